@@ -1,1 +1,82 @@
-fn main() {}
+//! `failwell`: the command line.
+//!
+//! The top of the architecture: it reads flags and files, opens the store, and reports
+//! errors with `anyhow`. Judgement lives below it; this crate only wires things together.
+
+mod cmd;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// See failure early, respond with the lightest intervention that works.
+#[derive(Debug, Parser)]
+#[command(name = "failwell", version, about, long_about = None)]
+pub struct Cli {
+    /// The store: a SQLite file path (the default, created if missing) or postgres://…
+    #[arg(
+        long,
+        global = true,
+        env = "FAILWELL_DATABASE_URL",
+        default_value = "failwell.db"
+    )]
+    database: String,
+
+    /// Log more (-v info, -vv debug); logs go to standard error.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load the real demo data (English councils' children's services, Ofsted ILACS, NHS trusts, the report's case studies) into a fresh store.
+    Demo(cmd::demo::DemoArgs),
+    /// Import records from CSV or JSON Lines files: all-or-nothing, re-runnable.
+    Import(cmd::import::ImportArgs),
+    /// Export the current revision of every record of a kind, in the format import reads.
+    Export(cmd::export::ExportArgs),
+    /// Summarise what the store holds.
+    Status,
+    /// Measure import throughput against the database's own bulk loader.
+    Bench(cmd::bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FAILWELL_LOG")
+                .unwrap_or_else(|_| level.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Demo(args) => cmd::demo::run(&cli.database, args).await,
+        Command::Import(args) => cmd::import::run(&cli.database, args).await,
+        Command::Export(args) => cmd::export::run(&cli.database, args).await,
+        Command::Status => cmd::status::run(&cli.database).await,
+        Command::Bench(args) => cmd::bench::run(args).await,
+    }
+}

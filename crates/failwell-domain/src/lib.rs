@@ -4,4 +4,15 @@
 //! and no HTTP. It parses strings (codes, dates, TOML text) and validates values; it
 //! never opens a file.
 
+pub mod code;
+pub mod dates;
 pub mod failure;
+pub mod period;
+pub mod records;
+pub mod vocab;
+
+pub use code::{BadId, Code, Slug};
+pub use failure::FailureType;
+pub use period::Period;
+pub use records::{BadObservation, Event, Indicator, Inspection, Link, Observation, Organisation};
+pub use vocab::{Counts, EventType, IndicatorKind, LinkType, Method, Polarity, Suppression};

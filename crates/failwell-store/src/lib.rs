@@ -1,1 +1,23 @@
-//! failwell-store
+//! failwell's store: one API over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Both databases are reached through sqlx's `Any` driver with SQL written in their common
+//! subset (`$n` placeholders, `insert … select`, `is distinct from`, ISO dates as text), so
+//! one code path and one test suite serve both. Where the dialects must differ (DDL,
+//! identity columns) the migrations are kept side by side in `migrations/sqlite` and
+//! `migrations/postgres` with the same version numbers.
+//!
+//! Architecture invariant: the store knows records and SQL; it does not read files and does
+//! not judge. Codes are resolved here (an unknown organisation is the store's business);
+//! columns, lines and mappings are not.
+
+mod error;
+mod export;
+mod import;
+mod open;
+mod query;
+
+pub use error::{RowProblem, StoreError};
+pub use export::{ExportError, RecordStream};
+pub use import::{ImportSession, ImportSummary};
+pub use open::{Backend, Store};
+pub use query::{Counts, SeriesPoint};

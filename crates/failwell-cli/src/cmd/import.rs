@@ -1,0 +1,345 @@
+//! `failwell import`: files in, one transaction, every bad row named.
+
+use crate::progress::{Counting, file_bar};
+use anyhow::{Context, bail};
+use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation};
+use failwell_ingest::mapping::{Filter, PeriodStyle};
+use failwell_ingest::{Format, Kind, Mapping, Record, RecordReader, RowError};
+use failwell_store::{ImportSession, ImportSummary, RowProblem, Store, StoreError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// How many bad rows are listed before the rest are only counted.
+const SHOWN_ERRORS: usize = 50;
+
+/// The record kinds, as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    /// The registry of organisations and groups.
+    Organisations,
+    /// Dated links between organisations.
+    Links,
+    /// The indicator catalogue.
+    Indicators,
+    /// Indicator figures.
+    Observations,
+    /// Inspection judgements.
+    Inspections,
+    /// Regulatory and organisational events.
+    Events,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Organisations => Kind::Organisations,
+            KindArg::Links => Kind::Links,
+            KindArg::Indicators => Kind::Indicators,
+            KindArg::Observations => Kind::Observations,
+            KindArg::Inspections => Kind::Inspections,
+            KindArg::Events => Kind::Events,
+        }
+    }
+}
+
+/// How the publisher writes periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodStyleArg {
+    /// Our forms: 2024, 2023/24, 2024-03, 2024-03-31.
+    Canonical,
+    /// A year number naming the year to 31 March (DfE: 2024 means 2023/24).
+    YearEndingMarch,
+    /// A date standing for its month (NHS England: 2024-03-01 means 2024-03).
+    MonthOfDate,
+}
+
+/// Options of `failwell import`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// What the files hold.
+    #[arg(value_enum)]
+    pub kind: KindArg,
+    /// The files (CSV, or JSON Lines when named .json/.jsonl); all go in one transaction.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Check every row and report every error, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read our column from theirs: --map value=attendances_all (repeatable).
+    #[arg(long = "map", value_name = "OURS=THEIRS")]
+    pub maps: Vec<String>,
+    /// Give a column one value for every row: --set indicator=ae_attendances (repeatable).
+    #[arg(long = "set", value_name = "OURS=VALUE")]
+    pub sets: Vec<String>,
+    /// Keep only matching rows: COL=VALUE, COL!=VALUE, COL^=PREFIX, COL!^=PREFIX (their column names; repeatable, all must hold).
+    #[arg(long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// How periods are written.
+    #[arg(long, value_enum, default_value = "canonical")]
+    pub period_style: PeriodStyleArg,
+    /// Where published_on is empty: the period's last day plus this many days (the publisher's usual lag).
+    #[arg(long, value_name = "DAYS")]
+    pub published_lag_days: Option<i64>,
+    /// Skip rows with neither a value nor a publisher's note, instead of refusing them.
+    #[arg(long)]
+    pub skip_empty: bool,
+}
+
+impl ImportArgs {
+    /// The mapping these flags describe.
+    pub fn mapping(&self) -> anyhow::Result<Mapping> {
+        let mut m = Mapping::default();
+        for s in &self.maps {
+            m.add_rename(s).map_err(anyhow::Error::msg)?;
+        }
+        for s in &self.sets {
+            m.add_constant(s).map_err(anyhow::Error::msg)?;
+        }
+        for s in &self.filters {
+            m.filters
+                .push(Filter::parse(s).map_err(anyhow::Error::msg)?);
+        }
+        m.period_style = match self.period_style {
+            PeriodStyleArg::Canonical => PeriodStyle::Canonical,
+            PeriodStyleArg::YearEndingMarch => PeriodStyle::YearEndingMarch,
+            PeriodStyleArg::MonthOfDate => PeriodStyle::MonthOfDate,
+        };
+        m.published_lag_days = self.published_lag_days;
+        m.skip_empty = self.skip_empty;
+        Ok(m)
+    }
+}
+
+/// Runs `failwell import`.
+pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(database).await?;
+    let outcome = import_files(
+        &store,
+        args.kind.into(),
+        &args.files,
+        &args.mapping()?,
+        args.dry_run,
+    )
+    .await;
+    store.close().await;
+    let outcome = outcome?;
+    report(&outcome, args.dry_run);
+    Ok(if outcome.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// What an import found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The store's summary (rolled back when there are errors or on a dry run).
+    pub summary: ImportSummary,
+    /// The first bad rows.
+    pub errors: Vec<RowError>,
+    /// How many bad rows in all.
+    pub error_count: usize,
+}
+
+fn report(o: &Outcome, dry_run: bool) {
+    for e in &o.errors {
+        eprintln!("error: {e}");
+    }
+    if o.error_count > o.errors.len() {
+        eprintln!("… and {} more bad rows", o.error_count - o.errors.len());
+    }
+    if o.error_count > 0 {
+        eprintln!(
+            "nothing was imported: {} bad rows of {} read; fix them and run the import again",
+            o.error_count, o.summary.read
+        );
+    } else if dry_run {
+        println!(
+            "dry run: {} rows read, {} would be new or changed; nothing was written",
+            o.summary.read, o.summary.changed
+        );
+    } else {
+        println!(
+            "{} rows read, {} new or changed (import {})",
+            o.summary.read, o.summary.changed, o.summary.import_id
+        );
+    }
+}
+
+/// Imports `files` of `kind` in one transaction; commits only when every row is good and
+/// this is not a dry run.
+pub async fn import_files(
+    store: &Store,
+    kind: Kind,
+    files: &[PathBuf],
+    mapping: &Mapping,
+    dry_run: bool,
+) -> anyhow::Result<Outcome> {
+    let label = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut session = store.begin_import(kind.name(), &label).await?;
+    let mut outcome = Outcome::default();
+    for file in files {
+        let result = match kind {
+            Kind::Organisations => {
+                read_into::<Organisation>(&mut session, file, mapping, &mut outcome).await
+            }
+            Kind::Links => read_into::<Link>(&mut session, file, mapping, &mut outcome).await,
+            Kind::Indicators => {
+                read_into::<Indicator>(&mut session, file, mapping, &mut outcome).await
+            }
+            Kind::Observations => {
+                read_into::<Observation>(&mut session, file, mapping, &mut outcome).await
+            }
+            Kind::Inspections => {
+                read_into::<Inspection>(&mut session, file, mapping, &mut outcome).await
+            }
+            Kind::Events => read_into::<Event>(&mut session, file, mapping, &mut outcome).await,
+        };
+        if let Err(e) = result {
+            session.abandon().await.ok();
+            return Err(e);
+        }
+    }
+    outcome.summary = if dry_run || outcome.error_count > 0 {
+        session.abandon().await?
+    } else {
+        session.finish().await?
+    };
+    Ok(outcome)
+}
+
+/// Stores one record through the session method for its kind.
+pub trait Storable: Record {
+    /// Offers the record to the session.
+    fn store(
+        self,
+        session: &mut ImportSession,
+        line: u64,
+    ) -> impl std::future::Future<Output = Result<Result<(), RowProblem>, StoreError>>;
+}
+
+impl Storable for Organisation {
+    async fn store(
+        self,
+        s: &mut ImportSession,
+        line: u64,
+    ) -> Result<Result<(), RowProblem>, StoreError> {
+        s.add_organisation(line, &self).await
+    }
+}
+impl Storable for Link {
+    async fn store(
+        self,
+        s: &mut ImportSession,
+        line: u64,
+    ) -> Result<Result<(), RowProblem>, StoreError> {
+        s.add_link(line, &self).await
+    }
+}
+impl Storable for Indicator {
+    async fn store(
+        self,
+        s: &mut ImportSession,
+        line: u64,
+    ) -> Result<Result<(), RowProblem>, StoreError> {
+        s.add_indicator(line, &self).await
+    }
+}
+impl Storable for Observation {
+    async fn store(
+        self,
+        s: &mut ImportSession,
+        line: u64,
+    ) -> Result<Result<(), RowProblem>, StoreError> {
+        s.add_observation(line, self).await
+    }
+}
+impl Storable for Inspection {
+    async fn store(
+        self,
+        s: &mut ImportSession,
+        line: u64,
+    ) -> Result<Result<(), RowProblem>, StoreError> {
+        s.add_inspection(line, &self).await
+    }
+}
+impl Storable for Event {
+    async fn store(
+        self,
+        s: &mut ImportSession,
+        line: u64,
+    ) -> Result<Result<(), RowProblem>, StoreError> {
+        s.add_event(line, &self).await
+    }
+}
+
+async fn read_into<R: Storable>(
+    session: &mut ImportSession,
+    path: &Path,
+    mapping: &Mapping,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = file_bar(len, &name);
+    let input = Box::new(std::io::BufReader::with_capacity(
+        1 << 16,
+        Counting::new(file, bar.clone()),
+    ));
+    let mut reader =
+        match RecordReader::<R>::new(&name, input, Format::from_path(path), mapping.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                push_error(outcome, e);
+                return Ok(());
+            }
+        };
+    let started = std::time::Instant::now();
+    let mut rows = 0u64;
+    while let Some(item) = reader.next() {
+        rows += 1;
+        match item {
+            Err(e) => push_error(outcome, e),
+            Ok(s) => {
+                if let Err(problem) = s.record.store(session, s.line).await? {
+                    let column = problem.column();
+                    push_error(
+                        outcome,
+                        RowError {
+                            position: reader.locate(s.line, column),
+                            reason: problem.to_string(),
+                        },
+                    );
+                }
+            }
+        }
+        if rows % 65_536 == 0 {
+            let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+        }
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+fn push_error(outcome: &mut Outcome, e: RowError) {
+    outcome.error_count += 1;
+    if outcome.errors.len() < SHOWN_ERRORS {
+        outcome.errors.push(e);
+    }
+}
+
+/// Fails with the import's errors listed, for callers that need all rows to be good.
+pub fn require_clean(what: &str, o: &Outcome) -> anyhow::Result<()> {
+    if o.error_count > 0 {
+        let list: Vec<String> = o.errors.iter().map(|e| e.to_string()).collect();
+        bail!("{what}: {} bad rows:\n{}", o.error_count, list.join("\n"));
+    }
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `failwell` binary against real stores: SQLite always, and
+//! PostgreSQL when `FAILWELL_TEST_POSTGRES_URL` names a server (each test gets its own
+//! database there, so tests run in parallel).
+
+mod import;
+mod support;

@@ -1,0 +1,153 @@
+//! Reporting periods.
+//!
+//! Publishers report for a calendar year, a financial/academic year (April–March), a
+//! month or a single day ("at 31 March"). A period keeps its grain so that months are
+//! never compared with years, and it has one canonical text form that sorts in time order
+//! within a grain — which is what the store keys observations on.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use time::{Date, Month};
+
+/// One reporting period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Period {
+    /// A calendar year, written `2024`.
+    Year(i32),
+    /// The year from 1 April to 31 March, written `2023/24` (ends in the second year).
+    FinancialYear(i32),
+    /// A calendar month, written `2024-03`.
+    Month(i32, u8),
+    /// A single day, written `2024-03-31`.
+    Day(Date),
+}
+
+/// A period that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a period (expected YYYY, YYYY/YY, YYYY-MM or YYYY-MM-DD)")]
+pub struct BadPeriod(pub String);
+
+impl Period {
+    /// The first day the period covers.
+    pub fn start(self) -> Date {
+        match self {
+            Period::Year(y) => date(y, 1, 1),
+            Period::FinancialYear(y) => date(y, 4, 1),
+            Period::Month(y, m) => date(y, m, 1),
+            Period::Day(d) => d,
+        }
+    }
+
+    /// The last day the period covers: the earliest a figure for it could be known.
+    pub fn end(self) -> Date {
+        match self {
+            Period::Year(y) => date(y, 12, 31),
+            Period::FinancialYear(y) => date(y + 1, 3, 31),
+            Period::Month(y, m) => {
+                let month = Month::try_from(m).expect("validated month");
+                Date::from_calendar_date(y, month, month.length(y)).expect("valid end of month")
+            }
+            Period::Day(d) => d,
+        }
+    }
+
+    /// A financial year named by the calendar year it ends in (DfE's "2024" is 2023/24).
+    pub fn financial_year_ending(year: i32) -> Period {
+        Period::FinancialYear(year - 1)
+    }
+}
+
+fn date(y: i32, m: u8, d: u8) -> Date {
+    Date::from_calendar_date(y, Month::try_from(m).expect("validated month"), d)
+        .expect("valid calendar date")
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Period::Year(y) => write!(f, "{y:04}"),
+            Period::FinancialYear(y) => write!(f, "{y:04}/{:02}", (y + 1).rem_euclid(100)),
+            Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+            Period::Day(d) => write!(f, "{}", crate::dates::iso(d)),
+        }
+    }
+}
+
+impl FromStr for Period {
+    type Err = BadPeriod;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadPeriod(s.to_string());
+        let t = s.trim();
+        let number = |p: &str, len: usize| -> Result<i32, BadPeriod> {
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().map_err(|_| bad())
+            } else {
+                Err(bad())
+            }
+        };
+        if let Some((y, next)) = t.split_once('/') {
+            let year = number(y, 4)?;
+            return if number(next, 2)? == (year + 1).rem_euclid(100) {
+                Ok(Period::FinancialYear(year))
+            } else {
+                Err(bad())
+            };
+        }
+        let parts: Vec<&str> = t.split('-').collect();
+        match parts.as_slice() {
+            [y] => Ok(Period::Year(number(y, 4)?)),
+            [y, m] => match (number(y, 4)?, number(m, 2)?) {
+                (year, month @ 1..=12) => Ok(Period::Month(year, month as u8)),
+                _ => Err(bad()),
+            },
+            [_, _, _] => crate::dates::parse_date(t)
+                .map(Period::Day)
+                .map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl TryFrom<String> for Period {
+    type Error = BadPeriod;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Period> for String {
+    fn from(p: Period) -> String {
+        p.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_forms_round_trip() {
+        for s in ["2024", "2023/24", "2024-03", "2024-03-31", "1999/00"] {
+            assert_eq!(s.parse::<Period>().unwrap().to_string(), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn bad_periods_are_refused() {
+        for s in ["2024-13", "24", "2023/25", "2024-3", "2024-02-30", ""] {
+            assert!(s.parse::<Period>().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn ends() {
+        assert_eq!(
+            Period::financial_year_ending(2024).end().to_string(),
+            "2024-03-31"
+        );
+        assert_eq!(Period::Month(2024, 2).end().to_string(), "2024-02-29");
+        assert!(Period::Month(2024, 1) < Period::Month(2024, 2));
+    }
+}

@@ -1,0 +1,152 @@
+//! Column mapping, so a published file loads without hand editing.
+//!
+//! `--map value=attendances_all` reads our `value` from their `attendances_all`;
+//! `--set indicator=ae_attendances` gives a column a constant; `--filter` keeps only rows
+//! whose column matches; `--period-style` reads a publisher's period convention.
+
+use crate::error::RowError;
+use std::collections::HashMap;
+
+/// How a publisher writes the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeriodStyle {
+    /// Our own forms (`2024`, `2023/24`, `2024-03`, `2024-03-31`).
+    #[default]
+    Canonical,
+    /// A year number that names the financial year ending 31 March of that year (DfE's `2024` = `2023/24`).
+    YearEndingMarch,
+    /// A date standing for its whole month (NHS England's `2024-03-01` = `2024-03`).
+    MonthOfDate,
+}
+
+/// A row filter: keep rows whose column equals (or starts with) a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// Their column.
+    pub column: String,
+    /// What to compare with.
+    pub value: String,
+    /// Compare only the start.
+    pub prefix: bool,
+    /// Keep rows that do *not* match.
+    pub negate: bool,
+}
+
+impl Filter {
+    /// Reads `COL=VALUE`, `COL!=VALUE`, `COL^=PREFIX` or `COL!^=PREFIX`.
+    pub fn parse(s: &str) -> Result<Filter, String> {
+        for (op, prefix, negate) in [
+            ("!^=", true, true),
+            ("^=", true, false),
+            ("!=", false, true),
+            ("=", false, false),
+        ] {
+            if let Some((c, v)) = s.split_once(op) {
+                return Ok(Filter {
+                    column: c.trim().into(),
+                    value: v.into(),
+                    prefix,
+                    negate,
+                });
+            }
+        }
+        Err(format!(
+            "{s:?} is not a filter (COL=VALUE, COL!=VALUE, COL^=PREFIX or COL!^=PREFIX)"
+        ))
+    }
+
+    /// Whether a cell passes.
+    pub fn keeps(&self, cell: &str) -> bool {
+        let hit = if self.prefix {
+            cell.starts_with(&self.value)
+        } else {
+            cell == self.value
+        };
+        hit != self.negate
+    }
+}
+
+/// Everything that adapts a foreign file to one of our formats.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    /// Our column → their column.
+    pub renames: HashMap<String, String>,
+    /// Our column → a constant for every row.
+    pub constants: HashMap<String, String>,
+    /// Rows to keep.
+    pub filters: Vec<Filter>,
+    /// How the period is written.
+    pub period_style: PeriodStyle,
+    /// When `published_on` is absent: the period's last day plus this many days.
+    pub published_lag_days: Option<i64>,
+    /// Skip rows that have neither a value nor a publisher's note instead of refusing them
+    /// (wide published files leave cells empty for measures a year did not collect).
+    pub skip_empty: bool,
+}
+
+impl Mapping {
+    /// Adds `OURS=THEIRS` from `--map`.
+    pub fn add_rename(&mut self, spec: &str) -> Result<(), String> {
+        let (ours, theirs) = split_pair(spec, "--map")?;
+        self.renames.insert(ours, theirs);
+        Ok(())
+    }
+
+    /// Adds `OURS=VALUE` from `--set`.
+    pub fn add_constant(&mut self, spec: &str) -> Result<(), String> {
+        let (ours, value) = split_pair(spec, "--set")?;
+        self.constants.insert(ours, value);
+        Ok(())
+    }
+
+    /// Their name for our column.
+    pub fn source_column<'a>(&'a self, ours: &'a str) -> &'a str {
+        self.renames.get(ours).map(String::as_str).unwrap_or(ours)
+    }
+
+    /// Checks that every column the mapping names exists in the header.
+    pub fn check_header(&self, file: &str, header: &[String]) -> Result<(), RowError> {
+        let names = self
+            .renames
+            .values()
+            .chain(self.filters.iter().map(|f| &f.column));
+        for name in names {
+            if !header.iter().any(|h| h == name) {
+                return Err(RowError {
+                    position: crate::Position {
+                        file: file.into(),
+                        line: 1,
+                        column: None,
+                        column_name: None,
+                    },
+                    reason: format!(
+                        "the mapping names column {name:?}, which the header does not have (it has: {})",
+                        header.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn split_pair(spec: &str, flag: &str) -> Result<(String, String), String> {
+    match spec.split_once('=') {
+        Some((a, b)) if !a.trim().is_empty() => Ok((a.trim().to_string(), b.to_string())),
+        _ => Err(format!("{flag} takes COLUMN=VALUE, not {spec:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        let f = Filter::parse("geographic_level=Local authority").unwrap();
+        assert!(f.keeps("Local authority") && !f.keeps("Regional"));
+        let f = Filter::parse("indicator!^=sw_").unwrap();
+        assert!(f.keeps("referrals") && !f.keeps("sw_turnover"));
+        assert!(Filter::parse("nothing").is_err());
+    }
+}

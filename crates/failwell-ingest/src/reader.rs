@@ -1,0 +1,285 @@
+//! Streaming readers: one row in memory at a time.
+
+use crate::error::{Position, RowError};
+use crate::format::Format;
+use crate::mapping::Mapping;
+use crate::records::Record;
+use crate::row::{Row, Source};
+use std::io::{BufRead, BufReader, Read};
+use std::marker::PhantomData;
+
+/// A record with the line it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<R> {
+    /// Its line in the file (1-based; the header is line 1 in CSV).
+    pub line: u64,
+    /// The record.
+    pub record: R,
+}
+
+/// A fault that stops reading a file altogether (as opposed to one bad row).
+pub type ReadError = RowError;
+
+enum Input<'a> {
+    Csv {
+        reader: csv::Reader<Box<dyn Read + 'a>>,
+        header: Vec<String>,
+    },
+    Json {
+        lines: std::io::Lines<BufReader<Box<dyn Read + 'a>>>,
+        line: u64,
+    },
+}
+
+/// Reads records of one kind from a CSV or JSON Lines stream.
+pub struct RecordReader<'a, R: Record> {
+    file: String,
+    input: Input<'a>,
+    sources: Vec<Source>,
+    mapping: Mapping,
+    filter_columns: Vec<usize>,
+    record: csv::StringRecord,
+    finished: bool,
+    _kind: PhantomData<R>,
+}
+
+impl<'a, R: Record> RecordReader<'a, R> {
+    /// Opens a stream; `file` names it in errors. Fails on an unreadable header or a
+    /// mapping that names columns the header lacks.
+    pub fn new(
+        file: &str,
+        input: Box<dyn Read + 'a>,
+        format: Format,
+        mapping: Mapping,
+    ) -> Result<Self, ReadError> {
+        let at = |line, reason: String| RowError {
+            position: Position {
+                file: file.into(),
+                line,
+                column: None,
+                column_name: None,
+            },
+            reason,
+        };
+        let (input, sources, filter_columns) = match format {
+            Format::Csv => {
+                let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+                let header: Vec<String> = reader
+                    .headers()
+                    .map_err(|e| at(1, format!("cannot read the header: {e}")))?
+                    .iter()
+                    .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+                    .collect();
+                mapping.check_header(file, &header)?;
+                let sources = R::COLUMNS
+                    .iter()
+                    .map(|ours| {
+                        if let Some(v) = mapping.constants.get(*ours) {
+                            Source::Constant(v.clone())
+                        } else {
+                            let theirs = mapping.source_column(ours);
+                            header
+                                .iter()
+                                .position(|h| h == theirs)
+                                .map_or(Source::Absent, Source::Field)
+                        }
+                    })
+                    .collect();
+                let filters = mapping
+                    .filters
+                    .iter()
+                    .map(|f| {
+                        header
+                            .iter()
+                            .position(|h| *h == f.column)
+                            .expect("checked above")
+                    })
+                    .collect();
+                (Input::Csv { reader, header }, sources, filters)
+            }
+            Format::JsonLines => {
+                let sources = R::COLUMNS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ours)| match mapping.constants.get(*ours) {
+                        Some(v) => Source::Constant(v.clone()),
+                        None => Source::Field(i),
+                    })
+                    .collect();
+                let n = R::COLUMNS.len();
+                let filters = (n..n + mapping.filters.len()).collect();
+                (
+                    Input::Json {
+                        lines: BufReader::new(input).lines(),
+                        line: 0,
+                    },
+                    sources,
+                    filters,
+                )
+            }
+        };
+        Ok(RecordReader {
+            file: file.into(),
+            input,
+            sources,
+            mapping,
+            filter_columns,
+            record: csv::StringRecord::new(),
+            finished: false,
+            _kind: PhantomData,
+        })
+    }
+
+    /// The position of our column `ours` on `line`, in the file's own terms.
+    pub fn locate(&self, line: u64, ours: Option<&'static str>) -> Position {
+        let mut p = Position {
+            file: self.file.clone(),
+            line,
+            column: None,
+            column_name: None,
+        };
+        let Some(name) = ours else { return p };
+        let i = R::COLUMNS.iter().position(|c| *c == name);
+        match (&self.input, i.map(|i| &self.sources[i])) {
+            (Input::Csv { header, .. }, Some(Source::Field(j))) => {
+                p.column = Some(*j as u64 + 1);
+                p.column_name = Some(header[*j].clone());
+            }
+            (Input::Csv { .. }, Some(Source::Constant(_))) => {
+                p.column_name = Some(format!("--set {name}"))
+            }
+            _ => p.column_name = Some(self.mapping.source_column(name).to_string()),
+        }
+        p
+    }
+
+    /// Reads the next raw row into `self.record`; returns its line, or `None` at the end.
+    fn next_raw(&mut self) -> Result<Option<u64>, RowError> {
+        match &mut self.input {
+            Input::Csv { reader, .. } => match reader.read_record(&mut self.record) {
+                Ok(true) => Ok(Some(self.record.position().map_or(0, |p| p.line()))),
+                Ok(false) => Ok(None),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    Err(RowError {
+                        position: self.locate(line, None),
+                        reason: csv_reason(&e),
+                    })
+                }
+            },
+            Input::Json { lines, line } => loop {
+                *line += 1;
+                let n = *line;
+                let text = match lines.next() {
+                    None => return Ok(None),
+                    Some(Err(e)) => {
+                        return Err(RowError {
+                            position: self.locate(n, None),
+                            reason: e.to_string(),
+                        });
+                    }
+                    Some(Ok(t)) => t,
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+                    .map_err(|e| RowError {
+                    position: Position {
+                        file: self.file.clone(),
+                        line: n,
+                        column: Some(e.column() as u64),
+                        column_name: None,
+                    },
+                    reason: format!("not a JSON object: {e}"),
+                })?;
+                self.record.clear();
+                let cell = |key: &str| match obj.get(key) {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
+                };
+                for ours in R::COLUMNS {
+                    self.record
+                        .push_field(&cell(self.mapping.source_column(ours)));
+                }
+                for f in &self.mapping.filters {
+                    self.record.push_field(&cell(&f.column));
+                }
+                return Ok(Some(n));
+            },
+        }
+    }
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("has {len} fields where the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
+        _ => e.to_string(),
+    }
+}
+
+impl<R: Record> Iterator for RecordReader<'_, R> {
+    type Item = Result<Sourced<R>, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.finished {
+            let line = match self.next_raw() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.finished = true;
+                    return None;
+                }
+                Err(e) => {
+                    // A broken CSV stream (bad quoting, bad UTF-8) cannot be resynchronised safely.
+                    self.finished = matches!(self.input, Input::Csv { .. }) && e.position.line == 0;
+                    return Some(Err(e));
+                }
+            };
+            let keep = self
+                .mapping
+                .filters
+                .iter()
+                .zip(&self.filter_columns)
+                .all(|(f, &j)| f.keeps(self.record.get(j).unwrap_or("").trim()));
+            if !keep {
+                continue;
+            }
+            let row = Row {
+                columns: R::COLUMNS,
+                sources: &self.sources,
+                record: &self.record,
+                mapping: &self.mapping,
+            };
+            match R::from_row(&row) {
+                Ok(Some(record)) => return Some(Ok(Sourced { line, record })),
+                Ok(None) => continue,
+                Err(fe) => {
+                    let absent = fe
+                        .column
+                        .and_then(|c| R::COLUMNS.iter().position(|x| *x == c))
+                        .is_some_and(|i| matches!(self.sources[i], Source::Absent));
+                    let mut position = self.locate(line, fe.column);
+                    let mut reason = fe.reason;
+                    if absent {
+                        // Every row would fail the same way: say so once, about the header.
+                        self.finished = true;
+                        position.line = 1;
+                        reason = format!(
+                            "the file has no column {:?} ({reason}); add it or map it with --map {}=THEIR_COLUMN",
+                            fe.column.unwrap_or(""),
+                            fe.column.unwrap_or("")
+                        );
+                    }
+                    return Some(Err(RowError { position, reason }));
+                }
+            }
+        }
+        None
+    }
+}

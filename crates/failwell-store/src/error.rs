@@ -1,0 +1,47 @@
+//! The store's errors.
+
+/// A failure of the store itself: the import as a whole stops and rolls back.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database URL is not one failwell can use.
+    #[error("unsupported database {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// A stored record no longer reads back (the store was edited by hand, or by a newer failwell).
+    #[error("stored {kind} record {key:?} cannot be read: {reason}")]
+    Corrupt {
+        /// Record kind.
+        kind: &'static str,
+        /// Its natural key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Why one row cannot be stored; the importer turns it into a file/line/column error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowProblem {
+    /// The row names an organisation the registry does not have.
+    #[error("unknown organisation {0:?}: import it with `failwell import organisations` first")]
+    UnknownOrganisation(String),
+    /// The row names an indicator the catalogue does not have.
+    #[error("unknown indicator {0:?}: import it with `failwell import indicators` first")]
+    UnknownIndicator(String),
+    /// The same key appears twice in one file with different contents.
+    #[error("the same {0} appears earlier in this file (line {1}) with different values")]
+    Duplicate(&'static str, u64),
+}
+
+impl RowProblem {
+    /// The column (ours) the problem lies in.
+    pub fn column(&self) -> Option<&'static str> {
+        match self {
+            RowProblem::UnknownOrganisation(_) => None,
+            RowProblem::UnknownIndicator(_) => Some("indicator"),
+            RowProblem::Duplicate(..) => None,
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Opening a store: choosing the backend from the URL, tuning SQLite, running migrations.
+
+use crate::error::StoreError;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, AssertSqlSafe, Executor};
+use std::time::Duration;
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, one writer: the embedded default.
+    Sqlite,
+    /// Multi-user deployments.
+    Postgres,
+}
+
+/// The store: a connection pool and which database it talks to.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+/// The schema's versions, each in both dialects. A version is applied once, in one
+/// transaction, and recorded in `schema_version`; the two lists must keep the same numbers.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+)];
+
+impl Store {
+    /// Opens (creating if needed) the store at `url` and brings its schema up to date.
+    ///
+    /// `url` is `postgres://…`, `sqlite://PATH`, or a plain file path (SQLite).
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            (
+                Backend::Sqlite,
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    path.split('?').next().unwrap_or(path)
+                ),
+            )
+        } else if url.contains("://") {
+            return Err(StoreError::UnsupportedUrl(url.into()));
+        } else {
+            (Backend::Sqlite, format!("sqlite://{url}?mode=rwc"))
+        };
+        let options = match backend {
+            // One writer at a time is SQLite's nature: a single connection makes that explicit
+            // and removes SQLITE_BUSY between our own connections. WAL lets readers of other
+            // processes (the web server) read while an import writes.
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(1).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000; pragma foreign_keys = on; pragma cache_size = -65536; pragma temp_store = memory;")
+                        .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(8),
+        };
+        let pool = options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(&url)
+            .await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the schema versions this store lacks.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::raw_sql("create table if not exists schema_version (version bigint primary key, applied_at text not null)")
+            .execute(&self.pool)
+            .await?;
+        for &(version, sqlite, postgres) in MIGRATIONS {
+            let mut tx = match self.backend {
+                Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
+                Backend::Postgres => self.pool.begin().await?,
+            };
+            if self.backend == Backend::Postgres {
+                // Two processes opening a new database at once must not both migrate it.
+                sqlx::raw_sql("lock table schema_version in exclusive mode")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let applied: Option<i64> =
+                sqlx::query_scalar("select version from schema_version where version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if applied.is_none() {
+                let sql = match self.backend {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+                sqlx::query("insert into schema_version (version, applied_at) values ($1, $2)")
+                    .bind(version)
+                    .bind(crate::import::now())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections to finish (SQLite then checkpoints its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
