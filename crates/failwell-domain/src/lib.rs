@@ -5,3 +5,4 @@
 //! never opens a file.
 
 pub mod failure;
+pub mod regime;
