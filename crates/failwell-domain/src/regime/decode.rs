@@ -33,7 +33,14 @@ pub(crate) fn regime(sink: &Sink<'_>, doc: &Value<'_>) -> Option<Regime> {
             sink,
             v,
             "[regime]",
-            &["id", "version", "name", "description", "valid_from", "valid_to"],
+            &[
+                "id",
+                "version",
+                "name",
+                "description",
+                "valid_from",
+                "valid_to",
+            ],
         ),
         None => {
             sink.error(0, "missing table [regime] (id, version, name, valid_from)");
@@ -436,11 +443,7 @@ fn clock(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>) -> Option<Clo
         },
         (None, None) => Some(0),
     };
-    let from = if from_given {
-        from?
-    } else {
-        ClockStart::Entry
-    };
+    let from = if from_given { from? } else { ClockStart::Entry };
     Some(Clock {
         id: id?,
         name: name?,
@@ -538,7 +541,10 @@ fn signal_weight(sink: &Sink<'_>, v: &Value<'_>) -> Option<SignalWeight> {
     if let Some(w) = weight
         && w < 0.0
     {
-        sink.error(r.positions().field("weight"), "\"weight\" must not be negative");
+        sink.error(
+            r.positions().field("weight"),
+            "\"weight\" must not be negative",
+        );
     }
     let validity = r.validity();
     Some(SignalWeight {

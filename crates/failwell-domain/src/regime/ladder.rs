@@ -48,6 +48,8 @@ pub enum RungKind {
     Support,
     /// A board overseeing an improvement plan.
     ImprovementBoard,
+    /// A targeted inspection ordered because of concern (e.g. Best Value inspection).
+    Inspection,
     /// A formal notice or enforcement action with required actions.
     FormalNotice,
     /// A designation with intensive oversight (special measures and its successors).
@@ -69,6 +71,7 @@ impl Keyword for RungKind {
         RungKind::PeerReview,
         RungKind::Support,
         RungKind::ImprovementBoard,
+        RungKind::Inspection,
         RungKind::FormalNotice,
         RungKind::SpecialMeasures,
         RungKind::GovernanceChange,
@@ -82,6 +85,7 @@ impl Keyword for RungKind {
             RungKind::PeerReview => "peer_review",
             RungKind::Support => "support",
             RungKind::ImprovementBoard => "improvement_board",
+            RungKind::Inspection => "inspection",
             RungKind::FormalNotice => "formal_notice",
             RungKind::SpecialMeasures => "special_measures",
             RungKind::GovernanceChange => "governance_change",

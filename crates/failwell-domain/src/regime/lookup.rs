@@ -20,7 +20,9 @@ impl Regime {
 
     /// The actors in existence on `date`.
     pub fn actors_at(&self, date: Date) -> impl Iterator<Item = &Actor> {
-        self.actors.iter().filter(move |a| a.validity.contains(date))
+        self.actors
+            .iter()
+            .filter(move |a| a.validity.contains(date))
     }
 
     /// The regime's wording of a failure type on `date`.
@@ -144,7 +146,12 @@ impl Regime {
     }
 
     /// The trigger rules that recommend rungs of one ladder.
-    pub fn trigger_rules_for<'a>(&'a self, ladder: &'a str) -> impl Iterator<Item = &'a TriggerRule> {
-        self.trigger_rules.iter().filter(move |t| t.ladder == ladder)
+    pub fn trigger_rules_for<'a>(
+        &'a self,
+        ladder: &'a str,
+    ) -> impl Iterator<Item = &'a TriggerRule> {
+        self.trigger_rules
+            .iter()
+            .filter(move |t| t.ladder == ladder)
     }
 }

@@ -81,6 +81,8 @@ pub enum ActorKind {
     Auditor,
     /// A board that oversees an improvement plan.
     ImprovementBoard,
+    /// A council acting in an oversight role (e.g. over the schools it maintains).
+    LocalAuthority,
 }
 
 impl Keyword for ActorKind {
@@ -93,6 +95,7 @@ impl Keyword for ActorKind {
         ActorKind::Commissioner,
         ActorKind::Auditor,
         ActorKind::ImprovementBoard,
+        ActorKind::LocalAuthority,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -103,6 +106,7 @@ impl Keyword for ActorKind {
             ActorKind::Commissioner => "commissioner",
             ActorKind::Auditor => "auditor",
             ActorKind::ImprovementBoard => "improvement_board",
+            ActorKind::LocalAuthority => "local_authority",
         }
     }
 }

@@ -244,7 +244,8 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
                 self.pos.field("valid_to"),
                 format!("valid_to {to} must be after valid_from {from}"),
             );
-            return None;
+            // Keep the part so that later checks (duplicates, references) still see it.
+            return Some(Validity { from, to: None });
         }
         Some(Validity { from, to })
     }
@@ -386,7 +387,10 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
     }
 
     /// The key/value pairs of an inline table of strings, with positions of each side.
-    pub(crate) fn string_pairs(&mut self, key: &'static str) -> Vec<(String, usize, String, usize)> {
+    pub(crate) fn string_pairs(
+        &mut self,
+        key: &'static str,
+    ) -> Vec<(String, usize, String, usize)> {
         let present = self.table.contains_key(key);
         let Some(v) = self.raw(key) else {
             self.required::<()>(key, None, present);
@@ -424,10 +428,7 @@ fn number_of(sink: &Sink<'_>, key: &str, v: &Value<'_>) -> Option<f64> {
     match n {
         Some(n) if n.is_finite() => Some(n),
         _ => {
-            sink.error(
-                v.span().start,
-                format!("{key:?} must be a finite number"),
-            );
+            sink.error(v.span().start, format!("{key:?} must be a finite number"));
             None
         }
     }
