@@ -97,6 +97,10 @@ impl Regime {
     /// Grades of the same scale version compare by rank. Grades of two versions compare
     /// only through a declared crosswalk (the older-side grade is carried across, then
     /// ranks are compared). Grades of different scales never compare.
+    ///
+    /// # Errors
+    /// [`NotComparable`] when the scales differ, when no crosswalk joins the two
+    /// versions, or when the crosswalk leaves one of the grades unmapped.
     pub fn compare_grades(
         &self,
         a: GradeRef<'_>,

@@ -48,6 +48,9 @@ impl Regime {
     ///
     /// Reports every error found, each with its line and column. TOML syntax errors are
     /// reported alone: checking the meaning of a half-read file would only add noise.
+    ///
+    /// # Errors
+    /// [`RegimeErrors`] holding every problem found, sorted by position.
     pub fn from_toml_str(source: &str) -> Result<Regime, RegimeErrors> {
         let sink = Sink::new(source);
         let (doc, syntax) = DeTable::parse_recoverable(source);

@@ -159,7 +159,20 @@ fn references(sink: &Sink<'_>, r: &Regime) {
         sector(&l.sector, l.pos.field("sector"));
         for rung in &l.rungs {
             for (i, a) in rung.applied_by.iter().enumerate() {
-                actor(a, rung.pos.elem("applied_by", i));
+                let at = rung.pos.elem("applied_by", i);
+                match r.actor(a) {
+                    None => actor(a, at),
+                    Some(found) if !found.validity.overlaps(&rung.validity) => sink.error(
+                        at,
+                        format!(
+                            "actor {a:?} ({}) never exists while rung {:?} applies ({})",
+                            span_words(&found.validity),
+                            rung.id,
+                            span_words(&rung.validity)
+                        ),
+                    ),
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -374,4 +387,12 @@ fn overlaps(sink: &Sink<'_>, r: &Regime) {
             })
             .collect(),
     );
+}
+
+/// "from 2014-10-01" or "2013-07-16 to 2021-07-01", for messages.
+fn span_words(v: &Validity) -> String {
+    match v.to {
+        Some(to) => format!("{} to {to}", v.from),
+        None => format!("from {}", v.from),
+    }
 }

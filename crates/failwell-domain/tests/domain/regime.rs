@@ -481,6 +481,20 @@ fn a_rung_naming_an_unknown_actor_is_an_error() {
 }
 
 #[test]
+fn a_rung_naming_an_actor_out_of_office_is_an_error() {
+    let src = LADDER.replace(", \"nobody\"", ", \"old\"")
+        + "[[actors]]\nid = \"old\"\nname = \"Old\"\nkind = \"department\"\nvalid_from = 2001-01-01\nvalid_to = 2010-01-01\n";
+    let e = one_error(&src);
+    assert_eq!((e.line, e.column), (BASE_LINES + 19, 20));
+    assert!(
+        e.message
+            .contains("never exists while rung \"notice\" applies"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
 fn ladder_levels_must_strictly_increase() {
     let e = one_error(
         &LADDER
