@@ -725,3 +725,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_example_in_the_docs_is_valid() {
+    let doc = include_str!("../../../../docs/regimes.md");
+    let start = doc.find("```toml\n").expect("docs have a TOML example") + 8;
+    let len = doc[start..].find("```").unwrap();
+    let r = Regime::from_toml_str(&doc[start..start + len]).unwrap_or_else(|e| panic!("{e}"));
+    let ladder = r.ladder_at("hospitals", date!(2024 - 01 - 01)).unwrap();
+    assert_eq!(ladder.rungs.len(), 3);
+    assert_eq!(r.trigger_rules.len(), 1);
+}
