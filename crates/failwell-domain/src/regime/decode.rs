@@ -82,12 +82,27 @@ pub(crate) fn regime(sink: &Sink<'_>, doc: &Value<'_>) -> Option<Regime> {
     })
 }
 
+/// Reads each element of `[[key]]`. An element that fails to decode but has a readable
+/// `id` is remembered as declared, so references to it do not add "unknown" errors on top
+/// of the real one.
 fn each<'a, 'i, T>(
     r: &mut Reader<'_, 'a, 'i>,
     key: &'static str,
     mut read: impl FnMut(&'a Value<'i>) -> Option<T>,
 ) -> Vec<T> {
-    r.tables(key).into_iter().filter_map(&mut read).collect()
+    let sink = r.sink();
+    let mut out = Vec::new();
+    for v in r.tables(key) {
+        match read(v) {
+            Some(t) => out.push(t),
+            None => {
+                if let Some(id) = v.get_ref().get("id").and_then(|id| id.get_ref().as_str()) {
+                    sink.declare_broken(key, id);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn failure_type(sink: &Sink<'_>, v: &Value<'_>) -> Option<FailureTypeDef> {

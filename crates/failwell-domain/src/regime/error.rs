@@ -115,6 +115,8 @@ impl<'s> LineIndex<'s> {
 pub(crate) struct Sink<'s> {
     index: LineIndex<'s>,
     errors: RefCell<Vec<RegimeError>>,
+    /// (top-level table, id) of parts that were declared but failed to decode.
+    broken: RefCell<Vec<(&'static str, String)>>,
 }
 
 impl<'s> Sink<'s> {
@@ -122,7 +124,22 @@ impl<'s> Sink<'s> {
         Self {
             index: LineIndex::new(source),
             errors: RefCell::new(Vec::new()),
+            broken: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Remembers that `[[table]]` declared `id`, though the part was left out for errors.
+    pub(crate) fn declare_broken(&self, table: &'static str, id: &str) {
+        self.broken.borrow_mut().push((table, id.to_string()));
+    }
+
+    /// True when `[[table]]` declared `id` but the part failed to decode; a reference to
+    /// it is then not reported again as unknown.
+    pub(crate) fn is_broken(&self, table: &str, id: &str) -> bool {
+        self.broken
+            .borrow()
+            .iter()
+            .any(|(t, i)| *t == table && i == id)
     }
 
     /// Records an error at a byte offset of the source.

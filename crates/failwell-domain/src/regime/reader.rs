@@ -72,6 +72,11 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
         self.pos
     }
 
+    /// The error sink this reader reports to.
+    pub(crate) fn sink(&self) -> &'s Sink<'s> {
+        self.sink
+    }
+
     /// The positions gathered so far, without ending the read.
     pub(crate) fn positions(&self) -> &Positions {
         &self.pos

@@ -130,12 +130,12 @@ fn ids(sink: &Sink<'_>, r: &Regime) {
 
 fn references(sink: &Sink<'_>, r: &Regime) {
     let sector = |name: &str, at: usize| {
-        if r.sector(name).is_none() {
+        if r.sector(name).is_none() && !sink.is_broken("sectors", name) {
             sink.error(at, format!("unknown sector {name:?}"));
         }
     };
     let actor = |name: &str, at: usize| {
-        if r.actor(name).is_none() {
+        if r.actor(name).is_none() && !sink.is_broken("actors", name) {
             sink.error(at, format!("unknown actor {name:?}"));
         }
     };
@@ -183,6 +183,7 @@ fn references(sink: &Sink<'_>, r: &Regime) {
     }
     for t in &r.trigger_rules {
         match r.ladders.iter().find(|l| l.id == t.ladder) {
+            None if sink.is_broken("ladders", &t.ladder) => {}
             None => sink.error(
                 t.pos.field("ladder"),
                 format!("unknown ladder {:?}", t.ladder),
@@ -244,8 +245,13 @@ fn crosswalks(sink: &Sink<'_>, r: &Regime) {
     for c in &r.crosswalks {
         let from = r.scale(&c.scale, &c.from_version);
         let to = r.scale(&c.scale, &c.to_version);
+        if (from.is_none() || to.is_none()) && sink.is_broken("scales", &c.scale) {
+            continue; // a version failed to decode and was reported already
+        }
         if !r.scales.iter().any(|s| s.id == c.scale) {
-            sink.error(c.pos.field("scale"), format!("unknown scale {:?}", c.scale));
+            if !sink.is_broken("scales", &c.scale) {
+                sink.error(c.pos.field("scale"), format!("unknown scale {:?}", c.scale));
+            }
             continue;
         }
         if from.is_none() {

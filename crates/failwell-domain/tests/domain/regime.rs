@@ -679,6 +679,22 @@ fn clocks_need_exactly_one_rule() {
 }
 
 #[test]
+fn a_broken_part_is_not_reported_again_where_it_is_named() {
+    // The sector lacks a name; the actor that names it must not add "unknown sector".
+    let e = one_error(
+        "\n[[sectors]]\nid = \"s2\"\nvalid_from = 2020-01-01\n\n[[actors]]\nid = \"b\"\nname = \"B\"\nkind = \"auditor\"\nsectors = [\"s2\"]\nvalid_from = 2020-01-01\n",
+    );
+    assert_eq!(e.line, BASE_LINES + 2);
+    assert!(e.message.contains("missing key \"name\""));
+    // A sector never declared is still unknown.
+    let e = one_error(
+        "\n[[actors]]\nid = \"b\"\nname = \"B\"\nkind = \"auditor\"\nsectors = [\"s\", \"s3\"]\nvalid_from = 2020-01-01\n",
+    );
+    assert_eq!((e.line, e.column), (BASE_LINES + 6, 17));
+    assert_eq!(e.message, "unknown sector \"s3\"");
+}
+
+#[test]
 fn every_error_is_reported_in_file_order() {
     let src = format!(
         "{BASE}{}{}\n[[sectors]]\nid = \"s\"\nname = \"dup\"\nvalid_from = 2020-01-01\nvalid_to = 2019-01-01\n",
