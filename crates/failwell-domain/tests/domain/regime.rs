@@ -250,6 +250,15 @@ fn report_cards_are_not_comparable_with_four_grades() {
         })
     );
     assert!(r.compare_grades(urgent, inadequate).is_err());
+    // NHS oversight segments changed meaning in June 2025: no crosswalk either.
+    let seg = |v: &'static str| r.grade("nhs_oversight", v, "segment_4").unwrap();
+    assert!(r.compare_grades(seg("2021"), seg("2025")).is_err());
+    assert_eq!(
+        r.scale_at("nhs_oversight", date!(2025 - 07 - 01))
+            .unwrap()
+            .version,
+        "2025"
+    );
     // Different scales never compare, even with the same words.
     let cqc = r.grade("cqc", "2014", "inadequate").unwrap();
     assert!(matches!(
