@@ -9,6 +9,7 @@ pub mod dates;
 pub mod failure;
 pub mod period;
 pub mod records;
+pub mod regime;
 pub mod vocab;
 
 pub use code::{BadId, Code, Slug};

@@ -82,6 +82,9 @@ pub struct Mapping {
     /// Skip rows that have neither a value nor a publisher's note instead of refusing them
     /// (wide published files leave cells empty for measures a year did not collect).
     pub skip_empty: bool,
+    /// Their columns that each hold one domain's grade (inspections): the column name is
+    /// the domain, the cell its grade. Used when the file has no `domains` column.
+    pub domain_columns: Vec<String>,
 }
 
 impl Mapping {
@@ -109,7 +112,8 @@ impl Mapping {
         let names = self
             .renames
             .values()
-            .chain(self.filters.iter().map(|f| &f.column));
+            .chain(self.filters.iter().map(|f| &f.column))
+            .chain(&self.domain_columns);
         for name in names {
             if !header.iter().any(|h| h == name) {
                 return Err(RowError {

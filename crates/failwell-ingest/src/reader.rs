@@ -38,6 +38,7 @@ pub struct RecordReader<'a, R: Record> {
     sources: Vec<Source>,
     mapping: Mapping,
     filter_columns: Vec<usize>,
+    domain_fields: Vec<usize>,
     record: csv::StringRecord,
     finished: bool,
     _kind: PhantomData<R>,
@@ -61,7 +62,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
             },
             reason,
         };
-        let (input, sources, filter_columns) = match format {
+        let (input, sources, filter_columns, domain_fields) = match format {
             Format::Csv => {
                 let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
                 let header: Vec<String> = reader
@@ -95,7 +96,12 @@ impl<'a, R: Record> RecordReader<'a, R> {
                             .expect("checked above")
                     })
                     .collect();
-                (Input::Csv { reader, header }, sources, filters)
+                let domains = mapping
+                    .domain_columns
+                    .iter()
+                    .map(|d| header.iter().position(|h| h == d).expect("checked above"))
+                    .collect();
+                (Input::Csv { reader, header }, sources, filters, domains)
             }
             Format::JsonLines => {
                 let sources = R::COLUMNS
@@ -108,14 +114,9 @@ impl<'a, R: Record> RecordReader<'a, R> {
                     .collect();
                 let n = R::COLUMNS.len();
                 let filters = (n..n + mapping.filters.len()).collect();
-                (
-                    Input::Json {
-                        lines: BufReader::new(input).lines(),
-                        line: 0,
-                    },
-                    sources,
-                    filters,
-                )
+                let m = n + mapping.filters.len();
+                let domains = (m..m + mapping.domain_columns.len()).collect();
+                (Input::Json { lines: BufReader::new(input).lines(), line: 0 }, sources, filters, domains)
             }
         };
         Ok(RecordReader {
@@ -124,6 +125,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
             sources,
             mapping,
             filter_columns,
+            domain_fields,
             record: csv::StringRecord::new(),
             finished: false,
             _kind: PhantomData,
@@ -206,6 +208,9 @@ impl<'a, R: Record> RecordReader<'a, R> {
                 for f in &self.mapping.filters {
                     self.record.push_field(&cell(&f.column));
                 }
+                for d in &self.mapping.domain_columns {
+                    self.record.push_field(&cell(d));
+                }
                 return Ok(Some(n));
             },
         }
@@ -255,6 +260,7 @@ impl<R: Record> Iterator for RecordReader<'_, R> {
                 sources: &self.sources,
                 record: &self.record,
                 mapping: &self.mapping,
+                domain_fields: &self.domain_fields,
             };
             match R::from_row(&row) {
                 Ok(Some(record)) => return Some(Ok(Sourced { line, record })),

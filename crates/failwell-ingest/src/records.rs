@@ -33,9 +33,11 @@ impl Record for Organisation {
         "learned_on",
     ];
     fn from_row(row: &Row) -> Result<Option<Self>, FieldError> {
+        let code = row.code("code")?;
         Ok(Some(Organisation {
-            code: row.code("code")?,
-            name: row.required("name")?.to_string(),
+            // Some published registers leave non-trust sites unnamed: the code stands in.
+            name: row.get("name").unwrap_or(code.as_str()).to_string(),
+            code,
             sector: row.slug("sector")?,
             org_type: row.slug("org_type")?,
             region: row.get("region").map(str::to_string),

@@ -41,6 +41,8 @@ pub struct Row<'a> {
     pub(crate) sources: &'a [Source],
     pub(crate) record: &'a csv::StringRecord,
     pub(crate) mapping: &'a Mapping,
+    /// Indices of the mapping's domain columns in `record`, in `mapping.domain_columns` order.
+    pub(crate) domain_fields: &'a [usize],
 }
 
 impl<'a> Row<'a> {
@@ -54,6 +56,14 @@ impl<'a> Row<'a> {
         };
         let t = raw.trim();
         (!t.is_empty()).then_some(t)
+    }
+
+    /// (domain, grade) cells from the mapping's domain columns; empty cells are left out.
+    pub fn domain_cells(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.mapping.domain_columns.iter().zip(self.domain_fields).filter_map(|(name, &j)| {
+            let cell = self.record.get(j)?.trim();
+            (!cell.is_empty()).then_some((name.as_str(), cell))
+        })
     }
 
     /// The mapping in force (period style, lags).

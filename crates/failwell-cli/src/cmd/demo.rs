@@ -1,12 +1,338 @@
 //! `failwell demo`: a fresh store from the real data in `data/`.
+//!
+//! The recipe is a list of `failwell import` command lines, so every step is one a user
+//! could type (and `docs/demo.md` prints them). Release dates follow each publisher's
+//! calendar, so "what did we know on date D" is answered honestly:
+//! - DfE children in need, referrals and child protection (year to 31 March): released
+//!   about the start of November the same year (31 March + 215 days);
+//! - DfE children looked after: mid-November (31 March + 230 days);
+//! - DfE children's social work workforce: February of the next year (31 March + 330 days);
+//! - ONS mid-year population, as DfE supplies it: the next summer (31 March + 470 days);
+//! - NHS England monthly A&E and bed sitreps: about two weeks after the month ends;
+//! - Ofsted judgements: their publication date, which the file carries.
 
+use crate::cmd::import::{ImportArgs, import_files};
+use anyhow::{Context, bail};
+use clap::Parser;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Options of `failwell demo`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// The demo store (deleted and rebuilt); overrides --database.
+    #[arg(long = "store", default_value = "failwell-demo.db")]
+    pub store: String,
+    /// Where the repository's `data/` folder is (default: ./data, else the one beside the source).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Stop after loading (the web dashboard is not part of this build yet, so this is the default behaviour).
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+const LA_OBS: &[&str] = &[
+    "--filter",
+    "geographic_level=Local authority",
+    "--map",
+    "organisation=area_code",
+    "--map",
+    "period=year",
+    "--map",
+    "source=source_file",
+    "--period-style",
+    "year-ending-march",
+    "--skip-empty",
+];
+
+/// The demo's recipe, in load order (registry before evidence): a label and the
+/// arguments of `failwell import`, where `{data}` stands for the data folder.
+pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut steps: Vec<(&'static str, Vec<&'static str>)> = vec![
+        ("indicator catalogue", vec!["indicators", "{data}/demo/indicators.csv"]),
+        ("regions", vec!["organisations", "{data}/demo/regions.csv"]),
+        (
+            "councils (DfE local authority list)",
+            vec![
+                "organisations",
+                "{data}/public/la_lookup.csv",
+                "--map",
+                "code=la_code",
+                "--map",
+                "name=la_name",
+                "--map",
+                "region=region_name",
+                "--set",
+                "sector=local_government",
+                "--set",
+                "org_type=upper_tier_council",
+                "--set",
+                "source=DfE local authority lookup",
+            ],
+        ),
+        (
+            "NHS acute trusts (type 1 A&E)",
+            vec![
+                "organisations",
+                "{data}/public/nhs_trusts.csv",
+                "--filter",
+                "has_type1_ae_2016_2019=yes",
+                "--map",
+                "code=org_code",
+                "--map",
+                "name=org_name",
+                "--set",
+                "sector=hospitals",
+                "--set",
+                "org_type=acute_trust",
+                "--set",
+                "source=NHS England / THF trust reference",
+            ],
+        ),
+        (
+            "other NHS providers and sites",
+            vec![
+                "organisations",
+                "{data}/public/nhs_trusts.csv",
+                "--filter",
+                "has_type1_ae_2016_2019!=yes",
+                "--map",
+                "code=org_code",
+                "--map",
+                "name=org_name",
+                "--set",
+                "sector=hospitals",
+                "--set",
+                "org_type=nhs_provider",
+                "--set",
+                "source=NHS England / THF trust reference",
+            ],
+        ),
+        ("case-study organisations", vec!["organisations", "{data}/demo/case_study_organisations.csv"]),
+        (
+            "councils in regions",
+            vec![
+                "links",
+                "{data}/public/la_lookup.csv",
+                "--map",
+                "from=la_code",
+                "--map",
+                "to=region_code",
+                "--set",
+                "link_type=member_of",
+                "--set",
+                "source=DfE local authority lookup",
+            ],
+        ),
+        (
+            "DfE statistical neighbours (2025 model)",
+            vec![
+                "links",
+                "{data}/public/la_statistical_neighbours.csv",
+                "--map",
+                "from=la_code",
+                "--map",
+                "to=neighbour_la_code",
+                "--map",
+                "rank=neighbour_rank",
+                "--map",
+                "note=closeness",
+                "--set",
+                "link_type=neighbour",
+                "--set",
+                "source=DfE children's services statistical neighbours 2025",
+            ],
+        ),
+        ("case-study links", vec!["links", "{data}/demo/case_study_links.csv"]),
+    ];
+    let la = |label, extra: &[&'static str]| {
+        let mut v = vec!["observations", "{data}/public/la_childrens_services_indicators.csv"];
+        v.extend_from_slice(LA_OBS);
+        v.extend_from_slice(extra);
+        (label, v)
+    };
+    steps.push(la(
+        "children in need, referrals, child protection (DfE, November release)",
+        &[
+            "--filter",
+            "indicator!^=sw_",
+            "--filter",
+            "indicator!^=cla_",
+            "--filter",
+            "indicator!=ons_population_0_17_mid_year",
+            "--published-lag-days",
+            "215",
+        ],
+    ));
+    steps.push(la("children looked after (DfE, mid-November release)", &["--filter", "indicator^=cla_", "--published-lag-days", "230"]));
+    steps.push(la("social work workforce (DfE, February release)", &["--filter", "indicator^=sw_", "--published-lag-days", "330"]));
+    steps.push(la(
+        "population aged 0-17 (ONS via DfE)",
+        &["--filter", "indicator=ons_population_0_17_mid_year", "--published-lag-days", "470"],
+    ));
+    let ae = |label, extra: &[&'static str]| {
+        let mut v = vec![
+            "observations",
+            "{data}/public/nhs_trust_ae_monthly.csv",
+            "--map",
+            "organisation=org_code",
+            "--map",
+            "period=month",
+            "--period-style",
+            "month-of-date",
+            "--published-lag-days",
+            "14",
+            "--skip-empty",
+        ];
+        v.extend_from_slice(extra);
+        (label, v)
+    };
+    steps.push(ae("A&E attendances", &["--map", "value=attendances_all", "--set", "indicator=ae_attendances"]));
+    steps.push(ae(
+        "A&E four-hour breaches, all types",
+        &[
+            "--filter",
+            "attendances_all!=0",
+            "--map",
+            "numerator=attendances_over_4h_all",
+            "--map",
+            "denominator=attendances_all",
+            "--set",
+            "indicator=ae_4h_breach_rate",
+        ],
+    ));
+    steps.push(ae(
+        "A&E four-hour breaches, type 1",
+        &[
+            "--filter",
+            "attendances_type1!=",
+            "--filter",
+            "attendances_type1!=0",
+            "--map",
+            "numerator=attendances_over_4h_type1",
+            "--map",
+            "denominator=attendances_type1",
+            "--set",
+            "indicator=ae_type1_4h_breach_rate",
+        ],
+    ));
+    steps.push(ae(
+        "emergency admissions",
+        &["--map", "value=emergency_admissions_total", "--set", "indicator=emergency_admissions_total"],
+    ));
+    steps.push(ae(
+        "decision-to-admit waits over 4 hours",
+        &["--map", "value=emergency_admissions_dta_over_4h", "--set", "indicator=emergency_admissions_dta_over_4h"],
+    ));
+    let beds = |label, extra: &[&'static str]| {
+        let mut v = vec![
+            "observations",
+            "{data}/public/nhs_trust_beds_monthly.csv",
+            "--map",
+            "organisation=org_code",
+            "--map",
+            "period=month",
+            "--period-style",
+            "month-of-date",
+            "--published-lag-days",
+            "14",
+            "--skip-empty",
+        ];
+        v.extend_from_slice(extra);
+        (label, v)
+    };
+    steps.push(beds(
+        "general and acute bed occupancy",
+        &["--map", "value=ga_occupancy_rate", "--set", "indicator=ga_occupancy_rate"],
+    ));
+    steps.push(beds(
+        "adult critical care bed occupancy",
+        &["--map", "value=adult_cc_occupancy_rate", "--set", "indicator=adult_cc_occupancy_rate"],
+    ));
+    steps.push((
+        "Ofsted ILACS judgements 2018-2025",
+        vec![
+            "inspections",
+            "{data}/public/la_ofsted_ilacs_inspections.csv",
+            "--map",
+            "organisation=la_code",
+            "--map",
+            "inspected_on=inspection_date",
+            "--map",
+            "published_on=publication_date",
+            "--map",
+            "overall=overall_effectiveness",
+            "--domain-columns",
+            "impact_of_leaders,help_and_protection,children_in_care,care_leavers",
+            "--set",
+            "regulator=ofsted",
+            "--set",
+            "framework=ilacs",
+            "--set",
+            "scale_version=ofsted_ilacs_2018",
+            "--set",
+            "source=Ofsted LA inspection outcomes as at 31 March 2025",
+        ],
+    ));
+    steps.push(("case-study inspections", vec!["inspections", "{data}/demo/case_study_inspections.csv"]));
+    steps.push(("case-study events", vec!["events", "{data}/demo/case_study_events.csv"]));
+    steps
+}
+
+/// `failwell import`'s arguments on their own, to read a recipe line.
+#[derive(Debug, Parser)]
+struct ImportLine {
+    #[command(flatten)]
+    args: ImportArgs,
+}
+
+fn data_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let candidates: Vec<PathBuf> = match arg {
+        Some(p) => vec![p.to_path_buf()],
+        None => vec![PathBuf::from("data"), Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")],
+    };
+    for c in &candidates {
+        if c.join("public/la_lookup.csv").is_file() {
+            return Ok(c.clone());
+        }
+    }
+    bail!("cannot find the demo data (looked in {:?}); run from the repository root or pass --data DIR", candidates)
+}
 
 /// Runs the demo.
-pub async fn run(_database: &str, _args: &DemoArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(_database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let data = data_dir(args.data.as_deref())?;
+    let url = args.store.clone();
+    if !url.contains("://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let p = format!("{url}{suffix}");
+            if Path::new(&p).exists() {
+                std::fs::remove_file(&p).with_context(|| format!("cannot remove the old demo store {p}"))?;
+            }
+        }
+    }
+    let store = failwell_store::Store::open(&url).await?;
+    let data_str = data.display().to_string();
+    let started = std::time::Instant::now();
+    println!("failwell demo: loading real public data into {url}");
+    for (label, argv) in recipe() {
+        let argv: Vec<String> = argv.iter().map(|a| a.replace("{data}", &data_str)).collect();
+        let parsed = ImportLine::try_parse_from(std::iter::once("import".to_string()).chain(argv.iter().cloned()))
+            .with_context(|| format!("demo step {label}: bad arguments {argv:?}"))?
+            .args;
+        let t = std::time::Instant::now();
+        let outcome = import_files(&store, parsed.kind.into(), &parsed.files, &parsed.mapping()?, false).await?;
+        if outcome.error_count > 0 {
+            let list: Vec<String> = outcome.errors.iter().map(|e| e.to_string()).collect();
+            bail!("demo step {label}: {} bad rows:\n{}", outcome.error_count, list.join("\n"));
+        }
+        println!("  {label:<72} {:>7} rows  {:>6.2}s", outcome.summary.changed, t.elapsed().as_secs_f64());
+    }
+    println!("loaded in {:.1}s:", started.elapsed().as_secs_f64());
+    crate::cmd::status::print_counts(&store.counts().await?);
+    store.close().await;
+    if !args.no_serve {
+        println!("(the web dashboard is not part of this build yet; the store is ready for `failwell --database {url} export …`)");
+    }
     Ok(ExitCode::SUCCESS)
 }

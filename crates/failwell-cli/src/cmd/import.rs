@@ -1,7 +1,7 @@
 //! `failwell import`: files in, one transaction, every bad row named.
 
 use crate::progress::{Counting, file_bar};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation};
 use failwell_ingest::mapping::{Filter, PeriodStyle};
 use failwell_ingest::{Format, Kind, Mapping, Record, RecordReader, RowError};
@@ -83,6 +83,9 @@ pub struct ImportArgs {
     /// Skip rows with neither a value nor a publisher's note, instead of refusing them.
     #[arg(long)]
     pub skip_empty: bool,
+    /// Inspections: their columns that each hold one domain's grade (comma-separated), used when the file has no `domains` column.
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub domain_columns: Vec<String>,
 }
 
 impl ImportArgs {
@@ -106,6 +109,7 @@ impl ImportArgs {
         };
         m.published_lag_days = self.published_lag_days;
         m.skip_empty = self.skip_empty;
+        m.domain_columns = self.domain_columns.clone();
         Ok(m)
     }
 }
@@ -333,13 +337,4 @@ fn push_error(outcome: &mut Outcome, e: RowError) {
     if outcome.errors.len() < SHOWN_ERRORS {
         outcome.errors.push(e);
     }
-}
-
-/// Fails with the import's errors listed, for callers that need all rows to be good.
-pub fn require_clean(what: &str, o: &Outcome) -> anyhow::Result<()> {
-    if o.error_count > 0 {
-        let list: Vec<String> = o.errors.iter().map(|e| e.to_string()).collect();
-        bail!("{what}: {} bad rows:\n{}", o.error_count, list.join("\n"));
-    }
-    Ok(())
 }
