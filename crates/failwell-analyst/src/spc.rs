@@ -18,11 +18,7 @@ pub fn run(
 pub enum ToolError {
     /// Bad input at a line and column.
     #[error("{line}:{column}: {reason}")]
-    Input {
-        line: u64,
-        column: u64,
-        reason: String,
-    },
+    Input { line: u64, column: u64, reason: String },
     /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),

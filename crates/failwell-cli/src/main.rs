@@ -14,12 +14,7 @@ use std::process::ExitCode;
 #[command(name = "failwell", version, about, long_about = None)]
 pub struct Cli {
     /// The store: a SQLite file path (the default, created if missing) or postgres://…
-    #[arg(
-        long,
-        global = true,
-        env = "FAILWELL_DATABASE_URL",
-        default_value = "failwell.db"
-    )]
+    #[arg(long, global = true, env = "FAILWELL_DATABASE_URL", default_value = "failwell.db")]
     database: String,
 
     /// Log more (-v info, -vv debug); logs go to standard error.
@@ -40,6 +35,9 @@ enum Command {
     Export(cmd::export::ExportArgs),
     /// Summarise what the store holds.
     Status,
+    /// Regimes as data: check a regime file.
+    #[command(subcommand)]
+    Regime(cmd::regime::RegimeCommand),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
 }
@@ -52,16 +50,10 @@ fn main() -> ExitCode {
         _ => "debug",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FAILWELL_LOG")
-                .unwrap_or_else(|_| level.into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("FAILWELL_LOG").unwrap_or_else(|_| level.into()))
         .with_writer(std::io::stderr)
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -77,6 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => cmd::import::run(&cli.database, args).await,
         Command::Export(args) => cmd::export::run(&cli.database, args).await,
         Command::Status => cmd::status::run(&cli.database).await,
+        Command::Regime(c) => cmd::regime::run(c),
         Command::Bench(args) => cmd::bench::run(args).await,
     }
 }

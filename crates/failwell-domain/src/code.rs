@@ -45,10 +45,7 @@ impl Code {
         if t.len() > 64 {
             return Err(BadId::TooLong(t.into()));
         }
-        if let Some(c) = t
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' ')))
-        {
+        if let Some(c) = t.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '))) {
             return Err(BadId::BadCharacter(t.into(), c));
         }
         Ok(Code(t.to_string()))
@@ -71,13 +68,8 @@ impl Slug {
             return Err(BadId::TooLong(t.into()));
         }
         let ok = t.starts_with(|c: char| c.is_ascii_lowercase())
-            && t.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if ok {
-            Ok(Slug(t.to_string()))
-        } else {
-            Err(BadId::NotSlug(t.into()))
-        }
+            && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok { Ok(Slug(t.to_string())) } else { Err(BadId::NotSlug(t.into())) }
     }
 
     /// Turns a label such as "Requires improvement" into `requires_improvement`.
@@ -135,14 +127,8 @@ mod tests {
     #[test]
     fn codes() {
         assert_eq!(Code::new(" E08000017 ").unwrap().as_str(), "E08000017");
-        assert!(matches!(
-            Code::new("E08,17"),
-            Err(BadId::BadCharacter(_, ','))
-        ));
-        assert_eq!(
-            Code::new("E06000061 / E06000062").unwrap().as_str(),
-            "E06000061 / E06000062"
-        );
+        assert!(matches!(Code::new("E08,17"), Err(BadId::BadCharacter(_, ','))));
+        assert_eq!(Code::new("E06000061 / E06000062").unwrap().as_str(), "E06000061 / E06000062");
         assert!(matches!(Code::new(""), Err(BadId::Empty)));
     }
 
@@ -152,9 +138,7 @@ mod tests {
         assert!(Slug::new("AE").is_err());
         assert!(Slug::new("4h").is_err());
         assert_eq!(
-            Slug::from_label("Requires improvement to be good")
-                .unwrap()
-                .as_str(),
+            Slug::from_label("Requires improvement to be good").unwrap().as_str(),
             "requires_improvement_to_be_good"
         );
     }

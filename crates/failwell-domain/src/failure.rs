@@ -70,10 +70,7 @@ pub struct UnknownFailureType(pub String);
 impl FromStr for FailureType {
     type Err = UnknownFailureType;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FailureType::ALL
-            .into_iter()
-            .find(|t| t.code() == s.trim())
-            .ok_or_else(|| UnknownFailureType(s.to_string()))
+        FailureType::ALL.into_iter().find(|t| t.code() == s.trim()).ok_or_else(|| UnknownFailureType(s.to_string()))
     }
 }
 

@@ -60,8 +60,7 @@ impl Period {
 }
 
 fn date(y: i32, m: u8, d: u8) -> Date {
-    Date::from_calendar_date(y, Month::try_from(m).expect("validated month"), d)
-        .expect("valid calendar date")
+    Date::from_calendar_date(y, Month::try_from(m).expect("validated month"), d).expect("valid calendar date")
 }
 
 impl fmt::Display for Period {
@@ -102,9 +101,7 @@ impl FromStr for Period {
                 (year, month @ 1..=12) => Ok(Period::Month(year, month as u8)),
                 _ => Err(bad()),
             },
-            [_, _, _] => crate::dates::parse_date(t)
-                .map(Period::Day)
-                .map_err(|_| bad()),
+            [_, _, _] => crate::dates::parse_date(t).map(Period::Day).map_err(|_| bad()),
             _ => Err(bad()),
         }
     }
@@ -143,10 +140,7 @@ mod tests {
 
     #[test]
     fn ends() {
-        assert_eq!(
-            Period::financial_year_ending(2024).end().to_string(),
-            "2024-03-31"
-        );
+        assert_eq!(Period::financial_year_ending(2024).end().to_string(), "2024-03-31");
         assert_eq!(Period::Month(2024, 2).end().to_string(), "2024-02-29");
         assert!(Period::Month(2024, 1) < Period::Month(2024, 2));
     }

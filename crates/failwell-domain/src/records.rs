@@ -118,9 +118,7 @@ pub struct Observation {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadObservation {
     /// Neither a value nor a reason for its absence.
-    #[error(
-        "no value and no publisher's note: a missing figure needs its reason (c, x, z, u or low)"
-    )]
+    #[error("no value and no publisher's note: a missing figure needs its reason (c, x, z, u or low)")]
     Missing,
     /// Both a value and a suppression note.
     #[error("has both a value and a suppression note {0:?}")]

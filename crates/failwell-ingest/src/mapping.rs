@@ -35,33 +35,18 @@ pub struct Filter {
 impl Filter {
     /// Reads `COL=VALUE`, `COL!=VALUE`, `COL^=PREFIX` or `COL!^=PREFIX`.
     pub fn parse(s: &str) -> Result<Filter, String> {
-        for (op, prefix, negate) in [
-            ("!^=", true, true),
-            ("^=", true, false),
-            ("!=", false, true),
-            ("=", false, false),
-        ] {
+        for (op, prefix, negate) in [("!^=", true, true), ("^=", true, false), ("!=", false, true), ("=", false, false)]
+        {
             if let Some((c, v)) = s.split_once(op) {
-                return Ok(Filter {
-                    column: c.trim().into(),
-                    value: v.into(),
-                    prefix,
-                    negate,
-                });
+                return Ok(Filter { column: c.trim().into(), value: v.into(), prefix, negate });
             }
         }
-        Err(format!(
-            "{s:?} is not a filter (COL=VALUE, COL!=VALUE, COL^=PREFIX or COL!^=PREFIX)"
-        ))
+        Err(format!("{s:?} is not a filter (COL=VALUE, COL!=VALUE, COL^=PREFIX or COL!^=PREFIX)"))
     }
 
     /// Whether a cell passes.
     pub fn keeps(&self, cell: &str) -> bool {
-        let hit = if self.prefix {
-            cell.starts_with(&self.value)
-        } else {
-            cell == self.value
-        };
+        let hit = if self.prefix { cell.starts_with(&self.value) } else { cell == self.value };
         hit != self.negate
     }
 }
@@ -109,20 +94,11 @@ impl Mapping {
 
     /// Checks that every column the mapping names exists in the header.
     pub fn check_header(&self, file: &str, header: &[String]) -> Result<(), RowError> {
-        let names = self
-            .renames
-            .values()
-            .chain(self.filters.iter().map(|f| &f.column))
-            .chain(&self.domain_columns);
+        let names = self.renames.values().chain(self.filters.iter().map(|f| &f.column)).chain(&self.domain_columns);
         for name in names {
             if !header.iter().any(|h| h == name) {
                 return Err(RowError {
-                    position: crate::Position {
-                        file: file.into(),
-                        line: 1,
-                        column: None,
-                        column_name: None,
-                    },
+                    position: crate::Position { file: file.into(), line: 1, column: None, column_name: None },
                     reason: format!(
                         "the mapping names column {name:?}, which the header does not have (it has: {})",
                         header.join(", ")

@@ -21,14 +21,8 @@ pub struct Sourced<R> {
 pub type ReadError = RowError;
 
 enum Input<'a> {
-    Csv {
-        reader: csv::Reader<Box<dyn Read + 'a>>,
-        header: Vec<String>,
-    },
-    Json {
-        lines: std::io::Lines<BufReader<Box<dyn Read + 'a>>>,
-        line: u64,
-    },
+    Csv { reader: csv::Reader<Box<dyn Read + 'a>>, header: Vec<String> },
+    Json { lines: std::io::Lines<BufReader<Box<dyn Read + 'a>>>, line: u64 },
 }
 
 /// Reads records of one kind from a CSV or JSON Lines stream.
@@ -47,19 +41,9 @@ pub struct RecordReader<'a, R: Record> {
 impl<'a, R: Record> RecordReader<'a, R> {
     /// Opens a stream; `file` names it in errors. Fails on an unreadable header or a
     /// mapping that names columns the header lacks.
-    pub fn new(
-        file: &str,
-        input: Box<dyn Read + 'a>,
-        format: Format,
-        mapping: Mapping,
-    ) -> Result<Self, ReadError> {
+    pub fn new(file: &str, input: Box<dyn Read + 'a>, format: Format, mapping: Mapping) -> Result<Self, ReadError> {
         let at = |line, reason: String| RowError {
-            position: Position {
-                file: file.into(),
-                line,
-                column: None,
-                column_name: None,
-            },
+            position: Position { file: file.into(), line, column: None, column_name: None },
             reason,
         };
         let (input, sources, filter_columns, domain_fields) = match format {
@@ -79,22 +63,14 @@ impl<'a, R: Record> RecordReader<'a, R> {
                             Source::Constant(v.clone())
                         } else {
                             let theirs = mapping.source_column(ours);
-                            header
-                                .iter()
-                                .position(|h| h == theirs)
-                                .map_or(Source::Absent, Source::Field)
+                            header.iter().position(|h| h == theirs).map_or(Source::Absent, Source::Field)
                         }
                     })
                     .collect();
                 let filters = mapping
                     .filters
                     .iter()
-                    .map(|f| {
-                        header
-                            .iter()
-                            .position(|h| *h == f.column)
-                            .expect("checked above")
-                    })
+                    .map(|f| header.iter().position(|h| *h == f.column).expect("checked above"))
                     .collect();
                 let domains = mapping
                     .domain_columns
@@ -134,12 +110,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
 
     /// The position of our column `ours` on `line`, in the file's own terms.
     pub fn locate(&self, line: u64, ours: Option<&'static str>) -> Position {
-        let mut p = Position {
-            file: self.file.clone(),
-            line,
-            column: None,
-            column_name: None,
-        };
+        let mut p = Position { file: self.file.clone(), line, column: None, column_name: None };
         let Some(name) = ours else { return p };
         let i = R::COLUMNS.iter().position(|c| *c == name);
         match (&self.input, i.map(|i| &self.sources[i])) {
@@ -147,9 +118,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
                 p.column = Some(*j as u64 + 1);
                 p.column_name = Some(header[*j].clone());
             }
-            (Input::Csv { .. }, Some(Source::Constant(_))) => {
-                p.column_name = Some(format!("--set {name}"))
-            }
+            (Input::Csv { .. }, Some(Source::Constant(_))) => p.column_name = Some(format!("--set {name}")),
             _ => p.column_name = Some(self.mapping.source_column(name).to_string()),
         }
         p
@@ -163,10 +132,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
                 Ok(false) => Ok(None),
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    Err(RowError {
-                        position: self.locate(line, None),
-                        reason: csv_reason(&e),
-                    })
+                    Err(RowError { position: self.locate(line, None), reason: csv_reason(&e) })
                 }
             },
             Input::Json { lines, line } => loop {
@@ -175,26 +141,23 @@ impl<'a, R: Record> RecordReader<'a, R> {
                 let text = match lines.next() {
                     None => return Ok(None),
                     Some(Err(e)) => {
-                        return Err(RowError {
-                            position: self.locate(n, None),
-                            reason: e.to_string(),
-                        });
+                        return Err(RowError { position: self.locate(n, None), reason: e.to_string() });
                     }
                     Some(Ok(t)) => t,
                 };
                 if text.trim().is_empty() {
                     continue;
                 }
-                let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
-                    .map_err(|e| RowError {
-                    position: Position {
-                        file: self.file.clone(),
-                        line: n,
-                        column: Some(e.column() as u64),
-                        column_name: None,
-                    },
-                    reason: format!("not a JSON object: {e}"),
-                })?;
+                let obj: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&text).map_err(|e| RowError {
+                        position: Position {
+                            file: self.file.clone(),
+                            line: n,
+                            column: Some(e.column() as u64),
+                            column_name: None,
+                        },
+                        reason: format!("not a JSON object: {e}"),
+                    })?;
                 self.record.clear();
                 let cell = |key: &str| match obj.get(key) {
                     None | Some(serde_json::Value::Null) => String::new(),
@@ -202,8 +165,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
                     Some(v) => v.to_string(),
                 };
                 for ours in R::COLUMNS {
-                    self.record
-                        .push_field(&cell(self.mapping.source_column(ours)));
+                    self.record.push_field(&cell(self.mapping.source_column(ours)));
                 }
                 for f in &self.mapping.filters {
                     self.record.push_field(&cell(&f.column));
@@ -219,9 +181,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
 
 fn csv_reason(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("has {len} fields where the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),

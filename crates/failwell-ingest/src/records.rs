@@ -21,17 +21,8 @@ pub trait Record: Sized {
 
 impl Record for Organisation {
     const KIND: Kind = Kind::Organisations;
-    const COLUMNS: &'static [&'static str] = &[
-        "code",
-        "name",
-        "sector",
-        "org_type",
-        "region",
-        "opened_on",
-        "closed_on",
-        "source",
-        "learned_on",
-    ];
+    const COLUMNS: &'static [&'static str] =
+        &["code", "name", "sector", "org_type", "region", "opened_on", "closed_on", "source", "learned_on"];
     fn from_row(row: &Row) -> Result<Option<Self>, FieldError> {
         let code = row.code("code")?;
         Ok(Some(Organisation {
@@ -64,17 +55,8 @@ impl Record for Organisation {
 
 impl Record for Link {
     const KIND: Kind = Kind::Links;
-    const COLUMNS: &'static [&'static str] = &[
-        "from",
-        "to",
-        "link_type",
-        "valid_from",
-        "valid_to",
-        "rank",
-        "note",
-        "source",
-        "learned_on",
-    ];
+    const COLUMNS: &'static [&'static str] =
+        &["from", "to", "link_type", "valid_from", "valid_to", "rank", "note", "source", "learned_on"];
     fn from_row(row: &Row) -> Result<Option<Self>, FieldError> {
         let link = Link {
             from: row.code("from")?,
@@ -88,10 +70,7 @@ impl Record for Link {
             learned_on: row.date_opt("learned_on")?,
         };
         if link.from == link.to {
-            return Err(FieldError {
-                column: Some("to"),
-                reason: "an organisation cannot be linked to itself".into(),
-            });
+            return Err(FieldError { column: Some("to"), reason: "an organisation cannot be linked to itself".into() });
         }
         if let (Some(a), Some(b)) = (link.valid_from, link.valid_to) {
             if b <= a {
@@ -215,10 +194,7 @@ impl Record for Observation {
                 BadObservation::Negative(c) | BadObservation::NotFinite(c) => Some(c),
                 _ => Some("value"),
             };
-            FieldError {
-                column,
-                reason: e.to_string(),
-            }
+            FieldError { column, reason: e.to_string() }
         })
     }
     fn to_cells(&self) -> Vec<String> {
@@ -227,9 +203,7 @@ impl Record for Observation {
             self.indicator.to_string(),
             self.period.to_string(),
             num(self.value),
-            self.suppression
-                .map(|s| s.code().to_string())
-                .unwrap_or_default(),
+            self.suppression.map(|s| s.code().to_string()).unwrap_or_default(),
             num(self.numerator),
             num(self.denominator),
             num(self.expected),
@@ -262,17 +236,8 @@ impl Record for Inspection {
             });
         }
         let mut domains = Vec::new();
-        for part in row
-            .get("domains")
-            .unwrap_or("")
-            .split(';')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let bad = || FieldError {
-                column: Some("domains"),
-                reason: format!("{part:?} is not DOMAIN=GRADE"),
-            };
+        for part in row.get("domains").unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let bad = || FieldError { column: Some("domains"), reason: format!("{part:?} is not DOMAIN=GRADE") };
             let (d, g) = part.split_once('=').ok_or_else(bad)?;
             if g.trim().is_empty() {
                 continue;
@@ -302,11 +267,7 @@ impl Record for Inspection {
             date(Some(self.inspected_on)),
             date(Some(self.published_on)),
             self.overall.to_string(),
-            self.domains
-                .iter()
-                .map(|(d, g)| format!("{d}={g}"))
-                .collect::<Vec<_>>()
-                .join(";"),
+            self.domains.iter().map(|(d, g)| format!("{d}={g}")).collect::<Vec<_>>().join(";"),
             self.source.clone(),
         ]
     }
@@ -340,10 +301,7 @@ impl Record for Event {
             source: row.text("source"),
         };
         if e.ended_on.is_some_and(|end| end < e.occurred_on) {
-            return Err(FieldError {
-                column: Some("ended_on"),
-                reason: "ends before it occurred".into(),
-            });
+            return Err(FieldError { column: Some("ended_on"), reason: "ends before it occurred".into() });
         }
         Ok(Some(e))
     }

@@ -17,10 +17,7 @@ pub struct FieldError {
 impl FieldError {
     /// A fault of the whole row.
     pub fn row(reason: impl ToString) -> FieldError {
-        FieldError {
-            column: None,
-            reason: reason.to_string(),
-        }
+        FieldError { column: None, reason: reason.to_string() }
     }
 }
 
@@ -73,10 +70,7 @@ impl<'a> Row<'a> {
 
     /// A required cell.
     pub fn required(&self, name: &'static str) -> Result<&'a str, FieldError> {
-        self.get(name).ok_or(FieldError {
-            column: Some(name),
-            reason: format!("{name} is required"),
-        })
+        self.get(name).ok_or(FieldError { column: Some(name), reason: format!("{name} is required") })
     }
 
     /// Reads a required cell with `FromStr`.
@@ -93,9 +87,7 @@ impl<'a> Row<'a> {
     where
         T::Err: std::fmt::Display,
     {
-        self.get(name)
-            .map(|s| s.parse().map_err(|e| bad(name, s, e)))
-            .transpose()
+        self.get(name).map(|s| s.parse().map_err(|e| bad(name, s, e))).transpose()
     }
 
     /// A code.
@@ -112,18 +104,13 @@ impl<'a> Row<'a> {
     /// An optional ISO date.
     pub fn date_opt(&self, name: &'static str) -> Result<Option<Date>, FieldError> {
         self.get(name)
-            .map(|s| {
-                dates::parse_date(s).map_err(|_| bad(name, s, "not a date (expected YYYY-MM-DD)"))
-            })
+            .map(|s| dates::parse_date(s).map_err(|_| bad(name, s, "not a date (expected YYYY-MM-DD)")))
             .transpose()
     }
 
     /// A required ISO date.
     pub fn date(&self, name: &'static str) -> Result<Date, FieldError> {
-        self.date_opt(name)?.ok_or(FieldError {
-            column: Some(name),
-            reason: format!("{name} is required"),
-        })
+        self.date_opt(name)?.ok_or(FieldError { column: Some(name), reason: format!("{name} is required") })
     }
 
     /// An optional number; refuses text, infinities and NaN.
@@ -145,9 +132,7 @@ impl<'a> Row<'a> {
             PeriodStyle::YearEndingMarch => s
                 .parse::<i32>()
                 .map(Period::financial_year_ending)
-                .map_err(|_| {
-                    "not a year (the period style year-ending-march expects YYYY)".to_string()
-                }),
+                .map_err(|_| "not a year (the period style year-ending-march expects YYYY)".to_string()),
             PeriodStyle::MonthOfDate => match dates::parse_date(s) {
                 Ok(d) => Ok(Period::Month(d.year(), d.month() as u8)),
                 Err(_) => s.parse::<Period>().map_err(|e| e.to_string()),
@@ -159,16 +144,8 @@ impl<'a> Row<'a> {
     /// A `;`-separated list of failure types.
     pub fn failure_types(&self, name: &'static str) -> Result<Vec<FailureType>, FieldError> {
         let mut out: Vec<FailureType> = Vec::new();
-        for part in self
-            .get(name)
-            .unwrap_or("")
-            .split(';')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let t = part
-                .parse::<FailureType>()
-                .map_err(|e| bad(name, part, e))?;
+        for part in self.get(name).unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let t = part.parse::<FailureType>().map_err(|e| bad(name, part, e))?;
             if !out.contains(&t) {
                 out.push(t);
             }
@@ -183,10 +160,7 @@ impl<'a> Row<'a> {
 }
 
 fn bad(name: &'static str, value: &str, why: impl std::fmt::Display) -> FieldError {
-    FieldError {
-        column: Some(name),
-        reason: format!("{value:?}: {why}"),
-    }
+    FieldError { column: Some(name), reason: format!("{value:?}: {why}") }
 }
 
 /// Writes an optional number so that it reads back to the same `f64`.

@@ -21,18 +21,13 @@ impl<W: Write, R: Record> RecordWriter<W, R> {
     pub fn new(out: W, format: Format) -> std::io::Result<Self> {
         let inner = match format {
             Format::Csv => {
-                let mut w = csv::WriterBuilder::new()
-                    .terminator(csv::Terminator::Any(b'\n'))
-                    .from_writer(out);
+                let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
                 w.write_record(R::COLUMNS)?;
                 Inner::Csv(w)
             }
             Format::JsonLines => Inner::Json(out),
         };
-        Ok(RecordWriter {
-            inner,
-            _kind: PhantomData,
-        })
+        Ok(RecordWriter { inner, _kind: PhantomData })
     }
 
     /// Writes one record.

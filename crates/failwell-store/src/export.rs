@@ -29,18 +29,17 @@ impl Store {
         kind: &'static str,
         sink: RecordStream<'_, T, E>,
     ) -> Result<u64, ExportError<E>> {
-        let mut rows = sqlx::query("select natural_key, content from record where kind = $1 and is_current = 1 order by natural_key")
-            .bind(kind)
-            .fetch(&self.pool);
+        let mut rows = sqlx::query(
+            "select natural_key, content from record where kind = $1 and is_current = 1 order by natural_key",
+        )
+        .bind(kind)
+        .fetch(&self.pool);
         let mut n = 0;
         while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
             let key: String = row.try_get(0).map_err(StoreError::from)?;
             let content: String = row.try_get(1).map_err(StoreError::from)?;
-            let record = serde_json::from_str(&content).map_err(|e| StoreError::Corrupt {
-                kind,
-                key,
-                reason: e.to_string(),
-            })?;
+            let record =
+                serde_json::from_str(&content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })?;
             sink(record).map_err(ExportError::Sink)?;
             n += 1;
         }
@@ -49,10 +48,7 @@ impl Store {
 
     /// Streams the current revision of every observation, ordered by organisation,
     /// indicator and period.
-    pub async fn export_observations<E>(
-        &self,
-        sink: RecordStream<'_, Observation, E>,
-    ) -> Result<u64, ExportError<E>> {
+    pub async fn export_observations<E>(&self, sink: RecordStream<'_, Observation, E>) -> Result<u64, ExportError<E>> {
         let mut rows = sqlx::query(
             "select org.code, ind.code, o.period, o.value, o.note, o.numerator, o.denominator, o.expected, o.published_on, src.text
              from observation o
@@ -75,11 +71,7 @@ impl Store {
 }
 
 fn observation_from_row(row: &sqlx::any::AnyRow) -> Result<Observation, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt {
-        kind: "observation",
-        key: String::new(),
-        reason,
-    };
+    let corrupt = |reason: String| StoreError::Corrupt { kind: "observation", key: String::new(), reason };
     let org: String = row.try_get(0)?;
     let ind: String = row.try_get(1)?;
     let period: String = row.try_get(2)?;
@@ -88,9 +80,7 @@ fn observation_from_row(row: &sqlx::any::AnyRow) -> Result<Observation, StoreErr
     Ok(Observation {
         organisation: Code::new(&org).map_err(|e| corrupt(e.to_string()))?,
         indicator: Slug::new(&ind).map_err(|e| corrupt(e.to_string()))?,
-        period: period
-            .parse::<Period>()
-            .map_err(|e| corrupt(e.to_string()))?,
+        period: period.parse::<Period>().map_err(|e| corrupt(e.to_string()))?,
         value: row.try_get(3)?,
         suppression: note
             .map(|n| n.parse())
@@ -99,10 +89,7 @@ fn observation_from_row(row: &sqlx::any::AnyRow) -> Result<Observation, StoreErr
         numerator: row.try_get(5)?,
         denominator: row.try_get(6)?,
         expected: row.try_get(7)?,
-        published_on: published
-            .map(|d| dates::parse_date(&d))
-            .transpose()
-            .map_err(|e| corrupt(e.to_string()))?,
+        published_on: published.map(|d| dates::parse_date(&d)).transpose().map_err(|e| corrupt(e.to_string()))?,
         source: row.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
     })
 }

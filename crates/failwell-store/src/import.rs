@@ -13,7 +13,7 @@ use sqlx::{Any, Arguments, AssertSqlSafe, Row, Transaction};
 use std::collections::HashMap;
 
 /// Rows per multi-row insert: 10 values a row stays well under SQLite's 32,766 variables.
-const BATCH: usize = 2_000;
+const BATCH: usize = 250;
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -57,26 +57,20 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        let import_id: i64 = sqlx::query_scalar(
-            "insert into import_run (kind, file, started_at) values ($1, $2, $3) returning id",
-        )
-        .bind(kind.to_string())
-        .bind(file.to_string())
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await?;
+        let import_id: i64 =
+            sqlx::query_scalar("insert into import_run (kind, file, started_at) values ($1, $2, $3) returning id")
+                .bind(kind.to_string())
+                .bind(file.to_string())
+                .bind(now())
+                .fetch_one(&mut *tx)
+                .await?;
         let organisations = load_codes(&mut tx, "select code, id from organisation").await?;
         let indicators = load_codes(&mut tx, "select code, id from indicator").await?;
         let mut series = HashMap::new();
         if kind == "observations" {
-            let rows = sqlx::query("select organisation_id, indicator_id, id from series")
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows = sqlx::query("select organisation_id, indicator_id, id from series").fetch_all(&mut *tx).await?;
             for r in rows {
-                series.insert(
-                    (r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?),
-                    r.try_get::<i64, _>(2)?,
-                );
+                series.insert((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?), r.try_get::<i64, _>(2)?);
             }
         }
         let sources = load_codes(&mut tx, "select text, id from source").await?;
@@ -91,28 +85,18 @@ impl Store {
             batch: Vec::with_capacity(BATCH),
             batch_lines: HashMap::new(),
             full_batch_sql: None,
-            summary: ImportSummary {
-                import_id,
-                ..Default::default()
-            },
+            summary: ImportSummary { import_id, ..Default::default() },
         })
     }
 }
 
-async fn load_codes(
-    tx: &mut Transaction<'static, Any>,
-    sql: &'static str,
-) -> Result<HashMap<String, i64>, StoreError> {
+async fn load_codes(tx: &mut Transaction<'static, Any>, sql: &'static str) -> Result<HashMap<String, i64>, StoreError> {
     let rows = sqlx::query(sql).fetch_all(&mut **tx).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-        .collect()
+    rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
 }
 
 pub(crate) fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("now formats")
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).expect("now formats")
 }
 
 /// The outcome of offering one row: stored (or unchanged), or a problem with the row.
@@ -125,25 +109,15 @@ impl ImportSession {
         let id = match self.organisations.get(code) {
             Some(id) => *id,
             None => {
-                let id: i64 =
-                    sqlx::query_scalar("insert into organisation (code) values ($1) returning id")
-                        .bind(code.to_string())
-                        .fetch_one(&mut *self.tx)
-                        .await?;
+                let id: i64 = sqlx::query_scalar("insert into organisation (code) values ($1) returning id")
+                    .bind(code.to_string())
+                    .fetch_one(&mut *self.tx)
+                    .await?;
                 self.organisations.insert(code.to_string(), id);
                 id
             }
         };
-        self.put_record(
-            "organisation",
-            code.to_string(),
-            line,
-            Some(id),
-            None,
-            org.learned_on,
-            org,
-        )
-        .await
+        self.put_record("organisation", code.to_string(), line, Some(id), None, org.learned_on, org).await
     }
 
     /// Adds or revises a link; both ends must be in the registry.
@@ -162,39 +136,20 @@ impl ImportSession {
             link.link_type,
             link.valid_from.map(dates::iso).unwrap_or_default()
         );
-        self.put_record(
-            "link",
-            key,
-            line,
-            Some(from),
-            link.valid_from,
-            link.learned_on,
-            link,
-        )
-        .await
+        self.put_record("link", key, line, Some(from), link.valid_from, link.learned_on, link).await
     }
 
     /// Adds or revises an indicator definition.
     pub async fn add_indicator(&mut self, line: u64, ind: &Indicator) -> RowResult {
         let code = ind.code.as_str();
         if !self.indicators.contains_key(code) {
-            let id: i64 =
-                sqlx::query_scalar("insert into indicator (code) values ($1) returning id")
-                    .bind(code.to_string())
-                    .fetch_one(&mut *self.tx)
-                    .await?;
+            let id: i64 = sqlx::query_scalar("insert into indicator (code) values ($1) returning id")
+                .bind(code.to_string())
+                .fetch_one(&mut *self.tx)
+                .await?;
             self.indicators.insert(code.to_string(), id);
         }
-        self.put_record(
-            "indicator",
-            code.to_string(),
-            line,
-            None,
-            ind.valid_from,
-            ind.learned_on,
-            ind,
-        )
-        .await
+        self.put_record("indicator", code.to_string(), line, None, ind.valid_from, ind.learned_on, ind).await
     }
 
     /// Adds or revises an inspection judgement.
@@ -203,23 +158,8 @@ impl ImportSession {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
-        let key = format!(
-            "{}|{}|{}|{}",
-            ins.organisation,
-            ins.regulator,
-            ins.framework,
-            dates::iso(ins.inspected_on)
-        );
-        self.put_record(
-            "inspection",
-            key,
-            line,
-            Some(org),
-            Some(ins.inspected_on),
-            Some(ins.published_on),
-            ins,
-        )
-        .await
+        let key = format!("{}|{}|{}|{}", ins.organisation, ins.regulator, ins.framework, dates::iso(ins.inspected_on));
+        self.put_record("inspection", key, line, Some(org), Some(ins.inspected_on), Some(ins.published_on), ins).await
     }
 
     /// Adds or revises an event.
@@ -228,30 +168,13 @@ impl ImportSession {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
-        let key = format!(
-            "{}|{}|{}",
-            ev.organisation,
-            ev.event_type,
-            dates::iso(ev.occurred_on)
-        );
+        let key = format!("{}|{}|{}", ev.organisation, ev.event_type, dates::iso(ev.occurred_on));
         let learned = ev.published_on.or(Some(ev.occurred_on));
-        self.put_record(
-            "event",
-            key,
-            line,
-            Some(org),
-            Some(ev.occurred_on),
-            learned,
-            ev,
-        )
-        .await
+        self.put_record("event", key, line, Some(org), Some(ev.occurred_on), learned, ev).await
     }
 
     fn organisation(&self, code: &str) -> Result<i64, RowProblem> {
-        self.organisations
-            .get(code)
-            .copied()
-            .ok_or_else(|| RowProblem::UnknownOrganisation(code.to_string()))
+        self.organisations.get(code).copied().ok_or_else(|| RowProblem::UnknownOrganisation(code.to_string()))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -268,20 +191,16 @@ impl ImportSession {
         self.summary.read += 1;
         let content = serde_json::to_string(record).expect("records serialise");
         if let Some((first_line, first_content)) = self.seen.get(&(kind, key.clone())) {
-            return Ok(if *first_content == content {
-                Ok(())
-            } else {
-                Err(RowProblem::Duplicate(kind, *first_line))
-            });
+            return Ok(if *first_content == content { Ok(()) } else { Err(RowProblem::Duplicate(kind, *first_line)) });
         }
-        self.seen
-            .insert((kind, key.clone()), (line, content.clone()));
-        let current: Option<(i64, String)> =
-            sqlx::query_as("select revision, content from record where kind = $1 and natural_key = $2 and is_current = 1")
-                .bind(kind)
-                .bind(key.clone())
-                .fetch_optional(&mut *self.tx)
-                .await?;
+        self.seen.insert((kind, key.clone()), (line, content.clone()));
+        let current: Option<(i64, String)> = sqlx::query_as(
+            "select revision, content from record where kind = $1 and natural_key = $2 and is_current = 1",
+        )
+        .bind(kind)
+        .bind(key.clone())
+        .fetch_optional(&mut *self.tx)
+        .await?;
         let revision = match current {
             Some((_, ref c)) if *c == content => return Ok(Ok(())),
             Some((rev, _)) => {
@@ -326,12 +245,13 @@ impl ImportSession {
         let series_id = match self.series.get(&(org, ind)) {
             Some(id) => *id,
             None => {
-                let id: i64 =
-                    sqlx::query_scalar("insert into series (organisation_id, indicator_id) values ($1, $2) returning id")
-                        .bind(org)
-                        .bind(ind)
-                        .fetch_one(&mut *self.tx)
-                        .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "insert into series (organisation_id, indicator_id) values ($1, $2) returning id",
+                )
+                .bind(org)
+                .bind(ind)
+                .fetch_one(&mut *self.tx)
+                .await?;
                 self.series.insert((org, ind), id);
                 id
             }
@@ -339,22 +259,14 @@ impl ImportSession {
         let source_id = self.source_id(&obs.source).await?;
         let period = obs.period.to_string();
         if let Some(&first) = self.batch_lines.get(&(series_id, period.clone())) {
-            let earlier = self
-                .batch
-                .iter()
-                .find(|p| p.series_id == series_id && p.period == period);
+            let earlier = self.batch.iter().find(|p| p.series_id == series_id && p.period == period);
             return Ok(match earlier {
                 Some(p) if same_figures(&p.obs, &obs) => Ok(()),
                 _ => Err(RowProblem::Duplicate("observation", first)),
             });
         }
         self.batch_lines.insert((series_id, period.clone()), line);
-        self.batch.push(PendingObservation {
-            series_id,
-            period,
-            obs,
-            source_id,
-        });
+        self.batch.push(PendingObservation { series_id, period, obs, source_id });
         if self.batch.len() >= BATCH {
             self.flush().await?;
         }
@@ -385,9 +297,7 @@ impl ImportSession {
         }
         let n = self.batch.len();
         let sql = if n == BATCH {
-            self.full_batch_sql
-                .get_or_insert_with(|| observation_merge_sql(BATCH))
-                .clone()
+            self.full_batch_sql.get_or_insert_with(|| observation_merge_sql(BATCH)).clone()
         } else {
             observation_merge_sql(n)
         };
@@ -398,19 +308,15 @@ impl ImportSession {
             args.add(p.series_id).map_err(sqlx::Error::Encode)?;
             args.add(p.period).map_err(sqlx::Error::Encode)?;
             args.add(o.value).map_err(sqlx::Error::Encode)?;
-            args.add(o.suppression.map(|s| s.code().to_string()))
-                .map_err(sqlx::Error::Encode)?;
+            args.add(o.suppression.map(|s| s.code().to_string())).map_err(sqlx::Error::Encode)?;
             args.add(o.numerator).map_err(sqlx::Error::Encode)?;
             args.add(o.denominator).map_err(sqlx::Error::Encode)?;
             args.add(o.expected).map_err(sqlx::Error::Encode)?;
-            args.add(o.published_on.map(dates::iso))
-                .map_err(sqlx::Error::Encode)?;
+            args.add(o.published_on.map(dates::iso)).map_err(sqlx::Error::Encode)?;
             args.add(p.source_id).map_err(sqlx::Error::Encode)?;
         }
         self.batch_lines.clear();
-        let done = sqlx::query_with(AssertSqlSafe(sql), args)
-            .execute(&mut *self.tx)
-            .await?;
+        let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.tx).await?;
         self.summary.changed += done.rows_affected();
         Ok(())
     }

@@ -1,8 +1,10 @@
 //! Opening a store: choosing the backend from the URL, tuning SQLite, running migrations.
 
 use crate::error::StoreError;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::ConnectOptions;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, AssertSqlSafe, Executor};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// Which database is behind the store.
@@ -37,17 +39,8 @@ impl Store {
         install_default_drivers();
         let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            (
-                Backend::Sqlite,
-                format!(
-                    "sqlite://{}?mode=rwc",
-                    path.split('?').next().unwrap_or(path)
-                ),
-            )
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            (Backend::Sqlite, format!("sqlite://{}?mode=rwc", path.split('?').next().unwrap_or(path)))
         } else if url.contains("://") {
             return Err(StoreError::UnsupportedUrl(url.into()));
         } else {
@@ -66,10 +59,11 @@ impl Store {
             }),
             Backend::Postgres => AnyPoolOptions::new().max_connections(8),
         };
-        let pool = options
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(&url)
-            .await?;
+        // Batched statements are long by design: never log their text (it can carry data).
+        let connect = AnyConnectOptions::from_str(&url)?
+            .log_statements(log::LevelFilter::Off)
+            .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60));
+        let pool = options.acquire_timeout(Duration::from_secs(30)).connect_with(connect).await?;
         let store = Store { pool, backend };
         store.migrate().await?;
         Ok(store)
@@ -77,9 +71,11 @@ impl Store {
 
     /// Applies the schema versions this store lacks.
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::raw_sql("create table if not exists schema_version (version bigint primary key, applied_at text not null)")
-            .execute(&self.pool)
-            .await?;
+        sqlx::raw_sql(
+            "create table if not exists schema_version (version bigint primary key, applied_at text not null)",
+        )
+        .execute(&self.pool)
+        .await?;
         for &(version, sqlite, postgres) in MIGRATIONS {
             let mut tx = match self.backend {
                 Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
@@ -87,15 +83,12 @@ impl Store {
             };
             if self.backend == Backend::Postgres {
                 // Two processes opening a new database at once must not both migrate it.
-                sqlx::raw_sql("lock table schema_version in exclusive mode")
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::raw_sql("lock table schema_version in exclusive mode").execute(&mut *tx).await?;
             }
-            let applied: Option<i64> =
-                sqlx::query_scalar("select version from schema_version where version = $1")
-                    .bind(version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let applied: Option<i64> = sqlx::query_scalar("select version from schema_version where version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
             if applied.is_none() {
                 let sql = match self.backend {
                     Backend::Sqlite => sqlite,

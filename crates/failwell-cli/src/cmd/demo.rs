@@ -164,8 +164,14 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
             "215",
         ],
     ));
-    steps.push(la("children looked after (DfE, mid-November release)", &["--filter", "indicator^=cla_", "--published-lag-days", "230"]));
-    steps.push(la("social work workforce (DfE, February release)", &["--filter", "indicator^=sw_", "--published-lag-days", "330"]));
+    steps.push(la(
+        "children looked after (DfE, mid-November release)",
+        &["--filter", "indicator^=cla_", "--published-lag-days", "230"],
+    ));
+    steps.push(la(
+        "social work workforce (DfE, February release)",
+        &["--filter", "indicator^=sw_", "--published-lag-days", "330"],
+    ));
     steps.push(la(
         "population aged 0-17 (ONS via DfE)",
         &["--filter", "indicator=ons_population_0_17_mid_year", "--published-lag-days", "470"],
@@ -332,7 +338,9 @@ pub async fn run(_database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     crate::cmd::status::print_counts(&store.counts().await?);
     store.close().await;
     if !args.no_serve {
-        println!("(the web dashboard is not part of this build yet; the store is ready for `failwell --database {url} export …`)");
+        println!(
+            "(the web dashboard is not part of this build yet; the store is ready for `failwell --database {url} export …`)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

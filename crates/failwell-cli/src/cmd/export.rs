@@ -42,9 +42,7 @@ pub async fn run(database: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> 
         (None, None) => Format::Csv,
     };
     let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        ),
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
     };
     let out = std::io::BufWriter::with_capacity(1 << 16, out);
@@ -57,12 +55,7 @@ pub async fn run(database: &str, args: &ExportArgs) -> anyhow::Result<ExitCode> 
 }
 
 /// Writes every current record of `kind` to `out`; returns how many.
-pub async fn export_kind<W: Write>(
-    store: &Store,
-    kind: KindArg,
-    out: W,
-    format: Format,
-) -> anyhow::Result<u64> {
+pub async fn export_kind<W: Write>(store: &Store, kind: KindArg, out: W, format: Format) -> anyhow::Result<u64> {
     async fn records<T: Record + serde::de::DeserializeOwned, W: Write>(
         store: &Store,
         kind: &'static str,
@@ -70,27 +63,19 @@ pub async fn export_kind<W: Write>(
         format: Format,
     ) -> anyhow::Result<u64> {
         let mut w = RecordWriter::<W, T>::new(out, format)?;
-        let n = store
-            .export_records::<T, std::io::Error>(kind, &mut |r| w.write(&r))
-            .await
-            .map_err(flatten)?;
+        let n = store.export_records::<T, std::io::Error>(kind, &mut |r| w.write(&r)).await.map_err(flatten)?;
         w.finish()?.flush()?;
         Ok(n)
     }
     match kind {
-        KindArg::Organisations => {
-            records::<Organisation, W>(store, "organisation", out, format).await
-        }
+        KindArg::Organisations => records::<Organisation, W>(store, "organisation", out, format).await,
         KindArg::Links => records::<Link, W>(store, "link", out, format).await,
         KindArg::Indicators => records::<Indicator, W>(store, "indicator", out, format).await,
         KindArg::Inspections => records::<Inspection, W>(store, "inspection", out, format).await,
         KindArg::Events => records::<Event, W>(store, "event", out, format).await,
         KindArg::Observations => {
             let mut w = RecordWriter::new(out, format)?;
-            let n = store
-                .export_observations::<std::io::Error>(&mut |o| w.write(&o))
-                .await
-                .map_err(flatten)?;
+            let n = store.export_observations::<std::io::Error>(&mut |o| w.write(&o)).await.map_err(flatten)?;
             w.finish()?.flush()?;
             Ok(n)
         }

@@ -99,8 +99,7 @@ impl ImportArgs {
             m.add_constant(s).map_err(anyhow::Error::msg)?;
         }
         for s in &self.filters {
-            m.filters
-                .push(Filter::parse(s).map_err(anyhow::Error::msg)?);
+            m.filters.push(Filter::parse(s).map_err(anyhow::Error::msg)?);
         }
         m.period_style = match self.period_style {
             PeriodStyleArg::Canonical => PeriodStyle::Canonical,
@@ -117,22 +116,11 @@ impl ImportArgs {
 /// Runs `failwell import`.
 pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(database).await?;
-    let outcome = import_files(
-        &store,
-        args.kind.into(),
-        &args.files,
-        &args.mapping()?,
-        args.dry_run,
-    )
-    .await;
+    let outcome = import_files(&store, args.kind.into(), &args.files, &args.mapping()?, args.dry_run).await;
     store.close().await;
     let outcome = outcome?;
     report(&outcome, args.dry_run);
-    Ok(if outcome.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if outcome.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// What an import found.
@@ -164,10 +152,7 @@ fn report(o: &Outcome, dry_run: bool) {
             o.summary.read, o.summary.changed
         );
     } else {
-        println!(
-            "{} rows read, {} new or changed (import {})",
-            o.summary.read, o.summary.changed, o.summary.import_id
-        );
+        println!("{} rows read, {} new or changed (import {})", o.summary.read, o.summary.changed, o.summary.import_id);
     }
 }
 
@@ -180,28 +165,16 @@ pub async fn import_files(
     mapping: &Mapping,
     dry_run: bool,
 ) -> anyhow::Result<Outcome> {
-    let label = files
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>()
-        .join(",");
+    let label = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(",");
     let mut session = store.begin_import(kind.name(), &label).await?;
     let mut outcome = Outcome::default();
     for file in files {
         let result = match kind {
-            Kind::Organisations => {
-                read_into::<Organisation>(&mut session, file, mapping, &mut outcome).await
-            }
+            Kind::Organisations => read_into::<Organisation>(&mut session, file, mapping, &mut outcome).await,
             Kind::Links => read_into::<Link>(&mut session, file, mapping, &mut outcome).await,
-            Kind::Indicators => {
-                read_into::<Indicator>(&mut session, file, mapping, &mut outcome).await
-            }
-            Kind::Observations => {
-                read_into::<Observation>(&mut session, file, mapping, &mut outcome).await
-            }
-            Kind::Inspections => {
-                read_into::<Inspection>(&mut session, file, mapping, &mut outcome).await
-            }
+            Kind::Indicators => read_into::<Indicator>(&mut session, file, mapping, &mut outcome).await,
+            Kind::Observations => read_into::<Observation>(&mut session, file, mapping, &mut outcome).await,
+            Kind::Inspections => read_into::<Inspection>(&mut session, file, mapping, &mut outcome).await,
             Kind::Events => read_into::<Event>(&mut session, file, mapping, &mut outcome).await,
         };
         if let Err(e) = result {
@@ -209,11 +182,8 @@ pub async fn import_files(
             return Err(e);
         }
     }
-    outcome.summary = if dry_run || outcome.error_count > 0 {
-        session.abandon().await?
-    } else {
-        session.finish().await?
-    };
+    outcome.summary =
+        if dry_run || outcome.error_count > 0 { session.abandon().await? } else { session.finish().await? };
     Ok(outcome)
 }
 
@@ -228,56 +198,32 @@ pub trait Storable: Record {
 }
 
 impl Storable for Organisation {
-    async fn store(
-        self,
-        s: &mut ImportSession,
-        line: u64,
-    ) -> Result<Result<(), RowProblem>, StoreError> {
+    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_organisation(line, &self).await
     }
 }
 impl Storable for Link {
-    async fn store(
-        self,
-        s: &mut ImportSession,
-        line: u64,
-    ) -> Result<Result<(), RowProblem>, StoreError> {
+    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_link(line, &self).await
     }
 }
 impl Storable for Indicator {
-    async fn store(
-        self,
-        s: &mut ImportSession,
-        line: u64,
-    ) -> Result<Result<(), RowProblem>, StoreError> {
+    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_indicator(line, &self).await
     }
 }
 impl Storable for Observation {
-    async fn store(
-        self,
-        s: &mut ImportSession,
-        line: u64,
-    ) -> Result<Result<(), RowProblem>, StoreError> {
+    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_observation(line, self).await
     }
 }
 impl Storable for Inspection {
-    async fn store(
-        self,
-        s: &mut ImportSession,
-        line: u64,
-    ) -> Result<Result<(), RowProblem>, StoreError> {
+    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_inspection(line, &self).await
     }
 }
 impl Storable for Event {
-    async fn store(
-        self,
-        s: &mut ImportSession,
-        line: u64,
-    ) -> Result<Result<(), RowProblem>, StoreError> {
+    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_event(line, &self).await
     }
 }
@@ -292,18 +238,14 @@ async fn read_into<R: Storable>(
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = file_bar(len, &name);
-    let input = Box::new(std::io::BufReader::with_capacity(
-        1 << 16,
-        Counting::new(file, bar.clone()),
-    ));
-    let mut reader =
-        match RecordReader::<R>::new(&name, input, Format::from_path(path), mapping.clone()) {
-            Ok(r) => r,
-            Err(e) => {
-                push_error(outcome, e);
-                return Ok(());
-            }
-        };
+    let input = Box::new(std::io::BufReader::with_capacity(1 << 16, Counting::new(file, bar.clone())));
+    let mut reader = match RecordReader::<R>::new(&name, input, Format::from_path(path), mapping.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            push_error(outcome, e);
+            return Ok(());
+        }
+    };
     let started = std::time::Instant::now();
     let mut rows = 0u64;
     while let Some(item) = reader.next() {
@@ -315,10 +257,7 @@ async fn read_into<R: Storable>(
                     let column = problem.column();
                     push_error(
                         outcome,
-                        RowError {
-                            position: reader.locate(s.line, column),
-                            reason: problem.to_string(),
-                        },
+                        RowError { position: reader.locate(s.line, column), reason: problem.to_string() },
                     );
                 }
             }

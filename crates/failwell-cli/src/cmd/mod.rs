@@ -4,4 +4,5 @@ pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod regime;
 pub mod status;

@@ -25,44 +25,20 @@ fn a_bad_row_in_the_middle_changes_nothing_and_is_named() {
         let _keep = load_registry(&store);
         let mut csv = String::from("organisation,indicator,period,value,value_note,published_on\n");
         for year in 2013..2020 {
-            csv.push_str(&format!(
-                "E08000017,rereferrals_pct,{year},{}.5,,\n",
-                20 + year % 7
-            ));
+            csv.push_str(&format!("E08000017,rereferrals_pct,{year},{}.5,,\n", 20 + year % 7));
         }
         csv.push_str("E08000017,rereferrals_pct,2020,twelve,,\n"); // line 9
         for year in 2021..2025 {
-            csv.push_str(&format!(
-                "E08000017,rereferrals_pct,{year},{}.5,,\n",
-                20 + year % 7
-            ));
+            csv.push_str(&format!("E08000017,rereferrals_pct,{year},{}.5,,\n", 20 + year % 7));
         }
         let (_d, path) = file("obs.csv", &csv);
         let before = ok(&store, &["export", "observations"]);
         let out = run(&store, &["import", "observations", path.to_str().unwrap()]);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "[{}] a bad row fails the import",
-            store.backend
-        );
+        assert_eq!(out.status.code(), Some(1), "[{}] a bad row fails the import", store.backend);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("obs.csv:9:4 (value)"),
-            "[{}] names file, line, column: {err}",
-            store.backend
-        );
-        assert!(
-            err.contains("not a number"),
-            "[{}] gives the reason: {err}",
-            store.backend
-        );
-        assert_eq!(
-            ok(&store, &["export", "observations"]),
-            before,
-            "[{}] store unchanged",
-            store.backend
-        );
+        assert!(err.contains("obs.csv:9:4 (value)"), "[{}] names file, line, column: {err}", store.backend);
+        assert!(err.contains("not a number"), "[{}] gives the reason: {err}", store.backend);
+        assert_eq!(ok(&store, &["export", "observations"]), before, "[{}] store unchanged", store.backend);
     }
 }
 
@@ -77,38 +53,18 @@ fn reimport_changes_nothing_and_a_changed_value_is_a_new_revision() {
         let first = ok(&store, &["import", "observations", path.to_str().unwrap()]);
         assert!(first.contains("2 rows read, 2 new or changed"), "{first}");
         let again = ok(&store, &["import", "observations", path.to_str().unwrap()]);
-        assert!(
-            again.contains("2 rows read, 0 new or changed"),
-            "[{}] {again}",
-            store.backend
-        );
+        assert!(again.contains("2 rows read, 0 new or changed"), "[{}] {again}", store.backend);
         let (_d2, revised) = file(
             "obs2.csv",
             "organisation,indicator,period,value,value_note,published_on\nE08000017,rereferrals_pct,2023/24,22.0,,2025-02-01\n",
         );
-        let third = ok(
-            &store,
-            &["import", "observations", revised.to_str().unwrap()],
-        );
-        assert!(
-            third.contains("1 rows read, 1 new or changed"),
-            "[{}] {third}",
-            store.backend
-        );
+        let third = ok(&store, &["import", "observations", revised.to_str().unwrap()]);
+        assert!(third.contains("1 rows read, 1 new or changed"), "[{}] {third}", store.backend);
         let export = ok(&store, &["export", "observations"]);
-        assert!(
-            export.contains("E08000017,rereferrals_pct,2023/24,22,,,,,2025-02-01,"),
-            "{export}"
-        );
-        assert!(
-            export.contains("E10000032,rereferrals_pct,2023/24,,c,"),
-            "suppression kept: {export}"
-        );
+        assert!(export.contains("E08000017,rereferrals_pct,2023/24,22,,,,,2025-02-01,"), "{export}");
+        assert!(export.contains("E10000032,rereferrals_pct,2023/24,,c,"), "suppression kept: {export}");
         let status = ok(&store, &["status"]);
-        assert!(
-            status.contains("observations            3"),
-            "both revisions kept: {status}"
-        );
+        assert!(status.contains("observations            3"), "both revisions kept: {status}");
     }
 }
 
@@ -126,12 +82,7 @@ fn export_then_import_round_trips_exactly() {
             let exported = ok(&store, &["export", kind]);
             let (_d, p) = file("x.csv", &exported);
             ok(&fresh, &["import", kind, p.to_str().unwrap()]);
-            assert_eq!(
-                ok(&fresh, &["export", kind]),
-                exported,
-                "[{}] {kind} round-trips",
-                store.backend
-            );
+            assert_eq!(ok(&fresh, &["export", kind]), exported, "[{}] {kind} round-trips", store.backend);
         }
     }
 }
@@ -144,41 +95,13 @@ fn unknown_organisation_and_dry_run() {
             "obs.csv",
             "organisation,indicator,period,value\nE08000017,rereferrals_pct,2024,1\nE99999999,rereferrals_pct,2024,2\nE08000017,no_such,2024,3\n",
         );
-        let out = run(
-            &store,
-            &[
-                "import",
-                "observations",
-                "--dry-run",
-                path.to_str().unwrap(),
-            ],
-        );
+        let out = run(&store, &["import", "observations", "--dry-run", path.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("obs.csv:3") && err.contains("unknown organisation \"E99999999\""),
-            "{err}"
-        );
-        assert!(
-            err.contains("obs.csv:4:2 (indicator)") && err.contains("unknown indicator"),
-            "{err}"
-        );
-        let (_d2, good) = file(
-            "good.csv",
-            "organisation,indicator,period,value\nE08000017,rereferrals_pct,2024,1\n",
-        );
-        let out = ok(
-            &store,
-            &[
-                "import",
-                "observations",
-                "--dry-run",
-                good.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            out.contains("dry run: 1 rows read, 1 would be new or changed"),
-            "{out}"
-        );
+        assert!(err.contains("obs.csv:3") && err.contains("unknown organisation \"E99999999\""), "{err}");
+        assert!(err.contains("obs.csv:4:2 (indicator)") && err.contains("unknown indicator"), "{err}");
+        let (_d2, good) = file("good.csv", "organisation,indicator,period,value\nE08000017,rereferrals_pct,2024,1\n");
+        let out = ok(&store, &["import", "observations", "--dry-run", good.to_str().unwrap()]);
+        assert!(out.contains("dry run: 1 rows read, 1 would be new or changed"), "{out}");
         assert!(ok(&store, &["status"]).contains("observations            0"));
     }
 }

@@ -20,11 +20,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 pub fn stores() -> Vec<TestStore> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = dir.path().join("test.db").display().to_string();
-    let mut out = vec![TestStore {
-        url,
-        backend: "sqlite",
-        _dir: Some(dir),
-    }];
+    let mut out = vec![TestStore { url, backend: "sqlite", _dir: Some(dir) }];
     match std::env::var("FAILWELL_TEST_POSTGRES_URL") {
         Ok(base) if !base.is_empty() => out.push(postgres_store(&base)),
         _ => eprintln!("PostgreSQL tests skipped: FAILWELL_TEST_POSTGRES_URL is not set"),
@@ -37,24 +33,13 @@ fn postgres_store(base: &str) -> TestStore {
         "t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
     );
-    let status = Command::new("psql")
-        .args([base, "-q", "-c", &format!("create database {name}")])
-        .status()
-        .expect("psql runs");
+    let status =
+        Command::new("psql").args([base, "-q", "-c", &format!("create database {name}")]).status().expect("psql runs");
     assert!(status.success(), "cannot create test database {name}");
-    let (prefix, _) = base
-        .rsplit_once('/')
-        .expect("a database URL ends in /DBNAME");
-    TestStore {
-        url: format!("{prefix}/{name}"),
-        backend: "postgres",
-        _dir: None,
-    }
+    let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /DBNAME");
+    TestStore { url: format!("{prefix}/{name}"), backend: "postgres", _dir: None }
 }
 
 /// The built binary.
@@ -64,12 +49,7 @@ pub fn failwell() -> Command {
 
 /// Runs failwell with `args` against `store`.
 pub fn run(store: &TestStore, args: &[&str]) -> Output {
-    failwell()
-        .arg("--database")
-        .arg(&store.url)
-        .args(args)
-        .output()
-        .expect("failwell runs")
+    failwell().arg("--database").arg(&store.url).args(args).output().expect("failwell runs")
 }
 
 /// Runs and insists on success; returns standard output.

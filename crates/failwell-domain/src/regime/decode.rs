@@ -29,19 +29,9 @@ const TOP: &[&str] = &[
 pub(crate) fn regime(sink: &Sink<'_>, doc: &Value<'_>) -> Option<Regime> {
     let mut r = Reader::new(sink, doc, "the regime file", TOP)?;
     let header = match r.raw("regime") {
-        Some(v) => Reader::new(
-            sink,
-            v,
-            "[regime]",
-            &[
-                "id",
-                "version",
-                "name",
-                "description",
-                "valid_from",
-                "valid_to",
-            ],
-        ),
+        Some(v) => {
+            Reader::new(sink, v, "[regime]", &["id", "version", "name", "description", "valid_from", "valid_to"])
+        }
         None => {
             sink.error(0, "missing table [regime] (id, version, name, valid_from)");
             None
@@ -106,12 +96,7 @@ fn each<'a, 'i, T>(
 }
 
 fn failure_type(sink: &Sink<'_>, v: &Value<'_>) -> Option<FailureTypeDef> {
-    let mut r = Reader::new(
-        sink,
-        v,
-        "failure type",
-        &["id", "name", "description", "valid_from", "valid_to"],
-    )?;
+    let mut r = Reader::new(sink, v, "failure type", &["id", "name", "description", "valid_from", "valid_to"])?;
     let ft = r.failure_type("id");
     let name = r.str("name");
     let description = r.str("description");
@@ -126,23 +111,12 @@ fn failure_type(sink: &Sink<'_>, v: &Value<'_>) -> Option<FailureTypeDef> {
 }
 
 fn sector(sink: &Sink<'_>, v: &Value<'_>) -> Option<Sector> {
-    let mut r = Reader::new(
-        sink,
-        v,
-        "sector",
-        &["id", "name", "description", "valid_from", "valid_to"],
-    )?;
+    let mut r = Reader::new(sink, v, "sector", &["id", "name", "description", "valid_from", "valid_to"])?;
     let id = r.str("id");
     let name = r.str("name");
     let description = r.opt_str("description");
     let validity = r.validity();
-    Some(Sector {
-        id: id?,
-        name: name?,
-        description,
-        validity: validity?,
-        pos: r.finish(),
-    })
+    Some(Sector { id: id?, name: name?, description, validity: validity?, pos: r.finish() })
 }
 
 fn actor(sink: &Sink<'_>, v: &Value<'_>) -> Option<Actor> {
@@ -150,16 +124,7 @@ fn actor(sink: &Sink<'_>, v: &Value<'_>) -> Option<Actor> {
         sink,
         v,
         "actor",
-        &[
-            "id",
-            "name",
-            "kind",
-            "sectors",
-            "succeeds",
-            "description",
-            "valid_from",
-            "valid_to",
-        ],
+        &["id", "name", "kind", "sectors", "succeeds", "description", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let name = r.str("name");
@@ -185,18 +150,7 @@ fn scale(sink: &Sink<'_>, v: &Value<'_>) -> Option<Scale> {
         sink,
         v,
         "scale",
-        &[
-            "id",
-            "version",
-            "name",
-            "owner",
-            "sectors",
-            "areas",
-            "description",
-            "grades",
-            "valid_from",
-            "valid_to",
-        ],
+        &["id", "version", "name", "owner", "sectors", "areas", "description", "grades", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let version = r.str("version");
@@ -209,10 +163,7 @@ fn scale(sink: &Sink<'_>, v: &Value<'_>) -> Option<Scale> {
     if raw_grades.is_empty() {
         sink.error(r.at(), "a scale needs at least one [[scales.grades]]");
     }
-    let grades: Vec<Grade> = raw_grades
-        .into_iter()
-        .filter_map(|g| grade(sink, g))
-        .collect();
+    let grades: Vec<Grade> = raw_grades.into_iter().filter_map(|g| grade(sink, g)).collect();
     let validity = r.validity();
     Some(Scale {
         id: id?,
@@ -229,25 +180,13 @@ fn scale(sink: &Sink<'_>, v: &Value<'_>) -> Option<Scale> {
 }
 
 fn grade(sink: &Sink<'_>, v: &Value<'_>) -> Option<Grade> {
-    let mut r = Reader::new(
-        sink,
-        v,
-        "grade",
-        &["code", "label", "rank", "failing", "description"],
-    )?;
+    let mut r = Reader::new(sink, v, "grade", &["code", "label", "rank", "failing", "description"])?;
     let code = r.str("code");
     let label = r.str("label");
     let rank = r.int("rank");
     let failing = r.bool_or("failing", false);
     let description = r.opt_str("description");
-    Some(Grade {
-        code: code?,
-        label: label?,
-        rank: rank?,
-        failing,
-        description,
-        pos: r.finish(),
-    })
+    Some(Grade { code: code?, label: label?, rank: rank?, failing, description, pos: r.finish() })
 }
 
 fn crosswalk(sink: &Sink<'_>, v: &Value<'_>) -> Option<Crosswalk> {
@@ -255,16 +194,7 @@ fn crosswalk(sink: &Sink<'_>, v: &Value<'_>) -> Option<Crosswalk> {
         sink,
         v,
         "crosswalk",
-        &[
-            "id",
-            "scale",
-            "from_version",
-            "to_version",
-            "rationale",
-            "map",
-            "valid_from",
-            "valid_to",
-        ],
+        &["id", "scale", "from_version", "to_version", "rationale", "map", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let scale = r.str("scale");
@@ -274,12 +204,7 @@ fn crosswalk(sink: &Sink<'_>, v: &Value<'_>) -> Option<Crosswalk> {
     let map = r
         .string_pairs("map")
         .into_iter()
-        .map(|(from, from_at, to, to_at)| GradeMapping {
-            from,
-            to,
-            from_at,
-            to_at,
-        })
+        .map(|(from, from_at, to, to_at)| GradeMapping { from, to, from_at, to_at })
         .collect();
     let validity = r.validity();
     Some(Crosswalk {
@@ -299,16 +224,7 @@ fn ladder(sink: &Sink<'_>, v: &Value<'_>) -> Option<Ladder> {
         sink,
         v,
         "ladder",
-        &[
-            "id",
-            "sector",
-            "name",
-            "exit",
-            "description",
-            "rungs",
-            "valid_from",
-            "valid_to",
-        ],
+        &["id", "sector", "name", "exit", "description", "rungs", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let sector = r.str("sector");
@@ -316,11 +232,7 @@ fn ladder(sink: &Sink<'_>, v: &Value<'_>) -> Option<Ladder> {
     let exit = r.keyword::<ExitPhilosophy>("exit");
     let description = r.opt_str("description");
     let validity = r.validity();
-    let rungs = r
-        .tables("rungs")
-        .into_iter()
-        .filter_map(|v| rung(sink, v, validity, exit))
-        .collect();
+    let rungs = r.tables("rungs").into_iter().filter_map(|v| rung(sink, v, validity, exit)).collect();
     Some(Ladder {
         id: id?,
         sector: sector?,
@@ -333,12 +245,7 @@ fn ladder(sink: &Sink<'_>, v: &Value<'_>) -> Option<Ladder> {
     })
 }
 
-fn rung(
-    sink: &Sink<'_>,
-    v: &Value<'_>,
-    parent: Option<Validity>,
-    ladder_exit: Option<ExitPhilosophy>,
-) -> Option<Rung> {
+fn rung(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>, ladder_exit: Option<ExitPhilosophy>) -> Option<Rung> {
     let mut r = Reader::new(
         sink,
         v,
@@ -366,11 +273,7 @@ fn rung(
     let exit = r.opt_keyword::<ExitPhilosophy>("exit").or(ladder_exit);
     let description = r.opt_str("description");
     let validity = r.validity_within(parent);
-    let clocks = r
-        .tables("clocks")
-        .into_iter()
-        .filter_map(|v| clock(sink, v, validity))
-        .collect();
+    let clocks = r.tables("clocks").into_iter().filter_map(|v| clock(sink, v, validity)).collect();
     Some(Rung {
         id: id?,
         name: name?,
@@ -415,17 +318,11 @@ fn clock(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>) -> Option<Clo
         (Some(p), None, _, false) => Some(ClockRule::Within(p)),
         (None, Some(p), false, _) => Some(ClockRule::Every(p)),
         (_, _, true, true) => {
-            sink.error(
-                r.at(),
-                "a clock gives either \"within\" (once) or \"every\" (repeating), not both",
-            );
+            sink.error(r.at(), "a clock gives either \"within\" (once) or \"every\" (repeating), not both");
             None
         }
         (_, _, false, false) => {
-            sink.error(
-                r.at(),
-                "a clock needs \"within\" (once) or \"every\" (repeating)",
-            );
+            sink.error(r.at(), "a clock needs \"within\" (once) or \"every\" (repeating)");
             None
         }
         _ => None, // the period itself was bad and is already reported
@@ -439,20 +336,14 @@ fn clock(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>) -> Option<Clo
     let validity = r.validity_within(parent);
     let max_extensions = match (extendable_by, max_extensions) {
         (None, Some(_)) => {
-            sink.error(
-                r.positions().field("max_extensions"),
-                "\"max_extensions\" needs \"extendable_by\"",
-            );
+            sink.error(r.positions().field("max_extensions"), "\"max_extensions\" needs \"extendable_by\"");
             None
         }
         (Some(_), None) => Some(1),
         (_, Some(n)) => match u32::try_from(n) {
             Ok(n) => Some(n),
             Err(_) => {
-                sink.error(
-                    r.positions().field("max_extensions"),
-                    "\"max_extensions\" must not be negative",
-                );
+                sink.error(r.positions().field("max_extensions"), "\"max_extensions\" must not be negative");
                 None
             }
         },
@@ -478,16 +369,7 @@ fn definition(sink: &Sink<'_>, v: &Value<'_>) -> Option<Definition> {
         sink,
         v,
         "definition",
-        &[
-            "id",
-            "version",
-            "sector",
-            "failure_types",
-            "text",
-            "thresholds",
-            "valid_from",
-            "valid_to",
-        ],
+        &["id", "version", "sector", "failure_types", "text", "thresholds", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let version = r.str("version");
@@ -513,16 +395,7 @@ fn trigger_rule(sink: &Sink<'_>, v: &Value<'_>) -> Option<TriggerRule> {
         sink,
         v,
         "trigger rule",
-        &[
-            "id",
-            "ladder",
-            "rung",
-            "expression",
-            "rationale",
-            "failure_types",
-            "valid_from",
-            "valid_to",
-        ],
+        &["id", "ladder", "rung", "expression", "rationale", "failure_types", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let ladder = r.str("ladder");
@@ -544,22 +417,14 @@ fn trigger_rule(sink: &Sink<'_>, v: &Value<'_>) -> Option<TriggerRule> {
 }
 
 fn signal_weight(sink: &Sink<'_>, v: &Value<'_>) -> Option<SignalWeight> {
-    let mut r = Reader::new(
-        sink,
-        v,
-        "signal weight",
-        &["failure_type", "signal", "weight", "valid_from", "valid_to"],
-    )?;
+    let mut r = Reader::new(sink, v, "signal weight", &["failure_type", "signal", "weight", "valid_from", "valid_to"])?;
     let failure_type = r.failure_type("failure_type");
     let signal = r.str("signal");
     let weight = r.number("weight");
     if let Some(w) = weight
         && w < 0.0
     {
-        sink.error(
-            r.positions().field("weight"),
-            "\"weight\" must not be negative",
-        );
+        sink.error(r.positions().field("weight"), "\"weight\" must not be negative");
     }
     let validity = r.validity();
     Some(SignalWeight {

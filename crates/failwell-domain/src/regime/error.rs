@@ -102,10 +102,7 @@ impl<'s> LineIndex<'s> {
         let offset = offset.min(self.source.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let column = self
-            .source
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = self.source.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, column + 1)
     }
 }
@@ -121,11 +118,7 @@ pub(crate) struct Sink<'s> {
 
 impl<'s> Sink<'s> {
     pub(crate) fn new(source: &'s str) -> Self {
-        Self {
-            index: LineIndex::new(source),
-            errors: RefCell::new(Vec::new()),
-            broken: RefCell::new(Vec::new()),
-        }
+        Self { index: LineIndex::new(source), errors: RefCell::new(Vec::new()), broken: RefCell::new(Vec::new()) }
     }
 
     /// Remembers that `[[table]]` declared `id`, though the part was left out for errors.
@@ -136,20 +129,13 @@ impl<'s> Sink<'s> {
     /// True when `[[table]]` declared `id` but the part failed to decode; a reference to
     /// it is then not reported again as unknown.
     pub(crate) fn is_broken(&self, table: &str, id: &str) -> bool {
-        self.broken
-            .borrow()
-            .iter()
-            .any(|(t, i)| *t == table && i == id)
+        self.broken.borrow().iter().any(|(t, i)| *t == table && i == id)
     }
 
     /// Records an error at a byte offset of the source.
     pub(crate) fn error(&self, offset: usize, message: impl Into<String>) {
         let (line, column) = self.index.locate(offset);
-        self.errors.borrow_mut().push(RegimeError {
-            line,
-            column,
-            message: message.into(),
-        });
+        self.errors.borrow_mut().push(RegimeError { line, column, message: message.into() });
     }
 
     /// The 1-based line of a byte offset, for messages such as "first defined at line N".

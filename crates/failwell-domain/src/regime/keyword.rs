@@ -19,10 +19,6 @@ pub(crate) trait Keyword: Sized + Copy + 'static {
     /// The message for a word that is not in the list.
     fn unknown(s: &str) -> String {
         let expected: Vec<&str> = Self::ALL.iter().map(|k| k.code()).collect();
-        format!(
-            "unknown {} {s:?} (expected one of {})",
-            Self::WHAT,
-            expected.join(", ")
-        )
+        format!("unknown {} {s:?} (expected one of {})", Self::WHAT, expected.join(", "))
     }
 }

@@ -196,12 +196,7 @@ pub enum PeriodUnit {
 
 impl Keyword for PeriodUnit {
     const WHAT: &'static str = "period unit";
-    const ALL: &'static [Self] = &[
-        PeriodUnit::Days,
-        PeriodUnit::Weeks,
-        PeriodUnit::Months,
-        PeriodUnit::Years,
-    ];
+    const ALL: &'static [Self] = &[PeriodUnit::Days, PeriodUnit::Weeks, PeriodUnit::Months, PeriodUnit::Years];
     fn code(self) -> &'static str {
         match self {
             PeriodUnit::Days => "days",
@@ -324,15 +319,9 @@ mod tests {
 
     #[test]
     fn months_clamp_to_month_end() {
-        let p = Period {
-            amount: 1,
-            unit: PeriodUnit::Months,
-        };
+        let p = Period { amount: 1, unit: PeriodUnit::Months };
         assert_eq!(p.after(date!(2024 - 01 - 31)), Some(date!(2024 - 02 - 29)));
-        let y = Period {
-            amount: 1,
-            unit: PeriodUnit::Years,
-        };
+        let y = Period { amount: 1, unit: PeriodUnit::Years };
         assert_eq!(y.after(date!(2013 - 07 - 16)), Some(date!(2014 - 07 - 16)));
     }
 }

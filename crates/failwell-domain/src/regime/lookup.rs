@@ -20,16 +20,12 @@ impl Regime {
 
     /// The actors in existence on `date`.
     pub fn actors_at(&self, date: Date) -> impl Iterator<Item = &Actor> {
-        self.actors
-            .iter()
-            .filter(move |a| a.validity.contains(date))
+        self.actors.iter().filter(move |a| a.validity.contains(date))
     }
 
     /// The regime's wording of a failure type on `date`.
     pub fn failure_type_at(&self, ft: FailureType, date: Date) -> Option<&FailureTypeDef> {
-        self.failure_types
-            .iter()
-            .find(|f| f.failure_type == ft && f.validity.contains(date))
+        self.failure_types.iter().find(|f| f.failure_type == ft && f.validity.contains(date))
     }
 
     /// The ladder with this id.
@@ -40,9 +36,7 @@ impl Regime {
     /// The sector's ladder in force on `date` (at most one, since ladders of a sector may
     /// not overlap).
     pub fn ladder_at(&self, sector: &str, date: Date) -> Option<&Ladder> {
-        self.ladders
-            .iter()
-            .find(|l| l.sector == sector && l.validity.contains(date))
+        self.ladders.iter().find(|l| l.sector == sector && l.validity.contains(date))
     }
 
     /// Every version of a sector's ladder, oldest first.
@@ -59,16 +53,12 @@ impl Regime {
 
     /// One version of a scale.
     pub fn scale(&self, id: &str, version: &str) -> Option<&Scale> {
-        self.scales
-            .iter()
-            .find(|s| s.id == id && s.version == version)
+        self.scales.iter().find(|s| s.id == id && s.version == version)
     }
 
     /// The version of a scale in use on `date`.
     pub fn scale_at(&self, id: &str, date: Date) -> Option<&Scale> {
-        self.scales
-            .iter()
-            .find(|s| s.id == id && s.validity.contains(date))
+        self.scales.iter().find(|s| s.id == id && s.validity.contains(date))
     }
 
     /// Every version of a scale, oldest first.
@@ -87,8 +77,7 @@ impl Regime {
     pub fn crosswalk(&self, scale: &str, a: &str, b: &str) -> Option<&Crosswalk> {
         self.crosswalks.iter().find(|c| {
             c.scale == scale
-                && ((c.from_version == a && c.to_version == b)
-                    || (c.from_version == b && c.to_version == a))
+                && ((c.from_version == a && c.to_version == b) || (c.from_version == b && c.to_version == a))
         })
     }
 
@@ -101,61 +90,38 @@ impl Regime {
     /// # Errors
     /// [`NotComparable`] when the scales differ, when no crosswalk joins the two
     /// versions, or when the crosswalk leaves one of the grades unmapped.
-    pub fn compare_grades(
-        &self,
-        a: GradeRef<'_>,
-        b: GradeRef<'_>,
-    ) -> Result<GradeComparison, NotComparable> {
+    pub fn compare_grades(&self, a: GradeRef<'_>, b: GradeRef<'_>) -> Result<GradeComparison, NotComparable> {
         if a.scale.id != b.scale.id {
-            return Err(NotComparable::DifferentScales(
-                a.scale.id.clone(),
-                b.scale.id.clone(),
-            ));
+            return Err(NotComparable::DifferentScales(a.scale.id.clone(), b.scale.id.clone()));
         }
         if a.scale.version == b.scale.version {
             return Ok(GradeComparison::from_ranks(a.grade.rank, b.grade.rank));
         }
-        let cw = self
-            .crosswalk(&a.scale.id, &a.scale.version, &b.scale.version)
-            .ok_or_else(|| NotComparable::NoCrosswalk {
+        let cw = self.crosswalk(&a.scale.id, &a.scale.version, &b.scale.version).ok_or_else(|| {
+            NotComparable::NoCrosswalk {
                 scale: a.scale.id.clone(),
                 from: a.scale.version.clone(),
                 to: b.scale.version.clone(),
-            })?;
+            }
+        })?;
         // Carry whichever grade sits on the crosswalk's "from" side into the "to" version.
-        let (from_side, to_side, flipped) = if cw.from_version == a.scale.version {
-            (a, b, false)
-        } else {
-            (b, a, true)
-        };
-        let unmapped = || NotComparable::Unmapped {
-            crosswalk: cw.id.clone(),
-            grade: from_side.grade.code.clone(),
-        };
+        let (from_side, to_side, flipped) =
+            if cw.from_version == a.scale.version { (a, b, false) } else { (b, a, true) };
+        let unmapped = || NotComparable::Unmapped { crosswalk: cw.id.clone(), grade: from_side.grade.code.clone() };
         let carried = cw.map_grade(&from_side.grade.code).ok_or_else(unmapped)?;
         let carried = to_side.scale.grade(carried).ok_or_else(unmapped)?;
-        let (ra, rb) = if flipped {
-            (to_side.grade.rank, carried.grade.rank)
-        } else {
-            (carried.grade.rank, to_side.grade.rank)
-        };
+        let (ra, rb) =
+            if flipped { (to_side.grade.rank, carried.grade.rank) } else { (carried.grade.rank, to_side.grade.rank) };
         Ok(GradeComparison::from_ranks(ra, rb))
     }
 
     /// The version of a definition in force on `date`.
     pub fn definition_at(&self, id: &str, date: Date) -> Option<&Definition> {
-        self.definitions
-            .iter()
-            .find(|d| d.id == id && d.validity.contains(date))
+        self.definitions.iter().find(|d| d.id == id && d.validity.contains(date))
     }
 
     /// The trigger rules that recommend rungs of one ladder.
-    pub fn trigger_rules_for<'a>(
-        &'a self,
-        ladder: &'a str,
-    ) -> impl Iterator<Item = &'a TriggerRule> {
-        self.trigger_rules
-            .iter()
-            .filter(move |t| t.ladder == ladder)
+    pub fn trigger_rules_for<'a>(&'a self, ladder: &'a str) -> impl Iterator<Item = &'a TriggerRule> {
+        self.trigger_rules.iter().filter(move |t| t.ladder == ladder)
     }
 }

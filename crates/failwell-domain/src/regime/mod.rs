@@ -27,12 +27,8 @@ mod validate;
 mod validity;
 
 pub use error::{RegimeError, RegimeErrors};
-pub use ladder::{
-    Clock, ClockRule, ClockStart, ExitPhilosophy, Ladder, Period, PeriodUnit, Rung, RungKind,
-};
-pub use model::{
-    Actor, ActorKind, Definition, FailureTypeDef, Regime, Sector, SignalWeight, TriggerRule,
-};
+pub use ladder::{Clock, ClockRule, ClockStart, ExitPhilosophy, Ladder, Period, PeriodUnit, Rung, RungKind};
+pub use model::{Actor, ActorKind, Definition, FailureTypeDef, Regime, Sector, SignalWeight, TriggerRule};
 pub use scale::{Crosswalk, Grade, GradeComparison, GradeMapping, GradeRef, NotComparable, Scale};
 pub use validity::Validity;
 

@@ -15,10 +15,7 @@ pub(crate) struct Positions {
 
 impl Positions {
     pub(crate) fn new(item: usize) -> Self {
-        Self {
-            item,
-            ..Self::default()
-        }
+        Self { item, ..Self::default() }
     }
 
     pub(crate) fn set_field(&mut self, name: &'static str, at: usize) {
@@ -31,10 +28,7 @@ impl Positions {
 
     /// The value of `name`, or the part's header when the field was absent.
     pub(crate) fn field(&self, name: &str) -> usize {
-        self.fields
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(self.item, |(_, at)| *at)
+        self.fields.iter().find(|(n, _)| *n == name).map_or(self.item, |(_, at)| *at)
     }
 
     /// The `i`-th element of the array `name`, falling back to the array itself.

@@ -30,41 +30,21 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
     /// Starts reading `value` as a table describing a `what`, allowing only `keys`.
     ///
     /// Returns `None` (after recording an error) when the value is not a table.
-    pub(crate) fn new(
-        sink: &'s Sink<'s>,
-        value: &'a Value<'i>,
-        what: &'static str,
-        keys: &[&str],
-    ) -> Option<Self> {
+    pub(crate) fn new(sink: &'s Sink<'s>, value: &'a Value<'i>, what: &'static str, keys: &[&str]) -> Option<Self> {
         let at = value.span().start;
         let Some(table) = value.get_ref().as_table() else {
-            sink.error(
-                at,
-                format!(
-                    "expected a table for {what}, found {}",
-                    value.get_ref().type_str()
-                ),
-            );
+            sink.error(at, format!("expected a table for {what}, found {}", value.get_ref().type_str()));
             return None;
         };
         for key in table.keys() {
             if !keys.contains(&key.get_ref().as_ref()) {
                 sink.error(
                     key.span().start,
-                    format!(
-                        "unknown key {:?} in {what} (expected one of {})",
-                        key.get_ref(),
-                        keys.join(", ")
-                    ),
+                    format!("unknown key {:?} in {what} (expected one of {})", key.get_ref(), keys.join(", ")),
                 );
             }
         }
-        Some(Self {
-            sink,
-            table,
-            what,
-            pos: Positions::new(at),
-        })
+        Some(Self { sink, table, what, pos: Positions::new(at) })
     }
 
     /// The positions gathered so far.
@@ -95,20 +75,13 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
     }
 
     fn missing(&self, key: &str) {
-        self.sink.error(
-            self.pos.item,
-            format!("missing key {key:?} in {}", self.what),
-        );
+        self.sink.error(self.pos.item, format!("missing key {key:?} in {}", self.what));
     }
 
     fn wrong_type(&self, key: &str, v: &Value<'_>, expected: &str) {
         self.sink.error(
             v.span().start,
-            format!(
-                "{key:?} in {} must be {expected}, found {}",
-                self.what,
-                v.get_ref().type_str()
-            ),
+            format!("{key:?} in {} must be {expected}, found {}", self.what, v.get_ref().type_str()),
         );
     }
 
@@ -138,8 +111,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
         if let Some(s) = &s
             && s.trim().is_empty()
         {
-            self.sink
-                .error(self.pos.field(key), format!("{key:?} must not be empty"));
+            self.sink.error(self.pos.field(key), format!("{key:?} must not be empty"));
             return None;
         }
         self.required(key, s, present)
@@ -152,8 +124,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
             Some(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    self.sink
-                        .error(v.span().start, format!("{key:?} is out of range"));
+                    self.sink.error(v.span().start, format!("{key:?} is out of range"));
                     None
                 }
             },
@@ -208,10 +179,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
             _ => None,
         };
         if parsed.is_none() {
-            self.sink.error(
-                v.span().start,
-                format!("{key:?} must be a date written YYYY-MM-DD"),
-            );
+            self.sink.error(v.span().start, format!("{key:?} must be a date written YYYY-MM-DD"));
         }
         parsed
     }
@@ -233,10 +201,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
     pub(crate) fn validity_within(&mut self, parent: Option<Validity>) -> Option<Validity> {
         let from = self.opt_date("valid_from").or(parent.map(|p| p.from));
         let v = self.finish_validity(from)?;
-        Some(Validity {
-            to: v.to.or(parent.and_then(|p| p.to)),
-            ..v
-        })
+        Some(Validity { to: v.to.or(parent.and_then(|p| p.to)), ..v })
     }
 
     fn finish_validity(&mut self, from: Option<Date>) -> Option<Validity> {
@@ -245,10 +210,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
         if let Some(to) = to
             && to <= from
         {
-            self.sink.error(
-                self.pos.field("valid_to"),
-                format!("valid_to {to} must be after valid_from {from}"),
-            );
+            self.sink.error(self.pos.field("valid_to"), format!("valid_to {to} must be after valid_from {from}"));
             // Keep the part so that later checks (duplicates, references) still see it.
             return Some(Validity { from, to: None });
         }
@@ -350,23 +312,16 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
         }
         match found.as_slice() {
             [(unit, n, at)] => match u32::try_from(*n) {
-                Ok(amount) if amount > 0 => Some(Period {
-                    amount,
-                    unit: *unit,
-                }),
+                Ok(amount) if amount > 0 => Some(Period { amount, unit: *unit }),
                 _ => {
-                    self.sink
-                        .error(*at, format!("{key:?} must be a positive whole number"));
+                    self.sink.error(*at, format!("{key:?} must be a positive whole number"));
                     None
                 }
             },
             _ => {
                 self.sink.error(
                     v.span().start,
-                    format!(
-                        "{key:?} must give exactly one of {}, e.g. {{ months = 3 }}",
-                        units.join(", ")
-                    ),
+                    format!("{key:?} must give exactly one of {}, e.g. {{ months = 3 }}", units.join(", ")),
                 );
                 None
             }
@@ -392,10 +347,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
     }
 
     /// The key/value pairs of an inline table of strings, with positions of each side.
-    pub(crate) fn string_pairs(
-        &mut self,
-        key: &'static str,
-    ) -> Vec<(String, usize, String, usize)> {
+    pub(crate) fn string_pairs(&mut self, key: &'static str) -> Vec<(String, usize, String, usize)> {
         let present = self.table.contains_key(key);
         let Some(v) = self.raw(key) else {
             self.required::<()>(key, None, present);
@@ -408,12 +360,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
         let mut out = Vec::new();
         for (k, val) in t.iter() {
             match val.get_ref().as_str() {
-                Some(s) => out.push((
-                    k.get_ref().to_string(),
-                    k.span().start,
-                    s.to_string(),
-                    val.span().start,
-                )),
+                Some(s) => out.push((k.get_ref().to_string(), k.span().start, s.to_string(), val.span().start)),
                 None => self.wrong_type(k.get_ref(), val, "a string"),
             }
         }
@@ -424,9 +371,7 @@ impl<'s, 'a, 'i> Reader<'s, 'a, 'i> {
 
 fn number_of(sink: &Sink<'_>, key: &str, v: &Value<'_>) -> Option<f64> {
     let n = match v.get_ref() {
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .ok()
-            .map(|n| n as f64),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
         _ => None,
     };

@@ -63,10 +63,7 @@ impl Grade {
 impl Scale {
     /// The grade with this code, tied to this version so it can be compared safely.
     pub fn grade(&self, code: &str) -> Option<GradeRef<'_>> {
-        self.grades
-            .iter()
-            .find(|g| g.code == code)
-            .map(|grade| GradeRef { scale: self, grade })
+        self.grades.iter().find(|g| g.code == code).map(|grade| GradeRef { scale: self, grade })
     }
 
     /// The grades that count as failure, best first.
@@ -128,10 +125,7 @@ pub struct GradeMapping {
 impl Crosswalk {
     /// The `to_version` grade equivalent to a `from_version` grade.
     pub fn map_grade(&self, from: &str) -> Option<&str> {
-        self.map
-            .iter()
-            .find(|m| m.from == from)
-            .map(|m| m.to.as_str())
+        self.map.iter().find(|m| m.from == from).map(|m| m.to.as_str())
     }
 }
 

@@ -48,13 +48,7 @@ fn unique(sink: &Sink<'_>, what: &str, items: impl IntoIterator<Item = (String, 
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (id, at) in items {
         if let Some(first) = seen.get(&id) {
-            sink.error(
-                at,
-                format!(
-                    "duplicate {what} {id:?} (first defined at line {})",
-                    sink.line_of(*first)
-                ),
-            );
+            sink.error(at, format!("duplicate {what} {id:?} (first defined at line {})", sink.line_of(*first)));
         } else {
             seen.insert(id, at);
         }
@@ -63,67 +57,24 @@ fn unique(sink: &Sink<'_>, what: &str, items: impl IntoIterator<Item = (String, 
 
 fn ids(sink: &Sink<'_>, r: &Regime) {
     let id = |s: &String, at: usize| (s.clone(), at);
-    unique(
-        sink,
-        "sector id",
-        r.sectors.iter().map(|s| id(&s.id, s.pos.field("id"))),
-    );
-    unique(
-        sink,
-        "actor id",
-        r.actors.iter().map(|a| id(&a.id, a.pos.field("id"))),
-    );
-    unique(
-        sink,
-        "scale version",
-        r.scales
-            .iter()
-            .map(|s| (format!("{} {}", s.id, s.version), s.pos.field("version"))),
-    );
-    unique(
-        sink,
-        "crosswalk id",
-        r.crosswalks.iter().map(|c| id(&c.id, c.pos.field("id"))),
-    );
-    unique(
-        sink,
-        "ladder id",
-        r.ladders.iter().map(|l| id(&l.id, l.pos.field("id"))),
-    );
+    unique(sink, "sector id", r.sectors.iter().map(|s| id(&s.id, s.pos.field("id"))));
+    unique(sink, "actor id", r.actors.iter().map(|a| id(&a.id, a.pos.field("id"))));
+    unique(sink, "scale version", r.scales.iter().map(|s| (format!("{} {}", s.id, s.version), s.pos.field("version"))));
+    unique(sink, "crosswalk id", r.crosswalks.iter().map(|c| id(&c.id, c.pos.field("id"))));
+    unique(sink, "ladder id", r.ladders.iter().map(|l| id(&l.id, l.pos.field("id"))));
     unique(
         sink,
         "definition version",
-        r.definitions
-            .iter()
-            .map(|d| (format!("{} {}", d.id, d.version), d.pos.field("version"))),
+        r.definitions.iter().map(|d| (format!("{} {}", d.id, d.version), d.pos.field("version"))),
     );
-    unique(
-        sink,
-        "trigger rule id",
-        r.trigger_rules.iter().map(|t| id(&t.id, t.pos.field("id"))),
-    );
+    unique(sink, "trigger rule id", r.trigger_rules.iter().map(|t| id(&t.id, t.pos.field("id"))));
     for scale in &r.scales {
-        unique(
-            sink,
-            "grade code",
-            scale
-                .grades
-                .iter()
-                .map(|g| id(&g.code, g.pos.field("code"))),
-        );
+        unique(sink, "grade code", scale.grades.iter().map(|g| id(&g.code, g.pos.field("code"))));
     }
     for ladder in &r.ladders {
-        unique(
-            sink,
-            "rung id",
-            ladder.rungs.iter().map(|g| id(&g.id, g.pos.field("id"))),
-        );
+        unique(sink, "rung id", ladder.rungs.iter().map(|g| id(&g.id, g.pos.field("id"))));
         for rung in &ladder.rungs {
-            unique(
-                sink,
-                "clock id",
-                rung.clocks.iter().map(|c| id(&c.id, c.pos.field("id"))),
-            );
+            unique(sink, "clock id", rung.clocks.iter().map(|c| id(&c.id, c.pos.field("id"))));
         }
     }
 }
@@ -184,14 +135,10 @@ fn references(sink: &Sink<'_>, r: &Regime) {
     for t in &r.trigger_rules {
         match r.ladders.iter().find(|l| l.id == t.ladder) {
             None if sink.is_broken("ladders", &t.ladder) => {}
-            None => sink.error(
-                t.pos.field("ladder"),
-                format!("unknown ladder {:?}", t.ladder),
-            ),
-            Some(l) if l.rung(&t.rung).is_none() => sink.error(
-                t.pos.field("rung"),
-                format!("ladder {:?} has no rung {:?}", l.id, t.rung),
-            ),
+            None => sink.error(t.pos.field("ladder"), format!("unknown ladder {:?}", t.ladder)),
+            Some(l) if l.rung(&t.rung).is_none() => {
+                sink.error(t.pos.field("rung"), format!("ladder {:?} has no rung {:?}", l.id, t.rung))
+            }
             Some(_) => {}
         }
     }
@@ -255,45 +202,24 @@ fn crosswalks(sink: &Sink<'_>, r: &Regime) {
             continue;
         }
         if from.is_none() {
-            sink.error(
-                c.pos.field("from_version"),
-                format!("scale {:?} has no version {:?}", c.scale, c.from_version),
-            );
+            sink.error(c.pos.field("from_version"), format!("scale {:?} has no version {:?}", c.scale, c.from_version));
         }
         if to.is_none() {
-            sink.error(
-                c.pos.field("to_version"),
-                format!("scale {:?} has no version {:?}", c.scale, c.to_version),
-            );
+            sink.error(c.pos.field("to_version"), format!("scale {:?} has no version {:?}", c.scale, c.to_version));
         }
         if c.from_version == c.to_version {
-            sink.error(
-                c.pos.field("to_version"),
-                "a crosswalk joins two different versions of a scale",
-            );
+            sink.error(c.pos.field("to_version"), "a crosswalk joins two different versions of a scale");
         }
         for m in &c.map {
             if let Some(s) = from
                 && s.grade(&m.from).is_none()
             {
-                sink.error(
-                    m.from_at,
-                    format!(
-                        "version {:?} of scale {:?} has no grade {:?}",
-                        s.version, s.id, m.from
-                    ),
-                );
+                sink.error(m.from_at, format!("version {:?} of scale {:?} has no grade {:?}", s.version, s.id, m.from));
             }
             if let Some(s) = to
                 && s.grade(&m.to).is_none()
             {
-                sink.error(
-                    m.to_at,
-                    format!(
-                        "version {:?} of scale {:?} has no grade {:?}",
-                        s.version, s.id, m.to
-                    ),
-                );
+                sink.error(m.to_at, format!("version {:?} of scale {:?} has no grade {:?}", s.version, s.id, m.to));
             }
         }
     }
@@ -309,10 +235,7 @@ struct Dated {
 
 fn no_overlap(sink: &Sink<'_>, what: &str, items: Vec<Dated>) {
     for (i, b) in items.iter().enumerate() {
-        if let Some(a) = items[..i]
-            .iter()
-            .find(|a| a.group == b.group && a.validity.overlaps(&b.validity))
-        {
+        if let Some(a) = items[..i].iter().find(|a| a.group == b.group && a.validity.overlaps(&b.validity)) {
             sink.error(
                 b.at,
                 format!(

@@ -36,23 +36,14 @@ mod tests {
 
     #[test]
     fn touching_ranges_do_not_overlap() {
-        let a = Validity {
-            from: date!(2005 - 09 - 01),
-            to: Some(date!(2012 - 09 - 01)),
-        };
-        let b = Validity {
-            from: date!(2012 - 09 - 01),
-            to: None,
-        };
+        let a = Validity { from: date!(2005 - 09 - 01), to: Some(date!(2012 - 09 - 01)) };
+        let b = Validity { from: date!(2012 - 09 - 01), to: None };
         assert!(!a.overlaps(&b));
         assert!(!b.overlaps(&a));
         assert!(a.contains(date!(2012 - 08 - 31)));
         assert!(!a.contains(date!(2012 - 09 - 01)));
         assert!(b.contains(date!(2012 - 09 - 01)));
-        let c = Validity {
-            from: date!(2012 - 08 - 31),
-            to: None,
-        };
+        let c = Validity { from: date!(2012 - 08 - 31), to: None };
         assert!(a.overlaps(&c) && c.overlaps(&a));
     }
 }
