@@ -11,7 +11,7 @@ pub struct TestStore {
     pub url: String,
     /// `sqlite` or `postgres`, for messages.
     pub backend: &'static str,
-    _dir: Option<tempfile::TempDir>,
+    pub _dir: Option<tempfile::TempDir>,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -1,0 +1,32 @@
+//! The demo loads the real public data; its figures are checked against the files.
+
+use crate::support::*;
+
+#[test]
+fn demo_loads_the_real_data_with_release_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").display().to_string();
+    let out = failwell().args(["demo", "--no-serve", "--store", &db]).current_dir(dir.path()).output().unwrap();
+    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("inspections           2"), "ILACS judgements loaded: {text}");
+    let store = TestStore { url: db, backend: "sqlite", _dir: None };
+    // Doncaster's re-referral rate for 2023/24, as DfE published it, with its November release date.
+    let export = ok(&store, &["export", "observations"]);
+    let line = export
+        .lines()
+        .find(|l| l.starts_with("E08000017,rereferrals_within_12m_pct,2023/24,"))
+        .expect("Doncaster 2023/24 re-referrals");
+    assert!(line.contains(",2024-11-01,"), "released 31 March + 215 days: {line}");
+    // A withheld figure keeps the publisher's note and no value.
+    assert!(export.lines().any(|l| l.contains(",,c,")), "suppressed figures keep their note");
+    // Middlesbrough's 2019 ILACS inspection: Inadequate, published 2020-01-24.
+    let inspections = ok(&store, &["export", "inspections"]);
+    assert!(
+        inspections.contains("E06000002,ofsted,ilacs,ofsted_ilacs_2018,2019-11-25,2020-01-24,inadequate,"),
+        "{inspections}"
+    );
+    // Statistical neighbours are ranked links.
+    let links = ok(&store, &["export", "links"]);
+    assert!(links.lines().filter(|l| l.contains(",neighbour,")).count() >= 1500);
+}
