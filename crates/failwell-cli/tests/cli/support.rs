@@ -77,3 +77,15 @@ pub fn file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     std::fs::write(&p, text).unwrap();
     (dir, p)
 }
+
+/// One figure from `failwell status`.
+pub fn count(store: &TestStore, what: &str) -> u64 {
+    let status = ok(store, &["status"]);
+    status
+        .lines()
+        .find_map(|l| {
+            let mut parts = l.split_whitespace();
+            (parts.next() == Some(what)).then(|| parts.next().unwrap().parse().unwrap())
+        })
+        .unwrap_or_else(|| panic!("no {what} in status:\n{status}"))
+}
