@@ -75,7 +75,11 @@ fn sentence(flag: &Flag, l: &Limits, values: &[f64], rules: &RuleSet) -> String 
     };
     match flag.rule {
         Rule::OutsideLimits => {
-            let limit = if flag.side == Side::High { l.upl } else { l.lpl };
+            let limit = if flag.side == Side::High {
+                l.upl
+            } else {
+                l.lpl
+            };
             let what = if flag.points == 1 {
                 let v = values.get(flag.first).copied().unwrap_or(f64::NAN);
                 format!("{span} (value {}) lies", num(v))

@@ -158,9 +158,7 @@ pub(crate) fn detect(
             let window = i.min(2) + 1;
             let hits: Option<(i8, [bool; 3])> = match mode {
                 TwoInThree::SameSide => {
-                    let count = |s: i8| {
-                        u8::from(b0 == s) + u8::from(b1 == s) + u8::from(b2 == s)
-                    };
+                    let count = |s: i8| u8::from(b0 == s) + u8::from(b1 == s) + u8::from(b2 == s);
                     let s = if count(1) >= 2 {
                         1
                     } else if count(-1) >= 2 {
