@@ -23,6 +23,38 @@ pub(crate) fn detect(
     labels: &mut [PointLabel],
     flags: &mut Vec<Flag>,
 ) {
+    // One monomorphised loop per two-in-three variant keeps the per-point match
+    // out of the hot loop.
+    match rules.two_in_three {
+        None => detect_with::<T3_OFF>(seg, offset, segment, f, rules, imp, labels, flags),
+        Some(TwoInThree::SameSide) => {
+            detect_with::<T3_SAME>(seg, offset, segment, f, rules, imp, labels, flags)
+        }
+        Some(TwoInThree::CloseSameSideOfMean) => {
+            detect_with::<T3_CLOSE>(seg, offset, segment, f, rules, imp, labels, flags)
+        }
+        Some(TwoInThree::NetCount) => {
+            detect_with::<T3_NET>(seg, offset, segment, f, rules, imp, labels, flags)
+        }
+    }
+}
+
+const T3_OFF: u8 = 0;
+const T3_SAME: u8 = 1;
+const T3_CLOSE: u8 = 2;
+const T3_NET: u8 = 3;
+
+#[allow(clippy::too_many_arguments)]
+fn detect_with<const T3: u8>(
+    seg: &[f64],
+    offset: usize,
+    segment: usize,
+    f: &Frame,
+    rules: &RuleSet,
+    imp: Improvement,
+    labels: &mut [PointLabel],
+    flags: &mut Vec<Flag>,
+) {
     let mut sink = Sink {
         labels,
         flags,
@@ -48,19 +80,12 @@ pub(crate) fn detect(
     let mut t3_open: [Option<usize>; 2] = [None, None];
 
     for (i, &y) in seg.iter().enumerate() {
+        // Comparisons with NaN are false, so a missing point (or NaN limits) gives
+        // 0 in every sign below without a test of its own.
         let z = y - f.anchor;
-        let present = !y.is_nan();
 
-        // Outside the process limits (strictly; NaN limits never fire).
-        let out: i8 = if !present {
-            0
-        } else if z > f.upl {
-            1
-        } else if z < f.lpl {
-            -1
-        } else {
-            0
-        };
+        // Outside the process limits (strictly).
+        let out = i8::from(z > f.upl) - i8::from(z < f.lpl);
         if rules.outside_limits && out != 0 {
             let side = side_of(out);
             sink.mark(i, Rule::OutsideLimits, side);
@@ -73,15 +98,7 @@ pub(crate) fn detect(
         }
 
         // Shift: strictly on one side of the mean.
-        let rtm: i8 = if !present {
-            0
-        } else if z > f.mean {
-            1
-        } else if z < f.mean {
-            -1
-        } else {
-            0
-        };
+        let rtm = i8::from(z > f.mean) - i8::from(z < f.mean);
         if shift_len > 0 {
             if rtm != 0 && rtm == sh_side {
                 sh_len += 1;
@@ -107,15 +124,7 @@ pub(crate) fn detect(
         // Trend: strict rises or falls of the raw values (compared, not subtracted,
         // so a tie is exactly a tie).
         if trend_len > 0 {
-            let d: i8 = if !present || prev_y.is_nan() {
-                0
-            } else if y > prev_y {
-                1
-            } else if y < prev_y {
-                -1
-            } else {
-                0
-            };
+            let d = i8::from(y > prev_y) - i8::from(y < prev_y);
             if d != 0 && d == tr_dir {
                 tr_len += 1;
             } else if d != 0 {
@@ -144,20 +153,17 @@ pub(crate) fn detect(
         prev_y = y;
 
         // Two-in-three.
-        let b0: i8 = if !present {
-            0
-        } else if z > f.u2 {
-            1
-        } else if z < f.l2 {
-            -1
-        } else {
-            0
-        };
+        let b0 = i8::from(z > f.u2) - i8::from(z < f.l2);
         let c0: i8 = i8::from(out == 0 && b0 != 0);
-        if let Some(mode) = rules.two_in_three {
+        let any = if T3 == T3_CLOSE {
+            (c0 | c1 | c2) != 0
+        } else {
+            (b0 | b1 | b2) != 0
+        };
+        if T3 != T3_OFF && any {
             let window = i.min(2) + 1;
-            let hits: Option<(i8, [bool; 3])> = match mode {
-                TwoInThree::SameSide => {
+            let hits: Option<(i8, [bool; 3])> = match T3 {
+                T3_SAME => {
                     let count = |s: i8| u8::from(b0 == s) + u8::from(b1 == s) + u8::from(b2 == s);
                     let s = if count(1) >= 2 {
                         1
@@ -168,7 +174,7 @@ pub(crate) fn detect(
                     };
                     (s != 0).then_some((s, [b0 == s, b1 == s, b2 == s]))
                 }
-                TwoInThree::NetCount => {
+                T3_NET => {
                     let sum = b0 + b1 + b2;
                     let s = if sum >= 2 {
                         1
@@ -179,7 +185,7 @@ pub(crate) fn detect(
                     };
                     (s != 0).then_some((s, [b0 != 0, b1 != 0, b2 != 0]))
                 }
-                TwoInThree::CloseSameSideOfMean => {
+                _ => {
                     let sum_r = rtm + r1 + r2;
                     let close = c0 + c1 + c2;
                     (i >= 2 && close >= 2 && sum_r.abs() == 3)
