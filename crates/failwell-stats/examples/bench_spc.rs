@@ -182,7 +182,8 @@ fn main() -> std::io::Result<()> {
     }
 
     if let Some(path) = read_from {
-        for rules in [RuleSet::mdc()] {
+        {
+            let rules = RuleSet::mdc();
             let (secs, n_series, n_points, c) = from_csv(&path, &rules)?;
             println!(
                 "csv end-to-end  rules={:<7} series={n_series} points={n_points} time={secs:.3}s \
