@@ -143,7 +143,11 @@ impl Signal {
             self.run_start + 1,
             fmt_num(self.observed),
             self.expected,
-            if self.expected > 0.0 { self.observed / self.expected } else { f64::NAN },
+            if self.expected > 0.0 {
+                self.observed / self.expected
+            } else {
+                f64::NAN
+            },
         )
     }
 }
@@ -310,11 +314,7 @@ pub struct CusumRun {
     pub signals: Vec<Signal>,
 }
 
-fn check(
-    config: &CusumConfig,
-    outcomes: &[f64],
-    expected: &[f64],
-) -> Result<(), CusumError> {
+fn check(config: &CusumConfig, outcomes: &[f64], expected: &[f64]) -> Result<(), CusumError> {
     let ratio = config.kind.ratio();
     if !(ratio.is_finite() && ratio > 0.0) {
         return Err(CusumError::Config(format!(
@@ -371,7 +371,10 @@ pub fn run_into(
     let n = outcomes.len();
     for buf in [weights.len(), values.len()] {
         if buf < n {
-            return Err(CusumError::Buffer { needed: n, got: buf });
+            return Err(CusumError::Buffer {
+                needed: n,
+                got: buf,
+            });
         }
     }
     let risk_adjusted = expected.len() > 1;

@@ -7,11 +7,13 @@
 //!
 //! Three ways to get the false-alarm probability of a given h over a horizon, from most
 //! to least exact:
-//! - [`false_alarm_exact`]: exact enumeration of the CUSUM's distribution. Equal CUSUM
-//!   values are merged, so a constant-probability Bernoulli chart has at most about N²/2
-//!   states and is exact for horizons in the hundreds; risk-adjusted charts can have up to
-//!   2^N states, so this is for short sequences. Fails with
-//!   [`CusumError::Threshold`] beyond [`MAX_STATES`].
+//! - [`false_alarm_exact`]: exact enumeration of the CUSUM's distribution, merging equal
+//!   CUSUM values. This is far cheaper than the 2^N outcome sequences suggest: a death and
+//!   a survival of the same case differ by exactly ln R whatever its risk, so every value
+//!   the chart can hold at case t is (sum of survival weights since the run began at s)
+//!   + k·ln R: at most about t²/2 states, even risk-adjusted (and likewise (s, total
+//!   count) for Poisson). Exact for horizons in the hundreds; fails with
+//!   [`CusumError::Threshold`] beyond [`MAX_STATES`] states.
 //! - [`false_alarm_dp`]: dynamic programming over a discretised CUSUM state: the interval
 //!   [0, h) is cut into `cells` equal cells and the mass that lands between two grid
 //!   points is split between them in proportion to distance (linear interpolation, which
@@ -25,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rng::SplitMix64;
-use super::{bernoulli_weight, poisson_weight, CusumError};
+use super::{CusumError, bernoulli_weight, poisson_weight};
 use crate::dist::{poisson_cdf, poisson_pmf};
 
 /// Largest number of distinct CUSUM values exact enumeration keeps at one step.
@@ -233,7 +235,17 @@ fn enumerate(
     model: &NullModel,
     horizon: usize,
     h: f64,
+    attained: Option<&mut Vec<f64>>,
+) -> Result<f64, CusumError> {
+    enumerate_capped(model, horizon, h, attained, MAX_STATES)
+}
+
+fn enumerate_capped(
+    model: &NullModel,
+    horizon: usize,
+    h: f64,
     mut attained: Option<&mut Vec<f64>>,
+    max_states: usize,
 ) -> Result<f64, CusumError> {
     model.check()?;
     let absorb = h - 1e-9;
@@ -262,9 +274,9 @@ fn enumerate(
                 _ => states.push((v, m)),
             }
         }
-        if states.len() > MAX_STATES {
+        if states.len() > max_states {
             return Err(CusumError::Threshold(format!(
-                "exact enumeration needs more than {MAX_STATES} CUSUM states by case {}; use the discretised or simulated method",
+                "exact enumeration needs more than {max_states} CUSUM states by case {}; use the discretised or simulated method",
                 i + 1
             )));
         }
@@ -278,6 +290,17 @@ fn enumerate(
 /// Exact probability that an in-control chart reaches `h` within `horizon` cases.
 pub fn false_alarm_exact(model: &NullModel, horizon: usize, h: f64) -> Result<f64, CusumError> {
     enumerate(model, horizon, h, None)
+}
+
+/// Like [`false_alarm_exact`] with a caller-chosen cap on the number of states, for
+/// callers that must bound time and memory more tightly than [`MAX_STATES`].
+pub fn false_alarm_exact_capped(
+    model: &NullModel,
+    horizon: usize,
+    h: f64,
+    max_states: usize,
+) -> Result<f64, CusumError> {
+    enumerate_capped(model, horizon, h, None, max_states)
 }
 
 /// The threshold for false-alarm probability `alpha` over `horizon`, by exact
@@ -319,7 +342,11 @@ pub fn threshold_exact(
             match (below, at_most) {
                 (Some(b), Some(a)) => {
                     let (fb, fa_) = (fa(values[b])?, fa(values[a])?);
-                    Some(if (fb - alpha).abs() < (fa_ - alpha).abs() { b } else { a })
+                    Some(if (fb - alpha).abs() < (fa_ - alpha).abs() {
+                        b
+                    } else {
+                        a
+                    })
                 }
                 (Some(b), None) => Some(b),
                 (None, a) => a,
@@ -359,7 +386,9 @@ pub fn false_alarm_dp(
 ) -> Result<f64, CusumError> {
     model.check()?;
     if !(h > 0.0) || cells < 2 {
-        return Err(CusumError::Threshold("need h > 0 and at least 2 cells".into()));
+        return Err(CusumError::Threshold(
+            "need h > 0 and at least 2 cells".into(),
+        ));
     }
     let delta = h / cells as f64;
     let mut mass = vec![0.0; cells];
@@ -417,7 +446,9 @@ pub fn threshold_dp(
     while false_alarm_dp(model, horizon, hi, cells)? > alpha {
         hi *= 2.0;
         if hi > 1e6 {
-            return Err(CusumError::Threshold("no threshold below 1e6 reaches α".into()));
+            return Err(CusumError::Threshold(
+                "no threshold below 1e6 reaches α".into(),
+            ));
         }
     }
     let mut lo = 0.0;
@@ -485,7 +516,9 @@ pub fn threshold_simulated(
 ) -> Result<Threshold, CusumError> {
     check_alpha(alpha)?;
     if runs == 0 {
-        return Err(CusumError::Threshold("need at least one simulated run".into()));
+        return Err(CusumError::Threshold(
+            "need at least one simulated run".into(),
+        ));
     }
     let mut maxima = simulated_maxima(model, horizon, runs, seed)?;
     maxima.sort_unstable_by(f64::total_cmp);
@@ -584,7 +617,9 @@ pub fn threshold_for_arl_simulated(
     while arl(hi)?.mean < target {
         hi *= 2.0;
         if hi > 1e4 {
-            return Err(CusumError::Threshold("no threshold below 1e4 reaches the ARL".into()));
+            return Err(CusumError::Threshold(
+                "no threshold below 1e4 reaches the ARL".into(),
+            ));
         }
     }
     let mut lo = 0.0;

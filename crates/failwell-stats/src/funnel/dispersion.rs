@@ -75,10 +75,7 @@ fn quantile_type7(data: &mut [f64], q: f64) -> f64 {
     if lo + 1 >= n {
         return a;
     }
-    let b = data[lo + 1..]
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min);
+    let b = data[lo + 1..].iter().copied().fold(f64::INFINITY, f64::min);
     a + (h - lo as f64) * (b - a)
 }
 
@@ -130,7 +127,11 @@ pub fn estimate(z: &[f64], within_var: &[f64], trim: Trim, scratch: &mut Vec<f64
         sum_w += w;
         sum_w2 += w * w;
     }
-    let phi = if used > 0 { sum_z2 / used as f64 } else { f64::NAN };
+    let phi = if used > 0 {
+        sum_z2 / used as f64
+    } else {
+        f64::NAN
+    };
     let nf = used as f64;
     let tau2 = if used < 2 || nf * phi < nf - 1.0 {
         0.0

@@ -122,4 +122,3 @@ fn fmt_count(v: f64) -> String {
         format!("{v:.1}")
     }
 }
-

@@ -567,7 +567,11 @@ pub enum FunnelError {
     Target(f64),
 }
 
-fn validate(numerators: &[f64], denominators: &[f64], config: &FunnelConfig) -> Result<(), FunnelError> {
+fn validate(
+    numerators: &[f64],
+    denominators: &[f64],
+    config: &FunnelConfig,
+) -> Result<(), FunnelError> {
     if numerators.len() != denominators.len() {
         return Err(FunnelError::LengthMismatch {
             numerators: numerators.len(),
@@ -590,11 +594,13 @@ fn validate(numerators: &[f64], denominators: &[f64], config: &FunnelConfig) -> 
         }
         _ => {}
     }
-    if let Overdispersion::Multiplicative { scale, trim } | Overdispersion::Additive { scale, trim } =
-        config.overdispersion
+    if let Overdispersion::Multiplicative { scale, trim }
+    | Overdispersion::Additive { scale, trim } = config.overdispersion
     {
         if config.measure == Measure::Ratio && scale == Scale::Arcsine {
-            return Err(FunnelError::Config("the arcsine scale applies to proportions only".into()));
+            return Err(FunnelError::Config(
+                "the arcsine scale applies to proportions only".into(),
+            ));
         }
         if let Trim::Winsorise(f) | Trim::Truncate(f) = trim {
             if !(0.0..0.5).contains(&f) {
@@ -646,9 +652,8 @@ pub fn analyse(
     }
     let (scale, trim) = match config.overdispersion {
         Overdispersion::None => (Scale::Natural, None),
-        Overdispersion::Multiplicative { scale, trim } | Overdispersion::Additive { scale, trim } => {
-            (scale, Some(trim))
-        }
+        Overdispersion::Multiplicative { scale, trim }
+        | Overdispersion::Additive { scale, trim } => (scale, Some(trim)),
     };
     let mut model = FunnelModel {
         measure: config.measure,
@@ -698,7 +703,9 @@ pub fn analyse(
             Overdispersion::Multiplicative { .. } if d.phi > 1.0 => {
                 Adjustment::Multiplicative { phi: d.phi }
             }
-            Overdispersion::Additive { .. } if d.tau2 > 0.0 => Adjustment::Additive { tau2: d.tau2 },
+            Overdispersion::Additive { .. } if d.tau2 > 0.0 => {
+                Adjustment::Additive { tau2: d.tau2 }
+            }
             _ => Adjustment::None,
         };
     }
