@@ -1,0 +1,2 @@
+mod cusum;
+mod funnel;
