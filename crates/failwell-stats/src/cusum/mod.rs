@@ -61,10 +61,12 @@ impl CusumKind {
     }
 }
 
-/// Steiner et al.'s weight `y·ln R − ln(1 − p + R·p)`. With `R = 1` it is exactly zero.
+/// Steiner et al.'s weight `y·ln R − ln(1 − p + R·p)`, computed as
+/// `y·ln R − ln_1p((R − 1)·p)` so that `R = 1` gives exactly zero and small risks keep
+/// their precision.
 #[inline]
 pub fn bernoulli_weight(outcome: f64, probability: f64, odds_ratio: f64) -> f64 {
-    outcome * odds_ratio.ln() - (1.0 - probability + odds_ratio * probability).ln()
+    outcome * odds_ratio.ln() - ((odds_ratio - 1.0) * probability).ln_1p()
 }
 
 /// The Poisson log-likelihood ratio `O·ln R − (R − 1)·E`.
@@ -165,6 +167,8 @@ fn fmt_num(v: f64) -> String {
 #[derive(Debug, Clone)]
 pub struct Cusum {
     config: CusumConfig,
+    // ln R, hoisted out of the per-case loop.
+    ln_ratio: f64,
     risk_adjusted: bool,
     value: f64,
     index: usize,
@@ -189,6 +193,7 @@ impl Cusum {
     pub fn new(config: CusumConfig, risk_adjusted: bool) -> Self {
         Cusum {
             config,
+            ln_ratio: config.kind.ratio().ln(),
             risk_adjusted,
             value: 0.0,
             index: 0,
@@ -206,7 +211,14 @@ impl Cusum {
     /// Adds one case or period and reports what happened; never allocates.
     #[inline]
     pub fn step(&mut self, outcome: f64, expected: f64) -> Step {
-        let weight = self.config.kind.weight(outcome, expected);
+        let weight = match self.config.kind {
+            CusumKind::Bernoulli { odds_ratio } => {
+                outcome * self.ln_ratio - ((odds_ratio - 1.0) * expected).ln_1p()
+            }
+            CusumKind::Poisson { rate_ratio } => {
+                outcome * self.ln_ratio - (rate_ratio - 1.0) * expected
+            }
+        };
         let next = self.value + weight;
         if next <= 0.0 {
             self.value = 0.0;
