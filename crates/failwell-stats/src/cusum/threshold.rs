@@ -11,7 +11,7 @@
 //!   CUSUM values. This is far cheaper than the 2^N outcome sequences suggest: a death and
 //!   a survival of the same case differ by exactly ln R whatever its risk, so every value
 //!   the chart can hold at case t is (sum of survival weights since the run began at s)
-//!   + k·ln R: at most about t²/2 states, even risk-adjusted (and likewise (s, total
+//!   plus k·ln R: at most about t²/2 states, even risk-adjusted (and likewise (s, total
 //!   count) for Poisson). Exact for horizons in the hundreds; fails with
 //!   [`CusumError::Threshold`] beyond [`MAX_STATES`] states.
 //! - [`false_alarm_dp`]: dynamic programming over a discretised CUSUM state: the interval
@@ -334,7 +334,7 @@ pub fn threshold_exact(
         }
     }
     let method = ThresholdMethod::Exact { rule };
-    let at_most = (lo < values.len()).then(|| lo);
+    let at_most = (lo < values.len()).then_some(lo);
     let choice = match rule {
         ThresholdRule::AtMost => at_most,
         ThresholdRule::Closest => {
@@ -385,7 +385,7 @@ pub fn false_alarm_dp(
     cells: usize,
 ) -> Result<f64, CusumError> {
     model.check()?;
-    if !(h > 0.0) || cells < 2 {
+    if h.is_nan() || h <= 0.0 || cells < 2 {
         return Err(CusumError::Threshold(
             "need h > 0 and at least 2 cells".into(),
         ));
