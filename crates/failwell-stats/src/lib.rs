@@ -4,5 +4,6 @@
 //! Every flag carries its explanation (which rule, which points, which limits).
 
 pub mod cusum;
+pub mod dist;
 pub mod funnel;
 pub mod spc;

@@ -1,1 +1,3 @@
+mod cusum;
+mod funnel;
 mod spc;
