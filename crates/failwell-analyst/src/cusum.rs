@@ -8,9 +8,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use failwell_stats::cusum::threshold::{
-    self, NullModel, Threshold, ThresholdMethod, ThresholdRule,
-};
+use failwell_stats::cusum::threshold::{self, NullModel, Threshold, ThresholdMethod, ThresholdRule};
 use failwell_stats::cusum::{Cusum, CusumConfig, CusumKind};
 use serde::Serialize;
 
@@ -65,12 +63,7 @@ pub struct CusumArgs {
     #[arg(long, default_value_t = 2.0, value_name = "R")]
     pub odds_ratio: f64,
     /// Signal when the CUSUM reaches H.
-    #[arg(
-        long,
-        value_name = "H",
-        conflicts_with = "false_alarm",
-        required_unless_present = "false_alarm"
-    )]
+    #[arg(long, value_name = "H", conflicts_with = "false_alarm", required_unless_present = "false_alarm")]
     pub threshold: Option<f64>,
     /// Choose H so an in-control series signals with this probability within the horizon.
     #[arg(long, value_name = "P")]
@@ -133,11 +126,7 @@ struct Row<'a> {
 }
 
 /// Runs `failwell cusum` over `input`, writing to `output`.
-pub fn run(
-    args: &CusumArgs,
-    input: &mut dyn Read,
-    output: &mut dyn Write,
-) -> Result<(), ToolError> {
+pub fn run(args: &CusumArgs, input: &mut dyn Read, output: &mut dyn Write) -> Result<(), ToolError> {
     let poisson = args.observed.is_some();
     let (y_col, e_col) = if poisson {
         (args.observed.as_deref(), args.expected.as_deref())
@@ -145,9 +134,7 @@ pub fn run(
         (args.outcome.as_deref(), args.probability.as_deref())
     };
     let (Some(y_col), Some(e_col)) = (y_col, e_col) else {
-        return Err(usage(
-            "give --outcome and --probability, or --observed and --expected",
-        ));
+        return Err(usage("give --outcome and --probability, or --observed and --expected"));
     };
     if !(args.odds_ratio.is_finite() && args.odds_ratio > 0.0) {
         return Err(usage("--odds-ratio must be a positive number"));
@@ -169,35 +156,20 @@ pub fn run(
         let y = if poisson {
             let v = parse_number(&record, &cols, 0, line)?;
             if v < 0.0 {
-                return Err(bad(
-                    line,
-                    cols.indexes[0],
-                    format!("observed count {v} is negative"),
-                ));
+                return Err(bad(line, cols.indexes[0], format!("observed count {v} is negative")));
             }
             v
         } else {
             let raw = record.get(cols.indexes[0]).unwrap_or("");
             parse_outcome(raw).ok_or_else(|| {
-                bad(
-                    line,
-                    cols.indexes[0],
-                    format!("outcome '{raw}' is not 1/0, true/false or yes/no"),
-                )
+                bad(line, cols.indexes[0], format!("outcome '{raw}' is not 1/0, true/false or yes/no"))
             })?
         };
         let e = parse_number(&record, &cols, 1, line)?;
-        let ok = if poisson {
-            e >= 0.0
-        } else {
-            (0.0..=1.0).contains(&e)
-        };
+        let ok = if poisson { e >= 0.0 } else { (0.0..=1.0).contains(&e) };
         if !ok {
-            let what = if poisson {
-                "expected count must be zero or more"
-            } else {
-                "probability must lie between 0 and 1"
-            };
+            let what =
+                if poisson { "expected count must be zero or more" } else { "probability must lie between 0 and 1" };
             return Err(bad(line, cols.indexes[1], format!("{what}, got {e}")));
         }
         ys.push(y);
@@ -210,13 +182,9 @@ pub fn run(
         return Err(usage("the input has no rows"));
     }
     let kind = if poisson {
-        CusumKind::Poisson {
-            rate_ratio: args.odds_ratio,
-        }
+        CusumKind::Poisson { rate_ratio: args.odds_ratio }
     } else {
-        CusumKind::Bernoulli {
-            odds_ratio: args.odds_ratio,
-        }
+        CusumKind::Bernoulli { odds_ratio: args.odds_ratio }
     };
     let chosen = match (args.threshold, args.false_alarm) {
         (Some(h), _) => {
@@ -228,15 +196,8 @@ pub fn run(
         (None, Some(p)) => Some(choose_threshold(args, kind, &es, p)?),
         (None, None) => return Err(usage("give --threshold or --false-alarm")),
     };
-    let h = args
-        .threshold
-        .or(chosen.map(|t| t.value))
-        .unwrap_or(f64::NAN);
-    let config = CusumConfig {
-        kind,
-        threshold: h,
-        reset: !args.no_reset,
-    };
+    let h = args.threshold.or(chosen.map(|t| t.value)).unwrap_or(f64::NAN);
+    let config = CusumConfig { kind, threshold: h, reset: !args.no_reset };
     let risk_adjusted = !poisson && es.iter().any(|&e| e != es[0]);
     let mut chart = Cusum::new(config, risk_adjusted);
     let mut rows = Vec::with_capacity(ys.len());
@@ -279,8 +240,7 @@ pub fn run(
                 summary: Summary,
                 rows: Vec<Row<'a>>,
             }
-            serde_json::to_writer_pretty(&mut *output, &Doc { summary, rows })
-                .map_err(std::io::Error::from)?;
+            serde_json::to_writer_pretty(&mut *output, &Doc { summary, rows }).map_err(std::io::Error::from)?;
             writeln!(output)?;
         }
         Format::Csv => {
@@ -324,10 +284,9 @@ fn describe(t: Option<&Threshold>) -> String {
     match t {
         None => "given".to_string(),
         Some(t) => match t.method {
-            ThresholdMethod::Exact { .. } => format!(
-                "exact enumeration: false-alarm probability {:.4} over {} cases",
-                t.false_alarm, t.horizon
-            ),
+            ThresholdMethod::Exact { .. } => {
+                format!("exact enumeration: false-alarm probability {:.4} over {} cases", t.false_alarm, t.horizon)
+            }
             ThresholdMethod::Dp { cells } => format!(
                 "discretised DP ({cells} cells): false-alarm probability {:.4} over {} cases",
                 t.false_alarm, t.horizon
@@ -340,12 +299,7 @@ fn describe(t: Option<&Threshold>) -> String {
     }
 }
 
-fn choose_threshold(
-    args: &CusumArgs,
-    kind: CusumKind,
-    expected: &[f64],
-    alpha: f64,
-) -> Result<Threshold, ToolError> {
+fn choose_threshold(args: &CusumArgs, kind: CusumKind, expected: &[f64], alpha: f64) -> Result<Threshold, ToolError> {
     if !(alpha > 0.0 && alpha < 1.0) {
         return Err(usage("--false-alarm must lie strictly between 0 and 1"));
     }
@@ -354,14 +308,8 @@ fn choose_threshold(
         return Err(usage("--horizon must be at least 1"));
     }
     let model = match kind {
-        CusumKind::Bernoulli { odds_ratio } => NullModel::Bernoulli {
-            probabilities: expected,
-            odds_ratio,
-        },
-        CusumKind::Poisson { rate_ratio } => NullModel::Poisson {
-            expected,
-            rate_ratio,
-        },
+        CusumKind::Bernoulli { odds_ratio } => NullModel::Bernoulli { probabilities: expected, odds_ratio },
+        CusumKind::Poisson { rate_ratio } => NullModel::Poisson { expected, rate_ratio },
     };
     let method = match args.threshold_method {
         ThresholdMethodArg::Auto if horizon <= AUTO_EXACT_HORIZON => ThresholdMethodArg::Exact,
@@ -369,9 +317,7 @@ fn choose_threshold(
         m => m,
     };
     let result = match method {
-        ThresholdMethodArg::Exact => {
-            threshold::threshold_exact(&model, horizon, alpha, ThresholdRule::AtMost)
-        }
+        ThresholdMethodArg::Exact => threshold::threshold_exact(&model, horizon, alpha, ThresholdRule::AtMost),
         ThresholdMethodArg::Dp => threshold::threshold_dp(&model, horizon, alpha, args.cells),
         _ => threshold::threshold_simulated(&model, horizon, alpha, args.runs, args.seed),
     };
@@ -379,17 +325,9 @@ fn choose_threshold(
 }
 
 fn usage(reason: &str) -> ToolError {
-    ToolError::Input {
-        line: 0,
-        column: 0,
-        reason: reason.to_string(),
-    }
+    ToolError::Input { line: 0, column: 0, reason: reason.to_string() }
 }
 
 fn bad(line: u64, idx: usize, reason: String) -> ToolError {
-    ToolError::Input {
-        line,
-        column: idx as u64 + 1,
-        reason,
-    }
+    ToolError::Input { line, column: idx as u64 + 1, reason }
 }

@@ -9,8 +9,8 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use failwell_stats::funnel::{
-    self, Adjustment, Classification, FunnelConfig, FunnelError, FunnelResult, LimitMethod,
-    Measure, Overdispersion, Scale, Trim,
+    self, Adjustment, Classification, FunnelConfig, FunnelError, FunnelResult, LimitMethod, Measure, Overdispersion,
+    Scale, Trim,
 };
 use serde::Serialize;
 
@@ -94,26 +94,13 @@ pub struct FunnelArgs {
 
 impl FunnelArgs {
     fn config(&self) -> FunnelConfig {
-        let base = if self.observed.is_some() {
-            FunnelConfig::ratio()
-        } else {
-            FunnelConfig::proportion()
-        };
+        let base = if self.observed.is_some() { FunnelConfig::ratio() } else { FunnelConfig::proportion() };
         let trim = Trim::Winsorise(self.trim);
         let overdispersion = match self.overdispersion {
             OverdispersionArg::None => Overdispersion::None,
-            OverdispersionArg::Multiplicative => Overdispersion::Multiplicative {
-                scale: Scale::Natural,
-                trim,
-            },
-            OverdispersionArg::Additive => Overdispersion::Additive {
-                scale: Scale::Natural,
-                trim,
-            },
-            OverdispersionArg::Shmi => Overdispersion::Additive {
-                scale: Scale::Log,
-                trim: Trim::Truncate(self.trim),
-            },
+            OverdispersionArg::Multiplicative => Overdispersion::Multiplicative { scale: Scale::Natural, trim },
+            OverdispersionArg::Additive => Overdispersion::Additive { scale: Scale::Natural, trim },
+            OverdispersionArg::Shmi => Overdispersion::Additive { scale: Scale::Log, trim: Trim::Truncate(self.trim) },
         };
         let limits = match self.limits {
             LimitsArg::Exact => LimitMethod::Exact,
@@ -150,40 +137,25 @@ pub(crate) fn locate(headers: &csv::StringRecord, wanted: &[&str]) -> Result<Col
             }
         }
     }
-    Ok(Columns {
-        names: wanted.iter().map(|s| s.to_string()).collect(),
-        indexes,
-    })
+    Ok(Columns { names: wanted.iter().map(|s| s.to_string()).collect(), indexes })
 }
 
 pub(crate) fn csv_error(e: csv::Error) -> ToolError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     match e.into_kind() {
         csv::ErrorKind::Io(io) => ToolError::Io(io),
-        kind => ToolError::Input {
-            line,
-            column: 0,
-            reason: format!("unreadable CSV: {kind:?}"),
-        },
+        kind => ToolError::Input { line, column: 0, reason: format!("unreadable CSV: {kind:?}") },
     }
 }
 
-pub(crate) fn parse_number(
-    record: &csv::StringRecord,
-    cols: &Columns,
-    k: usize,
-    line: u64,
-) -> Result<f64, ToolError> {
+pub(crate) fn parse_number(record: &csv::StringRecord, cols: &Columns, k: usize, line: u64) -> Result<f64, ToolError> {
     let idx = cols.indexes[k];
     let raw = record.get(idx).unwrap_or("").trim();
-    raw.parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| ToolError::Input {
-            line,
-            column: idx as u64 + 1,
-            reason: format!("column '{}': '{raw}' is not a number", cols.names[k]),
-        })
+    raw.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| ToolError::Input {
+        line,
+        column: idx as u64 + 1,
+        reason: format!("column '{}': '{raw}' is not a number", cols.names[k]),
+    })
 }
 
 #[derive(Serialize)]
@@ -220,11 +192,7 @@ struct Row<'a> {
 }
 
 /// Runs `failwell funnel` over `input`, writing to `output`.
-pub fn run(
-    args: &FunnelArgs,
-    input: &mut dyn Read,
-    output: &mut dyn Write,
-) -> Result<(), ToolError> {
+pub fn run(args: &FunnelArgs, input: &mut dyn Read, output: &mut dyn Write) -> Result<(), ToolError> {
     let ratio = args.observed.is_some();
     let (num_col, den_col) = if ratio {
         (args.observed.as_deref(), args.expected.as_deref())
@@ -264,23 +232,14 @@ pub fn run(
         };
         ToolError::Input {
             line: index.map(|i| lines[i]).unwrap_or(0),
-            column: if index.is_some() {
-                cols.indexes[k] as u64 + 1
-            } else {
-                0
-            },
+            column: if index.is_some() { cols.indexes[k] as u64 + 1 } else { 0 },
             reason: e.to_string(),
         }
     })?;
     write(args.format, &result, &names, output)
 }
 
-fn write(
-    format: Format,
-    result: &FunnelResult,
-    names: &[String],
-    output: &mut dyn Write,
-) -> Result<(), ToolError> {
+fn write(format: Format, result: &FunnelResult, names: &[String], output: &mut dyn Write) -> Result<(), ToolError> {
     let d = result.dispersion;
     let summary = Summary {
         measure: result.model.measure,
@@ -293,20 +252,11 @@ fn write(
         units_used_for_dispersion: d.map(|d| d.units_used),
         method: result.method_phrase(),
         units: result.units.len(),
-        outside_95: result
-            .units
-            .iter()
-            .filter(|u| u.classification != Classification::Within)
-            .count(),
+        outside_95: result.units.iter().filter(|u| u.classification != Classification::Within).count(),
         outside_998: result
             .units
             .iter()
-            .filter(|u| {
-                matches!(
-                    u.classification,
-                    Classification::Above998 | Classification::Below998
-                )
-            })
+            .filter(|u| matches!(u.classification, Classification::Above998 | Classification::Below998))
             .count(),
     };
     let row = |i: usize| -> Row<'_> {
@@ -324,10 +274,7 @@ fn write(
             classification: u.classification,
             z: u.z,
             z_adjusted: u.z_adjusted,
-            explanation: result
-                .flag(i)
-                .map(|f| f.sentence(&names[i]))
-                .unwrap_or_default(),
+            explanation: result.flag(i).map(|f| f.sentence(&names[i])).unwrap_or_default(),
         }
     };
     match format {
@@ -337,10 +284,7 @@ fn write(
                 summary: Summary<'a>,
                 units: Vec<Row<'a>>,
             }
-            let doc = Doc {
-                summary,
-                units: (0..result.units.len()).map(row).collect(),
-            };
+            let doc = Doc { summary, units: (0..result.units.len()).map(row).collect() };
             serde_json::to_writer_pretty(&mut *output, &doc).map_err(std::io::Error::from)?;
             writeln!(output)?;
         }

@@ -151,18 +151,14 @@ impl ToolError {
         let line = e.position().map_or(0, |p| p.line());
         match e.into_kind() {
             csv::ErrorKind::Io(io) => ToolError::Io(io),
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => ToolError::Input {
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ToolError::Input {
                 line,
                 column: len + 1,
                 reason: format!("expected {expected_len} fields as in the header, found {len}"),
             },
-            csv::ErrorKind::Utf8 { err, .. } => ToolError::Input {
-                line,
-                column: err.field() as u64 + 1,
-                reason: "not valid UTF-8".to_owned(),
-            },
+            csv::ErrorKind::Utf8 { err, .. } => {
+                ToolError::Input { line, column: err.field() as u64 + 1, reason: "not valid UTF-8".to_owned() }
+            }
             other => ToolError::Invalid(format!("CSV error at line {line}: {other:?}")),
         }
     }
@@ -191,16 +187,12 @@ pub fn run(args: &SpcArgs, input: &mut dyn Read, output: &mut dyn Write) -> Resu
         ImprovementArg::Neutral => Improvement::Neutral,
     };
     if args.fix_after == Some(0) {
-        return Err(ToolError::Invalid(
-            "--fix-after must be at least 1".to_owned(),
-        ));
+        return Err(ToolError::Invalid("--fix-after must be at least 1".to_owned()));
     }
     if let Some(t) = args.target
         && !t.is_finite()
     {
-        return Err(ToolError::Invalid(format!(
-            "--target must be a finite number, got {t}"
-        )));
+        return Err(ToolError::Invalid(format!("--target must be a finite number, got {t}")));
     }
     let groups = read_groups(args, input)?;
     let rebases = rebase_indices(args, &groups)?;
@@ -215,9 +207,7 @@ pub fn run(args: &SpcArgs, input: &mut dyn Read, output: &mut dyn Write) -> Resu
             rebase_at: rebase,
             target: args.target,
         };
-        chart
-            .compute(&g.values, &options)
-            .map_err(|e| ToolError::Invalid(format!("group '{}': {e}", g.name)))?;
+        chart.compute(&g.values, &options).map_err(|e| ToolError::Invalid(format!("group '{}': {e}", g.name)))?;
         results.push(chart.clone());
     }
 
@@ -244,46 +234,25 @@ fn rule_set(args: &SpcArgs) -> RuleSet {
         && s != rules.screen_outliers
     {
         rules.screen_outliers = s;
-        rules.name = format!(
-            "{}{}",
-            rules.name,
-            if s {
-                "+screen-outliers"
-            } else {
-                "+no-screen-outliers"
-            }
-        );
+        rules.name = format!("{}{}", rules.name, if s { "+screen-outliers" } else { "+no-screen-outliers" });
     }
     rules
 }
 
 fn column(headers: &csv::StringRecord, name: &str) -> Result<usize, ToolError> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| ToolError::MissingColumn {
-            line: 1,
-            column: name.to_owned(),
-            available: headers.iter().collect::<Vec<_>>().join(", "),
-        })
+    headers.iter().position(|h| h == name).ok_or_else(|| ToolError::MissingColumn {
+        line: 1,
+        column: name.to_owned(),
+        available: headers.iter().collect::<Vec<_>>().join(", "),
+    })
 }
 
 fn read_groups(args: &SpcArgs, input: &mut dyn Read) -> Result<Vec<Group>, ToolError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
     let headers = reader.headers()?.clone();
     let value_col = column(&headers, &args.value)?;
-    let date_col = args
-        .date
-        .as_deref()
-        .map(|d| column(&headers, d))
-        .transpose()?;
-    let group_col = args
-        .group
-        .as_deref()
-        .map(|g| column(&headers, g))
-        .transpose()?;
+    let date_col = args.date.as_deref().map(|d| column(&headers, d)).transpose()?;
+    let group_col = args.group.as_deref().map(|g| column(&headers, g)).transpose()?;
 
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -312,10 +281,7 @@ fn read_groups(args: &SpcArgs, input: &mut dyn Read) -> Result<Vec<Group>, ToolE
             Some(&g) => g,
             None => {
                 index.insert(name.to_owned(), groups.len());
-                groups.push(Group {
-                    name: name.to_owned(),
-                    ..Group::default()
-                });
+                groups.push(Group { name: name.to_owned(), ..Group::default() });
                 groups.len() - 1
             }
         };
@@ -372,11 +338,7 @@ fn rebase_indices(args: &SpcArgs, groups: &[Group]) -> Result<Vec<Vec<usize>>, T
 }
 
 fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
+    if x.is_nan() { String::new() } else { x.to_string() }
 }
 
 fn opt(x: f64) -> Option<f64> {
@@ -416,12 +378,7 @@ fn write_csv(
         for (i, (&v, label)) in g.values.iter().zip(&c.labels).enumerate() {
             let seg = c.segment_of(i).expect("every point has a segment");
             let l = &seg.limits;
-            let seg_no = c
-                .segments
-                .iter()
-                .position(|s| s.start == seg.start)
-                .unwrap_or(0)
-                + 1;
+            let seg_no = c.segments.iter().position(|s| s.start == seg.start).unwrap_or(0) + 1;
             let explanation = flag_sentence(c, &sentences, i);
             let mut row = vec![g.name.clone(), (i + 1).to_string()];
             if args.date.is_some() {
@@ -454,11 +411,7 @@ fn flag_sentence(c: &XmrChart, sentences: &[Explanation], i: usize) -> String {
     let Some(flag) = c.flag_for(i) else {
         return String::new();
     };
-    let k = c
-        .flags
-        .iter()
-        .position(|f| std::ptr::eq(f, flag))
-        .unwrap_or(0);
+    let k = c.flags.iter().position(|f| std::ptr::eq(f, flag)).unwrap_or(0);
     sentences[k].sentence.clone()
 }
 
@@ -525,11 +478,7 @@ fn write_json(
         rule_set: rules,
         improvement,
         target: args.target,
-        groups: groups
-            .iter()
-            .zip(charts)
-            .map(|(g, c)| json_group(g, c, rules))
-            .collect(),
+        groups: groups.iter().zip(charts).map(|(g, c)| json_group(g, c, rules)).collect(),
     };
     serde_json::to_writer_pretty(&mut *output, &out).map_err(std::io::Error::from)?;
     output.write_all(b"\n")?;
@@ -558,13 +507,7 @@ fn json_group<'a>(g: &'a Group, c: &XmrChart, rules: &RuleSet) -> JsonGroup<'a> 
             }
         })
         .collect();
-    let points = g
-        .values
-        .iter()
-        .zip(&c.labels)
-        .enumerate()
-        .map(|(i, (&v, label))| point(g, c, i, v, label))
-        .collect();
+    let points = g.values.iter().zip(&c.labels).enumerate().map(|(i, (&v, label))| point(g, c, i, v, label)).collect();
     JsonGroup {
         group: &g.name,
         variation_icon: c.summary.variation.as_str(),
@@ -576,10 +519,7 @@ fn json_group<'a>(g: &'a Group, c: &XmrChart, rules: &RuleSet) -> JsonGroup<'a> 
 }
 
 fn point<'a>(g: &'a Group, c: &XmrChart, i: usize, v: f64, label: &PointLabel) -> JsonPoint<'a> {
-    let seg = c
-        .segments
-        .partition_point(|s| s.end <= i)
-        .min(c.segments.len() - 1);
+    let seg = c.segments.partition_point(|s| s.end <= i).min(c.segments.len() - 1);
     let l = &c.segments[seg].limits;
     JsonPoint {
         index: i + 1,

@@ -38,6 +38,12 @@ enum Command {
     /// Regimes as data: check a regime file.
     #[command(subcommand)]
     Regime(cmd::regime::RegimeCommand),
+    /// Making Data Count XmR chart over a table of values, one row per point.
+    Spc(failwell_analyst::spc::SpcArgs),
+    /// Funnel plot of proportions or ratios against their denominators, one row per unit.
+    Funnel(failwell_analyst::funnel::FunnelArgs),
+    /// CUSUM of outcomes against expected risk or counts, one row per case or period.
+    Cusum(failwell_analyst::cusum::CusumArgs),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
 }
@@ -70,6 +76,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => cmd::export::run(&cli.database, args).await,
         Command::Status => cmd::status::run(&cli.database).await,
         Command::Regime(c) => cmd::regime::run(c),
+        Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
+        Command::Funnel(args) => {
+            cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::funnel::run(args, i, o))
+        }
+        Command::Cusum(args) => {
+            cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::cusum::run(args, i, o))
+        }
         Command::Bench(args) => cmd::bench::run(args).await,
     }
 }

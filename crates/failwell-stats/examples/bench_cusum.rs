@@ -21,26 +21,13 @@ fn main() {
     }
     let mut weights = vec![0.0; n];
     let mut values = vec![0.0; n];
-    let cfg = CusumConfig {
-        kind: CusumKind::Bernoulli { odds_ratio: 2.0 },
-        threshold: 5.0,
-        reset: true,
-    };
-    let _ = run_into(
-        &cfg,
-        &outcome[..1000],
-        &risk[..1000],
-        &mut weights,
-        &mut values,
-    )
-    .unwrap();
+    let cfg = CusumConfig { kind: CusumKind::Bernoulli { odds_ratio: 2.0 }, threshold: 5.0, reset: true };
+    let _ = run_into(&cfg, &outcome[..1000], &risk[..1000], &mut weights, &mut values).unwrap();
     let mut best = f64::INFINITY;
     let mut signals = 0;
     for _ in 0..3 {
         let t = Instant::now();
-        signals = run_into(&cfg, &outcome, &risk, &mut weights, &mut values)
-            .unwrap()
-            .len();
+        signals = run_into(&cfg, &outcome, &risk, &mut weights, &mut values).unwrap().len();
         best = best.min(t.elapsed().as_secs_f64());
     }
     println!(
@@ -51,15 +38,9 @@ fn main() {
 
     let counts: Vec<f64> = risk.iter().map(|p| (p * 400.0).round()).collect();
     let expect: Vec<f64> = risk.iter().map(|p| p * 380.0).collect();
-    let pcfg = CusumConfig {
-        kind: CusumKind::Poisson { rate_ratio: 1.5 },
-        threshold: 5.0,
-        reset: true,
-    };
+    let pcfg = CusumConfig { kind: CusumKind::Poisson { rate_ratio: 1.5 }, threshold: 5.0, reset: true };
     let t = Instant::now();
-    let s = run_into(&pcfg, &counts, &expect, &mut weights, &mut values)
-        .unwrap()
-        .len();
+    let s = run_into(&pcfg, &counts, &expect, &mut weights, &mut values).unwrap().len();
     let dt = t.elapsed().as_secs_f64();
     println!(
         "Poisson CUSUM: {n} periods in {:.1} ms = {:.1} M periods/s/core ({s} signals)",
@@ -69,10 +50,7 @@ fn main() {
 
     // Threshold search costs, for the record.
     let mix = &risk[..1000];
-    let model = NullModel::Bernoulli {
-        probabilities: mix,
-        odds_ratio: 2.0,
-    };
+    let model = NullModel::Bernoulli { probabilities: mix, odds_ratio: 2.0 };
     let t = Instant::now();
     let h = threshold_simulated(&model, 1000, 0.05, 10_000, 2046).unwrap();
     println!(

@@ -32,17 +32,10 @@ fn main() {
             &observed,
             &expected,
         ),
-        (
-            "ratio, SHMI (log, 10% trimmed, additive τ²)",
-            FunnelConfig::shmi(),
-            &observed,
-            &expected,
-        ),
+        ("ratio, SHMI (log, 10% trimmed, additive τ²)", FunnelConfig::shmi(), &observed, &expected),
         (
             "ratio, normal limits, additive τ²",
-            FunnelConfig::ratio()
-                .with_limits(LimitMethod::Normal)
-                .with_overdispersion(Overdispersion::additive()),
+            FunnelConfig::ratio().with_limits(LimitMethod::Normal).with_overdispersion(Overdispersion::additive()),
             &observed,
             &expected,
         ),

@@ -68,11 +68,7 @@ struct Counts {
 fn run_all(values: &[f64], points: usize, rules: &RuleSet) -> (f64, Counts) {
     let options = SpcOptions::new(rules);
     let mut chart = XmrChart::new();
-    let mut c = Counts {
-        flagged_points: 0,
-        shift_points: 0,
-        outside_points: 0,
-    };
+    let mut c = Counts { flagged_points: 0, shift_points: 0, outside_points: 0 };
     let start = Instant::now();
     for series in values.chunks_exact(points) {
         chart.compute(series, &options).expect("valid options");
@@ -108,11 +104,7 @@ fn from_csv(path: &str, rules: &RuleSet) -> std::io::Result<(f64, usize, usize, 
     let mut chart = XmrChart::new();
     let mut buf: Vec<f64> = Vec::with_capacity(256);
     let mut current: Option<&[u8]> = None;
-    let mut c = Counts {
-        flagged_points: 0,
-        shift_points: 0,
-        outside_points: 0,
-    };
+    let mut c = Counts { flagged_points: 0, shift_points: 0, outside_points: 0 };
     let (mut n_series, mut n_points) = (0usize, 0usize);
     let mut flush = |buf: &mut Vec<f64>, c: &mut Counts| {
         chart.compute(buf, &options).expect("valid options");
@@ -141,10 +133,7 @@ fn from_csv(path: &str, rules: &RuleSet) -> std::io::Result<(f64, usize, usize, 
             }
             current = Some(series);
         }
-        let v: f64 = std::str::from_utf8(value)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(f64::NAN);
+        let v: f64 = std::str::from_utf8(value).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(f64::NAN);
         buf.push(v);
         n_points += 1;
     }
@@ -163,18 +152,8 @@ fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--series" => {
-                series = args
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .expect("--series N")
-            }
-            "--points" => {
-                points = args
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .expect("--points P")
-            }
+            "--series" => series = args.next().and_then(|s| s.parse().ok()).expect("--series N"),
+            "--points" => points = args.next().and_then(|s| s.parse().ok()).expect("--points P"),
             "--write-csv" => write_to = args.next(),
             "--from-csv" => read_from = args.next(),
             other => panic!("unknown argument {other}"),
@@ -200,10 +179,7 @@ fn main() -> std::io::Result<()> {
 
     let t0 = Instant::now();
     let values = generate(series, points);
-    println!(
-        "generated {series} series x {points} points in {:.2}s",
-        t0.elapsed().as_secs_f64()
-    );
+    println!("generated {series} series x {points} points in {:.2}s", t0.elapsed().as_secs_f64());
     if let Some(path) = write_to {
         let t = Instant::now();
         write_csv(&path, &values, points)?;

@@ -34,9 +34,7 @@ pub fn chi_squared_quantile(p: f64, df: f64) -> f64 {
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    ChiSquared::new(df)
-        .map(|d| d.inverse_cdf(p))
-        .unwrap_or(f64::NAN)
+    ChiSquared::new(df).map(|d| d.inverse_cdf(p)).unwrap_or(f64::NAN)
 }
 
 /// P(X <= k) for X ~ Poisson(mu).
@@ -87,8 +85,7 @@ pub fn binomial_pmf(k: f64, n: f64, p: f64) -> f64 {
     if p >= 1.0 {
         return if k == n { 1.0 } else { 0.0 };
     }
-    let ln_choose =
-        gamma::ln_gamma(n + 1.0) - gamma::ln_gamma(k + 1.0) - gamma::ln_gamma(n - k + 1.0);
+    let ln_choose = gamma::ln_gamma(n + 1.0) - gamma::ln_gamma(k + 1.0) - gamma::ln_gamma(n - k + 1.0);
     (ln_choose + k * p.ln() + (n - k) * (1.0 - p).ln()).exp()
 }
 
@@ -124,11 +121,7 @@ impl DiscreteQuantile {
 /// incomplete-gamma evaluation is spent per quantile rather than one per step.
 pub fn poisson_quantile(p: f64, mu: f64) -> DiscreteQuantile {
     if mu <= 0.0 {
-        return DiscreteQuantile {
-            r: 0.0,
-            cdf_at: 1.0,
-            cdf_below: 0.0,
-        };
+        return DiscreteQuantile { r: 0.0, cdf_at: 1.0, cdf_below: 0.0 };
     }
     let z = normal_quantile(p);
     let guess = (mu + z * mu.sqrt() + (z * z - 1.0) / 6.0).floor().max(0.0);
@@ -154,28 +147,16 @@ pub fn poisson_quantile(p: f64, mu: f64) -> DiscreteQuantile {
             }
         }
     }
-    DiscreteQuantile {
-        r,
-        cdf_at: cdf,
-        cdf_below: (cdf - pmf).max(0.0),
-    }
+    DiscreteQuantile { r, cdf_at: cdf, cdf_below: (cdf - pmf).max(0.0) }
 }
 
 /// The p-quantile of Binomial(n, prob) with its neighbouring CDF values.
 pub fn binomial_quantile(p: f64, n: f64, prob: f64) -> DiscreteQuantile {
     if prob <= 0.0 || n <= 0.0 {
-        return DiscreteQuantile {
-            r: 0.0,
-            cdf_at: 1.0,
-            cdf_below: 0.0,
-        };
+        return DiscreteQuantile { r: 0.0, cdf_at: 1.0, cdf_below: 0.0 };
     }
     if prob >= 1.0 {
-        return DiscreteQuantile {
-            r: n,
-            cdf_at: 1.0,
-            cdf_below: 0.0,
-        };
+        return DiscreteQuantile { r: n, cdf_at: 1.0, cdf_below: 0.0 };
     }
     let z = normal_quantile(p);
     let mean = n * prob;
@@ -204,11 +185,7 @@ pub fn binomial_quantile(p: f64, n: f64, prob: f64) -> DiscreteQuantile {
             }
         }
     }
-    DiscreteQuantile {
-        r,
-        cdf_at: cdf.min(1.0),
-        cdf_below: (cdf - pmf).max(0.0),
-    }
+    DiscreteQuantile { r, cdf_at: cdf.min(1.0), cdf_below: (cdf - pmf).max(0.0) }
 }
 
 #[cfg(test)]

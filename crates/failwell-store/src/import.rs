@@ -6,14 +6,10 @@
 
 use crate::error::{RowProblem, StoreError};
 use crate::open::{Backend, Store};
-use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation, dates};
+use failwell_domain::{Event, Indicator, Inspection, Link, Organisation, dates};
 use serde::Serialize;
-use sqlx::any::AnyArguments;
-use sqlx::{Any, Arguments, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
-
-/// Rows per multi-row insert: 10 values a row stays well under SQLite's 32,766 variables.
-const BATCH: usize = 250;
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -26,26 +22,19 @@ pub struct ImportSummary {
     pub changed: u64,
 }
 
-struct PendingObservation {
-    series_id: i64,
-    period: String,
-    obs: Observation,
-    source_id: Option<i64>,
-}
-
 /// An import in progress: an open transaction and the lookups it needs.
 pub struct ImportSession {
-    tx: Transaction<'static, Any>,
-    import_id: i64,
-    organisations: HashMap<String, i64>,
-    indicators: HashMap<String, i64>,
-    series: HashMap<(i64, i64), i64>,
-    sources: HashMap<String, i64>,
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) import_id: i64,
+    pub(crate) organisations: HashMap<String, i64>,
+    pub(crate) indicators: HashMap<String, i64>,
+    pub(crate) series: HashMap<(i64, i64), i64>,
+    pub(crate) sources: HashMap<String, i64>,
     seen: HashMap<(&'static str, String), (u64, String)>,
-    batch: Vec<PendingObservation>,
-    batch_lines: HashMap<(i64, String), u64>,
-    full_batch_sql: Option<String>,
-    summary: ImportSummary,
+    pub(crate) staging: Option<crate::observations::Staging>,
+    pub(crate) file_no: u32,
+    pub(crate) summary: ImportSummary,
+    backend: Backend,
 }
 
 impl Store {
@@ -82,9 +71,9 @@ impl Store {
             series,
             sources,
             seen: HashMap::new(),
-            batch: Vec::with_capacity(BATCH),
-            batch_lines: HashMap::new(),
-            full_batch_sql: None,
+            staging: None,
+            file_no: 0,
+            backend: self.backend,
             summary: ImportSummary { import_id, ..Default::default() },
         })
     }
@@ -173,7 +162,17 @@ impl ImportSession {
         self.put_record("event", key, line, Some(org), Some(ev.occurred_on), learned, ev).await
     }
 
-    fn organisation(&self, code: &str) -> Result<i64, RowProblem> {
+    pub(crate) fn backend_is_postgres(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
+    /// Marks the start of the next input file: rows are then placed as (file, line).
+    pub fn start_file(&mut self) -> u32 {
+        self.file_no += 1;
+        self.file_no
+    }
+
+    pub(crate) fn organisation(&self, code: &str) -> Result<i64, RowProblem> {
         self.organisations.get(code).copied().ok_or_else(|| RowProblem::UnknownOrganisation(code.to_string()))
     }
 
@@ -231,100 +230,10 @@ impl ImportSession {
         Ok(Ok(()))
     }
 
-    /// Adds an observation; it is written in batches, so a problem it causes in the
-    /// database surfaces at a later call or at `finish`.
-    pub async fn add_observation(&mut self, line: u64, obs: Observation) -> RowResult {
-        self.summary.read += 1;
-        let org = match self.organisation(obs.organisation.as_str()) {
-            Ok(id) => id,
-            Err(p) => return Ok(Err(p)),
-        };
-        let Some(&ind) = self.indicators.get(obs.indicator.as_str()) else {
-            return Ok(Err(RowProblem::UnknownIndicator(obs.indicator.to_string())));
-        };
-        let series_id = match self.series.get(&(org, ind)) {
-            Some(id) => *id,
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "insert into series (organisation_id, indicator_id) values ($1, $2) returning id",
-                )
-                .bind(org)
-                .bind(ind)
-                .fetch_one(&mut *self.tx)
-                .await?;
-                self.series.insert((org, ind), id);
-                id
-            }
-        };
-        let source_id = self.source_id(&obs.source).await?;
-        let period = obs.period.to_string();
-        if let Some(&first) = self.batch_lines.get(&(series_id, period.clone())) {
-            let earlier = self.batch.iter().find(|p| p.series_id == series_id && p.period == period);
-            return Ok(match earlier {
-                Some(p) if same_figures(&p.obs, &obs) => Ok(()),
-                _ => Err(RowProblem::Duplicate("observation", first)),
-            });
-        }
-        self.batch_lines.insert((series_id, period.clone()), line);
-        self.batch.push(PendingObservation { series_id, period, obs, source_id });
-        if self.batch.len() >= BATCH {
-            self.flush().await?;
-        }
-        Ok(Ok(()))
-    }
-
-    async fn source_id(&mut self, text: &str) -> Result<Option<i64>, StoreError> {
-        if text.is_empty() {
-            return Ok(None);
-        }
-        if let Some(id) = self.sources.get(text) {
-            return Ok(Some(*id));
-        }
-        let id: i64 = sqlx::query_scalar("insert into source (text) values ($1) returning id")
-            .bind(text.to_string())
-            .fetch_one(&mut *self.tx)
-            .await?;
-        self.sources.insert(text.to_string(), id);
-        Ok(Some(id))
-    }
-
-    /// Writes the pending observations with one set-based statement: a row is inserted as
-    /// revision 1 when the key is new, as the next revision when its figures differ from
-    /// the current one, and not at all when they are the same.
-    async fn flush(&mut self) -> Result<(), StoreError> {
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let n = self.batch.len();
-        let sql = if n == BATCH {
-            self.full_batch_sql.get_or_insert_with(|| observation_merge_sql(BATCH)).clone()
-        } else {
-            observation_merge_sql(n)
-        };
-        let mut args = AnyArguments::default();
-        args.add(self.import_id).map_err(sqlx::Error::Encode)?;
-        for p in self.batch.drain(..) {
-            let o = &p.obs;
-            args.add(p.series_id).map_err(sqlx::Error::Encode)?;
-            args.add(p.period).map_err(sqlx::Error::Encode)?;
-            args.add(o.value).map_err(sqlx::Error::Encode)?;
-            args.add(o.suppression.map(|s| s.code().to_string())).map_err(sqlx::Error::Encode)?;
-            args.add(o.numerator).map_err(sqlx::Error::Encode)?;
-            args.add(o.denominator).map_err(sqlx::Error::Encode)?;
-            args.add(o.expected).map_err(sqlx::Error::Encode)?;
-            args.add(o.published_on.map(dates::iso)).map_err(sqlx::Error::Encode)?;
-            args.add(p.source_id).map_err(sqlx::Error::Encode)?;
-        }
-        self.batch_lines.clear();
-        let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.tx).await?;
-        self.summary.changed += done.rows_affected();
-        Ok(())
-    }
-
     /// Writes what is pending, records the run and commits: only now does the import
     /// become visible, all of it at once.
     pub async fn finish(mut self) -> Result<ImportSummary, StoreError> {
-        self.flush().await?;
+        self.merge_observations().await?;
         sqlx::query("update import_run set finished_at = $1, rows_read = $2, rows_changed = $3 where id = $4")
             .bind(now())
             .bind(self.summary.read as i64)
@@ -336,56 +245,10 @@ impl ImportSession {
         Ok(self.summary)
     }
 
-    /// Writes what is pending (so its problems are found), then undoes everything: for
-    /// `--dry-run`, and for imports with bad rows.
+    /// Works out what would change (for `--dry-run`), then undoes everything.
     pub async fn abandon(mut self) -> Result<ImportSummary, StoreError> {
-        self.flush().await?;
+        self.merge_observations().await?;
         self.tx.rollback().await?;
         Ok(self.summary)
     }
-}
-
-fn same_figures(a: &Observation, b: &Observation) -> bool {
-    a.value == b.value
-        && a.suppression == b.suppression
-        && a.numerator == b.numerator
-        && a.denominator == b.denominator
-        && a.expected == b.expected
-}
-
-/// The merge statement for `rows` observations; `$1` is the import id.
-fn observation_merge_sql(rows: usize) -> String {
-    let mut sql = String::with_capacity(rows * 48 + 1024);
-    sql.push_str(
-        "with v (series_id, period, value, note, numerator, denominator, expected, published_on, source_id) as (values ",
-    );
-    let mut p = 2;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..9 {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push('$');
-            sql.push_str(&p.to_string());
-            p += 1;
-        }
-        sql.push(')');
-    }
-    sql.push_str(
-        ") insert into observation (series_id, period, revision, value, note, numerator, denominator, expected, published_on, source_id, import_id)
-         select v.series_id, v.period, coalesce(o.revision, 0) + 1, v.value, v.note, v.numerator, v.denominator, v.expected, v.published_on, v.source_id, $1
-         from v left join observation o
-           on o.series_id = v.series_id and o.period = v.period
-          and o.revision = (select max(m.revision) from observation m where m.series_id = v.series_id and m.period = v.period)
-         where o.series_id is null
-            or (o.import_id <> $1
-                and (o.value is distinct from v.value or o.note is distinct from v.note
-                     or o.numerator is distinct from v.numerator or o.denominator is distinct from v.denominator
-                     or o.expected is distinct from v.expected))",
-    );
-    sql
 }

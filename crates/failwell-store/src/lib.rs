@@ -13,11 +13,13 @@
 mod error;
 mod export;
 mod import;
+mod observations;
 mod open;
 mod query;
 
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};
+pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use query::{Counts, SeriesPoint};

@@ -52,7 +52,7 @@ impl Store {
             // processes (the web server) read while an import writes.
             Backend::Sqlite => AnyPoolOptions::new().max_connections(1).after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000; pragma foreign_keys = on; pragma cache_size = -65536; pragma temp_store = memory;")
+                    conn.execute("pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000; pragma foreign_keys = on; pragma cache_size = -65536;")
                         .await?;
                     Ok(())
                 })

@@ -26,30 +26,12 @@ const CASES: &str = "case,died,risk\n1,0,0.05\n2,1,0.05\n3,0,0.05\n4,0,0.05\n5,0
 
 #[test]
 fn bernoulli_csv_reproduces_r_package_values() {
-    let out = tool(
-        &[
-            "--outcome",
-            "died",
-            "--probability",
-            "risk",
-            "--threshold",
-            "2.96",
-            "--id",
-            "case",
-        ],
-        CASES,
-    )
-    .unwrap();
+    let out =
+        tool(&["--outcome", "died", "--probability", "risk", "--threshold", "2.96", "--id", "case"], CASES).unwrap();
     let mut rdr = csv::Reader::from_reader(out.as_bytes());
-    let values: Vec<f64> = rdr
-        .records()
-        .map(|r| r.unwrap()[5].parse::<f64>().unwrap())
-        .map(|v| (v * 100.0).round() / 100.0)
-        .collect();
-    assert_eq!(
-        values,
-        vec![0.00, 0.64, 0.60, 0.55, 0.50, 0.45, 0.40, 1.04, 1.00, 0.95]
-    );
+    let values: Vec<f64> =
+        rdr.records().map(|r| r.unwrap()[5].parse::<f64>().unwrap()).map(|v| (v * 100.0).round() / 100.0).collect();
+    assert_eq!(values, vec![0.00, 0.64, 0.60, 0.55, 0.50, 0.45, 0.40, 1.04, 1.00, 0.95]);
 }
 
 #[test]
@@ -60,20 +42,9 @@ fn false_alarm_threshold_by_exact_enumeration() {
     for _ in 0..10 {
         input.push_str("1,0.1\n");
     }
-    let out = tool(
-        &[
-            "--outcome",
-            "died",
-            "--probability",
-            "risk",
-            "--false-alarm",
-            "0.05",
-            "--format",
-            "json",
-        ],
-        &input,
-    )
-    .unwrap();
+    let out =
+        tool(&["--outcome", "died", "--probability", "risk", "--false-alarm", "0.05", "--format", "json"], &input)
+            .unwrap();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let h = v["summary"]["threshold"].as_f64().unwrap();
     assert!((h - 1.5075804629).abs() < 1e-8, "{h}");
@@ -83,12 +54,7 @@ fn false_alarm_threshold_by_exact_enumeration() {
     let rows = v["rows"].as_array().unwrap();
     let first = rows.iter().find(|r| r["signal"] == true).unwrap();
     assert_eq!(first["index"], 3);
-    assert!(
-        first["explanation"]
-            .as_str()
-            .unwrap()
-            .contains("Bernoulli CUSUM tuned to an odds ratio of 2")
-    );
+    assert!(first["explanation"].as_str().unwrap().contains("Bernoulli CUSUM tuned to an odds ratio of 2"));
 }
 
 #[test]
@@ -119,51 +85,23 @@ fn poisson_periods_with_simulated_threshold() {
     assert_eq!(a, b, "seeded thresholds are reproducible");
     assert!(a.contains("simulation (400 runs, seed 7)"), "{a}");
     let header = a.lines().next().unwrap();
-    assert_eq!(
-        header,
-        "index,id,outcome,expected,weight,cusum,signal,threshold,threshold_method,explanation"
-    );
+    assert_eq!(header, "index,id,outcome,expected,weight,cusum,signal,threshold,threshold_method,explanation");
 }
 
 #[test]
 fn bad_outcome_names_line_and_column() {
     let input = "died,risk\n0,0.1\nmaybe,0.1\n";
-    let err = tool(
-        &[
-            "--outcome",
-            "died",
-            "--probability",
-            "risk",
-            "--threshold",
-            "3",
-        ],
-        input,
-    )
-    .unwrap_err();
+    let err = tool(&["--outcome", "died", "--probability", "risk", "--threshold", "3"], input).unwrap_err();
     match err {
-        ToolError::Input {
-            line,
-            column,
-            reason,
-        } => {
+        ToolError::Input { line, column, reason } => {
             assert_eq!((line, column), (3, 1));
             assert!(reason.contains("'maybe'"), "{reason}");
         }
         other => panic!("{other:?}"),
     }
-    let err = tool(
-        &[
-            "--outcome",
-            "died",
-            "--probability",
-            "risk",
-            "--threshold",
-            "3",
-        ],
-        "died,risk\n1,1.5\n",
-    )
-    .unwrap_err();
-    assert!(err.to_string().starts_with("2:2:"), "{err}");
+    let err =
+        tool(&["--outcome", "died", "--probability", "risk", "--threshold", "3"], "died,risk\n1,1.5\n").unwrap_err();
+    assert!(err.to_string().starts_with("line 2, column 2:"), "{err}");
 }
 
 #[test]

@@ -21,8 +21,7 @@ fn tool(argv: &[&str], input: &str) -> Result<String, ToolError> {
 }
 
 /// FunnelPlotR's six-unit example (tests/testthat/test-classes_methods.R).
-const SIX: &str =
-    "trust,deaths,expected\na,100,108\nb,150,112\nc,180,165\nd,80,95\ne,120,100\nf,225,220\n";
+const SIX: &str = "trust,deaths,expected\na,100,108\nb,150,112\nc,180,165\nd,80,95\ne,120,100\nf,225,220\n";
 
 #[test]
 fn ratio_funnel_json_with_shmi() {
@@ -52,41 +51,25 @@ fn ratio_funnel_json_with_shmi() {
     assert_eq!(units[1]["unit"], "b");
     let b = &units[1];
     assert!(b["upper_95"].as_f64().unwrap() < b["upper_998"].as_f64().unwrap());
-    assert!(
-        b["explanation"]
-            .as_str()
-            .unwrap()
-            .starts_with("b: 150 observed against 112 expected (ratio 1.34)")
-    );
+    assert!(b["explanation"].as_str().unwrap().starts_with("b: 150 observed against 112 expected (ratio 1.34)"));
     assert!(v["summary"]["method"].as_str().unwrap().contains("τ²"));
 }
 
 #[test]
 fn proportion_funnel_csv() {
     let input = "org,num,den\nA,10,100\nB,30,100\nC,200,1000\nD,20,100\n";
-    let out = tool(
-        &[
-            "--unit",
-            "org",
-            "--numerator",
-            "num",
-            "--denominator",
-            "den",
-        ],
-        input,
-    )
-    .unwrap();
+    let out = tool(&["--unit", "org", "--numerator", "num", "--denominator", "den"], input).unwrap();
     let mut lines = out.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("unit,numerator,denominator,value,target,lower_95,upper_95,lower_998,upper_998,classification"));
+    assert!(
+        header.starts_with(
+            "unit,numerator,denominator,value,target,lower_95,upper_95,lower_998,upper_998,classification"
+        )
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 4);
     assert!(rows[0].starts_with("A,10,100,0.1,0.2,"), "{}", rows[0]);
-    assert!(
-        rows[0].contains(",below 99.8%,") || rows[0].contains(",below 95%,"),
-        "{}",
-        rows[0]
-    );
+    assert!(rows[0].contains(",below 99.8%,") || rows[0].contains(",below 95%,"), "{}", rows[0]);
 }
 
 #[test]
@@ -108,16 +91,8 @@ fn overdispersion_is_reported_in_every_csv_row() {
     )
     .unwrap();
     let mut rdr = csv::Reader::from_reader(out.as_bytes());
-    let phi_col = rdr
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "phi")
-        .unwrap();
-    let phis: Vec<String> = rdr
-        .records()
-        .map(|r| r.unwrap()[phi_col].to_string())
-        .collect();
+    let phi_col = rdr.headers().unwrap().iter().position(|h| h == "phi").unwrap();
+    let phis: Vec<String> = rdr.records().map(|r| r.unwrap()[phi_col].to_string()).collect();
     assert_eq!(phis.len(), 6);
     assert!(phis.iter().all(|p| p == &phis[0] && !p.is_empty()));
 }
@@ -125,24 +100,9 @@ fn overdispersion_is_reported_in_every_csv_row() {
 #[test]
 fn bad_number_names_line_and_column() {
     let input = "trust,deaths,expected\na,100,108\nb,lots,112\n";
-    let err = tool(
-        &[
-            "--unit",
-            "trust",
-            "--observed",
-            "deaths",
-            "--expected",
-            "expected",
-        ],
-        input,
-    )
-    .unwrap_err();
+    let err = tool(&["--unit", "trust", "--observed", "deaths", "--expected", "expected"], input).unwrap_err();
     match err {
-        ToolError::Input {
-            line,
-            column,
-            reason,
-        } => {
+        ToolError::Input { line, column, reason } => {
             assert_eq!((line, column), (3, 2));
             assert!(reason.contains("'lots' is not a number"), "{reason}");
         }
@@ -153,37 +113,15 @@ fn bad_number_names_line_and_column() {
 #[test]
 fn invalid_values_name_their_line() {
     let input = "org,num,den\nA,10,100\nB,130,100\n";
-    let err = tool(
-        &[
-            "--unit",
-            "org",
-            "--numerator",
-            "num",
-            "--denominator",
-            "den",
-        ],
-        input,
-    )
-    .unwrap_err();
+    let err = tool(&["--unit", "org", "--numerator", "num", "--denominator", "den"], input).unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with("3:2:"), "{text}");
+    assert!(text.starts_with("line 3, column 2:"), "{text}");
     assert!(text.contains("exceeds denominator"), "{text}");
 }
 
 #[test]
 fn missing_column_is_explained() {
-    let err = tool(
-        &[
-            "--unit",
-            "trust",
-            "--observed",
-            "dead",
-            "--expected",
-            "expected",
-        ],
-        SIX,
-    )
-    .unwrap_err();
+    let err = tool(&["--unit", "trust", "--observed", "dead", "--expected", "expected"], SIX).unwrap_err();
     assert!(err.to_string().contains("no column named 'dead'"), "{err}");
 }
 

@@ -28,11 +28,7 @@ fn rows(csv_text: &str) -> Vec<std::collections::HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            headers
-                .iter()
-                .map(str::to_owned)
-                .zip(rec.iter().map(str::to_owned))
-                .collect()
+            headers.iter().map(str::to_owned).zip(rec.iter().map(str::to_owned)).collect()
         })
         .collect()
 }
@@ -71,11 +67,7 @@ fn rnorm_csv() -> String {
 
 #[test]
 fn one_row_per_point_with_limits_and_icons() {
-    let out = spc(
-        &["--value", "rate", "--date", "period", "--rules", "ptd"],
-        &rnorm_csv(),
-    )
-    .unwrap();
+    let out = spc(&["--value", "rate", "--date", "period", "--rules", "ptd"], &rnorm_csv()).unwrap();
     let r = rows(&out);
     assert_eq!(r.len(), 20);
     for key in [
@@ -102,23 +94,13 @@ fn one_row_per_point_with_limits_and_icons() {
     let lpl: f64 = r[0]["lpl"].parse().unwrap();
     let upl: f64 = r[0]["upl"].parse().unwrap();
     assert!((lpl + 3.01138).abs() < 1e-5 && (upl - 3.294627).abs() < 1e-6);
-    assert!(
-        r.iter()
-            .all(|p| p["rule"].is_empty() && p["point_type"] == "common_cause")
-    );
-    assert!(
-        r.iter()
-            .all(|p| p["variation_icon"] == "common_cause" && p["assurance_icon"] == "none")
-    );
+    assert!(r.iter().all(|p| p["rule"].is_empty() && p["point_type"] == "common_cause"));
+    assert!(r.iter().all(|p| p["variation_icon"] == "common_cause" && p["assurance_icon"] == "none"));
 }
 
 #[test]
 fn groups_get_their_own_limits_and_index() {
-    let out = spc(
-        &["--value", "rate", "--group", "org", "--rules", "ptd"],
-        &rnorm_csv(),
-    )
-    .unwrap();
+    let out = spc(&["--value", "rate", "--group", "org", "--rules", "ptd"], &rnorm_csv()).unwrap();
     let r = rows(&out);
     assert_eq!(r[10]["group"], "B");
     assert_eq!(r[10]["index"], "1");
@@ -131,38 +113,15 @@ fn groups_get_their_own_limits_and_index() {
 
 #[test]
 fn rebase_by_date_value() {
-    let out = spc(
-        &[
-            "--value",
-            "rate",
-            "--date",
-            "period",
-            "--rules",
-            "ptd",
-            "--rebase",
-            "2020-01-12",
-        ],
-        &rnorm_csv(),
-    )
-    .unwrap();
+    let out = spc(&["--value", "rate", "--date", "period", "--rules", "ptd", "--rebase", "2020-01-12"], &rnorm_csv())
+        .unwrap();
     let r = rows(&out);
     assert_eq!(r[9]["segment"], "1");
     assert_eq!(r[10]["segment"], "2");
     assert_ne!(r[9]["mean"], r[10]["mean"]);
     assert!((r[10]["mean"].parse::<f64>().unwrap() - 0.209).abs() < 5e-4);
 
-    let err = spc(
-        &[
-            "--value",
-            "rate",
-            "--date",
-            "period",
-            "--rebase",
-            "2021-01-01",
-        ],
-        &rnorm_csv(),
-    )
-    .unwrap_err();
+    let err = spc(&["--value", "rate", "--date", "period", "--rebase", "2021-01-01"], &rnorm_csv()).unwrap_err();
     assert!(err.to_string().contains("2021-01-01"), "{err}");
 }
 
@@ -173,20 +132,8 @@ fn special_causes_targets_and_explanations() {
     for (i, y) in ys.iter().enumerate() {
         csv_text.push_str(&format!("m{i},{y}\n"));
     }
-    let out = spc(
-        &[
-            "--value",
-            "waits",
-            "--improvement",
-            "decrease",
-            "--target",
-            "20",
-            "--fix-after",
-            "11",
-        ],
-        &csv_text,
-    )
-    .unwrap();
+    let out = spc(&["--value", "waits", "--improvement", "decrease", "--target", "20", "--fix-after", "11"], &csv_text)
+        .unwrap();
     let r = rows(&out);
     let last = &r[11];
     assert_eq!(last["rule"], "outside_limits");
@@ -195,21 +142,13 @@ fn special_causes_targets_and_explanations() {
     assert_eq!(last["variation_icon"], "concern_high");
     // Lower is better and 20 lies above the upper limit (about 16.05): always met.
     assert_eq!(last["assurance_icon"], "pass");
-    assert!(
-        last["explanation"].starts_with("Point 12 (value 30) lies above the upper process limit")
-    );
+    assert!(last["explanation"].starts_with("Point 12 (value 30) lies above the upper process limit"));
     assert!(r[0]["explanation"].is_empty());
 }
 
 #[test]
 fn json_has_a_summary_per_group() {
-    let out = spc(
-        &[
-            "--value", "rate", "--group", "org", "--format", "json", "--target", "5",
-        ],
-        &rnorm_csv(),
-    )
-    .unwrap();
+    let out = spc(&["--value", "rate", "--group", "org", "--format", "json", "--target", "5"], &rnorm_csv()).unwrap();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["rule_set"]["name"], "mdc");
     let groups = v["groups"].as_array().unwrap();
@@ -236,22 +175,11 @@ fn missing_values_keep_their_row() {
 
 #[test]
 fn non_numeric_value_names_line_and_column() {
-    let err = spc(
-        &["--value", "rate"],
-        "period,rate\n2020-01,1.5\n2020-02,abc\n",
-    )
-    .unwrap_err();
+    let err = spc(&["--value", "rate"], "period,rate\n2020-01,1.5\n2020-02,abc\n").unwrap_err();
     match &err {
-        ToolError::Input {
-            line,
-            column,
-            reason,
-        } => {
+        ToolError::Input { line, column, reason } => {
             assert_eq!((*line, *column), (3, 2));
-            assert!(
-                reason.contains("'rate'") && reason.contains("abc"),
-                "{reason}"
-            );
+            assert!(reason.contains("'rate'") && reason.contains("abc"), "{reason}");
         }
         other => panic!("expected an input error, got {other:?}"),
     }
@@ -261,15 +189,9 @@ fn non_numeric_value_names_line_and_column() {
 #[test]
 fn missing_column_is_named() {
     let err = spc(&["--value", "rates"], "period,rate\n2020-01,1.5\n").unwrap_err();
-    assert!(
-        matches!(err, ToolError::MissingColumn { line: 1, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ToolError::MissingColumn { line: 1, .. }), "{err:?}");
     let text = err.to_string();
-    assert!(
-        text.contains("'rates'") && text.contains("period, rate"),
-        "{text}"
-    );
+    assert!(text.contains("'rates'") && text.contains("period, rate"), "{text}");
 }
 
 #[test]
@@ -286,25 +208,13 @@ fn rule_sets_and_screening_switches() {
     let upl = |argv: &[&str]| {
         let mut a = vec!["--value", "y"];
         a.extend(argv);
-        rows(&spc(&a, csv_text).unwrap())[0]["upl"]
-            .parse::<f64>()
-            .unwrap()
+        rows(&spc(&a, csv_text).unwrap())[0]["upl"].parse::<f64>().unwrap()
     };
-    assert_eq!(
-        upl(&["--rules", "mdc"]),
-        upl(&["--rules", "ptd", "--no-screen-outliers"])
-    );
-    assert_eq!(
-        upl(&["--rules", "ptd"]),
-        upl(&["--rules", "mdc", "--screen-outliers"])
-    );
+    assert_eq!(upl(&["--rules", "mdc"]), upl(&["--rules", "ptd", "--no-screen-outliers"]));
+    assert_eq!(upl(&["--rules", "ptd"]), upl(&["--rules", "mdc", "--screen-outliers"]));
     assert!(upl(&["--rules", "ptd"]) < upl(&["--rules", "mdc"]));
     assert!(upl(&["--rules", "powerbi"]) != upl(&["--rules", "ptd"]));
-    let json = spc(
-        &["--value", "y", "--screen-outliers", "--format", "json"],
-        csv_text,
-    )
-    .unwrap();
+    let json = spc(&["--value", "y", "--screen-outliers", "--format", "json"], csv_text).unwrap();
     assert!(json.contains("\"name\": \"mdc+screen-outliers\""));
 }
 
@@ -337,9 +247,7 @@ fn help_documents_every_option() {
     }
     assert!(Cli::try_parse_from(["spc"]).is_err(), "--value is required");
     assert!(Cli::try_parse_from(["spc", "--value", "y", "--rules", "nope"]).is_err());
-    let a = parse(&[
-        "data.csv", "--value", "y", "--rebase", "a", "b", "--date", "d", "--target", "-3",
-    ]);
+    let a = parse(&["data.csv", "--value", "y", "--rebase", "a", "b", "--date", "d", "--target", "-3"]);
     assert_eq!(a.rebase, ["a", "b"]);
     assert_eq!(a.file.as_deref(), Some(std::path::Path::new("data.csv")));
     assert_eq!(a.target, Some(-3.0));

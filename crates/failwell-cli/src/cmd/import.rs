@@ -169,6 +169,7 @@ pub async fn import_files(
     let mut session = store.begin_import(kind.name(), &label).await?;
     let mut outcome = Outcome::default();
     for file in files {
+        session.start_file();
         let result = match kind {
             Kind::Organisations => read_into::<Organisation>(&mut session, file, mapping, &mut outcome).await,
             Kind::Links => read_into::<Link>(&mut session, file, mapping, &mut outcome).await,

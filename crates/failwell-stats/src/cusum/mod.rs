@@ -116,14 +116,12 @@ impl Signal {
                 "risk-adjusted Bernoulli CUSUM (Steiner et al. 2000) tuned to an odds ratio of {}",
                 fmt_num(odds_ratio)
             ),
-            CusumKind::Bernoulli { odds_ratio } => format!(
-                "Bernoulli CUSUM tuned to an odds ratio of {}",
-                fmt_num(odds_ratio)
-            ),
-            CusumKind::Poisson { rate_ratio } => format!(
-                "Poisson CUSUM tuned to a rate ratio of {}",
-                fmt_num(rate_ratio)
-            ),
+            CusumKind::Bernoulli { odds_ratio } => {
+                format!("Bernoulli CUSUM tuned to an odds ratio of {}", fmt_num(odds_ratio))
+            }
+            CusumKind::Poisson { rate_ratio } => {
+                format!("Poisson CUSUM tuned to a rate ratio of {}", fmt_num(rate_ratio))
+            }
         }
     }
 
@@ -145,11 +143,7 @@ impl Signal {
             self.run_start + 1,
             fmt_num(self.observed),
             self.expected,
-            if self.expected > 0.0 {
-                self.observed / self.expected
-            } else {
-                f64::NAN
-            },
+            if self.expected > 0.0 { self.observed / self.expected } else { f64::NAN },
         )
     }
 }
@@ -212,12 +206,8 @@ impl Cusum {
     #[inline]
     pub fn step(&mut self, outcome: f64, expected: f64) -> Step {
         let weight = match self.config.kind {
-            CusumKind::Bernoulli { odds_ratio } => {
-                outcome * self.ln_ratio - ((odds_ratio - 1.0) * expected).ln_1p()
-            }
-            CusumKind::Poisson { rate_ratio } => {
-                outcome * self.ln_ratio - (rate_ratio - 1.0) * expected
-            }
+            CusumKind::Bernoulli { odds_ratio } => outcome * self.ln_ratio - ((odds_ratio - 1.0) * expected).ln_1p(),
+            CusumKind::Poisson { rate_ratio } => outcome * self.ln_ratio - (rate_ratio - 1.0) * expected,
         };
         let next = self.value + weight;
         if next <= 0.0 {
@@ -236,11 +226,7 @@ impl Cusum {
         if signalled && self.config.reset {
             self.reset_run();
         }
-        Step {
-            weight,
-            value,
-            signalled,
-        }
+        Step { weight, value, signalled }
     }
 
     fn reset_run(&mut self) {
@@ -329,39 +315,23 @@ pub struct CusumRun {
 fn check(config: &CusumConfig, outcomes: &[f64], expected: &[f64]) -> Result<(), CusumError> {
     let ratio = config.kind.ratio();
     if !(ratio.is_finite() && ratio > 0.0) {
-        return Err(CusumError::Config(format!(
-            "the alternative ratio {ratio} must be a positive number"
-        )));
+        return Err(CusumError::Config(format!("the alternative ratio {ratio} must be a positive number")));
     }
     if !(config.threshold.is_finite() && config.threshold > 0.0) {
-        return Err(CusumError::Config(format!(
-            "the threshold {} must be a positive number",
-            config.threshold
-        )));
+        return Err(CusumError::Config(format!("the threshold {} must be a positive number", config.threshold)));
     }
     if expected.len() != outcomes.len() && expected.len() != 1 {
-        return Err(CusumError::LengthMismatch {
-            outcomes: outcomes.len(),
-            expected: expected.len(),
-        });
+        return Err(CusumError::LengthMismatch { outcomes: outcomes.len(), expected: expected.len() });
     }
     let bernoulli = matches!(config.kind, CusumKind::Bernoulli { .. });
     for (index, &e) in expected.iter().enumerate() {
-        let ok = if bernoulli {
-            (0.0..=1.0).contains(&e)
-        } else {
-            e.is_finite() && e >= 0.0
-        };
+        let ok = if bernoulli { (0.0..=1.0).contains(&e) } else { e.is_finite() && e >= 0.0 };
         if !ok {
             return Err(CusumError::Expected { index, value: e });
         }
     }
     for (index, &y) in outcomes.iter().enumerate() {
-        let ok = if bernoulli {
-            y == 0.0 || y == 1.0
-        } else {
-            y.is_finite() && y >= 0.0
-        };
+        let ok = if bernoulli { y == 0.0 || y == 1.0 } else { y.is_finite() && y >= 0.0 };
         if !ok {
             return Err(CusumError::Outcome { index, value: y });
         }
@@ -383,10 +353,7 @@ pub fn run_into(
     let n = outcomes.len();
     for buf in [weights.len(), values.len()] {
         if buf < n {
-            return Err(CusumError::Buffer {
-                needed: n,
-                got: buf,
-            });
+            return Err(CusumError::Buffer { needed: n, got: buf });
         }
     }
     let risk_adjusted = expected.len() > 1;
@@ -406,18 +373,9 @@ pub fn run_into(
 }
 
 /// Runs a chart and returns everything in one owned value.
-pub fn run(
-    config: &CusumConfig,
-    outcomes: &[f64],
-    expected: &[f64],
-) -> Result<CusumRun, CusumError> {
+pub fn run(config: &CusumConfig, outcomes: &[f64], expected: &[f64]) -> Result<CusumRun, CusumError> {
     let mut weights = vec![0.0; outcomes.len()];
     let mut values = vec![0.0; outcomes.len()];
     let signals = run_into(config, outcomes, expected, &mut weights, &mut values)?;
-    Ok(CusumRun {
-        config: *config,
-        weights,
-        values,
-        signals,
-    })
+    Ok(CusumRun { config: *config, weights, values, signals })
 }

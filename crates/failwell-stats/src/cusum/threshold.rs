@@ -55,22 +55,14 @@ pub enum NullModel<'a> {
 impl NullModel<'_> {
     fn check(&self) -> Result<(), CusumError> {
         let (len, ratio) = match self {
-            NullModel::Bernoulli {
-                probabilities,
-                odds_ratio,
-            } => (probabilities.len(), *odds_ratio),
-            NullModel::Poisson {
-                expected,
-                rate_ratio,
-            } => (expected.len(), *rate_ratio),
+            NullModel::Bernoulli { probabilities, odds_ratio } => (probabilities.len(), *odds_ratio),
+            NullModel::Poisson { expected, rate_ratio } => (expected.len(), *rate_ratio),
         };
         if len == 0 {
             return Err(CusumError::Threshold("the null model has no cases".into()));
         }
         if !(ratio.is_finite() && ratio > 0.0 && ratio != 1.0) {
-            return Err(CusumError::Threshold(format!(
-                "the alternative ratio {ratio} must be positive and not 1"
-            )));
+            return Err(CusumError::Threshold(format!("the alternative ratio {ratio} must be positive and not 1")));
         }
         Ok(())
     }
@@ -79,10 +71,7 @@ impl NullModel<'_> {
     fn atoms(&self, i: usize, out: &mut Vec<(f64, f64)>) {
         out.clear();
         match *self {
-            NullModel::Bernoulli {
-                probabilities,
-                odds_ratio,
-            } => {
+            NullModel::Bernoulli { probabilities, odds_ratio } => {
                 let p = probabilities[i % probabilities.len()];
                 if p > 0.0 {
                     out.push((bernoulli_weight(1.0, p, odds_ratio), p));
@@ -91,10 +80,7 @@ impl NullModel<'_> {
                     out.push((bernoulli_weight(0.0, p, odds_ratio), 1.0 - p));
                 }
             }
-            NullModel::Poisson {
-                expected,
-                rate_ratio,
-            } => {
+            NullModel::Poisson { expected, rate_ratio } => {
                 let e = expected[i % expected.len()];
                 // Keep counts until the remaining tail is below 1e-13.
                 let mut k = 0.0;
@@ -124,18 +110,12 @@ impl NullModel<'_> {
     /// Draws case `i`'s weight.
     fn draw(&self, i: usize, rng: &mut SplitMix64) -> f64 {
         match *self {
-            NullModel::Bernoulli {
-                probabilities,
-                odds_ratio,
-            } => {
+            NullModel::Bernoulli { probabilities, odds_ratio } => {
                 let p = probabilities[i % probabilities.len()];
                 let y = if rng.next_f64() < p { 1.0 } else { 0.0 };
                 bernoulli_weight(y, p, odds_ratio)
             }
-            NullModel::Poisson {
-                expected,
-                rate_ratio,
-            } => {
+            NullModel::Poisson { expected, rate_ratio } => {
                 let e = expected[i % expected.len()];
                 poisson_weight(draw_poisson(e, rng), e, rate_ratio)
             }
@@ -231,12 +211,7 @@ pub struct Threshold {
 }
 
 /// Exact enumeration, absorbing at `h`; optionally records every attainable value.
-fn enumerate(
-    model: &NullModel,
-    horizon: usize,
-    h: f64,
-    attained: Option<&mut Vec<f64>>,
-) -> Result<f64, CusumError> {
+fn enumerate(model: &NullModel, horizon: usize, h: f64, attained: Option<&mut Vec<f64>>) -> Result<f64, CusumError> {
     enumerate_capped(model, horizon, h, attained, MAX_STATES)
 }
 
@@ -318,9 +293,7 @@ pub fn threshold_exact(
     values.sort_unstable_by(f64::total_cmp);
     values.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * (1.0 + b.abs()));
     if values.is_empty() {
-        return Err(CusumError::Threshold(
-            "the chart cannot rise above zero within the horizon".into(),
-        ));
+        return Err(CusumError::Threshold("the chart cannot rise above zero within the horizon".into()));
     }
     // Binary search for the first candidate with P(max >= c) <= alpha.
     let fa = |c: f64| enumerate(model, horizon, c, None);
@@ -342,11 +315,7 @@ pub fn threshold_exact(
             match (below, at_most) {
                 (Some(b), Some(a)) => {
                     let (fb, fa_) = (fa(values[b])?, fa(values[a])?);
-                    Some(if (fb - alpha).abs() < (fa_ - alpha).abs() {
-                        b
-                    } else {
-                        a
-                    })
+                    Some(if (fb - alpha).abs() < (fa_ - alpha).abs() { b } else { a })
                 }
                 (Some(b), None) => Some(b),
                 (None, a) => a,
@@ -358,37 +327,23 @@ pub fn threshold_exact(
             "even the largest attainable CUSUM value has a false-alarm probability above {alpha} within {horizon} cases"
         )));
     };
-    Ok(Threshold {
-        value: values[idx],
-        false_alarm: fa(values[idx])?,
-        horizon,
-        method,
-    })
+    Ok(Threshold { value: values[idx], false_alarm: fa(values[idx])?, horizon, method })
 }
 
 fn check_alpha(alpha: f64) -> Result<(), CusumError> {
     if alpha > 0.0 && alpha < 1.0 {
         Ok(())
     } else {
-        Err(CusumError::Threshold(format!(
-            "the false-alarm probability {alpha} must lie strictly between 0 and 1"
-        )))
+        Err(CusumError::Threshold(format!("the false-alarm probability {alpha} must lie strictly between 0 and 1")))
     }
 }
 
 /// Approximate probability of reaching `h` within `horizon` cases, by dynamic programming
 /// over `cells` grid cells on [0, h).
-pub fn false_alarm_dp(
-    model: &NullModel,
-    horizon: usize,
-    h: f64,
-    cells: usize,
-) -> Result<f64, CusumError> {
+pub fn false_alarm_dp(model: &NullModel, horizon: usize, h: f64, cells: usize) -> Result<f64, CusumError> {
     model.check()?;
     if h.is_nan() || h <= 0.0 || cells < 2 {
-        return Err(CusumError::Threshold(
-            "need h > 0 and at least 2 cells".into(),
-        ));
+        return Err(CusumError::Threshold("need h > 0 and at least 2 cells".into()));
     }
     let delta = h / cells as f64;
     let mut mass = vec![0.0; cells];
@@ -435,20 +390,13 @@ pub fn false_alarm_dp(
 
 /// The threshold for false-alarm probability `alpha` over `horizon` by bisection on the
 /// discretised dynamic programme.
-pub fn threshold_dp(
-    model: &NullModel,
-    horizon: usize,
-    alpha: f64,
-    cells: usize,
-) -> Result<Threshold, CusumError> {
+pub fn threshold_dp(model: &NullModel, horizon: usize, alpha: f64, cells: usize) -> Result<Threshold, CusumError> {
     check_alpha(alpha)?;
     let mut hi = 1.0;
     while false_alarm_dp(model, horizon, hi, cells)? > alpha {
         hi *= 2.0;
         if hi > 1e6 {
-            return Err(CusumError::Threshold(
-                "no threshold below 1e6 reaches α".into(),
-            ));
+            return Err(CusumError::Threshold("no threshold below 1e6 reaches α".into()));
         }
     }
     let mut lo = 0.0;
@@ -472,12 +420,7 @@ pub fn threshold_dp(
 }
 
 /// The largest CUSUM value of each of `runs` simulated in-control sequences.
-fn simulated_maxima(
-    model: &NullModel,
-    horizon: usize,
-    runs: usize,
-    seed: u64,
-) -> Result<Vec<f64>, CusumError> {
+fn simulated_maxima(model: &NullModel, horizon: usize, runs: usize, seed: u64) -> Result<Vec<f64>, CusumError> {
     model.check()?;
     let mut rng = SplitMix64::new(seed);
     let mut maxima = Vec::with_capacity(runs);
@@ -516,9 +459,7 @@ pub fn threshold_simulated(
 ) -> Result<Threshold, CusumError> {
     check_alpha(alpha)?;
     if runs == 0 {
-        return Err(CusumError::Threshold(
-            "need at least one simulated run".into(),
-        ));
+        return Err(CusumError::Threshold("need at least one simulated run".into()));
     }
     let mut maxima = simulated_maxima(model, horizon, runs, seed)?;
     maxima.sort_unstable_by(f64::total_cmp);
@@ -594,12 +535,7 @@ pub fn average_run_length_simulated(
         }
         total += t as f64;
     }
-    Ok(RunLength {
-        mean: total / runs.max(1) as f64,
-        censored,
-        runs,
-        seed,
-    })
+    Ok(RunLength { mean: total / runs.max(1) as f64, censored, runs, seed })
 }
 
 /// The threshold whose simulated in-control average run length is `target`, by bisection
@@ -617,9 +553,7 @@ pub fn threshold_for_arl_simulated(
     while arl(hi)?.mean < target {
         hi *= 2.0;
         if hi > 1e4 {
-            return Err(CusumError::Threshold(
-                "no threshold below 1e4 reaches the ARL".into(),
-            ));
+            return Err(CusumError::Threshold("no threshold below 1e4 reaches the ARL".into()));
         }
     }
     let mut lo = 0.0;

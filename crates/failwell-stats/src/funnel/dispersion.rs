@@ -36,11 +36,7 @@ impl Trim {
 
 fn fmt_percent(f: f64) -> String {
     let p = f * 100.0;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{}", p.round() as i64)
-    } else {
-        format!("{p:.1}")
-    }
+    if (p - p.round()).abs() < 1e-9 { format!("{}", p.round() as i64) } else { format!("{p:.1}") }
 }
 
 /// The estimated over-dispersion of a funnel.
@@ -127,21 +123,12 @@ pub fn estimate(z: &[f64], within_var: &[f64], trim: Trim, scratch: &mut Vec<f64
         sum_w += w;
         sum_w2 += w * w;
     }
-    let phi = if used > 0 {
-        sum_z2 / used as f64
-    } else {
-        f64::NAN
-    };
+    let phi = if used > 0 { sum_z2 / used as f64 } else { f64::NAN };
     let nf = used as f64;
     let tau2 = if used < 2 || nf * phi < nf - 1.0 {
         0.0
     } else {
         ((nf * phi - (nf - 1.0)) / (sum_w - sum_w2 / sum_w)).max(0.0)
     };
-    Dispersion {
-        phi,
-        tau2,
-        units_used: used,
-        trim,
-    }
+    Dispersion { phi, tau2, units_used: used, trim }
 }

@@ -116,9 +116,5 @@ impl Flag {
 
 /// Counts print as integers when whole, else to one decimal place.
 fn fmt_count(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.1}")
-    }
+    if (v - v.round()).abs() < 1e-9 { format!("{}", v.round() as i64) } else { format!("{v:.1}") }
 }

@@ -19,11 +19,7 @@ use super::Limits;
 /// Turns a confidence level given as 0.95 or 95 into a fraction; why: the PHE functions
 /// accept both spellings and analysts copy either.
 pub fn confidence_fraction(confidence: f64) -> f64 {
-    if confidence > 1.0 {
-        confidence / 100.0
-    } else {
-        confidence
-    }
+    if confidence > 1.0 { confidence / 100.0 } else { confidence }
 }
 
 fn two_sided_z(confidence: f64) -> f64 {
@@ -86,30 +82,16 @@ pub fn count_interval(observed: f64, confidence: f64, method: CountInterval) -> 
         CountInterval::Fingertips => observed < 10.0,
     };
     if exact {
-        Limits {
-            lower: exact_poisson_lower(observed, confidence),
-            upper: exact_poisson_upper(observed, confidence),
-        }
+        Limits { lower: exact_poisson_lower(observed, confidence), upper: exact_poisson_upper(observed, confidence) }
     } else {
-        Limits {
-            lower: byars_lower(observed, confidence).unwrap_or(0.0),
-            upper: byars_upper(observed, confidence),
-        }
+        Limits { lower: byars_lower(observed, confidence).unwrap_or(0.0), upper: byars_upper(observed, confidence) }
     }
 }
 
 /// Confidence interval of an indirectly standardised ratio observed/expected.
-pub fn ratio_interval(
-    observed: f64,
-    expected: f64,
-    confidence: f64,
-    method: CountInterval,
-) -> Limits {
+pub fn ratio_interval(observed: f64, expected: f64, confidence: f64, method: CountInterval) -> Limits {
     let counts = count_interval(observed, confidence, method);
-    Limits {
-        lower: counts.lower / expected,
-        upper: counts.upper / expected,
-    }
+    Limits { lower: counts.lower / expected, upper: counts.upper / expected }
 }
 
 /// Wilson score lower limit for `x` successes out of `n`.
@@ -221,10 +203,7 @@ pub fn proportion_significance(x: f64, n: f64, baseline: f64) -> Significance {
 /// Returns `(expected at the lower limit, expected at the upper limit)`: the lower
 /// limit is reached when the expected count equals the exact upper confidence limit.
 pub fn ratio_funnel_expected(observed: f64, confidence: f64) -> (f64, f64) {
-    (
-        exact_poisson_upper(observed, confidence),
-        exact_poisson_lower(observed, confidence),
-    )
+    (exact_poisson_upper(observed, confidence), exact_poisson_lower(observed, confidence))
 }
 
 /// FunnelPlotR's unadjusted ratio limits at an expected count: exact Poisson

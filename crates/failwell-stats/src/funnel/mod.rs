@@ -64,9 +64,7 @@ impl LimitMethod {
             (LimitMethod::Exact, Measure::Proportion) => "exact binomial limits",
             (LimitMethod::Exact, Measure::Ratio) => "exact Poisson limits",
             (LimitMethod::Normal, _) => "normal-approximation limits",
-            (LimitMethod::ExpectedCountInterval, _) => {
-                "exact Poisson interval around the expected count (FunnelPlotR)"
-            }
+            (LimitMethod::ExpectedCountInterval, _) => "exact Poisson interval around the expected count (FunnelPlotR)",
             (LimitMethod::WilsonInverted, _) => "Wilson score limits (PHE Fingertips)",
         }
     }
@@ -157,26 +155,17 @@ pub enum Overdispersion {
 impl Overdispersion {
     /// Spiegelhalter's default: multiplicative φ from 10% winsorised z-scores.
     pub fn multiplicative() -> Self {
-        Overdispersion::Multiplicative {
-            scale: Scale::Natural,
-            trim: Trim::Winsorise(0.1),
-        }
+        Overdispersion::Multiplicative { scale: Scale::Natural, trim: Trim::Winsorise(0.1) }
     }
 
     /// Additive τ² from 10% winsorised z-scores on the natural scale.
     pub fn additive() -> Self {
-        Overdispersion::Additive {
-            scale: Scale::Natural,
-            trim: Trim::Winsorise(0.1),
-        }
+        Overdispersion::Additive { scale: Scale::Natural, trim: Trim::Winsorise(0.1) }
     }
 
     /// NHS Digital's SHMI: log scale, 10% of z-scores trimmed at each end, additive τ².
     pub fn shmi() -> Self {
-        Overdispersion::Additive {
-            scale: Scale::Log,
-            trim: Trim::Truncate(0.1),
-        }
+        Overdispersion::Additive { scale: Scale::Log, trim: Trim::Truncate(0.1) }
     }
 }
 
@@ -216,10 +205,7 @@ impl FunnelConfig {
 
     /// NHS Digital's SHMI banding model.
     pub fn shmi() -> Self {
-        FunnelConfig {
-            overdispersion: Overdispersion::shmi(),
-            ..Self::ratio()
-        }
+        FunnelConfig { overdispersion: Overdispersion::shmi(), ..Self::ratio() }
     }
 
     /// Returns a copy with a different over-dispersion model.
@@ -389,39 +375,23 @@ impl FunnelModel {
                 let n = denominator;
                 let lo = dist::binomial_quantile(tail, n, t).interpolated(tail);
                 let hi = dist::binomial_quantile(1.0 - tail, n, t).interpolated(1.0 - tail);
-                Limits {
-                    lower: (lo / n).clamp(0.0, 1.0),
-                    upper: (hi / n).clamp(0.0, 1.0),
-                }
+                Limits { lower: (lo / n).clamp(0.0, 1.0), upper: (hi / n).clamp(0.0, 1.0) }
             }
             (Measure::Ratio, LimitMethod::Exact) => {
                 let mu = t * denominator;
                 let lo = dist::poisson_quantile(tail, mu).interpolated(tail);
                 let hi = dist::poisson_quantile(1.0 - tail, mu).interpolated(1.0 - tail);
-                Limits {
-                    lower: (lo / denominator).max(0.0),
-                    upper: hi / denominator,
-                }
+                Limits { lower: (lo / denominator).max(0.0), upper: hi / denominator }
             }
             (_, LimitMethod::Normal) => {
                 let z = dist::normal_quantile(1.0 - tail);
                 let sd = self.natural_var(denominator).sqrt();
-                let upper_cap = if self.measure == Measure::Proportion {
-                    1.0
-                } else {
-                    f64::INFINITY
-                };
-                Limits {
-                    lower: (t - z * sd).max(0.0),
-                    upper: (t + z * sd).min(upper_cap),
-                }
+                let upper_cap = if self.measure == Measure::Proportion { 1.0 } else { f64::INFINITY };
+                Limits { lower: (t - z * sd).max(0.0), upper: (t + z * sd).min(upper_cap) }
             }
             (_, LimitMethod::ExpectedCountInterval) => {
                 let l = intervals::expected_count_interval(denominator, tail);
-                Limits {
-                    lower: l.lower * t,
-                    upper: l.upper * t,
-                }
+                Limits { lower: l.lower * t, upper: l.upper * t }
             }
             (_, LimitMethod::WilsonInverted) => {
                 intervals::wilson_inverted_limits(t, denominator, dist::normal_quantile(1.0 - tail))
@@ -445,10 +415,7 @@ impl FunnelModel {
                     lower = lower.clamp(0.0, 1.0);
                     upper = upper.clamp(0.0, 1.0);
                 }
-                Limits {
-                    lower: lower.max(0.0),
-                    upper,
-                }
+                Limits { lower: lower.max(0.0), upper }
             }
             Adjustment::Additive { tau2 } => {
                 let s = self.scale;
@@ -567,46 +534,31 @@ pub enum FunnelError {
     Target(f64),
 }
 
-fn validate(
-    numerators: &[f64],
-    denominators: &[f64],
-    config: &FunnelConfig,
-) -> Result<(), FunnelError> {
+fn validate(numerators: &[f64], denominators: &[f64], config: &FunnelConfig) -> Result<(), FunnelError> {
     if numerators.len() != denominators.len() {
-        return Err(FunnelError::LengthMismatch {
-            numerators: numerators.len(),
-            denominators: denominators.len(),
-        });
+        return Err(FunnelError::LengthMismatch { numerators: numerators.len(), denominators: denominators.len() });
     }
     if numerators.is_empty() {
         return Err(FunnelError::Empty);
     }
     match (config.measure, config.limits) {
         (Measure::Proportion, LimitMethod::ExpectedCountInterval) => {
-            return Err(FunnelError::Config(
-                "the expected-count interval applies to ratios, not proportions".into(),
-            ));
+            return Err(FunnelError::Config("the expected-count interval applies to ratios, not proportions".into()));
         }
         (Measure::Ratio, LimitMethod::WilsonInverted) => {
-            return Err(FunnelError::Config(
-                "Wilson-inverted limits apply to proportions, not ratios".into(),
-            ));
+            return Err(FunnelError::Config("Wilson-inverted limits apply to proportions, not ratios".into()));
         }
         _ => {}
     }
-    if let Overdispersion::Multiplicative { scale, trim }
-    | Overdispersion::Additive { scale, trim } = config.overdispersion
+    if let Overdispersion::Multiplicative { scale, trim } | Overdispersion::Additive { scale, trim } =
+        config.overdispersion
     {
         if config.measure == Measure::Ratio && scale == Scale::Arcsine {
-            return Err(FunnelError::Config(
-                "the arcsine scale applies to proportions only".into(),
-            ));
+            return Err(FunnelError::Config("the arcsine scale applies to proportions only".into()));
         }
         if let Trim::Winsorise(f) | Trim::Truncate(f) = trim {
             if !(0.0..0.5).contains(&f) {
-                return Err(FunnelError::Config(format!(
-                    "trim fraction {f} must be at least 0 and below 0.5"
-                )));
+                return Err(FunnelError::Config(format!("trim fraction {f} must be at least 0 and below 0.5")));
             }
         }
     }
@@ -618,11 +570,7 @@ fn validate(
             return Err(FunnelError::Numerator { index, value: x });
         }
         if config.measure == Measure::Proportion && x > n {
-            return Err(FunnelError::NumeratorExceedsDenominator {
-                index,
-                numerator: x,
-                denominator: n,
-            });
+            return Err(FunnelError::NumeratorExceedsDenominator { index, numerator: x, denominator: n });
         }
     }
     Ok(())
@@ -630,17 +578,11 @@ fn validate(
 
 /// Places every unit on a funnel: estimates the target and any over-dispersion, then
 /// computes each unit's limits at its own denominator and classifies it.
-pub fn analyse(
-    numerators: &[f64],
-    denominators: &[f64],
-    config: &FunnelConfig,
-) -> Result<FunnelResult, FunnelError> {
+pub fn analyse(numerators: &[f64], denominators: &[f64], config: &FunnelConfig) -> Result<FunnelResult, FunnelError> {
     validate(numerators, denominators, config)?;
     let target = match (config.target, config.measure) {
         (Some(t), _) => t,
-        (None, Measure::Proportion) => {
-            numerators.iter().sum::<f64>() / denominators.iter().sum::<f64>()
-        }
+        (None, Measure::Proportion) => numerators.iter().sum::<f64>() / denominators.iter().sum::<f64>(),
         (None, Measure::Ratio) => 1.0,
     };
     let target_ok = match config.measure {
@@ -652,24 +594,17 @@ pub fn analyse(
     }
     let (scale, trim) = match config.overdispersion {
         Overdispersion::None => (Scale::Natural, None),
-        Overdispersion::Multiplicative { scale, trim }
-        | Overdispersion::Additive { scale, trim } => (scale, Some(trim)),
+        Overdispersion::Multiplicative { scale, trim } | Overdispersion::Additive { scale, trim } => {
+            (scale, Some(trim))
+        }
     };
-    let mut model = FunnelModel {
-        measure: config.measure,
-        limits: config.limits,
-        scale,
-        target,
-        adjustment: Adjustment::None,
-    };
+    let mut model =
+        FunnelModel { measure: config.measure, limits: config.limits, scale, target, adjustment: Adjustment::None };
 
     let n = numerators.len();
     let mut units: Vec<UnitResult> = Vec::with_capacity(n);
     // First pass: values and unadjusted z-scores (limits are filled in the second pass).
-    let unset = Limits {
-        lower: f64::NAN,
-        upper: f64::NAN,
-    };
+    let unset = Limits { lower: f64::NAN, upper: f64::NAN };
     for (&x, &d) in numerators.iter().zip(denominators) {
         let value = x / d;
         let z = model.z_score(value, d);
@@ -700,12 +635,8 @@ pub fn analyse(
     });
     if let Some(d) = dispersion {
         model.adjustment = match config.overdispersion {
-            Overdispersion::Multiplicative { .. } if d.phi > 1.0 => {
-                Adjustment::Multiplicative { phi: d.phi }
-            }
-            Overdispersion::Additive { .. } if d.tau2 > 0.0 => {
-                Adjustment::Additive { tau2: d.tau2 }
-            }
+            Overdispersion::Multiplicative { .. } if d.phi > 1.0 => Adjustment::Multiplicative { phi: d.phi },
+            Overdispersion::Additive { .. } if d.tau2 > 0.0 => Adjustment::Additive { tau2: d.tau2 },
             _ => Adjustment::None,
         };
     }
@@ -717,12 +648,7 @@ pub fn analyse(
         u.classification = Classification::of(u.value, u.limits_95, u.limits_998);
     }
 
-    Ok(FunnelResult {
-        config: *config,
-        model,
-        dispersion,
-        units,
-    })
+    Ok(FunnelResult { config: *config, model, dispersion, units })
 }
 
 impl FunnelResult {
@@ -734,26 +660,17 @@ impl FunnelResult {
         let scale = self.model.scale;
         match (self.model.adjustment, self.dispersion) {
             (Adjustment::Multiplicative { phi }, Some(d)) => {
-                let on = if scale == Scale::Natural {
-                    String::new()
-                } else {
-                    format!(", {} scale", scale.name())
-                };
-                format!(
-                    "{base} after over-dispersion (φ={phi:.2}, multiplicative{on}, {})",
-                    d.trim.describe()
-                )
+                let on = if scale == Scale::Natural { String::new() } else { format!(", {} scale", scale.name()) };
+                format!("{base} after over-dispersion (φ={phi:.2}, multiplicative{on}, {})", d.trim.describe())
             }
             (Adjustment::Additive { tau2 }, Some(d)) => format!(
                 "normal limits on the {} scale after over-dispersion (τ²={tau2:.4}, additive random effects, {})",
                 scale.name(),
                 d.trim.describe()
             ),
-            (_, Some(d)) => format!(
-                "{base}; no over-dispersion allowance needed (φ={:.2}, τ²=0, {})",
-                d.phi,
-                d.trim.describe()
-            ),
+            (_, Some(d)) => {
+                format!("{base}; no over-dispersion allowance needed (φ={:.2}, τ²=0, {})", d.phi, d.trim.describe())
+            }
             (_, None) => base.to_string(),
         }
     }

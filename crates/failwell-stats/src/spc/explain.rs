@@ -75,11 +75,7 @@ fn sentence(flag: &Flag, l: &Limits, values: &[f64], rules: &RuleSet) -> String 
     };
     match flag.rule {
         Rule::OutsideLimits => {
-            let limit = if flag.side == Side::High {
-                l.upl
-            } else {
-                l.lpl
-            };
+            let limit = if flag.side == Side::High { l.upl } else { l.lpl };
             let what = if flag.points == 1 {
                 let v = values.get(flag.first).copied().unwrap_or(f64::NAN);
                 format!("{span} (value {}) lies", num(v))
@@ -97,22 +93,14 @@ fn sentence(flag: &Flag, l: &Limits, values: &[f64], rules: &RuleSet) -> String 
             rules.shift_length.unwrap_or(flag.points)
         ),
         Rule::Trend => {
-            let verb = if flag.side == Side::High {
-                "rises"
-            } else {
-                "falls"
-            };
+            let verb = if flag.side == Side::High { "rises" } else { "falls" };
             format!(
                 "{span} each {verb} on the one before — a trend under rule set {set} (trend length {}); {meaning}.",
                 rules.trend_length.unwrap_or(flag.points)
             )
         }
         Rule::TwoInThree => {
-            let line = if flag.side == Side::High {
-                l.upper_2s
-            } else {
-                l.lower_2s
-            };
+            let line = if flag.side == Side::High { l.upper_2s } else { l.lower_2s };
             let counting = match rules.two_in_three {
                 Some(TwoInThree::CloseSameSideOfMean) => {
                     " (between the 2σ line and the process limit, all three on one side of the mean)"
@@ -151,10 +139,6 @@ pub(crate) fn num(x: f64) -> String {
     let magnitude = x.abs().log10().floor() as i32;
     let decimals = (3 - magnitude).clamp(0, 12) as usize;
     let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    };
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
     if s == "-0" { "0".to_owned() } else { s }
 }

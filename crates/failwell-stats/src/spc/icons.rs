@@ -88,26 +88,14 @@ pub fn variation_icon(label: PointLabel, _improvement: Improvement) -> Variation
 /// is hit-and-miss, as in NHSRplotthedots (`ptd_calculate_assurance_type`) and
 /// PowerBI-SPC (`assuranceIconToDraw`).
 pub fn assurance_icon(target: f64, limits: &Limits, improvement: Improvement) -> AssuranceIcon {
-    if improvement == Improvement::Neutral
-        || target.is_nan()
-        || limits.upl.is_nan()
-        || limits.lpl.is_nan()
-    {
+    if improvement == Improvement::Neutral || target.is_nan() || limits.upl.is_nan() || limits.lpl.is_nan() {
         return AssuranceIcon::None;
     }
     let up = improvement == Improvement::Increase;
     if target > limits.upl {
-        if up {
-            AssuranceIcon::Fail
-        } else {
-            AssuranceIcon::Pass
-        }
+        if up { AssuranceIcon::Fail } else { AssuranceIcon::Pass }
     } else if target < limits.lpl {
-        if up {
-            AssuranceIcon::Pass
-        } else {
-            AssuranceIcon::Fail
-        }
+        if up { AssuranceIcon::Pass } else { AssuranceIcon::Fail }
     } else {
         AssuranceIcon::HitAndMiss
     }

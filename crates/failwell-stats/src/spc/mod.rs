@@ -56,9 +56,7 @@ impl std::str::FromStr for Improvement {
             "increase" => Ok(Self::Increase),
             "decrease" => Ok(Self::Decrease),
             "neutral" => Ok(Self::Neutral),
-            other => Err(format!(
-                "unknown improvement direction '{other}' (expected increase, decrease or neutral)"
-            )),
+            other => Err(format!("unknown improvement direction '{other}' (expected increase, decrease or neutral)")),
         }
     }
 }
@@ -152,9 +150,7 @@ impl PointType {
     pub fn judge(side: Side, improvement: Improvement) -> PointType {
         match (improvement, side) {
             (Improvement::Neutral, _) => PointType::Neutral,
-            (Improvement::Increase, Side::High) | (Improvement::Decrease, Side::Low) => {
-                PointType::Improvement
-            }
+            (Improvement::Increase, Side::High) | (Improvement::Decrease, Side::Low) => PointType::Improvement,
             _ => PointType::Concern,
         }
     }
@@ -227,13 +223,7 @@ pub struct SpcOptions<'a> {
 impl<'a> SpcOptions<'a> {
     /// Options with the given rules, improving upwards, no baseline fix, no rebase, no target.
     pub fn new(rules: &'a RuleSet) -> Self {
-        SpcOptions {
-            rules,
-            improvement: Improvement::Increase,
-            fix_after: None,
-            rebase_at: &[],
-            target: None,
-        }
+        SpcOptions { rules, improvement: Improvement::Increase, fix_after: None, rebase_at: &[], target: None }
     }
 }
 
@@ -294,11 +284,7 @@ pub struct XmrChart {
 
 impl Default for Summary {
     fn default() -> Self {
-        Summary {
-            variation: VariationIcon::CommonCause,
-            assurance: AssuranceIcon::None,
-            latest: None,
-        }
+        Summary { variation: VariationIcon::CommonCause, assurance: AssuranceIcon::None, latest: None }
     }
 }
 
@@ -334,11 +320,7 @@ impl XmrChart {
                 let baseline = options.fix_after.map_or(seg.len(), |k| k.min(seg.len()));
                 let frame = limits::Frame::compute(&seg[..baseline], options.rules);
                 let segment_index = self.segments.len();
-                self.segments.push(Segment {
-                    start,
-                    end,
-                    limits: frame.limits(),
-                });
+                self.segments.push(Segment { start, end, limits: frame.limits() });
                 rules::detect(
                     seg,
                     start,
@@ -358,13 +340,10 @@ impl XmrChart {
 
         let latest = values.iter().rposition(|v| !v.is_nan());
         self.summary = Summary {
-            variation: latest.map_or(VariationIcon::CommonCause, |i| {
-                variation_icon(self.labels[i], options.improvement)
-            }),
+            variation: latest
+                .map_or(VariationIcon::CommonCause, |i| variation_icon(self.labels[i], options.improvement)),
             assurance: match (self.segments.last(), options.target) {
-                (Some(seg), Some(target)) => {
-                    assurance_icon(target, &seg.limits, options.improvement)
-                }
+                (Some(seg), Some(target)) => assurance_icon(target, &seg.limits, options.improvement),
                 _ => AssuranceIcon::None,
             },
             latest,
@@ -385,10 +364,7 @@ impl XmrChart {
 
     /// Explanations of every flag, in data and in words, naming `rules`.
     pub fn explanations(&self, values: &[f64], rules: &RuleSet) -> Vec<Explanation> {
-        self.flags
-            .iter()
-            .map(|f| Explanation::new(f, &self.segments[f.segment].limits, values, rules))
-            .collect()
+        self.flags.iter().map(|f| Explanation::new(f, &self.segments[f.segment].limits, values, rules)).collect()
     }
 
     /// The flag that gave point `index` its label, if any (the highest-priority
@@ -396,10 +372,7 @@ impl XmrChart {
     pub fn flag_for(&self, index: usize) -> Option<&Flag> {
         let label = self.labels.get(index)?;
         let rule = label.rule?;
-        self.flags
-            .iter()
-            .rev()
-            .find(|f| f.rule == rule && f.first <= index && index <= f.last)
+        self.flags.iter().rev().find(|f| f.rule == rule && f.first <= index && index <= f.last)
     }
 }
 

@@ -27,15 +27,11 @@ pub(crate) fn detect(
     // out of the hot loop.
     match rules.two_in_three {
         None => detect_with::<T3_OFF>(seg, offset, segment, f, rules, imp, labels, flags),
-        Some(TwoInThree::SameSide) => {
-            detect_with::<T3_SAME>(seg, offset, segment, f, rules, imp, labels, flags)
-        }
+        Some(TwoInThree::SameSide) => detect_with::<T3_SAME>(seg, offset, segment, f, rules, imp, labels, flags),
         Some(TwoInThree::CloseSameSideOfMean) => {
             detect_with::<T3_CLOSE>(seg, offset, segment, f, rules, imp, labels, flags)
         }
-        Some(TwoInThree::NetCount) => {
-            detect_with::<T3_NET>(seg, offset, segment, f, rules, imp, labels, flags)
-        }
+        Some(TwoInThree::NetCount) => detect_with::<T3_NET>(seg, offset, segment, f, rules, imp, labels, flags),
     }
 }
 
@@ -55,13 +51,7 @@ fn detect_with<const T3: u8>(
     labels: &mut [PointLabel],
     flags: &mut Vec<Flag>,
 ) {
-    let mut sink = Sink {
-        labels,
-        flags,
-        offset,
-        segment,
-        imp,
-    };
+    let mut sink = Sink { labels, flags, offset, segment, imp };
 
     let mut out_open: Option<(usize, i8)> = None;
 
@@ -155,11 +145,7 @@ fn detect_with<const T3: u8>(
         // Two-in-three.
         let b0 = i8::from(z > f.u2) - i8::from(z < f.l2);
         let c0: i8 = i8::from(out == 0 && b0 != 0);
-        let any = if T3 == T3_CLOSE {
-            (c0 | c1 | c2) != 0
-        } else {
-            (b0 | b1 | b2) != 0
-        };
+        let any = if T3 == T3_CLOSE { (c0 | c1 | c2) != 0 } else { (b0 | b1 | b2) != 0 };
         if T3 != T3_OFF && any {
             let window = i.min(2) + 1;
             let hits: Option<(i8, [bool; 3])> = match T3 {
@@ -188,8 +174,7 @@ fn detect_with<const T3: u8>(
                 _ => {
                     let sum_r = rtm + r1 + r2;
                     let close = c0 + c1 + c2;
-                    (i >= 2 && close >= 2 && sum_r.abs() == 3)
-                        .then_some((sum_r.signum(), [c0 == 1, c1 == 1, c2 == 1]))
+                    (i >= 2 && close >= 2 && sum_r.abs() == 3).then_some((sum_r.signum(), [c0 == 1, c1 == 1, c2 == 1]))
                 }
             };
             if let Some((s, caught)) = hits {
@@ -213,16 +198,13 @@ fn detect_with<const T3: u8>(
                         Some(k) if offset + start <= sink.flags[k].last => {
                             for kk in (0..window).rev() {
                                 let j = i - kk;
-                                if (caught[kk] || rules.two_in_three_highlight_all)
-                                    && offset + j > sink.flags[k].last
-                                {
+                                if (caught[kk] || rules.two_in_three_highlight_all) && offset + j > sink.flags[k].last {
                                     sink.extend(k, j);
                                 }
                             }
                         }
                         _ => {
-                            t3_open[slot] =
-                                Some(sink.open(Rule::TwoInThree, side, first, last, count));
+                            t3_open[slot] = Some(sink.open(Rule::TwoInThree, side, first, last, count));
                         }
                     }
                 }
@@ -259,11 +241,7 @@ impl Sink<'_> {
             Some(r) => rule.priority() > r.priority() || (r == rule && rule == Rule::Trend),
         };
         if replace {
-            *l = PointLabel {
-                rule: Some(rule),
-                side: Some(side),
-                point_type: PointType::judge(side, self.imp),
-            };
+            *l = PointLabel { rule: Some(rule), side: Some(side), point_type: PointType::judge(side, self.imp) };
         }
     }
 

@@ -122,18 +122,10 @@ impl RuleSet {
     pub fn validate(&self) -> Result<(), SpcError> {
         let bad = |m: String| Err(SpcError::InvalidRuleSet(m));
         if !(self.limit_multiplier.is_finite() && self.limit_multiplier > 0.0) {
-            return bad(format!(
-                "limit_multiplier must be positive, got {}",
-                self.limit_multiplier
-            ));
+            return bad(format!("limit_multiplier must be positive, got {}", self.limit_multiplier));
         }
-        if self.screen_outliers
-            && !(self.screen_multiplier.is_finite() && self.screen_multiplier > 0.0)
-        {
-            return bad(format!(
-                "screen_multiplier must be positive, got {}",
-                self.screen_multiplier
-            ));
+        if self.screen_outliers && !(self.screen_multiplier.is_finite() && self.screen_multiplier > 0.0) {
+            return bad(format!("screen_multiplier must be positive, got {}", self.screen_multiplier));
         }
         if self.shift_length == Some(0) {
             return bad("shift_length must be at least 1".to_owned());

@@ -2,13 +2,10 @@
 //! tests/testthat), Steiner et al.'s weights, and properties.
 
 use failwell_stats::cusum::threshold::{
-    NullModel, ThresholdMethod, ThresholdRule, average_run_length_simulated, false_alarm_dp,
-    false_alarm_exact, false_alarm_exact_capped, false_alarm_simulated, threshold_dp,
-    threshold_exact, threshold_simulated,
+    NullModel, ThresholdMethod, ThresholdRule, average_run_length_simulated, false_alarm_dp, false_alarm_exact,
+    false_alarm_exact_capped, false_alarm_simulated, threshold_dp, threshold_exact, threshold_simulated,
 };
-use failwell_stats::cusum::{
-    Cusum, CusumConfig, CusumKind, bernoulli_weight, poisson_weight, run, run_into,
-};
+use failwell_stats::cusum::{Cusum, CusumConfig, CusumKind, bernoulli_weight, poisson_weight, run, run_into};
 use proptest::prelude::*;
 
 fn round2(x: f64) -> f64 {
@@ -16,11 +13,7 @@ fn round2(x: f64) -> f64 {
 }
 
 fn bernoulli(odds_ratio: f64, threshold: f64) -> CusumConfig {
-    CusumConfig {
-        kind: CusumKind::Bernoulli { odds_ratio },
-        threshold,
-        reset: true,
-    }
+    CusumConfig { kind: CusumKind::Bernoulli { odds_ratio }, threshold, reset: true }
 }
 
 /// lhubig/cusum `tests/testthat/test-cusum.R`: p = 0.05, odds ratio 2, h = 2.96.
@@ -64,10 +57,7 @@ fn round4(x: f64) -> f64 {
 #[test]
 fn r_cusum_limit_exact() {
     let p = [0.1];
-    let model = NullModel::Bernoulli {
-        probabilities: &p,
-        odds_ratio: 2.0,
-    };
+    let model = NullModel::Bernoulli { probabilities: &p, odds_ratio: 2.0 };
     let closest = threshold_exact(&model, 10, 0.05, ThresholdRule::Closest).unwrap();
     assert_eq!((closest.value * 1e5).round() / 1e5, 1.41227);
     assert!((closest.false_alarm - 0.0510589504).abs() < 1e-9);
@@ -85,17 +75,11 @@ fn r_cusum_limit_exact() {
 #[test]
 fn r_cusum_alpha_sim() {
     let p = [0.05];
-    let model = NullModel::Bernoulli {
-        probabilities: &p,
-        odds_ratio: 2.0,
-    };
+    let model = NullModel::Bernoulli { probabilities: &p, odds_ratio: 2.0 };
     let exact = false_alarm_exact(&model, 100, 2.96).unwrap();
     assert!((exact - 0.038).abs() < 3.0 * 0.0019, "exact {exact}");
     let sim = false_alarm_simulated(&model, 100, 2.96, 10_000, 2046).unwrap();
-    assert!(
-        (sim - exact).abs() < 4.0 * 0.0019,
-        "sim {sim} exact {exact}"
-    );
+    assert!((sim - exact).abs() < 4.0 * 0.0019, "sim {sim} exact {exact}");
     let dp = false_alarm_dp(&model, 100, 2.96, 2000).unwrap();
     assert!((dp - exact).abs() < 0.004, "dp {dp} exact {exact}");
 }
@@ -107,10 +91,7 @@ fn r_cusum_alpha_sim() {
 #[test]
 fn r_cusum_limit_sim() {
     let p = [0.05];
-    let model = NullModel::Bernoulli {
-        probabilities: &p,
-        odds_ratio: 2.0,
-    };
+    let model = NullModel::Bernoulli { probabilities: &p, odds_ratio: 2.0 };
     let exact = threshold_exact(&model, 100, 0.05, ThresholdRule::Closest).unwrap();
     assert!((exact.value - 2.8).abs() < 0.1, "exact {}", exact.value);
     let sim = threshold_simulated(&model, 100, 0.05, 10_000, 2046).unwrap();
@@ -158,11 +139,7 @@ fn reset_and_explanation() {
 
 #[test]
 fn poisson_cusum_signals_on_excess() {
-    let cfg = CusumConfig {
-        kind: CusumKind::Poisson { rate_ratio: 1.5 },
-        threshold: 3.0,
-        reset: true,
-    };
+    let cfg = CusumConfig { kind: CusumKind::Poisson { rate_ratio: 1.5 }, threshold: 3.0, reset: true };
     let observed = [10.0, 9.0, 14.0, 15.0, 16.0, 10.0];
     let expected = [10.0; 6];
     let r = run(&cfg, &observed, &expected).unwrap();
@@ -174,29 +151,20 @@ fn poisson_cusum_signals_on_excess() {
 #[test]
 fn dp_threshold_close_to_exact_for_risk_adjusted() {
     let risks = [0.01, 0.05, 0.2, 0.02, 0.1];
-    let model = NullModel::Bernoulli {
-        probabilities: &risks,
-        odds_ratio: 2.0,
-    };
+    let model = NullModel::Bernoulli { probabilities: &risks, odds_ratio: 2.0 };
     // 15 cases: exact enumeration is feasible with varying risks.
     let exact = false_alarm_exact(&model, 15, 1.2).unwrap();
     let dp = false_alarm_dp(&model, 15, 1.2, 4000).unwrap();
     assert!((dp - exact).abs() < 0.01, "dp {dp} exact {exact}");
     let t = threshold_dp(&model, 300, 0.05, 400).unwrap();
     let check = false_alarm_simulated(&model, 300, t.value, 20_000, 9).unwrap();
-    assert!(
-        (check - 0.05).abs() < 0.012,
-        "simulated α at DP threshold {check}"
-    );
+    assert!((check - 0.05).abs() < 0.012, "simulated α at DP threshold {check}");
 }
 
 #[test]
 fn poisson_threshold_and_arl() {
     let e = [4.0, 6.0, 5.0];
-    let model = NullModel::Poisson {
-        expected: &e,
-        rate_ratio: 1.5,
-    };
+    let model = NullModel::Poisson { expected: &e, rate_ratio: 1.5 };
     let exact = false_alarm_exact(&model, 6, 2.0).unwrap();
     let dp = false_alarm_dp(&model, 6, 2.0, 4000).unwrap();
     assert!((dp - exact).abs() < 0.01, "dp {dp} exact {exact}");
@@ -209,18 +177,10 @@ fn poisson_threshold_and_arl() {
 #[test]
 fn exact_enumeration_refuses_huge_state_spaces() {
     // States grow like t²/2 (run start × deaths), so a small cap is soon exceeded.
-    let risks: Vec<f64> = (0..200)
-        .map(|i| 0.3 + (i as f64 * 0.618_034).fract() * 0.4)
-        .collect();
-    let model = NullModel::Bernoulli {
-        probabilities: &risks,
-        odds_ratio: 1.1,
-    };
+    let risks: Vec<f64> = (0..200).map(|i| 0.3 + (i as f64 * 0.618_034).fract() * 0.4).collect();
+    let model = NullModel::Bernoulli { probabilities: &risks, odds_ratio: 1.1 };
     let err = false_alarm_exact_capped(&model, 200, 1e6, 1000).unwrap_err();
-    assert!(
-        err.to_string().contains("more than 1000 CUSUM states"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("more than 1000 CUSUM states"), "{err}");
     assert!(false_alarm_exact_capped(&model, 20, 1e6, 1000).is_ok());
 }
 
@@ -232,16 +192,7 @@ fn run_into_uses_caller_buffers() {
     let signals = run_into(&bernoulli(2.0, 4.0), &outcomes, &[0.1], &mut w, &mut v).unwrap();
     assert!(signals.is_empty());
     assert!(v.iter().all(|&x| x == 0.0));
-    assert!(
-        run_into(
-            &bernoulli(2.0, 4.0),
-            &outcomes,
-            &[0.1],
-            &mut w[..10],
-            &mut v
-        )
-        .is_err()
-    );
+    assert!(run_into(&bernoulli(2.0, 4.0), &outcomes, &[0.1], &mut w[..10], &mut v).is_err());
     assert!(run(&bernoulli(2.0, 4.0), &[2.0], &[0.1]).is_err());
     assert!(run(&bernoulli(2.0, 4.0), &[1.0], &[1.5]).is_err());
 }

@@ -2,12 +2,11 @@
 //! reproduced number for number, plus properties that must hold for any data.
 
 use failwell_stats::funnel::intervals::{
-    self, CountInterval, Significance, expected_count_interval, ratio_funnel_expected,
-    wilson_inverted_limits, wilson_lower, wilson_upper,
+    self, CountInterval, Significance, expected_count_interval, ratio_funnel_expected, wilson_inverted_limits,
+    wilson_lower, wilson_upper,
 };
 use failwell_stats::funnel::{
-    Adjustment, Classification, FunnelConfig, LimitMethod, Limits, Measure, Overdispersion, Scale,
-    Trim, analyse,
+    Adjustment, Classification, FunnelConfig, LimitMethod, Limits, Measure, Overdispersion, Scale, Trim, analyse,
 };
 use proptest::prelude::*;
 
@@ -104,34 +103,17 @@ fn funnelplotr_adjusted_limits_are_wider() {
 #[test]
 fn funnelplotr_outlier_classification() {
     let rr = [1.0, 0.95, 1.05, 0.8, 1.2, 0.6, 1.4, 0.4, 1.6, 0.0];
-    let plain95 = Limits {
-        lower: 0.9,
-        upper: 1.1,
-    };
-    let plain99 = Limits {
-        lower: 0.59,
-        upper: 1.41,
-    };
-    let od95 = Limits {
-        lower: 0.79,
-        upper: 1.21,
-    };
-    let od99 = Limits {
-        lower: 0.38,
-        upper: 1.62,
-    };
+    let plain95 = Limits { lower: 0.9, upper: 1.1 };
+    let plain99 = Limits { lower: 0.59, upper: 1.41 };
+    let od95 = Limits { lower: 0.79, upper: 1.21 };
+    let od99 = Limits { lower: 0.38, upper: 1.62 };
     let out95 = |l95, l99| -> Vec<u8> {
-        rr.iter()
-            .map(|&v| (Classification::of(v, l95, l99) != Classification::Within) as u8)
-            .collect()
+        rr.iter().map(|&v| (Classification::of(v, l95, l99) != Classification::Within) as u8).collect()
     };
     let out99 = |l95, l99| -> Vec<u8> {
         rr.iter()
             .map(|&v| {
-                matches!(
-                    Classification::of(v, l95, l99),
-                    Classification::Above998 | Classification::Below998
-                ) as u8
+                matches!(Classification::of(v, l95, l99), Classification::Above998 | Classification::Below998) as u8
             })
             .collect()
     };
@@ -151,12 +133,7 @@ fn phe_ratio_significance_all_rows() {
     let data = rows(include_str!("data/phe_funnel_ratio_inputs.csv"));
     assert_eq!(data.len(), 300);
     for (i, (o, e, want)) in data.into_iter().enumerate() {
-        assert_eq!(
-            intervals::ratio_significance(o, e),
-            want,
-            "row {} ({o}/{e})",
-            i + 2
-        );
+        assert_eq!(intervals::ratio_significance(o, e), want, "row {} ({o}/{e})", i + 2);
     }
 }
 
@@ -170,12 +147,7 @@ fn phe_proportion_significance_all_rows() {
     // Baseline printed in testdata_funnel_prop_outputs.csv.
     assert_eq!(round(average * 100.0, 6), 80.642448);
     for (i, (x, n, want)) in data.into_iter().enumerate() {
-        assert_eq!(
-            intervals::proportion_significance(x, n, average),
-            want,
-            "row {}",
-            i + 2
-        );
+        assert_eq!(intervals::proportion_significance(x, n, average), want, "row {}", i + 2);
     }
 }
 
@@ -205,11 +177,7 @@ fn phe_proportion_funnel_limits() {
         let b = wilson_inverted_limits(baseline, n, z998);
         for (got, want) in [(a.lower, l2), (a.upper, u2), (b.lower, l3), (b.upper, u3)] {
             // 6 dp in percent; the baseline itself is rounded to 6 dp.
-            assert!(
-                (got * 100.0 - want).abs() < 2e-6,
-                "n={n}: {} vs {want}",
-                got * 100.0
-            );
+            assert!((got * 100.0 - want).abs() < 2e-6, "n={n}: {} vs {want}", got * 100.0);
         }
     }
 }
@@ -223,54 +191,12 @@ fn phe_proportion_funnel_limits() {
 fn phe_ratio_funnel_table() {
     // observed, lower_2s_exp, upper_2s_exp, lower_3s_exp, upper_3s_exp, lower_2s_isr
     let table = [
-        (
-            1.0,
-            5.571644585,
-            0.025317898,
-            9.233410143,
-            0.001000547,
-            17.94802207,
-        ),
-        (
-            2.0,
-            7.224687515,
-            0.242209467,
-            11.22886836,
-            0.04540199,
-            27.6828582,
-        ),
-        (
-            10.0,
-            18.39035799,
-            4.795387629,
-            24.13397235,
-            2.960519925,
-            54.3763205,
-        ),
-        (
-            33.0,
-            46.34427966,
-            22.71567629,
-            54.89565059,
-            18.04631223,
-            71.206199,
-        ),
-        (
-            100.0,
-            121.6268111,
-            81.36400699,
-            134.9243187,
-            71.92139974,
-            82.21871402,
-        ),
-        (
-            716.0,
-            770.4222128,
-            664.5083011,
-            802.60414,
-            636.1521174,
-            92.93605352,
-        ),
+        (1.0, 5.571644585, 0.025317898, 9.233410143, 0.001000547, 17.94802207),
+        (2.0, 7.224687515, 0.242209467, 11.22886836, 0.04540199, 27.6828582),
+        (10.0, 18.39035799, 4.795387629, 24.13397235, 2.960519925, 54.3763205),
+        (33.0, 46.34427966, 22.71567629, 54.89565059, 18.04631223, 71.206199),
+        (100.0, 121.6268111, 81.36400699, 134.9243187, 71.92139974, 82.21871402),
+        (716.0, 770.4222128, 664.5083011, 802.60414, 636.1521174, 92.93605352),
     ];
     for (o, l2, u2, l3, u3, isr) in table {
         let (a_lo, a_hi) = ratio_funnel_expected(o, 0.95);
@@ -308,24 +234,12 @@ fn wilson_matches_newcombe() {
 /// why Fingertips switches at 10; below that it can go negative (PHE returns NA).
 #[test]
 fn byars_close_to_exact() {
-    for (o, c) in [
-        (10.0, 0.95),
-        (65.0, 0.95),
-        (65.0, 0.998),
-        (1045.0, 0.95),
-        (1045.0, 0.998),
-    ] {
+    for (o, c) in [(10.0, 0.95), (65.0, 0.95), (65.0, 0.998), (1045.0, 0.95), (1045.0, 0.998)] {
         {
             let b = intervals::count_interval(o, c, CountInterval::Byars);
             let e = intervals::count_interval(o, c, CountInterval::Exact);
-            assert!(
-                ((b.lower - e.lower) / e.lower).abs() < 0.01,
-                "lower {o} {c}"
-            );
-            assert!(
-                ((b.upper - e.upper) / e.upper).abs() < 0.01,
-                "upper {o} {c}"
-            );
+            assert!(((b.lower - e.lower) / e.lower).abs() < 0.01, "lower {o} {c}");
+            assert!(((b.upper - e.upper) / e.upper).abs() < 0.01, "upper {o} {c}");
         }
     }
     assert_eq!(intervals::byars_lower(1.0, 0.998), None);
@@ -363,11 +277,7 @@ fn exact_limits_converge_to_normal() {
 #[test]
 fn spiegelhalter_interpolation_by_hand() {
     let f = analyse(&[5.0], &[5.0], &FunnelConfig::ratio()).unwrap();
-    assert!(
-        (f.units[0].limits_95.upper - 1.875312).abs() < 1e-6,
-        "{:?}",
-        f.units[0]
-    );
+    assert!((f.units[0].limits_95.upper - 1.875312).abs() < 1e-6, "{:?}", f.units[0]);
 }
 
 /// Multiplicative over-dispersion widens every limit by √φ on the natural scale.
@@ -375,9 +285,8 @@ fn spiegelhalter_interpolation_by_hand() {
 fn multiplicative_overdispersion_scales_normal_limits() {
     let obs = [30.0, 80.0, 55.0, 140.0, 20.0, 95.0, 60.0, 210.0, 45.0, 70.0];
     let exp = [50.0, 60.0, 55.0, 100.0, 35.0, 90.0, 80.0, 150.0, 40.0, 60.0];
-    let cfg = FunnelConfig::ratio()
-        .with_limits(LimitMethod::Normal)
-        .with_overdispersion(Overdispersion::multiplicative());
+    let cfg =
+        FunnelConfig::ratio().with_limits(LimitMethod::Normal).with_overdispersion(Overdispersion::multiplicative());
     let f = analyse(&obs, &exp, &cfg).unwrap();
     let Adjustment::Multiplicative { phi } = f.model.adjustment else {
         panic!("expected φ > 1, got {:?}", f.dispersion)
@@ -390,10 +299,7 @@ fn multiplicative_overdispersion_scales_normal_limits() {
         assert!((u.z_adjusted - u.z / phi.sqrt()).abs() < 1e-12);
     }
     let phrase = f.method_phrase();
-    assert!(
-        phrase.contains("multiplicative") && phrase.contains("10% winsorised"),
-        "{phrase}"
-    );
+    assert!(phrase.contains("multiplicative") && phrase.contains("10% winsorised"), "{phrase}");
 }
 
 /// The explanation names the rule, the value, the limit and the method.
@@ -404,17 +310,18 @@ fn explanation_sentence() {
     obs[0] = 412.0;
     exp[0] = 350.0;
     obs[1] = 160.0;
-    let cfg = FunnelConfig::ratio().with_overdispersion(Overdispersion::Multiplicative {
-        scale: Scale::Natural,
-        trim: Trim::Winsorise(0.1),
-    });
+    let cfg = FunnelConfig::ratio()
+        .with_overdispersion(Overdispersion::Multiplicative { scale: Scale::Natural, trim: Trim::Winsorise(0.1) });
     let f = analyse(&obs, &exp, &cfg).unwrap();
     let flags: Vec<_> = f.flags().collect();
     assert!(flags.iter().any(|fl| fl.index == 1));
     let fl = f.flag(1).unwrap();
     assert_eq!(fl.classification, Classification::Above998);
     let s = fl.sentence("Trust RXX");
-    assert!(s.starts_with("Trust RXX: 160 observed against 100 expected (ratio 1.60) lies above the 99.8% upper limit"), "{s}");
+    assert!(
+        s.starts_with("Trust RXX: 160 observed against 100 expected (ratio 1.60) lies above the 99.8% upper limit"),
+        "{s}"
+    );
     assert!(s.contains("exact Poisson limits"), "{s}");
     let json = serde_json::to_value(&fl).unwrap();
     assert_eq!(json["classification"], "above998");

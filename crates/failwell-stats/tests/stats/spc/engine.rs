@@ -9,9 +9,7 @@ fn one_chart_reused_across_series_gives_fresh_results() {
     let o = SpcOptions::new(&rules);
     let series: Vec<Vec<f64>> = vec![
         RNORM_123.to_vec(),
-        (0..50)
-            .map(|i| (i as f64 * 0.7).sin() + if i > 30 { 3.0 } else { 0.0 })
-            .collect(),
+        (0..50).map(|i| (i as f64 * 0.7).sin() + if i > 30 { 3.0 } else { 0.0 }).collect(),
         vec![],
         vec![1.0],
         (0..9).map(f64::from).collect(),
@@ -30,33 +28,15 @@ fn bad_options_are_errors() {
     let y = [1.0, 2.0, 3.0];
     let mut o = SpcOptions::new(&rules);
     o.rebase_at = &[3];
-    assert_eq!(
-        xmr(&y, &o),
-        Err(SpcError::RebaseOutOfRange { index: 3, len: 3 })
-    );
+    assert_eq!(xmr(&y, &o), Err(SpcError::RebaseOutOfRange { index: 3, len: 3 }));
     o.rebase_at = &[2, 1];
-    assert_eq!(
-        xmr(&y, &o),
-        Err(SpcError::RebaseNotIncreasing {
-            previous: 2,
-            index: 1
-        })
-    );
+    assert_eq!(xmr(&y, &o), Err(SpcError::RebaseNotIncreasing { previous: 2, index: 1 }));
     o.rebase_at = &[];
     o.fix_after = Some(0);
     assert_eq!(xmr(&y, &o), Err(SpcError::EmptyBaseline));
-    let bad = RuleSet {
-        trend_length: Some(1),
-        ..RuleSet::mdc()
-    };
-    assert!(matches!(
-        xmr(&y, &SpcOptions::new(&bad)),
-        Err(SpcError::InvalidRuleSet(_))
-    ));
-    let bad = RuleSet {
-        limit_multiplier: -1.0,
-        ..RuleSet::mdc()
-    };
+    let bad = RuleSet { trend_length: Some(1), ..RuleSet::mdc() };
+    assert!(matches!(xmr(&y, &SpcOptions::new(&bad)), Err(SpcError::InvalidRuleSet(_))));
+    let bad = RuleSet { limit_multiplier: -1.0, ..RuleSet::mdc() };
     assert!(xmr(&y, &SpcOptions::new(&bad)).is_err());
 }
 
@@ -73,10 +53,7 @@ fn empty_and_single_point_series() {
     let c = xmr(&[5.0], &o).unwrap();
     let l = c.segments[0].limits;
     assert_eq!(l.mean, 5.0);
-    assert!(
-        l.upl.is_nan() && l.mr_bar.is_nan(),
-        "no moving range, no limits"
-    );
+    assert!(l.upl.is_nan() && l.mr_bar.is_nan(), "no moving range, no limits");
     assert!(c.flags.is_empty());
     assert_eq!(c.summary.assurance, AssuranceIcon::None);
 }
@@ -105,13 +82,7 @@ fn missing_values() {
     let c = xmr(&y, &o).unwrap();
     assert!(c.flags.iter().all(|f| f.rule != Rule::Shift));
     y[10] = 0.5;
-    assert!(
-        xmr(&y, &o)
-            .unwrap()
-            .flags
-            .iter()
-            .any(|f| f.rule == Rule::Shift)
-    );
+    assert!(xmr(&y, &o).unwrap().flags.iter().any(|f| f.rule == Rule::Shift));
 
     // fix_after counts points, missing ones included.
     let y = [f64::NAN, 1.0, 2.0, 10.0, 20.0];

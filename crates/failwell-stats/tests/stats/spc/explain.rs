@@ -5,9 +5,7 @@ use failwell_stats::spc::{Explanation, PointType};
 
 fn shifted_series() -> Vec<f64> {
     // 13 points around 50, then 7 a little above: a shift over points 14–20.
-    let mut y: Vec<f64> = (0..13)
-        .map(|i| if i % 2 == 0 { 49.0 } else { 51.0 })
-        .collect();
+    let mut y: Vec<f64> = (0..13).map(|i| if i % 2 == 0 { 49.0 } else { 51.0 }).collect();
     y.extend([51.5, 52.0, 51.5, 52.0, 51.5, 52.0, 51.5]);
     y
 }
@@ -39,29 +37,17 @@ fn outside_sentence_names_value_and_limit() {
     let rules = RuleSet::ptd();
     let c = run_dir(&y, &rules, Improvement::Decrease);
     let all = c.explanations(&y, &rules);
-    let e: Vec<_> = all
-        .iter()
-        .filter(|e| e.rule == Rule::OutsideLimits)
-        .collect();
+    let e: Vec<_> = all.iter().filter(|e| e.rule == Rule::OutsideLimits).collect();
     assert_eq!(e.len(), 1);
     let l = c.segments[0].limits;
-    assert!(
-        e[0].sentence
-            .starts_with("Point 8 (value 20) lies above the upper process limit ")
-    );
-    assert!(
-        e[0].sentence
-            .contains("under rule set ptd; special cause of concern.")
-    );
+    assert!(e[0].sentence.starts_with("Point 8 (value 20) lies above the upper process limit "));
+    assert!(e[0].sentence.contains("under rule set ptd; special cause of concern."));
     assert_eq!(e[0].limits, l);
     let flag = c.flag_for(7).unwrap();
     assert_eq!(flag.rule, Rule::OutsideLimits);
     // Under ptd the seven baseline points all lie below the mean of 2.5 (the 20
     // pulls it up): a shift, whose label point 1 carries.
-    assert_eq!(
-        c.flag_for(1).map(|f| (f.rule, f.first, f.last)),
-        Some((Rule::Shift, 0, 6))
-    );
+    assert_eq!(c.flag_for(1).map(|f| (f.rule, f.first, f.last)), Some((Rule::Shift, 0, 6)));
 }
 
 #[test]
@@ -73,23 +59,10 @@ fn explanations_serialise_to_json() {
     assert!(!e.is_empty());
     let json = serde_json::to_value(&e).unwrap();
     let first = &json[0];
-    for key in [
-        "rule",
-        "side",
-        "point_type",
-        "first",
-        "last",
-        "points",
-        "limits",
-        "rule_set",
-        "sentence",
-    ] {
+    for key in ["rule", "side", "point_type", "first", "last", "points", "limits", "rule_set", "sentence"] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
-    assert_eq!(
-        first["limits"]["mean"],
-        serde_json::json!(c.segments[0].limits.mean)
-    );
+    assert_eq!(first["limits"]["mean"], serde_json::json!(c.segments[0].limits.mean));
     let back: Vec<Explanation> = serde_json::from_value(json).unwrap();
     assert_eq!(back, e);
 }
@@ -107,10 +80,5 @@ fn two_in_three_sentence_counts_points_not_span() {
     let e = c.explanations(&y, &rules);
     let t = e.iter().find(|e| e.rule == Rule::TwoInThree).unwrap();
     assert_eq!((t.first, t.last, t.points), (7, 9, 2));
-    assert!(
-        t.sentence
-            .starts_with("2 points between 8 and 10 lie above the upper 2σ line "),
-        "{}",
-        t.sentence
-    );
+    assert!(t.sentence.starts_with("2 points between 8 and 10 lie above the upper 2σ line "), "{}", t.sentence);
 }

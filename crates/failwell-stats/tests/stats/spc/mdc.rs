@@ -52,14 +52,8 @@ fn limits_by_hand() {
 #[test]
 fn beyond_three_sigma_counts_towards_two_in_three() {
     let p = |l: &Limits| vec![l.upl + 1.0, 0.5, (l.upper_2s + l.upl) / 2.0];
-    assert_eq!(
-        after_baseline(&RuleSet::mdc(), Rule::TwoInThree, p),
-        vec![1, 0, 1]
-    );
-    assert_eq!(
-        after_baseline(&RuleSet::ptd(), Rule::TwoInThree, p),
-        vec![0, 0, 0]
-    );
+    assert_eq!(after_baseline(&RuleSet::mdc(), Rule::TwoInThree, p), vec![1, 0, 1]);
+    assert_eq!(after_baseline(&RuleSet::ptd(), Rule::TwoInThree, p), vec![0, 0, 0]);
     // With every rule on, the point beyond 3σ keeps the higher-priority label.
     let mut y = BASELINE.to_vec();
     let l = run(&BASELINE, &RuleSet::mdc()).segments[0].limits;
@@ -80,14 +74,8 @@ fn third_point_may_be_anywhere() {
         let c = (l.upper_2s + l.upl) / 2.0;
         vec![c, -1.0, c]
     };
-    assert_eq!(
-        after_baseline(&RuleSet::mdc(), Rule::TwoInThree, p),
-        vec![1, 0, 1]
-    );
-    assert_eq!(
-        after_baseline(&RuleSet::ptd(), Rule::TwoInThree, p),
-        vec![0, 0, 0]
-    );
+    assert_eq!(after_baseline(&RuleSet::mdc(), Rule::TwoInThree, p), vec![1, 0, 1]);
+    assert_eq!(after_baseline(&RuleSet::ptd(), Rule::TwoInThree, p), vec![0, 0, 0]);
 }
 
 #[test]
@@ -109,16 +97,11 @@ fn shift_and_trend_need_seven_points() {
     assert_eq!(trend(7), vec![-1; 7]);
     // A point on the mean breaks a shift; a tie breaks a trend.
     assert_eq!(
-        after_baseline(&RuleSet::mdc(), Rule::Shift, |_| vec![
-            0.5, 0.5, 0.5, 0.0, 0.5, 0.5, 0.5, 0.5
-        ]),
+        after_baseline(&RuleSet::mdc(), Rule::Shift, |_| vec![0.5, 0.5, 0.5, 0.0, 0.5, 0.5, 0.5, 0.5]),
         vec![0; 8]
     );
     let tie = [1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 6.0, 7.0];
-    assert_eq!(
-        signs(&run(&tie, &only(Rule::Trend, RuleSet::mdc())), Rule::Trend),
-        vec![0; 8]
-    );
+    assert_eq!(signs(&run(&tie, &only(Rule::Trend, RuleSet::mdc())), Rule::Trend), vec![0; 8]);
 }
 
 /// The variation icon reads the latest point: concern or improvement, high or

@@ -15,21 +15,9 @@ pub fn only(rule: Rule, base: RuleSet) -> RuleSet {
     RuleSet {
         name: format!("{}-{}", base.name, rule.as_str()),
         outside_limits: rule == Rule::OutsideLimits,
-        shift_length: if rule == Rule::Shift {
-            base.shift_length
-        } else {
-            None
-        },
-        trend_length: if rule == Rule::Trend {
-            base.trend_length
-        } else {
-            None
-        },
-        two_in_three: if rule == Rule::TwoInThree {
-            base.two_in_three
-        } else {
-            None
-        },
+        shift_length: if rule == Rule::Shift { base.shift_length } else { None },
+        trend_length: if rule == Rule::Trend { base.trend_length } else { None },
+        two_in_three: if rule == Rule::TwoInThree { base.two_in_three } else { None },
         ..base
     }
 }

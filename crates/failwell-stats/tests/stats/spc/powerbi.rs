@@ -14,14 +14,8 @@ use failwell_stats::spc::{AssuranceIcon, TwoInThree, assurance_icon};
 #[test]
 fn i_chart_limits() {
     let num = [5, 7, 5, 7, 7, 5, 4, 9, 8, 13, 8, 7, 8, 7, 12, 11, 8];
-    let den = [
-        113, 132, 121, 134, 116, 131, 93, 138, 182, 157, 100, 103, 146, 108, 153, 141, 134,
-    ];
-    let y: Vec<f64> = num
-        .iter()
-        .zip(den)
-        .map(|(&n, d)| f64::from(n) / f64::from(d))
-        .collect();
+    let den = [113, 132, 121, 134, 116, 131, 93, 138, 182, 157, 100, 103, 146, 108, 153, 141, 134];
+    let y: Vec<f64> = num.iter().zip(den).map(|(&n, d)| f64::from(n) / f64::from(d)).collect();
     let l = run(&y, &RuleSet::powerbi()).segments[0].limits;
     near(l.upl, 0.0957, 5e-5);
     near(l.upper_2s, 0.0836, 5e-5);
@@ -34,34 +28,19 @@ fn i_chart_limits() {
 #[test]
 fn trend() {
     let t = |val: &[f64], n: usize| {
-        let rules = RuleSet {
-            trend_length: Some(n),
-            ..only(Rule::Trend, RuleSet::powerbi())
-        };
+        let rules = RuleSet { trend_length: Some(n), ..only(Rule::Trend, RuleSet::powerbi()) };
         signs(&run(val, &rules), Rule::Trend)
     };
     assert_eq!(t(&[5., 6., 5., 6., 5., 6., 5.], 5), vec![0; 7]);
-    assert_eq!(
-        t(&[1., 2., 3., 4., 5., 6., 5.], 5),
-        vec![1, 1, 1, 1, 1, 1, 0]
-    );
-    assert_eq!(
-        t(&[6., 5., 4., 3., 2., 1., 2.], 5),
-        vec![-1, -1, -1, -1, -1, -1, 0]
-    );
+    assert_eq!(t(&[1., 2., 3., 4., 5., 6., 5.], 5), vec![1, 1, 1, 1, 1, 1, 0]);
+    assert_eq!(t(&[6., 5., 4., 3., 2., 1., 2.], 5), vec![-1, -1, -1, -1, -1, -1, 0]);
     assert_eq!(t(&[1., 2., 3., 4., 2.], 3), vec![1, 1, 1, 1, 0]);
-    assert_eq!(
-        t(&[1., 2., 3., 2., 3., 4., 5., 6.], 4),
-        vec![0, 0, 0, 1, 1, 1, 1, 1]
-    );
+    assert_eq!(t(&[1., 2., 3., 2., 3., 4., 5., 6.], 4), vec![0, 0, 0, 1, 1, 1, 1, 1]);
     assert_eq!(t(&[5.; 5], 3), vec![0; 5]);
     assert_eq!(t(&[], 5), Vec::<i8>::new());
     assert_eq!(t(&[5.], 3), vec![0]);
     assert_eq!(t(&[1., 2., 1., 3., 2.], 2), vec![1, -1, 1, -1, -1]);
-    assert_eq!(
-        t(&[1., 2., 3., 4., 5., 6., 7., 6.], 7),
-        vec![1, 1, 1, 1, 1, 1, 1, 0]
-    );
+    assert_eq!(t(&[1., 2., 3., 4., 5., 6., 7., 6.], 7), vec![1, 1, 1, 1, 1, 1, 1, 0]);
     assert_eq!(t(&[-5., -4., -3., -2., -1.], 4), vec![1; 5]);
     assert_eq!(t(&[-1., -2., -3., -4., -5.], 4), vec![-1; 5]);
     assert_eq!(t(&[1., 3., 2., 4., 3., 5.], 4), vec![0; 6]);
@@ -74,10 +53,7 @@ fn trend() {
 #[test]
 fn shift() {
     let s = |val: &[f64], n: usize| {
-        let rules = RuleSet {
-            shift_length: Some(n),
-            ..RuleSet::powerbi()
-        };
+        let rules = RuleSet { shift_length: Some(n), ..RuleSet::powerbi() };
         after_baseline(&rules, Rule::Shift, |l| {
             // Target 5 ↦ the baseline mean 0, one unit ↦ one unit.
             assert_eq!(l.mean, 0.0);
@@ -85,41 +61,23 @@ fn shift() {
         })
     };
     assert_eq!(s(&[5., 6., 4., 5., 6., 4., 5.], 7), vec![0; 7]);
-    assert_eq!(
-        s(&[5., 6., 6., 6., 6., 6., 5.], 5),
-        vec![0, 1, 1, 1, 1, 1, 0]
-    );
-    assert_eq!(
-        s(&[5., 4., 4., 4., 4., 4., 5.], 5),
-        vec![0, -1, -1, -1, -1, -1, 0]
-    );
+    assert_eq!(s(&[5., 6., 6., 6., 6., 6., 5.], 5), vec![0, 1, 1, 1, 1, 1, 0]);
+    assert_eq!(s(&[5., 4., 4., 4., 4., 4., 5.], 5), vec![0, -1, -1, -1, -1, -1, 0]);
     assert_eq!(s(&[5., 6., 6., 6., 5.], 3), vec![0, 1, 1, 1, 0]);
     assert_eq!(s(&[5., 6., 6., 6., 5.], 4), vec![0; 5]);
-    assert_eq!(
-        s(&[6., 6., 6., 5., 6., 6., 6., 6.], 4),
-        vec![0, 0, 0, 0, 1, 1, 1, 1]
-    );
+    assert_eq!(s(&[6., 6., 6., 5., 6., 6., 6., 6.], 4), vec![0, 0, 0, 0, 1, 1, 1, 1]);
     assert_eq!(s(&[5.; 5], 3), vec![0; 5]);
     assert_eq!(s(&[], 5), Vec::<i8>::new());
     assert_eq!(s(&[5., 6., 5., 4., 5.], 1), vec![0, 1, 0, -1, 0]);
-    assert_eq!(
-        s(&[6., 6., 6., 6., 4., 4., 4., 4., 5.], 3),
-        vec![1, 1, 1, 1, -1, -1, -1, -1, 0]
-    );
-    assert_eq!(
-        s(&[6., 6., 6., 6., 6., 6., 6., 5.], 7),
-        vec![1, 1, 1, 1, 1, 1, 1, 0]
-    );
+    assert_eq!(s(&[6., 6., 6., 6., 4., 4., 4., 4., 5.], 3), vec![1, 1, 1, 1, -1, -1, -1, -1, 0]);
+    assert_eq!(s(&[6., 6., 6., 6., 6., 6., 6., 5.], 7), vec![1, 1, 1, 1, 1, 1, 1, 0]);
     assert_eq!(s(&[6., 4., 6., 4., 6., 4.], 3), vec![0; 6]);
 }
 
 /// "should work with negative values" of shift.test.ts: target −3, values −2.
 #[test]
 fn shift_with_negative_values() {
-    let rules = RuleSet {
-        shift_length: Some(3),
-        ..RuleSet::powerbi()
-    };
+    let rules = RuleSet { shift_length: Some(3), ..RuleSet::powerbi() };
     let s = after_baseline(&rules, Rule::Shift, |_| vec![-2.0 + 3.0; 4]);
     assert_eq!(s, vec![1, 1, 1, 1]);
 }
@@ -129,13 +87,8 @@ fn shift_with_negative_values() {
 #[test]
 fn two_in_three() {
     let t = |val: &[f64], highlight: bool| {
-        let rules = RuleSet {
-            two_in_three_highlight_all: highlight,
-            ..RuleSet::powerbi()
-        };
-        after_baseline(&rules, Rule::TwoInThree, |l| {
-            val.iter().map(|v| (v - 5.0) / 5.0 * l.upper_2s).collect()
-        })
+        let rules = RuleSet { two_in_three_highlight_all: highlight, ..RuleSet::powerbi() };
+        after_baseline(&rules, Rule::TwoInThree, |l| val.iter().map(|v| (v - 5.0) / 5.0 * l.upper_2s).collect())
     };
     let f = false;
     assert_eq!(t(&[5., 6., 7., 8., 9.], f), vec![0; 5]);
@@ -147,18 +100,12 @@ fn two_in_three() {
     assert_eq!(t(&[11., 5., 5., 5., 5.], f), vec![0; 5]);
     assert_eq!(t(&[5., 11., 11., 11., 5., 5.], f), vec![0, 1, 1, 1, 0, 0]);
     assert_eq!(t(&[5., 11., 11., -1., 5., 5.], f), vec![0, 1, 1, 0, 0, 0]);
-    assert_eq!(
-        t(&[5., 11., 11., 5., 11., 11., 5.], f),
-        vec![0, 1, 1, 0, 1, 1, 0]
-    );
+    assert_eq!(t(&[5., 11., 11., 5., 11., 11., 5.], f), vec![0, 1, 1, 0, 1, 1, 0]);
     assert_eq!(t(&[], f), Vec::<i8>::new());
     assert_eq!(t(&[11.], f), vec![0]);
     assert_eq!(t(&[5., 11., 11., 5.], f), vec![0, 1, 1, 0]);
     assert_eq!(t(&[5., -1., -1., 5., 5.], f), vec![0, -1, -1, 0, 0]);
-    assert_eq!(
-        t(&[5., 11., 11., 5., 11., 5., 5.], f),
-        vec![0, 1, 1, 0, 1, 0, 0]
-    );
+    assert_eq!(t(&[5., 11., 11., 5., 11., 5., 5.], f), vec![0, 1, 1, 0, 1, 0, 0]);
 }
 
 /// The net count is PowerBI's own: a point beyond the opposite line cancels one
@@ -171,10 +118,7 @@ fn two_in_three_net_count_differs_from_mdc() {
     let pbi = RuleSet::powerbi();
     assert_eq!(pbi.two_in_three, Some(TwoInThree::NetCount));
     assert_eq!(after_baseline(&pbi, Rule::TwoInThree, p), vec![0, 0, 0]);
-    assert_eq!(
-        after_baseline(&RuleSet::mdc(), Rule::TwoInThree, p),
-        vec![0, 1, 1]
-    );
+    assert_eq!(after_baseline(&RuleSet::mdc(), Rule::TwoInThree, p), vec![0, 1, 1]);
 }
 
 /// test/Outlier Flagging/astronomical.test.ts, every case with constant limits
@@ -200,9 +144,7 @@ fn astronomical() {
 fn assurance_icon_to_draw() {
     use AssuranceIcon::*;
     use Improvement::*;
-    let icon = |ul: f64, ll: f64, target: f64, imp| {
-        assurance_icon(target, &limits(ll, (ll + ul) / 2.0, ul), imp)
-    };
+    let icon = |ul: f64, ll: f64, target: f64, imp| assurance_icon(target, &limits(ll, (ll + ul) / 2.0, ul), imp);
     assert_eq!(icon(10., 0., 5., Neutral), None);
     assert_eq!(icon(10., 0., 15., Increase), Fail);
     assert_eq!(icon(10., 0., -5., Increase), Pass);
@@ -228,8 +170,5 @@ fn assurance_reads_the_latest_limits() {
     let c = xmr(&y, &o).unwrap();
     assert_eq!(c.summary.assurance, AssuranceIcon::Pass);
     o.rebase_at = &[];
-    assert_eq!(
-        xmr(&y, &o).unwrap().summary.assurance,
-        AssuranceIcon::HitAndMiss
-    );
+    assert_eq!(xmr(&y, &o).unwrap().summary.assurance, AssuranceIcon::HitAndMiss);
 }

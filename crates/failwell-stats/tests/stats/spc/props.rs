@@ -18,28 +18,17 @@ fn rule_sets() -> impl Strategy<Value = RuleSet> {
 }
 
 fn improvements() -> impl Strategy<Value = Improvement> {
-    prop_oneof![
-        Just(Improvement::Increase),
-        Just(Improvement::Decrease),
-        Just(Improvement::Neutral)
-    ]
+    prop_oneof![Just(Improvement::Increase), Just(Improvement::Decrease), Just(Improvement::Neutral)]
 }
 
 /// Integer-valued series (small ranges make ties, runs and points on the mean
 /// common), with optional missing points.
 fn int_series() -> impl Strategy<Value = Vec<f64>> {
-    prop::collection::vec(
-        prop_oneof![9 => (-6i32..6).prop_map(f64::from), 1 => Just(f64::NAN)],
-        0..90,
-    )
+    prop::collection::vec(prop_oneof![9 => (-6i32..6).prop_map(f64::from), 1 => Just(f64::NAN)], 0..90)
 }
 
 fn rebases(len: usize, picks: &[usize]) -> Vec<usize> {
-    let mut r: Vec<usize> = picks
-        .iter()
-        .filter(|_| len > 0)
-        .map(|p| p % len.max(1))
-        .collect();
+    let mut r: Vec<usize> = picks.iter().filter(|_| len > 0).map(|p| p % len.max(1)).collect();
     r.sort_unstable();
     r.dedup();
     r

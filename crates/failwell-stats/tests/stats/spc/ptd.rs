@@ -13,11 +13,7 @@ fn seed_123_limits_and_no_special_cause() {
     near(l.mean, 0.1416238, 1e-7);
     near(l.lpl, -3.01138, 1e-5);
     near(l.upl, 3.294627, 1e-6);
-    assert!(
-        c.labels
-            .iter()
-            .all(|p| p.point_type == PointType::CommonCause)
-    );
+    assert!(c.labels.iter().all(|p| p.point_type == PointType::CommonCause));
     assert!(c.flags.is_empty());
 }
 
@@ -31,15 +27,9 @@ fn screening_outliers_changes_limits_as_published() {
     near(r2.mean, 0.6694159, 1e-7);
     near(r2.lpl, -2.383666, 1e-6);
     near(r2.upl, 3.722497, 1e-6);
-    assert_eq!(
-        r2.screened, 2,
-        "both moving ranges around the 10 are dropped"
-    );
+    assert_eq!(r2.screened, 2, "both moving ranges around the 10 are dropped");
 
-    let unscreened = RuleSet {
-        screen_outliers: false,
-        ..RuleSet::ptd()
-    };
+    let unscreened = RuleSet { screen_outliers: false, ..RuleSet::ptd() };
     let r3 = run(&y, &unscreened).segments[0].limits;
     near(r3.lpl, -4.596625, 1e-6);
     near(r3.upl, 5.935457, 1e-6);
@@ -104,9 +94,7 @@ fn fix_after_n_points() {
 /// 3 points close to limits when they are on the same side of the mean".
 #[test]
 fn two_close_points_on_opposite_sides_are_common_cause() {
-    let mut y: Vec<f64> = (0..16)
-        .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
-        .collect();
+    let mut y: Vec<f64> = (0..16).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
     y[14] = 5.5;
     y[15] = -5.5;
     let c = run(&y, &RuleSet::ptd());
@@ -122,25 +110,13 @@ fn two_close_points_on_opposite_sides_are_common_cause() {
 /// ptd_part_of_seven_trend: every point of a run of 7+ is flagged.
 #[test]
 fn seven_points_one_side_of_the_mean() {
-    let shift = |sides: &[i8]| {
-        after_baseline(&RuleSet::ptd(), Rule::Shift, |_| {
-            sides.iter().map(|&s| f64::from(s)).collect()
-        })
-    };
+    let shift =
+        |sides: &[i8]| after_baseline(&RuleSet::ptd(), Rule::Shift, |_| sides.iter().map(|&s| f64::from(s)).collect());
     assert_eq!(shift(&[1; 6]), vec![0; 6]);
     assert_eq!(shift(&[1, 1, 1, 1, 1, 1, -1]), vec![0; 7]);
-    assert_eq!(
-        shift(&[1, 1, 1, 1, 1, 1, 1, 1, -1]),
-        vec![1, 1, 1, 1, 1, 1, 1, 1, 0]
-    );
-    assert_eq!(
-        shift(&[-1, -1, -1, -1, -1, -1, -1, -1, 1]),
-        vec![-1, -1, -1, -1, -1, -1, -1, -1, 0]
-    );
-    assert_eq!(
-        shift(&[-1, 1, 1, 1, 1, 1, 1, 1, 1, -1]),
-        vec![0, 1, 1, 1, 1, 1, 1, 1, 1, 0]
-    );
+    assert_eq!(shift(&[1, 1, 1, 1, 1, 1, 1, 1, -1]), vec![1, 1, 1, 1, 1, 1, 1, 1, 0]);
+    assert_eq!(shift(&[-1, -1, -1, -1, -1, -1, -1, -1, 1]), vec![-1, -1, -1, -1, -1, -1, -1, -1, 0]);
+    assert_eq!(shift(&[-1, 1, 1, 1, 1, 1, 1, 1, 1, -1]), vec![0, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
 }
 
 /// tests/testthat/test-ptd_calculate_point_type.R ("ptd_seven_point_trend works as
@@ -184,11 +160,7 @@ fn two_in_three_close_to_the_limits() {
     let t = |close: &[i8], rtm: &[i8]| {
         after_baseline(&RuleSet::ptd(), Rule::TwoInThree, |l| {
             let near_limit = (l.upper_2s + l.upl) / 2.0;
-            close
-                .iter()
-                .zip(rtm)
-                .map(|(&c, &r)| f64::from(r) * if c == 1 { near_limit } else { 1.0 })
-                .collect()
+            close.iter().zip(rtm).map(|(&c, &r)| f64::from(r) * if c == 1 { near_limit } else { 1.0 }).collect()
         })
         .iter()
         .map(|s| s.abs())
@@ -197,37 +169,23 @@ fn two_in_three_close_to_the_limits() {
     assert_eq!(t(&[1, 0, 1], &[1, 1, 1]), vec![1, 0, 1]);
     assert_eq!(t(&[0, 1, 1], &[1, 1, 1]), vec![0, 1, 1]);
     assert_eq!(t(&[1, 1, 0], &[1, 1, 1]), vec![1, 1, 0]);
-    assert_eq!(
-        t(&[0, 0, 1, 0, 1, 0, 0], &[1; 7]),
-        vec![0, 0, 1, 0, 1, 0, 0]
-    );
-    assert_eq!(
-        t(&[0, 0, 1, 1, 0, 0, 0], &[1; 7]),
-        vec![0, 0, 1, 1, 0, 0, 0]
-    );
+    assert_eq!(t(&[0, 0, 1, 0, 1, 0, 0], &[1; 7]), vec![0, 0, 1, 0, 1, 0, 0]);
+    assert_eq!(t(&[0, 0, 1, 1, 0, 0, 0], &[1; 7]), vec![0, 0, 1, 1, 0, 0, 0]);
     assert_eq!(t(&[1, 0, 0, 1], &[1; 4]), vec![0, 0, 0, 0]);
     assert_eq!(t(&[1, 0, 0, 1, 1], &[1; 5]), vec![0, 0, 0, 1, 1]);
     // Opposite sides of the mean never make two-in-three (issue #143).
     assert_eq!(t(&[1, 0, 1], &[1, -1, 1]), vec![0; 3]);
     assert_eq!(t(&[0, 1, 1], &[1, -1, 1]), vec![0; 3]);
     assert_eq!(t(&[1, 1, 0], &[1, -1, 1]), vec![0; 3]);
-    assert_eq!(
-        t(&[0, 0, 1, 0, 1, 0, 0], &[1, -1, 1, -1, 1, -1, 1]),
-        vec![0; 7]
-    );
-    assert_eq!(
-        t(&[0, 0, 1, 1, 0, 0, 0], &[-1, 1, -1, 1, -1, 1, -1]),
-        vec![0; 7]
-    );
+    assert_eq!(t(&[0, 0, 1, 0, 1, 0, 0], &[1, -1, 1, -1, 1, -1, 1]), vec![0; 7]);
+    assert_eq!(t(&[0, 0, 1, 1, 0, 0, 0], &[-1, 1, -1, 1, -1, 1, -1]), vec![0; 7]);
 }
 
 /// R/ptd_ptd_spc_standard.R: `close_to_limits` excludes points outside the
 /// limits, so two points beyond 3σ are two outside points, not two-in-three.
 #[test]
 fn points_beyond_three_sigma_do_not_count_towards_two_in_three() {
-    let s = after_baseline(&RuleSet::ptd(), Rule::TwoInThree, |l| {
-        vec![l.upl + 1.0, 1.0, (l.upper_2s + l.upl) / 2.0]
-    });
+    let s = after_baseline(&RuleSet::ptd(), Rule::TwoInThree, |l| vec![l.upl + 1.0, 1.0, (l.upper_2s + l.upl) / 2.0]);
     assert_eq!(s, vec![0, 0, 0]);
 }
 
@@ -247,38 +205,22 @@ fn one_label_per_point_by_priority() {
     let rules: Vec<_> = c.labels[10..].iter().map(|l| l.rule).collect();
     assert_eq!(rules[..6], [Some(Rule::Trend); 6]);
     assert_eq!(rules[6], Some(Rule::OutsideLimits));
-    assert!(
-        c.flags
-            .iter()
-            .any(|f| f.rule == Rule::Shift && f.first == 9 && f.last == 16)
-    );
-    assert!(
-        c.labels[10..]
-            .iter()
-            .all(|l| l.point_type == PointType::Improvement)
-    );
+    assert!(c.flags.iter().any(|f| f.rule == Rule::Shift && f.first == 9 && f.last == 16));
+    assert!(c.labels[10..].iter().all(|l| l.point_type == PointType::Improvement));
 
     let d = {
         let mut o = o;
         o.improvement = Improvement::Decrease;
         xmr(&y, &o).unwrap()
     };
-    assert!(
-        d.labels[10..]
-            .iter()
-            .all(|l| l.point_type == PointType::Concern)
-    );
+    assert!(d.labels[10..].iter().all(|l| l.point_type == PointType::Concern));
 }
 
 /// tests/testthat/test-ptd_calculate_assurance_type.R: lpl/upl (1,3), (5,7),
 /// (1,5) against target 4.
 #[test]
 fn assurance_type() {
-    let rows = [
-        limits(1.0, 2.0, 3.0),
-        limits(5.0, 6.0, 7.0),
-        limits(1.0, 4.0, 5.0),
-    ];
+    let rows = [limits(1.0, 2.0, 3.0), limits(5.0, 6.0, 7.0), limits(1.0, 4.0, 5.0)];
     let icons = |imp| rows.map(|l| assurance_icon(4.0, &l, imp));
     use AssuranceIcon::*;
     assert_eq!(icons(Improvement::Increase), [Fail, Pass, HitAndMiss]);
