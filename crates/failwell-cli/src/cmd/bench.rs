@@ -1,12 +1,225 @@
-//! `failwell bench`: measured, not asserted.
+//! `failwell bench import`: import throughput measured beside the database's own bulk
+//! loader, on the same generated file, in the same run.
+//!
+//! Figures are printed, never asserted. Each import runs as a child `failwell import`
+//! process so its peak memory (VmHWM) is its own, not the generator's.
 
-use std::process::ExitCode;
+use anyhow::{Context, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 /// Options of `failwell bench`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct BenchArgs {}
+pub struct BenchArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
 
-/// Runs the benchmark.
-pub async fn run(_args: &BenchArgs) -> anyhow::Result<ExitCode> {
+/// The benchmarks.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BenchWhat {
+    /// Observations import rate (rows/s) and peak memory, beside `sqlite3 .import` and PostgreSQL `COPY`.
+    Import {
+        /// Row counts to measure, comma-separated (memory should stay flat as they grow).
+        #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
+        rows: Vec<u64>,
+        /// A PostgreSQL server to measure too (a database `failwell_bench` is dropped and re-created there).
+        #[arg(long, env = "FAILWELL_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+        /// Where to write the generated files and SQLite stores.
+        #[arg(long, default_value = "bench-out")]
+        dir: PathBuf,
+    },
+}
+
+/// Indicators and months per organisation in the generated data.
+const INDICATORS: u64 = 10;
+const MONTHS: u64 = 120;
+
+/// Runs a benchmark.
+pub async fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let BenchWhat::Import { rows, postgres, dir } = &args.what;
+    std::fs::create_dir_all(dir)?;
+    let exe = std::env::current_exe()?;
+    println!("| rows | store | failwell import rows/s | peak RSS | bulk loader | loader rows/s | failwell / loader |");
+    println!("|---:|---|---:|---:|---|---:|---:|");
+    for &n in rows {
+        let files = generate(dir, n)?;
+        let sqlite = dir.join(format!("bench-{n}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
+        }
+        let url = sqlite.display().to_string();
+        let ours = measure_import(&exe, &url, &files)?;
+        let loader = sqlite_bulk(&sqlite, &files.observations)?;
+        print_row(n, "SQLite", ours, "sqlite3 .import", loader);
+        if let Some(base) = postgres {
+            let url = fresh_postgres(base)?;
+            let ours = measure_import(&exe, &url, &files)?;
+            let loader = postgres_copy(&url, &files.observations)?;
+            print_row(n, "PostgreSQL", ours, "COPY", loader);
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_row(n: u64, store: &str, ours: (Duration, u64), loader: &str, theirs: Duration) {
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "| {n} | {store} | {:.0} | {:.0} MiB | {loader} | {:.0} | {:.2} |",
+        rate(ours.0),
+        ours.1 as f64 / 1024.0,
+        rate(theirs),
+        rate(ours.0) / rate(theirs)
+    );
+}
+
+struct Files {
+    organisations: PathBuf,
+    indicators: PathBuf,
+    observations: PathBuf,
+}
+
+/// Writes (once per size) a registry and `n` observation rows: organisations × 10
+/// indicators × 120 months, values from a fixed-seed generator.
+fn generate(dir: &Path, n: u64) -> anyhow::Result<Files> {
+    let orgs = n.div_ceil(INDICATORS * MONTHS);
+    let files = Files {
+        organisations: dir.join(format!("orgs-{n}.csv")),
+        indicators: dir.join("indicators.csv"),
+        observations: dir.join(format!("obs-{n}.csv")),
+    };
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&files.indicators)?);
+    writeln!(w, "code,title,polarity,kind,failure_types")?;
+    for i in 0..INDICATORS {
+        writeln!(w, "ind_{i:02},Indicator {i},higher_is_worse,outcome,performance")?;
+    }
+    w.flush()?;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&files.organisations)?);
+    writeln!(w, "code,name,sector,org_type")?;
+    for o in 0..orgs {
+        writeln!(w, "ORG{o:06},Organisation {o},hospitals,acute_trust")?;
+    }
+    w.flush()?;
+    if files.observations.exists() {
+        return Ok(files);
+    }
+    let started = Instant::now();
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&files.observations)?);
+    writeln!(w, "organisation,indicator,period,value,value_note,numerator,denominator,expected,published_on,source")?;
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut written = 0;
+    'outer: for o in 0..orgs {
+        for i in 0..INDICATORS {
+            for m in 0..MONTHS {
+                if written == n {
+                    break 'outer;
+                }
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                let value = (z % 100_000) as f64 / 100.0;
+                let (y, mo) = (2015 + m / 12, m % 12 + 1);
+                writeln!(w, "ORG{o:06},ind_{i:02},{y}-{mo:02},{value},,,,,{y}-{mo:02}-28,bench")?;
+                written += 1;
+            }
+        }
+    }
+    w.flush()?;
+    eprintln!("generated {n} rows in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(files)
+}
+
+/// Imports the registry, then times the observations import in a child process and
+/// samples its peak resident memory.
+fn measure_import(exe: &Path, url: &str, files: &Files) -> anyhow::Result<(Duration, u64)> {
+    for (kind, file) in [("organisations", &files.organisations), ("indicators", &files.indicators)] {
+        let st = Command::new(exe).args(["--database", url, "import", kind]).arg(file).stdout(Stdio::null()).status()?;
+        if !st.success() {
+            bail!("importing {kind} failed");
+        }
+    }
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .args(["--database", url, "import", "observations"])
+        .arg(&files.observations)
+        .stdout(Stdio::null())
+        .spawn()?;
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&status_path) {
+            if let Some(kib) = text.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+                peak_kib = peak_kib.max(kib.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
+            }
+        }
+        if let Some(st) = child.try_wait()? {
+            break st;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let elapsed = started.elapsed();
+    if !status.success() {
+        bail!("the observations import failed");
+    }
+    Ok((elapsed, peak_kib))
+}
+
+fn sqlite_bulk(db: &Path, csv: &Path) -> anyhow::Result<Duration> {
+    let script = format!(
+        "pragma journal_mode=wal; pragma synchronous=normal;\n\
+         drop table if exists raw_observation;\n\
+         create table raw_observation (organisation text, indicator text, period text, value real, value_note text, numerator real, denominator real, expected real, published_on text, source text);\n\
+         .import --csv --skip 1 {} raw_observation\n",
+        csv.display()
+    );
+    let started = Instant::now();
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("the sqlite3 command-line shell is needed for the comparison (apt-get install sqlite3)")
+        .and_then(|mut c| {
+            c.stdin.take().expect("piped").write_all(script.as_bytes())?;
+            Ok(c.wait_with_output()?)
+        })?;
+    if !out.status.success() {
+        bail!("sqlite3 .import failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(started.elapsed())
+}
+
+fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .context("psql is needed for the PostgreSQL comparison")?;
+    if !out.status.success() {
+        bail!("psql failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
+
+fn fresh_postgres(base: &str) -> anyhow::Result<String> {
+    psql(base, "drop database if exists failwell_bench")?;
+    psql(base, "create database failwell_bench")?;
+    let (prefix, _) = base.rsplit_once('/').context("a PostgreSQL URL ends in /DBNAME")?;
+    Ok(format!("{prefix}/failwell_bench"))
+}
+
+fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
+    psql(
+        url,
+        "drop table if exists raw_observation; create table raw_observation (organisation text, indicator text, period text, value double precision, value_note text, numerator double precision, denominator double precision, expected double precision, published_on text, source text)",
+    )?;
+    let started = Instant::now();
+    psql(url, &format!("\\copy raw_observation from '{}' with (format csv, header true)", csv.display()))?;
+    Ok(started.elapsed())
 }
