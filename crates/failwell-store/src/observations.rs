@@ -21,7 +21,14 @@ pub(crate) struct Staging {
     args: AnyArguments,
     rows: usize,
     full_sql: String,
+    /// PostgreSQL: the pending rows as one JSON array, expanded server-side by
+    /// `json_populate_recordset` — one parameter instead of eleven a row, which the server
+    /// parses several times faster than a long multi-row `values` list.
+    json: Option<String>,
 }
+
+/// Rows per JSON batch for PostgreSQL.
+const JSON_BATCH: usize = 20_000;
 
 /// A key that appears twice in one import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,10 +103,26 @@ impl ImportSession {
             .execute(&mut *self.tx)
             .await?;
             let full_sql = insert_sql(BATCH, self.backend_is_postgres());
-            self.staging = Some(Staging { args: AnyArguments::default(), rows: 0, full_sql });
+            let json = self.backend_is_postgres().then(String::new);
+            self.staging = Some(Staging { args: AnyArguments::default(), rows: 0, full_sql, json });
         }
         let file_no = self.file_no as i64;
         let staging = self.staging.as_mut().expect("created above");
+        if let Some(json) = staging.json.as_mut() {
+            let row = serde_json::json!({
+                "file_no": file_no, "line": line, "series_id": series_id, "period": obs.period.to_string(),
+                "value": obs.value, "note": obs.suppression.map(|s| s.code()), "numerator": obs.numerator,
+                "denominator": obs.denominator, "expected": obs.expected,
+                "published_on": obs.published_on.map(dates::iso), "source_id": source_id,
+            });
+            json.push(if json.is_empty() { '[' } else { ',' });
+            json.push_str(&row.to_string());
+            staging.rows += 1;
+            if staging.rows == JSON_BATCH {
+                self.flush_staging().await?;
+            }
+            return Ok(Ok(()));
+        }
         let a = &mut staging.args;
         let enc = sqlx::Error::Encode;
         a.add(file_no).map_err(enc)?;
@@ -141,6 +164,18 @@ impl ImportSession {
         if staging.rows == 0 {
             return Ok(());
         }
+        if let Some(json) = staging.json.as_mut() {
+            json.push(']');
+            let batch = std::mem::take(json);
+            staging.rows = 0;
+            sqlx::query(
+                "insert into staging_observation select * from json_populate_recordset(null::staging_observation, $1::json)",
+            )
+            .bind(batch)
+            .execute(&mut *self.tx)
+            .await?;
+            return Ok(());
+        }
         let args = std::mem::take(&mut staging.args);
         let sql = if staging.rows == BATCH { staging.full_sql.clone() } else { insert_sql(staging.rows, postgres) };
         staging.rows = 0;
@@ -155,6 +190,7 @@ impl ImportSession {
             return Ok(Vec::new());
         }
         self.flush_staging().await?;
+        let started = std::time::Instant::now();
         sqlx::raw_sql("create index staging_observation_key on staging_observation (series_id, period, file_no, line)")
             .execute(&mut *self.tx)
             .await?;
@@ -173,6 +209,12 @@ impl ImportSession {
         .bind(limit as i64)
         .fetch_all(&mut *self.tx)
         .await?;
+        tracing::info!(elapsed = ?started.elapsed(), found = rows.len(), "checked staged observations for duplicates");
+        if !rows.is_empty() {
+            // The merge would break the primary key; there is nothing to count or keep.
+            sqlx::raw_sql("drop table staging_observation").execute(&mut *self.tx).await?;
+            self.staging = None;
+        }
         rows.iter()
             .map(|r| {
                 let first: i64 = r.try_get(2)?;
@@ -192,23 +234,37 @@ impl ImportSession {
             return Ok(());
         }
         self.flush_staging().await?;
-        let done = sqlx::query(
+        let started = std::time::Instant::now();
+        // Changed figures for keys already stored first (an inner join: nothing to do on a
+        // first load), then new keys through an anti-join, so the common case of a first
+        // load never pays for the "latest revision" subquery.
+        let changed = sqlx::query(
             "insert into observation (series_id, period, revision, value, note, numerator, denominator, expected, published_on, source_id, import_id)
-             select s.series_id, s.period, coalesce(o.revision, 0) + 1, s.value, s.note, s.numerator, s.denominator,
+             select s.series_id, s.period, o.revision + 1, s.value, s.note, s.numerator, s.denominator,
                     s.expected, s.published_on, s.source_id, $1
              from staging_observation s
-             left join observation o
+             join observation o
                on o.series_id = s.series_id and o.period = s.period
               and o.revision = (select max(m.revision) from observation m where m.series_id = s.series_id and m.period = s.period)
-             where o.series_id is null
-                or o.value is distinct from s.value or o.note is distinct from s.note
+             where o.value is distinct from s.value or o.note is distinct from s.note
                 or o.numerator is distinct from s.numerator or o.denominator is distinct from s.denominator
                 or o.expected is distinct from s.expected",
         )
         .bind(self.import_id)
         .execute(&mut *self.tx)
         .await?;
-        self.summary.changed += done.rows_affected();
+        let new = sqlx::query(
+            "insert into observation (series_id, period, revision, value, note, numerator, denominator, expected, published_on, source_id, import_id)
+             select s.series_id, s.period, 1, s.value, s.note, s.numerator, s.denominator, s.expected, s.published_on, s.source_id, $1
+             from staging_observation s
+             where not exists (select 1 from observation o where o.series_id = s.series_id and o.period = s.period)",
+        )
+        .bind(self.import_id)
+        .execute(&mut *self.tx)
+        .await?;
+        let rows = changed.rows_affected() + new.rows_affected();
+        self.summary.changed += rows;
+        tracing::info!(elapsed = ?started.elapsed(), rows, "merged staged observations");
         sqlx::raw_sql("drop table staging_observation").execute(&mut *self.tx).await?;
         self.staging = None;
         Ok(())

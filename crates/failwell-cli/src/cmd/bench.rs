@@ -139,7 +139,8 @@ fn generate(dir: &Path, n: u64) -> anyhow::Result<Files> {
 /// samples its peak resident memory.
 fn measure_import(exe: &Path, url: &str, files: &Files) -> anyhow::Result<(Duration, u64)> {
     for (kind, file) in [("organisations", &files.organisations), ("indicators", &files.indicators)] {
-        let st = Command::new(exe).args(["--database", url, "import", kind]).arg(file).stdout(Stdio::null()).status()?;
+        let st =
+            Command::new(exe).args(["--database", url, "import", kind]).arg(file).stdout(Stdio::null()).status()?;
         if !st.success() {
             bail!("importing {kind} failed");
         }

@@ -29,6 +29,9 @@ pub struct DemoArgs {
     /// Stop after loading (the web dashboard is not part of this build yet, so this is the default behaviour).
     #[arg(long)]
     pub no_serve: bool,
+    /// Print the recipe as `failwell import` commands and stop.
+    #[arg(long)]
+    pub print_recipe: bool,
 }
 
 const LA_OBS: &[&str] = &[
@@ -307,6 +310,25 @@ fn data_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// Runs the demo.
 pub async fn run(_database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    if args.print_recipe {
+        for (label, argv) in recipe() {
+            let quoted: Vec<String> = argv
+                .iter()
+                .map(|a| a.replace("{data}", "data"))
+                .map(|a| {
+                    if a.contains('\'') {
+                        format!("\"{a}\"")
+                    } else if a.contains([' ', '!', '^', '&', ',']) {
+                        format!("'{a}'")
+                    } else {
+                        a
+                    }
+                })
+                .collect();
+            println!("# {label}\nfailwell import {}\n", quoted.join(" "));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let data = data_dir(args.data.as_deref())?;
     let url = args.store.clone();
     if !url.contains("://") {

@@ -183,6 +183,27 @@ pub async fn import_files(
             return Err(e);
         }
     }
+    let duplicates = session.duplicate_observations(SHOWN_ERRORS).await?;
+    for d in &duplicates {
+        let name = |n: u32| files[n as usize - 1].display().to_string();
+        let first = if d.first.0 == d.at.0 {
+            format!("line {}", d.first.1)
+        } else {
+            format!("{}:{}", name(d.first.0), d.first.1)
+        };
+        push_error(
+            &mut outcome,
+            RowError {
+                position: failwell_ingest::Position {
+                    file: name(d.at.0),
+                    line: d.at.1,
+                    column: None,
+                    column_name: None,
+                },
+                reason: format!("the same organisation, indicator and period already appear at {first}"),
+            },
+        );
+    }
     outcome.summary =
         if dry_run || outcome.error_count > 0 { session.abandon().await? } else { session.finish().await? };
     Ok(outcome)

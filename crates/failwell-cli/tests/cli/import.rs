@@ -104,3 +104,49 @@ fn unknown_organisation_and_dry_run() {
         assert_eq!(count(&store, "observations"), 0, "[{}] dry run wrote nothing", store.backend);
     }
 }
+
+#[test]
+fn a_key_given_twice_names_both_lines() {
+    for store in stores() {
+        let _keep = load_registry(&store);
+        let (_d, path) = file(
+            "obs.csv",
+            "organisation,indicator,period,value\nE08000017,rereferrals_pct,2022,1\nE08000017,rereferrals_pct,2023,2\nE08000017,rereferrals_pct,2022,3\n",
+        );
+        let out = run(&store, &["import", "observations", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "[{}]", store.backend);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("obs.csv:4: the same organisation, indicator and period already appear at line 2"),
+            "[{}] {err}",
+            store.backend
+        );
+        assert_eq!(count(&store, "observations"), 0, "[{}] nothing written", store.backend);
+    }
+}
+
+#[test]
+fn json_lines_import_and_export_agree_with_csv() {
+    for store in stores() {
+        let _keep = load_registry(&store);
+        let (_d, path) = file(
+            "obs.jsonl",
+            "{\"organisation\":\"E08000017\",\"indicator\":\"rereferrals_pct\",\"period\":\"2023/24\",\"value\":21.5}\n\n{\"organisation\":\"E10000032\",\"indicator\":\"rereferrals_pct\",\"period\":\"2023/24\",\"value_note\":\"x\"}\n",
+        );
+        ok(&store, &["import", "observations", path.to_str().unwrap()]);
+        let jsonl = ok(&store, &["export", "observations", "--format", "jsonl"]);
+        assert_eq!(jsonl.lines().count(), 2, "{jsonl}");
+        assert!(jsonl.contains("\"value\":\"21.5\""), "{jsonl}");
+        let (_d2, again) = file("again.jsonl", &jsonl);
+        let out = ok(&store, &["import", "observations", again.to_str().unwrap()]);
+        assert!(out.contains("2 rows read, 0 new or changed"), "[{}] {out}", store.backend);
+        let (_d3, bad) = file(
+            "bad.jsonl",
+            "{\"organisation\":\"E08000017\",\"indicator\":\"rereferrals_pct\",\"period\":\"2024\",\"value\":\"ten\"}\nnot json\n",
+        );
+        let err = String::from_utf8_lossy(&run(&store, &["import", "observations", bad.to_str().unwrap()]).stderr)
+            .to_string();
+        assert!(err.contains("bad.jsonl:1 (value)") && err.contains("not a number"), "{err}");
+        assert!(err.contains("bad.jsonl:2:") && err.contains("not a JSON object"), "{err}");
+    }
+}
