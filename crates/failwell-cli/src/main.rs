@@ -13,9 +13,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "failwell", version, about, long_about = None)]
 pub struct Cli {
-    /// The store: a SQLite file path (the default, created if missing) or postgres://…
-    #[arg(long, global = true, env = "FAILWELL_DATABASE_URL", default_value = "failwell.db")]
-    database: String,
+    /// The store: a SQLite file path (created if missing) or postgres://… [default: $FAILWELL_DATABASE_URL, else failwell.db; for `demo`: failwell-demo.db, rebuilt]
+    #[arg(long, global = true)]
+    database: Option<String>,
 
     /// Log more (-v info, -vv debug); logs go to standard error.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -70,11 +70,22 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // The demo rebuilds its store, so it never takes the store from the environment:
+    // only an explicit --database or its own default file.
+    if let Command::Demo(args) = &cli.command {
+        return cmd::demo::run(cli.database.as_deref().unwrap_or("failwell-demo.db"), args).await;
+    }
+    let database = cli
+        .database
+        .clone()
+        .or_else(|| std::env::var("FAILWELL_DATABASE_URL").ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "failwell.db".into());
+    let database = &database;
     match &cli.command {
-        Command::Demo(args) => cmd::demo::run(&cli.database, args).await,
-        Command::Import(args) => cmd::import::run(&cli.database, args).await,
-        Command::Export(args) => cmd::export::run(&cli.database, args).await,
-        Command::Status => cmd::status::run(&cli.database).await,
+        Command::Demo(_) => unreachable!("handled above"),
+        Command::Import(args) => cmd::import::run(database, args).await,
+        Command::Export(args) => cmd::export::run(database, args).await,
+        Command::Status => cmd::status::run(database).await,
         Command::Regime(c) => cmd::regime::run(c),
         Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
         Command::Funnel(args) => {

@@ -20,9 +20,6 @@ use std::process::ExitCode;
 /// Options of `failwell demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
-    /// The demo store (deleted and rebuilt); overrides --database.
-    #[arg(long = "store", default_value = "failwell-demo.db")]
-    pub store: String,
     /// Where the repository's `data/` folder is (default: ./data, else the one beside the source).
     #[arg(long)]
     pub data: Option<PathBuf>,
@@ -309,7 +306,7 @@ fn data_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// Runs the demo.
-pub async fn run(_database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if args.print_recipe {
         for (label, argv) in recipe() {
             let quoted: Vec<String> = argv
@@ -330,7 +327,7 @@ pub async fn run(_database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let data = data_dir(args.data.as_deref())?;
-    let url = args.store.clone();
+    let url = database.to_string();
     if !url.contains("://") {
         for suffix in ["", "-wal", "-shm"] {
             let p = format!("{url}{suffix}");

@@ -6,7 +6,7 @@ use crate::support::*;
 fn demo_loads_the_real_data_with_release_dates() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db").display().to_string();
-    let out = failwell().args(["demo", "--no-serve", "--store", &db]).current_dir(dir.path()).output().unwrap();
+    let out = failwell().args(["demo", "--no-serve", "--database", &db]).current_dir(dir.path()).output().unwrap();
     assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let store = TestStore { url: db, backend: "sqlite", _dir: None };
