@@ -9,7 +9,8 @@ use failwell_stats::spc::{RuleSet, XmrChart};
 
 fn signals(code: &str, polarity: Polarity, kind: IndicatorKind, jump: f64) -> Vec<Signal> {
     let ind = indicator(code, polarity, kind);
-    let mut values = vec![10.0, 11.0, 9.0, 10.0, 11.0, 9.0, 10.0, 11.0, 9.0, 10.0];
+    // Varied enough that the jump does not also make a shift of the points before it.
+    let mut values = vec![8.0, 12.0, 9.0, 13.0, 10.0, 13.0, 7.0, 10.0, 12.0, 8.0];
     values.push(jump);
     let periods = periods(values.len());
     let published = vec![None; values.len()];

@@ -44,7 +44,7 @@ fn a_jump_at_the_latest_point_of_a_higher_is_worse_series_is_a_concern() {
 
 #[test]
 fn polarity_decides_improvement_or_concern() {
-    let mut v = STEADY.to_vec();
+    let mut v = vec![8.0, 12.0, 9.0, 13.0, 10.0, 13.0, 7.0, 10.0, 12.0, 8.0];
     v.push(30.0);
     let s = run(&v, Polarity::HigherIsBetter, IndicatorKind::Outcome);
     assert!(s.iter().any(|s| s.rule == "spc.outside_limits" && s.direction == Direction::Improvement), "{s:#?}");
