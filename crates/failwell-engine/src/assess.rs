@@ -1,7 +1,7 @@
 //! The assessment of one organisation: a score and band per failure type and overall,
 //! a trajectory, and the signals behind each — never a bare number.
 
-use crate::signal::{Direction, Reading, Signal};
+use crate::signal::{Direction, Reading, Signal, SourceKind};
 use crate::weights::weight;
 use failwell_domain::FailureType;
 use failwell_domain::regime::Regime;
@@ -76,7 +76,8 @@ impl Trajectory {
 pub struct TypeRisk {
     /// The failure type.
     pub failure_type: FailureType,
-    /// Sum over counted signals of strength points × weight.
+    /// Sum over sources of the strongest counted signal's strength points × weight (an
+    /// indicator series counts once however many SPC rules fire on it).
     pub score: f64,
     /// The band of the score.
     pub band: Band,
@@ -114,15 +115,20 @@ fn is_change(rule: &str) -> bool {
 pub fn assess(regime: &Regime, signals: &[Signal], today: Date, thresholds: [f64; 3]) -> Assessment {
     let mut risks = Vec::with_capacity(FailureType::ALL.len());
     for ft in FailureType::ALL {
-        let mut score = 0.0;
+        // One series, one vote: several rules firing on one series are one piece of
+        // evidence, so each source counts once, at its strongest weighted signal.
+        let mut best: BTreeMap<(SourceKind, &str, &str), f64> = BTreeMap::new();
         let mut keys = Vec::new();
         for s in signals.iter().filter(|s| s.counts_as_concern()) {
             let w = weight(regime, s, ft, today);
             if w > 0.0 {
-                score += s.strength.points() * w;
+                let vote_of = if s.source_kind == SourceKind::Indicator { "" } else { s.rule.as_str() };
+                let slot = best.entry((s.source_kind, s.source.as_str(), vote_of)).or_insert(0.0);
+                *slot = slot.max(s.strength.points() * w);
                 keys.push(s.key.clone());
             }
         }
+        let score: f64 = best.values().sum();
         keys.sort();
         risks.push(TypeRisk { failure_type: ft, score, band: Band::of(score, thresholds), signals: keys });
     }

@@ -55,10 +55,8 @@ pub fn event_signals(
     recent_months: i64,
     judged_by: &JudgedBy,
 ) -> (Vec<Signal>, EventFacts) {
-    let mut sorted: Vec<&Event> = events
-        .iter()
-        .filter(|e| e.occurred_on <= today && e.published_on.is_none_or(|p| p <= today))
-        .collect();
+    let mut sorted: Vec<&Event> =
+        events.iter().filter(|e| e.occurred_on <= today && e.published_on.is_none_or(|p| p <= today)).collect();
     sorted.sort_by_key(|e| (e.occurred_on, e.event_type));
     let mut facts = EventFacts::default();
     let mut active: Vec<(RungKind, &Event)> = Vec::new();
@@ -76,7 +74,8 @@ pub fn event_signals(
 
     let make = |e: &Event, rule: String, strength: Strength, explanation: String| {
         let start = iso(e.occurred_on);
-        let failure_types = if e.failure_types.is_empty() { default_types(e.event_type) } else { e.failure_types.clone() };
+        let failure_types =
+            if e.failure_types.is_empty() { default_types(e.event_type) } else { e.failure_types.clone() };
         Signal {
             key: Signal::make_key(organisation, e.event_type.code(), &rule, &start),
             organisation: organisation.to_string(),

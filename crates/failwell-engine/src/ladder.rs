@@ -134,10 +134,8 @@ pub fn recommend(ladder: &Ladder, current: &Rung, holding: &[&TriggerRule], earl
         rationale.push("No trigger rule holds: universal monitoring.".to_string());
     }
     if chosen.level < current.level {
-        rationale.push(format!(
-            "The recommendation is below the current rung ({}): check the exit criteria.",
-            current.name
-        ));
+        rationale
+            .push(format!("The recommendation is below the current rung ({}): check the exit criteria.", current.name));
     }
     Recommendation {
         recommended: RungRef::of(ladder, chosen),

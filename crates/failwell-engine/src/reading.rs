@@ -19,7 +19,9 @@ fn end_date(s: &Signal) -> Option<Date> {
 }
 
 fn is_reporting_rise(s: &Signal) -> bool {
-    s.indicator_kind.as_deref() == Some("reporting_culture") && s.direction == Direction::Concern && s.side == Some(Side::High)
+    s.indicator_kind.as_deref() == Some("reporting_culture")
+        && s.direction == Direction::Concern
+        && s.side == Some(Side::High)
 }
 
 /// Sets the reading of every reporting-culture rise among one organisation's signals.
@@ -30,9 +32,9 @@ fn is_reporting_rise(s: &Signal) -> bool {
 pub fn read_in_context(signals: &mut [Signal], designated_on: Option<Date>, window_months: i64) {
     let Some(d) = designated_on else { return };
     let after = |s: &Signal| end_date(s).is_some_and(|e| e > d && months_between(d, e) <= window_months);
-    let outcomes_worse = signals.iter().any(|s| {
-        s.indicator_kind.as_deref() == Some("outcome") && s.direction == Direction::Concern && after(s)
-    });
+    let outcomes_worse = signals
+        .iter()
+        .any(|s| s.indicator_kind.as_deref() == Some("outcome") && s.direction == Direction::Concern && after(s));
     for s in signals.iter_mut() {
         if is_reporting_rise(s) && after(s) {
             s.reading = if outcomes_worse {

@@ -32,8 +32,12 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
             org.overall_score,
             org.trajectory.as_str()
         );
-        let bands: Vec<String> =
-            org.risks.iter().filter(|r| r.score > 0.0).map(|r| format!("{} {}", r.failure_type, r.band.as_str())).collect();
+        let bands: Vec<String> = org
+            .risks
+            .iter()
+            .filter(|r| r.score > 0.0)
+            .map(|r| format!("{} {}", r.failure_type, r.band.as_str()))
+            .collect();
         if !bands.is_empty() {
             let _ = writeln!(out, "  failure types: {}", bands.join(", "));
         }

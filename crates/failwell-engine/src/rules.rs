@@ -281,12 +281,7 @@ impl RuleBook {
     ///
     /// # Errors
     /// A rule that fails or gives a non-boolean for this context.
-    pub fn holding(
-        &self,
-        ladder: &str,
-        ctx: &RuleContext,
-        today: time::Date,
-    ) -> Result<Vec<&TriggerRule>, RuleError> {
+    pub fn holding(&self, ladder: &str, ctx: &RuleContext, today: time::Date) -> Result<Vec<&TriggerRule>, RuleError> {
         let cel = ctx.to_cel();
         let mut out = Vec::new();
         for c in self.rules.iter().filter(|c| c.rule.ladder == ladder && c.rule.validity.contains(today)) {

@@ -172,11 +172,8 @@ pub async fn scan(
         .collect();
 
     let rule_set = RuleSet::mdc();
-    let spc_judge = JudgedBy {
-        regime: regime.id.clone(),
-        regime_version: regime.version.clone(),
-        rule_set: rule_set.name.clone(),
-    };
+    let spc_judge =
+        JudgedBy { regime: regime.id.clone(), regime_version: regime.version.clone(), rule_set: rule_set.name.clone() };
     let mut cutter = SeriesCutter {
         indicators: &indicators,
         key: None,
@@ -207,7 +204,11 @@ pub async fn scan(
         Some(d) => d,
         None => {
             let mut latest = cutter.latest.as_deref().and_then(|d| dates::parse_date(d).ok());
-            for d in inspections.iter().map(|i| i.published_on).chain(events.iter().map(|e| e.published_on.unwrap_or(e.occurred_on))) {
+            for d in inspections
+                .iter()
+                .map(|i| i.published_on)
+                .chain(events.iter().map(|e| e.published_on.unwrap_or(e.occurred_on)))
+            {
                 latest = Some(latest.map_or(d, |l: Date| l.max(d)));
             }
             latest.unwrap_or(Date::MIN)
@@ -263,13 +264,18 @@ pub async fn scan(
         let ladder = regime.ladder_at(&sector, today);
         let current = ladder.and_then(|l| current_rung(l, &ev_facts));
         let counted: Vec<&Signal> = signals.iter().filter(|s| s.counts_as_concern()).collect();
-        let designation_in_force = current.is_some_and(|c| ladder.and_then(|l| l.lightest()).is_some_and(|f| c.level > f.level));
+        let designation_in_force =
+            current.is_some_and(|c| ladder.and_then(|l| l.lightest()).is_some_and(|f| c.level > f.level));
         let context = RuleContext {
             organisation: code.to_string(),
             sector: sector.clone(),
             overall_band: assessment.overall_band.as_str().to_string(),
             overall_score: assessment.overall_score,
-            bands: assessment.risks.iter().map(|r| (r.failure_type.code().to_string(), r.band.as_str().to_string())).collect(),
+            bands: assessment
+                .risks
+                .iter()
+                .map(|r| (r.failure_type.code().to_string(), r.band.as_str().to_string()))
+                .collect(),
             scores: assessment.risks.iter().map(|r| (r.failure_type.code().to_string(), r.score)).collect(),
             signals_count: counted.len() as i64,
             strong_signals: counted.iter().filter(|s| s.strength == Strength::Strong).count() as i64,
@@ -295,15 +301,17 @@ pub async fn scan(
         let mut rationale = recommendation.as_ref().map(|r| r.rationale.clone()).unwrap_or_else(|| {
             vec![format!("No escalation ladder of the regime covers sector {sector:?} on {}.", dates::iso(today))]
         });
-        for s in signals.iter().filter(|s| s.reading != Reading::AsIs) {
-            rationale.push(match s.reading {
+        let mut read: Vec<(&str, Reading)> =
+            signals.iter().filter(|s| s.reading != Reading::AsIs).map(|s| (s.source.as_str(), s.reading)).collect();
+        read.sort();
+        read.dedup();
+        for (source, reading) in read {
+            rationale.push(match reading {
                 Reading::ProbableHonestReporting => format!(
-                    "{} rose after the designation of failure while no outcome indicator worsened: read as a probable surge of honest reporting, not deterioration.",
-                    s.source
+                    "{source} rose after the designation of failure while no outcome indicator worsened: read as a probable surge of honest reporting, not deterioration."
                 ),
                 _ => format!(
-                    "{} rose after the designation of failure and outcome indicators worsened with it: read as deterioration.",
-                    s.source
+                    "{source} rose after the designation of failure and outcome indicators worsened with it: read as deterioration."
                 ),
             });
         }

@@ -80,8 +80,12 @@ pub fn spc_signals(
 
     // Merge the recent firings of each (rule, side) into one run.
     let mut runs: Vec<(Rule, Side, PointType, usize, usize, usize)> = Vec::new();
+    // When the latest point is itself a special cause, only runs on its side count: a
+    // single high point lifts the mean and makes the points before it a "shift" below
+    // it, which is an echo of the same change, not a second one.
+    let latest_side = chart.labels[latest].side;
     for (i, f) in chart.flags.iter().enumerate() {
-        if f.last < horizon {
+        if f.last < horizon || latest_side.is_some_and(|s| s != f.side) {
             continue;
         }
         match runs.iter_mut().find(|r| r.0 == f.rule && r.1 == f.side) {

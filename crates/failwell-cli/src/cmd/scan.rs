@@ -44,7 +44,10 @@ fn parse_date(s: &str) -> Result<time::Date, String> {
 /// Loads a regime and compiles its trigger rules, reporting every problem with its line.
 pub fn load_regime(path: Option<&PathBuf>) -> anyhow::Result<(Regime, RuleBook)> {
     let (name, text) = match path {
-        Some(p) => (p.display().to_string(), std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?),
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        ),
         None => ("built-in england.toml".to_string(), failwell_domain::regime::ENGLAND.to_string()),
     };
     let regime = Regime::from_toml_str(&text).map_err(|e| anyhow::anyhow!("{name}: invalid regime:\n{e}"))?;

@@ -14,7 +14,8 @@ fn signals(code: &str, polarity: Polarity, kind: IndicatorKind, jump: f64) -> Ve
     values.push(jump);
     let periods = periods(values.len());
     let published = vec![None; values.len()];
-    let series = SeriesInput { organisation: "ORG", indicator: &ind, periods: &periods, values: &values, published: &published };
+    let series =
+        SeriesInput { organisation: "ORG", indicator: &ind, periods: &periods, values: &values, published: &published };
     spc_signals(&mut XmrChart::new(), &RuleSet::mdc(), series, &judge(), 2, 6)
 }
 

@@ -180,3 +180,13 @@ fn harm_made_public_counts_for_a_while() {
     let (s, facts) = event_signals("ORG", &evs, None, day("2023-01-01"), 24, &judge());
     assert!(!facts.harm && s.is_empty());
 }
+
+#[test]
+fn the_echo_of_a_latest_jump_on_the_other_side_is_not_a_second_signal() {
+    // One high point lifts the mean: the steady points before it all lie below it.
+    let mut v = STEADY.to_vec();
+    v.push(30.0);
+    let s = run(&v, Polarity::HigherIsWorse, IndicatorKind::Outcome);
+    assert!(s.iter().all(|s| s.side == Some(Side::High)), "{s:#?}");
+    assert!(s.iter().all(|s| s.direction != Direction::Improvement));
+}
