@@ -21,7 +21,7 @@ use failwell_domain::{Event, Indicator, Inspection, Method, Organisation, dates}
 use failwell_stats::spc::{RuleSet, XmrChart};
 use failwell_store::{ScanPoint, Store};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 /// The rule set name recorded on signals the engine judges itself (inspections, events).
@@ -89,6 +89,7 @@ struct SeriesCutter<'a> {
     judged_by: JudgedBy,
     options: &'a ScanOptions,
     out: BTreeMap<String, Vec<Signal>>,
+    seen: BTreeSet<String>,
     latest: Option<String>,
 }
 
@@ -114,6 +115,9 @@ impl SeriesCutter<'_> {
 
     fn flush(&mut self) {
         if let Some((org, ind)) = self.key.take() {
+            if !self.seen.contains(&org) {
+                self.seen.insert(org.clone());
+            }
             let info = &self.indicators[&ind];
             let signals = spc_signals(
                 &mut self.chart,
@@ -185,6 +189,7 @@ pub async fn scan(
         judged_by: spc_judge,
         options,
         out: BTreeMap::new(),
+        seen: BTreeSet::new(),
         latest: None,
     };
     store
@@ -215,6 +220,7 @@ pub async fn scan(
         }
     };
     let mut series_signals = cutter.out;
+    let charted = cutter.seen;
 
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
@@ -236,7 +242,8 @@ pub async fn scan(
         let ins = by_org_ins.get(code).map(Vec::as_slice).unwrap_or(&[]);
         let evs = by_org_ev.get(code).map(Vec::as_slice).unwrap_or(&[]);
         let mut signals = series_signals.remove(code).unwrap_or_default();
-        if signals.is_empty() && ins.is_empty() && evs.is_empty() {
+        // Every organisation with evidence is reported, quiet ones included (as low).
+        if !charted.contains(code) && signals.is_empty() && ins.is_empty() && evs.is_empty() {
             continue;
         }
         let sector = oversight_sector(org.sector.as_str(), ins);
