@@ -38,6 +38,8 @@ enum Command {
     /// Regimes as data: check a regime file.
     #[command(subcommand)]
     Regime(cmd::regime::RegimeCommand),
+    /// Early-warning scan: signals, risk per failure type and the recommended rung for every organisation.
+    Scan(cmd::scan::ScanArgs),
     /// Making Data Count XmR chart over a table of values, one row per point.
     Spc(failwell_analyst::spc::SpcArgs),
     /// Funnel plot of proportions or ratios against their denominators, one row per unit.
@@ -87,6 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => cmd::export::run(database, args).await,
         Command::Status => cmd::status::run(database).await,
         Command::Regime(c) => cmd::regime::run(c),
+        Command::Scan(args) => cmd::scan::run(&cli.database, args).await,
         Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
         Command::Funnel(args) => {
             cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::funnel::run(args, i, o))

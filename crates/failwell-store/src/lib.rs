@@ -16,6 +16,7 @@ mod import;
 mod observations;
 mod open;
 mod query;
+mod scan;
 
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
@@ -23,3 +24,4 @@ pub use import::{ImportSession, ImportSummary};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use query::{Counts, SeriesPoint};
+pub use scan::ScanPoint;

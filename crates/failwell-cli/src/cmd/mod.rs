@@ -6,4 +6,5 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod regime;
+pub mod scan;
 pub mod status;

@@ -27,14 +27,22 @@ pub fn run(command: &RegimeCommand) -> anyhow::Result<ExitCode> {
     };
     match Regime::from_toml_str(&text) {
         Ok(regime) => {
+            if let Err(errors) = failwell_engine::RuleBook::compile(&regime, Some(&text)) {
+                for e in &errors.0 {
+                    eprintln!("{name}:{}:{}: {}", e.line, e.column, e.message);
+                }
+                eprintln!("{name}: {} errors", errors.0.len());
+                return Ok(ExitCode::FAILURE);
+            }
             println!(
-                "{name}: ok — regime {} version {}: {} sectors, {} ladders, {} rating scales, {} actors",
+                "{name}: ok — regime {} version {}: {} sectors, {} ladders, {} rating scales, {} actors, {} trigger rules",
                 regime.id,
                 regime.version,
                 regime.sectors.len(),
                 regime.ladders.len(),
                 regime.scales.len(),
-                regime.actors.len()
+                regime.actors.len(),
+                regime.trigger_rules.len()
             );
             Ok(ExitCode::SUCCESS)
         }

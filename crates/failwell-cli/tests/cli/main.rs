@@ -5,4 +5,5 @@
 mod crash;
 mod demo;
 mod import;
+mod scan;
 mod support;

@@ -395,7 +395,7 @@ fn trigger_rule(sink: &Sink<'_>, v: &Value<'_>) -> Option<TriggerRule> {
         sink,
         v,
         "trigger rule",
-        &["id", "ladder", "rung", "expression", "rationale", "failure_types", "valid_from", "valid_to"],
+        &["id", "ladder", "rung", "expression", "rationale", "failure_types", "allow_jump", "valid_from", "valid_to"],
     )?;
     let id = r.str("id");
     let ladder = r.str("ladder");
@@ -403,6 +403,7 @@ fn trigger_rule(sink: &Sink<'_>, v: &Value<'_>) -> Option<TriggerRule> {
     let expression = r.str("expression");
     let rationale = r.str("rationale");
     let failure_types = r.failure_types("failure_types");
+    let allow_jump = r.bool_or("allow_jump", false);
     let validity = r.validity();
     Some(TriggerRule {
         id: id?,
@@ -411,6 +412,7 @@ fn trigger_rule(sink: &Sink<'_>, v: &Value<'_>) -> Option<TriggerRule> {
         expression: expression?,
         rationale: rationale?,
         failure_types,
+        allow_jump,
         validity: validity?,
         pos: r.finish(),
     })

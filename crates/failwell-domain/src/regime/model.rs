@@ -174,7 +174,8 @@ pub struct Definition {
 }
 
 /// A rule that, when its expression holds, recommends a rung. Only stored here: the
-/// expression is evaluated by later work (CEL).
+/// expression is compiled and evaluated by the engine crate (CEL), which also refuses
+/// expressions that do not parse or name unknown fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerRule {
     /// Stable identifier.
@@ -189,9 +190,21 @@ pub struct TriggerRule {
     pub rationale: String,
     /// Failure types the rule is about.
     pub failure_types: Vec<FailureType>,
+    /// Whether the rule may recommend a rung more than one step above the current one
+    /// (e.g. harm to service users); without it the engine caps the step at one rung, so
+    /// the system does not go "from zero to 100".
+    pub allow_jump: bool,
     /// When the rule applies.
     pub validity: Validity,
     pub(crate) pos: Positions,
+}
+
+impl TriggerRule {
+    /// Byte offset of the `expression` value in the regime source, so that a checker
+    /// outside this crate (the engine compiles the CEL) can point at the line at fault.
+    pub fn expression_offset(&self) -> usize {
+        self.pos.field("expression")
+    }
 }
 
 /// How much one signal counts towards one failure type.

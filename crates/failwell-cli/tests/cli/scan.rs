@@ -1,0 +1,168 @@
+//! `failwell scan` on a small hand-made data set: the JSON fields, as-of, determinism,
+//! and `failwell regime check` refusing a bad trigger rule.
+
+use crate::support::*;
+use serde_json::Value;
+
+const ORGS: &str = "code,name,sector,org_type,region,opened_on,closed_on,source,learned_on
+E08000017,Doncaster,local_government,metropolitan_district,Yorkshire and The Humber,,,test,2010-01-01
+E10000032,West Sussex,local_government,county_council,South East,,,test,2010-01-01
+";
+
+const INDICATORS: &str = "code,title,unit,polarity,kind,failure_types,method,counts,definition,definition_version,valid_from,source,learned_on
+rereferrals_pct,Re-referrals within 12 months,%,higher_is_worse,outcome,performance,spc,none,Share of referrals that are re-referrals,1,2013-04-01,test,
+referrals,Referrals,count,neutral,reporting_culture,performance;connection,spc,none,Referrals in the year,1,2013-04-01,test,
+";
+
+const INSPECTIONS: &str =
+    "organisation,regulator,framework,scale_version,inspected_on,published_on,overall,domains,source
+E08000017,ofsted,ilacs,ofsted_ilacs_2018,2019-03-01,2019-04-15,good,,test
+E08000017,ofsted,ilacs,ofsted_ilacs_2018,2023-04-20,2023-06-01,inadequate,impact_of_leaders=inadequate,test
+E10000032,ofsted,ilacs,ofsted_ilacs_2018,2022-05-01,2022-06-20,good,,test
+";
+
+/// Ten years of steady figures for both councils; Doncaster's re-referrals jump in
+/// 2022/23 (published 1 November 2023).
+fn observations() -> String {
+    let mut csv = String::from("organisation,indicator,period,value,value_note,published_on\n");
+    let steady = [20.0, 22.0, 19.0, 23.0, 21.0, 20.0, 22.0, 19.0, 23.0, 21.0];
+    for org in ["E08000017", "E10000032"] {
+        for (i, v) in steady.iter().enumerate() {
+            let y = 2012 + i;
+            let v = if org == "E08000017" && i == 9 { 45.0 } else { *v };
+            csv.push_str(&format!("{org},rereferrals_pct,{y}/{:02},{v},,{}-11-01\n", (y + 1) % 100, y + 1));
+            csv.push_str(&format!("{org},referrals,{y}/{:02},{},,{}-11-01\n", (y + 1) % 100, 1000.0 + v, y + 1));
+        }
+    }
+    csv
+}
+
+fn load(store: &TestStore) -> Vec<tempfile::TempDir> {
+    let mut keep = Vec::new();
+    for (kind, name, text) in [
+        ("organisations", "orgs.csv", ORGS.to_string()),
+        ("indicators", "indicators.csv", INDICATORS.to_string()),
+        ("observations", "obs.csv", observations()),
+        ("inspections", "inspections.csv", INSPECTIONS.to_string()),
+    ] {
+        let (d, p) = file(name, &text);
+        ok(store, &["import", kind, p.to_str().unwrap()]);
+        keep.push(d);
+    }
+    keep
+}
+
+fn scan_json(store: &TestStore, as_of: &str) -> Value {
+    let out = ok(store, &["scan", "--as-of", as_of, "--format", "json"]);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("[{}] not JSON: {e}\n{out}", store.backend))
+}
+
+fn org<'a>(scan: &'a Value, code: &str) -> &'a Value {
+    scan["organisations"].as_array().unwrap().iter().find(|o| o["organisation"] == code).unwrap()
+}
+
+#[test]
+fn scan_json_names_bands_rungs_and_the_evidence_of_every_signal() {
+    for store in stores() {
+        let _keep = load(&store);
+        let scan = scan_json(&store, "2024-01-01");
+        let b = store.backend;
+        assert_eq!(scan["as_of"], "2024-01-01");
+        assert_eq!(scan["regime"], "england");
+        assert_eq!(scan["rule_set"], "mdc");
+        assert_eq!(scan["organisations"][0]["organisation"], "E08000017", "[{b}] worst first");
+        let don = org(&scan, "E08000017");
+        assert_eq!(don["sector"], "childrens_services", "[{b}] ILACS puts a council on the children's ladder");
+        assert_eq!(don["overall_band"], "severe", "[{b}] {don:#}");
+        assert_eq!(don["bands"]["performance"], "severe");
+        assert_eq!(don["bands"]["financial"], "low");
+        assert_eq!(don["current_rung"], "universal_monitoring");
+        assert_eq!(don["recommended_rung"], "improvement_notice", "[{b}] a failing grade jumps to the notice");
+        assert_eq!(don["grade"], "inadequate");
+        assert!(don["rationale"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("cs_inadequate")));
+        let signals = don["signals"].as_array().unwrap();
+        let failing = signals.iter().find(|s| s["rule"] == "inspection.failing_grade").expect("failing grade");
+        assert_eq!(failing["start"], "2023-06-01");
+        assert_eq!(failing["strength"], "strong");
+        assert_eq!(failing["judged_by"]["regime_version"], "2026.2");
+        assert!(failing["failure_types"].as_array().unwrap().iter().any(|t| t == "governance"), "leaders inadequate");
+        let spc = signals
+            .iter()
+            .find(|s| s["indicator"] == "rereferrals_pct" && s["rule"] == "spc.outside_limits")
+            .unwrap_or_else(|| panic!("[{b}] re-referral jump: {signals:#?}"));
+        assert_eq!(spc["start"], "2021/22");
+        assert_eq!(spc["direction"], "concern");
+        assert_eq!(spc["judged_by"]["rule_set"], "mdc");
+        assert_eq!(spc["evidence"]["points"][0]["value"], 45.0);
+        assert!(spc["evidence"]["limits"]["upl"].as_f64().unwrap() < 45.0);
+        assert!(spc["evidence"]["explanation"].as_str().unwrap().contains("special cause of concern"));
+        assert_eq!(spc["key"], "E08000017|rereferrals_pct|spc.outside_limits|2021/22");
+
+        let ws = org(&scan, "E10000032");
+        assert_eq!(ws["overall_band"], "low", "[{b}] {ws:#}");
+        assert_eq!(ws["recommended_rung"], "universal_monitoring");
+        assert!(ws["signals"].as_array().unwrap().iter().all(|s| s["direction"] != "concern"));
+    }
+}
+
+#[test]
+fn as_of_uses_only_what_was_published_by_then() {
+    for store in stores() {
+        let _keep = load(&store);
+        // Before the Inadequate judgement (2023-06-01) and the 2021/22 figures (2022-11-01) were published.
+        let scan = scan_json(&store, "2022-10-01");
+        let don = org(&scan, "E08000017");
+        assert_eq!(don["grade"], "good", "[{}] {don:#}", store.backend);
+        assert_eq!(don["recommended_rung"], "universal_monitoring");
+        assert!(don["signals"].as_array().unwrap().iter().all(|s| s["rule"] != "inspection.failing_grade"));
+        assert!(don["signals"].as_array().unwrap().iter().all(|s| s["end"] != "2021/22"));
+        // Once the figures are out (but not yet the judgement), the jump is an early sign: peer review.
+        let scan = scan_json(&store, "2023-05-01");
+        let don = org(&scan, "E08000017");
+        assert_eq!(don["grade"], "good");
+        assert_eq!(don["recommended_rung"], "peer_review", "[{}] {don:#}", store.backend);
+        assert_eq!(don["trajectory"], "deteriorating");
+    }
+}
+
+#[test]
+fn the_same_as_of_scan_twice_is_identical() {
+    for store in stores() {
+        let _keep = load(&store);
+        for format in ["json", "text"] {
+            let a = ok(&store, &["scan", "--as-of", "2024-01-01", "--format", format]);
+            let b = ok(&store, &["scan", "--as-of", "2024-01-01", "--format", format]);
+            assert_eq!(a, b, "[{}] {format}", store.backend);
+        }
+        let text = ok(&store, &["scan", "--as-of", "2024-01-01"]);
+        assert!(text.contains("E08000017 Doncaster"), "{text}");
+        assert!(text.contains("recommended: Improvement notice"), "{text}");
+    }
+}
+
+#[test]
+fn regime_check_and_scan_refuse_a_rule_naming_an_unknown_field() {
+    let bad = failwell_domain_free_regime();
+    let (_d, path) = file("bad.toml", &bad);
+    let out = failwell().args(["regime", "check", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = bad.lines().position(|l| l.contains("overall_bnd")).unwrap() + 1;
+    assert!(err.contains(&format!("bad.toml:{line}:14: trigger rule \"typo\"")), "{err}");
+    assert!(err.contains("unknown field \"overall_bnd\""), "{err}");
+    let ok_out = failwell().args(["regime", "check"]).output().unwrap();
+    assert!(ok_out.status.success(), "{}", String::from_utf8_lossy(&ok_out.stderr));
+    assert!(String::from_utf8_lossy(&ok_out.stdout).contains("trigger rules"));
+    for store in stores() {
+        let out = run(&store, &["scan", "--regime", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "[{}] scan refuses the regime", store.backend);
+    }
+}
+
+/// The built-in regime with one more rule whose expression has a typo.
+fn failwell_domain_free_regime() -> String {
+    let england = std::fs::read_to_string(data_dir().join("../regimes/england.toml")).unwrap();
+    format!(
+        "{england}\n[[trigger_rules]]\nid = \"typo\"\nladder = \"childrens_services_2010\"\nrung = \"peer_review\"\nexpression = \"overall_bnd == 'high'\"\nrationale = \"A typo.\"\nvalid_from = 2010-05-12\n"
+    )
+}

@@ -1,0 +1,151 @@
+//! Signals from regulatory events, and the rung an organisation stands on now.
+//!
+//! A designation (special measures, a notice, a direction, commissioners) is both
+//! evidence of failure and the current rung; harm or a financial crisis made public is
+//! strong evidence for a while after it became known.
+
+use crate::dates::{iso, months_between};
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use failwell_domain::regime::{Ladder, Rung, RungKind};
+use failwell_domain::{Event, EventType, FailureType};
+use time::Date;
+
+/// What the events say, for the assessment and trigger rules.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFacts {
+    /// Designations in force at the as-of day: (rung kind, start, event type).
+    pub active: Vec<(RungKind, Date, EventType)>,
+    /// Harm to service users made public recently (a serious incident).
+    pub harm: bool,
+    /// The latest designation of failure on or before the as-of day, if any.
+    pub designated_on: Option<Date>,
+}
+
+/// The rung kind an event puts an organisation on, and the event type that ends it.
+fn designation(t: EventType) -> Option<(RungKind, Option<EventType>)> {
+    Some(match t {
+        EventType::SpecialMeasuresIn => (RungKind::SpecialMeasures, Some(EventType::SpecialMeasuresOut)),
+        EventType::CommissionersAppointed => (RungKind::Commissioners, Some(EventType::CommissionersWithdrawn)),
+        EventType::ImprovementBoardSetUp => (RungKind::ImprovementBoard, Some(EventType::ImprovementBoardEnded)),
+        EventType::ImprovementNotice | EventType::WarningNotice => (RungKind::FormalNotice, None),
+        EventType::StatutoryDirection => (RungKind::Direction, None),
+        _ => return None,
+    })
+}
+
+/// Default failure types of an event that names none.
+fn default_types(t: EventType) -> Vec<FailureType> {
+    match t {
+        EventType::FinancialDistress => vec![FailureType::Financial],
+        EventType::GovernanceInspection | EventType::CommissionersAppointed => vec![FailureType::Governance],
+        _ => vec![FailureType::Performance, FailureType::Governance],
+    }
+}
+
+/// Signals and facts from one organisation's events known on `today`.
+///
+/// Notices and directions have no closing event in the data: they are taken as lifted
+/// once a later inspection judgement is not failing (`lifted_on`), the usual exit in
+/// children's services.
+pub fn event_signals(
+    organisation: &str,
+    events: &[Event],
+    lifted_on: Option<Date>,
+    today: Date,
+    recent_months: i64,
+    judged_by: &JudgedBy,
+) -> (Vec<Signal>, EventFacts) {
+    let mut sorted: Vec<&Event> =
+        events.iter().filter(|e| e.occurred_on <= today && e.published_on.is_none_or(|p| p <= today)).collect();
+    sorted.sort_by_key(|e| (e.occurred_on, e.event_type));
+    let mut facts = EventFacts::default();
+    let mut active: Vec<(RungKind, &Event)> = Vec::new();
+    for e in &sorted {
+        if let Some((kind, _)) = designation(e.event_type) {
+            active.retain(|(k, _)| *k != kind);
+            active.push((kind, e));
+            facts.designated_on = Some(facts.designated_on.map_or(e.occurred_on, |d: Date| d.max(e.occurred_on)));
+        }
+        active.retain(|(_, start)| designation(start.event_type).and_then(|(_, end)| end) != Some(e.event_type));
+    }
+    active.retain(|(kind, start)| {
+        !matches!(kind, RungKind::FormalNotice | RungKind::Direction) || lifted_on.is_none_or(|l| l < start.occurred_on)
+    });
+
+    let make = |e: &Event, rule: String, strength: Strength, explanation: String| {
+        let start = iso(e.occurred_on);
+        let failure_types =
+            if e.failure_types.is_empty() { default_types(e.event_type) } else { e.failure_types.clone() };
+        Signal {
+            key: Signal::make_key(organisation, e.event_type.code(), &rule, &start),
+            organisation: organisation.to_string(),
+            source_kind: SourceKind::Event,
+            source: e.event_type.code().to_string(),
+            indicator: None,
+            rule,
+            direction: Direction::Concern,
+            side: None,
+            strength,
+            failure_types,
+            indicator_kind: None,
+            start: start.clone(),
+            end: e.ended_on.map(iso).unwrap_or_else(|| start.clone()),
+            known_from: Some(iso(e.published_on.unwrap_or(e.occurred_on))),
+            reading: Reading::AsIs,
+            judged_by: judged_by.clone(),
+            evidence: Evidence {
+                points: vec![EvidencePoint {
+                    period: start,
+                    value: None,
+                    label: Some(format!("{}: {}", e.event_type, e.title)),
+                }],
+                limits: None,
+                explanation,
+            },
+        }
+    };
+
+    let mut out = Vec::new();
+    for (kind, e) in &active {
+        facts.active.push((*kind, e.occurred_on, e.event_type));
+        out.push(make(
+            e,
+            format!("event.{}", e.event_type),
+            Strength::Strong,
+            format!("In force since {}: {} ({}).", iso(e.occurred_on), e.title, kind.as_str()),
+        ));
+    }
+    for e in &sorted {
+        let recent = months_between(e.published_on.unwrap_or(e.occurred_on), today) < recent_months;
+        let strength = match e.event_type {
+            EventType::SeriousIncidentReported | EventType::FinancialDistress => Strength::Strong,
+            EventType::GovernanceInspection => Strength::Moderate,
+            _ => continue,
+        };
+        if !recent {
+            continue;
+        }
+        if e.event_type == EventType::SeriousIncidentReported {
+            facts.harm = true;
+        }
+        out.push(make(
+            e,
+            format!("event.{}", e.event_type),
+            strength,
+            format!("Made public {} (within the last {recent_months} months): {}.", iso(e.occurred_on), e.title),
+        ));
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    (out, facts)
+}
+
+/// The rung an organisation stands on: the heaviest rung of `ladder` whose kind matches
+/// a designation in force, else the ladder's lightest rung.
+pub fn current_rung<'l>(ladder: &'l Ladder, facts: &EventFacts) -> Option<&'l Rung> {
+    facts
+        .active
+        .iter()
+        .filter_map(|(kind, _, _)| ladder.rungs.iter().filter(|r| r.kind == *kind).max_by_key(|r| r.level))
+        .max_by_key(|r| r.level)
+        .or_else(|| ladder.lightest())
+}

@@ -1,0 +1,45 @@
+//! The early-warning engine: from evidence to a recommended rung, with the reasons.
+//!
+//! The report behind failwell asks the system around public services to see failure
+//! early and to respond with the lightest intervention that works. The engine does the
+//! seeing and the judging:
+//!
+//! 1. **Signals** ([`signal`]): an SPC special cause at the latest points of a series
+//!    ([`series`]), a failing or falling inspection grade or a stale one ([`inspection`]),
+//!    a designation or harm made public ([`events`]). Each names its evidence, the rule,
+//!    the regime version and the rule set.
+//! 2. **Reading** ([`reading`]): after a designation, a rise in reporting is probably
+//!    honesty, unless outcomes worsen with it.
+//! 3. **Assessment** ([`assess`]): a score and band per failure type (weights from the
+//!    regime, [`weights`]), overall, and a trajectory.
+//! 4. **Trigger rules** ([`rules`], CEL) and **the ladder** ([`ladder`]): the lightest
+//!    rung that answers every rule that holds, capped at one step up unless a rule allows
+//!    a jump.
+//!
+//! [`scan::scan`] runs all of it over a store as known on a day. Everything is
+//! deterministic: no clock, sorted output.
+//!
+//! Architecture invariant: the engine depends on domain, stats and store, never on the
+//! CLI or any file format; it does no statistics of its own.
+
+pub mod assess;
+pub mod dates;
+pub mod error;
+pub mod events;
+pub mod inspection;
+pub mod ladder;
+pub mod options;
+pub mod reading;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod series;
+pub mod signal;
+pub mod weights;
+
+pub use assess::{Assessment, Band, Trajectory};
+pub use error::{EngineError, RuleError, RuleErrors};
+pub use options::ScanOptions;
+pub use rules::{RuleBook, RuleContext};
+pub use scan::{OrganisationReport, ScanReport, scan};
+pub use signal::{Direction, Reading, Signal, Strength};

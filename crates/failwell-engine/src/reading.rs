@@ -1,0 +1,47 @@
+//! Reading a designation honestly (the report's Insight 7): after an organisation is
+//! designated as failing, staff and partners report more. A rise in reporting-culture
+//! indicators then is probably honesty, not harm — unless outcome indicators worsen
+//! with it.
+
+use crate::dates::months_between;
+use crate::signal::{Direction, Reading, Signal, SourceKind};
+use failwell_domain::Period;
+use failwell_stats::spc::Side;
+use time::Date;
+
+/// The last day a signal covers: a series period's end, or an ISO date.
+fn end_date(s: &Signal) -> Option<Date> {
+    if s.source_kind == SourceKind::Indicator {
+        s.end.parse::<Period>().ok().map(Period::end)
+    } else {
+        failwell_domain::dates::parse_date(&s.end).ok()
+    }
+}
+
+fn is_reporting_rise(s: &Signal) -> bool {
+    s.indicator_kind.as_deref() == Some("reporting_culture")
+        && s.direction == Direction::Concern
+        && s.side == Some(Side::High)
+}
+
+/// Sets the reading of every reporting-culture rise among one organisation's signals.
+///
+/// A rise counts as following the designation when its last point ends after the
+/// designation day and within `window_months` of it. Outcome indicators worsening over
+/// the same stretch turn the reading into deterioration.
+pub fn read_in_context(signals: &mut [Signal], designated_on: Option<Date>, window_months: i64) {
+    let Some(d) = designated_on else { return };
+    let after = |s: &Signal| end_date(s).is_some_and(|e| e > d && months_between(d, e) <= window_months);
+    let outcomes_worse = signals
+        .iter()
+        .any(|s| s.indicator_kind.as_deref() == Some("outcome") && s.direction == Direction::Concern && after(s));
+    for s in signals.iter_mut() {
+        if is_reporting_rise(s) && after(s) {
+            s.reading = if outcomes_worse {
+                Reading::DeteriorationConfirmedByOutcomes
+            } else {
+                Reading::ProbableHonestReporting
+            };
+        }
+    }
+}

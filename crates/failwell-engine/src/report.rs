@@ -1,0 +1,78 @@
+//! The scan as a readable text report, worst first.
+
+use crate::scan::ScanReport;
+use crate::signal::{Direction, Reading};
+use std::fmt::Write;
+
+/// Renders `report` as text. `all` includes organisations with nothing to say (low band,
+/// universal monitoring); without it they are counted, not listed.
+pub fn render_text(report: &ScanReport, all: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "failwell scan as of {} — regime {} version {}, SPC rule set {}",
+        report.as_of, report.regime, report.regime_version, report.rule_set
+    );
+    let mut quiet = 0;
+    for org in &report.organisations {
+        let uneventful = org.overall_band == crate::assess::Band::Low
+            && org.recommendation.as_ref().is_none_or(|r| r.recommended.level == 0 && r.current.level == 0);
+        if uneventful && !all {
+            quiet += 1;
+            continue;
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{} {} [{}] — overall {} (score {:.1}), {}",
+            org.organisation,
+            org.name,
+            org.sector,
+            org.overall_band.as_str(),
+            org.overall_score,
+            org.trajectory.as_str()
+        );
+        let bands: Vec<String> = org
+            .risks
+            .iter()
+            .filter(|r| r.score > 0.0)
+            .map(|r| format!("{} {}", r.failure_type, r.band.as_str()))
+            .collect();
+        if !bands.is_empty() {
+            let _ = writeln!(out, "  failure types: {}", bands.join(", "));
+        }
+        if let Some(r) = &org.recommendation {
+            let _ = writeln!(
+                out,
+                "  current rung: {} (level {}); recommended: {} (level {})",
+                r.current.name, r.current.level, r.recommended.name, r.recommended.level
+            );
+        }
+        for line in &org.rationale {
+            let _ = writeln!(out, "  - {line}");
+        }
+        for s in &org.signals {
+            let mark = match (s.direction, s.reading) {
+                (_, Reading::ProbableHonestReporting) => "~",
+                (Direction::Concern, _) => "!",
+                (Direction::Improvement, _) => "+",
+                (Direction::Neutral, _) => " ",
+            };
+            let _ = writeln!(
+                out,
+                "  {mark} {:<8} {:<26} {:<32} {}..{}: {}",
+                format!("{:?}", s.strength).to_lowercase(),
+                s.rule,
+                s.source,
+                s.start,
+                s.end,
+                s.evidence.explanation
+            );
+        }
+    }
+    if quiet > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{quiet} more organisations: low risk, universal monitoring (--all lists them).");
+    }
+    out
+}

@@ -1,0 +1,145 @@
+//! Signals from indicator series: a Making Data Count XmR chart over the points known at
+//! the as-of date, and every special cause whose run reaches the latest points.
+
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use failwell_domain::{FailureType, IndicatorKind, Polarity};
+use failwell_stats::spc::{Improvement, PointType, Rule, RuleSet, Side, SpcOptions, XmrChart};
+
+/// What the engine needs to know about an indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorInfo {
+    /// Its code.
+    pub code: String,
+    /// Which way is better.
+    pub polarity: Polarity,
+    /// Outcome, process, reporting culture or context.
+    pub kind: IndicatorKind,
+    /// Failure types it gives evidence of.
+    pub failure_types: Vec<FailureType>,
+}
+
+/// One series, as known at the as-of date.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesInput<'a> {
+    /// The organisation's code.
+    pub organisation: &'a str,
+    /// The indicator.
+    pub indicator: &'a IndicatorInfo,
+    /// Periods in time order.
+    pub periods: &'a [String],
+    /// Values, `NaN` where withheld.
+    pub values: &'a [f64],
+    /// Publication dates of the points, where known.
+    pub published: &'a [Option<String>],
+}
+
+/// The improvement direction SPC needs, from the catalogue's polarity.
+pub fn improvement_of(polarity: Polarity) -> Improvement {
+    match polarity {
+        Polarity::HigherIsBetter => Improvement::Increase,
+        Polarity::HigherIsWorse => Improvement::Decrease,
+        Polarity::Neutral => Improvement::Neutral,
+    }
+}
+
+/// How strong an SPC rule's evidence is: a point beyond the limits or a sustained shift
+/// is a clear change; a trend or two-in-three is worth watching.
+pub fn strength_of(rule: Rule) -> Strength {
+    match rule {
+        Rule::OutsideLimits | Rule::Shift => Strength::Moderate,
+        Rule::Trend | Rule::TwoInThree => Strength::Weak,
+    }
+}
+
+/// Runs the chart over one series and returns the signals whose runs reach the last
+/// `recent_points` points, at most one per (rule, side), ordered by rule then start.
+///
+/// A rise in a reporting-culture indicator with no better direction is returned as a
+/// concern (more referrals may mean more harm) so that it can be read in context later;
+/// other neutral special causes are returned as neutral.
+pub fn spc_signals(
+    chart: &mut XmrChart,
+    rules: &RuleSet,
+    series: SeriesInput<'_>,
+    judged_by: &JudgedBy,
+    recent_points: usize,
+    min_points: usize,
+) -> Vec<Signal> {
+    let present = series.values.iter().filter(|v| !v.is_nan()).count();
+    if present < min_points.max(2) {
+        return Vec::new();
+    }
+    let mut opts = SpcOptions::new(rules);
+    opts.improvement = improvement_of(series.indicator.polarity);
+    if chart.compute(series.values, &opts).is_err() {
+        return Vec::new();
+    }
+    let Some(latest) = chart.summary.latest else { return Vec::new() };
+    let horizon = latest.saturating_sub(recent_points.saturating_sub(1));
+    let explanations = chart.explanations(series.values, rules);
+
+    // Merge the recent firings of each (rule, side) into one run.
+    let mut runs: Vec<(Rule, Side, PointType, usize, usize, usize)> = Vec::new();
+    // When the latest point is itself a special cause, only runs on its side count: a
+    // single high point lifts the mean and makes the points before it a "shift" below
+    // it, which is an echo of the same change, not a second one.
+    let latest_side = chart.labels[latest].side;
+    for (i, f) in chart.flags.iter().enumerate() {
+        if f.last < horizon || latest_side.is_some_and(|s| s != f.side) {
+            continue;
+        }
+        match runs.iter_mut().find(|r| r.0 == f.rule && r.1 == f.side) {
+            Some(r) => {
+                r.3 = r.3.min(f.first);
+                r.4 = r.4.max(f.last);
+            }
+            None => runs.push((f.rule, f.side, f.point_type, f.first, f.last, i)),
+        }
+    }
+    let mut out = Vec::with_capacity(runs.len());
+    for (rule, side, point_type, first, last, flag_index) in runs {
+        let reporting = series.indicator.kind == IndicatorKind::ReportingCulture;
+        let direction = match point_type {
+            PointType::Concern => Direction::Concern,
+            PointType::Improvement => Direction::Improvement,
+            PointType::Neutral if reporting && side == Side::High => Direction::Concern,
+            _ => Direction::Neutral,
+        };
+        let explanation = &explanations[flag_index];
+        let rule_name = format!("spc.{}", rule.as_str());
+        let start = series.periods[first].clone();
+        let points = (first..=last)
+            .map(|i| EvidencePoint {
+                period: series.periods[i].clone(),
+                value: Some(series.values[i]).filter(|v| !v.is_nan()),
+                label: None,
+            })
+            .collect();
+        let mut sentence = explanation.sentence.clone();
+        if first != explanation.first || last != explanation.last {
+            sentence.push_str(&format!(" (runs of this rule cover {} to {})", start, series.periods[last]));
+        }
+        let known_from = series.published[first..=last].iter().flatten().max().cloned();
+        out.push(Signal {
+            key: Signal::make_key(series.organisation, &series.indicator.code, &rule_name, &start),
+            organisation: series.organisation.to_string(),
+            source_kind: SourceKind::Indicator,
+            source: series.indicator.code.clone(),
+            indicator: Some(series.indicator.code.clone()),
+            rule: rule_name,
+            direction,
+            side: Some(side),
+            strength: if reporting && point_type == PointType::Neutral { Strength::Weak } else { strength_of(rule) },
+            failure_types: series.indicator.failure_types.clone(),
+            indicator_kind: Some(series.indicator.kind.code().to_string()),
+            start,
+            end: series.periods[last].clone(),
+            known_from,
+            reading: Reading::AsIs,
+            judged_by: judged_by.clone(),
+            evidence: Evidence { points, limits: Some(explanation.limits), explanation: sentence },
+        });
+    }
+    out.sort_by(|a, b| a.rule.cmp(&b.rule).then(a.start.cmp(&b.start)));
+    out
+}

@@ -1,0 +1,171 @@
+//! A signal: one piece of evidence that something about an organisation has changed or
+//! is wrong, with everything needed to check it by hand.
+//!
+//! Signals are deterministic and keyed (organisation, source, rule, start), so an
+//! ongoing signal keeps its key from one scan to the next and can later be persisted,
+//! acknowledged or tracked as one thing.
+
+use failwell_domain::FailureType;
+use failwell_stats::spc::{Limits, Side};
+use serde::Serialize;
+
+/// Which way a signal points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Things are getting worse, or are bad.
+    Concern,
+    /// Things are getting better.
+    Improvement,
+    /// A change with no better direction (a context or neutral measure moved).
+    Neutral,
+}
+
+/// How much a signal weighs before the regime's weights apply.
+///
+/// Three steps rather than a continuous number: a person has to be able to say why a
+/// signal is strong, and "a failing grade" or "a point outside the limits" says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// Worth watching: a trend, two-in-three, an old inspection.
+    Weak,
+    /// A clear statistical signal or a drop in grade.
+    Moderate,
+    /// A failing grade, a formal designation, harm made public.
+    Strong,
+}
+
+impl Strength {
+    /// Points a signal of this strength adds to a failure type's score (times its weight).
+    ///
+    /// Doubling per step: one strong signal outweighs a moderate and a weak one together,
+    /// so a statutory judgement of failure is not drowned by noise, yet several
+    /// statistical signals still add up.
+    pub fn points(self) -> f64 {
+        match self {
+            Strength::Weak => 1.0,
+            Strength::Moderate => 2.0,
+            Strength::Strong => 4.0,
+        }
+    }
+}
+
+/// Where a signal's evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// An indicator series (SPC).
+    Indicator,
+    /// Inspection judgements.
+    Inspection,
+    /// A regulatory or organisational event.
+    Event,
+}
+
+/// How a signal is to be read once its context is known (the report's Insight 7:
+/// failure can appear to get worse before it gets better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// Read as it stands.
+    AsIs,
+    /// A rise in a reporting-culture indicator after a designation of failure, with no
+    /// outcome indicator worsening: probably a surge of honest reporting. Not counted as
+    /// deterioration.
+    ProbableHonestReporting,
+    /// A rise in a reporting-culture indicator after a designation, but outcome indicators
+    /// worsen with it: read as real deterioration.
+    DeteriorationConfirmedByOutcomes,
+}
+
+/// Who judged: the regime version and the rule set, so a judgement can be re-run and
+/// compared when either changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JudgedBy {
+    /// The regime's id.
+    pub regime: String,
+    /// The regime file's version.
+    pub regime_version: String,
+    /// The rule set (`mdc` for SPC, `failwell-engine-1` for the engine's own rules).
+    pub rule_set: String,
+}
+
+/// One point shown as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidencePoint {
+    /// The period (series) or date (inspection, event).
+    pub period: String,
+    /// The value, or `None` when withheld.
+    pub value: Option<f64>,
+    /// A grade or event type, for non-numeric evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// What the signal rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The points the rule caught (series) or the judgements and events involved.
+    pub points: Vec<EvidencePoint>,
+    /// The SPC limits the points were judged against, for series signals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
+    /// One sentence saying what was found (for SPC, the statistics crate's own sentence).
+    pub explanation: String,
+}
+
+/// A signal about one organisation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signal {
+    /// Stable key: `organisation|source|rule|start`.
+    pub key: String,
+    /// The organisation's code.
+    pub organisation: String,
+    /// What kind of evidence.
+    pub source_kind: SourceKind,
+    /// The indicator code, inspection framework or event type.
+    pub source: String,
+    /// The indicator code, for series signals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<String>,
+    /// The rule that found it, e.g. `spc.shift`, `inspection.failing_grade`.
+    pub rule: String,
+    /// Concern, improvement or neutral.
+    pub direction: Direction,
+    /// For series: whether the points are high (above the mean, rising) or low.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
+    /// Weak, moderate or strong.
+    pub strength: Strength,
+    /// The failure types it is evidence of.
+    pub failure_types: Vec<FailureType>,
+    /// For series: the indicator's kind (`outcome`, `process`, `reporting_culture`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicator_kind: Option<String>,
+    /// The first period or date covered.
+    pub start: String,
+    /// The last period or date covered.
+    pub end: String,
+    /// The ISO date from which the signal could be known (latest publication involved).
+    pub known_from: Option<String>,
+    /// How to read it in context.
+    pub reading: Reading,
+    /// The regime version and rule set that judged it.
+    pub judged_by: JudgedBy,
+    /// What it rests on.
+    pub evidence: Evidence,
+}
+
+impl Signal {
+    /// Builds the stable key of a signal.
+    pub fn make_key(organisation: &str, source: &str, rule: &str, start: &str) -> String {
+        format!("{organisation}|{source}|{rule}|{start}")
+    }
+
+    /// Whether the signal counts towards risk: concerns, except those read as honest
+    /// reporting.
+    pub fn counts_as_concern(&self) -> bool {
+        self.direction == Direction::Concern && self.reading != Reading::ProbableHonestReporting
+    }
+}

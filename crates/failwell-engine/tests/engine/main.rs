@@ -1,0 +1,9 @@
+//! Tests of the early-warning engine: each signal rule, the reading of a designation,
+//! the assessment, trigger rules (CEL) and the ladder.
+
+mod assess;
+mod ladder;
+mod reading;
+mod rules;
+mod signals;
+mod support;

@@ -1,0 +1,84 @@
+//! Trigger rules: refused at load when they do not parse or name unknown fields;
+//! evaluated against the documented context.
+
+use crate::support::*;
+use failwell_domain::regime::Regime;
+use failwell_engine::{RuleBook, RuleContext};
+
+fn rule(id: &str, expression: &str) -> String {
+    format!(
+        "[[trigger_rules]]\nid = \"{id}\"\nladder = \"care\"\nrung = \"peer_review\"\nexpression = \"{expression}\"\nrationale = \"r\"\nvalid_from = 2000-01-01\n"
+    )
+}
+
+fn compile(extra: &str) -> Result<RuleBook, failwell_engine::RuleErrors> {
+    let src = format!("{REGIME}\n{extra}");
+    RuleBook::compile(&Regime::from_toml_str(&src).unwrap(), Some(&src))
+}
+
+#[test]
+fn an_unknown_field_is_refused_with_its_line() {
+    let extra = format!("{}{}", rule("ok", "early_signs"), rule("typo", "overall_bnd == 'high'"));
+    let errors = compile(&extra).unwrap_err();
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    let e = &errors.0[0];
+    assert_eq!(e.rule, "typo");
+    assert!(e.message.contains("unknown field \"overall_bnd\""), "{}", e.message);
+    let src = format!("{REGIME}\n{extra}");
+    let line = src.lines().nth(e.line - 1).unwrap();
+    assert!(line.starts_with("expression = \"overall_bnd"), "points at the expression: {line:?}");
+    assert_eq!(e.column, 14);
+}
+
+#[test]
+fn an_unknown_failure_type_in_bands_is_refused() {
+    let errors = compile(&rule("fin", "bands.finance == 'high'")).unwrap_err();
+    assert!(errors.0[0].message.contains("\\\"bands.finance\\\"") || errors.0[0].message.contains("bands.finance"));
+    assert!(compile(&rule("fin", "bands.financial == 'high' || scores.governance > 2.0")).is_ok());
+}
+
+#[test]
+fn a_rule_that_does_not_parse_is_refused() {
+    let errors = compile(&rule("broken", "failing_grade &&")).unwrap_err();
+    assert!(errors.0[0].message.contains("does not parse"), "{}", errors.0[0].message);
+}
+
+#[test]
+fn a_rule_that_is_not_a_condition_is_refused() {
+    let errors = compile(&rule("number", "signals_count + 1")).unwrap_err();
+    assert!(errors.0[0].message.contains("not true or false"), "{}", errors.0[0].message);
+}
+
+#[test]
+fn macros_may_bind_their_own_names() {
+    assert!(compile(&rule("m", "[1, 2].exists(x, x == signals_count)")).is_ok());
+    assert!(compile(&rule("m2", "[1, 2].exists(x, y == 1)")).is_err());
+}
+
+#[test]
+fn rules_hold_against_the_context() {
+    let book = compile(&format!(
+        "{}{}",
+        rule("band", "bands.performance == 'high' && months_since_inspection > 12"),
+        rule("grade", "failing_grade && grade == 'inadequate'")
+    ))
+    .unwrap();
+    let mut ctx = RuleContext::default();
+    assert!(book.holding("care", &ctx, day("2020-01-01")).unwrap().is_empty());
+    ctx.bands.insert("performance".into(), "high".into());
+    ctx.months_since_inspection = 13;
+    let held: Vec<_> = book.holding("care", &ctx, day("2020-01-01")).unwrap().iter().map(|r| r.id.clone()).collect();
+    assert_eq!(held, vec!["band"]);
+    ctx.failing_grade = true;
+    ctx.grade = "inadequate".into();
+    assert_eq!(book.holding("care", &ctx, day("2020-01-01")).unwrap().len(), 2);
+    // Not in force before its valid_from.
+    assert!(book.holding("care", &ctx, day("1999-01-01")).unwrap().is_empty());
+}
+
+#[test]
+fn the_england_regime_compiles() {
+    let src = failwell_domain::regime::ENGLAND;
+    let book = RuleBook::compile(&Regime::from_toml_str(src).unwrap(), Some(src)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(book.len() >= 10);
+}
