@@ -89,7 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => cmd::export::run(database, args).await,
         Command::Status => cmd::status::run(database).await,
         Command::Regime(c) => cmd::regime::run(c),
-        Command::Scan(args) => cmd::scan::run(&cli.database, args).await,
+        Command::Scan(args) => cmd::scan::run(database, args).await,
         Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
         Command::Funnel(args) => {
             cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::funnel::run(args, i, o))
