@@ -86,8 +86,10 @@ impl FromStr for Period {
                 Err(bad())
             }
         };
+        // Four-digit years whose periods end inside the calendar `time` represents.
+        let year = |p: &str| number(p, 4).and_then(|y| if (1000..=9998).contains(&y) { Ok(y) } else { Err(bad()) });
         if let Some((y, next)) = t.split_once('/') {
-            let year = number(y, 4)?;
+            let year = year(y)?;
             return if number(next, 2)? == (year + 1).rem_euclid(100) {
                 Ok(Period::FinancialYear(year))
             } else {
@@ -96,8 +98,8 @@ impl FromStr for Period {
         }
         let parts: Vec<&str> = t.split('-').collect();
         match parts.as_slice() {
-            [y] => Ok(Period::Year(number(y, 4)?)),
-            [y, m] => match (number(y, 4)?, number(m, 2)?) {
+            [y] => Ok(Period::Year(year(y)?)),
+            [y, m] => match (year(y)?, number(m, 2)?) {
                 (year, month @ 1..=12) => Ok(Period::Month(year, month as u8)),
                 _ => Err(bad()),
             },
@@ -133,7 +135,7 @@ mod tests {
 
     #[test]
     fn bad_periods_are_refused() {
-        for s in ["2024-13", "24", "2023/25", "2024-3", "2024-02-30", ""] {
+        for s in ["2024-13", "24", "2023/25", "2024-3", "2024-02-30", "", "9999/00", "0000", "0999-01"] {
             assert!(s.parse::<Period>().is_err(), "{s}");
         }
     }

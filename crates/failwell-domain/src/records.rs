@@ -155,13 +155,13 @@ impl Observation {
                 return Err(BadObservation::NotFinite(name));
             }
         }
+        if self.denominator.is_some_and(|d| d <= 0.0) {
+            return Err(BadObservation::Denominator);
+        }
         match (self.value, self.suppression) {
             (None, None) => return Err(BadObservation::Missing),
             (Some(_), Some(s)) => return Err(BadObservation::ValueAndNote(s.code().into())),
             _ => {}
-        }
-        if self.denominator.is_some_and(|d| d <= 0.0) {
-            return Err(BadObservation::Denominator);
         }
         for (name, v) in [("numerator", self.numerator), ("expected", self.expected)] {
             if v.is_some_and(|x| x < 0.0) {

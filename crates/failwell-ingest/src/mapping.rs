@@ -35,10 +35,21 @@ pub struct Filter {
 impl Filter {
     /// Reads `COL=VALUE`, `COL!=VALUE`, `COL^=PREFIX` or `COL!^=PREFIX`.
     pub fn parse(s: &str) -> Result<Filter, String> {
-        for (op, prefix, negate) in [("!^=", true, true), ("^=", true, false), ("!=", false, true), ("=", false, false)]
-        {
-            if let Some((c, v)) = s.split_once(op) {
-                return Ok(Filter { column: c.trim().into(), value: v.into(), prefix, negate });
+        // The operator is the first `=` and whatever of `!^` stands right before it, so a
+        // value may itself contain `=`, `!=` or `^=`.
+        if let Some(eq) = s.find('=') {
+            let head = &s[..eq];
+            let (column, prefix, negate) = if let Some(c) = head.strip_suffix("!^") {
+                (c, true, true)
+            } else if let Some(c) = head.strip_suffix('^') {
+                (c, true, false)
+            } else if let Some(c) = head.strip_suffix('!') {
+                (c, false, true)
+            } else {
+                (head, false, false)
+            };
+            if !column.trim().is_empty() {
+                return Ok(Filter { column: column.trim().into(), value: s[eq + 1..].into(), prefix, negate });
             }
         }
         Err(format!("{s:?} is not a filter (COL=VALUE, COL!=VALUE, COL^=PREFIX or COL!^=PREFIX)"))
@@ -128,5 +139,7 @@ mod tests {
         let f = Filter::parse("indicator!^=sw_").unwrap();
         assert!(f.keeps("referrals") && !f.keeps("sw_turnover"));
         assert!(Filter::parse("nothing").is_err());
+        let f = Filter::parse("note=a!=b").unwrap();
+        assert_eq!((f.column.as_str(), f.value.as_str(), f.negate), ("note", "a!=b", false));
     }
 }

@@ -202,7 +202,12 @@ impl<R: Record> Iterator for RecordReader<'_, R> {
                 }
                 Err(e) => {
                     // A broken CSV stream (bad quoting, bad UTF-8) cannot be resynchronised safely.
-                    self.finished = matches!(self.input, Input::Csv { .. }) && e.position.line == 0;
+                    // A CSV stream broken beyond resynchronising, or a JSON Lines file that
+                    // cannot be read at all, ends the file; one bad JSON line does not.
+                    self.finished = match self.input {
+                        Input::Csv { .. } => e.position.line == 0,
+                        Input::Json { .. } => e.position.column.is_none(),
+                    };
                     return Some(Err(e));
                 }
             };

@@ -169,7 +169,10 @@ impl Record for Observation {
         let mut published_on = row.date_opt("published_on")?;
         if published_on.is_none() {
             if let Some(lag) = row.mapping().published_lag_days {
-                published_on = Some(period.end() + time::Duration::days(lag));
+                published_on = Some(period.end().checked_add(time::Duration::days(lag)).ok_or(FieldError {
+                    column: Some("period"),
+                    reason: format!("--published-lag-days {lag} takes the release date out of the calendar"),
+                })?);
             }
         }
         let obs = Observation {
@@ -192,7 +195,9 @@ impl Record for Observation {
             let column = match e {
                 BadObservation::Denominator => Some("denominator"),
                 BadObservation::Negative(c) | BadObservation::NotFinite(c) => Some(c),
-                _ => Some("value"),
+                BadObservation::ValueAndNote(_) => Some("value_note"),
+                // A row-level fault: no one column is to blame.
+                BadObservation::Missing => None,
             };
             FieldError { column, reason: e.to_string() }
         })
@@ -235,16 +240,23 @@ impl Record for Inspection {
                 reason: "published before the inspection took place".into(),
             });
         }
-        let mut domains = Vec::new();
+        // Grades come from a `domains` cell (`domain=grade;…`) and/or from one column per
+        // domain named with --domain-columns.
+        let mut pairs: Vec<(&str, &str)> = row.domain_cells().collect();
         for part in row.get("domains").unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let bad = || FieldError { column: Some("domains"), reason: format!("{part:?} is not DOMAIN=GRADE") };
-            let (d, g) = part.split_once('=').ok_or_else(bad)?;
+            let (d, g) = part.split_once('=').ok_or_else(|| FieldError {
+                column: Some("domains"),
+                reason: format!("{part:?} is not DOMAIN=GRADE"),
+            })?;
+            pairs.push((d, g));
+        }
+        let mut domains = Vec::new();
+        for (d, g) in pairs {
             if g.trim().is_empty() {
                 continue;
             }
-            let d = Slug::from_label(d).map_err(|_| bad())?;
-            let g = Slug::from_label(g).map_err(|_| bad())?;
-            domains.push((d, g));
+            let bad = || FieldError { column: Some("domains"), reason: format!("{d}={g} is not DOMAIN=GRADE") };
+            domains.push((Slug::from_label(d).map_err(|_| bad())?, Slug::from_label(g).map_err(|_| bad())?));
         }
         Ok(Some(Inspection {
             organisation: row.code("organisation")?,

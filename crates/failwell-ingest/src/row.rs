@@ -129,10 +129,10 @@ impl<'a> Row<'a> {
         let s = self.required(name)?;
         let read = match self.mapping.period_style {
             PeriodStyle::Canonical => s.parse::<Period>().map_err(|e| e.to_string()),
-            PeriodStyle::YearEndingMarch => s
-                .parse::<i32>()
-                .map(Period::financial_year_ending)
-                .map_err(|_| "not a year (the period style year-ending-march expects YYYY)".to_string()),
+            PeriodStyle::YearEndingMarch => match s.parse::<i32>() {
+                Ok(y) if s.len() == 4 && (1001..=9999).contains(&y) => Ok(Period::financial_year_ending(y)),
+                _ => Err("not a year (the period style year-ending-march expects YYYY)".to_string()),
+            },
             PeriodStyle::MonthOfDate => match dates::parse_date(s) {
                 Ok(d) => Ok(Period::Month(d.year(), d.month() as u8)),
                 Err(_) => s.parse::<Period>().map_err(|e| e.to_string()),

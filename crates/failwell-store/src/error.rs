@@ -7,7 +7,7 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     /// The database URL is not one failwell can use.
-    #[error("unsupported database {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
+    #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     /// A stored record no longer reads back (the store was edited by hand, or by a newer failwell).
     #[error("stored {kind} record {key:?} cannot be read: {reason}")]

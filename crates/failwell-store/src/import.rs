@@ -35,6 +35,12 @@ pub struct ImportSession {
     pub(crate) file_no: u32,
     pub(crate) summary: ImportSummary,
     backend: Backend,
+    /// PostgreSQL only: the pool that streams staging rows with COPY.
+    pub(crate) copy_pool: Option<sqlx::PgPool>,
+    /// The import's date: when a figure without a release date became known to us.
+    pub(crate) today: String,
+    /// PostgreSQL only: a staging table to drop once the transaction is over.
+    pub(crate) leftover_staging: Option<String>,
 }
 
 impl Store {
@@ -44,7 +50,18 @@ impl Store {
             // Take the write lock now: a deferred transaction that reads first and writes
             // later can fail with SQLITE_BUSY halfway through.
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                // One import at a time, as SQLite's write lock gives: concurrent imports
+                // would race to create the same codes and revisions.
+                sqlx::raw_sql("select pg_advisory_xact_lock(7346001)").execute(&mut *tx).await?;
+                // Holding the lock, no other import is under way: any staging table left
+                // now belongs to an import that was killed.
+                if let Some(pool) = &self.copy_pool {
+                    drop_leftover_staging(pool).await?;
+                }
+                tx
+            }
         };
         let import_id: i64 =
             sqlx::query_scalar("insert into import_run (kind, file, started_at) values ($1, $2, $3) returning id")
@@ -74,6 +91,9 @@ impl Store {
             staging: None,
             file_no: 0,
             backend: self.backend,
+            copy_pool: self.copy_pool.clone(),
+            leftover_staging: None,
+            today: dates::iso(time::OffsetDateTime::now_utc().date()),
             summary: ImportSummary { import_id, ..Default::default() },
         })
     }
@@ -242,13 +262,46 @@ impl ImportSession {
             .execute(&mut *self.tx)
             .await?;
         self.tx.commit().await?;
+        drop_staging_table(self.copy_pool.as_ref(), self.leftover_staging.take()).await?;
         Ok(self.summary)
     }
 
-    /// Works out what would change (for `--dry-run`), then undoes everything.
-    pub async fn abandon(mut self) -> Result<ImportSummary, StoreError> {
-        self.merge_observations().await?;
+    /// Undoes everything; with `count`, first works out what would have changed (for
+    /// `--dry-run`), which a failed import does not need to pay for.
+    pub async fn abandon(mut self, count: bool) -> Result<ImportSummary, StoreError> {
+        if count {
+            self.merge_observations().await?;
+        }
         self.tx.rollback().await?;
+        drop_staging_table(self.copy_pool.as_ref(), self.leftover_staging.take()).await?;
         Ok(self.summary)
     }
+}
+
+/// Drops a PostgreSQL staging table once its import's transaction is over.
+async fn drop_staging_table(pool: Option<&sqlx::PgPool>, table: Option<String>) -> Result<(), StoreError> {
+    if let (Some(pool), Some(table)) = (pool, table) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("drop table if exists {table}"))).execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// Drops staging tables that killed imports left behind (called holding the import lock;
+/// the short lock timeout is a second guard against waiting on a table still in use).
+pub(crate) async fn drop_leftover_staging(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    let tables: Vec<String> =
+        sqlx::query_scalar("select tablename from pg_tables where tablename like 'failwell\\_staging\\_%'")
+            .fetch_all(pool)
+            .await?;
+    for table in tables {
+        if !table.trim_start_matches("failwell_staging_").bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let mut tx = pool.begin().await?;
+        sqlx::raw_sql("set local lock_timeout = '200ms'").execute(&mut *tx).await?;
+        if sqlx::raw_sql(sqlx::AssertSqlSafe(format!("drop table {table}"))).execute(&mut *tx).await.is_ok() {
+            tx.commit().await?;
+        }
+    }
+    Ok(())
 }

@@ -21,6 +21,8 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// PostgreSQL only: native connections for `COPY`, which the `Any` driver cannot issue.
+    pub(crate) copy_pool: Option<sqlx::PgPool>,
 }
 
 /// The schema's versions, each in both dialects. A version is applied once, in one
@@ -42,7 +44,7 @@ impl Store {
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             (Backend::Sqlite, format!("sqlite://{}?mode=rwc", path.split('?').next().unwrap_or(path)))
         } else if url.contains("://") {
-            return Err(StoreError::UnsupportedUrl(url.into()));
+            return Err(StoreError::UnsupportedUrl(url.split("://").next().unwrap_or("").to_string()));
         } else {
             (Backend::Sqlite, format!("sqlite://{url}?mode=rwc"))
         };
@@ -64,7 +66,21 @@ impl Store {
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60));
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect_with(connect).await?;
-        let store = Store { pool, backend };
+        let copy_pool = match backend {
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(
+                        sqlx::postgres::PgConnectOptions::from_str(&url)?
+                            .log_statements(log::LevelFilter::Off)
+                            .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60)),
+                    )
+                    .await?,
+            ),
+            Backend::Sqlite => None,
+        };
+        let store = Store { pool, backend, copy_pool };
         store.migrate().await?;
         Ok(store)
     }
@@ -113,6 +129,9 @@ impl Store {
 
     /// Closes the pool, waiting for connections to finish (SQLite then checkpoints its WAL).
     pub async fn close(&self) {
+        if let Some(p) = &self.copy_pool {
+            p.close().await;
+        }
         self.pool.close().await;
     }
 }

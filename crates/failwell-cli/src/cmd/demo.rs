@@ -285,6 +285,20 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
     steps
 }
 
+/// A database URL fit to print: any password is replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// `failwell import`'s arguments on their own, to read a recipe line.
 #[derive(Debug, Parser)]
 struct ImportLine {
@@ -328,15 +342,24 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let data = data_dir(args.data.as_deref())?;
     let url = database.to_string();
-    if !url.contains("://") {
+    let sqlite_file = match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Some(path) => Some(path.split('?').next().unwrap_or(path).to_string()),
+        None if !url.contains("://") => Some(url.clone()),
+        None => None,
+    };
+    if let Some(file) = &sqlite_file {
         for suffix in ["", "-wal", "-shm"] {
-            let p = format!("{url}{suffix}");
+            let p = format!("{file}{suffix}");
             if Path::new(&p).exists() {
                 std::fs::remove_file(&p).with_context(|| format!("cannot remove the old demo store {p}"))?;
             }
         }
     }
     let store = failwell_store::Store::open(&url).await?;
+    if sqlite_file.is_none() && store.counts().await?.organisations > 0 {
+        bail!("the demo builds a fresh store, and this PostgreSQL database is not empty: give it an empty database");
+    }
+    let url = redact(&url);
     let data_str = data.display().to_string();
     let started = std::time::Instant::now();
     println!("failwell demo: loading real public data into {url}");
@@ -362,4 +385,14 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("demo.db"), "demo.db");
+    }
 }

@@ -179,7 +179,7 @@ pub async fn import_files(
             Kind::Events => read_into::<Event>(&mut session, file, mapping, &mut outcome).await,
         };
         if let Err(e) = result {
-            session.abandon().await.ok();
+            session.abandon(false).await.ok();
             return Err(e);
         }
     }
@@ -204,8 +204,11 @@ pub async fn import_files(
             },
         );
     }
-    outcome.summary =
-        if dry_run || outcome.error_count > 0 { session.abandon().await? } else { session.finish().await? };
+    outcome.summary = if dry_run || outcome.error_count > 0 {
+        session.abandon(dry_run && outcome.error_count == 0).await?
+    } else {
+        session.finish().await?
+    };
     Ok(outcome)
 }
 

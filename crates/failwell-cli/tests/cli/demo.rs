@@ -24,7 +24,7 @@ fn demo_loads_the_real_data_with_release_dates() {
     // Middlesbrough's 2019 ILACS inspection: Inadequate, published 2020-01-24.
     let inspections = ok(&store, &["export", "inspections"]);
     assert!(
-        inspections.contains("E06000002,ofsted,ilacs,ofsted_ilacs_2018,2019-11-25,2020-01-24,inadequate,"),
+        inspections.contains("E06000002,ofsted,ilacs,ofsted_ilacs_2018,2019-11-25,2020-01-24,inadequate,impact_of_leaders=inadequate;help_and_protection=inadequate;children_in_care=inadequate,"),
         "{inspections}"
     );
     // Statistical neighbours are ranked links.

@@ -76,8 +76,23 @@ fn export_then_import_round_trips_exactly() {
             "organisation,indicator,period,value,numerator,denominator,published_on,source\nE08000017,rereferrals_pct,2024-03,0.1,1,10,2024-04-12,a\nE10000032,rereferrals_pct,2024-03,0.3333333333333333,1,3,2024-04-12,b\n",
         );
         ok(&store, &["import", "observations", path.to_str().unwrap()]);
-        let fresh = stores().remove(0);
-        for kind in ["organisations", "indicators", "observations"] {
+        let (_d2, links) = file(
+            "links.csv",
+            "from,to,link_type,valid_from,rank,note\nE08000017,E10000032,neighbour,2025-01-01,3,\"Close, very\"\nE10000032,E08000017,predecessor_of,2020-04-01,,\n",
+        );
+        ok(&store, &["import", "links", links.to_str().unwrap()]);
+        let (_d3, ins) = file(
+            "ins.csv",
+            "organisation,regulator,framework,scale_version,inspected_on,published_on,overall,domains\nE08000017,ofsted,ilacs,ofsted_ilacs_2018,2019-01-07,2019-02-20,Requires improvement,impact_of_leaders=Good;help_and_protection=Inadequate\n",
+        );
+        ok(&store, &["import", "inspections", ins.to_str().unwrap()]);
+        let (_d4, ev) = file(
+            "ev.csv",
+            "organisation,event_type,occurred_on,ended_on,actor,title,detail,failure_types\nE08000017,commissioners_appointed,2010-01-01,2014-07-01,dclg,Commissioners sent in,\"Governance, in short\",governance;performance\n",
+        );
+        ok(&store, &["import", "events", ev.to_str().unwrap()]);
+        let fresh = fresh_like(&store);
+        for kind in ["organisations", "indicators", "observations", "links", "inspections", "events"] {
             let exported = ok(&store, &["export", kind]);
             let (_d, p) = file("x.csv", &exported);
             ok(&fresh, &["import", kind, p.to_str().unwrap()]);
@@ -148,5 +163,67 @@ fn json_lines_import_and_export_agree_with_csv() {
             .to_string();
         assert!(err.contains("bad.jsonl:1 (value)") && err.contains("not a number"), "{err}");
         assert!(err.contains("bad.jsonl:2:") && err.contains("not a JSON object"), "{err}");
+    }
+}
+
+#[test]
+fn a_published_file_loads_through_the_mapping() {
+    for store in stores() {
+        let _keep = load_registry(&store);
+        // DfE's own layout: a year meaning the year to 31 March, released in the autumn.
+        let (_d, path) = file(
+            "dfe.csv",
+            "year,geographic_level,area_code,indicator,value,value_note\n2024,Local authority,E08000017,rereferrals_pct,21.5,\n2024,Regional,E12000003,rereferrals_pct,20.1,\n2023,Local authority,E08000017,rereferrals_pct,,c\n",
+        );
+        let p = path.to_str().unwrap();
+        let args = [
+            "import",
+            "observations",
+            p,
+            "--filter",
+            "geographic_level=Local authority",
+            "--map",
+            "organisation=area_code",
+            "--map",
+            "period=year",
+            "--period-style",
+            "year-ending-march",
+            "--published-lag-days",
+            "215",
+        ];
+        let out = ok(&store, &args);
+        assert!(
+            out.contains("2 rows read, 2 new or changed"),
+            "[{}] the regional row is filtered out: {out}",
+            store.backend
+        );
+        let export = ok(&store, &["export", "observations"]);
+        assert!(
+            export.contains("E08000017,rereferrals_pct,2023/24,21.5,,,,,2024-11-01,"),
+            "[{}] {export}",
+            store.backend
+        );
+        assert!(export.contains("E08000017,rereferrals_pct,2022/23,,c,,,,2023-11-01,"), "[{}] {export}", store.backend);
+    }
+}
+
+#[test]
+fn a_key_repeated_in_a_second_file_names_the_first_file() {
+    for store in stores() {
+        let _keep = load_registry(&store);
+        let (_d1, a) = file("a.csv", "organisation,indicator,period,value\nE08000017,rereferrals_pct,2022,1\n");
+        let (_d2, b) = file(
+            "b.csv",
+            "organisation,indicator,period,value\nE10000032,rereferrals_pct,2022,1\nE08000017,rereferrals_pct,2022,2\n",
+        );
+        let out = run(&store, &["import", "observations", a.to_str().unwrap(), b.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("b.csv:3: the same organisation, indicator and period already appear at")
+                && err.contains("a.csv:2"),
+            "[{}] {err}",
+            store.backend
+        );
+        assert_eq!(count(&store, "observations"), 0);
     }
 }

@@ -28,6 +28,18 @@ pub fn stores() -> Vec<TestStore> {
     out
 }
 
+/// Another fresh store of the same backend as `like`.
+pub fn fresh_like(like: &TestStore) -> TestStore {
+    match like.backend {
+        "postgres" => postgres_store(&std::env::var("FAILWELL_TEST_POSTGRES_URL").expect("set for postgres stores")),
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = dir.path().join("fresh.db").display().to_string();
+            TestStore { url, backend: "sqlite", _dir: Some(dir) }
+        }
+    }
+}
+
 fn postgres_store(base: &str) -> TestStore {
     let name = format!(
         "t_{}_{}_{}",
