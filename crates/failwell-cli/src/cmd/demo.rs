@@ -176,10 +176,11 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
         "population aged 0-17 (ONS via DfE)",
         &["--filter", "indicator=ons_population_0_17_mid_year", "--published-lag-days", "470"],
     ));
-    let ae = |label, extra: &[&'static str]| {
+    // NHS England's monthly files: a date standing for its month, released about two weeks after it.
+    let nhs = |file: &'static str, label, extra: &[&'static str]| {
         let mut v = vec![
             "observations",
-            "{data}/public/nhs_trust_ae_monthly.csv",
+            file,
             "--map",
             "organisation=org_code",
             "--map",
@@ -193,6 +194,8 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
         v.extend_from_slice(extra);
         (label, v)
     };
+    let ae = |label, extra| nhs("{data}/public/nhs_trust_ae_monthly.csv", label, extra);
+    let beds = |label, extra| nhs("{data}/public/nhs_trust_beds_monthly.csv", label, extra);
     steps.push(ae("A&E attendances", &["--map", "value=attendances_all", "--set", "indicator=ae_attendances"]));
     steps.push(ae(
         "A&E four-hour breaches, all types",
@@ -230,23 +233,6 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
         "decision-to-admit waits over 4 hours",
         &["--map", "value=emergency_admissions_dta_over_4h", "--set", "indicator=emergency_admissions_dta_over_4h"],
     ));
-    let beds = |label, extra: &[&'static str]| {
-        let mut v = vec![
-            "observations",
-            "{data}/public/nhs_trust_beds_monthly.csv",
-            "--map",
-            "organisation=org_code",
-            "--map",
-            "period=month",
-            "--period-style",
-            "month-of-date",
-            "--published-lag-days",
-            "14",
-            "--skip-empty",
-        ];
-        v.extend_from_slice(extra);
-        (label, v)
-    };
     steps.push(beds(
         "general and acute bed occupancy",
         &["--map", "value=ga_occupancy_rate", "--set", "indicator=ga_occupancy_rate"],
