@@ -20,10 +20,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in the order a full load needs them (registry before evidence).
-    pub const ALL: [Kind; 6] =
-        [Kind::Organisations, Kind::Links, Kind::Indicators, Kind::Observations, Kind::Inspections, Kind::Events];
-
     /// The word on the command line.
     pub fn name(self) -> &'static str {
         match self {

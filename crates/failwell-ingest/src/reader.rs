@@ -21,8 +21,17 @@ pub struct Sourced<R> {
 pub type ReadError = RowError;
 
 enum Input<'a> {
-    Csv { reader: csv::Reader<Box<dyn Read + 'a>>, header: Vec<String> },
-    Json { lines: std::io::Lines<BufReader<Box<dyn Read + 'a>>>, line: u64 },
+    Csv {
+        reader: csv::Reader<Box<dyn Read + 'a>>,
+        header: Vec<String>,
+    },
+    Json {
+        lines: std::io::Lines<BufReader<Box<dyn Read + 'a>>>,
+        line: u64,
+        /// The keys the mapping names, and whether any object has had each: JSON Lines has
+        /// no header to check up front, so a misspelt key is caught at the end instead.
+        named: Vec<(String, bool)>,
+    },
 }
 
 /// Reads records of one kind from a CSV or JSON Lines stream.
@@ -92,7 +101,14 @@ impl<'a, R: Record> RecordReader<'a, R> {
                 let filters = (n..n + mapping.filters.len()).collect();
                 let m = n + mapping.filters.len();
                 let domains = (m..m + mapping.domain_columns.len()).collect();
-                (Input::Json { lines: BufReader::new(input).lines(), line: 0 }, sources, filters, domains)
+                let named = mapping
+                    .renames
+                    .values()
+                    .chain(mapping.filters.iter().map(|f| &f.column))
+                    .chain(&mapping.domain_columns)
+                    .map(|k| (k.clone(), false))
+                    .collect();
+                (Input::Json { lines: BufReader::new(input).lines(), line: 0, named }, sources, filters, domains)
             }
         };
         Ok(RecordReader {
@@ -135,11 +151,24 @@ impl<'a, R: Record> RecordReader<'a, R> {
                     Err(RowError { position: self.locate(line, None), reason: csv_reason(&e) })
                 }
             },
-            Input::Json { lines, line } => loop {
+            Input::Json { lines, line, named } => loop {
                 *line += 1;
                 let n = *line;
                 let text = match lines.next() {
-                    None => return Ok(None),
+                    None => {
+                        return match named.iter().find(|(_, seen)| !seen) {
+                            Some((key, _)) if n > 1 => Err(RowError {
+                                position: Position {
+                                    file: self.file.clone(),
+                                    line: n - 1,
+                                    column: None,
+                                    column_name: None,
+                                },
+                                reason: format!("no object in the file has the key {key:?} that the mapping names"),
+                            }),
+                            _ => Ok(None),
+                        };
+                    }
                     Some(Err(e)) => {
                         return Err(RowError { position: self.locate(n, None), reason: e.to_string() });
                     }
@@ -158,6 +187,9 @@ impl<'a, R: Record> RecordReader<'a, R> {
                         },
                         reason: format!("not a JSON object: {e}"),
                     })?;
+                for (key, seen) in named.iter_mut() {
+                    *seen |= obj.contains_key(key.as_str());
+                }
                 self.record.clear();
                 let cell = |key: &str| match obj.get(key) {
                     None | Some(serde_json::Value::Null) => String::new(),

@@ -23,5 +23,5 @@ pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
-pub use query::{Counts, SeriesPoint};
+pub use query::Counts;
 pub use scan::ScanPoint;

@@ -46,7 +46,9 @@ impl Store {
         } else if url.contains("://") {
             return Err(StoreError::UnsupportedUrl(url.split("://").next().unwrap_or("").to_string()));
         } else {
-            (Backend::Sqlite, format!("sqlite://{url}?mode=rwc"))
+            // A plain path: escape what URL syntax would otherwise read ('%', '?', '#').
+            let path = url.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
+            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
         };
         let options = match backend {
             // One writer at a time is SQLite's nature: a single connection makes that explicit

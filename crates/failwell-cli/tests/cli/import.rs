@@ -163,6 +163,9 @@ fn json_lines_import_and_export_agree_with_csv() {
             .to_string();
         assert!(err.contains("bad.jsonl:1 (value)") && err.contains("not a number"), "{err}");
         assert!(err.contains("bad.jsonl:2:") && err.contains("not a JSON object"), "{err}");
+        let out = run(&store, &["import", "observations", "--map", "value=amount", again.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(err.contains("no object in the file has the key \"amount\""), "a misspelt mapping is caught: {err}");
     }
 }
 
