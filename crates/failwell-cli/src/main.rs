@@ -38,6 +38,8 @@ enum Command {
     /// Regimes as data: check a regime file.
     #[command(subcommand)]
     Regime(cmd::regime::RegimeCommand),
+    /// Show what a newer regime (definitions, rules, weights) would change in every judgement.
+    Diff(cmd::diff::DiffArgs),
     /// Early-warning scan: signals, risk per failure type and the recommended rung for every organisation.
     Scan(cmd::scan::ScanArgs),
     /// Making Data Count XmR chart over a table of values, one row per point.
@@ -90,6 +92,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status => cmd::status::run(database).await,
         Command::Regime(c) => cmd::regime::run(c),
         Command::Scan(args) => cmd::scan::run(database, args).await,
+        Command::Diff(args) => cmd::diff::run(database, args).await,
         Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
         Command::Funnel(args) => {
             cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::funnel::run(args, i, o))

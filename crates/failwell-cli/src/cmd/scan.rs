@@ -37,7 +37,8 @@ pub struct ScanArgs {
     pub organisations: Vec<String>,
 }
 
-fn parse_date(s: &str) -> Result<time::Date, String> {
+/// Reads a `YYYY-MM-DD` flag.
+pub fn parse_date(s: &str) -> Result<time::Date, String> {
     failwell_domain::dates::parse_date(s).map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD): {e}"))
 }
 

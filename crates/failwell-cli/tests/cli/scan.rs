@@ -166,3 +166,30 @@ fn failwell_domain_free_regime() -> String {
         "{england}\n[[trigger_rules]]\nid = \"typo\"\nladder = \"childrens_services_2010\"\nrung = \"peer_review\"\nexpression = \"overall_bnd == 'high'\"\nrationale = \"A typo.\"\nvalid_from = 2010-05-12\n"
     )
 }
+
+#[test]
+fn diff_lists_what_a_newer_regime_would_change() {
+    for store in stores() {
+        let _keep = load(&store);
+        let england = std::fs::read_to_string(data_dir().join("../regimes/england.toml")).unwrap();
+        let (_d1, same) = file("same.toml", &england);
+        let out = ok(&store, &["diff", "--as-of", "2024-01-01", "--new", same.to_str().unwrap()]);
+        assert!(out.contains(": 0 organisations would be judged differently"), "[{}] {out}", store.backend);
+        // A newer definition that no longer lets a failing grade jump straight to the notice.
+        let stricter = england
+            .replace("version = \"2026.2\"", "version = \"2027.1\"")
+            .replace("allow_jump = true", "allow_jump = false");
+        let (_d2, newer) = file("newer.toml", &stricter);
+        let out = ok(&store, &["diff", "--as-of", "2024-01-01", "--format", "json", "--new", newer.to_str().unwrap()]);
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(doc["new"]["version"], "2027.1");
+        let changes = doc["changes"].as_array().unwrap();
+        let don = changes
+            .iter()
+            .find(|c| c["organisation"] == "E08000017" && c["field"] == "recommended_rung")
+            .unwrap_or_else(|| panic!("[{}] Doncaster's rung changes: {out}", store.backend));
+        assert_eq!(don["old"], "improvement_notice");
+        assert_ne!(don["new"], "improvement_notice");
+        assert!(changes.iter().all(|c| c["organisation"] != "E10000032"), "West Sussex is unaffected");
+    }
+}

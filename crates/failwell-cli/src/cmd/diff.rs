@@ -1,0 +1,118 @@
+//! `failwell diff`: what a newer definition would have changed.
+//!
+//! Definitions move (after Mid Staffordshire, after Rotherham). This scans the same
+//! evidence, as known on the same day, under two regimes and lists every organisation whose
+//! overall band, band for a failure type, or recommended rung would differ.
+
+use crate::cmd::scan::{ScanFormat, load_regime};
+use failwell_engine::ScanOptions;
+use failwell_store::Store;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options of `failwell diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// The newer regime (TOML) to compare.
+    #[arg(long)]
+    pub new: PathBuf,
+    /// The regime the current judgements use; default: the built-in England regime.
+    #[arg(long)]
+    pub old: Option<PathBuf>,
+    /// Judge with what was published on or before this day (YYYY-MM-DD); default: everything stored.
+    #[arg(long, value_parser = crate::cmd::scan::parse_date)]
+    pub as_of: Option<time::Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+}
+
+/// One judgement that the newer regime would change.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// The organisation's code.
+    pub organisation: String,
+    /// Its name.
+    pub name: String,
+    /// What changes: `overall_band`, `bands.<failure type>` or `recommended_rung`.
+    pub field: String,
+    /// The judgement under the old regime.
+    pub old: String,
+    /// The judgement under the new regime.
+    pub new: String,
+}
+
+fn text(v: impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) => "-".into(),
+        Ok(other) => other.to_string(),
+        Err(_) => "?".into(),
+    }
+}
+
+/// Runs `failwell diff`.
+pub async fn run(database: &str, args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let (old_regime, old_rules) = load_regime(args.old.as_ref())?;
+    let (new_regime, new_rules) = load_regime(Some(&args.new))?;
+    let store = Store::open(database).await?;
+    let options = ScanOptions { as_of: args.as_of, ..ScanOptions::default() };
+    let before = failwell_engine::scan(&store, &old_regime, &old_rules, &options).await?;
+    let after = failwell_engine::scan(&store, &new_regime, &new_rules, &options).await?;
+    store.close().await;
+
+    let old_by_code: BTreeMap<&str, _> = before.organisations.iter().map(|o| (o.organisation.as_str(), o)).collect();
+    let mut changes = Vec::new();
+    for new in &after.organisations {
+        let Some(old) = old_by_code.get(new.organisation.as_str()) else { continue };
+        let mut push = |field: String, o: String, n: String| {
+            if o != n {
+                changes.push(Change {
+                    organisation: new.organisation.clone(),
+                    name: new.name.clone(),
+                    field,
+                    old: o,
+                    new: n,
+                });
+            }
+        };
+        push("overall_band".into(), text(old.overall_band), text(new.overall_band));
+        for (ft, band) in &new.bands {
+            push(format!("bands.{ft}"), old.bands.get(ft).map(text).unwrap_or_else(|| "-".into()), text(band));
+        }
+        push("recommended_rung".into(), text(&old.recommended_rung), text(&new.recommended_rung));
+    }
+    changes.sort_by(|a, b| (&a.organisation, &a.field).cmp(&(&b.organisation, &b.field)));
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ScanFormat::Json => {
+            let doc = serde_json::json!({
+                "as_of": after.as_of,
+                "old": { "regime": before.regime, "version": before.regime_version },
+                "new": { "regime": after.regime, "version": after.regime_version },
+                "changes": changes,
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        ScanFormat::Text => {
+            let orgs: std::collections::BTreeSet<&str> = changes.iter().map(|c| c.organisation.as_str()).collect();
+            writeln!(
+                out,
+                "failwell diff as of {} — {} {} → {} {}: {} organisations would be judged differently",
+                after.as_of,
+                before.regime,
+                before.regime_version,
+                after.regime,
+                after.regime_version,
+                orgs.len()
+            )?;
+            for c in &changes {
+                writeln!(out, "{} {}: {} {} → {}", c.organisation, c.name, c.field, c.old, c.new)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
