@@ -31,7 +31,7 @@ pub enum RowProblem {
     #[error("unknown indicator {0:?}: import it with `failwell import indicators` first")]
     UnknownIndicator(String),
     /// The same key appears twice in one file with different contents.
-    #[error("the same {0} appears earlier in this file (line {1}) with different values")]
+    #[error("the same {0} appears earlier in this import (line {1}) with different values")]
     Duplicate(&'static str, u64),
 }
 

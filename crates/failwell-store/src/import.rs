@@ -34,7 +34,6 @@ pub struct ImportSession {
     pub(crate) staging: Option<crate::observations::Staging>,
     pub(crate) file_no: u32,
     pub(crate) summary: ImportSummary,
-    backend: Backend,
     /// PostgreSQL only: the pool that streams staging rows with COPY.
     pub(crate) copy_pool: Option<sqlx::PgPool>,
     /// The import's date: when a figure without a release date became known to us.
@@ -90,7 +89,6 @@ impl Store {
             seen: HashMap::new(),
             staging: None,
             file_no: 0,
-            backend: self.backend,
             copy_pool: self.copy_pool.clone(),
             leftover_staging: None,
             today: dates::iso(time::OffsetDateTime::now_utc().date()),
@@ -183,7 +181,8 @@ impl ImportSession {
     }
 
     pub(crate) fn backend_is_postgres(&self) -> bool {
-        self.backend == Backend::Postgres
+        // Only a PostgreSQL store has the native pool that COPY needs.
+        self.copy_pool.is_some()
     }
 
     /// Marks the start of the next input file: rows are then placed as (file, line).

@@ -53,7 +53,6 @@ enum Sink {
 /// Rows waiting to be written to the staging table.
 pub(crate) struct Staging {
     sink: Sink,
-    rows: usize,
     table: String,
 }
 
@@ -117,7 +116,6 @@ impl ImportSession {
         }
         let file_no = self.file_no as i64;
         let staging = self.staging.as_mut().expect("opened above");
-        staging.rows += 1;
         match &mut staging.sink {
             Sink::Copy { buf, .. } => {
                 let _ = write!(buf, "{file_no},{line},{series_id},{},", obs.period);
@@ -171,7 +169,7 @@ impl ImportSession {
                     .execute(&mut *self.tx)
                     .await?;
                 let sink = Sink::Values { args: AnyArguments::default(), full_sql: insert_sql(BATCH), pending: 0 };
-                Ok(Staging { sink, rows: 0, table: "staging_observation".into() })
+                Ok(Staging { sink, table: "staging_observation".into() })
             }
             Some(pool) => {
                 let table = format!("failwell_staging_{}", self.import_id);
@@ -182,7 +180,6 @@ impl ImportSession {
                 let copy = pool.copy_in_raw(&statement).await?;
                 Ok(Staging {
                     sink: Sink::Copy { copy: Some(copy), buf: String::with_capacity(COPY_CHUNK + 256) },
-                    rows: 0,
                     table,
                 })
             }
