@@ -68,17 +68,18 @@ impl Store {
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60));
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect_with(connect).await?;
+        // Lazy: only an observations import connects it, so `status`, `export` and `scan`
+        // open no second connection.
         let copy_pool = match backend {
             Backend::Postgres => Some(
                 sqlx::postgres::PgPoolOptions::new()
                     .max_connections(2)
                     .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(
+                    .connect_lazy_with(
                         sqlx::postgres::PgConnectOptions::from_str(&url)?
                             .log_statements(log::LevelFilter::Off)
                             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60)),
-                    )
-                    .await?,
+                    ),
             ),
             Backend::Sqlite => None,
         };
