@@ -93,6 +93,7 @@ pub fn event_signals(
             known_from: Some(iso(e.published_on.unwrap_or(e.occurred_on))),
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
+            tracking: None,
             evidence: Evidence {
                 points: vec![EvidencePoint {
                     period: start,

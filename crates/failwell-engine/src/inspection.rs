@@ -109,6 +109,7 @@ pub fn inspection_signals(
         known_from: Some(started.clone()),
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),
+        tracking: None,
         evidence: Evidence { points, limits: None, explanation },
     };
 

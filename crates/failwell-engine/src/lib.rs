@@ -23,6 +23,7 @@
 //! CLI or any file format; it does no statistics of its own.
 
 pub mod assess;
+pub mod continuity;
 pub mod dates;
 pub mod error;
 pub mod events;
@@ -34,6 +35,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod series;
+pub mod series_pass;
 pub mod signal;
 pub mod weights;
 
@@ -41,5 +43,6 @@ pub use assess::{Assessment, Band, Trajectory};
 pub use error::{EngineError, RuleError, RuleErrors};
 pub use options::ScanOptions;
 pub use rules::{RuleBook, RuleContext};
-pub use scan::{OrganisationReport, ScanReport, scan};
+pub use scan::{OrganisationReport, Recorded, ScanReport, scan};
+pub use series_pass::ScanMode;
 pub use signal::{Direction, Reading, Signal, Strength};

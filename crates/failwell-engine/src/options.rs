@@ -25,6 +25,13 @@ pub struct ScanOptions {
     /// Score thresholds of the bands moderate, high and severe (a score below the first
     /// is low).
     pub band_thresholds: [f64; 3],
+    /// Chart every series even when the last recorded scan could be continued
+    /// incrementally (only a scan of "now" is ever incremental).
+    pub full: bool,
+    /// Record the scan in the store (its signals, which continue or close earlier ones,
+    /// and its results for the next incremental scan). A scan as of a day before the last
+    /// recorded one is never recorded: history would run backwards.
+    pub record: bool,
 }
 
 impl Default for ScanOptions {
@@ -37,6 +44,8 @@ impl Default for ScanOptions {
             designation_window_months: 36,
             recent_event_months: 24,
             band_thresholds: [1.0, 3.0, 6.0],
+            full: false,
+            record: false,
         }
     }
 }

@@ -13,6 +13,36 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
         "failwell scan as of {} — regime {} version {}, SPC rule set {}",
         report.as_of, report.regime, report.regime_version, report.rule_set
     );
+    let _ = match report.mode {
+        crate::ScanMode::Incremental => writeln!(
+            out,
+            "incremental: {} series charted again (changed since the last recorded scan), {} reused",
+            report.series_charted, report.series_reused
+        ),
+        crate::ScanMode::Full => writeln!(out, "full: {} series charted", report.series_charted),
+        crate::ScanMode::AsOf => {
+            writeln!(
+                out,
+                "as of {}: {} series charted from the figures then published",
+                report.as_of, report.series_charted
+            )
+        }
+    };
+    match &report.recorded {
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "recorded as scan {}: {} new signals, {} ongoing, {} closed since the last scan",
+                r.scan_id,
+                r.new_signals,
+                r.ongoing_signals,
+                r.closed_signals.len()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "not recorded");
+        }
+    }
     let mut quiet = 0;
     for org in &report.organisations {
         let uneventful = org.overall_band == crate::assess::Band::Low
@@ -58,9 +88,14 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
                 (Direction::Improvement, _) => "+",
                 (Direction::Neutral, _) => " ",
             };
+            let since = match &s.tracking {
+                Some(t) if t.first_seen != report.as_of => format!(" (seen since {})", t.first_seen),
+                Some(_) if report.recorded.is_some() => " (new)".to_string(),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {mark} {:<8} {:<26} {:<32} {}..{}: {}",
+                "  {mark} {:<8} {:<26} {:<32} {}..{}: {}{since}",
                 format!("{:?}", s.strength).to_lowercase(),
                 s.rule,
                 s.source,

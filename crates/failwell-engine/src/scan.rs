@@ -7,6 +7,7 @@
 //! clock.
 
 use crate::assess::{Assessment, Band, Trajectory, TypeRisk, assess};
+use crate::continuity::match_signals;
 use crate::error::EngineError;
 use crate::events::{current_rung, event_signals};
 use crate::inspection::{inspection_signals, oversight_sector, resolve_grade};
@@ -14,12 +15,13 @@ use crate::ladder::{Recommendation, recommend};
 use crate::options::ScanOptions;
 use crate::reading::read_in_context;
 use crate::rules::{RuleBook, RuleContext};
-use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
+use crate::series::IndicatorInfo;
+use crate::series_pass::{ScanMode, SeriesPass, series_pass, stable_hash};
 use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Method, Organisation, dates};
-use failwell_stats::spc::{RuleSet, XmrChart};
-use failwell_store::{ScanPoint, Store};
+use failwell_stats::spc::RuleSet;
+use failwell_store::{ScanRecord, SeriesScan, SignalRow, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -73,74 +75,30 @@ pub struct ScanReport {
     pub regime_version: String,
     /// SPC rule set.
     pub rule_set: String,
+    /// How the series were read: full, incremental or as of a day.
+    pub mode: ScanMode,
+    /// Series charted by this scan.
+    pub series_charted: u64,
+    /// Series whose results were reused from the last recorded scan (incremental).
+    pub series_reused: u64,
+    /// What recording the scan did, when it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<Recorded>,
     /// Organisations, worst first (overall score descending, then code).
     pub organisations: Vec<OrganisationReport>,
 }
 
-/// Accumulates one series at a time from the ordered stream.
-struct SeriesCutter<'a> {
-    indicators: &'a BTreeMap<String, IndicatorInfo>,
-    key: Option<(String, String)>,
-    periods: Vec<String>,
-    values: Vec<f64>,
-    published: Vec<Option<String>>,
-    chart: XmrChart,
-    rules: RuleSet,
-    judged_by: JudgedBy,
-    options: &'a ScanOptions,
-    out: BTreeMap<String, Vec<Signal>>,
-    seen: BTreeSet<String>,
-    latest: Option<String>,
-}
-
-impl SeriesCutter<'_> {
-    fn push(&mut self, p: ScanPoint) {
-        if let Some(d) = &p.published_on
-            && self.latest.as_ref().is_none_or(|l| d > l)
-        {
-            self.latest = Some(d.clone());
-        }
-        if !self.indicators.contains_key(&p.indicator) {
-            return;
-        }
-        let same = self.key.as_ref().is_some_and(|(o, i)| *o == p.organisation && *i == p.indicator);
-        if !same {
-            self.flush();
-            self.key = Some((p.organisation.clone(), p.indicator.clone()));
-        }
-        self.periods.push(p.period);
-        self.values.push(p.value.unwrap_or(f64::NAN));
-        self.published.push(p.published_on);
-    }
-
-    fn flush(&mut self) {
-        if let Some((org, ind)) = self.key.take() {
-            if !self.seen.contains(&org) {
-                self.seen.insert(org.clone());
-            }
-            let info = &self.indicators[&ind];
-            let signals = spc_signals(
-                &mut self.chart,
-                &self.rules,
-                SeriesInput {
-                    organisation: &org,
-                    indicator: info,
-                    periods: &self.periods,
-                    values: &self.values,
-                    published: &self.published,
-                },
-                &self.judged_by,
-                self.options.recent_points,
-                self.options.min_points,
-            );
-            if !signals.is_empty() {
-                self.out.entry(org).or_default().extend(signals);
-            }
-        }
-        self.periods.clear();
-        self.values.clear();
-        self.published.clear();
-    }
+/// A recorded scan's place in the history of signals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recorded {
+    /// The scan's id in the store.
+    pub scan_id: i64,
+    /// Signals no earlier scan had seen.
+    pub new_signals: usize,
+    /// Signals continuing one an earlier scan saw.
+    pub ongoing_signals: usize,
+    /// Identities of signals earlier scans saw and this one did not: closed.
+    pub closed_signals: Vec<String>,
 }
 
 /// Runs the scan over `store` under `regime` (its trigger rules already compiled into
@@ -178,37 +136,13 @@ pub async fn scan(
     let rule_set = RuleSet::mdc();
     let spc_judge =
         JudgedBy { regime: regime.id.clone(), regime_version: regime.version.clone(), rule_set: rule_set.name.clone() };
-    let mut cutter = SeriesCutter {
-        indicators: &indicators,
-        key: None,
-        periods: Vec::new(),
-        values: Vec::new(),
-        published: Vec::new(),
-        chart: XmrChart::new(),
-        rules: rule_set.clone(),
-        judged_by: spc_judge,
-        options,
-        out: BTreeMap::new(),
-        seen: BTreeSet::new(),
-        latest: None,
-    };
-    store
-        .scan_points::<std::convert::Infallible>(as_of, &mut |p| {
-            cutter.push(p);
-            Ok(())
-        })
-        .await
-        .map_err(|e| match e {
-            failwell_store::ExportError::Store(s) => EngineError::Store(s),
-            failwell_store::ExportError::Sink(never) => match never {},
-        })?;
-    cutter.flush();
+    let pass = series_pass(store, &indicators, &rule_set, &spc_judge, options).await?;
 
     // "Today": the as-of day, else the latest publication in the evidence.
     let today = match as_of {
         Some(d) => d,
         None => {
-            let mut latest = cutter.latest.as_deref().and_then(|d| dates::parse_date(d).ok());
+            let mut latest = pass.latest_published;
             for d in inspections
                 .iter()
                 .map(|i| i.published_on)
@@ -219,8 +153,18 @@ pub async fn scan(
             latest.unwrap_or(Date::MIN)
         }
     };
-    let mut series_signals = cutter.out;
-    let charted = cutter.seen;
+    let mut series_signals: BTreeMap<String, Vec<Signal>> = BTreeMap::new();
+    let mut charted: BTreeSet<String> = BTreeSet::new();
+    for results in pass.by_indicator.values() {
+        for r in &results.series {
+            if !charted.contains(&r.organisation) {
+                charted.insert(r.organisation.clone());
+            }
+            if !r.signals.is_empty() {
+                series_signals.entry(r.organisation.clone()).or_default().extend(r.signals.iter().cloned());
+            }
+        }
+    }
 
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
@@ -349,11 +293,100 @@ pub async fn scan(
             })
             .then_with(|| a.organisation.cmp(&b.organisation))
     });
+    let as_of_text = dates::iso(today);
+    let recorded = track_and_record(store, &mut reports, &pass, regime, options, &as_of_text).await?;
     Ok(ScanReport {
-        as_of: dates::iso(today),
+        as_of: as_of_text,
         regime: regime.id.clone(),
         regime_version: regime.version.clone(),
         rule_set: rule_set.name,
+        mode: pass.mode,
+        series_charted: pass.charted,
+        series_reused: pass.reused,
+        recorded,
         organisations: reports,
     })
+}
+
+/// Matches the scan's signals with the open ones the store remembers (setting each
+/// signal's tracking) and, when asked, records the scan. Scans of a day before the last
+/// recorded scan are neither tracked nor recorded: history does not run backwards.
+async fn track_and_record(
+    store: &Store,
+    reports: &mut [OrganisationReport],
+    pass: &SeriesPass,
+    regime: &Regime,
+    options: &ScanOptions,
+    today: &str,
+) -> Result<Option<Recorded>, EngineError> {
+    let last = store.last_scan().await?;
+    if last.as_ref().is_some_and(|l| l.as_of.as_str() > today) {
+        return Ok(None);
+    }
+    let open = if last.is_some() { store.open_signals().await? } else { Vec::new() };
+    let organisations = reports.len() as i64;
+    let mut all: Vec<&mut Signal> = reports.iter_mut().flat_map(|r| r.signals.iter_mut()).collect();
+    let continuity = match_signals(&open, &mut all, today);
+    if !options.record {
+        return Ok(None);
+    }
+    let row = |s: &Signal| -> Result<SignalRow, EngineError> {
+        let content = serde_json::to_string(s).map_err(|e| EngineError::Cache(e.to_string()))?;
+        let id = s.tracking.as_ref().map_or_else(|| s.key.clone(), |t| t.id.clone());
+        Ok(SignalRow {
+            key: id,
+            organisation: s.organisation.clone(),
+            source: s.source.clone(),
+            rule: s.rule.clone(),
+            direction: s.direction.code().to_string(),
+            content_hash: stable_hash(content.as_bytes()),
+            content,
+        })
+    };
+    let mut new: BTreeMap<String, SignalRow> = BTreeMap::new();
+    for &i in &continuity.new {
+        let r = row(all[i])?;
+        new.insert(r.key.clone(), r);
+    }
+    let old_hash: BTreeMap<&str, &str> = open.iter().map(|o| (o.key.as_str(), o.content_hash.as_str())).collect();
+    let mut changed = Vec::new();
+    for (i, id) in &continuity.ongoing {
+        let r = row(all[*i])?;
+        if old_hash.get(id.as_str()).is_none_or(|h| *h != r.content_hash) {
+            changed.push(r);
+        }
+    }
+    let results = pass
+        .rebuilt
+        .iter()
+        .filter_map(|code| pass.by_indicator.get(code).map(|r| (code, r)))
+        .map(|(code, r)| {
+            serde_json::to_string(r)
+                .map(|content| SeriesScan { indicator: code.clone(), content })
+                .map_err(|e| EngineError::Cache(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let run = ScanRecord {
+        id: 0,
+        as_of: today.to_string(),
+        regime: regime.id.clone(),
+        regime_version: regime.version.clone(),
+        config: pass.config.clone(),
+        through_import: pass.through_import,
+        mode: format!("{:?}", pass.mode).to_lowercase(),
+        organisations,
+        signals: all.len() as i64,
+        new_signals: new.len() as i64,
+        closed_signals: continuity.closed.len() as i64,
+    };
+    let new: Vec<SignalRow> = new.into_values().collect();
+    let scan_id = store
+        .record_scan(&run, &new, &changed, &continuity.closed, &results, pass.mode != ScanMode::Incremental)
+        .await?;
+    Ok(Some(Recorded {
+        scan_id,
+        new_signals: new.len(),
+        ongoing_signals: continuity.ongoing.len(),
+        closed_signals: continuity.closed,
+    }))
 }

@@ -4,6 +4,7 @@
 use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
 use failwell_domain::{FailureType, IndicatorKind, Polarity};
 use failwell_stats::spc::{Improvement, PointType, Rule, RuleSet, Side, SpcOptions, XmrChart};
+use failwell_store::SeriesData;
 
 /// What the engine needs to know about an indicator.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,12 +26,8 @@ pub struct SeriesInput<'a> {
     pub organisation: &'a str,
     /// The indicator.
     pub indicator: &'a IndicatorInfo,
-    /// Periods in time order.
-    pub periods: &'a [String],
-    /// Values, `NaN` where withheld.
-    pub values: &'a [f64],
-    /// Publication dates of the points, where known.
-    pub published: &'a [Option<String>],
+    /// Periods, values (`NaN` where withheld) and publication days, in time order.
+    pub data: &'a SeriesData,
 }
 
 /// The improvement direction SPC needs, from the catalogue's polarity.
@@ -65,18 +62,20 @@ pub fn spc_signals(
     recent_points: usize,
     min_points: usize,
 ) -> Vec<Signal> {
-    let present = series.values.iter().filter(|v| !v.is_nan()).count();
+    let values = &series.data.values;
+    let period = |i: usize| series.data.period(i).to_string();
+    let present = values.iter().filter(|v| !v.is_nan()).count();
     if present < min_points.max(2) {
         return Vec::new();
     }
     let mut opts = SpcOptions::new(rules);
     opts.improvement = improvement_of(series.indicator.polarity);
-    if chart.compute(series.values, &opts).is_err() {
+    if chart.compute(values, &opts).is_err() {
         return Vec::new();
     }
     let Some(latest) = chart.summary.latest else { return Vec::new() };
     let horizon = latest.saturating_sub(recent_points.saturating_sub(1));
-    let explanations = chart.explanations(series.values, rules);
+    let explanations = chart.explanations(values, rules);
 
     // Merge the recent firings of each (rule, side) into one run.
     let mut runs: Vec<(Rule, Side, PointType, usize, usize, usize)> = Vec::new();
@@ -107,19 +106,15 @@ pub fn spc_signals(
         };
         let explanation = &explanations[flag_index];
         let rule_name = format!("spc.{}", rule.as_str());
-        let start = series.periods[first].clone();
+        let start = period(first);
         let points = (first..=last)
-            .map(|i| EvidencePoint {
-                period: series.periods[i].clone(),
-                value: Some(series.values[i]).filter(|v| !v.is_nan()),
-                label: None,
-            })
+            .map(|i| EvidencePoint { period: period(i), value: Some(values[i]).filter(|v| !v.is_nan()), label: None })
             .collect();
         let mut sentence = explanation.sentence.clone();
         if first != explanation.first || last != explanation.last {
-            sentence.push_str(&format!(" (runs of this rule cover {} to {})", start, series.periods[last]));
+            sentence.push_str(&format!(" (runs of this rule cover {} to {})", start, period(last)));
         }
-        let known_from = series.published[first..=last].iter().flatten().max().cloned();
+        let known_from = series.data.published[first..=last].iter().flatten().max().map(|d| crate::dates::iso(*d));
         out.push(Signal {
             key: Signal::make_key(series.organisation, &series.indicator.code, &rule_name, &start),
             organisation: series.organisation.to_string(),
@@ -133,10 +128,11 @@ pub fn spc_signals(
             failure_types: series.indicator.failure_types.clone(),
             indicator_kind: Some(series.indicator.kind.code().to_string()),
             start,
-            end: series.periods[last].clone(),
+            end: period(last),
             known_from,
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
+            tracking: None,
             evidence: Evidence { points, limits: Some(explanation.limits), explanation: sentence },
         });
     }

@@ -7,10 +7,10 @@
 
 use failwell_domain::FailureType;
 use failwell_stats::spc::{Limits, Side};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which way a signal points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Things are getting worse, or are bad.
@@ -21,11 +21,22 @@ pub enum Direction {
     Neutral,
 }
 
+impl Direction {
+    /// The code used in JSON and in the store.
+    pub fn code(self) -> &'static str {
+        match self {
+            Direction::Concern => "concern",
+            Direction::Improvement => "improvement",
+            Direction::Neutral => "neutral",
+        }
+    }
+}
+
 /// How much a signal weighs before the regime's weights apply.
 ///
 /// Three steps rather than a continuous number: a person has to be able to say why a
 /// signal is strong, and "a failing grade" or "a point outside the limits" says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strength {
     /// Worth watching: a trend, two-in-three, an old inspection.
@@ -52,7 +63,7 @@ impl Strength {
 }
 
 /// Where a signal's evidence comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// An indicator series (SPC).
@@ -65,7 +76,7 @@ pub enum SourceKind {
 
 /// How a signal is to be read once its context is known (the report's Insight 7:
 /// failure can appear to get worse before it gets better).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reading {
     /// Read as it stands.
@@ -81,7 +92,7 @@ pub enum Reading {
 
 /// Who judged: the regime version and the rule set, so a judgement can be re-run and
 /// compared when either changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JudgedBy {
     /// The regime's id.
     pub regime: String,
@@ -92,7 +103,7 @@ pub struct JudgedBy {
 }
 
 /// One point shown as evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidencePoint {
     /// The period (series) or date (inspection, event).
     pub period: String,
@@ -104,7 +115,7 @@ pub struct EvidencePoint {
 }
 
 /// What the signal rests on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The points the rule caught (series) or the judgements and events involved.
     pub points: Vec<EvidencePoint>,
@@ -116,7 +127,7 @@ pub struct Evidence {
 }
 
 /// A signal about one organisation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
     /// Stable key: `organisation|source|rule|start`.
     pub key: String,
@@ -153,8 +164,22 @@ pub struct Signal {
     pub reading: Reading,
     /// The regime version and rule set that judged it.
     pub judged_by: JudgedBy,
+    /// Its life across recorded scans: since when it has been seen (absent when the store
+    /// has no record of scans to compare with, e.g. in tests built in memory).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tracking: Option<Tracking>,
     /// What it rests on.
     pub evidence: Evidence,
+}
+
+/// A signal's life across recorded scans (see `continuity`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracking {
+    /// Its identity: the key under which a recorded scan first saw it. An SPC run whose
+    /// first point moves as its limits are recomputed keeps the identity it had.
+    pub id: String,
+    /// The as-of day of the first recorded scan that saw it; this scan's day when none had.
+    pub first_seen: String,
 }
 
 impl Signal {

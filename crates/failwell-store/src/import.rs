@@ -252,7 +252,7 @@ impl ImportSession {
     /// Writes what is pending, records the run and commits: only now does the import
     /// become visible, all of it at once.
     pub async fn finish(mut self) -> Result<ImportSummary, StoreError> {
-        self.merge_observations().await?;
+        self.merge_observations(true).await?;
         sqlx::query("update import_run set finished_at = $1, rows_read = $2, rows_changed = $3 where id = $4")
             .bind(now())
             .bind(self.summary.read as i64)
@@ -269,7 +269,7 @@ impl ImportSession {
     /// `--dry-run`), which a failed import does not need to pay for.
     pub async fn abandon(mut self, count: bool) -> Result<ImportSummary, StoreError> {
         if count {
-            self.merge_observations().await?;
+            self.merge_observations(false).await?;
         }
         self.tx.rollback().await?;
         drop_staging_table(self.copy_pool.as_ref(), self.leftover_staging.take()).await?;

@@ -17,6 +17,8 @@ mod observations;
 mod open;
 mod query;
 mod scan;
+mod scan_state;
+mod series;
 
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
@@ -24,4 +26,5 @@ pub use import::{ImportSession, ImportSummary};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use query::Counts;
-pub use scan::ScanPoint;
+pub use scan_state::{OpenSignal, ScanRecord, SeriesScan, SignalRow};
+pub use series::{SeriesData, SeriesKey};

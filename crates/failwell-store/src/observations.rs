@@ -17,6 +17,8 @@
 
 use crate::error::{RowProblem, StoreError};
 use crate::import::{ImportSession, RowResult};
+use crate::open::Backend;
+use crate::series::rebuild_current;
 use failwell_domain::{Observation, dates};
 use sqlx::any::AnyArguments;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
@@ -243,6 +245,37 @@ impl ImportSession {
         Ok(())
     }
 
+    /// Marks the series this import changed and rebuilds their packed figures.
+    async fn pack_changed_series(&mut self, table: &str, merged: u64) -> Result<(), StoreError> {
+        let started = std::time::Instant::now();
+        let staged: i64 =
+            sqlx::query_scalar(AssertSqlSafe(format!("select count(*) from {table}"))).fetch_one(&mut *self.tx).await?;
+        // Every staged row merged (a first load): every staged series changed, no probing.
+        let sql = if merged as i64 == staged {
+            format!("select distinct series_id from {table} order by series_id")
+        } else {
+            format!(
+                "select distinct s.series_id from {table} s
+                 where exists (select 1 from observation o where o.series_id = s.series_id
+                               and o.period = s.period and o.import_id = $1)
+                 order by s.series_id"
+            )
+        };
+        let changed: Vec<i64> =
+            sqlx::query_scalar(AssertSqlSafe(sql)).bind(self.import_id).fetch_all(&mut *self.tx).await?;
+        for chunk in changed.chunks(1000) {
+            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            sqlx::query(AssertSqlSafe(format!("update series set changed_in_import = $1 where id in ({ids})")))
+                .bind(self.import_id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let backend = if self.backend_is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        rebuild_current(&mut self.tx, backend, &changed).await?;
+        tracing::info!(elapsed = ?started.elapsed(), series = changed.len(), "packed changed series");
+        Ok(())
+    }
+
     /// Keys (organisation, indicator, period) given more than once in this import, each
     /// with where it first appeared. Call after the last row, before `finish`.
     pub async fn duplicate_observations(&mut self, limit: usize) -> Result<Vec<Duplicate>, StoreError> {
@@ -304,7 +337,9 @@ impl ImportSession {
     /// Merges staged rows into `observation`: a new key becomes revision 1, a key whose
     /// figures differ from its current revision gets the next revision, and an unchanged
     /// key is left alone — which is why importing the same file twice changes nothing.
-    pub(crate) async fn merge_observations(&mut self) -> Result<(), StoreError> {
+    /// With `pack`, also marks the series the merge changed and rebuilds their packed
+    /// current figures (a dry run, rolled back anyway, skips that).
+    pub(crate) async fn merge_observations(&mut self, pack: bool) -> Result<(), StoreError> {
         if self.staging.is_none() {
             return Ok(());
         }
@@ -345,6 +380,9 @@ impl ImportSession {
         let rows = changed.rows_affected() + new.rows_affected();
         self.summary.changed += rows;
         tracing::info!(elapsed = ?started.elapsed(), rows, "merged staged observations");
+        if pack && rows > 0 {
+            self.pack_changed_series(&table, rows).await?;
+        }
         self.drop_staging().await?;
         Ok(())
     }

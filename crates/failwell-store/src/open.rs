@@ -27,11 +27,18 @@ pub struct Store {
 
 /// The schema's versions, each in both dialects. A version is applied once, in one
 /// transaction, and recorded in `schema_version`; the two lists must keep the same numbers.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+        include_str!("../../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/sqlite/0002_scan.sql"),
+        include_str!("../../../migrations/postgres/0002_scan.sql"),
+    ),
+];
 
 impl Store {
     /// Opens (creating if needed) the store at `url` and brings its schema up to date.
@@ -114,6 +121,12 @@ impl Store {
                     Backend::Postgres => postgres,
                 };
                 sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+                if version == 2 {
+                    // Series stored before version 2 get their packed figures now.
+                    let ids: Vec<i64> =
+                        sqlx::query_scalar("select id from series order by id").fetch_all(&mut *tx).await?;
+                    crate::series::rebuild_current(&mut tx, self.backend, &ids).await?;
+                }
                 sqlx::query("insert into schema_version (version, applied_at) values ($1, $2)")
                     .bind(version)
                     .bind(crate::import::now())

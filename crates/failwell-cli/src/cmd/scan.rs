@@ -35,6 +35,18 @@ pub struct ScanArgs {
     /// Only these organisations (codes; repeatable) in the output.
     #[arg(long = "organisation")]
     pub organisations: Vec<String>,
+    /// Chart every series, even when the last recorded scan could be continued with only
+    /// the series changed since.
+    #[arg(long)]
+    pub full: bool,
+    /// Do not record this scan (a scan of "now" is recorded by default: its signals
+    /// continue or close earlier ones, and the next scan can be incremental).
+    #[arg(long, conflicts_with = "record")]
+    pub no_record: bool,
+    /// Record an --as-of scan too (e.g. replaying months in order); refused silently for a
+    /// day before the last recorded scan.
+    #[arg(long)]
+    pub record: bool,
 }
 
 /// Reads a `YYYY-MM-DD` flag.
@@ -60,7 +72,8 @@ pub fn load_regime(path: Option<&PathBuf>) -> anyhow::Result<(Regime, RuleBook)>
 pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let (regime, rules) = load_regime(args.regime.as_ref())?;
     let store = Store::open(database).await?;
-    let options = ScanOptions { as_of: args.as_of, ..ScanOptions::default() };
+    let record = if args.as_of.is_some() { args.record } else { !args.no_record };
+    let options = ScanOptions { as_of: args.as_of, full: args.full, record, ..ScanOptions::default() };
     let mut report = failwell_engine::scan(&store, &regime, &rules, &options).await?;
     store.close().await;
     if !args.organisations.is_empty() {

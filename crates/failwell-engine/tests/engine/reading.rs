@@ -12,10 +12,8 @@ fn signals(code: &str, polarity: Polarity, kind: IndicatorKind, jump: f64) -> Ve
     // Varied enough that the jump does not also make a shift of the points before it.
     let mut values = vec![8.0, 12.0, 9.0, 13.0, 10.0, 13.0, 7.0, 10.0, 12.0, 8.0];
     values.push(jump);
-    let periods = periods(values.len());
-    let published = vec![None; values.len()];
-    let series =
-        SeriesInput { organisation: "ORG", indicator: &ind, periods: &periods, values: &values, published: &published };
+    let data = series_data(&values);
+    let series = SeriesInput { organisation: "ORG", indicator: &ind, data: &data };
     spc_signals(&mut XmrChart::new(), &RuleSet::mdc(), series, &judge(), 2, 6)
 }
 

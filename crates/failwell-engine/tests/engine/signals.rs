@@ -11,9 +11,8 @@ use failwell_stats::spc::{RuleSet, Side, XmrChart};
 
 fn run(values: &[f64], polarity: Polarity, kind: IndicatorKind) -> Vec<Signal> {
     let ind = indicator("x", polarity, kind);
-    let periods = periods(values.len());
-    let published = vec![None; values.len()];
-    let series = SeriesInput { organisation: "ORG", indicator: &ind, periods: &periods, values, published: &published };
+    let data = series_data(values);
+    let series = SeriesInput { organisation: "ORG", indicator: &ind, data: &data };
     spc_signals(&mut XmrChart::new(), &RuleSet::mdc(), series, &judge(), 2, 6)
 }
 

@@ -143,3 +143,12 @@ pub fn event(org: &str, t: EventType, on: &str) -> Event {
 pub fn periods(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{}/{:02}", 2010 + i, (11 + i) % 100)).collect()
 }
+
+/// A yearly series of `values` (financial years from 2010/11), publication days unknown.
+pub fn series_data(values: &[f64]) -> failwell_store::SeriesData {
+    let mut data = failwell_store::SeriesData::default();
+    for (p, v) in periods(values.len()).iter().zip(values) {
+        data.push(p, Some(*v).filter(|v| !v.is_nan()), None);
+    }
+    data
+}

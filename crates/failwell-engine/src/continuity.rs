@@ -1,0 +1,79 @@
+//! Continuity of signals across scans: an ongoing signal is one signal, not a new alert
+//! every month.
+//!
+//! A signal continues an open one (a signal no recorded scan has closed) when it has the
+//! same key, or — for SPC signals only — the same organisation, indicator, rule and
+//! direction: as new points arrive the limits are recomputed and a run's first point can
+//! move, but it is still the same run. Inspection and event signals are keyed by their
+//! judgement's or event's date, so a new judgement is a new signal. Open signals no
+//! longer seen are closed.
+
+use crate::signal::{Signal, Tracking};
+use failwell_store::OpenSignal;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The outcome of matching one scan's signals against the open ones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Continuity {
+    /// Indexes (into the signals given) of signals no open signal continues.
+    pub new: Vec<usize>,
+    /// (index, identity) of signals that continue an open one.
+    pub ongoing: Vec<(usize, String)>,
+    /// Identities of open signals this scan did not see.
+    pub closed: Vec<String>,
+}
+
+/// Matches `signals` against `open` and sets each signal's [`Tracking`]: the identity and
+/// first-seen day of the open signal it continues, or its own key and `today` when new.
+///
+/// `signals` is a list of (organisation, signal) references in any order; matching is
+/// exact keys first, then SPC runs, each open signal continued at most once, so the
+/// result does not depend on the order of the list.
+pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &str) -> Continuity {
+    let by_key: BTreeMap<&str, &OpenSignal> = open.iter().map(|o| (o.key.as_str(), o)).collect();
+    let mut taken: BTreeSet<&str> = BTreeSet::new();
+    let mut result = Continuity::default();
+    let mut unmatched = Vec::new();
+    for (i, s) in signals.iter_mut().enumerate() {
+        if let Some(o) = by_key.get(s.key.as_str()) {
+            taken.insert(o.key.as_str());
+            s.tracking = Some(Tracking { id: o.key.clone(), first_seen: o.first_seen_on.clone() });
+            result.ongoing.push((i, o.key.clone()));
+        } else {
+            unmatched.push(i);
+        }
+    }
+    // SPC runs whose first point moved: same organisation, source, rule and direction.
+    type RunKey = (String, String, String, String);
+    let mut runs: BTreeMap<RunKey, Vec<&OpenSignal>> = BTreeMap::new();
+    for o in open.iter().filter(|o| o.rule.starts_with("spc.") && !taken.contains(o.key.as_str())) {
+        let key = (o.organisation.clone(), o.source.clone(), o.rule.clone(), o.direction.clone());
+        runs.entry(key).or_default().push(o);
+    }
+    // Visit unmatched signals in key order so that ties resolve the same way every time.
+    unmatched.sort_by(|&a, &b| signals[a].key.cmp(&signals[b].key));
+    for i in unmatched {
+        let s = &mut signals[i];
+        let candidate = if s.rule.starts_with("spc.") {
+            let key = (s.organisation.clone(), s.source.clone(), s.rule.clone(), s.direction.code().to_string());
+            runs.get_mut(&key).and_then(|v| if v.is_empty() { None } else { Some(v.remove(0)) })
+        } else {
+            None
+        };
+        match candidate {
+            Some(o) => {
+                taken.insert(o.key.as_str());
+                s.tracking = Some(Tracking { id: o.key.clone(), first_seen: o.first_seen_on.clone() });
+                result.ongoing.push((i, o.key.clone()));
+            }
+            None => {
+                s.tracking = Some(Tracking { id: s.key.clone(), first_seen: today.to_string() });
+                result.new.push(i);
+            }
+        }
+    }
+    result.ongoing.sort();
+    result.new.sort();
+    result.closed = open.iter().filter(|o| !taken.contains(o.key.as_str())).map(|o| o.key.clone()).collect();
+    result
+}

@@ -1,0 +1,247 @@
+//! The series pass: chart every series (a full scan), only the series of the indicators
+//! an import changed since the last recorded scan (an incremental scan), or every series
+//! as known on an earlier day (an as-of scan).
+//!
+//! The unit of incremental work is the indicator, not the series: peer comparisons span
+//! every organisation of one indicator, so when one organisation's figures change, the
+//! whole indicator's results are rebuilt, and the others are reused from the last
+//! recorded scan. Results are kept per indicator as JSON (`indicator_scan`); reading them
+//! back gives exactly what charting again would, which the tests check.
+
+use crate::error::EngineError;
+use crate::options::ScanOptions;
+use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
+use crate::signal::{JudgedBy, Signal};
+use failwell_stats::spc::{RuleSet, XmrChart};
+use failwell_store::{ScanRecord, SeriesData, SeriesKey, SeriesScan, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use time::Date;
+
+/// Points kept per series for comparison with peers.
+pub const TAIL_POINTS: usize = 3;
+
+/// What the pass derived from one series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesResult {
+    /// The organisation's code.
+    pub organisation: String,
+    /// The last few non-missing points, oldest first: (period, value).
+    pub tail: Vec<(String, f64)>,
+    /// Its signals, if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<Signal>,
+}
+
+/// Everything the pass derived from one indicator's series, by organisation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorResults {
+    /// One entry per series, ordered by organisation code.
+    pub series: Vec<SeriesResult>,
+}
+
+/// How the series were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanMode {
+    /// Every series charted from its current figures.
+    Full,
+    /// Only the indicators changed since the last recorded scan charted; the rest reused.
+    Incremental,
+    /// Every series charted as known on the as-of day, from the observation rows.
+    AsOf,
+}
+
+/// The pass's output.
+#[derive(Debug, Clone)]
+pub struct SeriesPass {
+    /// Results per indicator code.
+    pub by_indicator: BTreeMap<String, IndicatorResults>,
+    /// Full, incremental or as-of.
+    pub mode: ScanMode,
+    /// Series charted by this scan.
+    pub charted: u64,
+    /// Series whose results were reused from the last recorded scan.
+    pub reused: u64,
+    /// Indicators whose results this scan (re)built: what a recorded scan must write.
+    pub rebuilt: BTreeSet<String>,
+    /// The latest publication day among the figures read (now-scans only).
+    pub latest_published: Option<Date>,
+    /// The newest import the store had when the pass began.
+    pub through_import: i64,
+    /// The fingerprint of what shapes the results; see [`fingerprint`].
+    pub config: String,
+}
+
+/// FNV-1a, 64 bits: a stable hash (std's is not promised stable between releases) for
+/// fingerprints and content hashes, where collisions cost a needless rewrite at most.
+pub fn stable_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Everything that shapes the series results besides the figures: an incremental scan
+/// may reuse results only from a scan with the same fingerprint.
+pub fn fingerprint(
+    judged_by: &JudgedBy,
+    options: &ScanOptions,
+    indicators: &BTreeMap<String, IndicatorInfo>,
+    as_of: Option<Date>,
+) -> String {
+    let mut text = format!(
+        "{}|{}|{}|recent={}|min={}|as_of={}",
+        judged_by.regime,
+        judged_by.regime_version,
+        judged_by.rule_set,
+        options.recent_points,
+        options.min_points,
+        as_of.map_or("now".to_string(), crate::dates::iso)
+    );
+    for i in indicators.values() {
+        text.push_str(&format!("|{}:{:?}:{:?}:{:?}", i.code, i.polarity, i.kind, i.failure_types));
+    }
+    stable_hash(text.as_bytes())
+}
+
+/// Charts series one at a time into per-indicator results.
+struct Charter<'a> {
+    index: HashMap<i64, &'a SeriesKey>,
+    indicators: &'a BTreeMap<String, IndicatorInfo>,
+    chart: XmrChart,
+    rules: &'a RuleSet,
+    judged_by: &'a JudgedBy,
+    options: &'a ScanOptions,
+    out: BTreeMap<String, IndicatorResults>,
+    charted: u64,
+}
+
+impl Charter<'_> {
+    fn chart(&mut self, data: &SeriesData) {
+        let Some(key) = self.index.get(&data.series_id) else { return };
+        let Some(info) = self.indicators.get(&key.indicator) else { return };
+        self.charted += 1;
+        let input = SeriesInput { organisation: &key.organisation, indicator: info, data };
+        let signals = spc_signals(
+            &mut self.chart,
+            self.rules,
+            input,
+            self.judged_by,
+            self.options.recent_points,
+            self.options.min_points,
+        );
+        let mut tail: Vec<(String, f64)> = (0..data.len())
+            .rev()
+            .filter(|&i| !data.values[i].is_nan())
+            .take(TAIL_POINTS)
+            .map(|i| (data.period(i).to_string(), data.values[i]))
+            .collect();
+        tail.reverse();
+        self.out.entry(key.indicator.clone()).or_default().series.push(SeriesResult {
+            organisation: key.organisation.clone(),
+            tail,
+            signals,
+        });
+    }
+
+    fn finish(mut self) -> BTreeMap<String, IndicatorResults> {
+        for r in self.out.values_mut() {
+            r.series.sort_by(|a, b| a.organisation.cmp(&b.organisation));
+        }
+        self.out
+    }
+}
+
+/// Runs the series pass: as of a day when `options.as_of` is set; otherwise incrementally
+/// when the last recorded scan has the same fingerprint and `options.full` is not set,
+/// else in full.
+pub async fn series_pass(
+    store: &Store,
+    indicators: &BTreeMap<String, IndicatorInfo>,
+    rules: &RuleSet,
+    judged_by: &JudgedBy,
+    options: &ScanOptions,
+) -> Result<SeriesPass, EngineError> {
+    // Read before the series: an import landing meanwhile is then charted again next time.
+    let through_import = store.latest_import().await?;
+    let config = fingerprint(judged_by, options, indicators, options.as_of);
+    let keys = store.series_index().await?;
+    let mut charter = Charter {
+        index: keys.iter().map(|k| (k.id, k)).collect(),
+        indicators,
+        chart: XmrChart::new(),
+        rules,
+        judged_by,
+        options,
+        out: BTreeMap::new(),
+        charted: 0,
+    };
+    if let Some(day) = options.as_of {
+        store.series_as_of(day, &mut |d| charter.chart(d)).await?;
+        let by_indicator = charter.finish();
+        let rebuilt = by_indicator.keys().cloned().collect();
+        let charted = by_indicator.values().map(|r| r.series.len() as u64).sum();
+        return Ok(SeriesPass {
+            by_indicator,
+            mode: ScanMode::AsOf,
+            charted,
+            reused: 0,
+            rebuilt,
+            latest_published: None,
+            through_import,
+            config,
+        });
+    }
+    let latest_published = store.latest_published().await?;
+    let last: Option<ScanRecord> = if options.full { None } else { store.last_scan().await? };
+    if let Some(last) = last.filter(|l| l.config == config) {
+        let changed: BTreeSet<i64> = store.series_changed_since(last.through_import).await?.into_iter().collect();
+        let touched: BTreeSet<String> =
+            keys.iter().filter(|k| changed.contains(&k.id)).map(|k| k.indicator.clone()).collect();
+        let mut reused = BTreeMap::new();
+        for SeriesScan { indicator, content } in store.indicator_scans().await? {
+            if touched.contains(&indicator) || !indicators.contains_key(&indicator) {
+                continue;
+            }
+            let results: IndicatorResults = serde_json::from_str(&content)
+                .map_err(|e| EngineError::Cache(format!("indicator {indicator}: {e}")))?;
+            reused.insert(indicator, results);
+        }
+        let ids: Vec<i64> = keys.iter().filter(|k| touched.contains(&k.indicator)).map(|k| k.id).collect();
+        if !ids.is_empty() {
+            store.current_series(Some(&ids), &mut |d| charter.chart(d)).await?;
+        }
+        let charted = charter.charted;
+        let mut by_indicator = charter.finish();
+        let rebuilt: BTreeSet<String> = by_indicator.keys().cloned().collect();
+        let reused_count = reused.values().map(|r| r.series.len() as u64).sum();
+        by_indicator.extend(reused);
+        return Ok(SeriesPass {
+            by_indicator,
+            mode: ScanMode::Incremental,
+            charted,
+            reused: reused_count,
+            rebuilt,
+            latest_published,
+            through_import,
+            config,
+        });
+    }
+    store.current_series(None, &mut |d| charter.chart(d)).await?;
+    let charted = charter.charted;
+    let by_indicator = charter.finish();
+    let rebuilt = by_indicator.keys().cloned().collect();
+    Ok(SeriesPass {
+        by_indicator,
+        mode: ScanMode::Full,
+        charted,
+        reused: 0,
+        rebuilt,
+        latest_published,
+        through_import,
+        config,
+    })
+}

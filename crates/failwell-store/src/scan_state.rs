@@ -1,0 +1,287 @@
+//! What scans leave behind: the record of each scan, every signal across scans (one row
+//! per ongoing signal, however many scans saw it), and the per-indicator results an
+//! incremental scan reuses.
+//!
+//! The store keeps these as text it does not interpret (the engine's JSON); it only knows
+//! which scan saw what, so that "new", "ongoing" and "closed" are answerable by query.
+
+use crate::error::StoreError;
+use crate::open::{Backend, Store};
+use sqlx::{Any, AssertSqlSafe, Row};
+
+/// Rows per multi-row statement.
+const BATCH: usize = 200;
+
+/// One scan, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanRecord {
+    /// Its id (0 before it is recorded).
+    pub id: i64,
+    /// The day it judged as of.
+    pub as_of: String,
+    /// Regime id.
+    pub regime: String,
+    /// Regime version.
+    pub regime_version: String,
+    /// A fingerprint of everything else that shapes its results (rule set, options,
+    /// catalogue); an incremental scan may only continue a scan with the same one.
+    pub config: String,
+    /// The newest import it had read.
+    pub through_import: i64,
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// Organisations reported.
+    pub organisations: i64,
+    /// Signals seen.
+    pub signals: i64,
+    /// Signals first seen by this scan.
+    pub new_signals: i64,
+    /// Signals of earlier scans not seen again.
+    pub closed_signals: i64,
+}
+
+/// A signal no scan has closed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSignal {
+    /// The key it was first seen under (its identity).
+    pub key: String,
+    /// Organisation code.
+    pub organisation: String,
+    /// Indicator, framework or event type.
+    pub source: String,
+    /// The rule that found it.
+    pub rule: String,
+    /// `concern`, `improvement` or `neutral`.
+    pub direction: String,
+    /// The as-of day of the first scan that saw it.
+    pub first_seen_on: String,
+    /// A hash of its latest content: the content is rewritten only when this changes.
+    pub content_hash: String,
+}
+
+/// A signal seen by the scan being recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalRow {
+    /// Its identity: the key of the open signal it continues, or its own key when new.
+    pub key: String,
+    /// Organisation code.
+    pub organisation: String,
+    /// Indicator, framework or event type.
+    pub source: String,
+    /// The rule that found it.
+    pub rule: String,
+    /// `concern`, `improvement` or `neutral`.
+    pub direction: String,
+    /// Its content as JSON.
+    pub content: String,
+    /// A hash of `content`.
+    pub content_hash: String,
+}
+
+/// What a scan derived from one indicator's series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesScan {
+    /// The indicator's code.
+    pub indicator: String,
+    /// The engine's JSON.
+    pub content: String,
+}
+
+fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+    let mut sql = String::new();
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push(',');
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${}", r * columns + c + 1)),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+impl Store {
+    /// The newest recorded scan.
+    pub async fn last_scan(&self) -> Result<Option<ScanRecord>, StoreError> {
+        let row = sqlx::query(
+            "select id, as_of, regime, regime_version, config, through_import, mode, organisations, signals,
+                    new_signals, closed_signals
+             from scan_run order by id desc limit 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(ScanRecord {
+                id: r.try_get(0)?,
+                as_of: r.try_get(1)?,
+                regime: r.try_get(2)?,
+                regime_version: r.try_get(3)?,
+                config: r.try_get(4)?,
+                through_import: r.try_get(5)?,
+                mode: r.try_get(6)?,
+                organisations: r.try_get(7)?,
+                signals: r.try_get(8)?,
+                new_signals: r.try_get(9)?,
+                closed_signals: r.try_get(10)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every signal no scan has closed, by key.
+    pub async fn open_signals(&self) -> Result<Vec<OpenSignal>, StoreError> {
+        let rows = sqlx::query(
+            "select key, organisation, source, rule, direction, first_seen_on, content_hash
+             from signal where closed_in_scan is null order by key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OpenSignal {
+                    key: r.try_get(0)?,
+                    organisation: r.try_get(1)?,
+                    source: r.try_get(2)?,
+                    rule: r.try_get(3)?,
+                    direction: r.try_get(4)?,
+                    first_seen_on: r.try_get(5)?,
+                    content_hash: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The signals' latest content (JSON) of one organisation, open and closed, with the
+    /// as-of days they were first and last seen and the scan that closed them.
+    pub async fn signal_history(
+        &self,
+        organisation: &str,
+    ) -> Result<Vec<(String, String, String, Option<i64>, String)>, StoreError> {
+        let rows = sqlx::query(
+            "select key, first_seen_on, last_seen_on, closed_in_scan, content from signal
+             where organisation = $1 order by first_seen_on, key",
+        )
+        .bind(organisation)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
+    }
+
+    /// The per-indicator results of the last recorded scan.
+    pub async fn indicator_scans(&self) -> Result<Vec<SeriesScan>, StoreError> {
+        let rows = sqlx::query("select indicator, content from indicator_scan order by indicator")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(SeriesScan { indicator: r.try_get(0)?, content: r.try_get(1)? })).collect()
+    }
+
+    /// Records a scan in one transaction: its run, the signals it saw first (`new`,
+    /// inserted; a closed signal whose key reappears is reopened, keeping its first day), the ongoing ones whose content changed (`changed`, rewritten), the open
+    /// signals it did not see (`closed`), and its per-indicator results (`replace_all`: a
+    /// full scan's results replace every indicator's; otherwise only those given are
+    /// replaced). Every other open signal is marked seen by this scan. Returns its id.
+    pub async fn record_scan(
+        &self,
+        run: &ScanRecord,
+        new: &[SignalRow],
+        changed: &[SignalRow],
+        closed: &[String],
+        results: &[SeriesScan],
+        replace_all: bool,
+    ) -> Result<i64, StoreError> {
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "insert into scan_run (as_of, regime, regime_version, config, through_import, mode, started_at,
+                                   organisations, signals, new_signals, closed_signals)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+        )
+        .bind(&run.as_of)
+        .bind(&run.regime)
+        .bind(&run.regime_version)
+        .bind(&run.config)
+        .bind(run.through_import)
+        .bind(&run.mode)
+        .bind(crate::import::now())
+        .bind(run.organisations)
+        .bind(run.signals)
+        .bind(run.new_signals)
+        .bind(run.closed_signals)
+        .fetch_one(&mut *tx)
+        .await?;
+
+        for batch in closed.chunks(BATCH) {
+            let keys = placeholders(self.backend, 1, batch.len());
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(format!(
+                "update signal set closed_in_scan = {id} where key in {keys}"
+            )));
+            for k in batch {
+                q = q.bind(k);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        // Ongoing signals were seen by this scan too: one statement marks them all.
+        sqlx::query("update signal set last_seen_scan = $1, last_seen_on = $2 where closed_in_scan is null")
+            .bind(id)
+            .bind(&run.as_of)
+            .execute(&mut *tx)
+            .await?;
+        for batch in new.chunks(BATCH) {
+            let sql = format!(
+                "insert into signal (key, organisation, source, rule, direction, first_seen_scan, first_seen_on,
+                                     last_seen_scan, last_seen_on, content_hash, content) values {}
+                 on conflict (key) do update set closed_in_scan = null, last_seen_scan = excluded.last_seen_scan,
+                   last_seen_on = excluded.last_seen_on, content_hash = excluded.content_hash, content = excluded.content",
+                placeholders(self.backend, batch.len(), 11)
+            );
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+            for s in batch {
+                q = q
+                    .bind(&s.key)
+                    .bind(&s.organisation)
+                    .bind(&s.source)
+                    .bind(&s.rule)
+                    .bind(&s.direction)
+                    .bind(id)
+                    .bind(&run.as_of)
+                    .bind(id)
+                    .bind(&run.as_of)
+                    .bind(&s.content_hash)
+                    .bind(&s.content);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for s in changed {
+            sqlx::query("update signal set content = $1, content_hash = $2 where key = $3")
+                .bind(&s.content)
+                .bind(&s.content_hash)
+                .bind(&s.key)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        if replace_all {
+            sqlx::query("delete from indicator_scan").execute(&mut *tx).await?;
+        }
+        for r in results {
+            sqlx::query(
+                "insert into indicator_scan (indicator, scan_id, content) values ($1, $2, $3)
+                 on conflict (indicator) do update set scan_id = excluded.scan_id, content = excluded.content",
+            )
+            .bind(&r.indicator)
+            .bind(id)
+            .bind(&r.content)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+}
