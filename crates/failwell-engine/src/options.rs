@@ -25,6 +25,24 @@ pub struct ScanOptions {
     /// Score thresholds of the bands moderate, high and severe (a score below the first
     /// is low).
     pub band_thresholds: [f64; 3],
+    /// Leadership changes count towards churn when they happened within this many months
+    /// of the as-of day (24: two years, the span of a typical turnaround plan).
+    pub churn_window_months: i64,
+    /// This many leadership changes in the window make a weak churn signal (2: one change
+    /// is ordinary succession, a second within two years is not).
+    pub churn_weak_changes: usize,
+    /// This many make a moderate one (3).
+    pub churn_moderate_changes: usize,
+    /// Insularity: peer contacts (peer reviews, peer, buddy and partner-agency links) count
+    /// when they fall within this many years before the as-of day (3: a peer challenge
+    /// cycle, with its progress review, fits well inside).
+    pub peer_contact_years: i64,
+    /// System view: a group is recommended a system-level response when at least
+    /// `system_min_members` of its members, and at least this share of them, signal in
+    /// the same failure type (a third: a pattern, not one unlucky member).
+    pub system_share: f64,
+    /// See `system_share` (2: one organisation alone is not a system).
+    pub system_min_members: usize,
 }
 
 impl Default for ScanOptions {
@@ -37,6 +55,12 @@ impl Default for ScanOptions {
             designation_window_months: 36,
             recent_event_months: 24,
             band_thresholds: [1.0, 3.0, 6.0],
+            churn_window_months: 24,
+            churn_weak_changes: 2,
+            churn_moderate_changes: 3,
+            peer_contact_years: 3,
+            system_share: 1.0 / 3.0,
+            system_min_members: 2,
         }
     }
 }

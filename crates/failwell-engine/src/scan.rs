@@ -7,17 +7,20 @@
 //! clock.
 
 use crate::assess::{Assessment, Band, Trajectory, TypeRisk, assess};
+use crate::churn::{ChurnRule, churn_signal};
 use crate::error::EngineError;
 use crate::events::{current_rung, event_signals};
-use crate::inspection::{inspection_signals, oversight_sector, resolve_grade};
+use crate::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
+use crate::insularity::{Insularity, InsularityInput, PeerNorms, SeriesTail};
 use crate::ladder::{Recommendation, recommend};
 use crate::options::ScanOptions;
 use crate::reading::read_in_context;
 use crate::rules::{RuleBook, RuleContext};
 use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
 use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
+use crate::system::{SystemReport, system_view};
 use failwell_domain::regime::Regime;
-use failwell_domain::{Event, Indicator, Inspection, Method, Organisation, dates};
+use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::{RuleSet, XmrChart};
 use failwell_store::{ScanPoint, Store};
 use serde::Serialize;
@@ -60,6 +63,8 @@ pub struct OrganisationReport {
     pub signals: Vec<Signal>,
     /// Why, in sentences: the recommendation's reasons, then readings worth knowing.
     pub rationale: Vec<String>,
+    /// How insular it is (Insight 3), with each component's evidence.
+    pub insularity: Insularity,
 }
 
 /// A whole scan.
@@ -75,6 +80,8 @@ pub struct ScanReport {
     pub rule_set: String,
     /// Organisations, worst first (overall score descending, then code).
     pub organisations: Vec<OrganisationReport>,
+    /// Groups of linked organisations signalling together, recommended first.
+    pub systems: Vec<SystemReport>,
 }
 
 /// Accumulates one series at a time from the ordered stream.
@@ -91,6 +98,7 @@ struct SeriesCutter<'a> {
     out: BTreeMap<String, Vec<Signal>>,
     seen: BTreeSet<String>,
     latest: Option<String>,
+    tails: Vec<SeriesTail>,
 }
 
 impl SeriesCutter<'_> {
@@ -119,6 +127,8 @@ impl SeriesCutter<'_> {
                 self.seen.insert(org.clone());
             }
             let info = &self.indicators[&ind];
+            let n = crate::insularity::TAIL_POINTS;
+            self.tails.push(SeriesTail::of(&org, &ind, info.polarity, &self.periods, &self.values, n));
             let signals = spc_signals(
                 &mut self.chart,
                 &self.rules,
@@ -191,6 +201,7 @@ pub async fn scan(
         out: BTreeMap::new(),
         seen: BTreeSet::new(),
         latest: None,
+        tails: Vec::new(),
     };
     store
         .scan_points::<std::convert::Infallible>(as_of, &mut |p| {
@@ -221,6 +232,14 @@ pub async fn scan(
     };
     let mut series_signals = cutter.out;
     let charted = cutter.seen;
+    let links: Vec<Link> = store.records_as_of("link", None).await?;
+    let norms = PeerNorms::new(&cutter.tails, &links, today);
+    let contacts_recorded = crate::insularity::contacts_recorded(&events, &links);
+    let churn = ChurnRule {
+        window_months: options.churn_window_months,
+        weak_at: options.churn_weak_changes,
+        moderate_at: options.churn_moderate_changes,
+    };
 
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
@@ -252,12 +271,27 @@ pub async fn scan(
         signals.extend(ins_signals);
         let lifted_on = ins
             .iter()
-            .filter(|i| i.published_on <= today)
+            .filter(|i| i.published_on <= today && !is_self_assessment(i))
             .filter(|i| !resolve_grade(regime, &sector, i).is_some_and(|g| g.is_failing()))
             .map(|i| i.published_on)
             .max();
         let (ev_signals, ev_facts) = event_signals(code, evs, lifted_on, today, options.recent_event_months, &judge);
         signals.extend(ev_signals);
+        signals.extend(churn_signal(code, evs, today, churn, &judge));
+        let insularity = crate::insularity::measure(
+            regime,
+            &norms,
+            InsularityInput {
+                organisation: code,
+                sector: &sector,
+                inspections: ins,
+                events: evs,
+                links: &links,
+                today,
+                peer_contact_years: options.peer_contact_years,
+                contacts_recorded,
+            },
+        );
 
         // The latest designation of failure: an event, or a failing grade published.
         let designated_on = match (ev_facts.designated_on, facts.failing.then_some(facts.published_on).flatten()) {
@@ -297,6 +331,8 @@ pub async fn scan(
             trajectory: assessment.trajectory.as_str().to_string(),
             early_signs: !counted.is_empty() && !facts.failing && !designation_in_force,
             honest_reporting: signals.iter().any(|s| s.reading == Reading::ProbableHonestReporting),
+            insularity: insularity.index,
+            insularity_band: insularity.band.as_str().to_string(),
         };
         let recommendation = match (ladder, current) {
             (Some(l), Some(c)) => {
@@ -322,6 +358,7 @@ pub async fn scan(
                 ),
             });
         }
+        rationale.extend(crate::insularity::rationale(&insularity));
         reports.push(OrganisationReport {
             organisation: code.to_string(),
             name: org.name.clone(),
@@ -338,6 +375,7 @@ pub async fn scan(
             context,
             signals,
             rationale,
+            insularity,
         });
     }
     reports.sort_by(|a, b| {
@@ -349,11 +387,14 @@ pub async fn scan(
             })
             .then_with(|| a.organisation.cmp(&b.organisation))
     });
+    let systems =
+        system_view(&organisations, &links, &reports, today, options.system_min_members, options.system_share);
     Ok(ScanReport {
         as_of: dates::iso(today),
         regime: regime.id.clone(),
         regime_version: regime.version.clone(),
         rule_set: rule_set.name,
         organisations: reports,
+        systems,
     })
 }
