@@ -25,7 +25,7 @@ use crate::dates::iso;
 use crate::inspection::{is_self_assessment, resolve_grade};
 use crate::links::{holds_during, holds_on};
 use failwell_domain::regime::{GradeRef, Regime};
-use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Polarity};
+use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Polarity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -331,10 +331,42 @@ fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// Whether the evidence records any peer contact at all (a peer review, or a peer, buddy
-/// or partner-agency link): without any, "no contact" cannot be told from "not recorded".
-pub fn contacts_recorded(events: &[Event], links: &[Link]) -> bool {
-    events.iter().any(|e| e.event_type == EventType::PeerReview) || links.iter().any(|l| is_contact_link(l.link_type))
+/// How many organisations have a peer contact on record at all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContactCoverage {
+    /// Organisations (groups aside) with a peer review or a peer, buddy or partner-agency
+    /// link on record, at any time.
+    pub with_contacts: usize,
+    /// Organisations in the registry, groups aside.
+    pub organisations: usize,
+    /// Whether `with_contacts` reaches the required share: when it does not, "no contact"
+    /// cannot be told from "not recorded", and the component is not measured.
+    pub enough: bool,
+}
+
+/// The coverage of peer-contact records over the registry's `organisations` (sector
+/// `group` aside): enough when at least `min_share` of them have one.
+pub fn contact_coverage(
+    organisations: &[Organisation],
+    events: &[Event],
+    links: &[Link],
+    min_share: f64,
+) -> ContactCoverage {
+    let mut with: BTreeSet<&str> = BTreeSet::new();
+    with.extend(events.iter().filter(|e| e.event_type == EventType::PeerReview).map(|e| e.organisation.as_str()));
+    for l in links.iter().filter(|l| is_contact_link(l.link_type)) {
+        with.insert(l.from.as_str());
+        with.insert(l.to.as_str());
+    }
+    let members: Vec<&str> =
+        organisations.iter().filter(|o| o.sector.as_str() != "group").map(|o| o.code.as_str()).collect();
+    let with_contacts = members.iter().filter(|m| with.contains(*m)).count();
+    let n = members.len();
+    ContactCoverage {
+        with_contacts,
+        organisations: n,
+        enough: with_contacts > 0 && with_contacts as f64 >= min_share * n as f64 - 1e-9,
+    }
 }
 
 fn is_contact_link(t: LinkType) -> bool {
@@ -355,7 +387,7 @@ pub fn peer_contacts(
     links: &[Link],
     today: Date,
     years: i64,
-    recorded: bool,
+    coverage: ContactCoverage,
 ) -> InsularityComponent {
     let since = years_before(today, years);
     let mut contacts: Vec<String> = events
@@ -382,13 +414,16 @@ pub fn peer_contacts(
     );
     contacts.sort();
     let window = format!("between {} and {}", iso(since), iso(today));
-    if !recorded {
+    if !coverage.enough {
         return InsularityComponent {
             name: "peer_contacts".into(),
             score: None,
             weight: WEIGHTS[1],
-            explanation: "Peer contacts not measurable: the evidence records no peer review and no peer, buddy or partner-agency link for any organisation.".into(),
-            evidence: Vec::new(),
+            explanation: format!(
+                "Peer contacts not measurable: only {} of {} organisations have a peer review or a peer, buddy or partner-agency link on record, too few to read an absence as no contact.",
+                coverage.with_contacts, coverage.organisations
+            ),
+            evidence: contacts,
         };
     }
     let score = match contacts.len() {
@@ -569,8 +604,8 @@ pub struct InsularityInput<'a> {
     pub today: Date,
     /// Peer contacts count within this many years.
     pub peer_contact_years: i64,
-    /// Whether any peer contact is recorded anywhere ([`contacts_recorded`]).
-    pub contacts_recorded: bool,
+    /// How widely peer contacts are recorded ([`contact_coverage`]).
+    pub contacts: ContactCoverage,
 }
 
 /// Measures one organisation's insularity.
@@ -583,7 +618,7 @@ pub fn measure(regime: &Regime, norms: &PeerNorms<'_>, input: InsularityInput<'_
             input.links,
             input.today,
             input.peer_contact_years,
-            input.contacts_recorded,
+            input.contacts,
         ),
         self_assessment_gap(regime, input.sector, input.inspections, input.today),
     ])

@@ -1,5 +1,6 @@
 //! The engine's tunable numbers, in one place with their defaults and reasons.
 
+use crate::assess::Band;
 use time::Date;
 
 /// Options of one scan. Every number here is documented in `docs/engine.md`.
@@ -43,6 +44,14 @@ pub struct ScanOptions {
     pub system_share: f64,
     /// See `system_share` (2: one organisation alone is not a system).
     pub system_min_members: usize,
+    /// The band a member must reach in a failure type to count towards a system-level
+    /// recommendation (high: on the demo, moderate bands — one weak SPC signal — are so
+    /// common that every region was recommended; at high, 2 of 10 are).
+    pub system_band: Band,
+    /// Insularity: "few peer contacts" is measured only when at least this share of the
+    /// registry's organisations (groups aside) have a peer contact on record at all (0.1:
+    /// below it, no record more likely means no data than no contact).
+    pub peer_contact_coverage: f64,
 }
 
 impl Default for ScanOptions {
@@ -61,6 +70,8 @@ impl Default for ScanOptions {
             peer_contact_years: 3,
             system_share: 1.0 / 3.0,
             system_min_members: 2,
+            system_band: Band::High,
+            peer_contact_coverage: 0.1,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::reading::read_in_context;
 use crate::rules::{RuleBook, RuleContext};
 use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
 use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
-use crate::system::{SystemReport, system_view};
+use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::{RuleSet, XmrChart};
@@ -234,7 +234,7 @@ pub async fn scan(
     let charted = cutter.seen;
     let links: Vec<Link> = store.records_as_of("link", None).await?;
     let norms = PeerNorms::new(&cutter.tails, &links, today);
-    let contacts_recorded = crate::insularity::contacts_recorded(&events, &links);
+    let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     let churn = ChurnRule {
         window_months: options.churn_window_months,
         weak_at: options.churn_weak_changes,
@@ -289,7 +289,7 @@ pub async fn scan(
                 links: &links,
                 today,
                 peer_contact_years: options.peer_contact_years,
-                contacts_recorded,
+                contacts,
             },
         );
 
@@ -387,8 +387,9 @@ pub async fn scan(
             })
             .then_with(|| a.organisation.cmp(&b.organisation))
     });
-    let systems =
-        system_view(&organisations, &links, &reports, today, options.system_min_members, options.system_share);
+    let system_rule =
+        SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };
+    let systems = system_view(&organisations, &links, &reports, today, system_rule);
     Ok(ScanReport {
         as_of: dates::iso(today),
         regime: regime.id.clone(),

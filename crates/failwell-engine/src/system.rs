@@ -60,6 +60,17 @@ pub struct SystemReport {
     pub evidence: Vec<MemberEvidence>,
 }
 
+/// When a group is recommended a system-level response (see [`crate::ScanOptions`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SystemRule {
+    /// At least this many members (and never fewer than 2)…
+    pub min_members: usize,
+    /// …and at least this share of the members…
+    pub share: f64,
+    /// …at this band or worse in one failure type.
+    pub band: Band,
+}
+
 fn evidence_of(r: &OrganisationReport) -> MemberEvidence {
     MemberEvidence {
         organisation: r.organisation.clone(),
@@ -82,16 +93,16 @@ fn evidence_of(r: &OrganisationReport) -> MemberEvidence {
 /// by code.
 ///
 /// A group is recommended a system-level response when some failure type has at least
-/// `min_members` members at least moderate in it, and they are at least `share` of the
-/// members.
+/// `min_members` members at band `band` or worse in it, and they are at least `share` of
+/// the members.
 pub fn system_view(
     organisations: &[Organisation],
     links: &[Link],
     reports: &[OrganisationReport],
     today: Date,
-    min_members: usize,
-    share: f64,
+    rule: SystemRule,
 ) -> Vec<SystemReport> {
+    let SystemRule { min_members, share, band } = rule;
     let min_members = min_members.max(2);
     let by_code: BTreeMap<&str, &OrganisationReport> = reports.iter().map(|r| (r.organisation.as_str(), r)).collect();
     let names: BTreeMap<&str, &str> = organisations.iter().map(|o| (o.code.as_str(), o.name.as_str())).collect();
@@ -118,23 +129,27 @@ pub fn system_view(
         let mut enough = Vec::new();
         let mut most = 0usize;
         for ft in FailureType::ALL {
-            let k = evidence.iter().filter(|e| e.failure_types.contains(&ft)).count();
-            if k >= min_members {
+            if evidence.iter().filter(|e| e.failure_types.contains(&ft)).count() >= min_members {
                 shared.push(ft);
-                // A tolerance so that 1 of 3 counts as a third.
-                if k as f64 >= share * n as f64 - 1e-9 {
-                    enough.push(ft);
-                    most = most.max(k);
-                }
+            }
+            let k = members
+                .iter()
+                .filter(|m| by_code[*m].risks.iter().any(|r| r.failure_type == ft && r.band >= band))
+                .count();
+            // A tolerance so that 1 of 3 counts as a third.
+            if k >= min_members && k as f64 >= share * n as f64 - 1e-9 {
+                enough.push(ft);
+                most = most.max(k);
             }
         }
         let name = names.get(group).copied().unwrap_or(group).to_string();
         let recommendation = (!enough.is_empty()).then(|| {
             let types: Vec<&str> = enough.iter().map(|t| t.code()).collect();
             format!(
-                "Respond at system level: up to {most} of the {n} members of {name} are at least moderate in {} \
+                "Respond at system level: up to {most} of the {n} members of {name} are {} or worse in {} \
                  (threshold: {min_members} members and {:.0}% of them); one response across the group, \
                  rather than separate interventions at organisations whose troubles are linked.",
+                band.as_str(),
                 types.join(", "),
                 share * 100.0
             )

@@ -4,7 +4,8 @@ use crate::support::*;
 use failwell_domain::{EventType, Inspection, LinkType, Polarity, Slug};
 use failwell_engine::inspection::inspection_signals;
 use failwell_engine::insularity::{
-    InsularityBand, InsularityComponent, PeerNorms, SeriesTail, combine, peer_contacts, rationale, self_assessment_gap,
+    ContactCoverage, InsularityBand, InsularityComponent, PeerNorms, SeriesTail, combine, contact_coverage,
+    peer_contacts, rationale, self_assessment_gap,
 };
 
 const P: [&str; 3] = ["2020/21", "2021/22", "2022/23"];
@@ -117,13 +118,13 @@ fn too_few_points_or_only_neutral_indicators_are_not_measurable() {
 fn peer_contacts_score_none_one_and_two() {
     let today = day("2024-01-01");
     let old = event("ORG", EventType::PeerReview, "2020-06-01");
-    let c = peer_contacts("ORG", std::slice::from_ref(&old), &[], today, 3, true);
+    let c = peer_contacts("ORG", std::slice::from_ref(&old), &[], today, 3, COVERED);
     assert_eq!(c.score, Some(1.0), "a peer review over 3 years ago does not count");
     assert!(c.explanation.contains("No peer review"), "{}", c.explanation);
     assert!(c.evidence.is_empty());
 
     let review = event("ORG", EventType::PeerReview, "2022-03-01");
-    let c = peer_contacts("ORG", &[old.clone(), review.clone()], &[], today, 3, true);
+    let c = peer_contacts("ORG", &[old.clone(), review.clone()], &[], today, 3, COVERED);
     assert_eq!(c.score, Some(0.5));
     assert_eq!(c.evidence, vec!["2022-03-01 peer_review: peer_review for ORG".to_string()]);
 
@@ -133,7 +134,7 @@ fn peer_contacts_score_none_one_and_two() {
     ended.valid_to = Some(day("2015-01-01"));
     let links =
         [link("BUDDY", "ORG", LinkType::Buddy, Some("2023-01-01")), ended, link("ORG", "N", LinkType::Neighbour, None)];
-    let c = peer_contacts("ORG", &[review], &links, today, 3, true);
+    let c = peer_contacts("ORG", &[review], &links, today, 3, COVERED);
     assert_eq!(c.score, Some(0.0));
     assert_eq!(c.evidence.len(), 2, "{:?}", c.evidence);
     assert!(c.evidence.iter().any(|e| e == "buddy link with BUDDY (2023-01-01 to …)"), "{:?}", c.evidence);
@@ -143,10 +144,22 @@ fn peer_contacts_score_none_one_and_two() {
         c.explanation
     );
 
-    // Nothing recorded anywhere: no contact cannot be told from no record.
-    let c = peer_contacts("ORG", &[], &[], today, 3, false);
+    // Too few organisations have contacts on record: no contact cannot be told from no record.
+    let orgs: Vec<_> =
+        ["ORG", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J"].iter().map(|c| organisation(c, c)).collect();
+    let buddy = [link("A", "B", LinkType::Buddy, None), link("A", "G", LinkType::MemberOf, None)];
+    let coverage = contact_coverage(&orgs, &[], &buddy, 0.1);
+    assert_eq!((coverage.with_contacts, coverage.organisations, coverage.enough), (2, 11, true));
+    let coverage = contact_coverage(&orgs, &[], &buddy[..0], 0.1);
+    assert!(!coverage.enough);
+    let c = peer_contacts("ORG", &[], &[], today, 3, coverage);
     assert_eq!(c.score, None);
+    assert!(c.explanation.contains("only 0 of 11 organisations"), "{}", c.explanation);
+    let coverage = contact_coverage(&orgs[..1], &[event("ORG", EventType::PeerReview, "2010-01-01")], &[], 0.5);
+    assert!(coverage.enough, "one organisation of one has a contact on record");
 }
+
+const COVERED: ContactCoverage = ContactCoverage { with_contacts: 5, organisations: 10, enough: true };
 
 fn self_rating(on: &str, grade: &str) -> Inspection {
     let mut i = inspection("ORG", on, grade);

@@ -5,7 +5,7 @@ use failwell_domain::{FailureType, LinkType};
 use failwell_engine::assess::{Band, Trajectory, TypeRisk};
 use failwell_engine::insularity::Insularity;
 use failwell_engine::signal::{Direction, Evidence, Reading, Signal, SourceKind, Strength};
-use failwell_engine::system::system_view;
+use failwell_engine::system::{SystemRule, system_view};
 use failwell_engine::{OrganisationReport, RuleContext};
 
 fn signal(org: &str, rule: &str, strength: Strength) -> Signal {
@@ -65,6 +65,10 @@ fn report(org: &str, bands: &[(FailureType, Band)]) -> OrganisationReport {
     }
 }
 
+fn rule(share: f64, band: Band) -> SystemRule {
+    SystemRule { min_members: 2, share, band }
+}
+
 const PERF_MOD: &[(FailureType, Band)] = &[(FailureType::Performance, Band::Moderate)];
 
 #[test]
@@ -83,7 +87,7 @@ fn two_of_three_members_signalling_in_one_failure_type_call_for_a_system_respons
         // Not yet a member on the as-of day.
         link("X", "G", LinkType::MemberOf, Some("2025-01-01")),
     ];
-    let s = system_view(&orgs, &links, &reports, day("2024-01-01"), 2, 1.0 / 3.0);
+    let s = system_view(&orgs, &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::Moderate));
     assert_eq!(s.len(), 1);
     let g = &s[0];
     assert_eq!((g.group.as_str(), g.name.as_str()), ("G", "Health economy"));
@@ -94,10 +98,14 @@ fn two_of_three_members_signalling_in_one_failure_type_call_for_a_system_respons
     let r = g.recommendation.as_deref().expect("system response");
     assert!(
         r.starts_with(
-            "Respond at system level: up to 2 of the 3 members of Health economy are at least moderate in performance"
+            "Respond at system level: up to 2 of the 3 members of Health economy are moderate or worse in performance"
         ),
         "{r}"
     );
+    // At the default band, high, only B counts: shared, but no system response.
+    let s = system_view(&orgs, &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::High));
+    assert_eq!(s[0].shared_failure_types, vec![FailureType::Performance]);
+    assert!(s[0].recommendation.is_none());
     let a = &g.evidence[0];
     assert_eq!(a.overall_band, Band::Moderate);
     assert!(a.signalling);
@@ -122,7 +130,7 @@ fn below_a_third_of_members_or_different_failure_types_is_no_system_response() {
     links.push(link("Q", "K", LinkType::PartOf, None));
     // Group L has one member in the scan: not a system.
     links.push(link("A", "L", LinkType::MemberOf, None));
-    let s = system_view(&[], &links, &reports, day("2024-01-01"), 2, 1.0 / 3.0);
+    let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::Moderate));
     let codes: Vec<&str> = s.iter().map(|g| g.group.as_str()).collect();
     assert_eq!(codes, vec!["K", "G"], "share descending");
     assert!(s.iter().all(|g| g.recommendation.is_none()), "{s:#?}");
@@ -131,7 +139,7 @@ fn below_a_third_of_members_or_different_failure_types_is_no_system_response() {
     assert_eq!(g.name, "G", "a group missing from the registry is named by its code");
     assert!(s[0].shared_failure_types.is_empty());
     // With a lower threshold the same group is recommended, and sorts first.
-    let s = system_view(&[], &links, &reports, day("2024-01-01"), 2, 0.25);
+    let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(0.25, Band::Moderate));
     assert_eq!(s[0].group, "G");
     assert!(s[0].recommendation.is_some());
 }
