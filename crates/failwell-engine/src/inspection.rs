@@ -19,6 +19,16 @@ use time::Date;
 pub const CHILDRENS_FRAMEWORKS: &[&str] =
     &["ilacs", "sif", "safeguarding_and_lac", "child_protection", "annual_assessment"];
 
+/// The `regulator` slug of an organisation's own assessment of itself: a self-rating is
+/// not a judgement, so it makes no inspection signal and no grade fact; insularity
+/// compares it with the external judgement.
+pub const SELF_REGULATOR: &str = "self";
+
+/// Whether an inspection record is the organisation's self-assessment.
+pub fn is_self_assessment(ins: &Inspection) -> bool {
+    ins.regulator.as_str() == SELF_REGULATOR
+}
+
 /// What the latest judgements say, for trigger rules.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InspectionFacts {
@@ -37,9 +47,9 @@ pub struct InspectionFacts {
 }
 
 /// The sector whose ladder applies: the organisation's own, unless its latest
-/// judgement is of children's services.
+/// judgement (self-assessments aside) is of children's services.
 pub fn oversight_sector(org_sector: &str, inspections: &[Inspection]) -> String {
-    match inspections.iter().max_by_key(|i| (i.published_on, i.inspected_on)) {
+    match inspections.iter().filter(|i| !is_self_assessment(i)).max_by_key(|i| (i.published_on, i.inspected_on)) {
         Some(i) if CHILDRENS_FRAMEWORKS.contains(&i.framework.as_str()) => "childrens_services".to_string(),
         _ => org_sector.to_string(),
     }
@@ -57,6 +67,7 @@ pub fn resolve_grade<'r>(regime: &'r Regime, sector: &str, ins: &Inspection) -> 
 }
 
 /// Signals and facts from one organisation's judgements known at `today`.
+/// Self-assessments (regulator [`SELF_REGULATOR`]) are ignored.
 pub fn inspection_signals(
     regime: &Regime,
     sector: &str,
@@ -66,7 +77,8 @@ pub fn inspection_signals(
     stale_years: i64,
     judged_by: &JudgedBy,
 ) -> (Vec<Signal>, InspectionFacts) {
-    let mut sorted: Vec<&Inspection> = inspections.iter().filter(|i| i.published_on <= today).collect();
+    let mut sorted: Vec<&Inspection> =
+        inspections.iter().filter(|i| i.published_on <= today && !is_self_assessment(i)).collect();
     sorted.sort_by_key(|i| (i.published_on, i.inspected_on, i.framework.as_str().to_string()));
     let Some(latest) = sorted.last().copied() else { return (Vec::new(), InspectionFacts::default()) };
     let grade = resolve_grade(regime, sector, latest);

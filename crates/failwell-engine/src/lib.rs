@@ -16,6 +16,10 @@
 //!    rung that answers every rule that holds, capped at one step up unless a rule allows
 //!    a jump.
 //!
+//! 5. **Insight** ([`insularity`], [`churn`], [`system`]): how insular an organisation
+//!    is (distance from peers, few peer contacts, a flattering self-assessment), whether
+//!    its leadership keeps changing, and where linked organisations signal together.
+//!
 //! [`scan::scan`] runs all of it over a store as known on a day. Everything is
 //! deterministic: no clock, sorted output.
 //!
@@ -23,12 +27,15 @@
 //! CLI or any file format; it does no statistics of its own.
 
 pub mod assess;
+pub mod churn;
 pub mod continuity;
 pub mod dates;
 pub mod error;
 pub mod events;
 pub mod inspection;
+pub mod insularity;
 pub mod ladder;
+pub mod links;
 pub mod options;
 pub mod reading;
 pub mod report;
@@ -37,6 +44,7 @@ pub mod scan;
 pub mod series;
 pub mod series_pass;
 pub mod signal;
+pub mod system;
 pub mod weights;
 
 pub use assess::{Assessment, Band, Trajectory};

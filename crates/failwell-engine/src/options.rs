@@ -1,5 +1,6 @@
 //! The engine's tunable numbers, in one place with their defaults and reasons.
 
+use crate::assess::Band;
 use time::Date;
 
 /// Options of one scan. Every number here is documented in `docs/engine.md`.
@@ -32,6 +33,32 @@ pub struct ScanOptions {
     /// and its results for the next incremental scan). A scan as of a day before the last
     /// recorded one is never recorded: history would run backwards.
     pub record: bool,
+    /// Leadership changes count towards churn when they happened within this many months
+    /// of the as-of day (24: two years, the span of a typical turnaround plan).
+    pub churn_window_months: i64,
+    /// This many leadership changes in the window make a weak churn signal (2: one change
+    /// is ordinary succession, a second within two years is not).
+    pub churn_weak_changes: usize,
+    /// This many make a moderate one (3).
+    pub churn_moderate_changes: usize,
+    /// Insularity: peer contacts (peer reviews, peer, buddy and partner-agency links) count
+    /// when they fall within this many years before the as-of day (3: a peer challenge
+    /// cycle, with its progress review, fits well inside).
+    pub peer_contact_years: i64,
+    /// System view: a group is recommended a system-level response when at least
+    /// `system_min_members` of its members, and at least this share of them, signal in
+    /// the same failure type (a third: a pattern, not one unlucky member).
+    pub system_share: f64,
+    /// See `system_share` (2: one organisation alone is not a system).
+    pub system_min_members: usize,
+    /// The band a member must reach in a failure type to count towards a system-level
+    /// recommendation (high: on the demo, moderate bands — one weak SPC signal — are so
+    /// common that every region was recommended; at high, 2 of 10 are).
+    pub system_band: Band,
+    /// Insularity: "few peer contacts" is measured only when at least this share of the
+    /// registry's organisations (groups aside) have a peer contact on record at all (0.1:
+    /// below it, no record more likely means no data than no contact).
+    pub peer_contact_coverage: f64,
 }
 
 impl Default for ScanOptions {
@@ -46,6 +73,14 @@ impl Default for ScanOptions {
             band_thresholds: [1.0, 3.0, 6.0],
             full: false,
             record: false,
+            churn_window_months: 24,
+            churn_weak_changes: 2,
+            churn_moderate_changes: 3,
+            peer_contact_years: 3,
+            system_share: 1.0 / 3.0,
+            system_min_members: 2,
+            system_band: Band::High,
+            peer_contact_coverage: 0.1,
         }
     }
 }

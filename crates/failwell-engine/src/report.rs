@@ -78,6 +78,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
                 r.current.name, r.current.level, r.recommended.name, r.recommended.level
             );
         }
+        let _ = writeln!(out, "  insularity: {}", org.insularity.explanation);
         for line in &org.rationale {
             let _ = writeln!(out, "  - {line}");
         }
@@ -109,5 +110,40 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "{quiet} more organisations: low risk, universal monitoring (--all lists them).");
     }
+    render_systems(&mut out, report, all);
     out
+}
+
+/// The "Systems" section: groups where members signal, recommended first. Without `all`,
+/// groups with no member signalling are counted, not listed.
+fn render_systems(out: &mut String, report: &ScanReport, all: bool) {
+    if report.systems.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Systems (groups of linked organisations)");
+    let mut quiet = 0;
+    for g in &report.systems {
+        if g.signalling.is_empty() && !all {
+            quiet += 1;
+            continue;
+        }
+        let types: Vec<&str> = g.shared_failure_types.iter().map(|t| t.code()).collect();
+        let _ = writeln!(
+            out,
+            "  {} {}: {} of {} members signalling ({}){}",
+            g.group,
+            g.name,
+            g.signalling.len(),
+            g.members.len(),
+            g.signalling.join(", "),
+            if types.is_empty() { String::new() } else { format!("; shared: {}", types.join(", ")) }
+        );
+        if let Some(r) = &g.recommendation {
+            let _ = writeln!(out, "    - {r}");
+        }
+    }
+    if quiet > 0 {
+        let _ = writeln!(out, "  {quiet} more groups with no member signalling.");
+    }
 }

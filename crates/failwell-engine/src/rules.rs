@@ -35,6 +35,8 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("trajectory", "string: improving, stable or deteriorating"),
     ("early_signs", "bool: concern signals but no failing grade and no designation in force"),
     ("honest_reporting", "bool: some rise in reporting is read as probable honest reporting"),
+    ("insularity", "double: the insularity index in [0, 1] (0 when not measured)"),
+    ("insularity_band", "string: low, moderate, high, or not_measured"),
 ];
 
 /// The facts one organisation's trigger rules are evaluated against.
@@ -78,6 +80,10 @@ pub struct RuleContext {
     pub early_signs: bool,
     /// See [`FIELDS`].
     pub honest_reporting: bool,
+    /// See [`FIELDS`].
+    pub insularity: f64,
+    /// See [`FIELDS`].
+    pub insularity_band: String,
 }
 
 impl Default for RuleContext {
@@ -105,6 +111,8 @@ impl Default for RuleContext {
             trajectory: "stable".into(),
             early_signs: false,
             honest_reporting: false,
+            insularity: 0.0,
+            insularity_band: "not_measured".into(),
         }
     }
 }
@@ -134,6 +142,8 @@ impl RuleContext {
         c.add_variable_from_value("trajectory", s(&self.trajectory));
         c.add_variable_from_value("early_signs", Value::Bool(self.early_signs));
         c.add_variable_from_value("honest_reporting", Value::Bool(self.honest_reporting));
+        c.add_variable_from_value("insularity", Value::Float(self.insularity));
+        c.add_variable_from_value("insularity_band", s(&self.insularity_band));
         c
     }
 }

@@ -7,10 +7,12 @@
 //! clock.
 
 use crate::assess::{Assessment, Band, Trajectory, TypeRisk, assess};
+use crate::churn::{ChurnRule, churn_signal};
 use crate::continuity::match_signals;
 use crate::error::EngineError;
 use crate::events::{current_rung, event_signals};
-use crate::inspection::{inspection_signals, oversight_sector, resolve_grade};
+use crate::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
+use crate::insularity::{Insularity, InsularityInput, PeerNorms, SeriesTail};
 use crate::ladder::{Recommendation, recommend};
 use crate::options::ScanOptions;
 use crate::reading::read_in_context;
@@ -18,8 +20,9 @@ use crate::rules::{RuleBook, RuleContext};
 use crate::series::IndicatorInfo;
 use crate::series_pass::{ScanMode, SeriesPass, series_pass, stable_hash};
 use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
+use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
-use failwell_domain::{Event, Indicator, Inspection, Method, Organisation, dates};
+use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::RuleSet;
 use failwell_store::{ScanRecord, SeriesScan, SignalRow, Store};
 use serde::Serialize;
@@ -62,6 +65,8 @@ pub struct OrganisationReport {
     pub signals: Vec<Signal>,
     /// Why, in sentences: the recommendation's reasons, then readings worth knowing.
     pub rationale: Vec<String>,
+    /// How insular it is (Insight 3), with each component's evidence.
+    pub insularity: Insularity,
 }
 
 /// A whole scan.
@@ -86,6 +91,8 @@ pub struct ScanReport {
     pub recorded: Option<Recorded>,
     /// Organisations, worst first (overall score descending, then code).
     pub organisations: Vec<OrganisationReport>,
+    /// Groups of linked organisations signalling together, recommended first.
+    pub systems: Vec<SystemReport>,
 }
 
 /// A recorded scan's place in the history of signals.
@@ -165,6 +172,28 @@ pub async fn scan(
             }
         }
     }
+    let tails: Vec<SeriesTail> = pass
+        .by_indicator
+        .iter()
+        .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
+        .flat_map(|(code, info, results)| {
+            results.series.iter().map(move |r| SeriesTail {
+                organisation: r.organisation.clone(),
+                indicator: code.clone(),
+                polarity: info.polarity,
+                periods: r.tail.iter().map(|(p, _)| p.clone()).collect(),
+                values: r.tail.iter().map(|(_, v)| *v).collect(),
+            })
+        })
+        .collect();
+    let links: Vec<Link> = store.records_as_of("link", None).await?;
+    let norms = PeerNorms::new(&tails, &links, today);
+    let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
+    let churn = ChurnRule {
+        window_months: options.churn_window_months,
+        weak_at: options.churn_weak_changes,
+        moderate_at: options.churn_moderate_changes,
+    };
 
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
@@ -196,12 +225,27 @@ pub async fn scan(
         signals.extend(ins_signals);
         let lifted_on = ins
             .iter()
-            .filter(|i| i.published_on <= today)
+            .filter(|i| i.published_on <= today && !is_self_assessment(i))
             .filter(|i| !resolve_grade(regime, &sector, i).is_some_and(|g| g.is_failing()))
             .map(|i| i.published_on)
             .max();
         let (ev_signals, ev_facts) = event_signals(code, evs, lifted_on, today, options.recent_event_months, &judge);
         signals.extend(ev_signals);
+        signals.extend(churn_signal(code, evs, today, churn, &judge));
+        let insularity = crate::insularity::measure(
+            regime,
+            &norms,
+            InsularityInput {
+                organisation: code,
+                sector: &sector,
+                inspections: ins,
+                events: evs,
+                links: &links,
+                today,
+                peer_contact_years: options.peer_contact_years,
+                contacts,
+            },
+        );
 
         // The latest designation of failure: an event, or a failing grade published.
         let designated_on = match (ev_facts.designated_on, facts.failing.then_some(facts.published_on).flatten()) {
@@ -241,6 +285,8 @@ pub async fn scan(
             trajectory: assessment.trajectory.as_str().to_string(),
             early_signs: !counted.is_empty() && !facts.failing && !designation_in_force,
             honest_reporting: signals.iter().any(|s| s.reading == Reading::ProbableHonestReporting),
+            insularity: insularity.index,
+            insularity_band: insularity.band.as_str().to_string(),
         };
         let recommendation = match (ladder, current) {
             (Some(l), Some(c)) => {
@@ -266,6 +312,7 @@ pub async fn scan(
                 ),
             });
         }
+        rationale.extend(crate::insularity::rationale(&insularity));
         reports.push(OrganisationReport {
             organisation: code.to_string(),
             name: org.name.clone(),
@@ -282,6 +329,7 @@ pub async fn scan(
             context,
             signals,
             rationale,
+            insularity,
         });
     }
     reports.sort_by(|a, b| {
@@ -293,6 +341,9 @@ pub async fn scan(
             })
             .then_with(|| a.organisation.cmp(&b.organisation))
     });
+    let system_rule =
+        SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };
+    let systems = system_view(&organisations, &links, &reports, today, system_rule);
     let as_of_text = dates::iso(today);
     let recorded = track_and_record(store, &mut reports, &pass, regime, options, &as_of_text).await?;
     Ok(ScanReport {
@@ -305,6 +356,7 @@ pub async fn scan(
         series_reused: pass.reused,
         recorded,
         organisations: reports,
+        systems,
     })
 }
 

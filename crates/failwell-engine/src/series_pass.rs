@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
 
-/// Points kept per series for comparison with peers.
-pub const TAIL_POINTS: usize = 3;
+/// Points kept per series for comparison with peers (the insularity index reads them).
+pub use crate::insularity::TAIL_POINTS;
 
 /// What the pass derived from one series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -193,3 +193,82 @@ fn diff_lists_what_a_newer_regime_would_change() {
         assert!(changes.iter().all(|c| c["organisation"] != "E10000032"), "West Sussex is unaffected");
     }
 }
+
+#[test]
+fn scan_reports_leadership_churn_insularity_and_the_system_view() {
+    let extra_orgs = "code,name,sector,org_type,region,opened_on,closed_on,source,learned_on
+E12000003,Yorkshire and The Humber region,group,region,,,,test,2010-01-01
+";
+    let links = "from,to,link_type,valid_from,valid_to,rank,note,source,learned_on
+E08000017,E12000003,member_of,2010-01-01,,,,test,2010-01-01
+E10000032,E12000003,member_of,2010-01-01,,,,test,2010-01-01
+";
+    // Doncaster rated itself good four months before Ofsted judged it inadequate.
+    let self_rating = "organisation,regulator,framework,scale_version,inspected_on,published_on,overall,domains,source
+E08000017,self,ilacs,ofsted_ilacs_2018,2023-01-10,2023-02-01,good,,test
+";
+    let events = "organisation,event_type,occurred_on,ended_on,published_on,actor,title,detail,failure_types,source
+E08000017,leadership_change,2022-06-01,,,council,Director of children's services resigns,,,test
+E08000017,leadership_change,2023-03-01,,,council,Interim director appointed,,,test
+E10000032,leadership_change,2022-09-01,,,council,Chief executive retires,,,test
+E10000032,leadership_change,2023-07-01,,,council,New chief executive,,,test
+E10000032,peer_review,2023-01-01,,,lga,LGA peer review of children's services,,,test
+E10000032,serious_incident_reported,2023-05-01,,,council,Serious case review published,,,test
+";
+    for store in stores() {
+        let b = store.backend;
+        let mut _keep = load(&store);
+        for (kind, name, text) in [
+            ("organisations", "groups.csv", extra_orgs),
+            ("links", "links.csv", links),
+            ("inspections", "self.csv", self_rating),
+            ("events", "events.csv", events),
+        ] {
+            let (d, p) = file(name, text);
+            ok(&store, &["import", kind, p.to_str().unwrap()]);
+            _keep.push(d);
+        }
+        let scan = scan_json(&store, "2024-01-01");
+        let don = org(&scan, "E08000017");
+        assert_eq!(don["grade"], "inadequate", "[{b}] the self-rating is not a judgement");
+        let churn = don["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["rule"] == "event.leadership_churn")
+            .unwrap_or_else(|| panic!("[{b}] churn: {don:#}"));
+        assert_eq!(churn["key"], "E08000017|leadership_change|event.leadership_churn|2022-06-01");
+        assert_eq!(churn["strength"], "weak");
+        assert_eq!(churn["evidence"]["points"][1]["label"], "leadership_change: Interim director appointed");
+
+        let ins = &don["insularity"];
+        assert_eq!(ins["band"], "high", "[{b}] {ins:#}");
+        assert_eq!(ins["index"], 1.0);
+        let comps = ins["components"].as_array().unwrap();
+        assert!(comps[0]["score"].is_null(), "[{b}] two councils are too few for a peer norm");
+        assert_eq!(comps[1]["score"], 1.0, "[{b}] no peer contact recorded for Doncaster");
+        assert_eq!(comps[2]["score"], 1.0, "[{b}] good against inadequate: two grades");
+        assert_eq!(don["context"]["insularity_band"], "high");
+        assert!(
+            don["rationale"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().starts_with("Insularity is high"))
+        );
+        let ws = org(&scan, "E10000032");
+        assert_eq!(ws["insularity"]["components"][1]["score"], 0.5, "[{b}] one peer review");
+
+        let systems = scan["systems"].as_array().unwrap();
+        assert_eq!(systems.len(), 1, "[{b}] {systems:#?}");
+        let region = &systems[0];
+        assert_eq!(region["group"], "E12000003");
+        assert_eq!(region["members"], serde_json::json!(["E08000017", "E10000032"]));
+        assert!(
+            region["shared_failure_types"].as_array().unwrap().iter().any(|t| t == "governance"),
+            "[{b}] {region:#}"
+        );
+        assert!(region["recommendation"].as_str().unwrap().starts_with("Respond at system level"));
+
+        let text = ok(&store, &["scan", "--as-of", "2024-01-01"]);
+        assert!(text.contains("  insularity: Insularity 1 (high)"), "[{b}] {text}");
+        assert!(text.contains("Systems (groups of linked organisations)"), "[{b}] {text}");
+        assert!(text.contains("E12000003 Yorkshire and The Humber region: 2 of 2 members signalling"), "[{b}] {text}");
+    }
+}

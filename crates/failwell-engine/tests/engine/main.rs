@@ -2,8 +2,11 @@
 //! the assessment, trigger rules (CEL) and the ladder.
 
 mod assess;
+mod churn;
+mod insularity;
 mod ladder;
 mod reading;
 mod rules;
 mod signals;
 mod support;
+mod system;

@@ -82,3 +82,16 @@ fn the_england_regime_compiles() {
     let book = RuleBook::compile(&Regime::from_toml_str(src).unwrap(), Some(src)).unwrap_or_else(|e| panic!("{e}"));
     assert!(book.len() >= 10);
 }
+
+#[test]
+fn rules_may_use_insularity_and_a_misspelt_insularity_field_is_refused() {
+    let book = compile(&rule("ins", "insularity_band == 'high' && insularity >= 0.67")).expect("known fields");
+    let mut ctx = RuleContext::default();
+    assert_eq!(ctx.insularity_band, "not_measured");
+    assert!(book.holding("care", &ctx, day("2024-01-01")).unwrap().is_empty());
+    ctx.insularity = 0.8;
+    ctx.insularity_band = "high".into();
+    assert_eq!(book.holding("care", &ctx, day("2024-01-01")).unwrap().len(), 1);
+    let errors = compile(&rule("typo", "insularity_bnd == 'high'")).unwrap_err();
+    assert!(errors.0[0].message.contains("unknown field \"insularity_bnd\""), "{}", errors.0[0].message);
+}

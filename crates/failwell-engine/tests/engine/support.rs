@@ -152,3 +152,33 @@ pub fn series_data(values: &[f64]) -> failwell_store::SeriesData {
     }
     data
 }
+
+/// A link holding from `from_day` (or always) with no end.
+pub fn link(from: &str, to: &str, t: failwell_domain::LinkType, from_day: Option<&str>) -> failwell_domain::Link {
+    failwell_domain::Link {
+        from: Code::new(from).unwrap(),
+        to: Code::new(to).unwrap(),
+        link_type: t,
+        valid_from: from_day.map(day),
+        valid_to: None,
+        rank: None,
+        note: String::new(),
+        source: "test".into(),
+        learned_on: None,
+    }
+}
+
+/// An organisation of the test sector.
+pub fn organisation(code: &str, name: &str) -> failwell_domain::Organisation {
+    failwell_domain::Organisation {
+        code: Code::new(code).unwrap(),
+        name: name.into(),
+        sector: Slug::new("care").unwrap(),
+        org_type: Slug::new("provider").unwrap(),
+        region: None,
+        opened_on: None,
+        closed_on: None,
+        source: "test".into(),
+        learned_on: None,
+    }
+}

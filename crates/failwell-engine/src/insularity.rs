@@ -1,0 +1,646 @@
+//! Insularity (the report's Insight 3): failing organisations tend to be insular, with
+//! weak links to their peers, and so lose sight of what good looks like.
+//!
+//! The index is built from three components, each a score in [0, 1] with its evidence:
+//!
+//! - **peer distance** (weight 0.4): the share of the organisation's indicators whose last
+//!   three points all lie on the worse side of the peer norm, beyond two robust standard
+//!   deviations (persistently distant, not one bad year);
+//! - **few peer contacts** (0.3): no peer review, peer, buddy or partner-agency link in the
+//!   last years scores 1, one scores 0.5, two or more 0;
+//! - **self-assessment gap** (0.3): the organisation's own rating two or more grades better
+//!   than the external judgement published after it scores 1, one grade 0.5.
+//!
+//! A component the data cannot measure is left out and the weights of the others are
+//! renormalised; the index says which. Bands: low < 0.34 ≤ moderate < 0.67 ≤ high; with a
+//! single measurable component the band is at most moderate (one strand is not
+//! insularity), and with none it is `not_measured`.
+//!
+//! The peer norm is the median of the peers' values in the same period, and its spread
+//! the median absolute deviation × 1.4826 (a robust standard deviation: one extreme peer
+//! does not move it). These two order statistics are computed here; they are the only
+//! arithmetic of the kind in the engine.
+
+use crate::dates::iso;
+use crate::inspection::{is_self_assessment, resolve_grade};
+use crate::links::{holds_during, holds_on};
+use failwell_domain::regime::{GradeRef, Regime};
+use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Polarity};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use time::Date;
+
+/// Points of each series the peer distance looks at.
+pub const TAIL_POINTS: usize = 3;
+/// Robust standard deviations beyond the peer median that count as distant.
+pub const DISTANCE_SDS: f64 = 2.0;
+/// Statistical neighbours with data needed before they, rather than every organisation
+/// with the indicator, form the peer group.
+pub const MIN_NEIGHBOURS: usize = 3;
+/// Peer values a period needs for a norm.
+pub const MIN_NORM_VALUES: usize = 3;
+/// Scale factor from the median absolute deviation to a standard deviation (normal data).
+pub const MAD_TO_SD: f64 = 1.4826;
+/// Weights of the components: peer distance, peer contacts, self-assessment gap.
+pub const WEIGHTS: [f64; 3] = [0.4, 0.3, 0.3];
+/// Index thresholds of the bands moderate and high.
+pub const BAND_THRESHOLDS: [f64; 2] = [0.34, 0.67];
+
+/// The last points of one charted series (the scan collects them as it charts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesTail {
+    /// The organisation's code.
+    pub organisation: String,
+    /// The indicator's code.
+    pub indicator: String,
+    /// Which way is better.
+    pub polarity: Polarity,
+    /// Periods of the last (up to [`TAIL_POINTS`]) non-missing points, oldest first.
+    pub periods: Vec<String>,
+    /// Their values.
+    pub values: Vec<f64>,
+}
+
+impl SeriesTail {
+    /// The last up to `n` non-missing (non-NaN) points of a series.
+    pub fn of(
+        organisation: &str,
+        indicator: &str,
+        polarity: Polarity,
+        periods: &[String],
+        values: &[f64],
+        n: usize,
+    ) -> SeriesTail {
+        let mut picked: Vec<(String, f64)> = periods
+            .iter()
+            .zip(values)
+            .rev()
+            .filter(|(_, v)| !v.is_nan())
+            .take(n)
+            .map(|(p, v)| (p.clone(), *v))
+            .collect();
+        picked.reverse();
+        SeriesTail {
+            organisation: organisation.to_string(),
+            indicator: indicator.to_string(),
+            polarity,
+            periods: picked.iter().map(|(p, _)| p.clone()).collect(),
+            values: picked.iter().map(|(_, v)| *v).collect(),
+        }
+    }
+}
+
+/// How insular, in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsularityBand {
+    /// No component could be measured.
+    NotMeasured,
+    /// Index below 0.34.
+    Low,
+    /// Index from 0.34 to below 0.67 (or any index with one measurable component).
+    Moderate,
+    /// Index 0.67 or more, from at least two components.
+    High,
+}
+
+impl InsularityBand {
+    /// The code, as CEL rules compare it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InsularityBand::NotMeasured => "not_measured",
+            InsularityBand::Low => "low",
+            InsularityBand::Moderate => "moderate",
+            InsularityBand::High => "high",
+        }
+    }
+}
+
+/// One strand of insularity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InsularityComponent {
+    /// `peer_distance`, `peer_contacts` or `self_assessment_gap`.
+    pub name: String,
+    /// In [0, 1]; `None` when the data cannot measure it (then it is left out of the index).
+    pub score: Option<f64>,
+    /// Its weight before renormalisation.
+    pub weight: f64,
+    /// One sentence saying what was found.
+    pub explanation: String,
+    /// What it rests on, one item a line.
+    pub evidence: Vec<String>,
+}
+
+/// An organisation's insularity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Insularity {
+    /// Weighted mean of the measurable components' scores (0 when none is measurable).
+    pub index: f64,
+    /// The band of the index.
+    pub band: InsularityBand,
+    /// How the index was made, in one sentence.
+    pub explanation: String,
+    /// The three components, measurable or not.
+    pub components: Vec<InsularityComponent>,
+}
+
+impl Default for Insularity {
+    fn default() -> Self {
+        Insularity {
+            index: 0.0,
+            band: InsularityBand::NotMeasured,
+            explanation: "Insularity not measured.".into(),
+            components: Vec::new(),
+        }
+    }
+}
+
+/// A peer norm for one indicator and period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Norm {
+    /// Median of the peers' values.
+    pub median: f64,
+    /// Median absolute deviation × [`MAD_TO_SD`].
+    pub sd: f64,
+    /// How many peer values.
+    pub n: usize,
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
+}
+
+/// The median and robust standard deviation of `values`; `None` with fewer than
+/// [`MIN_NORM_VALUES`] values or no spread (distance cannot be told from identical peers).
+pub fn norm_of(values: &[f64]) -> Option<Norm> {
+    if values.len() < MIN_NORM_VALUES {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = median(&v);
+    let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+    dev.sort_by(f64::total_cmp);
+    let sd = median(&dev) * MAD_TO_SD;
+    (sd > 0.0).then_some(Norm { median: m, sd, n: v.len() })
+}
+
+/// The charted tails of every organisation, indexed for peer norms, and the statistical
+/// neighbours in force on the as-of day.
+#[derive(Debug)]
+pub struct PeerNorms<'a> {
+    by_org: BTreeMap<&'a str, Vec<&'a SeriesTail>>,
+    /// indicator → period → organisation → value.
+    values: BTreeMap<&'a str, BTreeMap<&'a str, BTreeMap<&'a str, f64>>>,
+    /// indicator → period → norm over every organisation with a value.
+    all: BTreeMap<(&'a str, &'a str), Option<Norm>>,
+    neighbours: BTreeMap<&'a str, BTreeSet<&'a str>>,
+}
+
+impl<'a> PeerNorms<'a> {
+    /// Indexes `tails` and the `neighbour` links (from the organisation) holding on `today`.
+    pub fn new(tails: &'a [SeriesTail], links: &'a [Link], today: Date) -> PeerNorms<'a> {
+        let mut by_org: BTreeMap<&str, Vec<&SeriesTail>> = BTreeMap::new();
+        let mut values: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, f64>>> = BTreeMap::new();
+        for t in tails {
+            by_org.entry(t.organisation.as_str()).or_default().push(t);
+            let per = values.entry(t.indicator.as_str()).or_default();
+            for (p, v) in t.periods.iter().zip(&t.values) {
+                per.entry(p.as_str()).or_default().insert(t.organisation.as_str(), *v);
+            }
+        }
+        for v in by_org.values_mut() {
+            v.sort_by(|a, b| a.indicator.cmp(&b.indicator));
+        }
+        let mut all = BTreeMap::new();
+        for (ind, periods) in &values {
+            for (p, orgs) in periods {
+                let v: Vec<f64> = orgs.values().copied().collect();
+                all.insert((*ind, *p), norm_of(&v));
+            }
+        }
+        let mut neighbours: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for l in links.iter().filter(|l| l.link_type == LinkType::Neighbour && holds_on(l, today)) {
+            if l.from != l.to {
+                neighbours.entry(l.from.as_str()).or_default().insert(l.to.as_str());
+            }
+        }
+        PeerNorms { by_org, values, all, neighbours }
+    }
+
+    /// The peer-distance component of `organisation`.
+    pub fn distance(&self, organisation: &str) -> InsularityComponent {
+        let mut measured = 0usize;
+        let mut distant = 0usize;
+        let mut evidence = Vec::new();
+        let mut unmeasured = Vec::new();
+        for tail in self.by_org.get(organisation).map(Vec::as_slice).unwrap_or(&[]) {
+            if tail.polarity == Polarity::Neutral {
+                continue;
+            }
+            if tail.values.len() < TAIL_POINTS {
+                unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", tail.indicator));
+                continue;
+            }
+            let periods = &self.values[tail.indicator.as_str()];
+            // Neighbours with a value in each of the organisation's periods.
+            let with_data: Vec<&str> = self
+                .neighbours
+                .get(organisation)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|n| tail.periods.iter().all(|p| periods.get(p.as_str()).is_some_and(|o| o.contains_key(n))))
+                .collect();
+            let use_neighbours = with_data.len() >= MIN_NEIGHBOURS;
+            let mut points = Vec::new();
+            let mut all_worse = true;
+            let mut ok = true;
+            for (p, v) in tail.periods.iter().zip(&tail.values) {
+                let norm = if use_neighbours {
+                    let vals: Vec<f64> = with_data.iter().map(|n| periods[p.as_str()][n]).collect();
+                    norm_of(&vals)
+                } else {
+                    self.all.get(&(tail.indicator.as_str(), p.as_str())).copied().flatten()
+                };
+                let Some(norm) = norm else {
+                    ok = false;
+                    break;
+                };
+                let worse = match tail.polarity {
+                    Polarity::HigherIsWorse => *v > norm.median + DISTANCE_SDS * norm.sd,
+                    _ => *v < norm.median - DISTANCE_SDS * norm.sd,
+                };
+                all_worse &= worse;
+                points.push(format!(
+                    "{p} {} against median {} (robust sd {}, {} peers)",
+                    num(*v),
+                    num(norm.median),
+                    num(norm.sd),
+                    norm.n
+                ));
+            }
+            if !ok {
+                unmeasured.push(format!("{} (no peer norm: too few peers or no spread)", tail.indicator));
+                continue;
+            }
+            measured += 1;
+            if all_worse {
+                distant += 1;
+            }
+            let peers = if use_neighbours {
+                format!("its {} statistical neighbours ({})", with_data.len(), with_data.join(", "))
+            } else {
+                "every organisation with the indicator".to_string()
+            };
+            evidence.push(format!(
+                "{} ({}): {} from {peers}: {}",
+                tail.indicator,
+                tail.polarity,
+                if all_worse { "persistently distant" } else { "not persistently distant" },
+                points.join("; ")
+            ));
+        }
+        if !unmeasured.is_empty() {
+            evidence.push(format!("not judged: {}", unmeasured.join(", ")));
+        }
+        let (score, explanation) = if measured == 0 {
+            (
+                None,
+                format!(
+                    "Peer distance not measurable: no indicator with a better direction has {TAIL_POINTS} recent points and a peer norm."
+                ),
+            )
+        } else {
+            (
+                Some(distant as f64 / measured as f64),
+                format!(
+                    "{distant} of {measured} indicators have their last {TAIL_POINTS} points all on the worse side of the peer median, beyond {DISTANCE_SDS} robust standard deviations."
+                ),
+            )
+        };
+        InsularityComponent { name: "peer_distance".into(), score, weight: WEIGHTS[0], explanation, evidence }
+    }
+}
+
+/// A number as evidence text: up to three decimals, no trailing zeros.
+fn num(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// How many organisations have a peer contact on record at all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContactCoverage {
+    /// Organisations (groups aside) with a peer review or a peer, buddy or partner-agency
+    /// link on record, at any time.
+    pub with_contacts: usize,
+    /// Organisations in the registry, groups aside.
+    pub organisations: usize,
+    /// Whether `with_contacts` reaches the required share: when it does not, "no contact"
+    /// cannot be told from "not recorded", and the component is not measured.
+    pub enough: bool,
+}
+
+/// The coverage of peer-contact records over the registry's `organisations` (sector
+/// `group` aside): enough when at least `min_share` of them have one.
+pub fn contact_coverage(
+    organisations: &[Organisation],
+    events: &[Event],
+    links: &[Link],
+    min_share: f64,
+) -> ContactCoverage {
+    let mut with: BTreeSet<&str> = BTreeSet::new();
+    with.extend(events.iter().filter(|e| e.event_type == EventType::PeerReview).map(|e| e.organisation.as_str()));
+    for l in links.iter().filter(|l| is_contact_link(l.link_type)) {
+        with.insert(l.from.as_str());
+        with.insert(l.to.as_str());
+    }
+    let members: Vec<&str> =
+        organisations.iter().filter(|o| o.sector.as_str() != "group").map(|o| o.code.as_str()).collect();
+    let with_contacts = members.iter().filter(|m| with.contains(*m)).count();
+    let n = members.len();
+    ContactCoverage {
+        with_contacts,
+        organisations: n,
+        enough: with_contacts > 0 && with_contacts as f64 >= min_share * n as f64 - 1e-9,
+    }
+}
+
+fn is_contact_link(t: LinkType) -> bool {
+    matches!(t, LinkType::Peer | LinkType::Buddy | LinkType::PartnerAgency)
+}
+
+/// The day `years` years before `today` (29 February falls back to the 28th).
+fn years_before(today: Date, years: i64) -> Date {
+    let y = today.year() - years as i32;
+    today.replace_year(y).unwrap_or_else(|_| today.replace_day(28).and_then(|d| d.replace_year(y)).unwrap_or(today))
+}
+
+/// The peer-contacts component: peer reviews and peer, buddy or partner-agency links (in
+/// either direction) within the last `years` years, as known on `today`.
+pub fn peer_contacts(
+    organisation: &str,
+    events: &[Event],
+    links: &[Link],
+    today: Date,
+    years: i64,
+    coverage: ContactCoverage,
+) -> InsularityComponent {
+    let since = years_before(today, years);
+    let mut contacts: Vec<String> = events
+        .iter()
+        .filter(|e| e.organisation.as_str() == organisation && e.event_type == EventType::PeerReview)
+        .filter(|e| {
+            e.occurred_on >= since && e.occurred_on <= today && e.published_on.unwrap_or(e.occurred_on) <= today
+        })
+        .map(|e| format!("{} {}: {}", iso(e.occurred_on), e.event_type, e.title))
+        .collect();
+    contacts.extend(
+        links
+            .iter()
+            .filter(|l| {
+                is_contact_link(l.link_type) && (l.from.as_str() == organisation || l.to.as_str() == organisation)
+            })
+            .filter(|l| holds_during(l, since, today))
+            .map(|l| {
+                let other = if l.from.as_str() == organisation { l.to.as_str() } else { l.from.as_str() };
+                let from = l.valid_from.map(iso).unwrap_or_else(|| "…".into());
+                let to = l.valid_to.map(iso).unwrap_or_else(|| "…".into());
+                format!("{} link with {other} ({from} to {to})", l.link_type)
+            }),
+    );
+    contacts.sort();
+    let window = format!("between {} and {}", iso(since), iso(today));
+    if !coverage.enough {
+        return InsularityComponent {
+            name: "peer_contacts".into(),
+            score: None,
+            weight: WEIGHTS[1],
+            explanation: format!(
+                "Peer contacts not measurable: only {} of {} organisations have a peer review or a peer, buddy or partner-agency link on record, too few to read an absence as no contact.",
+                coverage.with_contacts, coverage.organisations
+            ),
+            evidence: contacts,
+        };
+    }
+    let score = match contacts.len() {
+        0 => 1.0,
+        1 => 0.5,
+        _ => 0.0,
+    };
+    let explanation = match contacts.len() {
+        0 => format!("No peer review and no peer, buddy or partner-agency link recorded {window}."),
+        n => format!("{n} peer contact{} recorded {window}.", if n == 1 { "" } else { "s" }),
+    };
+    InsularityComponent {
+        name: "peer_contacts".into(),
+        score: Some(score),
+        weight: WEIGHTS[1],
+        explanation,
+        evidence: contacts,
+    }
+}
+
+/// How many grades `own` is better than `external` on the regime's scale: the same scale
+/// version compares ranks, two versions only through a declared crosswalk. `None` when
+/// not comparable.
+pub fn grades_better(regime: &Regime, own: GradeRef<'_>, external: GradeRef<'_>) -> Option<i64> {
+    if own.scale.id != external.scale.id {
+        return None;
+    }
+    if own.scale.version == external.scale.version {
+        return Some(external.grade.rank - own.grade.rank);
+    }
+    let cw = regime.crosswalk(&own.scale.id, &own.scale.version, &external.scale.version)?;
+    // Carry the grade on the crosswalk's "from" side into the "to" version.
+    let (from_side, to_side) = if cw.from_version == own.scale.version { (own, external) } else { (external, own) };
+    let carried = to_side.scale.grade(cw.map_grade(&from_side.grade.code)?)?;
+    Some(if cw.from_version == own.scale.version {
+        external.grade.rank - carried.grade.rank
+    } else {
+        carried.grade.rank - own.grade.rank
+    })
+}
+
+/// The self-assessment-gap component: the latest self-assessment (regulator `self`)
+/// against the latest external judgement published on or after it.
+pub fn self_assessment_gap(
+    regime: &Regime,
+    sector: &str,
+    inspections: &[Inspection],
+    today: Date,
+) -> InsularityComponent {
+    let not = |why: String| InsularityComponent {
+        name: "self_assessment_gap".into(),
+        score: None,
+        weight: WEIGHTS[2],
+        explanation: format!("Self-assessment gap not measurable: {why}."),
+        evidence: Vec::new(),
+    };
+    let order = |i: &&Inspection| (i.published_on, i.inspected_on, i.framework.as_str().to_string());
+    let Some(own) = inspections.iter().filter(|i| is_self_assessment(i) && i.published_on <= today).max_by_key(order)
+    else {
+        return not("no self-assessment recorded".into());
+    };
+    let Some(ext) = inspections
+        .iter()
+        .filter(|i| !is_self_assessment(i) && i.published_on >= own.published_on && i.published_on <= today)
+        .max_by_key(order)
+    else {
+        return not(format!(
+            "no external judgement published on or after the self-assessment of {}",
+            iso(own.published_on)
+        ));
+    };
+    let line = |i: &Inspection| {
+        format!("{} {} {} {} (published {})", i.regulator, i.framework, i.scale_version, i.overall, iso(i.published_on))
+    };
+    let evidence = vec![format!("self-assessment: {}", line(own)), format!("external judgement: {}", line(ext))];
+    let gap = match (resolve_grade(regime, sector, own), resolve_grade(regime, sector, ext)) {
+        (Some(a), Some(b)) => grades_better(regime, a, b),
+        _ => None,
+    };
+    let Some(gap) = gap else {
+        let mut c = not(format!(
+            "the self-rating {} and the external grade {} are not on one scale of the regime (or no crosswalk joins them)",
+            own.overall, ext.overall
+        ));
+        c.evidence = evidence;
+        return c;
+    };
+    let score = if gap >= 2 {
+        1.0
+    } else if gap == 1 {
+        0.5
+    } else {
+        0.0
+    };
+    let explanation = match gap {
+        g if g > 0 => format!(
+            "The organisation rated itself {} ({}), {g} grade{} better than the {} judgement {} published {}.",
+            own.overall,
+            iso(own.published_on),
+            if g == 1 { "" } else { "s" },
+            ext.regulator,
+            ext.overall,
+            iso(ext.published_on)
+        ),
+        _ => format!(
+            "The organisation's self-rating {} ({}) is no better than the {} judgement {} published {}.",
+            own.overall,
+            iso(own.published_on),
+            ext.regulator,
+            ext.overall,
+            iso(ext.published_on)
+        ),
+    };
+    InsularityComponent {
+        name: "self_assessment_gap".into(),
+        score: Some(score),
+        weight: WEIGHTS[2],
+        explanation,
+        evidence,
+    }
+}
+
+/// The index of three components (in the order of [`WEIGHTS`]), renormalised over the
+/// measurable ones.
+pub fn combine(components: Vec<InsularityComponent>) -> Insularity {
+    let measured: Vec<&InsularityComponent> = components.iter().filter(|c| c.score.is_some()).collect();
+    if measured.is_empty() {
+        return Insularity {
+            index: 0.0,
+            band: InsularityBand::NotMeasured,
+            explanation: "Insularity not measured: none of its components could be measured.".into(),
+            components,
+        };
+    }
+    let total: f64 = measured.iter().map(|c| c.weight).sum();
+    let index = measured.iter().map(|c| c.weight * c.score.unwrap_or(0.0)).sum::<f64>() / total;
+    let mut band = if index >= BAND_THRESHOLDS[1] {
+        InsularityBand::High
+    } else if index >= BAND_THRESHOLDS[0] {
+        InsularityBand::Moderate
+    } else {
+        InsularityBand::Low
+    };
+    let capped = measured.len() == 1 && band == InsularityBand::High;
+    if capped {
+        band = InsularityBand::Moderate;
+    }
+    let parts: Vec<String> = measured
+        .iter()
+        .map(|c| format!("{} {} × {}", c.name, num(c.score.unwrap_or(0.0)), num(c.weight / total)))
+        .collect();
+    let missing: Vec<&str> = components.iter().filter(|c| c.score.is_none()).map(|c| c.name.as_str()).collect();
+    let mut explanation = format!("Insularity {} ({}) = {}", num(index), band.as_str(), parts.join(" + "));
+    if !missing.is_empty() {
+        explanation.push_str(&format!("; weights renormalised, not measurable: {}", missing.join(", ")));
+    }
+    if capped {
+        explanation.push_str("; one measurable component alone caps the band at moderate");
+    }
+    explanation.push('.');
+    Insularity { index, band, explanation, components }
+}
+
+/// What one organisation's insularity is measured from.
+#[derive(Debug, Clone, Copy)]
+pub struct InsularityInput<'a> {
+    /// The organisation's code.
+    pub organisation: &'a str,
+    /// The sector whose scales resolve its grades.
+    pub sector: &'a str,
+    /// Its inspections, self-assessments included.
+    pub inspections: &'a [Inspection],
+    /// Its events.
+    pub events: &'a [Event],
+    /// Every registry link.
+    pub links: &'a [Link],
+    /// The as-of day.
+    pub today: Date,
+    /// Peer contacts count within this many years.
+    pub peer_contact_years: i64,
+    /// How widely peer contacts are recorded ([`contact_coverage`]).
+    pub contacts: ContactCoverage,
+}
+
+/// Measures one organisation's insularity.
+pub fn measure(regime: &Regime, norms: &PeerNorms<'_>, input: InsularityInput<'_>) -> Insularity {
+    combine(vec![
+        norms.distance(input.organisation),
+        peer_contacts(
+            input.organisation,
+            input.events,
+            input.links,
+            input.today,
+            input.peer_contact_years,
+            input.contacts,
+        ),
+        self_assessment_gap(regime, input.sector, input.inspections, input.today),
+    ])
+}
+
+/// The rationale sentence of a high index, if it is high.
+pub fn rationale(ins: &Insularity) -> Option<String> {
+    (ins.band == InsularityBand::High).then(|| {
+        let strands: Vec<&str> = ins
+            .components
+            .iter()
+            .filter(|c| c.score.is_some_and(|s| s >= 0.5))
+            .map(|c| match c.name.as_str() {
+                "peer_distance" => "far from its peers",
+                "peer_contacts" => "little contact with peers",
+                _ => "rating itself above the external judgement",
+            })
+            .collect();
+        format!(
+            "Insularity is high ({}): {}. Insular organisations lose sight of what good looks like; bringing in peers (a peer review, a partner) is the usual way back.",
+            num(ins.index),
+            strands.join(", ")
+        )
+    })
+}

@@ -1,0 +1,146 @@
+//! The system view: groups of linked organisations signalling together.
+
+use crate::support::*;
+use failwell_domain::{FailureType, LinkType};
+use failwell_engine::assess::{Band, Trajectory, TypeRisk};
+use failwell_engine::insularity::Insularity;
+use failwell_engine::signal::{Direction, Evidence, Reading, Signal, SourceKind, Strength};
+use failwell_engine::system::{SystemRule, system_view};
+use failwell_engine::{OrganisationReport, RuleContext};
+
+fn signal(org: &str, rule: &str, strength: Strength) -> Signal {
+    Signal {
+        key: Signal::make_key(org, "src", rule, "2023-01-01"),
+        organisation: org.into(),
+        source_kind: SourceKind::Event,
+        source: "src".into(),
+        indicator: None,
+        rule: rule.into(),
+        direction: Direction::Concern,
+        side: None,
+        strength,
+        failure_types: vec![FailureType::Performance],
+        indicator_kind: None,
+        start: "2023-01-01".into(),
+        end: "2023-01-01".into(),
+        known_from: None,
+        reading: Reading::AsIs,
+        judged_by: judge(),
+        tracking: None,
+        evidence: Evidence { points: vec![], limits: None, explanation: String::new() },
+    }
+}
+
+/// A report of `org` with the given bands per failure type (others low).
+fn report(org: &str, bands: &[(FailureType, Band)]) -> OrganisationReport {
+    let risks: Vec<TypeRisk> = FailureType::ALL
+        .iter()
+        .map(|t| {
+            let band = bands.iter().find(|(x, _)| x == t).map_or(Band::Low, |(_, b)| *b);
+            TypeRisk { failure_type: *t, score: 0.0, band, signals: vec![] }
+        })
+        .collect();
+    let overall_band = risks.iter().map(|r| r.band).max().unwrap();
+    let signals = if overall_band > Band::Low {
+        vec![signal(org, "event.a", Strength::Strong), signal(org, "event.b", Strength::Weak)]
+    } else {
+        vec![]
+    };
+    OrganisationReport {
+        organisation: org.into(),
+        name: org.into(),
+        sector: "care".into(),
+        overall_band,
+        overall_score: 0.0,
+        bands: risks.iter().map(|r| (r.failure_type.code(), r.band)).collect(),
+        risks,
+        trajectory: Trajectory::Stable,
+        grade: None,
+        recommended_rung: None,
+        current_rung: None,
+        recommendation: None,
+        context: RuleContext::default(),
+        signals,
+        rationale: vec![],
+        insularity: Insularity::default(),
+    }
+}
+
+fn rule(share: f64, band: Band) -> SystemRule {
+    SystemRule { min_members: 2, share, band }
+}
+
+const PERF_MOD: &[(FailureType, Band)] = &[(FailureType::Performance, Band::Moderate)];
+
+#[test]
+fn two_of_three_members_signalling_in_one_failure_type_call_for_a_system_response() {
+    let reports = [
+        report("A", PERF_MOD),
+        report("B", &[(FailureType::Performance, Band::High)]),
+        report("C", &[]),
+        report("X", &[]),
+    ];
+    let orgs = [organisation("G", "Health economy")];
+    let links = [
+        link("A", "G", LinkType::MemberOf, None),
+        link("B", "G", LinkType::PartOf, Some("2020-01-01")),
+        link("C", "G", LinkType::MemberOf, None),
+        // Not yet a member on the as-of day.
+        link("X", "G", LinkType::MemberOf, Some("2025-01-01")),
+    ];
+    let s = system_view(&orgs, &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::Moderate));
+    assert_eq!(s.len(), 1);
+    let g = &s[0];
+    assert_eq!((g.group.as_str(), g.name.as_str()), ("G", "Health economy"));
+    assert_eq!(g.members, vec!["A", "B", "C"]);
+    assert_eq!(g.signalling, vec!["A", "B"]);
+    assert!((g.share - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(g.shared_failure_types, vec![FailureType::Performance]);
+    let r = g.recommendation.as_deref().expect("system response");
+    assert!(
+        r.starts_with(
+            "Respond at system level: up to 2 of the 3 members of Health economy are moderate or worse in performance"
+        ),
+        "{r}"
+    );
+    // At the default band, high, only B counts: shared, but no system response.
+    let s = system_view(&orgs, &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::High));
+    assert_eq!(s[0].shared_failure_types, vec![FailureType::Performance]);
+    assert!(s[0].recommendation.is_none());
+    let a = &g.evidence[0];
+    assert_eq!(a.overall_band, Band::Moderate);
+    assert!(a.signalling);
+    assert_eq!(a.failure_types, vec![FailureType::Performance]);
+    assert_eq!(a.strongest_signals, vec!["A|src|event.a|2023-01-01", "A|src|event.b|2023-01-01"]);
+    assert!(!g.evidence[2].signalling && g.evidence[2].strongest_signals.is_empty());
+}
+
+#[test]
+fn below_a_third_of_members_or_different_failure_types_is_no_system_response() {
+    // Two of seven members moderate in performance: shared, but under a third.
+    let mut reports = vec![report("A", PERF_MOD), report("B", PERF_MOD)];
+    let mut links = vec![link("A", "G", LinkType::MemberOf, None), link("B", "G", LinkType::MemberOf, None)];
+    for m in ["C", "D", "E", "F", "H"] {
+        reports.push(report(m, &[]));
+        links.push(link(m, "G", LinkType::MemberOf, None));
+    }
+    // Group K: two members signalling, in different failure types.
+    reports.push(report("P", PERF_MOD));
+    reports.push(report("Q", &[(FailureType::Financial, Band::Severe)]));
+    links.push(link("P", "K", LinkType::PartOf, None));
+    links.push(link("Q", "K", LinkType::PartOf, None));
+    // Group L has one member in the scan: not a system.
+    links.push(link("A", "L", LinkType::MemberOf, None));
+    let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::Moderate));
+    let codes: Vec<&str> = s.iter().map(|g| g.group.as_str()).collect();
+    assert_eq!(codes, vec!["K", "G"], "share descending");
+    assert!(s.iter().all(|g| g.recommendation.is_none()), "{s:#?}");
+    let g = &s[1];
+    assert_eq!(g.shared_failure_types, vec![FailureType::Performance]);
+    assert_eq!(g.name, "G", "a group missing from the registry is named by its code");
+    assert!(s[0].shared_failure_types.is_empty());
+    // With a lower threshold the same group is recommended, and sorts first.
+    let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(0.25, Band::Moderate));
+    assert_eq!(s[0].group, "G");
+    assert!(s[0].recommendation.is_some());
+}
