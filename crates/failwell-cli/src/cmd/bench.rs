@@ -33,6 +33,26 @@ pub enum BenchWhat {
         #[arg(long, default_value = "bench-out")]
         dir: PathBuf,
     },
+    /// The early-warning scan on a synthetic England-scale store: full scan, one new month
+    /// of one indicator, incremental scan; wall time and peak memory of each command.
+    Scan {
+        /// Scale factor: 1 = 6,000 organisations × 100 indicators × 120 months (72 M observations).
+        #[arg(long, default_value_t = 1.0)]
+        sf: f64,
+        /// The generator's seed (the same seed gives the same store).
+        #[arg(long, default_value_t = 20_161_101)]
+        seed: u64,
+        /// A PostgreSQL server to measure too (a database `failwell_bench_scan_sf…` is created there).
+        #[arg(long, env = "FAILWELL_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+        /// Where to write the generated files and the SQLite store.
+        #[arg(long, default_value = "bench-out")]
+        dir: PathBuf,
+        /// Keep stores already generated and imported by an earlier run and only time the
+        /// scans (the new month is then a revision of the month, changing the same 6,000 series).
+        #[arg(long)]
+        reuse: bool,
+    },
 }
 
 /// Indicators and months per organisation in the generated data.
@@ -41,7 +61,13 @@ const MONTHS: u64 = 120;
 
 /// Runs a benchmark.
 pub async fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let BenchWhat::Import { rows, postgres, dir } = &args.what;
+    let (rows, postgres, dir) = match &args.what {
+        BenchWhat::Import { rows, postgres, dir } => (rows, postgres, dir),
+        BenchWhat::Scan { sf, seed, postgres, dir, reuse } => {
+            super::bench_scan::run(*sf, *seed, postgres.as_deref(), dir, *reuse).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     std::fs::create_dir_all(dir)?;
     let exe = std::env::current_exe()?;
     println!("| rows | store | failwell import rows/s | peak RSS | bulk loader | loader rows/s | failwell / loader |");
@@ -57,7 +83,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let loader = sqlite_bulk(&sqlite, &files.observations)?;
         print_row(n, "SQLite", ours, "sqlite3 .import", loader);
         if let Some(base) = postgres {
-            let url = fresh_postgres(base)?;
+            let url = fresh_postgres(base, "failwell_bench")?;
             let ours = measure_import(&exe, &url, &files)?;
             let loader = postgres_copy(&url, &files.observations)?;
             print_row(n, "PostgreSQL", ours, "COPY", loader);
@@ -145,12 +171,16 @@ fn measure_import(exe: &Path, url: &str, files: &Files) -> anyhow::Result<(Durat
             bail!("importing {kind} failed");
         }
     }
+    let args = ["--database", url, "import", "observations", &files.observations.display().to_string()].map(str::to_string);
+    let (secs, peak_kib) = run_measured(exe, &args)?;
+    Ok((Duration::from_secs_f64(secs), peak_kib))
+}
+
+/// Runs `exe args` with its output discarded; returns its wall time in seconds and its
+/// peak resident memory (VmHWM, KiB, sampled every 20 ms). Fails if the command fails.
+pub(crate) fn run_measured(exe: &Path, args: &[String]) -> anyhow::Result<(f64, u64)> {
     let started = Instant::now();
-    let mut child = Command::new(exe)
-        .args(["--database", url, "import", "observations"])
-        .arg(&files.observations)
-        .stdout(Stdio::null())
-        .spawn()?;
+    let mut child = Command::new(exe).args(args).stdout(Stdio::null()).spawn()?;
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0;
     let status = loop {
@@ -162,13 +192,13 @@ fn measure_import(exe: &Path, url: &str, files: &Files) -> anyhow::Result<(Durat
         if let Some(st) = child.try_wait()? {
             break st;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     };
     let elapsed = started.elapsed();
     if !status.success() {
-        bail!("the observations import failed");
+        bail!("failwell {} failed", args.join(" "));
     }
-    Ok((elapsed, peak_kib))
+    Ok((elapsed.as_secs_f64(), peak_kib))
 }
 
 fn sqlite_bulk(db: &Path, csv: &Path) -> anyhow::Result<Duration> {
@@ -208,11 +238,22 @@ fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fresh_postgres(base: &str) -> anyhow::Result<String> {
-    psql(base, "drop database if exists failwell_bench")?;
-    psql(base, "create database failwell_bench")?;
+/// Drops and re-creates database `name` on the server of `base`; returns its URL.
+pub(crate) fn fresh_postgres(base: &str, name: &str) -> anyhow::Result<String> {
+    Ok(postgres_database(base, name, true)?.0)
+}
+
+/// The URL of database `name` on the server of `base`, creating it if needed (`fresh`:
+/// dropping it first); also whether it existed and was kept.
+pub(crate) fn postgres_database(base: &str, name: &str, fresh: bool) -> anyhow::Result<(String, bool)> {
     let (prefix, _) = base.rsplit_once('/').context("a PostgreSQL URL ends in /DBNAME")?;
-    Ok(format!("{prefix}/failwell_bench"))
+    let url = format!("{prefix}/{name}");
+    if !fresh && psql(&url, "select 1").is_ok() {
+        return Ok((url, true));
+    }
+    psql(base, &format!("drop database if exists {name}"))?;
+    psql(base, &format!("create database {name}"))?;
+    Ok((url, false))
 }
 
 fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {

@@ -2,6 +2,7 @@
 
 pub mod analyst;
 pub mod bench;
+pub mod bench_scan;
 pub mod demo;
 pub mod diff;
 pub mod export;
