@@ -27,8 +27,9 @@ pub struct Continuity {
 /// first-seen day of the open signal it continues, or its own key and `today` when new.
 ///
 /// `signals` is a list of (organisation, signal) references in any order; matching is
-/// exact keys first, then SPC runs, each open signal continued at most once, so the
-/// result does not depend on the order of the list.
+/// exact keys first, then SPC runs (moved runs paired with open runs of the same rule in
+/// key order), each open signal continued at most once, so the result does not depend
+/// on the order of either list.
 pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &str) -> Continuity {
     let by_key: BTreeMap<&str, &OpenSignal> = open.iter().map(|o| (o.key.as_str(), o)).collect();
     let mut taken: BTreeSet<&str> = BTreeSet::new();
@@ -49,6 +50,10 @@ pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &s
     for o in open.iter().filter(|o| o.rule.starts_with("spc.") && !taken.contains(o.key.as_str())) {
         let key = (o.organisation.clone(), o.source.clone(), o.rule.clone(), o.direction.clone());
         runs.entry(key).or_default().push(o);
+    }
+    // Candidates in key order (the earliest run first), whatever order `open` came in.
+    for candidates in runs.values_mut() {
+        candidates.sort_by(|a, b| a.key.cmp(&b.key));
     }
     // Visit unmatched signals in key order so that ties resolve the same way every time.
     unmatched.sort_by(|&a, &b| signals[a].key.cmp(&signals[b].key));

@@ -178,7 +178,8 @@ pub struct Tracking {
     /// Its identity: the key under which a recorded scan first saw it. An SPC run whose
     /// first point moves as its limits are recomputed keeps the identity it had.
     pub id: String,
-    /// The as-of day of the first recorded scan that saw it; this scan's day when none had.
+    /// The as-of day of the first recorded scan that saw it since it was last closed; this
+    /// scan's day when none had (a closed signal that returns is new again).
     pub first_seen: String,
 }
 

@@ -181,10 +181,11 @@ impl Store {
     }
 
     /// Records a scan in one transaction: its run, the signals it saw first (`new`,
-    /// inserted; a closed signal whose key reappears is reopened, keeping its first day), the ongoing ones whose content changed (`changed`, rewritten), the open
-    /// signals it did not see (`closed`), and its per-indicator results (`replace_all`: a
-    /// full scan's results replace every indicator's; otherwise only those given are
-    /// replaced). Every other open signal is marked seen by this scan. Returns its id.
+    /// inserted; a closed signal whose key reappears is reopened as new, first seen by this
+    /// scan, as the engine reports it), the ongoing ones whose content changed (`changed`,
+    /// rewritten), the open signals it did not see (`closed`), and its per-indicator results
+    /// (`replace_all`: a full scan's results replace every indicator's; otherwise only those
+    /// given are replaced). Every other open signal is marked seen by this scan. Returns its id.
     pub async fn record_scan(
         &self,
         run: &ScanRecord,
@@ -237,8 +238,10 @@ impl Store {
             let sql = format!(
                 "insert into signal (key, organisation, source, rule, direction, first_seen_scan, first_seen_on,
                                      last_seen_scan, last_seen_on, content_hash, content) values {}
-                 on conflict (key) do update set closed_in_scan = null, last_seen_scan = excluded.last_seen_scan,
-                   last_seen_on = excluded.last_seen_on, content_hash = excluded.content_hash, content = excluded.content",
+                 on conflict (key) do update set closed_in_scan = null,
+                   first_seen_scan = excluded.first_seen_scan, first_seen_on = excluded.first_seen_on,
+                   last_seen_scan = excluded.last_seen_scan, last_seen_on = excluded.last_seen_on,
+                   content_hash = excluded.content_hash, content = excluded.content",
                 placeholders(self.backend, batch.len(), 11)
             );
             let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));

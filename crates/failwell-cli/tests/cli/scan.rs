@@ -272,3 +272,243 @@ E10000032,serious_incident_reported,2023-05-01,,,council,Serious case review pub
         assert!(text.contains("E12000003 Yorkshire and The Humber region: 2 of 2 members signalling"), "[{b}] {text}");
     }
 }
+
+// Signals across scans and incremental scans.
+
+/// Imports `text` as `kind`; the returned guard keeps the file.
+fn import(store: &TestStore, kind: &str, name: &str, text: &str) -> tempfile::TempDir {
+    let (d, p) = file(name, text);
+    ok(store, &["import", kind, p.to_str().unwrap()]);
+    d
+}
+
+/// `failwell scan --format json` of "now" with `extra` flags.
+fn scan_now(store: &TestStore, extra: &[&str]) -> Value {
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = ok(store, &args);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("[{}] not JSON: {e}\n{out}", store.backend))
+}
+
+/// Every signal of a scan, over all organisations.
+fn all_signals(scan: &Value) -> Vec<&Value> {
+    scan["organisations"].as_array().unwrap().iter().flat_map(|o| o["signals"].as_array().unwrap()).collect()
+}
+
+/// The signal of `org` on `indicator` by `rule`, if any.
+fn find_signal<'a>(scan: &'a Value, org: &str, indicator: &str, rule: &str) -> Option<&'a Value> {
+    all_signals(scan).into_iter().find(|s| s["organisation"] == org && s["indicator"] == indicator && s["rule"] == rule)
+}
+
+fn closed(scan: &Value) -> Vec<&str> {
+    scan["recorded"]["closed_signals"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect()
+}
+
+const OBS_HEADER: &str = "organisation,indicator,period,value,value_note,published_on\n";
+
+#[test]
+fn a_second_scan_with_nothing_imported_continues_every_signal_and_charts_nothing() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        let first = scan_now(&store, &[]);
+        assert_eq!(first["mode"], "full", "[{b}] nothing recorded yet");
+        let total = all_signals(&first).len();
+        assert!(total >= 3, "[{b}] the data set has signals: {total}");
+        assert_eq!(first["series_charted"], 4);
+        assert_eq!(first["recorded"]["new_signals"], total, "[{b}] all new");
+        assert_eq!(first["recorded"]["ongoing_signals"], 0);
+        assert!(closed(&first).is_empty());
+
+        let second = scan_now(&store, &[]);
+        assert_eq!(second["as_of"], first["as_of"]);
+        assert_eq!(second["mode"], "incremental", "[{b}]");
+        assert_eq!(second["series_charted"], 0, "[{b}] nothing imported since");
+        assert_eq!(second["series_reused"], 4, "[{b}]");
+        assert_eq!(second["recorded"]["new_signals"], 0, "[{b}] {:#}", second["recorded"]);
+        assert_eq!(second["recorded"]["ongoing_signals"], total);
+        assert!(closed(&second).is_empty(), "[{b}]");
+        assert!(second["recorded"]["scan_id"].as_i64().unwrap() > first["recorded"]["scan_id"].as_i64().unwrap());
+        for s in all_signals(&second) {
+            assert_eq!(s["tracking"]["first_seen"], first["as_of"], "[{b}] {s:#}");
+            assert_eq!(s["tracking"]["id"], s["key"], "[{b}] nothing moved");
+        }
+        assert_eq!(second["organisations"], first["organisations"], "[{b}] the same judgement");
+        assert_eq!(second["systems"], first["systems"]);
+    }
+}
+
+#[test]
+fn an_incremental_scan_after_an_import_equals_a_full_scan() {
+    // 2022/23 re-referrals: West Sussex jumps (a new signal), Doncaster is back to normal
+    // (its 2021/22 jump is now the point before the latest, with new limits).
+    let more = format!(
+        "{OBS_HEADER}E08000017,rereferrals_pct,2022/23,21,,2023-11-01\nE10000032,rereferrals_pct,2022/23,45,,2023-11-01\n"
+    );
+    for a in stores() {
+        let b_store = fresh_like(&a);
+        let bk = a.backend;
+        let mut _keep = load(&a);
+        _keep.extend(load(&b_store));
+        let before_a = scan_now(&a, &[]);
+        let before_b = scan_now(&b_store, &[]);
+        assert_eq!(before_a["organisations"], before_b["organisations"], "[{bk}] identical stores");
+        assert!(find_signal(&before_a, "E10000032", "rereferrals_pct", "spc.outside_limits").is_none());
+        _keep.push(import(&a, "observations", "more.csv", &more));
+        _keep.push(import(&b_store, "observations", "more.csv", &more));
+
+        let inc = scan_now(&a, &[]);
+        let full = scan_now(&b_store, &["--full"]);
+        assert_eq!(inc["mode"], "incremental", "[{bk}]");
+        assert_eq!(inc["series_charted"], 2, "[{bk}] the two re-referral series");
+        assert_eq!(inc["series_reused"], 2, "[{bk}] the two referral series");
+        assert_eq!(full["mode"], "full", "[{bk}]");
+        assert_eq!(full["series_charted"], 4);
+        assert_eq!(full["series_reused"], 0);
+        assert_eq!(inc["as_of"], "2023-11-01");
+
+        // Not trivially equal: the new period made a signal and changed another.
+        let ws = find_signal(&inc, "E10000032", "rereferrals_pct", "spc.outside_limits")
+            .unwrap_or_else(|| panic!("[{bk}] West Sussex's jump: {:#}", inc["organisations"]));
+        assert_eq!(ws["start"], "2022/23");
+        assert_eq!(ws["tracking"]["first_seen"], "2023-11-01");
+        assert!(inc["recorded"]["new_signals"].as_u64().unwrap() >= 1, "[{bk}] {:#}", inc["recorded"]);
+        let don_before = find_signal(&before_a, "E08000017", "rereferrals_pct", "spc.outside_limits").unwrap();
+        let don_after = find_signal(&inc, "E08000017", "rereferrals_pct", "spc.outside_limits").unwrap();
+        assert_eq!(don_after["tracking"]["id"], don_before["key"], "[{bk}] the same jump, continued");
+        assert_ne!(don_after["evidence"]["limits"], don_before["evidence"]["limits"], "[{bk}] limits recomputed");
+        assert_ne!(inc["organisations"], before_a["organisations"]);
+
+        assert_eq!(inc["organisations"], full["organisations"], "[{bk}] incremental and full scans differ");
+        assert_eq!(inc["systems"], full["systems"]);
+        assert_eq!(inc["recorded"], full["recorded"], "[{bk}] the same history recorded");
+        // And the next scan of each, with nothing new, is incremental and still agrees.
+        let inc2 = scan_now(&a, &[]);
+        let full2 = scan_now(&b_store, &[]);
+        assert_eq!((inc2["series_charted"].as_u64(), full2["series_charted"].as_u64()), (Some(0), Some(0)), "[{bk}]");
+        assert_eq!(inc2["organisations"], full2["organisations"], "[{bk}]");
+        assert_eq!(inc2["organisations"], inc["organisations"], "[{bk}]");
+    }
+}
+
+#[test]
+fn a_signal_whose_cause_is_revised_away_is_closed() {
+    let rereferral = "E08000017|rereferrals_pct|spc.outside_limits|2021/22";
+    // Doncaster's 2021/22 re-referrals corrected to an ordinary figure, and two normal years.
+    let corrected = format!(
+        "{OBS_HEADER}E08000017,rereferrals_pct,2021/22,21,,2023-07-01
+E08000017,rereferrals_pct,2022/23,20,,2023-11-01
+E08000017,rereferrals_pct,2023/24,22,,2024-11-01
+"
+    );
+    for store in stores() {
+        let b = store.backend;
+        let mut _keep = load(&store);
+        let first = scan_now(&store, &[]);
+        let jump = find_signal(&first, "E08000017", "rereferrals_pct", "spc.outside_limits")
+            .unwrap_or_else(|| panic!("[{b}] the jump: {first:#}"));
+        assert_eq!(jump["key"], rereferral);
+        assert_eq!(jump["tracking"]["id"], rereferral);
+
+        _keep.push(import(&store, "observations", "corrected.csv", &corrected));
+        let second = scan_now(&store, &[]);
+        assert_eq!(second["as_of"], "2024-11-01");
+        assert_eq!(second["mode"], "incremental", "[{b}]");
+        assert!(find_signal(&second, "E08000017", "rereferrals_pct", "spc.outside_limits").is_none(), "[{b}]");
+        assert!(closed(&second).contains(&rereferral), "[{b}] {:#}", second["recorded"]);
+        // Only what was not seen again closes: no signal still seen is in the list.
+        for s in all_signals(&second) {
+            assert!(!closed(&second).contains(&s["tracking"]["id"].as_str().unwrap()), "[{b}] {s:#}");
+        }
+        // Closed once: the next scan does not close it again.
+        let third = scan_now(&store, &[]);
+        assert!(closed(&third).is_empty(), "[{b}] {:#}", third["recorded"]);
+    }
+}
+
+#[test]
+fn a_closed_signal_that_returns_is_new_and_the_next_scan_agrees() {
+    let rereferral = "E08000017|rereferrals_pct|spc.outside_limits|2021/22";
+    let corrected = format!("{OBS_HEADER}E08000017,rereferrals_pct,2021/22,21,,2023-07-01\n");
+    // The correction withdrawn: the jump is back at the latest point, under the same key.
+    let withdrawn = format!("{OBS_HEADER}E08000017,rereferrals_pct,2021/22,45,,2023-08-01\n");
+    for store in stores() {
+        let b = store.backend;
+        let mut _keep = load(&store);
+        let first = scan_now(&store, &[]);
+        assert_eq!(first["as_of"], "2023-06-01");
+        assert!(find_signal(&first, "E08000017", "rereferrals_pct", "spc.outside_limits").is_some());
+        _keep.push(import(&store, "observations", "corrected.csv", &corrected));
+        let second = scan_now(&store, &[]);
+        assert!(closed(&second).contains(&rereferral), "[{b}] {:#}", second["recorded"]);
+
+        _keep.push(import(&store, "observations", "withdrawn.csv", &withdrawn));
+        let third = scan_now(&store, &[]);
+        assert_eq!(third["as_of"], "2023-08-01");
+        let back = find_signal(&third, "E08000017", "rereferrals_pct", "spc.outside_limits")
+            .unwrap_or_else(|| panic!("[{b}] the jump is back: {third:#}"));
+        assert_eq!(back["key"], rereferral, "[{b}]");
+        assert!(third["recorded"]["new_signals"].as_u64().unwrap() >= 1, "[{b}] {:#}", third["recorded"]);
+        let fourth = scan_now(&store, &[]);
+        assert_eq!(fourth["mode"], "incremental");
+        let still = find_signal(&fourth, "E08000017", "rereferrals_pct", "spc.outside_limits").unwrap();
+        assert_eq!(fourth["recorded"]["new_signals"], 0, "[{b}]");
+        assert_eq!(
+            still["tracking"], back["tracking"],
+            "[{b}] the scan that saw it return and the next one must agree on its first day"
+        );
+    }
+}
+
+#[test]
+fn as_of_scans_are_not_recorded_unless_asked_and_never_before_the_last_recorded_scan() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        let as_of = scan_json(&store, "2023-05-01");
+        assert_eq!(as_of["mode"], "as_of", "[{b}]");
+        assert!(as_of.get("recorded").is_none(), "[{b}] an as-of scan is not recorded by default");
+        let now = scan_now(&store, &[]);
+        assert_eq!(now["as_of"], "2023-06-01");
+        assert_eq!(now["mode"], "full", "[{b}] the as-of scan left nothing to continue");
+        assert_eq!(now["recorded"]["ongoing_signals"], 0, "[{b}] nor any signal");
+        let first_id = now["recorded"]["scan_id"].as_i64().unwrap();
+
+        // Asked to record a day before the last recorded scan: not recorded, not tracked.
+        let args = ["scan", "--as-of", "2022-12-01", "--record", "--format", "json"];
+        let earlier = ok(&store, &args);
+        let doc: Value = serde_json::from_str(&earlier).unwrap();
+        assert!(doc.get("recorded").is_none(), "[{b}] {earlier}");
+        assert!(all_signals(&doc).iter().all(|s| s.get("tracking").is_none()), "[{b}] history does not run backwards");
+        assert!(!all_signals(&doc).is_empty());
+        assert_eq!(ok(&store, &args), earlier, "[{b}] the same as-of scan twice is identical");
+
+        // Nothing was recorded in between: the next scan continues the first one.
+        let next = scan_now(&store, &[]);
+        assert_eq!(next["mode"], "incremental", "[{b}]");
+        assert_eq!(next["recorded"]["scan_id"].as_i64().unwrap(), first_id + 1, "[{b}]");
+        assert_eq!(next["recorded"]["new_signals"], 0);
+        assert!(closed(&next).is_empty(), "[{b}] the earlier scan closed nothing");
+    }
+}
+
+#[test]
+fn reimporting_the_same_observations_changes_nothing_and_the_next_scan_charts_nothing() {
+    for store in stores() {
+        let b = store.backend;
+        let mut _keep = load(&store);
+        let before = ok(&store, &["export", "observations"]);
+        let first = scan_now(&store, &[]);
+        let (d, p) = file("obs.csv", &observations());
+        let again = ok(&store, &["import", "observations", p.to_str().unwrap()]);
+        _keep.push(d);
+        assert!(again.contains("0 new or changed"), "[{b}] {again}");
+        assert_eq!(ok(&store, &["export", "observations"]), before, "[{b}]");
+        let second = scan_now(&store, &[]);
+        assert_eq!(second["mode"], "incremental", "[{b}]");
+        assert_eq!(second["series_charted"], 0, "[{b}] no series changed");
+        assert_eq!(second["series_reused"], 4);
+        assert_eq!(second["recorded"]["new_signals"], 0);
+        assert_eq!(second["organisations"], first["organisations"], "[{b}]");
+    }
+}

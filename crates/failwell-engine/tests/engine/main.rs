@@ -3,6 +3,7 @@
 
 mod assess;
 mod churn;
+mod continuity;
 mod insularity;
 mod ladder;
 mod reading;
