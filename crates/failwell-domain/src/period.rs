@@ -53,6 +53,26 @@ impl Period {
         }
     }
 
+    /// The period `n` steps of its own grain after this one (before it when `n` < 0):
+    /// the next month of a month, the next year of a year. `None` beyond the years a
+    /// period can name.
+    pub fn offset(self, n: i32) -> Option<Period> {
+        let p = match self {
+            Period::Year(y) => Period::Year(y.checked_add(n)?),
+            Period::FinancialYear(y) => Period::FinancialYear(y.checked_add(n)?),
+            Period::Month(y, m) => {
+                let index = (y as i64) * 12 + (m as i64 - 1) + n as i64;
+                Period::Month(index.div_euclid(12) as i32, (index.rem_euclid(12) + 1) as u8)
+            }
+            Period::Day(d) => Period::Day(Date::from_julian_day(d.to_julian_day().checked_add(n)?).ok()?),
+        };
+        let year = match p {
+            Period::Year(y) | Period::FinancialYear(y) | Period::Month(y, _) => y,
+            Period::Day(d) => d.year(),
+        };
+        (1000..=9998).contains(&year).then_some(p)
+    }
+
     /// A financial year named by the calendar year it ends in (DfE's "2024" is 2023/24).
     pub fn financial_year_ending(year: i32) -> Period {
         Period::FinancialYear(year - 1)
@@ -138,6 +158,18 @@ mod tests {
         for s in ["2024-13", "24", "2023/25", "2024-3", "2024-02-30", "", "9999/00", "0000", "0999-01"] {
             assert!(s.parse::<Period>().is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn offsets_step_in_the_period_s_own_grain() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert_eq!(p("2024-11").offset(3).unwrap().to_string(), "2025-02");
+        assert_eq!(p("2024-01").offset(-1).unwrap().to_string(), "2023-12");
+        assert_eq!(p("2023/24").offset(2).unwrap().to_string(), "2025/26");
+        assert_eq!(p("1999/00").offset(1).unwrap().to_string(), "2000/01");
+        assert_eq!(p("2024").offset(-24).unwrap().to_string(), "2000");
+        assert_eq!(p("2024-02-28").offset(2).unwrap().to_string(), "2024-03-01");
+        assert_eq!(p("9998-12").offset(1), None);
     }
 
     #[test]

@@ -254,7 +254,7 @@ impl<'a> PeerNorms<'a> {
                 .filter(|n| tail.periods.iter().all(|p| periods.get(p.as_str()).is_some_and(|o| o.contains_key(n))))
                 .collect();
             let use_neighbours = with_data.len() >= MIN_NEIGHBOURS;
-            let mut points = Vec::new();
+            let mut points = Vec::with_capacity(TAIL_POINTS);
             let mut all_worse = true;
             let mut ok = true;
             for (p, v) in tail.periods.iter().zip(&tail.values) {
@@ -273,32 +273,41 @@ impl<'a> PeerNorms<'a> {
                     _ => *v < norm.median - DISTANCE_SDS * norm.sd,
                 };
                 all_worse &= worse;
-                points.push(format!(
-                    "{p} {} against median {} (robust sd {}, {} peers)",
-                    num(*v),
-                    num(norm.median),
-                    num(norm.sd),
-                    norm.n
-                ));
+                points.push((p, *v, norm));
             }
             if !ok {
                 unmeasured.push(format!("{} (no peer norm: too few peers or no spread)", tail.indicator));
                 continue;
             }
             measured += 1;
-            if all_worse {
-                distant += 1;
+            if !all_worse {
+                // Only the distant indicators carry their numbers: the rest are most
+                // indicators of most organisations, and their figures are in the series.
+                evidence.push(format!("{} ({}): not persistently distant", tail.indicator, tail.polarity));
+                continue;
             }
+            distant += 1;
+            let points: Vec<String> = points
+                .iter()
+                .map(|(p, v, norm)| {
+                    format!(
+                        "{p} {} against median {} (robust sd {}, {} peers)",
+                        num(*v),
+                        num(norm.median),
+                        num(norm.sd),
+                        norm.n
+                    )
+                })
+                .collect();
             let peers = if use_neighbours {
                 format!("its {} statistical neighbours ({})", with_data.len(), with_data.join(", "))
             } else {
                 "every organisation with the indicator".to_string()
             };
             evidence.push(format!(
-                "{} ({}): {} from {peers}: {}",
+                "{} ({}): persistently distant from {peers}: {}",
                 tail.indicator,
                 tail.polarity,
-                if all_worse { "persistently distant" } else { "not persistently distant" },
                 points.join("; ")
             ));
         }

@@ -119,6 +119,7 @@ pub async fn scan(
     rules: &RuleBook,
     options: &ScanOptions,
 ) -> Result<ScanReport, EngineError> {
+    let started = std::time::Instant::now();
     let as_of = options.as_of;
     // The registry and catalogue are not evidence: use what is known now.
     let organisations: Vec<Organisation> = store.records_as_of("organisation", None).await?;
@@ -143,7 +144,9 @@ pub async fn scan(
     let rule_set = RuleSet::mdc();
     let spc_judge =
         JudgedBy { regime: regime.id.clone(), regime_version: regime.version.clone(), rule_set: rule_set.name.clone() };
+    tracing::info!(elapsed = ?started.elapsed(), "records read");
     let pass = series_pass(store, &indicators, &rule_set, &spc_judge, options).await?;
+    tracing::info!(elapsed = ?started.elapsed(), charted = pass.charted, reused = pass.reused, "series pass");
 
     // "Today": the as-of day, else the latest publication in the evidence.
     let today = match as_of {
@@ -344,8 +347,10 @@ pub async fn scan(
     let system_rule =
         SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };
     let systems = system_view(&organisations, &links, &reports, today, system_rule);
+    tracing::info!(elapsed = ?started.elapsed(), organisations = reports.len(), "organisations judged");
     let as_of_text = dates::iso(today);
     let recorded = track_and_record(store, &mut reports, &pass, regime, options, &as_of_text).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "tracked and recorded");
     Ok(ScanReport {
         as_of: as_of_text,
         regime: regime.id.clone(),

@@ -75,7 +75,6 @@ pub fn spc_signals(
     }
     let Some(latest) = chart.summary.latest else { return Vec::new() };
     let horizon = latest.saturating_sub(recent_points.saturating_sub(1));
-    let explanations = chart.explanations(values, rules);
 
     // Merge the recent firings of each (rule, side) into one run.
     let mut runs: Vec<(Rule, Side, PointType, usize, usize, usize)> = Vec::new();
@@ -104,7 +103,7 @@ pub fn spc_signals(
             PointType::Neutral if reporting && side == Side::High => Direction::Concern,
             _ => Direction::Neutral,
         };
-        let explanation = &explanations[flag_index];
+        let Some(explanation) = chart.explain(flag_index, values, rules) else { continue };
         let rule_name = format!("spc.{}", rule.as_str());
         let start = period(first);
         let points = (first..=last)

@@ -16,6 +16,7 @@ use failwell_stats::spc::{RuleSet, XmrChart};
 use failwell_store::{ScanRecord, SeriesData, SeriesKey, SeriesScan, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use time::Date;
 
 /// Points kept per series for comparison with peers (the insularity index reads them).
@@ -107,52 +108,98 @@ pub fn fingerprint(
     stable_hash(text.as_bytes())
 }
 
-/// Charts series one at a time into per-indicator results.
-struct Charter<'a> {
-    index: HashMap<i64, &'a SeriesKey>,
-    indicators: &'a BTreeMap<String, IndicatorInfo>,
+/// Charts series one at a time into per-indicator results. Owns what it reads, so that
+/// it can run on a thread of its own beside the reader.
+struct Charter {
+    index: Arc<HashMap<i64, SeriesKey>>,
+    indicators: Arc<BTreeMap<String, IndicatorInfo>>,
     chart: XmrChart,
-    rules: &'a RuleSet,
-    judged_by: &'a JudgedBy,
-    options: &'a ScanOptions,
+    rules: RuleSet,
+    judged_by: JudgedBy,
+    recent_points: usize,
+    min_points: usize,
     out: BTreeMap<String, IndicatorResults>,
     charted: u64,
 }
 
-impl Charter<'_> {
+impl Charter {
     fn chart(&mut self, data: &SeriesData) {
         let Some(key) = self.index.get(&data.series_id) else { return };
         let Some(info) = self.indicators.get(&key.indicator) else { return };
         self.charted += 1;
         let input = SeriesInput { organisation: &key.organisation, indicator: info, data };
-        let signals = spc_signals(
-            &mut self.chart,
-            self.rules,
-            input,
-            self.judged_by,
-            self.options.recent_points,
-            self.options.min_points,
-        );
+        let signals =
+            spc_signals(&mut self.chart, &self.rules, input, &self.judged_by, self.recent_points, self.min_points);
         let mut tail: Vec<(String, f64)> = (0..data.len())
             .rev()
             .filter(|&i| !data.values[i].is_nan())
             .take(TAIL_POINTS)
-            .map(|i| (data.period(i).to_string(), data.values[i]))
+            .map(|i| (data.period(i).into_owned(), data.values[i]))
             .collect();
         tail.reverse();
-        self.out.entry(key.indicator.clone()).or_default().series.push(SeriesResult {
-            organisation: key.organisation.clone(),
-            tail,
-            signals,
-        });
+        let results = match self.out.get_mut(&key.indicator) {
+            Some(r) => r,
+            None => self.out.entry(key.indicator.clone()).or_default(),
+        };
+        results.series.push(SeriesResult { organisation: key.organisation.clone(), tail, signals });
     }
 
-    fn finish(mut self) -> BTreeMap<String, IndicatorResults> {
+    fn finish(mut self) -> (BTreeMap<String, IndicatorResults>, u64) {
         for r in self.out.values_mut() {
             r.series.sort_by(|a, b| a.organisation.cmp(&b.organisation));
         }
-        self.out
+        (self.out, self.charted)
     }
+}
+
+/// Which series to read.
+enum Read<'a> {
+    /// The current figures of every series, or of these.
+    Current(Option<&'a [i64]>),
+    /// Every series as known on a day.
+    AsOf(Date),
+}
+
+/// Series handed to the charting thread at a time.
+const BATCH: usize = 256;
+
+/// Reads series from the store and charts them on a second thread meanwhile: reading
+/// (SQLite decoding pages, or PostgreSQL rows) and charting each take about half of a
+/// full scan, and the machines this runs on have at least two cores.
+async fn read_and_chart(
+    store: &Store,
+    read: Read<'_>,
+    charter: Charter,
+) -> Result<(BTreeMap<String, IndicatorResults>, u64), EngineError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SeriesData>>(8);
+    let worker = std::thread::spawn(move || {
+        let mut charter = charter;
+        for batch in rx {
+            for data in &batch {
+                charter.chart(data);
+            }
+        }
+        charter.finish()
+    });
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut sink = |d: &SeriesData| {
+        batch.push(d.clone());
+        if batch.len() == BATCH {
+            // A send fails only if the worker died; its join below reports that.
+            let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+        }
+    };
+    let result = match read {
+        Read::Current(only) => store.current_series(only, &mut sink).await,
+        Read::AsOf(day) => store.series_as_of(day, &mut sink).await,
+    };
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    drop(tx);
+    let charted = worker.join().map_err(|_| EngineError::Cache("the charting thread failed".into()))?;
+    result?;
+    Ok(charted)
 }
 
 /// Runs the series pass: as of a day when `options.as_of` is set; otherwise incrementally
@@ -169,21 +216,21 @@ pub async fn series_pass(
     let through_import = store.latest_import().await?;
     let config = fingerprint(judged_by, options, indicators, options.as_of);
     let keys = store.series_index().await?;
-    let mut charter = Charter {
-        index: keys.iter().map(|k| (k.id, k)).collect(),
-        indicators,
+    let index: Arc<HashMap<i64, SeriesKey>> = Arc::new(keys.iter().map(|k| (k.id, k.clone())).collect());
+    let charter = Charter {
+        index,
+        indicators: Arc::new(indicators.clone()),
         chart: XmrChart::new(),
-        rules,
-        judged_by,
-        options,
+        rules: rules.clone(),
+        judged_by: judged_by.clone(),
+        recent_points: options.recent_points,
+        min_points: options.min_points,
         out: BTreeMap::new(),
         charted: 0,
     };
     if let Some(day) = options.as_of {
-        store.series_as_of(day, &mut |d| charter.chart(d)).await?;
-        let by_indicator = charter.finish();
+        let (by_indicator, charted) = read_and_chart(store, Read::AsOf(day), charter).await?;
         let rebuilt = by_indicator.keys().cloned().collect();
-        let charted = by_indicator.values().map(|r| r.series.len() as u64).sum();
         return Ok(SeriesPass {
             by_indicator,
             mode: ScanMode::AsOf,
@@ -211,11 +258,11 @@ pub async fn series_pass(
             reused.insert(indicator, results);
         }
         let ids: Vec<i64> = keys.iter().filter(|k| touched.contains(&k.indicator)).map(|k| k.id).collect();
-        if !ids.is_empty() {
-            store.current_series(Some(&ids), &mut |d| charter.chart(d)).await?;
-        }
-        let charted = charter.charted;
-        let mut by_indicator = charter.finish();
+        let (mut by_indicator, charted) = if ids.is_empty() {
+            (BTreeMap::new(), 0)
+        } else {
+            read_and_chart(store, Read::Current(Some(&ids)), charter).await?
+        };
         let rebuilt: BTreeSet<String> = by_indicator.keys().cloned().collect();
         let reused_count = reused.values().map(|r| r.series.len() as u64).sum();
         by_indicator.extend(reused);
@@ -230,9 +277,7 @@ pub async fn series_pass(
             config,
         });
     }
-    store.current_series(None, &mut |d| charter.chart(d)).await?;
-    let charted = charter.charted;
-    let by_indicator = charter.finish();
+    let (by_indicator, charted) = read_and_chart(store, Read::Current(None), charter).await?;
     let rebuilt = by_indicator.keys().cloned().collect();
     Ok(SeriesPass {
         by_indicator,

@@ -6,6 +6,9 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite refused or failed on the scan's own read-only connection.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// The database URL is not one failwell can use.
     #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),

@@ -23,6 +23,8 @@ pub struct Store {
     pub(crate) backend: Backend,
     /// PostgreSQL only: native connections for `COPY`, which the `Any` driver cannot issue.
     pub(crate) copy_pool: Option<sqlx::PgPool>,
+    /// SQLite only: the file, for the scan's bulk reads on a read-only connection of their own.
+    pub(crate) sqlite_path: Option<String>,
 }
 
 /// The schema's versions, each in both dialects. A version is applied once, in one
@@ -46,13 +48,17 @@ impl Store {
     /// `url` is `postgres://…`, `sqlite://PATH`, or a plain file path (SQLite).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         install_default_drivers();
+        let mut sqlite_path = None;
         let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-            (Backend::Sqlite, format!("sqlite://{}?mode=rwc", path.split('?').next().unwrap_or(path)))
+            let path = path.split('?').next().unwrap_or(path);
+            sqlite_path = Some(path.to_string());
+            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
         } else if url.contains("://") {
             return Err(StoreError::UnsupportedUrl(url.split("://").next().unwrap_or("").to_string()));
         } else {
+            sqlite_path = Some(url.to_string());
             // A plain path: escape what URL syntax would otherwise read ('%', '?', '#').
             let path = url.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
             (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
@@ -90,7 +96,7 @@ impl Store {
             ),
             Backend::Sqlite => None,
         };
-        let store = Store { pool, backend, copy_pool };
+        let store = Store { pool, backend, copy_pool, sqlite_path };
         store.migrate().await?;
         Ok(store)
     }

@@ -171,7 +171,8 @@ fn measure_import(exe: &Path, url: &str, files: &Files) -> anyhow::Result<(Durat
             bail!("importing {kind} failed");
         }
     }
-    let args = ["--database", url, "import", "observations", &files.observations.display().to_string()].map(str::to_string);
+    let args =
+        ["--database", url, "import", "observations", &files.observations.display().to_string()].map(str::to_string);
     let (secs, peak_kib) = run_measured(exe, &args)?;
     Ok((Duration::from_secs_f64(secs), peak_kib))
 }

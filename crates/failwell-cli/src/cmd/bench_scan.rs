@@ -194,7 +194,8 @@ pub async fn run(sf: f64, seed: u64, postgres: Option<&str>, dir: &Path, reuse: 
     if reuse {
         // A kept store has this month already: import it again with other figures.
         let orgs = (ORGANISATIONS * sf).round().max(1.0) as usize;
-        let nudge = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() % 997 + 1) as f64 / 1000.0;
+        let nudge =
+            (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() % 997 + 1) as f64 / 1000.0;
         let mut next = std::io::BufWriter::new(std::fs::File::create(&files.next_month)?);
         writeln!(next, "organisation,indicator,period,value,published_on,source")?;
         let mut rng = SplitMix(seed ^ 0x5EED);

@@ -367,6 +367,12 @@ impl XmrChart {
         self.flags.iter().map(|f| Explanation::new(f, &self.segments[f.segment].limits, values, rules)).collect()
     }
 
+    /// The explanation of flag `i` alone (a scan explains only the few flags it reports).
+    pub fn explain(&self, i: usize, values: &[f64], rules: &RuleSet) -> Option<Explanation> {
+        let f = self.flags.get(i)?;
+        Some(Explanation::new(f, &self.segments[f.segment].limits, values, rules))
+    }
+
     /// The flag that gave point `index` its label, if any (the highest-priority
     /// rule firing covering it).
     pub fn flag_for(&self, index: usize) -> Option<&Flag> {
