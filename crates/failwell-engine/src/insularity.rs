@@ -27,7 +27,7 @@ use crate::links::{holds_during, holds_on};
 use failwell_domain::regime::{GradeRef, Regime};
 use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Polarity};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
 
 /// Points of each series the peer distance looks at.
@@ -190,19 +190,21 @@ pub fn norm_of(values: &[f64]) -> Option<Norm> {
 /// neighbours in force on the as-of day.
 #[derive(Debug)]
 pub struct PeerNorms<'a> {
-    by_org: BTreeMap<&'a str, Vec<&'a SeriesTail>>,
+    // Hash maps: only looked up, never iterated in an order that shows (norms sort
+    // their values), and at England scale they hold 1.8 million points.
+    by_org: HashMap<&'a str, Vec<&'a SeriesTail>>,
     /// indicator → period → organisation → value.
-    values: BTreeMap<&'a str, BTreeMap<&'a str, BTreeMap<&'a str, f64>>>,
+    values: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, f64>>>,
     /// indicator → period → norm over every organisation with a value.
-    all: BTreeMap<(&'a str, &'a str), Option<Norm>>,
+    all: HashMap<(&'a str, &'a str), Option<Norm>>,
     neighbours: BTreeMap<&'a str, BTreeSet<&'a str>>,
 }
 
 impl<'a> PeerNorms<'a> {
     /// Indexes `tails` and the `neighbour` links (from the organisation) holding on `today`.
     pub fn new(tails: &'a [SeriesTail], links: &'a [Link], today: Date) -> PeerNorms<'a> {
-        let mut by_org: BTreeMap<&str, Vec<&SeriesTail>> = BTreeMap::new();
-        let mut values: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, f64>>> = BTreeMap::new();
+        let mut by_org: HashMap<&str, Vec<&SeriesTail>> = HashMap::new();
+        let mut values: HashMap<&str, HashMap<&str, HashMap<&str, f64>>> = HashMap::new();
         for t in tails {
             by_org.entry(t.organisation.as_str()).or_default().push(t);
             let per = values.entry(t.indicator.as_str()).or_default();
@@ -213,7 +215,7 @@ impl<'a> PeerNorms<'a> {
         for v in by_org.values_mut() {
             v.sort_by(|a, b| a.indicator.cmp(&b.indicator));
         }
-        let mut all = BTreeMap::new();
+        let mut all = HashMap::new();
         for (ind, periods) in &values {
             for (p, orgs) in periods {
                 let v: Vec<f64> = orgs.values().copied().collect();

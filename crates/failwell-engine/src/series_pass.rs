@@ -249,7 +249,10 @@ pub async fn series_pass(
         let touched: BTreeSet<String> =
             keys.iter().filter(|k| changed.contains(&k.id)).map(|k| k.indicator.clone()).collect();
         let mut reused = BTreeMap::new();
-        for SeriesScan { indicator, content } in store.indicator_scans().await? {
+        let started = std::time::Instant::now();
+        let cached = store.indicator_scans().await?;
+        tracing::info!(elapsed = ?started.elapsed(), bytes = cached.iter().map(|c| c.content.len()).sum::<usize>(), "read the last scan's results");
+        for SeriesScan { indicator, content } in cached {
             if touched.contains(&indicator) || !indicators.contains_key(&indicator) {
                 continue;
             }
@@ -257,6 +260,7 @@ pub async fn series_pass(
                 .map_err(|e| EngineError::Cache(format!("indicator {indicator}: {e}")))?;
             reused.insert(indicator, results);
         }
+        tracing::info!(elapsed = ?started.elapsed(), "parsed the last scan's results");
         let ids: Vec<i64> = keys.iter().filter(|k| touched.contains(&k.indicator)).map(|k| k.id).collect();
         let (mut by_indicator, charted) = if ids.is_empty() {
             (BTreeMap::new(), 0)
