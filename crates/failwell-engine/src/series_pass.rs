@@ -22,15 +22,18 @@ use time::Date;
 /// Points kept per series for comparison with peers (the insularity index reads them).
 pub use crate::insularity::TAIL_POINTS;
 
-/// What the pass derived from one series.
+/// What the pass derived from one series. Short names in JSON: at England scale the
+/// last scan's results are 600,000 of these, read back by every incremental scan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesResult {
     /// The organisation's code.
+    #[serde(rename = "o")]
     pub organisation: String,
     /// The last few non-missing points, oldest first: (period, value).
+    #[serde(rename = "t")]
     pub tail: Vec<(String, f64)>,
     /// Its signals, if any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "s", default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<Signal>,
 }
 
@@ -93,8 +96,10 @@ pub fn fingerprint(
     indicators: &BTreeMap<String, IndicatorInfo>,
     as_of: Option<Date>,
 ) -> String {
+    // The layout of the results is part of the fingerprint: a newer failwell charts in
+    // full once rather than misreading an older one's results.
     let mut text = format!(
-        "{}|{}|{}|recent={}|min={}|as_of={}",
+        "results=2|{}|{}|{}|recent={}|min={}|as_of={}",
         judged_by.regime,
         judged_by.regime_version,
         judged_by.rule_set,
@@ -215,10 +220,8 @@ pub async fn series_pass(
     // Read before the series: an import landing meanwhile is then charted again next time.
     let through_import = store.latest_import().await?;
     let config = fingerprint(judged_by, options, indicators, options.as_of);
-    let keys = store.series_index().await?;
-    let index: Arc<HashMap<i64, SeriesKey>> = Arc::new(keys.iter().map(|k| (k.id, k.clone())).collect());
-    let charter = Charter {
-        index,
+    let charter = |keys: Vec<SeriesKey>| Charter {
+        index: Arc::new(keys.into_iter().map(|k| (k.id, k)).collect()),
         indicators: Arc::new(indicators.clone()),
         chart: XmrChart::new(),
         rules: rules.clone(),
@@ -229,6 +232,7 @@ pub async fn series_pass(
         charted: 0,
     };
     if let Some(day) = options.as_of {
+        let charter = charter(store.series_index().await?);
         let (by_indicator, charted) = read_and_chart(store, Read::AsOf(day), charter).await?;
         let rebuilt = by_indicator.keys().cloned().collect();
         return Ok(SeriesPass {
@@ -245,9 +249,10 @@ pub async fn series_pass(
     let latest_published = store.latest_published().await?;
     let last: Option<ScanRecord> = if options.full { None } else { store.last_scan().await? };
     if let Some(last) = last.filter(|l| l.config == config) {
-        let changed: BTreeSet<i64> = store.series_changed_since(last.through_import).await?.into_iter().collect();
-        let touched: BTreeSet<String> =
-            keys.iter().filter(|k| changed.contains(&k.id)).map(|k| k.indicator.clone()).collect();
+        // The unit is the indicator: every series of an indicator with a changed series.
+        let touched: Vec<String> = store.indicators_changed_since(last.through_import).await?;
+        let keys = store.series_of_indicators(&touched).await?;
+        let touched: BTreeSet<String> = touched.into_iter().collect();
         let mut reused = BTreeMap::new();
         let started = std::time::Instant::now();
         let cached = store.indicator_scans().await?;
@@ -261,11 +266,11 @@ pub async fn series_pass(
             reused.insert(indicator, results);
         }
         tracing::info!(elapsed = ?started.elapsed(), "parsed the last scan's results");
-        let ids: Vec<i64> = keys.iter().filter(|k| touched.contains(&k.indicator)).map(|k| k.id).collect();
+        let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         let (mut by_indicator, charted) = if ids.is_empty() {
             (BTreeMap::new(), 0)
         } else {
-            read_and_chart(store, Read::Current(Some(&ids)), charter).await?
+            read_and_chart(store, Read::Current(Some(&ids)), charter(keys)).await?
         };
         let rebuilt: BTreeSet<String> = by_indicator.keys().cloned().collect();
         let reused_count = reused.values().map(|r| r.series.len() as u64).sum();
@@ -281,6 +286,7 @@ pub async fn series_pass(
             config,
         });
     }
+    let charter = charter(store.series_index().await?);
     let (by_indicator, charted) = read_and_chart(store, Read::Current(None), charter).await?;
     let rebuilt = by_indicator.keys().cloned().collect();
     Ok(SeriesPass {

@@ -174,9 +174,15 @@ impl Store {
 
     /// The per-indicator results of the last recorded scan.
     pub async fn indicator_scans(&self) -> Result<Vec<SeriesScan>, StoreError> {
-        let rows = sqlx::query("select indicator, content from indicator_scan order by indicator")
-            .fetch_all(&self.pool)
-            .await?;
+        let sql = "select indicator, content from indicator_scan order by indicator";
+        if let Some(path) = &self.sqlite_path {
+            return crate::series::with_sqlite_reader(path, |conn| {
+                let mut statement = conn.prepare(sql)?;
+                let rows = statement.query_map([], |r| Ok(SeriesScan { indicator: r.get(0)?, content: r.get(1)? }))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            });
+        }
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(SeriesScan { indicator: r.try_get(0)?, content: r.try_get(1)? })).collect()
     }
 
