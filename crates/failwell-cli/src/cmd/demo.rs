@@ -364,6 +364,7 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     println!("loaded in {:.1}s:", started.elapsed().as_secs_f64());
     crate::cmd::status::print_counts(&store.counts().await?);
+    scan_summary(&store).await?;
     store.close().await;
     if !args.no_serve {
         println!(
@@ -371,6 +372,38 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scans the freshly loaded store under the built-in regime (recorded, as `failwell scan`
+/// would) and prints the bands and the organisations most at risk.
+async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<()> {
+    let (regime, rules) = crate::cmd::scan::load_regime(None)?;
+    let options = failwell_engine::ScanOptions { record: true, ..Default::default() };
+    let t = std::time::Instant::now();
+    let report = failwell_engine::scan(store, &regime, &rules, &options).await?;
+    let mut bands: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for o in &report.organisations {
+        *bands.entry(o.overall_band.as_str()).or_default() += 1;
+    }
+    let signals: usize = report.organisations.iter().map(|o| o.signals.len()).sum();
+    println!(
+        "scanned as of {} in {:.1}s: {} organisations, {signals} signals; overall bands: {}",
+        report.as_of,
+        t.elapsed().as_secs_f64(),
+        report.organisations.len(),
+        bands.iter().map(|(b, n)| format!("{b} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    println!("most at risk (the full report: failwell --database <store> scan):");
+    for o in report.organisations.iter().take(10) {
+        println!(
+            "  {:<10} {:<40} {:<8} recommended: {}",
+            o.organisation,
+            o.name.chars().take(40).collect::<String>(),
+            o.overall_band.as_str(),
+            o.recommended_rung.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
