@@ -46,6 +46,9 @@ pub enum EngineError {
     /// A rule failed while evaluating one organisation.
     #[error("trigger rule {}: {}", .0.rule, .0.message)]
     RuleFailed(RuleError),
+    /// A worker thread of the scan panicked (a bug: please report it).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The results a recorded scan left for the next one cannot be read back.
     #[error("the last recorded scan's results cannot be read ({0}); run `failwell scan --full`")]
     Cache(String),

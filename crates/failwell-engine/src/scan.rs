@@ -212,15 +212,15 @@ pub async fn scan(
         regime_version: regime.version.clone(),
         rule_set: ENGINE_RULE_SET.to_string(),
     };
-    let mut reports = Vec::new();
-    for org in &organisations {
+    let inputs: Vec<(&Organisation, Vec<Signal>)> =
+        organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()).unwrap_or_default())).collect();
+    let judge_one = |org: &Organisation, mut signals: Vec<Signal>| -> Result<Option<OrganisationReport>, EngineError> {
         let code = org.code.as_str();
         let ins = by_org_ins.get(code).map(Vec::as_slice).unwrap_or(&[]);
         let evs = by_org_ev.get(code).map(Vec::as_slice).unwrap_or(&[]);
-        let mut signals = series_signals.remove(code).unwrap_or_default();
         // Every organisation with evidence is reported, quiet ones included (as low).
         if !charted.contains(code) && signals.is_empty() && ins.is_empty() && evs.is_empty() {
-            continue;
+            return Ok(None);
         }
         let sector = oversight_sector(org.sector.as_str(), ins);
         let (ins_signals, facts) =
@@ -316,7 +316,7 @@ pub async fn scan(
             });
         }
         rationale.extend(crate::insularity::rationale(&insularity));
-        reports.push(OrganisationReport {
+        Ok(Some(OrganisationReport {
             organisation: code.to_string(),
             name: org.name.clone(),
             sector,
@@ -333,8 +333,9 @@ pub async fn scan(
             signals,
             rationale,
             insularity,
-        });
-    }
+        }))
+    };
+    let mut reports = judge_all(inputs, &judge_one)?;
     reports.sort_by(|a, b| {
         b.overall_score
             .total_cmp(&a.overall_score)
@@ -363,6 +364,58 @@ pub async fn scan(
         organisations: reports,
         systems,
     })
+}
+
+/// Judges every organisation, on as many threads as the machine has (organisations are
+/// independent once the series are charted), keeping the input order.
+fn judge_all<'a, F>(
+    inputs: Vec<(&'a Organisation, Vec<Signal>)>,
+    judge: &F,
+) -> Result<Vec<OrganisationReport>, EngineError>
+where
+    F: Fn(&'a Organisation, Vec<Signal>) -> Result<Option<OrganisationReport>, EngineError> + Sync,
+{
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // Below a few hundred organisations a thread costs more than it saves.
+    if threads < 2 || inputs.len() < 500 {
+        let mut out = Vec::new();
+        for (org, signals) in inputs {
+            out.extend(judge(org, signals)?);
+        }
+        return Ok(out);
+    }
+    let per = inputs.len().div_ceil(threads);
+    let mut chunks = Vec::new();
+    let mut rest = inputs;
+    while rest.len() > per {
+        let tail = rest.split_off(per);
+        chunks.push(rest);
+        rest = tail;
+    }
+    chunks.push(rest);
+    let results: Vec<Result<Vec<OrganisationReport>, EngineError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for (org, signals) in chunk {
+                        out.extend(judge(org, signals)?);
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(EngineError::Internal("a judging thread failed".into()))))
+            .collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
 }
 
 /// Matches the scan's signals with the open ones the store remembers (setting each

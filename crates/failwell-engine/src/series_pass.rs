@@ -202,7 +202,7 @@ async fn read_and_chart(
         let _ = tx.send(batch);
     }
     drop(tx);
-    let charted = worker.join().map_err(|_| EngineError::Cache("the charting thread failed".into()))?;
+    let charted = worker.join().map_err(|_| EngineError::Internal("the charting thread failed".into()))?;
     result?;
     Ok(charted)
 }
