@@ -394,6 +394,22 @@ impl Store {
                 Ok(n)
             });
         }
+        if let Some(pool) = &self.copy_pool {
+            // PostgreSQL: the native driver, which decodes rows in place; the `Any` driver
+            // converts every row first (measured: 6,000 packed series in 29 ms against 40 ms).
+            for sql in statements {
+                let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    let id: i64 = row.try_get(0)?;
+                    let periods: &str = row.try_get(1)?;
+                    let packed: &[u8] = row.try_get(2)?;
+                    data.unpack(id, periods, packed).map_err(|e| corrupt(id, e))?;
+                    sink(&data);
+                    n += 1;
+                }
+            }
+            return Ok(n);
+        }
         for sql in statements {
             let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&self.pool);
             while let Some(row) = rows.try_next().await? {
