@@ -30,7 +30,7 @@ fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: Evidence { points: vec![], limits: None, explanation: String::new() },
+        evidence: Evidence { points: vec![], limits: None, explanation: String::new(), counts: None },
     }
 }
 
