@@ -580,5 +580,18 @@ fn a_funnel_indicator_gives_a_funnel_signal_in_full_incremental_and_as_of_scans(
         let before = scan_json(&store, "2024-04-01");
         assert!(find_signal(&before, "RT1", "breach_rate", "funnel.outside_998").is_none(), "[{b}]");
         assert_eq!(before["organisations"].as_array().unwrap().len(), 8, "[{b}]");
+
+        // A revision brings RT1 back in line: gone now, still there as known before it.
+        let _revised = import(
+            &store,
+            "observations",
+            "revised.csv",
+            "organisation,indicator,period,numerator,denominator,published_on\nRT1,breach_rate,2024-03,201,1000,2024-05-10\n",
+        );
+        let now = scan_now(&store, &[]);
+        assert!(find_signal(&now, "RT1", "breach_rate", "funnel.outside_998").is_none(), "[{b}]");
+        assert_eq!(closed(&now), vec![s["key"].as_str().unwrap()], "[{b}]");
+        let then = scan_json(&store, "2024-05-01");
+        assert!(find_signal(&then, "RT1", "breach_rate", "funnel.outside_998").is_some(), "[{b}]");
     }
 }
