@@ -89,6 +89,6 @@ pub fn churn_signal(
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),
         tracking: None,
-        evidence: Evidence { points, limits: None, explanation },
+        evidence: Evidence { points, limits: None, explanation, counts: None },
     })
 }

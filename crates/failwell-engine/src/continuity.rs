@@ -2,9 +2,11 @@
 //! every month.
 //!
 //! A signal continues an open one (a signal no recorded scan has closed) when it has the
-//! same key, or — for SPC signals only — the same organisation, indicator, rule and
-//! direction: as new points arrive the limits are recomputed and a run's first point can
-//! move, but it is still the same run. Inspection and event signals are keyed by their
+//! same key, or — for SPC, funnel and CUSUM signals only — the same organisation,
+//! indicator, rule and direction: as new points arrive the limits are recomputed and a
+//! run's first point can move, but it is still the same run; an organisation outside its
+//! peers' funnel limits month after month is one signal (its key names the latest
+//! period), as is a CUSUM that keeps signalling. Inspection and event signals are keyed by their
 //! judgement's or event's date, so a new judgement is a new signal. Open signals no
 //! longer seen are closed.
 
@@ -23,13 +25,19 @@ pub struct Continuity {
     pub closed: Vec<String>,
 }
 
+/// Whether a signal of `rule` may continue an open one under another key: series rules,
+/// whose key names a run's first point or the period judged.
+pub fn continues_across_keys(rule: &str) -> bool {
+    rule.starts_with("spc.") || rule.starts_with("funnel.") || rule.starts_with("cusum.")
+}
+
 /// Matches `signals` against `open` and sets each signal's [`Tracking`]: the identity and
 /// first-seen day of the open signal it continues, or its own key and `today` when new.
 ///
 /// `signals` is a list of (organisation, signal) references in any order; matching is
-/// exact keys first, then SPC runs (moved runs paired with open runs of the same rule in
-/// key order), each open signal continued at most once, so the result does not depend
-/// on the order of either list.
+/// exact keys first, then series signals (SPC, funnel, CUSUM) whose key moved, paired
+/// with open ones of the same rule in key order; each open signal is continued at most
+/// once, so the result does not depend on the order of either list.
 pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &str) -> Continuity {
     let by_key: BTreeMap<&str, &OpenSignal> = open.iter().map(|o| (o.key.as_str(), o)).collect();
     let mut taken: BTreeSet<&str> = BTreeSet::new();
@@ -44,10 +52,10 @@ pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &s
             unmatched.push(i);
         }
     }
-    // SPC runs whose first point moved: same organisation, source, rule and direction.
+    // Series signals whose key moved: same organisation, source, rule and direction.
     type RunKey = (String, String, String, String);
     let mut runs: BTreeMap<RunKey, Vec<&OpenSignal>> = BTreeMap::new();
-    for o in open.iter().filter(|o| o.rule.starts_with("spc.") && !taken.contains(o.key.as_str())) {
+    for o in open.iter().filter(|o| continues_across_keys(&o.rule) && !taken.contains(o.key.as_str())) {
         let key = (o.organisation.clone(), o.source.clone(), o.rule.clone(), o.direction.clone());
         runs.entry(key).or_default().push(o);
     }
@@ -59,7 +67,7 @@ pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &s
     unmatched.sort_by(|&a, &b| signals[a].key.cmp(&signals[b].key));
     for i in unmatched {
         let s = &mut signals[i];
-        let candidate = if s.rule.starts_with("spc.") {
+        let candidate = if continues_across_keys(&s.rule) {
             let key = (s.organisation.clone(), s.source.clone(), s.rule.clone(), s.direction.code().to_string());
             runs.get_mut(&key).and_then(|v| if v.is_empty() { None } else { Some(v.remove(0)) })
         } else {

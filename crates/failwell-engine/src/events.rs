@@ -102,6 +102,7 @@ pub fn event_signals(
                 }],
                 limits: None,
                 explanation,
+                counts: None,
             },
         }
     };

@@ -122,7 +122,7 @@ pub fn inspection_signals(
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),
         tracking: None,
-        evidence: Evidence { points, limits: None, explanation },
+        evidence: Evidence { points, limits: None, explanation, counts: None },
     };
 
     // Leadership judged failing points at governance as well as the service itself.

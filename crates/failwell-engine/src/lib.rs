@@ -29,6 +29,7 @@
 pub mod assess;
 pub mod churn;
 pub mod continuity;
+pub mod count_signals;
 pub mod dates;
 pub mod error;
 pub mod events;

@@ -190,6 +190,14 @@ pub async fn scan(
         })
         .collect();
     let links: Vec<Link> = store.records_as_of("link", None).await?;
+    // Funnel and CUSUM indicators: judged afresh by every scan (they are few), never reused
+    // from a recorded scan, so incremental and full scans agree.
+    let peers = crate::count_signals::Peers::new(&organisations, &links, today);
+    let counted = crate::count_signals::count_pass(store, &catalogue, &peers, as_of, regime).await?;
+    charted.extend(counted.organisations);
+    for (org, signals) in counted.signals {
+        series_signals.entry(org).or_default().extend(signals);
+    }
     let norms = PeerNorms::new(&tails, &links, today);
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     let churn = ChurnRule {

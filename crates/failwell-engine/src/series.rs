@@ -132,7 +132,7 @@ pub fn spc_signals(
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,
-            evidence: Evidence { points, limits: Some(explanation.limits), explanation: sentence },
+            evidence: Evidence { points, limits: Some(explanation.limits), explanation: sentence, counts: None },
         });
     }
     out.sort_by(|a, b| a.rule.cmp(&b.rule).then(a.start.cmp(&b.start)));

@@ -66,7 +66,7 @@ impl Strength {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
-    /// An indicator series (SPC).
+    /// An indicator series (SPC, funnel or CUSUM).
     Indicator,
     /// Inspection judgements.
     Inspection,
@@ -124,6 +124,9 @@ pub struct Evidence {
     pub limits: Option<Limits>,
     /// One sentence saying what was found (for SPC, the statistics crate's own sentence).
     pub explanation: String,
+    /// For funnel and CUSUM signals: the funnel or the CUSUM run behind them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<crate::count_signals::CountEvidence>,
 }
 
 /// A signal about one organisation.

@@ -10,6 +10,7 @@
 //! not judge. Codes are resolved here (an unknown organisation is the store's business);
 //! columns, lines and mappings are not.
 
+mod counts;
 mod error;
 mod export;
 mod import;
@@ -20,6 +21,7 @@ mod scan;
 mod scan_state;
 mod series;
 
+pub use counts::CountPoint;
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};

@@ -512,3 +512,86 @@ fn reimporting_the_same_observations_changes_nothing_and_the_next_scan_charts_no
         assert_eq!(second["organisations"], first["organisations"], "[{b}]");
     }
 }
+
+// Funnel signals.
+
+const TRUST_INDICATORS: &str = "code,title,unit,polarity,kind,failure_types,method,counts,definition,definition_version,valid_from,source,learned_on
+breach_rate,Share of attendances over 4 hours,proportion,higher_is_worse,process,performance,funnel,numerator_denominator,Over 4 hours,1,,test,
+";
+
+/// Eight acute trusts with 1,000 attendances a month; in 2024-03 RT1 has 400 over four
+/// hours against about 200 for the others. Published mid-month after.
+fn trust_files() -> (String, String) {
+    let mut orgs = String::from("code,name,sector,org_type,region,opened_on,closed_on,source,learned_on\n");
+    let mut obs = String::from("organisation,indicator,period,numerator,denominator,published_on\n");
+    for t in 1..=8 {
+        orgs.push_str(&format!("RT{t},Trust {t},hospitals,acute_trust,,,,test,2020-01-01\n"));
+        for (m, published) in [("2024-02", "2024-03-14"), ("2024-03", "2024-04-11")] {
+            let x = if t == 1 && m == "2024-03" { 400 } else { 196 + t };
+            obs.push_str(&format!("RT{t},breach_rate,{m},{x},1000,{published}\n"));
+        }
+    }
+    (orgs, obs)
+}
+
+#[test]
+fn a_funnel_indicator_gives_a_funnel_signal_in_full_incremental_and_as_of_scans() {
+    for store in stores() {
+        let b = store.backend;
+        let (orgs, obs) = trust_files();
+        let _keep = [
+            import(&store, "organisations", "orgs.csv", &orgs),
+            import(&store, "indicators", "indicators.csv", TRUST_INDICATORS),
+            import(&store, "observations", "obs.csv", &obs),
+        ];
+        let full = scan_now(&store, &[]);
+        assert_eq!(full["mode"], "full", "[{b}]");
+        let s = find_signal(&full, "RT1", "breach_rate", "funnel.outside_998")
+            .unwrap_or_else(|| panic!("[{b}] no funnel signal: {full:#}"));
+        assert_eq!(s["key"], "RT1|breach_rate|funnel.outside_998|2024-03", "[{b}]");
+        assert_eq!(s["direction"], "concern", "[{b}]");
+        assert_eq!(s["strength"], "moderate", "[{b}]");
+        assert_eq!(s["known_from"], "2024-04-11", "[{b}]");
+        let f = &s["evidence"]["counts"];
+        assert_eq!(f["method"], "funnel", "[{b}]");
+        assert_eq!(f["period"], "2024-03", "[{b}]");
+        assert_eq!(f["numerator"], 400.0, "[{b}]");
+        assert_eq!(f["denominator"], 1000.0, "[{b}]");
+        assert_eq!(f["peers"], 8, "[{b}]");
+        assert_eq!(f["peer_group"], "org_type", "[{b}]");
+        assert!(f["limits_998"]["upper"].as_f64().unwrap() < 0.4, "[{b}] {f:#}");
+        assert!(s["evidence"]["explanation"].as_str().unwrap().contains("400 of 1000 (40.0%)"), "[{b}] {s:#}");
+        // Only RT1 is outside; every trust is reported (quiet ones as low).
+        let funnel_signals: Vec<_> =
+            all_signals(&full).into_iter().filter(|s| s["rule"].as_str().unwrap().starts_with("funnel.")).collect();
+        assert_eq!(funnel_signals.len(), 1, "[{b}] {funnel_signals:#?}");
+        assert_eq!(full["organisations"].as_array().unwrap().len(), 8, "[{b}]");
+        assert_eq!(org(&full, "RT1")["bands"]["performance"], "moderate", "[{b}]");
+
+        // An incremental scan sees the same funnel signal, continued.
+        let again = scan_now(&store, &[]);
+        assert_eq!(again["mode"], "incremental", "[{b}]");
+        assert_eq!(again["organisations"], full["organisations"], "[{b}]");
+        let s2 = find_signal(&again, "RT1", "breach_rate", "funnel.outside_998").expect("still there");
+        assert_eq!(s2["tracking"]["id"], s["key"], "[{b}]");
+        assert_eq!(again["recorded"]["closed_signals"].as_array().unwrap().len(), 0, "[{b}]");
+
+        // As known before March's figures were published: nothing to see.
+        let before = scan_json(&store, "2024-04-01");
+        assert!(find_signal(&before, "RT1", "breach_rate", "funnel.outside_998").is_none(), "[{b}]");
+        assert_eq!(before["organisations"].as_array().unwrap().len(), 8, "[{b}]");
+
+        // A revision brings RT1 back in line: gone now, still there as known before it.
+        let _revised = import(
+            &store,
+            "observations",
+            "revised.csv",
+            "organisation,indicator,period,numerator,denominator,published_on\nRT1,breach_rate,2024-03,201,1000,2024-05-10\n",
+        );
+        let now = scan_now(&store, &[]);
+        assert!(find_signal(&now, "RT1", "breach_rate", "funnel.outside_998").is_none(), "[{b}]");
+        assert_eq!(closed(&now), vec![s["key"].as_str().unwrap()], "[{b}]");
+        let then = scan_json(&store, "2024-05-01");
+        assert!(find_signal(&then, "RT1", "breach_rate", "funnel.outside_998").is_some(), "[{b}]");
+    }
+}

@@ -30,7 +30,7 @@ fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: Evidence { points: vec![], limits: None, explanation: String::new() },
+        evidence: Evidence { points: vec![], limits: None, explanation: String::new(), counts: None },
     }
 }
 
@@ -209,4 +209,22 @@ fn matching_does_not_depend_on_the_order_of_signals_or_open_signals() {
             }
         }
     }
+}
+
+#[test]
+fn a_funnel_signal_for_a_later_period_continues_the_open_one() {
+    let opened = [open("ORG", "x", "funnel.outside_998", Direction::Concern, "2024-02", "2024-03-20")];
+    let mut signals = [
+        signal("ORG", "x", "funnel.outside_998", Direction::Concern, "2024-03"),
+        signal("ORG", "y", "cusum.signal", Direction::Concern, "2023"),
+    ];
+    let (c, t) = matched(&opened, &mut signals);
+    assert_eq!(c.ongoing, vec![(0, opened[0].key.clone())], "{c:?}");
+    assert_eq!(c.new, vec![1]);
+    assert!(c.closed.is_empty(), "{c:?}");
+    assert_eq!(t[&signals[0].key].first_seen, "2024-03-20");
+    // Outside only the 95% limits now: another rule, so a new signal; the old one closes.
+    let mut weaker = [signal("ORG", "x", "funnel.outside_95", Direction::Concern, "2024-03")];
+    let (c, _) = matched(&opened, &mut weaker);
+    assert_eq!((c.new.clone(), c.closed.clone()), (vec![0], vec![opened[0].key.clone()]));
 }

@@ -4,6 +4,7 @@
 mod assess;
 mod churn;
 mod continuity;
+mod counts;
 mod insularity;
 mod ladder;
 mod reading;

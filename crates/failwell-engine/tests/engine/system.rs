@@ -27,7 +27,7 @@ fn signal(org: &str, rule: &str, strength: Strength) -> Signal {
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: Evidence { points: vec![], limits: None, explanation: String::new() },
+        evidence: Evidence { points: vec![], limits: None, explanation: String::new(), counts: None },
     }
 }
 
