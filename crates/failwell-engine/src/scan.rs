@@ -24,7 +24,7 @@ use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::RuleSet;
-use failwell_store::{ScanRecord, SeriesScan, SignalRow, Store};
+use failwell_store::{RecommendationRow, ScanRecord, SeriesScan, SignalRow, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -437,8 +437,31 @@ async fn track_and_record(
         closed_signals: continuity.closed.len() as i64,
     };
     let new: Vec<SignalRow> = new.into_values().collect();
+    // What was recommended, so that a person can accept or decline it (`failwell decide`).
+    let recommendations = reports
+        .iter()
+        .map(|r| {
+            let reasons = r.recommendation.as_ref().map_or(&[][..], |x| x.rationale.as_slice());
+            serde_json::to_string(reasons)
+                .map(|rationale| RecommendationRow {
+                    organisation: r.organisation.clone(),
+                    recommended_rung: r.recommended_rung.clone(),
+                    current_rung: r.current_rung.clone(),
+                    rationale,
+                })
+                .map_err(|e| EngineError::Cache(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let scan_id = store
-        .record_scan(&run, &new, &changed, &continuity.closed, &results, pass.mode != ScanMode::Incremental)
+        .record_scan(
+            &run,
+            &new,
+            &changed,
+            &continuity.closed,
+            &results,
+            pass.mode != ScanMode::Incremental,
+            &recommendations,
+        )
         .await?;
     Ok(Some(Recorded {
         scan_id,
