@@ -39,6 +39,7 @@ pub mod links;
 pub mod options;
 pub mod reading;
 pub mod report;
+pub mod returns;
 pub mod rules;
 pub mod scan;
 pub mod series;

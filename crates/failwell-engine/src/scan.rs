@@ -212,6 +212,23 @@ pub async fn scan(
         regime_version: regime.version.clone(),
         rule_set: ENGINE_RULE_SET.to_string(),
     };
+    // Missing or late returns: each series' latest period against its peers' (returns.rs);
+    // organisations closed by the as-of day owe no returns.
+    let closed: BTreeSet<&str> =
+        organisations.iter().filter(|o| o.closed_on.is_some_and(|d| d <= today)).map(|o| o.code.as_str()).collect();
+    let latest: Vec<crate::returns::LatestReturn> = pass
+        .by_indicator
+        .iter()
+        .flat_map(|(code, results)| results.series.iter().map(move |r| (code, r)))
+        .filter(|(_, r)| !closed.contains(r.organisation.as_str()))
+        .filter_map(|(code, r)| {
+            let period = r.tail.last()?.0.parse().ok()?;
+            Some((r.organisation.clone(), code.clone(), period))
+        })
+        .collect();
+    for s in crate::returns::late_returns(&latest, &judge) {
+        series_signals.entry(s.organisation.clone()).or_default().push(s);
+    }
     let mut reports = Vec::new();
     for org in &organisations {
         let code = org.code.as_str();

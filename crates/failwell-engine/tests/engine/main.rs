@@ -7,6 +7,7 @@ mod continuity;
 mod insularity;
 mod ladder;
 mod reading;
+mod returns;
 mod rules;
 mod signals;
 mod support;
