@@ -100,7 +100,7 @@ pub struct RecommendationRow {
     pub rationale: String,
 }
 
-pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::new();
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ",(" });
