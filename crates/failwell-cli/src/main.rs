@@ -35,7 +35,7 @@ enum Command {
     Export(cmd::export::ExportArgs),
     /// Summarise what the store holds.
     Status,
-    /// Regimes as data: check a regime file.
+    /// Regimes as data: check a regime file, add versions to the store, list them.
     #[command(subcommand)]
     Regime(cmd::regime::RegimeCommand),
     /// Show what a newer regime (definitions, rules, weights) would change in every judgement.
@@ -48,6 +48,10 @@ enum Command {
     Funnel(failwell_analyst::funnel::FunnelArgs),
     /// CUSUM of outcomes against expected risk or counts, one row per case or period.
     Cusum(failwell_analyst::cusum::CusumArgs),
+    /// Accept or decline a recorded scan's recommendation for an organisation, with a reason (append-only).
+    Decide(cmd::decide::DecideArgs),
+    /// List the decisions taken on recommendations.
+    Decisions(cmd::decide::DecisionsArgs),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
 }
@@ -90,7 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => cmd::import::run(database, args).await,
         Command::Export(args) => cmd::export::run(database, args).await,
         Command::Status => cmd::status::run(database).await,
-        Command::Regime(c) => cmd::regime::run(c),
+        Command::Regime(c) => cmd::regime::run(database, c).await,
         Command::Scan(args) => cmd::scan::run(database, args).await,
         Command::Diff(args) => cmd::diff::run(database, args).await,
         Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
@@ -100,6 +104,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cusum(args) => {
             cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::cusum::run(args, i, o))
         }
+        Command::Decide(args) => cmd::decide::decide(database, args).await,
+        Command::Decisions(args) => cmd::decide::list(database, args).await,
         Command::Bench(args) => cmd::bench::run(args).await,
     }
 }

@@ -24,7 +24,7 @@ use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::RuleSet;
-use failwell_store::{ScanRecord, SeriesScan, SignalRow, Store};
+use failwell_store::{RecommendationRow, ScanRecord, SeriesScan, SignalRow, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -220,6 +220,23 @@ pub async fn scan(
         regime_version: regime.version.clone(),
         rule_set: ENGINE_RULE_SET.to_string(),
     };
+    // Missing or late returns: each series' latest period against its peers' (returns.rs);
+    // organisations closed by the as-of day owe no returns.
+    let closed: BTreeSet<&str> =
+        organisations.iter().filter(|o| o.closed_on.is_some_and(|d| d <= today)).map(|o| o.code.as_str()).collect();
+    let latest: Vec<crate::returns::LatestReturn> = pass
+        .by_indicator
+        .iter()
+        .flat_map(|(code, results)| results.series.iter().map(move |r| (code, r)))
+        .filter(|(_, r)| !closed.contains(r.organisation.as_str()))
+        .filter_map(|(code, r)| {
+            let period = r.tail.last()?.0.parse().ok()?;
+            Some((r.organisation.clone(), code.clone(), period))
+        })
+        .collect();
+    for s in crate::returns::late_returns(&latest, &judge) {
+        series_signals.entry(s.organisation.clone()).or_default().push(s);
+    }
     let inputs: Vec<(&Organisation, Vec<Signal>)> =
         organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()).unwrap_or_default())).collect();
     let judge_one = |org: &Organisation, mut signals: Vec<Signal>| -> Result<Option<OrganisationReport>, EngineError> {
@@ -498,8 +515,31 @@ async fn track_and_record(
         closed_signals: continuity.closed.len() as i64,
     };
     let new: Vec<SignalRow> = new.into_values().collect();
+    // What was recommended, so that a person can accept or decline it (`failwell decide`).
+    let recommendations = reports
+        .iter()
+        .map(|r| {
+            let reasons = r.recommendation.as_ref().map_or(&[][..], |x| x.rationale.as_slice());
+            serde_json::to_string(reasons)
+                .map(|rationale| RecommendationRow {
+                    organisation: r.organisation.clone(),
+                    recommended_rung: r.recommended_rung.clone(),
+                    current_rung: r.current_rung.clone(),
+                    rationale,
+                })
+                .map_err(|e| EngineError::Cache(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let scan_id = store
-        .record_scan(&run, &new, &changed, &continuity.closed, &results, pass.mode != ScanMode::Incremental)
+        .record_scan(
+            &run,
+            &new,
+            &changed,
+            &continuity.closed,
+            &results,
+            pass.mode != ScanMode::Incremental,
+            &recommendations,
+        )
         .await?;
     Ok(Some(Recorded {
         scan_id,

@@ -11,22 +11,26 @@
 //! columns, lines and mappings are not.
 
 mod counts;
+mod decision;
 mod error;
 mod export;
 mod import;
 mod observations;
 mod open;
 mod query;
+mod regimes;
 mod scan;
 mod scan_state;
 mod series;
 
 pub use counts::CountPoint;
+pub use decision::{Decision, NewDecision, StoredRecommendation};
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use query::Counts;
-pub use scan_state::{OpenSignal, ScanRecord, SeriesScan, SignalRow};
+pub use regimes::{RegimeAdded, StoredRegime};
+pub use scan_state::{OpenSignal, RecommendationRow, ScanRecord, SeriesScan, SignalRow};
 pub use series::{SeriesData, SeriesKey};

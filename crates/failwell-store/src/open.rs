@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0002_scan.sql"),
         include_str!("../../../migrations/postgres/0002_scan.sql"),
     ),
+    (
+        3,
+        include_str!("../../../migrations/sqlite/0003_decide.sql"),
+        include_str!("../../../migrations/postgres/0003_decide.sql"),
+    ),
 ];
 
 impl Store {

@@ -87,6 +87,19 @@ pub struct SeriesScan {
     pub content: String,
 }
 
+/// What a recorded scan recommended for one organisation it reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecommendationRow {
+    /// Organisation code.
+    pub organisation: String,
+    /// The recommended rung's id (`None` when no ladder covers the organisation's sector).
+    pub recommended_rung: Option<String>,
+    /// The current rung's id.
+    pub current_rung: Option<String>,
+    /// The reasons, as a JSON array of sentences.
+    pub rationale: String,
+}
+
 fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::new();
     for r in 0..rows {
@@ -191,7 +204,10 @@ impl Store {
     /// scan, as the engine reports it), the ongoing ones whose content changed (`changed`,
     /// rewritten), the open signals it did not see (`closed`), and its per-indicator results
     /// (`replace_all`: a full scan's results replace every indicator's; otherwise only those
-    /// given are replaced). Every other open signal is marked seen by this scan. Returns its id.
+    /// given are replaced), and what it recommended for each organisation
+    /// (`recommendations`, which decisions refer to). Every other open signal is marked
+    /// seen by this scan. Returns its id.
+    #[allow(clippy::too_many_arguments)]
     pub async fn record_scan(
         &self,
         run: &ScanRecord,
@@ -200,6 +216,7 @@ impl Store {
         closed: &[String],
         results: &[SeriesScan],
         replace_all: bool,
+        recommendations: &[RecommendationRow],
     ) -> Result<i64, StoreError> {
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
@@ -289,6 +306,17 @@ impl Store {
             .bind(&r.content)
             .execute(&mut *tx)
             .await?;
+        }
+        for batch in recommendations.chunks(BATCH) {
+            let sql = format!(
+                "insert into recommendation (scan_id, organisation, recommended_rung, current_rung, rationale) values {}",
+                placeholders(self.backend, batch.len(), 5)
+            );
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+            for r in batch {
+                q = q.bind(id).bind(&r.organisation).bind(&r.recommended_rung).bind(&r.current_rung).bind(&r.rationale);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(id)

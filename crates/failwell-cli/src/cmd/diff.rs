@@ -4,7 +4,7 @@
 //! evidence, as known on the same day, under two regimes and lists every organisation whose
 //! overall band, band for a failure type, or recommended rung would differ.
 
-use crate::cmd::scan::{ScanFormat, load_regime};
+use crate::cmd::scan::{ScanFormat, choose_regime, load_regime};
 use failwell_engine::ScanOptions;
 use failwell_store::Store;
 use std::collections::BTreeMap;
@@ -16,11 +16,18 @@ use std::process::ExitCode;
 #[derive(Debug, Clone, clap::Args)]
 pub struct DiffArgs {
     /// The newer regime (TOML) to compare.
+    #[arg(long, required_unless_present = "regime_version", conflicts_with = "regime_version")]
+    pub new: Option<PathBuf>,
+    /// Compare with this version of the old regime's id instead of a file: the built-in
+    /// one or one added with `failwell regime add`.
     #[arg(long)]
-    pub new: PathBuf,
+    pub regime_version: Option<String>,
     /// The regime the current judgements use; default: the built-in England regime.
     #[arg(long)]
     pub old: Option<PathBuf>,
+    /// Use this version of the old regime's id (built-in or added) as the old regime.
+    #[arg(long)]
+    pub old_version: Option<String>,
     /// Judge with what was published on or before this day (YYYY-MM-DD); default: everything stored.
     #[arg(long, value_parser = crate::cmd::scan::parse_date)]
     pub as_of: Option<time::Date>,
@@ -55,9 +62,27 @@ fn text(v: impl serde::Serialize) -> String {
 
 /// Runs `failwell diff`.
 pub async fn run(database: &str, args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    let (old_regime, old_rules) = load_regime(args.old.as_ref())?;
-    let (new_regime, new_rules) = load_regime(Some(&args.new))?;
+    if let Some(new) = &args.new {
+        load_regime(Some(new))?;
+    }
+    load_regime(args.old.as_ref())?;
     let store = Store::open(database).await?;
+    let chosen = async {
+        let old = choose_regime(&store, args.old.as_ref(), args.old_version.as_deref()).await?;
+        let new = match &args.new {
+            Some(p) => load_regime(Some(p))?,
+            None => choose_regime(&store, args.old.as_ref(), args.regime_version.as_deref()).await?,
+        };
+        anyhow::Ok((old, new))
+    }
+    .await;
+    let ((old_regime, old_rules), (new_regime, new_rules)) = match chosen {
+        Ok(c) => c,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
     let options = ScanOptions { as_of: args.as_of, ..ScanOptions::default() };
     let before = failwell_engine::scan(&store, &old_regime, &old_rules, &options).await?;
     let after = failwell_engine::scan(&store, &new_regime, &new_rules, &options).await?;

@@ -3,6 +3,7 @@
 pub mod analyst;
 pub mod bench;
 pub mod bench_scan;
+pub mod decide;
 pub mod demo;
 pub mod diff;
 pub mod export;

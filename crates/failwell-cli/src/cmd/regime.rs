@@ -1,7 +1,10 @@
-//! `failwell regime`: check a regime file before anything relies on it.
+//! `failwell regime`: check a regime file before anything relies on it, keep versions of
+//! a regime in the store (`add`, `list`) so that scans can be judged again under them.
 
+use crate::cmd::scan::compile_regime;
 use anyhow::Context;
 use failwell_domain::regime::Regime;
+use failwell_store::{RegimeAdded, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,11 +16,77 @@ pub enum RegimeCommand {
         /// The regime (TOML); without it, the built-in England regime is checked.
         file: Option<PathBuf>,
     },
+    /// Validate a regime file and keep it in the store under its id and version, for
+    /// `scan --regime-version` and `diff --regime-version`. A version, once added, is never replaced.
+    Add {
+        /// The regime (TOML).
+        file: PathBuf,
+    },
+    /// List the regime versions available: the built-in one and those added to the store.
+    List,
 }
 
 /// Runs `failwell regime …`.
-pub fn run(command: &RegimeCommand) -> anyhow::Result<ExitCode> {
-    let RegimeCommand::Check { file } = command;
+pub async fn run(database: &str, command: &RegimeCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        RegimeCommand::Check { file } => check(file.as_ref()),
+        RegimeCommand::Add { file } => add(database, file).await,
+        RegimeCommand::List => list(database).await,
+    }
+}
+
+async fn add(database: &str, file: &PathBuf) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let (regime, _) = compile_regime(&file.display().to_string(), &text)?;
+    let builtin = Regime::from_toml_str(failwell_domain::regime::ENGLAND)
+        .map_err(|e| anyhow::anyhow!("built-in regime invalid:\n{e}"))?;
+    if builtin.id == regime.id && builtin.version == regime.version {
+        if text == failwell_domain::regime::ENGLAND {
+            println!("regime {} version {} is the built-in one: nothing to add", regime.id, regime.version);
+            return Ok(ExitCode::SUCCESS);
+        }
+        anyhow::bail!(
+            "{}: regime {} version {} is the built-in regime's id and version, with different text: give it a version of its own",
+            file.display(),
+            regime.id,
+            regime.version
+        );
+    }
+    let store = Store::open(database).await?;
+    let added = store.add_regime(&regime.id, &regime.version, &text).await;
+    store.close().await;
+    match added? {
+        RegimeAdded::Added => println!("added regime {} version {}", regime.id, regime.version),
+        RegimeAdded::Unchanged => {
+            println!(
+                "regime {} version {} is stored already with the same text: nothing changed",
+                regime.id, regime.version
+            )
+        }
+        RegimeAdded::Conflict => anyhow::bail!(
+            "{}: regime {} version {} is stored already with different text: a version is never replaced, give the new definition a new version",
+            file.display(),
+            regime.id,
+            regime.version
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(database: &str) -> anyhow::Result<ExitCode> {
+    let builtin = Regime::from_toml_str(failwell_domain::regime::ENGLAND)
+        .map_err(|e| anyhow::anyhow!("built-in regime invalid:\n{e}"))?;
+    let store = Store::open(database).await?;
+    let stored = store.regimes().await;
+    store.close().await;
+    println!("{} {} built-in", builtin.id, builtin.version);
+    for r in stored? {
+        println!("{} {} added {}", r.id, r.version, r.added_at);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(file: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
     let (name, text) = match file {
         Some(p) => (
             p.display().to_string(),

@@ -26,6 +26,10 @@ pub struct ScanArgs {
     /// The regime (TOML); default: the built-in England regime.
     #[arg(long)]
     pub regime: Option<PathBuf>,
+    /// Judge under this version of the regime: the built-in one if it has this version, else
+    /// one added with `failwell regime add` (of the built-in's id, or of --regime's).
+    #[arg(long)]
+    pub regime_version: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
@@ -54,6 +58,14 @@ pub fn parse_date(s: &str) -> Result<time::Date, String> {
     failwell_domain::dates::parse_date(s).map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD): {e}"))
 }
 
+/// Validates a regime's text and compiles its trigger rules, reporting every problem with
+/// its line; `name` says where the text came from.
+pub fn compile_regime(name: &str, text: &str) -> anyhow::Result<(Regime, RuleBook)> {
+    let regime = Regime::from_toml_str(text).map_err(|e| anyhow::anyhow!("{name}: invalid regime:\n{e}"))?;
+    let rules = RuleBook::compile(&regime, Some(text)).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok((regime, rules))
+}
+
 /// Loads a regime and compiles its trigger rules, reporting every problem with its line.
 pub fn load_regime(path: Option<&PathBuf>) -> anyhow::Result<(Regime, RuleBook)> {
     let (name, text) = match path {
@@ -63,19 +75,75 @@ pub fn load_regime(path: Option<&PathBuf>) -> anyhow::Result<(Regime, RuleBook)>
         ),
         None => ("built-in england.toml".to_string(), failwell_domain::regime::ENGLAND.to_string()),
     };
-    let regime = Regime::from_toml_str(&text).map_err(|e| anyhow::anyhow!("{name}: invalid regime:\n{e}"))?;
-    let rules = RuleBook::compile(&regime, Some(&text)).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    Ok((regime, rules))
+    compile_regime(&name, &text)
+}
+
+/// The regime to judge under: `path` (default: the built-in), or, with `version`, that
+/// version of its id: the built-in if it has that version, else `path` itself if it has it,
+/// else the one stored by `failwell regime add`. An unknown version is an error listing
+/// the versions there are.
+pub async fn choose_regime(
+    store: &Store,
+    path: Option<&PathBuf>,
+    version: Option<&str>,
+) -> anyhow::Result<(Regime, RuleBook)> {
+    let Some(version) = version else { return load_regime(path) };
+    let builtin = load_regime(None)?;
+    let given = match path {
+        Some(_) => Some(load_regime(path)?),
+        None => None,
+    };
+    let id = given.as_ref().map_or(&builtin.0.id, |g| &g.0.id).clone();
+    let given_version = given.as_ref().map(|g| g.0.version.clone());
+    if builtin.0.id == id && builtin.0.version == version {
+        return Ok(builtin);
+    }
+    if let Some(g) = given.filter(|g| g.0.version == version) {
+        return Ok(g);
+    }
+    if let Some(stored) = store.regime(&id, version).await? {
+        return compile_regime(&format!("stored regime {id} version {version}"), &stored.text);
+    }
+    let mut available: Vec<String> = Vec::new();
+    if builtin.0.id == id {
+        available.push(format!("{} (built-in)", builtin.0.version));
+    }
+    if let Some(v) = given_version.filter(|v| builtin.0.id != id || *v != builtin.0.version) {
+        available.push(format!("{v} (--regime file)"));
+    }
+    available
+        .extend(store.regimes().await?.into_iter().filter(|r| r.id == id).map(|r| format!("{} (stored)", r.version)));
+    anyhow::bail!(
+        "no version {version:?} of regime {id}: the versions available are {}; add one with `failwell regime add FILE`",
+        available.join(", ")
+    )
 }
 
 /// Runs `failwell scan`.
 pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    let (regime, rules) = load_regime(args.regime.as_ref())?;
+    // A regime file is checked before the store is opened: a bad file touches nothing.
+    let chosen = if args.regime_version.is_none() { Some(load_regime(args.regime.as_ref())?) } else { None };
     let store = Store::open(database).await?;
+    let (regime, rules) = match chosen {
+        Some(c) => c,
+        None => match choose_regime(&store, args.regime.as_ref(), args.regime_version.as_deref()).await {
+            Ok(c) => c,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        },
+    };
     let record = if args.as_of.is_some() { args.record } else { !args.no_record };
     let options = ScanOptions { as_of: args.as_of, full: args.full, record, ..ScanOptions::default() };
-    let mut report = failwell_engine::scan(&store, &regime, &rules, &options).await?;
+    let scanned = failwell_engine::scan(&store, &regime, &rules, &options).await;
+    let decisions = match &scanned {
+        Ok(_) => store.decisions(None).await,
+        Err(_) => Ok(Vec::new()),
+    };
     store.close().await;
+    let mut report = scanned?;
+    recall_declines(&mut report, &decisions?);
     if !args.organisations.is_empty() {
         report.organisations.retain(|o| args.organisations.contains(&o.organisation));
     }
@@ -88,4 +156,26 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         ScanFormat::Text => out.write_all(failwell_engine::report::render_text(&report, args.all).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A recommendation declined before is recalled when the same rung is recommended again:
+/// the organisation's latest decision, when it declined the rung this scan recommends,
+/// is added to its reasons ("… was declined on D by X: reason").
+fn recall_declines(report: &mut failwell_engine::ScanReport, decisions: &[failwell_store::Decision]) {
+    let mut latest: std::collections::BTreeMap<&str, &failwell_store::Decision> = std::collections::BTreeMap::new();
+    for d in decisions {
+        latest.insert(d.organisation.as_str(), d);
+    }
+    for org in &mut report.organisations {
+        let Some(d) = latest.get(org.organisation.as_str()) else { continue };
+        if d.decision == "declined" && org.recommended_rung.as_deref() == Some(d.recommended_rung.as_str()) {
+            org.rationale.push(format!(
+                "A recommendation of {} was declined on {} by {}: {}",
+                d.recommended_rung,
+                d.decided_at.get(..10).unwrap_or(&d.decided_at),
+                d.decided_by,
+                d.reason
+            ));
+        }
+    }
 }

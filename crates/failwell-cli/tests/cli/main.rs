@@ -3,6 +3,7 @@
 //! database there, so tests run in parallel).
 
 mod crash;
+mod decide;
 mod demo;
 mod import;
 mod scan;

@@ -37,7 +37,7 @@ fn observations() -> String {
     csv
 }
 
-fn load(store: &TestStore) -> Vec<tempfile::TempDir> {
+pub fn load(store: &TestStore) -> Vec<tempfile::TempDir> {
     let mut keep = Vec::new();
     for (kind, name, text) in [
         ("organisations", "orgs.csv", ORGS.to_string()),

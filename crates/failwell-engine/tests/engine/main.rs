@@ -8,6 +8,7 @@ mod counts;
 mod insularity;
 mod ladder;
 mod reading;
+mod returns;
 mod rules;
 mod signals;
 mod support;

@@ -1,0 +1,135 @@
+//! `failwell decide` and `failwell decisions`: a recommendation is a proposal; a person
+//! accepts or declines it, with a reason, and both are kept (append-only).
+
+use crate::cmd::scan::ScanFormat;
+use failwell_store::{Decision, NewDecision, Store};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Options of `failwell decide`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("verdict").required(true).args(["accept", "decline"])))]
+pub struct DecideArgs {
+    /// The recorded scan whose recommendation is decided on (`recorded.scan_id` of `failwell scan --format json`).
+    #[arg(long = "scan")]
+    pub scan: i64,
+    /// The organisation's code.
+    #[arg(long)]
+    pub organisation: String,
+    /// Accept the recommended rung.
+    #[arg(long)]
+    pub accept: bool,
+    /// Decline the recommended rung.
+    #[arg(long)]
+    pub decline: bool,
+    /// Why (required, not blank).
+    #[arg(long, value_parser = not_blank)]
+    pub reason: String,
+    /// Who decides (required, not blank).
+    #[arg(long = "by", value_parser = not_blank)]
+    pub by: String,
+}
+
+/// Options of `failwell decisions`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DecisionsArgs {
+    /// Only this organisation's decisions.
+    #[arg(long)]
+    pub organisation: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+}
+
+fn not_blank(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() { Err("must not be empty".into()) } else { Ok(s.trim().to_string()) }
+}
+
+/// One decision as a line of text.
+pub fn line(d: &Decision) -> String {
+    format!(
+        "#{} {} {} {} (scan {} as of {}) by {} on {}: {}",
+        d.id,
+        d.organisation,
+        d.decision,
+        d.recommended_rung,
+        d.scan_id,
+        d.scan_as_of,
+        d.decided_by,
+        d.decided_at,
+        d.reason
+    )
+}
+
+/// Runs `failwell decide`.
+pub async fn decide(database: &str, args: &DecideArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(database).await?;
+    let result = async {
+        let Some(as_of) = store.scan_as_of(args.scan).await? else {
+            let last = store.last_scan().await?;
+            anyhow::bail!(
+                "no recorded scan {}: {}",
+                args.scan,
+                last.map_or("no scan has been recorded yet (run `failwell scan`)".to_string(), |l| format!(
+                    "the latest recorded scan is {} (as of {})",
+                    l.id, l.as_of
+                ))
+            );
+        };
+        let Some(rec) = store.recommendation(args.scan, &args.organisation).await? else {
+            anyhow::bail!(
+                "organisation {:?} is not in the results of scan {} (as of {}): nothing was recommended for it to decide on",
+                args.organisation,
+                args.scan,
+                as_of
+            );
+        };
+        let Some(rung) = rec.recommended_rung else {
+            anyhow::bail!(
+                "scan {} made no recommendation for {}: no escalation ladder of its regime covers the organisation's sector",
+                args.scan,
+                args.organisation
+            );
+        };
+        let d = store
+            .record_decision(&NewDecision {
+                scan_id: args.scan,
+                organisation: args.organisation.clone(),
+                recommended_rung: rung,
+                accepted: args.accept,
+                reason: args.reason.clone(),
+                decided_by: args.by.clone(),
+            })
+            .await?;
+        println!("recorded decision {}", line(&d));
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `failwell decisions`.
+pub async fn list(database: &str, args: &DecisionsArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(database).await?;
+    let decisions = store.decisions(args.organisation.as_deref()).await;
+    store.close().await;
+    let decisions = decisions?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ScanFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "decisions": decisions }))?;
+            writeln!(out)?;
+        }
+        ScanFormat::Text => {
+            if decisions.is_empty() {
+                writeln!(out, "no decisions recorded")?;
+            }
+            for d in &decisions {
+                writeln!(out, "{}", line(d))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
