@@ -264,7 +264,7 @@ impl ImportSession {
         let changed: Vec<i64> =
             sqlx::query_scalar(AssertSqlSafe(sql)).bind(self.import_id).fetch_all(&mut *self.tx).await?;
         for chunk in changed.chunks(1000) {
-            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let ids = crate::series::id_list(chunk);
             sqlx::query(AssertSqlSafe(format!("update series set changed_in_import = $1 where id in ({ids})")))
                 .bind(self.import_id)
                 .execute(&mut *self.tx)

@@ -100,7 +100,8 @@ pub struct RecommendationRow {
     pub rationale: String,
 }
 
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+/// `rows` groups of `columns` placeholders, `(?,?),(?,?)` or `($1,$2),($3,$4)`.
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::new();
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ",(" });

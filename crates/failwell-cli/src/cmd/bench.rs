@@ -136,7 +136,7 @@ fn generate(dir: &Path, n: u64) -> anyhow::Result<Files> {
     let started = Instant::now();
     let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&files.observations)?);
     writeln!(w, "organisation,indicator,period,value,value_note,numerator,denominator,expected,published_on,source")?;
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rng = super::bench_scan::SplitMix(0x9E37_79B9_7F4A_7C15);
     let mut written = 0;
     'outer: for o in 0..orgs {
         for i in 0..INDICATORS {
@@ -144,12 +144,7 @@ fn generate(dir: &Path, n: u64) -> anyhow::Result<Files> {
                 if written == n {
                     break 'outer;
                 }
-                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = state;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                let value = (z % 100_000) as f64 / 100.0;
+                let value = (rng.next_u64() % 100_000) as f64 / 100.0;
                 let (y, mo) = (2015 + m / 12, m % 12 + 1);
                 writeln!(w, "ORG{o:06},ind_{i:02},{y}-{mo:02},{value},,,,,{y}-{mo:02}-28,bench")?;
                 written += 1;

@@ -24,7 +24,7 @@ const FAILURE_TYPES: [&str; 7] =
     ["performance", "financial", "governance", "policy_and_politics", "external", "commissioning", "connection"];
 
 /// A small, fast, well-mixed generator (SplitMix64): the same seed gives the same store.
-pub struct SplitMix(u64);
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
     /// The next 64 random bits.
