@@ -4,6 +4,7 @@
 //! errors with `anyhow`. Judgement lives below it; this crate only wires things together.
 
 mod cmd;
+mod output;
 mod progress;
 
 use clap::{Parser, Subcommand};

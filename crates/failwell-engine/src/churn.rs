@@ -7,7 +7,7 @@
 //! known on the as-of day that happened within a window before it.
 
 use crate::dates::{iso, months_between};
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
 use failwell_domain::{Event, EventType, FailureType};
 use time::Date;
 
@@ -89,6 +89,6 @@ pub fn churn_signal(
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),
         tracking: None,
-        evidence: Evidence { points, limits: None, explanation, counts: None },
+        evidence: EvidenceJson::new(&Evidence { points, limits: None, explanation, counts: None }),
     })
 }

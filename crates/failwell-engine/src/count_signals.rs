@@ -19,7 +19,7 @@
 use crate::error::EngineError;
 use crate::links::holds_on;
 use crate::series::IndicatorInfo;
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Counts, Indicator, Link, LinkType, Method, Organisation, Polarity};
 use failwell_stats::cusum::threshold::{self, NullModel, ThresholdMethod, ThresholdRule};
@@ -363,12 +363,12 @@ pub fn funnel_signals(
                 reading: Reading::AsIs,
                 judged_by: judged_by.clone(),
                 tracking: None,
-                evidence: Evidence {
+                evidence: EvidenceJson::new(&Evidence {
                     points: vec![EvidencePoint { period: period.to_string(), value: p.value, label: Some(label) }],
                     limits: None,
                     explanation,
                     counts: Some(CountEvidence::Funnel(evidence)),
-                },
+                }),
             });
         }
     }
@@ -507,7 +507,7 @@ pub fn cusum_signals(
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,
-            evidence: Evidence {
+            evidence: EvidenceJson::new(&Evidence {
                 points: evidence_points,
                 limits: None,
                 explanation,
@@ -522,7 +522,7 @@ pub fn cusum_signals(
                     expected: s.expected,
                     run: run_points,
                 })),
-            },
+            }),
         });
     }
     (signals, judged)

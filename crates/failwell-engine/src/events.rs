@@ -5,7 +5,7 @@
 //! strong evidence for a while after it became known.
 
 use crate::dates::{iso, months_between};
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
 use failwell_domain::regime::{Ladder, Rung, RungKind};
 use failwell_domain::{Event, EventType, FailureType};
 use time::Date;
@@ -94,7 +94,7 @@ pub fn event_signals(
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,
-            evidence: Evidence {
+            evidence: EvidenceJson::new(&Evidence {
                 points: vec![EvidencePoint {
                     period: start,
                     value: None,
@@ -103,7 +103,7 @@ pub fn event_signals(
                 limits: None,
                 explanation,
                 counts: None,
-            },
+            }),
         }
     };
 

@@ -7,7 +7,7 @@
 //! regime's own rules (same version, or a declared crosswalk).
 
 use crate::dates::{iso, months_between};
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
 use failwell_domain::regime::{GradeComparison, GradeRef, Regime};
 use failwell_domain::{FailureType, Inspection};
 use time::Date;
@@ -122,7 +122,7 @@ pub fn inspection_signals(
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),
         tracking: None,
-        evidence: Evidence { points, limits: None, explanation, counts: None },
+        evidence: EvidenceJson::new(&Evidence { points, limits: None, explanation, counts: None }),
     };
 
     // Leadership judged failing points at governance as well as the service itself.

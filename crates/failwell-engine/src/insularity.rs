@@ -25,7 +25,7 @@ use crate::dates::iso;
 use crate::inspection::{is_self_assessment, resolve_grade};
 use crate::links::{holds_during, holds_on};
 use failwell_domain::regime::{GradeRef, Regime};
-use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Polarity};
+use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Period, Polarity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
@@ -46,7 +46,20 @@ pub const WEIGHTS: [f64; 3] = [0.4, 0.3, 0.3];
 /// Index thresholds of the bands moderate and high.
 pub const BAND_THRESHOLDS: [f64; 2] = [0.34, 0.67];
 
-/// The last points of one charted series (the scan collects them as it charts).
+/// The last points of one charted series, borrowed from the scan's series results.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TailRef<'a> {
+    /// The organisation's code.
+    pub organisation: &'a str,
+    /// The indicator's code.
+    pub indicator: &'a str,
+    /// Which way is better.
+    pub polarity: Polarity,
+    /// The last (up to [`TAIL_POINTS`]) non-missing points, oldest first.
+    pub points: &'a [(Period, f64)],
+}
+
+/// The last points of one series, owned (for callers that have no series pass).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesTail {
     /// The organisation's code.
@@ -55,10 +68,8 @@ pub struct SeriesTail {
     pub indicator: String,
     /// Which way is better.
     pub polarity: Polarity,
-    /// Periods of the last (up to [`TAIL_POINTS`]) non-missing points, oldest first.
-    pub periods: Vec<String>,
-    /// Their values.
-    pub values: Vec<f64>,
+    /// The last (up to [`TAIL_POINTS`]) non-missing points, oldest first.
+    pub points: Vec<(Period, f64)>,
 }
 
 impl SeriesTail {
@@ -67,25 +78,23 @@ impl SeriesTail {
         organisation: &str,
         indicator: &str,
         polarity: Polarity,
-        periods: &[String],
+        periods: &[Period],
         values: &[f64],
         n: usize,
     ) -> SeriesTail {
-        let mut picked: Vec<(String, f64)> = periods
-            .iter()
-            .zip(values)
-            .rev()
-            .filter(|(_, v)| !v.is_nan())
-            .take(n)
-            .map(|(p, v)| (p.clone(), *v))
-            .collect();
-        picked.reverse();
-        SeriesTail {
-            organisation: organisation.to_string(),
-            indicator: indicator.to_string(),
-            polarity,
-            periods: picked.iter().map(|(p, _)| p.clone()).collect(),
-            values: picked.iter().map(|(_, v)| *v).collect(),
+        let mut points: Vec<(Period, f64)> =
+            periods.iter().zip(values).rev().filter(|(_, v)| !v.is_nan()).take(n).map(|(p, v)| (*p, *v)).collect();
+        points.reverse();
+        SeriesTail { organisation: organisation.to_string(), indicator: indicator.to_string(), polarity, points }
+    }
+
+    /// The tail as [`PeerNorms::new`] reads it.
+    pub fn view(&self) -> TailRef<'_> {
+        TailRef {
+            organisation: &self.organisation,
+            indicator: &self.indicator,
+            polarity: self.polarity,
+            points: &self.points,
         }
     }
 }
@@ -186,49 +195,151 @@ pub fn norm_of(values: &[f64]) -> Option<Norm> {
     (sd > 0.0).then_some(Norm { median: m, sd, n: v.len() })
 }
 
-/// The charted tails of every organisation, indexed for peer norms, and the statistical
-/// neighbours in force on the as-of day.
+/// What the peer distance found for one series.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome<'a> {
+    /// Fewer than [`TAIL_POINTS`] points.
+    TooFew,
+    /// Some period has no norm (too few peers, or no spread).
+    NoNorm,
+    /// Measured, and not on the worse side at every point.
+    NotDistant,
+    /// Measured and persistently distant: each point with its norm, and the statistical
+    /// neighbours that formed the peer group (`None`: every organisation with the indicator).
+    Distant { points: Vec<(Period, f64, Norm)>, neighbours: Option<Vec<&'a str>> },
+}
+
+/// One series' outcome, filed under its organisation.
+#[derive(Debug, Clone, PartialEq)]
+struct Judged<'a> {
+    indicator: &'a str,
+    polarity: Polarity,
+    outcome: Outcome<'a>,
+}
+
+/// Every organisation's peer-distance outcomes, indicator by indicator.
+///
+/// Built once per scan: one indicator's norms are computed once for all of its
+/// organisations (at England scale 100 indicators × 6,000 organisations), on every core,
+/// rather than looked up point by point for each organisation.
 #[derive(Debug)]
 pub struct PeerNorms<'a> {
-    // Hash maps: only looked up, never iterated in an order that shows (norms sort
-    // their values), and at England scale they hold 1.8 million points.
-    by_org: HashMap<&'a str, Vec<&'a SeriesTail>>,
-    /// indicator → period → organisation → value.
-    values: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, f64>>>,
-    /// indicator → period → norm over every organisation with a value.
-    all: HashMap<(&'a str, &'a str), Option<Norm>>,
-    neighbours: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    by_org: HashMap<&'a str, Vec<Judged<'a>>>,
+}
+
+/// Judges every series of one indicator against its peers.
+fn judge_indicator<'a>(
+    tails: &[&TailRef<'a>],
+    neighbours: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+) -> Vec<(&'a str, Judged<'a>)> {
+    let mut by_period: HashMap<Period, Vec<f64>> = HashMap::new();
+    for t in tails {
+        for (p, v) in t.points {
+            by_period.entry(*p).or_default().push(*v);
+        }
+    }
+    let all: HashMap<Period, Option<Norm>> = by_period.iter().map(|(p, v)| (*p, norm_of(v))).collect();
+    // Statistical neighbours are few and only some organisations have them: index the
+    // indicator's tails by organisation only when someone could use them.
+    let by_org: HashMap<&str, &TailRef<'a>> = if neighbours.values().any(|n| n.len() >= MIN_NEIGHBOURS) {
+        tails.iter().map(|t| (t.organisation, *t)).collect()
+    } else {
+        HashMap::new()
+    };
+    let value_of = |org: &str, p: Period| -> Option<f64> {
+        by_org.get(org).and_then(|t| t.points.iter().find(|(q, _)| *q == p).map(|(_, v)| *v))
+    };
+    let mut out = Vec::with_capacity(tails.len());
+    for t in tails {
+        if t.polarity == Polarity::Neutral {
+            continue;
+        }
+        let judged = |outcome| Judged { indicator: t.indicator, polarity: t.polarity, outcome };
+        if t.points.len() < TAIL_POINTS {
+            out.push((t.organisation, judged(Outcome::TooFew)));
+            continue;
+        }
+        // Neighbours with a value in each of the organisation's periods.
+        let with_data: Vec<&'a str> = neighbours
+            .get(t.organisation)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|n| t.points.iter().all(|(p, _)| value_of(n, *p).is_some()))
+            .collect();
+        let use_neighbours = with_data.len() >= MIN_NEIGHBOURS;
+        let mut points = Vec::with_capacity(TAIL_POINTS);
+        let mut all_worse = true;
+        let mut ok = true;
+        for (p, v) in t.points {
+            let norm = if use_neighbours {
+                let vals: Vec<f64> = with_data.iter().filter_map(|n| value_of(n, *p)).collect();
+                norm_of(&vals)
+            } else {
+                all.get(p).copied().flatten()
+            };
+            let Some(norm) = norm else {
+                ok = false;
+                break;
+            };
+            all_worse &= match t.polarity {
+                Polarity::HigherIsWorse => *v > norm.median + DISTANCE_SDS * norm.sd,
+                _ => *v < norm.median - DISTANCE_SDS * norm.sd,
+            };
+            points.push((*p, *v, norm));
+        }
+        let outcome = match (ok, all_worse) {
+            (false, _) => Outcome::NoNorm,
+            (true, false) => Outcome::NotDistant,
+            (true, true) => Outcome::Distant { points, neighbours: use_neighbours.then_some(with_data) },
+        };
+        out.push((t.organisation, judged(outcome)));
+    }
+    out
 }
 
 impl<'a> PeerNorms<'a> {
-    /// Indexes `tails` and the `neighbour` links (from the organisation) holding on `today`.
-    pub fn new(tails: &'a [SeriesTail], links: &'a [Link], today: Date) -> PeerNorms<'a> {
-        let mut by_org: HashMap<&str, Vec<&SeriesTail>> = HashMap::new();
-        let mut values: HashMap<&str, HashMap<&str, HashMap<&str, f64>>> = HashMap::new();
-        for t in tails {
-            by_org.entry(t.organisation.as_str()).or_default().push(t);
-            let per = values.entry(t.indicator.as_str()).or_default();
-            for (p, v) in t.periods.iter().zip(&t.values) {
-                per.entry(p.as_str()).or_default().insert(t.organisation.as_str(), *v);
-            }
-        }
-        for v in by_org.values_mut() {
-            v.sort_by(|a, b| a.indicator.cmp(&b.indicator));
-        }
-        let mut all = HashMap::new();
-        for (ind, periods) in &values {
-            for (p, orgs) in periods {
-                let v: Vec<f64> = orgs.values().copied().collect();
-                all.insert((*ind, *p), norm_of(&v));
-            }
-        }
+    /// Judges every tail against its peers: the `neighbour` links (from the organisation)
+    /// holding on `today` where three or more have figures, else every organisation with
+    /// the indicator.
+    pub fn new(tails: &[TailRef<'a>], links: &'a [Link], today: Date) -> PeerNorms<'a> {
         let mut neighbours: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for l in links.iter().filter(|l| l.link_type == LinkType::Neighbour && holds_on(l, today)) {
             if l.from != l.to {
                 neighbours.entry(l.from.as_str()).or_default().insert(l.to.as_str());
             }
         }
-        PeerNorms { by_org, values, all, neighbours }
+        let mut by_indicator: BTreeMap<&str, Vec<&TailRef<'a>>> = BTreeMap::new();
+        for t in tails {
+            by_indicator.entry(t.indicator).or_default().push(t);
+        }
+        let groups: Vec<&Vec<&TailRef<'a>>> = by_indicator.values().collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        // Indicators are independent: share them out when there is enough to share.
+        let judged: Vec<Vec<(&'a str, Judged<'a>)>> = if threads < 2 || tails.len() < 10_000 {
+            groups.iter().map(|g| judge_indicator(g, &neighbours)).collect()
+        } else {
+            let per = groups.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = groups
+                    .chunks(per)
+                    .map(|chunk| {
+                        let neighbours = &neighbours;
+                        s.spawn(move || chunk.iter().map(|g| judge_indicator(g, neighbours)).collect::<Vec<_>>())
+                    })
+                    .collect();
+                // A judging thread cannot panic short of a bug; surface one as a panic here.
+                handles.into_iter().flat_map(|h| h.join().expect("peer-norm thread")).collect()
+            })
+        };
+        let mut by_org: HashMap<&str, Vec<Judged<'a>>> = HashMap::new();
+        for (org, j) in judged.into_iter().flatten() {
+            by_org.entry(org).or_default().push(j);
+        }
+        for v in by_org.values_mut() {
+            v.sort_by(|a, b| a.indicator.cmp(b.indicator));
+        }
+        PeerNorms { by_org }
     }
 
     /// The peer-distance component of `organisation`.
@@ -236,82 +347,50 @@ impl<'a> PeerNorms<'a> {
         let mut measured = 0usize;
         let mut distant = 0usize;
         let mut evidence = Vec::new();
+        let mut quiet = Vec::new();
         let mut unmeasured = Vec::new();
-        for tail in self.by_org.get(organisation).map(Vec::as_slice).unwrap_or(&[]) {
-            if tail.polarity == Polarity::Neutral {
-                continue;
-            }
-            if tail.values.len() < TAIL_POINTS {
-                unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", tail.indicator));
-                continue;
-            }
-            let periods = &self.values[tail.indicator.as_str()];
-            // Neighbours with a value in each of the organisation's periods.
-            let with_data: Vec<&str> = self
-                .neighbours
-                .get(organisation)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|n| tail.periods.iter().all(|p| periods.get(p.as_str()).is_some_and(|o| o.contains_key(n))))
-                .collect();
-            let use_neighbours = with_data.len() >= MIN_NEIGHBOURS;
-            let mut points = Vec::with_capacity(TAIL_POINTS);
-            let mut all_worse = true;
-            let mut ok = true;
-            for (p, v) in tail.periods.iter().zip(&tail.values) {
-                let norm = if use_neighbours {
-                    let vals: Vec<f64> = with_data.iter().map(|n| periods[p.as_str()][n]).collect();
-                    norm_of(&vals)
-                } else {
-                    self.all.get(&(tail.indicator.as_str(), p.as_str())).copied().flatten()
-                };
-                let Some(norm) = norm else {
-                    ok = false;
-                    break;
-                };
-                let worse = match tail.polarity {
-                    Polarity::HigherIsWorse => *v > norm.median + DISTANCE_SDS * norm.sd,
-                    _ => *v < norm.median - DISTANCE_SDS * norm.sd,
-                };
-                all_worse &= worse;
-                points.push((p, *v, norm));
-            }
-            if !ok {
-                unmeasured.push(format!("{} (no peer norm: too few peers or no spread)", tail.indicator));
-                continue;
-            }
-            measured += 1;
-            if !all_worse {
+        for j in self.by_org.get(organisation).map(Vec::as_slice).unwrap_or(&[]) {
+            match &j.outcome {
+                Outcome::TooFew => unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", j.indicator)),
+                Outcome::NoNorm => {
+                    unmeasured.push(format!("{} (no peer norm: too few peers or no spread)", j.indicator))
+                }
                 // Only the distant indicators carry their numbers: the rest are most
                 // indicators of most organisations, and their figures are in the series.
-                evidence.push(format!("{} ({}): not persistently distant", tail.indicator, tail.polarity));
-                continue;
+                Outcome::NotDistant => {
+                    measured += 1;
+                    quiet.push(j.indicator);
+                }
+                Outcome::Distant { points, neighbours } => {
+                    measured += 1;
+                    distant += 1;
+                    let points: Vec<String> = points
+                        .iter()
+                        .map(|(p, v, norm)| {
+                            format!(
+                                "{p} {} against median {} (robust sd {}, {} peers)",
+                                num(*v),
+                                num(norm.median),
+                                num(norm.sd),
+                                norm.n
+                            )
+                        })
+                        .collect();
+                    let peers = match neighbours {
+                        Some(n) => format!("its {} statistical neighbours ({})", n.len(), n.join(", ")),
+                        None => "every organisation with the indicator".to_string(),
+                    };
+                    evidence.push(format!(
+                        "{} ({}): persistently distant from {peers}: {}",
+                        j.indicator,
+                        j.polarity,
+                        points.join("; ")
+                    ));
+                }
             }
-            distant += 1;
-            let points: Vec<String> = points
-                .iter()
-                .map(|(p, v, norm)| {
-                    format!(
-                        "{p} {} against median {} (robust sd {}, {} peers)",
-                        num(*v),
-                        num(norm.median),
-                        num(norm.sd),
-                        norm.n
-                    )
-                })
-                .collect();
-            let peers = if use_neighbours {
-                format!("its {} statistical neighbours ({})", with_data.len(), with_data.join(", "))
-            } else {
-                "every organisation with the indicator".to_string()
-            };
-            evidence.push(format!(
-                "{} ({}): persistently distant from {peers}: {}",
-                tail.indicator,
-                tail.polarity,
-                points.join("; ")
-            ));
+        }
+        if !quiet.is_empty() {
+            evidence.push(format!("not persistently distant: {}", quiet.join(", ")));
         }
         if !unmeasured.is_empty() {
             evidence.push(format!("not judged: {}", unmeasured.join(", ")));

@@ -40,6 +40,7 @@ pub mod links;
 pub mod options;
 pub mod reading;
 pub mod report;
+pub mod results_codec;
 pub mod returns;
 pub mod rules;
 pub mod scan;

@@ -102,7 +102,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
                 s.source,
                 s.start,
                 s.end,
-                s.evidence.explanation
+                s.evidence.explanation()
             );
         }
     }

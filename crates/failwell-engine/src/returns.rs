@@ -13,7 +13,7 @@
 //!
 //! Pure: the caller passes each series' latest period (as known on the scan day).
 
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength};
+use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
 use failwell_domain::{FailureType, Period};
 use std::collections::BTreeMap;
 
@@ -38,7 +38,7 @@ pub fn stopped_after(p: Period) -> i64 {
 }
 
 /// One series' latest period: (organisation, indicator, latest period with a figure).
-pub type LatestReturn = (String, String, Period);
+pub type LatestReturn<'a> = (&'a str, &'a str, Period);
 
 /// Steps of their grain from `a` to `b` (`None` across grains and for days).
 fn steps(a: Period, b: Period) -> Option<i64> {
@@ -65,11 +65,11 @@ fn grain(p: Period) -> Option<u8> {
 /// The late-return signals among `latest`, sorted by key. Each signal starts at the first
 /// period missing (the one after the organisation's latest) and ends at the expected one,
 /// so it keeps its key across scans until a new return arrives.
-pub fn late_returns(latest: &[LatestReturn], judged_by: &JudgedBy) -> Vec<Signal> {
+pub fn late_returns(latest: &[LatestReturn<'_>], judged_by: &JudgedBy) -> Vec<Signal> {
     let mut groups: BTreeMap<(&str, u8), Vec<(&str, Period)>> = BTreeMap::new();
     for (organisation, indicator, period) in latest {
         if let Some(g) = grain(*period) {
-            groups.entry((indicator.as_str(), g)).or_default().push((organisation.as_str(), *period));
+            groups.entry((*indicator, g)).or_default().push((*organisation, *period));
         }
     }
     let mut out = Vec::new();
@@ -140,7 +140,7 @@ fn signal(
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),
         tracking: None,
-        evidence: Evidence {
+        evidence: EvidenceJson::new(&Evidence {
             counts: None,
             points: vec![
                 EvidencePoint { period: latest.to_string(), value: None, label: Some("latest return".into()) },
@@ -152,6 +152,6 @@ fn signal(
             ],
             limits: None,
             explanation,
-        },
+        }),
     }
 }

@@ -12,7 +12,7 @@ use crate::continuity::match_signals;
 use crate::error::EngineError;
 use crate::events::{current_rung, event_signals};
 use crate::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
-use crate::insularity::{Insularity, InsularityInput, PeerNorms, SeriesTail};
+use crate::insularity::{Insularity, InsularityInput, PeerNorms, TailRef};
 use crate::ladder::{Recommendation, recommend};
 use crate::options::ScanOptions;
 use crate::reading::read_in_context;
@@ -175,17 +175,16 @@ pub async fn scan(
             }
         }
     }
-    let tails: Vec<SeriesTail> = pass
+    let tails: Vec<TailRef<'_>> = pass
         .by_indicator
         .iter()
         .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
         .flat_map(|(code, info, results)| {
-            results.series.iter().map(move |r| SeriesTail {
-                organisation: r.organisation.clone(),
-                indicator: code.clone(),
+            results.series.iter().map(move |r| TailRef {
+                organisation: &r.organisation,
+                indicator: code,
                 polarity: info.polarity,
-                periods: r.tail.iter().map(|(p, _)| p.clone()).collect(),
-                values: r.tail.iter().map(|(_, v)| *v).collect(),
+                points: &r.tail,
             })
         })
         .collect();
@@ -199,6 +198,7 @@ pub async fn scan(
         series_signals.entry(org).or_default().extend(signals);
     }
     let norms = PeerNorms::new(&tails, &links, today);
+    tracing::info!(elapsed = ?started.elapsed(), "peer norms");
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     let churn = ChurnRule {
         window_months: options.churn_window_months,
@@ -229,14 +229,12 @@ pub async fn scan(
         .iter()
         .flat_map(|(code, results)| results.series.iter().map(move |r| (code, r)))
         .filter(|(_, r)| !closed.contains(r.organisation.as_str()))
-        .filter_map(|(code, r)| {
-            let period = r.tail.last()?.0.parse().ok()?;
-            Some((r.organisation.clone(), code.clone(), period))
-        })
+        .filter_map(|(code, r)| Some((r.organisation.as_str(), code.as_str(), r.tail.last()?.0)))
         .collect();
     for s in crate::returns::late_returns(&latest, &judge) {
         series_signals.entry(s.organisation.clone()).or_default().push(s);
     }
+    tracing::info!(elapsed = ?started.elapsed(), "late returns");
     let inputs: Vec<(&Organisation, Vec<Signal>)> =
         organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()).unwrap_or_default())).collect();
     let judge_one = |org: &Organisation, mut signals: Vec<Signal>| -> Result<Option<OrganisationReport>, EngineError> {
@@ -496,9 +494,7 @@ async fn track_and_record(
         .iter()
         .filter_map(|code| pass.by_indicator.get(code).map(|r| (code, r)))
         .map(|(code, r)| {
-            serde_json::to_string(r)
-                .map(|content| SeriesScan { indicator: code.clone(), content })
-                .map_err(|e| EngineError::Cache(e.to_string()))
+            crate::results_codec::encode(r).map(|results| SeriesScan { indicator: code.clone(), results })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let run = ScanRecord {

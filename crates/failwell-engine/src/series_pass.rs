@@ -5,16 +5,18 @@
 //! The unit of incremental work is the indicator, not the series: peer comparisons span
 //! every organisation of one indicator, so when one organisation's figures change, the
 //! whole indicator's results are rebuilt, and the others are reused from the last
-//! recorded scan. Results are kept per indicator as JSON (`indicator_scan`); reading them
-//! back gives exactly what charting again would, which the tests check.
+//! recorded scan. Results are kept per indicator in a compact binary layout
+//! (`indicator_scan`, see [`crate::results_codec`]); reading them back gives exactly what
+//! charting again would, which the tests check.
 
 use crate::error::EngineError;
 use crate::options::ScanOptions;
 use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
 use crate::signal::{JudgedBy, Signal};
 use failwell_stats::spc::{RuleSet, XmrChart};
+use failwell_domain::Period;
 use failwell_store::{ScanRecord, SeriesData, SeriesKey, SeriesScan, Store};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use time::Date;
@@ -22,23 +24,20 @@ use time::Date;
 /// Points kept per series for comparison with peers (the insularity index reads them).
 pub use crate::insularity::TAIL_POINTS;
 
-/// What the pass derived from one series. Short names in JSON: at England scale the
-/// last scan's results are 600,000 of these, read back by every incremental scan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What the pass derived from one series. At England scale the last scan's results are
+/// 600,000 of these, read back by every incremental scan.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SeriesResult {
     /// The organisation's code.
-    #[serde(rename = "o")]
     pub organisation: String,
     /// The last few non-missing points, oldest first: (period, value).
-    #[serde(rename = "t")]
-    pub tail: Vec<(String, f64)>,
+    pub tail: Vec<(Period, f64)>,
     /// Its signals, if any.
-    #[serde(rename = "s", default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<Signal>,
 }
 
 /// Everything the pass derived from one indicator's series, by organisation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndicatorResults {
     /// One entry per series, ordered by organisation code.
     pub series: Vec<SeriesResult>,
@@ -99,7 +98,8 @@ pub fn fingerprint(
     // The layout of the results is part of the fingerprint: a newer failwell charts in
     // full once rather than misreading an older one's results.
     let mut text = format!(
-        "results=2|{}|{}|{}|recent={}|min={}|as_of={}",
+        "results={}|{}|{}|{}|recent={}|min={}|as_of={}",
+        crate::results_codec::FORMAT,
         judged_by.regime,
         judged_by.regime_version,
         judged_by.rule_set,
@@ -135,11 +135,11 @@ impl Charter {
         let input = SeriesInput { organisation: &key.organisation, indicator: info, data };
         let signals =
             spc_signals(&mut self.chart, &self.rules, input, &self.judged_by, self.recent_points, self.min_points);
-        let mut tail: Vec<(String, f64)> = (0..data.len())
+        let mut tail: Vec<(Period, f64)> = (0..data.len())
             .rev()
             .filter(|&i| !data.values[i].is_nan())
             .take(TAIL_POINTS)
-            .map(|i| (data.period(i).into_owned(), data.values[i]))
+            .filter_map(|i| Some((data.period_value(i)?, data.values[i])))
             .collect();
         tail.reverse();
         let results = match self.out.get_mut(&key.indicator) {
@@ -250,22 +250,29 @@ pub async fn series_pass(
     let last: Option<ScanRecord> = if options.full { None } else { store.last_scan().await? };
     if let Some(last) = last.filter(|l| l.config == config) {
         // The unit is the indicator: every series of an indicator with a changed series.
-        let touched: Vec<String> = store.indicators_changed_since(last.through_import).await?;
-        let keys = store.series_of_indicators(&touched).await?;
-        let touched: BTreeSet<String> = touched.into_iter().collect();
+        let mut touched: BTreeSet<String> =
+            store.indicators_changed_since(last.through_import).await?.into_iter().collect();
         let mut reused = BTreeMap::new();
         let started = std::time::Instant::now();
         let cached = store.indicator_scans().await?;
-        tracing::info!(elapsed = ?started.elapsed(), bytes = cached.iter().map(|c| c.content.len()).sum::<usize>(), "read the last scan's results");
-        for SeriesScan { indicator, content } in cached {
+        tracing::info!(elapsed = ?started.elapsed(), bytes = cached.iter().map(|c| c.results.len()).sum::<usize>(), "read the last scan's results");
+        for SeriesScan { indicator, results } in cached {
             if touched.contains(&indicator) || !indicators.contains_key(&indicator) {
                 continue;
             }
-            let results: IndicatorResults = serde_json::from_str(&content)
-                .map_err(|e| EngineError::Cache(format!("indicator {indicator}: {e}")))?;
-            reused.insert(indicator, results);
+            match crate::results_codec::decode(&results) {
+                Ok(results) => {
+                    reused.insert(indicator, results);
+                }
+                // A damaged cache costs time, never a wrong result: chart the indicator again.
+                Err(e) => {
+                    tracing::warn!(%indicator, error = %e, "recorded results unreadable: charting the indicator again");
+                    touched.insert(indicator);
+                }
+            }
         }
-        tracing::info!(elapsed = ?started.elapsed(), "parsed the last scan's results");
+        tracing::info!(elapsed = ?started.elapsed(), "decoded the last scan's results");
+        let keys = store.series_of_indicators(&touched.into_iter().collect::<Vec<_>>()).await?;
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         let (mut by_indicator, charted) = if ids.is_empty() {
             (BTreeMap::new(), 0)

@@ -172,7 +172,67 @@ pub struct Signal {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tracking: Option<Tracking>,
     /// What it rests on.
-    pub evidence: Evidence,
+    pub evidence: EvidenceJson,
+}
+
+/// A signal's evidence, held as the JSON it is printed and recorded as.
+///
+/// Evidence is written once, when the signal is judged, and after that only copied: into
+/// the report, into the record of signals across scans, and into the recorded results an
+/// incremental scan reads back. At England scale that is 40,000 signals with their points,
+/// and parsing and printing the points again at each step cost more than judging did.
+/// [`EvidenceJson::read`] gives the fields back.
+#[derive(Debug, Clone)]
+pub struct EvidenceJson(Box<serde_json::value::RawValue>);
+
+impl EvidenceJson {
+    /// Writes `evidence` down.
+    pub fn new(evidence: &Evidence) -> EvidenceJson {
+        // Strings, numbers and options always serialise (a non-finite number as null),
+        // and what serde_json wrote is JSON.
+        let text = serde_json::to_string(evidence).unwrap_or_else(|_| "null".into());
+        EvidenceJson(serde_json::value::RawValue::from_string(text).unwrap_or_else(|_| Self::null()))
+    }
+
+    fn null() -> Box<serde_json::value::RawValue> {
+        serde_json::value::RawValue::from_string("null".into()).expect("null is JSON")
+    }
+
+    /// The evidence's fields.
+    ///
+    /// # Errors
+    /// JSON that is not evidence (only from a damaged record).
+    pub fn read(&self) -> Result<Evidence, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// Its one-sentence explanation (empty if it cannot be read).
+    pub fn explanation(&self) -> String {
+        self.read().map(|e| e.explanation).unwrap_or_default()
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for EvidenceJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for EvidenceJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EvidenceJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Box::<serde_json::value::RawValue>::deserialize(d).map(EvidenceJson)
+    }
 }
 
 /// A signal's life across recorded scans (see `continuity`).

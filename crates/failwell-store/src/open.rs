@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0003_decide.sql"),
         include_str!("../../../migrations/postgres/0003_decide.sql"),
     ),
+    (
+        4,
+        include_str!("../../../migrations/sqlite/0004_binary_results.sql"),
+        include_str!("../../../migrations/postgres/0004_binary_results.sql"),
+    ),
 ];
 
 impl Store {

@@ -83,8 +83,8 @@ pub struct SignalRow {
 pub struct SeriesScan {
     /// The indicator's code.
     pub indicator: String,
-    /// The engine's JSON.
-    pub content: String,
+    /// The engine's encoding of them (opaque to the store).
+    pub results: Vec<u8>,
 }
 
 /// What a recorded scan recommended for one organisation it reported.
@@ -190,16 +190,16 @@ impl Store {
 
     /// The per-indicator results of the last recorded scan.
     pub async fn indicator_scans(&self) -> Result<Vec<SeriesScan>, StoreError> {
-        let sql = "select indicator, content from indicator_scan order by indicator";
+        let sql = "select indicator, results from indicator_scan order by indicator";
         if let Some(path) = &self.sqlite_path {
             return crate::series::with_sqlite_reader(path, |conn| {
                 let mut statement = conn.prepare(sql)?;
-                let rows = statement.query_map([], |r| Ok(SeriesScan { indicator: r.get(0)?, content: r.get(1)? }))?;
+                let rows = statement.query_map([], |r| Ok(SeriesScan { indicator: r.get(0)?, results: r.get(1)? }))?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             });
         }
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(SeriesScan { indicator: r.try_get(0)?, content: r.try_get(1)? })).collect()
+        rows.iter().map(|r| Ok(SeriesScan { indicator: r.try_get(0)?, results: r.try_get(1)? })).collect()
     }
 
     /// Records a scan in one transaction: its run, the signals it saw first (`new`,
@@ -304,12 +304,12 @@ impl Store {
         }
         for r in results {
             sqlx::query(
-                "insert into indicator_scan (indicator, scan_id, content) values ($1, $2, $3)
-                 on conflict (indicator) do update set scan_id = excluded.scan_id, content = excluded.content",
+                "insert into indicator_scan (indicator, scan_id, results) values ($1, $2, $3)
+                 on conflict (indicator) do update set scan_id = excluded.scan_id, results = excluded.results",
             )
             .bind(&r.indicator)
             .bind(id)
-            .bind(&r.content)
+            .bind(&r.results)
             .execute(&mut *tx)
             .await?;
         }

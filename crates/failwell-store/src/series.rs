@@ -94,6 +94,15 @@ impl SeriesData {
         }
     }
 
+    /// Period `i` as a [`Period`] (`None` only if the store holds a text that is not one,
+    /// which the import never writes).
+    pub fn period_value(&self, i: usize) -> Option<Period> {
+        match &self.periods {
+            Periods::List { .. } => self.period(i).parse().ok(),
+            Periods::Run { first, .. } => first.offset(i as i32),
+        }
+    }
+
     /// Empties the series, keeping its buffers.
     pub fn clear(&mut self) {
         match &mut self.periods {

@@ -116,19 +116,17 @@ pub async fn list(database: &str, args: &DecisionsArgs) -> anyhow::Result<ExitCo
     let decisions = store.decisions(args.organisation.as_deref()).await;
     store.close().await;
     let decisions = decisions?;
-    let mut out = std::io::stdout().lock();
     match args.format {
-        ScanFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "decisions": decisions }))?;
-            writeln!(out)?;
-        }
+        ScanFormat::Json => crate::output::write_json(&serde_json::json!({ "decisions": decisions }))?,
         ScanFormat::Text => {
+            let mut out = crate::output::stdout();
             if decisions.is_empty() {
                 writeln!(out, "no decisions recorded")?;
             }
             for d in &decisions {
                 writeln!(out, "{}", line(d))?;
             }
+            out.flush()?;
         }
     }
     Ok(ExitCode::SUCCESS)

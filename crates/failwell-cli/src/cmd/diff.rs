@@ -110,7 +110,6 @@ pub async fn run(database: &str, args: &DiffArgs) -> anyhow::Result<ExitCode> {
         push("recommended_rung".into(), text(&old.recommended_rung), text(&new.recommended_rung));
     }
     changes.sort_by(|a, b| (&a.organisation, &a.field).cmp(&(&b.organisation, &b.field)));
-    let mut out = std::io::stdout().lock();
     match args.format {
         ScanFormat::Json => {
             let doc = serde_json::json!({
@@ -119,10 +118,10 @@ pub async fn run(database: &str, args: &DiffArgs) -> anyhow::Result<ExitCode> {
                 "new": { "regime": after.regime, "version": after.regime_version },
                 "changes": changes,
             });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
+            crate::output::write_json(&doc)?;
         }
         ScanFormat::Text => {
+            let mut out = crate::output::stdout();
             let orgs: std::collections::BTreeSet<&str> = changes.iter().map(|c| c.organisation.as_str()).collect();
             writeln!(
                 out,
@@ -137,6 +136,7 @@ pub async fn run(database: &str, args: &DiffArgs) -> anyhow::Result<ExitCode> {
             for c in &changes {
                 writeln!(out, "{} {}: {} {} → {}", c.organisation, c.name, c.field, c.old, c.new)?;
             }
+            out.flush()?;
         }
     }
     Ok(ExitCode::SUCCESS)

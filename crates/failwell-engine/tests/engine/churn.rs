@@ -37,7 +37,8 @@ fn two_changes_within_two_years_are_a_weak_governance_signal_with_the_changes_as
     assert_eq!(s.failure_types, vec![FailureType::Governance]);
     assert_eq!((s.start.as_str(), s.end.as_str()), ("2022-09-01", "2023-05-01"));
     assert_eq!(s.judged_by.regime_version, "7");
-    let labels: Vec<_> = s.evidence.points.iter().map(|p| (p.period.as_str(), p.label.as_deref().unwrap())).collect();
+    let evidence = s.evidence.read().unwrap();
+    let labels: Vec<_> = evidence.points.iter().map(|p| (p.period.as_str(), p.label.as_deref().unwrap())).collect();
     assert_eq!(
         labels,
         vec![
@@ -46,9 +47,9 @@ fn two_changes_within_two_years_are_a_weak_governance_signal_with_the_changes_as
         ]
     );
     assert!(
-        s.evidence.explanation.starts_with("2 leadership changes in the 24 months to 2024-01-01"),
+        s.evidence.read().unwrap().explanation.starts_with("2 leadership changes in the 24 months to 2024-01-01"),
         "{}",
-        s.evidence.explanation
+        s.evidence.read().unwrap().explanation
     );
 }
 
@@ -57,7 +58,7 @@ fn three_changes_are_moderate() {
     let evs = [change("2022-09-01", "a"), change("2023-01-01", "b"), change("2023-06-01", "c")];
     let s = churn_signal("ORG", &evs, day("2024-01-01"), rule(), &judge()).expect("churn");
     assert_eq!(s.strength, Strength::Moderate);
-    assert_eq!(s.evidence.points.len(), 3);
+    assert_eq!(s.evidence.read().unwrap().points.len(), 3);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use failwell_engine::continuity::match_signals;
-use failwell_engine::signal::{Direction, Evidence, Reading, Signal, SourceKind, Strength, Tracking};
+use failwell_engine::signal::{Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength, Tracking};
 use failwell_store::OpenSignal;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: Evidence { points: vec![], limits: None, explanation: String::new(), counts: None },
+        evidence: EvidenceJson::new(&Evidence { points: vec![], limits: None, explanation: String::new(), counts: None }),
     }
 }
 

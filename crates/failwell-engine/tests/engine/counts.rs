@@ -49,8 +49,8 @@ fn funnel(rows: &[CountPoint], polarity: Polarity) -> Vec<Signal> {
     signals
 }
 
-fn funnel_evidence(s: &Signal) -> &failwell_engine::count_signals::FunnelEvidence {
-    match &s.evidence.counts {
+fn funnel_evidence(s: &Signal) -> failwell_engine::count_signals::FunnelEvidence {
+    match s.evidence.read().unwrap().counts {
         Some(CountEvidence::Funnel(f)) => f,
         other => panic!("no funnel evidence: {other:?}"),
     }
@@ -81,9 +81,9 @@ fn a_provider_far_above_its_peers_is_a_moderate_concern_outside_the_998_limit() 
     assert!((f.target - pooled).abs() < 1e-12, "{} vs {pooled}", f.target);
     assert!(f.value > f.limits_998.upper && f.limits_998.upper > f.limits_95.upper, "{f:?}");
     assert!(f.phi.is_some() && f.tau2.is_some());
-    assert!(s.evidence.explanation.contains("P00 in 2024-03: 400 of 1000 (40.0%) lies above the 99.8% upper limit"));
-    assert!(s.evidence.explanation.contains("the 20 organisations of type provider with figures for 2024-03"));
-    assert_eq!(s.evidence.points[0].label.as_deref(), Some("400 of 1000"));
+    assert!(s.evidence.read().unwrap().explanation.contains("P00 in 2024-03: 400 of 1000 (40.0%) lies above the 99.8% upper limit"));
+    assert!(s.evidence.read().unwrap().explanation.contains("the 20 organisations of type provider with figures for 2024-03"));
+    assert_eq!(s.evidence.read().unwrap().points[0].label.as_deref(), Some("400 of 1000"));
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn statistical_neighbours_with_figures_form_the_peer_group() {
     assert_eq!(f.peer_group, "statistical_neighbours");
     assert_eq!(f.peers, 5);
     assert_eq!(f.peer_codes, ["P01", "P02", "P03", "P04"]);
-    assert!(s.evidence.explanation.contains("its 4 statistical neighbours"), "{}", s.evidence.explanation);
+    assert!(s.evidence.read().unwrap().explanation.contains("its 4 statistical neighbours"), "{}", s.evidence.read().unwrap().explanation);
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn a_cusum_crossing_its_threshold_at_the_latest_periods_is_a_signal_with_its_run
     assert_eq!(s.strength, Strength::Moderate);
     assert_eq!(s.end, "2021");
     assert_eq!(s.key, format!("T1|deaths|cusum.signal|{}", s.start));
-    let Some(CountEvidence::Cusum(c)) = &s.evidence.counts else { panic!("no CUSUM evidence") };
+    let Some(CountEvidence::Cusum(c)) = &s.evidence.read().unwrap().counts else { panic!("no CUSUM evidence") };
     assert_eq!(c.rate_ratio, 2.0);
     assert_eq!(c.horizon, 12);
     assert!(c.false_alarm <= 0.01, "{c:?}");
@@ -187,9 +187,9 @@ fn a_cusum_crossing_its_threshold_at_the_latest_periods_is_a_signal_with_its_run
     assert_eq!(c.run.first().unwrap().period, s.start);
     assert_eq!(c.observed, c.run.iter().map(|p| p.observed).sum::<f64>());
     assert_eq!(c.expected, 10.0 * c.run.len() as f64);
-    assert_eq!(s.evidence.points.len(), c.run.len());
-    assert!(s.evidence.explanation.starts_with("T1 on deaths: the Poisson CUSUM tuned to a rate ratio of 2 reached"));
-    assert!(s.evidence.explanation.contains("Period 12 is 2021"), "{}", s.evidence.explanation);
+    assert_eq!(s.evidence.read().unwrap().points.len(), c.run.len());
+    assert!(s.evidence.read().unwrap().explanation.starts_with("T1 on deaths: the Poisson CUSUM tuned to a rate ratio of 2 reached"));
+    assert!(s.evidence.read().unwrap().explanation.contains("Period 12 is 2021"), "{}", s.evidence.read().unwrap().explanation);
 }
 
 #[test]

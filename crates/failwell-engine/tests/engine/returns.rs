@@ -4,8 +4,8 @@ use crate::support::judge;
 use failwell_engine::returns::{LatestReturn, RULE, late_returns};
 use failwell_engine::{Direction, Strength};
 
-fn latest(rows: &[(&str, &str, &str)]) -> Vec<LatestReturn> {
-    rows.iter().map(|(o, i, p)| (o.to_string(), i.to_string(), p.parse().unwrap())).collect()
+fn latest<'a>(rows: &[(&'a str, &'a str, &str)]) -> Vec<LatestReturn<'a>> {
+    rows.iter().map(|(o, i, p)| (*o, *i, p.parse().unwrap())).collect()
 }
 
 #[test]
@@ -26,19 +26,19 @@ fn a_series_one_period_behind_most_peers_is_a_weak_signal_two_behind_moderate() 
     assert_eq!(d.strength, Strength::Weak);
     assert_eq!(d.indicator.as_deref(), Some("rereferrals"));
     assert_eq!((d.start.as_str(), d.end.as_str()), ("2023/24", "2023/24"));
-    assert_eq!(d.evidence.points[0].period, "2022/23", "the organisation's latest period");
-    assert_eq!(d.evidence.points[1].period, "2023/24", "the expected period");
-    assert_eq!(d.evidence.points[1].value, Some(3.0), "how many reached it");
+    assert_eq!(d.evidence.read().unwrap().points[0].period, "2022/23", "the organisation's latest period");
+    assert_eq!(d.evidence.read().unwrap().points[1].period, "2023/24", "the expected period");
+    assert_eq!(d.evidence.read().unwrap().points[1].value, Some(3.0), "how many reached it");
     assert!(
-        d.evidence.explanation.contains("1 period behind 2023/24, which 3 of the 5 organisations"),
+        d.evidence.read().unwrap().explanation.contains("1 period behind 2023/24, which 3 of the 5 organisations"),
         "{}",
-        d.evidence.explanation
+        d.evidence.read().unwrap().explanation
     );
     let e = &signals[1];
     assert_eq!(e.organisation, "E");
     assert_eq!(e.strength, Strength::Moderate);
     assert_eq!((e.start.as_str(), e.end.as_str()), ("2022/23", "2023/24"));
-    assert!(e.evidence.explanation.contains("2 periods behind"), "{}", e.evidence.explanation);
+    assert!(e.evidence.read().unwrap().explanation.contains("2 periods behind"), "{}", e.evidence.read().unwrap().explanation);
 }
 
 #[test]

@@ -34,11 +34,11 @@ fn a_jump_at_the_latest_point_of_a_higher_is_worse_series_is_a_concern() {
     assert_eq!(sig.key, "ORG|x|spc.outside_limits|2020/21");
     assert_eq!(sig.failure_types, vec![FailureType::Performance]);
     assert_eq!(sig.judged_by.rule_set, "mdc");
-    let limits = sig.evidence.limits.expect("limits are evidence");
+    let limits = sig.evidence.read().unwrap().limits.expect("limits are evidence");
     assert!(limits.upl < 30.0 && limits.upl > 10.0, "{limits:?}");
-    assert_eq!(sig.evidence.points.len(), 1);
-    assert_eq!(sig.evidence.points[0].value, Some(30.0));
-    assert!(sig.evidence.explanation.contains("special cause of concern"), "{}", sig.evidence.explanation);
+    assert_eq!(sig.evidence.read().unwrap().points.len(), 1);
+    assert_eq!(sig.evidence.read().unwrap().points[0].value, Some(30.0));
+    assert!(sig.evidence.read().unwrap().explanation.contains("special cause of concern"), "{}", sig.evidence.read().unwrap().explanation);
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn a_failing_grade_is_strong_and_a_drop_is_moderate() {
     assert_eq!(failing.start, "2022-04-10");
     let drop = s.iter().find(|s| s.rule == "inspection.grade_drop").expect("drop signal");
     assert_eq!(drop.strength, Strength::Moderate);
-    assert_eq!(drop.evidence.points.len(), 2);
+    assert_eq!(drop.evidence.read().unwrap().points.len(), 2);
     assert!(s.iter().all(|s| s.rule != "inspection.stale"));
 }
 
@@ -136,7 +136,7 @@ fn a_rise_is_an_improvement_and_an_old_judgement_is_stale() {
     assert!(s.iter().any(|s| s.rule == "inspection.grade_rise" && s.direction == Direction::Improvement));
     let stale = s.iter().find(|s| s.rule == "inspection.stale").expect("stale");
     assert_eq!(stale.strength, Strength::Weak);
-    assert!(stale.evidence.explanation.contains("No judgement in the last 4 years"), "{}", stale.evidence.explanation);
+    assert!(stale.evidence.read().unwrap().explanation.contains("No judgement in the last 4 years"), "{}", stale.evidence.read().unwrap().explanation);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use crate::support::*;
 use failwell_domain::{FailureType, LinkType};
 use failwell_engine::assess::{Band, Trajectory, TypeRisk};
 use failwell_engine::insularity::Insularity;
-use failwell_engine::signal::{Direction, Evidence, Reading, Signal, SourceKind, Strength};
+use failwell_engine::signal::{Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength};
 use failwell_engine::system::{SystemRule, system_view};
 use failwell_engine::{OrganisationReport, RuleContext};
 
@@ -27,7 +27,7 @@ fn signal(org: &str, rule: &str, strength: Strength) -> Signal {
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: Evidence { points: vec![], limits: None, explanation: String::new(), counts: None },
+        evidence: EvidenceJson::new(&Evidence { points: vec![], limits: None, explanation: String::new(), counts: None }),
     }
 }
 

@@ -1,0 +1,11 @@
+-- The last recorded scan's per-indicator results, in the engine's compact binary layout
+-- (format byte, then per series: organisation, recent points, signals as JSON) instead
+-- of JSON text: at England scale an incremental scan reads 600,000 of them back, and
+-- parsing JSON dominated it. These rows are a cache, not evidence: dropping them costs
+-- one full scan, which the engine's changed fingerprint makes happen anyway.
+drop table indicator_scan;
+create table indicator_scan (
+    indicator text primary key,
+    scan_id integer not null,
+    results blob not null
+);
