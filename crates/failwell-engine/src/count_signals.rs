@@ -19,7 +19,9 @@
 use crate::error::EngineError;
 use crate::links::holds_on;
 use crate::series::IndicatorInfo;
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
+use crate::signal::{
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Counts, Indicator, Link, LinkType, Method, Organisation, Polarity};
 use failwell_stats::cusum::threshold::{self, NullModel, ThresholdMethod, ThresholdRule};

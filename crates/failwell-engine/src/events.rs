@@ -5,7 +5,9 @@
 //! strong evidence for a while after it became known.
 
 use crate::dates::{iso, months_between};
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
+use crate::signal::{
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+};
 use failwell_domain::regime::{Ladder, Rung, RungKind};
 use failwell_domain::{Event, EventType, FailureType};
 use time::Date;

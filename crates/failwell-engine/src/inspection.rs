@@ -7,7 +7,9 @@
 //! regime's own rules (same version, or a declared crosswalk).
 
 use crate::dates::{iso, months_between};
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
+use crate::signal::{
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+};
 use failwell_domain::regime::{GradeComparison, GradeRef, Regime};
 use failwell_domain::{FailureType, Inspection};
 use time::Date;

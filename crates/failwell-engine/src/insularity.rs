@@ -18,16 +18,16 @@
 //!
 //! The peer norm is the median of the peers' values in the same period, and its spread
 //! the median absolute deviation × 1.4826 (a robust standard deviation: one extreme peer
-//! does not move it). These two order statistics are computed here; they are the only
-//! arithmetic of the kind in the engine.
+//! does not move it), both from `failwell_stats::robust`.
 
 use crate::dates::iso;
 use crate::inspection::{is_self_assessment, resolve_grade};
 use crate::links::{holds_during, holds_on};
 use failwell_domain::regime::{GradeRef, Regime};
 use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Period, Polarity};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 /// Points of each series the peer distance looks at.
@@ -40,7 +40,7 @@ pub const MIN_NEIGHBOURS: usize = 3;
 /// Peer values a period needs for a norm.
 pub const MIN_NORM_VALUES: usize = 3;
 /// Scale factor from the median absolute deviation to a standard deviation (normal data).
-pub const MAD_TO_SD: f64 = 1.4826;
+pub use failwell_stats::robust::MAD_TO_SD;
 /// Weights of the components: peer distance, peer contacts, self-assessment gap.
 pub const WEIGHTS: [f64; 3] = [0.4, 0.3, 0.3];
 /// Index thresholds of the bands moderate and high.
@@ -175,24 +175,15 @@ pub struct Norm {
     pub n: usize,
 }
 
-fn median(sorted: &[f64]) -> f64 {
-    let n = sorted.len();
-    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
-}
-
 /// The median and robust standard deviation of `values`; `None` with fewer than
 /// [`MIN_NORM_VALUES`] values or no spread (distance cannot be told from identical peers).
 pub fn norm_of(values: &[f64]) -> Option<Norm> {
     if values.len() < MIN_NORM_VALUES {
         return None;
     }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let m = median(&v);
-    let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
-    dev.sort_by(f64::total_cmp);
-    let sd = median(&dev) * MAD_TO_SD;
-    (sd > 0.0).then_some(Norm { median: m, sd, n: v.len() })
+    let (m, mad) = failwell_stats::robust::median_mad(values)?;
+    let sd = mad * MAD_TO_SD;
+    (sd > 0.0).then_some(Norm { median: m, sd, n: values.len() })
 }
 
 /// What the peer distance found for one series.
@@ -221,10 +212,14 @@ struct Judged<'a> {
 ///
 /// Built once per scan: one indicator's norms are computed once for all of its
 /// organisations (at England scale 100 indicators × 6,000 organisations), on every core,
-/// rather than looked up point by point for each organisation.
+/// rather than looked up point by point for each organisation. The outcomes are then
+/// filed once under their organisation, in indicator order, so that reading one
+/// organisation's touches only its own (a search per indicator and organisation cost
+/// more than judging, in cache misses).
 #[derive(Debug)]
 pub struct PeerNorms<'a> {
-    by_org: HashMap<&'a str, Vec<Judged<'a>>>,
+    index: FxHashMap<&'a str, usize>,
+    by_org: Vec<Vec<Judged<'a>>>,
 }
 
 /// Judges every series of one indicator against its peers.
@@ -232,19 +227,19 @@ fn judge_indicator<'a>(
     tails: &[&TailRef<'a>],
     neighbours: &BTreeMap<&'a str, BTreeSet<&'a str>>,
 ) -> Vec<(&'a str, Judged<'a>)> {
-    let mut by_period: HashMap<Period, Vec<f64>> = HashMap::new();
+    let mut by_period: FxHashMap<Period, Vec<f64>> = FxHashMap::default();
     for t in tails {
         for (p, v) in t.points {
             by_period.entry(*p).or_default().push(*v);
         }
     }
-    let all: HashMap<Period, Option<Norm>> = by_period.iter().map(|(p, v)| (*p, norm_of(v))).collect();
+    let all: FxHashMap<Period, Option<Norm>> = by_period.iter().map(|(p, v)| (*p, norm_of(v))).collect();
     // Statistical neighbours are few and only some organisations have them: index the
     // indicator's tails by organisation only when someone could use them.
-    let by_org: HashMap<&str, &TailRef<'a>> = if neighbours.values().any(|n| n.len() >= MIN_NEIGHBOURS) {
+    let by_org: FxHashMap<&str, &TailRef<'a>> = if neighbours.values().any(|n| n.len() >= MIN_NEIGHBOURS) {
         tails.iter().map(|t| (t.organisation, *t)).collect()
     } else {
-        HashMap::new()
+        FxHashMap::default()
     };
     let value_of = |org: &str, p: Period| -> Option<f64> {
         by_org.get(org).and_then(|t| t.points.iter().find(|(q, _)| *q == p).map(|(_, v)| *v))
@@ -314,32 +309,21 @@ impl<'a> PeerNorms<'a> {
             by_indicator.entry(t.indicator).or_default().push(t);
         }
         let groups: Vec<&Vec<&TailRef<'a>>> = by_indicator.values().collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         // Indicators are independent: share them out when there is enough to share.
-        let judged: Vec<Vec<(&'a str, Judged<'a>)>> = if threads < 2 || tails.len() < 10_000 {
-            groups.iter().map(|g| judge_indicator(g, &neighbours)).collect()
-        } else {
-            let per = groups.len().div_ceil(threads);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = groups
-                    .chunks(per)
-                    .map(|chunk| {
-                        let neighbours = &neighbours;
-                        s.spawn(move || chunk.iter().map(|g| judge_indicator(g, neighbours)).collect::<Vec<_>>())
-                    })
-                    .collect();
-                // A judging thread cannot panic short of a bug; surface one as a panic here.
-                handles.into_iter().flat_map(|h| h.join().expect("peer-norm thread")).collect()
-            })
-        };
-        let mut by_org: HashMap<&str, Vec<Judged<'a>>> = HashMap::new();
+        let min_groups = if tails.len() < 10_000 { usize::MAX } else { 2 };
+        let groups_len = groups.len();
+        let judged = crate::parallel::map(groups, min_groups, |g| judge_indicator(g, &neighbours));
+        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut by_org: Vec<Vec<Judged<'a>>> = Vec::new();
+        // Indicators come in code order, so each organisation's outcomes do too.
         for (org, j) in judged.into_iter().flatten() {
-            by_org.entry(org).or_default().push(j);
+            let i = *index.entry(org).or_insert_with(|| {
+                by_org.push(Vec::with_capacity(groups_len));
+                by_org.len() - 1
+            });
+            by_org[i].push(j);
         }
-        for v in by_org.values_mut() {
-            v.sort_by(|a, b| a.indicator.cmp(b.indicator));
-        }
-        PeerNorms { by_org }
+        PeerNorms { index, by_org }
     }
 
     /// The peer-distance component of `organisation`.
@@ -349,7 +333,8 @@ impl<'a> PeerNorms<'a> {
         let mut evidence = Vec::new();
         let mut quiet = Vec::new();
         let mut unmeasured = Vec::new();
-        for j in self.by_org.get(organisation).map(Vec::as_slice).unwrap_or(&[]) {
+        let found = self.index.get(organisation).map_or(&[][..], |i| self.by_org[*i].as_slice());
+        for j in found {
             match &j.outcome {
                 Outcome::TooFew => unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", j.indicator)),
                 Outcome::NoNorm => {
@@ -459,7 +444,8 @@ pub fn contact_coverage(
     }
 }
 
-fn is_contact_link(t: LinkType) -> bool {
+/// Whether a link of this type is a peer contact: a peer, buddy or partner agency.
+pub fn is_contact_link(t: LinkType) -> bool {
     matches!(t, LinkType::Peer | LinkType::Buddy | LinkType::PartnerAgency)
 }
 
@@ -688,7 +674,7 @@ pub struct InsularityInput<'a> {
     pub inspections: &'a [Inspection],
     /// Its events.
     pub events: &'a [Event],
-    /// Every registry link.
+    /// Its links (only peer, buddy and partner-agency links count; the scan passes those).
     pub links: &'a [Link],
     /// The as-of day.
     pub today: Date,

@@ -38,6 +38,7 @@ pub mod insularity;
 pub mod ladder;
 pub mod links;
 pub mod options;
+pub mod parallel;
 pub mod reading;
 pub mod report;
 pub mod results_codec;

@@ -11,8 +11,10 @@
 //!
 //! ```text
 //! format byte (FORMAT) · series count
-//! per series: organisation (len, UTF-8) · points (u8) · per point: period (len, text) · value (f64)
-//!             · signals (len, JSON array; 0 = none)
+//! per series: organisation (len, UTF-8) · points (u8) · per point: period · value (f64)
+//!             · signals (count; per signal: len, JSON)
+//! period: grain (0 year, 1 financial year, 2 month, 3 day) · year (zigzag) [· month (u8)]
+//!         or, for a day, its Julian day number (zigzag)
 //! ```
 
 use crate::error::EngineError;
@@ -20,7 +22,37 @@ use crate::series_pass::{IndicatorResults, SeriesResult};
 use failwell_domain::Period;
 
 /// The layout's version: a reader refuses any other.
-pub const FORMAT: u8 = 3;
+pub const FORMAT: u8 = 5;
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn unzigzag(n: u64) -> i64 {
+    ((n >> 1) as i64) ^ -((n & 1) as i64)
+}
+
+fn put_period(out: &mut Vec<u8>, p: Period) {
+    match p {
+        Period::Year(y) => {
+            out.push(0);
+            put_varint(out, zigzag(i64::from(y)));
+        }
+        Period::FinancialYear(y) => {
+            out.push(1);
+            put_varint(out, zigzag(i64::from(y)));
+        }
+        Period::Month(y, m) => {
+            out.push(2);
+            put_varint(out, zigzag(i64::from(y)));
+            out.push(m);
+        }
+        Period::Day(d) => {
+            out.push(3);
+            put_varint(out, zigzag(i64::from(d.to_julian_day())));
+        }
+    }
+}
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
@@ -43,21 +75,16 @@ pub fn encode(results: &IndicatorResults) -> Result<Vec<u8>, EngineError> {
     let mut out = Vec::with_capacity(1 + results.series.len() * 64);
     out.push(FORMAT);
     put_varint(&mut out, results.series.len() as u64);
-    let mut period = String::with_capacity(10);
     for r in &results.series {
         put_bytes(&mut out, r.organisation.as_bytes());
         out.push(r.tail.len().min(usize::from(u8::MAX)) as u8);
         for (p, v) in r.tail.iter().take(usize::from(u8::MAX)) {
-            period.clear();
-            use std::fmt::Write;
-            let _ = write!(period, "{p}");
-            put_bytes(&mut out, period.as_bytes());
+            put_period(&mut out, *p);
             out.extend_from_slice(&v.to_le_bytes());
         }
-        if r.signals.is_empty() {
-            put_varint(&mut out, 0);
-        } else {
-            let json = serde_json::to_vec(&r.signals).map_err(|e| EngineError::Cache(e.to_string()))?;
+        put_varint(&mut out, r.signals.len() as u64);
+        for s in &r.signals {
+            let json = serde_json::to_vec(s).map_err(|e| EngineError::Cache(e.to_string()))?;
             put_bytes(&mut out, &json);
         }
     }
@@ -94,10 +121,29 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], EngineError> {
-        let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or_else(|| self.bad("unexpected end"))?;
+        let end =
+            self.at.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or_else(|| self.bad("unexpected end"))?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
+    }
+
+    fn period(&mut self) -> Result<Period, EngineError> {
+        let grain = self.byte()?;
+        let n = unzigzag(self.varint()?);
+        let year = i32::try_from(n).map_err(|_| self.bad("bad year"));
+        let p = match grain {
+            0 => Period::Year(year?),
+            1 => Period::FinancialYear(year?),
+            2 => Period::Month(year?, self.byte()?),
+            3 => Period::Day(time::Date::from_julian_day(year?).map_err(|_| self.bad("bad day"))?),
+            _ => return Err(self.bad("bad period grain")),
+        };
+        // Only what `Period`'s own parser accepts: a month is 1 to 12.
+        if matches!(p, Period::Month(_, m) if !(1..=12).contains(&m)) {
+            return Err(self.bad("bad month"));
+        }
+        Ok(p)
     }
 
     fn text(&mut self) -> Result<&'a str, EngineError> {
@@ -123,21 +169,28 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
         let points = usize::from(r.byte()?);
         let mut tail = Vec::with_capacity(points);
         for _ in 0..points {
-            let period: Period = r.text()?.parse().map_err(|_| r.bad("bad period"))?;
+            let period = r.period()?;
             let value = f64::from_le_bytes(r.take(8)?.try_into().map_err(|_| r.bad("short value"))?);
             tail.push((period, value));
         }
-        let json = r.varint()? as usize;
-        let signals = if json == 0 {
-            Vec::new()
-        } else {
-            let text = r.take(json)?;
-            serde_json::from_slice(text).map_err(|e| EngineError::Cache(format!("recorded signals: {e}")))?
-        };
+        // Counted, so that the signals (large structs) are not moved as a vector grows.
+        let count = r.varint()? as usize;
+        let mut signals = Vec::with_capacity(count.min(bytes.len()));
+        for _ in 0..count {
+            let n = r.varint()? as usize;
+            let text = r.take(n)?;
+            signals
+                .push(serde_json::from_slice(text).map_err(|e| EngineError::Cache(format!("recorded signal: {e}")))?);
+        }
         series.push(SeriesResult { organisation, tail, signals });
     }
     if r.at != bytes.len() {
         return Err(r.bad("trailing bytes"));
     }
     Ok(IndicatorResults { series })
+}
+
+/// Decodes many indicators' results, sharing them out over the machine's cores.
+pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, EngineError>> {
+    crate::parallel::map(items.iter().collect(), 2, |(_, bytes)| decode(bytes))
 }

@@ -13,7 +13,9 @@
 //!
 //! Pure: the caller passes each series' latest period (as known on the scan day).
 
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
+use crate::signal::{
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+};
 use failwell_domain::{FailureType, Period};
 use std::collections::BTreeMap;
 
@@ -66,11 +68,24 @@ fn grain(p: Period) -> Option<u8> {
 /// period missing (the one after the organisation's latest) and ends at the expected one,
 /// so it keeps its key across scans until a new return arrives.
 pub fn late_returns(latest: &[LatestReturn<'_>], judged_by: &JudgedBy) -> Vec<Signal> {
+    // (indicator, grain) → (organisation, latest period) of each series.
+    type Group<'a> = ((&'a str, u8), Vec<(&'a str, Period)>);
     let mut groups: BTreeMap<(&str, u8), Vec<(&str, Period)>> = BTreeMap::new();
+    // The scan lists series indicator by indicator: gather each run of one key, then file it.
+    let mut run: Option<Group<'_>> = None;
     for (organisation, indicator, period) in latest {
-        if let Some(g) = grain(*period) {
-            groups.entry((*indicator, g)).or_default().push((*organisation, *period));
+        let Some(g) = grain(*period) else { continue };
+        match &mut run {
+            Some((key, series)) if *key == (*indicator, g) => series.push((*organisation, *period)),
+            _ => {
+                if let Some((key, series)) = run.replace(((*indicator, g), vec![(*organisation, *period)])) {
+                    groups.entry(key).or_default().extend(series);
+                }
+            }
         }
+    }
+    if let Some((key, series)) = run {
+        groups.entry(key).or_default().extend(series);
     }
     let mut out = Vec::new();
     for ((indicator, _), series) in groups {

@@ -25,6 +25,7 @@ use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::RuleSet;
 use failwell_store::{RecommendationRow, ScanRecord, SeriesScan, SignalRow, Store};
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -90,9 +91,23 @@ pub struct ScanReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<Recorded>,
     /// Organisations, worst first (overall score descending, then code).
+    #[serde(serialize_with = "serialize_organisations")]
     pub organisations: Vec<OrganisationReport>,
     /// Groups of linked organisations signalling together, recommended first.
     pub systems: Vec<SystemReport>,
+}
+
+/// Writes the organisations on every core when there are many: at England scale they are
+/// 70 MB of JSON, and writing them took as long as judging them. Each is rendered compact
+/// and spliced in whole, so the JSON means the same (at a terminal, an organisation of a
+/// large report is one line).
+fn serialize_organisations<S: serde::Serializer>(orgs: &[OrganisationReport], s: S) -> Result<S::Ok, S::Error> {
+    if orgs.len() < 1000 {
+        return s.collect_seq(orgs);
+    }
+    let rendered = crate::parallel::map(orgs.iter().collect(), 2, serde_json::value::to_raw_value);
+    let raw = rendered.into_iter().collect::<Result<Vec<_>, _>>().map_err(serde::ser::Error::custom)?;
+    s.collect_seq(raw)
 }
 
 /// A recorded scan's place in the history of signals.
@@ -145,8 +160,11 @@ pub async fn scan(
     let spc_judge =
         JudgedBy { regime: regime.id.clone(), regime_version: regime.version.clone(), rule_set: rule_set.name.clone() };
     tracing::info!(elapsed = ?started.elapsed(), "records read");
-    let pass = series_pass(store, &indicators, &rule_set, &spc_judge, options).await?;
+    let mut pass = series_pass(store, &indicators, &rule_set, &spc_judge, options).await?;
     tracing::info!(elapsed = ?started.elapsed(), charted = pass.charted, reused = pass.reused, "series pass");
+    // What a recorded scan keeps of the indicators it charted, encoded now, while the
+    // results still hold their signals: the signals then move to their organisations.
+    let encoded = if options.record { Some(encode_rebuilt(&pass)?) } else { None };
 
     // "Today": the as-of day, else the latest publication in the evidence.
     let today = match as_of {
@@ -164,14 +182,14 @@ pub async fn scan(
         }
     };
     let mut series_signals: BTreeMap<String, Vec<Signal>> = BTreeMap::new();
-    let mut charted: BTreeSet<String> = BTreeSet::new();
-    for results in pass.by_indicator.values() {
-        for r in &results.series {
+    let mut charted: FxHashSet<String> = FxHashSet::default();
+    for results in pass.by_indicator.values_mut() {
+        for r in &mut results.series {
             if !charted.contains(&r.organisation) {
                 charted.insert(r.organisation.clone());
             }
             if !r.signals.is_empty() {
-                series_signals.entry(r.organisation.clone()).or_default().extend(r.signals.iter().cloned());
+                series_signals.entry(r.organisation.clone()).or_default().append(&mut r.signals);
             }
         }
     }
@@ -200,6 +218,14 @@ pub async fn scan(
     let norms = PeerNorms::new(&tails, &links, today);
     tracing::info!(elapsed = ?started.elapsed(), "peer norms");
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
+    // Each organisation's peer-contact links, so that judging one does not read them all.
+    let mut contact_links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
+    for l in links.iter().filter(|l| crate::insularity::is_contact_link(l.link_type)) {
+        contact_links.entry(l.from.as_str()).or_default().push(l.clone());
+        if l.to != l.from {
+            contact_links.entry(l.to.as_str()).or_default().push(l.clone());
+        }
+    }
     let churn = ChurnRule {
         window_months: options.churn_window_months,
         weak_at: options.churn_weak_changes,
@@ -266,7 +292,7 @@ pub async fn scan(
                 sector: &sector,
                 inspections: ins,
                 events: evs,
-                links: &links,
+                links: contact_links.get(code).map(Vec::as_slice).unwrap_or(&[]),
                 today,
                 peer_contact_years: options.peer_contact_years,
                 contacts,
@@ -373,7 +399,7 @@ pub async fn scan(
     let systems = system_view(&organisations, &links, &reports, today, system_rule);
     tracing::info!(elapsed = ?started.elapsed(), organisations = reports.len(), "organisations judged");
     let as_of_text = dates::iso(today);
-    let recorded = track_and_record(store, &mut reports, &pass, regime, options, &as_of_text).await?;
+    let recorded = track_and_record(store, &mut reports, &pass, encoded, regime, options, &as_of_text).await?;
     tracing::info!(elapsed = ?started.elapsed(), "tracked and recorded");
     Ok(ScanReport {
         as_of: as_of_text,
@@ -398,47 +424,24 @@ fn judge_all<'a, F>(
 where
     F: Fn(&'a Organisation, Vec<Signal>) -> Result<Option<OrganisationReport>, EngineError> + Sync,
 {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     // Below a few hundred organisations a thread costs more than it saves.
-    if threads < 2 || inputs.len() < 500 {
-        let mut out = Vec::new();
-        for (org, signals) in inputs {
-            out.extend(judge(org, signals)?);
-        }
-        return Ok(out);
-    }
-    let per = inputs.len().div_ceil(threads);
-    let mut chunks = Vec::new();
-    let mut rest = inputs;
-    while rest.len() > per {
-        let tail = rest.split_off(per);
-        chunks.push(rest);
-        rest = tail;
-    }
-    chunks.push(rest);
-    let results: Vec<Result<Vec<OrganisationReport>, EngineError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                s.spawn(move || {
-                    let mut out = Vec::new();
-                    for (org, signals) in chunk {
-                        out.extend(judge(org, signals)?);
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(EngineError::Internal("a judging thread failed".into()))))
-            .collect()
-    });
-    let mut out = Vec::new();
-    for r in results {
+    let judged = crate::parallel::map(inputs, 500, |(org, signals)| judge(org, signals));
+    let mut out = Vec::with_capacity(judged.len());
+    for r in judged {
         out.extend(r?);
     }
     Ok(out)
+}
+
+/// The results of the indicators the pass charted, encoded for `indicator_scan`.
+fn encode_rebuilt(pass: &SeriesPass) -> Result<Vec<SeriesScan>, EngineError> {
+    let rebuilt: Vec<(&String, &crate::series_pass::IndicatorResults)> =
+        pass.rebuilt.iter().filter_map(|code| pass.by_indicator.get(code).map(|r| (code, r))).collect();
+    crate::parallel::map(rebuilt, 2, |(code, r)| {
+        crate::results_codec::encode(r).map(|results| SeriesScan { indicator: code.clone(), results })
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Matches the scan's signals with the open ones the store remembers (setting each
@@ -448,6 +451,7 @@ async fn track_and_record(
     store: &Store,
     reports: &mut [OrganisationReport],
     pass: &SeriesPass,
+    results: Option<Vec<SeriesScan>>,
     regime: &Regime,
     options: &ScanOptions,
     today: &str,
@@ -460,6 +464,7 @@ async fn track_and_record(
     let organisations = reports.len() as i64;
     let mut all: Vec<&mut Signal> = reports.iter_mut().flat_map(|r| r.signals.iter_mut()).collect();
     let continuity = match_signals(&open, &mut all, today);
+    tracing::debug!(open = open.len(), "signals matched");
     if !options.record {
         return Ok(None);
     }
@@ -483,20 +488,17 @@ async fn track_and_record(
     }
     let old_hash: BTreeMap<&str, &str> = open.iter().map(|o| (o.key.as_str(), o.content_hash.as_str())).collect();
     let mut changed = Vec::new();
-    for (i, id) in &continuity.ongoing {
-        let r = row(all[*i])?;
+    // Every ongoing signal is written out and hashed to find the few that changed: 40,000
+    // at England scale, on every core.
+    let ongoing: Vec<(&Signal, &String)> = continuity.ongoing.iter().map(|(i, id)| (&*all[*i], id)).collect();
+    for (r, id) in crate::parallel::map(ongoing, 1000, |(s, id)| (row(s), id)) {
+        let r = r?;
         if old_hash.get(id.as_str()).is_none_or(|h| *h != r.content_hash) {
             changed.push(r);
         }
     }
-    let results = pass
-        .rebuilt
-        .iter()
-        .filter_map(|code| pass.by_indicator.get(code).map(|r| (code, r)))
-        .map(|(code, r)| {
-            crate::results_codec::encode(r).map(|results| SeriesScan { indicator: code.clone(), results })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    // Encoded before the signals left the pass (see `scan`): never again here.
+    let results = results.ok_or_else(|| EngineError::Internal("a recorded scan's results were not encoded".into()))?;
     let run = ScanRecord {
         id: 0,
         as_of: today.to_string(),
@@ -526,6 +528,7 @@ async fn track_and_record(
                 .map_err(|e| EngineError::Cache(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    tracing::debug!(new = new.len(), changed = changed.len(), "rows made");
     let scan_id = store
         .record_scan(
             &run,

@@ -1,7 +1,9 @@
 //! Signals from indicator series: a Making Data Count XmR chart over the points known at
 //! the as-of date, and every special cause whose run reaches the latest points.
 
-use crate::signal::{Direction, Evidence, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength, EvidenceJson};
+use crate::signal::{
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+};
 use failwell_domain::{FailureType, IndicatorKind, Polarity};
 use failwell_stats::spc::{Improvement, PointType, Rule, RuleSet, Side, SpcOptions, XmrChart};
 use failwell_store::SeriesData;
@@ -132,7 +134,12 @@ pub fn spc_signals(
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,
-            evidence: EvidenceJson::new(&Evidence { points, limits: Some(explanation.limits), explanation: sentence, counts: None }),
+            evidence: EvidenceJson::new(&Evidence {
+                points,
+                limits: Some(explanation.limits),
+                explanation: sentence,
+                counts: None,
+            }),
         });
     }
     out.sort_by(|a, b| a.rule.cmp(&b.rule).then(a.start.cmp(&b.start)));

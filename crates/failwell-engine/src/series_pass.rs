@@ -13,8 +13,8 @@ use crate::error::EngineError;
 use crate::options::ScanOptions;
 use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
 use crate::signal::{JudgedBy, Signal};
-use failwell_stats::spc::{RuleSet, XmrChart};
 use failwell_domain::Period;
+use failwell_stats::spc::{RuleSet, XmrChart};
 use failwell_store::{ScanRecord, SeriesData, SeriesKey, SeriesScan, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -256,11 +256,14 @@ pub async fn series_pass(
         let started = std::time::Instant::now();
         let cached = store.indicator_scans().await?;
         tracing::info!(elapsed = ?started.elapsed(), bytes = cached.iter().map(|c| c.results.len()).sum::<usize>(), "read the last scan's results");
-        for SeriesScan { indicator, results } in cached {
-            if touched.contains(&indicator) || !indicators.contains_key(&indicator) {
-                continue;
-            }
-            match crate::results_codec::decode(&results) {
+        let wanted: Vec<(String, Vec<u8>)> = cached
+            .into_iter()
+            .filter(|c| !touched.contains(&c.indicator) && indicators.contains_key(&c.indicator))
+            .map(|SeriesScan { indicator, results }| (indicator, results))
+            .collect();
+        let decoded = crate::results_codec::decode_all(&wanted);
+        for ((indicator, _), decoded) in wanted.into_iter().zip(decoded) {
+            match decoded {
                 Ok(results) => {
                     reused.insert(indicator, results);
                 }

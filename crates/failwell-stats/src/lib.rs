@@ -6,4 +6,5 @@
 pub mod cusum;
 pub mod dist;
 pub mod funnel;
+pub mod robust;
 pub mod spc;

@@ -148,13 +148,31 @@ impl Store {
     }
 
     /// Every signal no scan has closed, by key.
+    ///
+    /// Every scan reads them all (40,000 at England scale), so they come through the bulk
+    /// readers, as the series do: `rusqlite` on SQLite, the native driver on PostgreSQL.
     pub async fn open_signals(&self) -> Result<Vec<OpenSignal>, StoreError> {
-        let rows = sqlx::query(
-            "select key, organisation, source, rule, direction, first_seen_on, content_hash
-             from signal where closed_in_scan is null order by key",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = "select key, organisation, source, rule, direction, first_seen_on, content_hash
+             from signal where closed_in_scan is null order by key";
+        if let Some(path) = &self.sqlite_path {
+            return crate::series::with_sqlite_reader(path, |conn| {
+                let mut statement = conn.prepare(sql)?;
+                let rows = statement.query_map([], |r| {
+                    Ok(OpenSignal {
+                        key: r.get(0)?,
+                        organisation: r.get(1)?,
+                        source: r.get(2)?,
+                        rule: r.get(3)?,
+                        direction: r.get(4)?,
+                        first_seen_on: r.get(5)?,
+                        content_hash: r.get(6)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            });
+        }
+        let Some(pool) = &self.copy_pool else { unreachable!("a store is a SQLite file or has a PostgreSQL pool") };
+        let rows = sqlx::query(sql).fetch_all(pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(OpenSignal {
@@ -290,13 +308,25 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        for s in changed {
-            sqlx::query("update signal set content = $1, content_hash = $2 where key = $3")
-                .bind(&s.content)
-                .bind(&s.content_hash)
-                .bind(&s.key)
-                .execute(&mut *tx)
-                .await?;
+        // A new month changes the evidence of a few thousand ongoing signals: one statement
+        // per batch, not per signal. SQLite names a VALUES list's columns column1, column2…
+        for batch in changed.chunks(BATCH) {
+            let values = placeholders(self.backend, batch.len(), 3);
+            let sql = match self.backend {
+                Backend::Sqlite => format!(
+                    "update signal set content = v.column2, content_hash = v.column3
+                     from (values {values}) as v where signal.key = v.column1"
+                ),
+                Backend::Postgres => format!(
+                    "update signal set content = v.content, content_hash = v.hash
+                     from (values {values}) as v (key, content, hash) where signal.key = v.key"
+                ),
+            };
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+            for s in batch {
+                q = q.bind(&s.key).bind(&s.content).bind(&s.content_hash);
+            }
+            q.execute(&mut *tx).await?;
         }
 
         if replace_all {

@@ -30,7 +30,12 @@ fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: EvidenceJson::new(&Evidence { points: vec![], limits: None, explanation: String::new(), counts: None }),
+        evidence: EvidenceJson::new(&Evidence {
+            points: vec![],
+            limits: None,
+            explanation: String::new(),
+            counts: None,
+        }),
     }
 }
 

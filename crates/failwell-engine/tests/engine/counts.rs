@@ -81,8 +81,20 @@ fn a_provider_far_above_its_peers_is_a_moderate_concern_outside_the_998_limit() 
     assert!((f.target - pooled).abs() < 1e-12, "{} vs {pooled}", f.target);
     assert!(f.value > f.limits_998.upper && f.limits_998.upper > f.limits_95.upper, "{f:?}");
     assert!(f.phi.is_some() && f.tau2.is_some());
-    assert!(s.evidence.read().unwrap().explanation.contains("P00 in 2024-03: 400 of 1000 (40.0%) lies above the 99.8% upper limit"));
-    assert!(s.evidence.read().unwrap().explanation.contains("the 20 organisations of type provider with figures for 2024-03"));
+    assert!(
+        s.evidence
+            .read()
+            .unwrap()
+            .explanation
+            .contains("P00 in 2024-03: 400 of 1000 (40.0%) lies above the 99.8% upper limit")
+    );
+    assert!(
+        s.evidence
+            .read()
+            .unwrap()
+            .explanation
+            .contains("the 20 organisations of type provider with figures for 2024-03")
+    );
     assert_eq!(s.evidence.read().unwrap().points[0].label.as_deref(), Some("400 of 1000"));
 }
 
@@ -123,7 +135,11 @@ fn statistical_neighbours_with_figures_form_the_peer_group() {
     assert_eq!(f.peer_group, "statistical_neighbours");
     assert_eq!(f.peers, 5);
     assert_eq!(f.peer_codes, ["P01", "P02", "P03", "P04"]);
-    assert!(s.evidence.read().unwrap().explanation.contains("its 4 statistical neighbours"), "{}", s.evidence.read().unwrap().explanation);
+    assert!(
+        s.evidence.read().unwrap().explanation.contains("its 4 statistical neighbours"),
+        "{}",
+        s.evidence.read().unwrap().explanation
+    );
 }
 
 #[test]
@@ -188,8 +204,18 @@ fn a_cusum_crossing_its_threshold_at_the_latest_periods_is_a_signal_with_its_run
     assert_eq!(c.observed, c.run.iter().map(|p| p.observed).sum::<f64>());
     assert_eq!(c.expected, 10.0 * c.run.len() as f64);
     assert_eq!(s.evidence.read().unwrap().points.len(), c.run.len());
-    assert!(s.evidence.read().unwrap().explanation.starts_with("T1 on deaths: the Poisson CUSUM tuned to a rate ratio of 2 reached"));
-    assert!(s.evidence.read().unwrap().explanation.contains("Period 12 is 2021"), "{}", s.evidence.read().unwrap().explanation);
+    assert!(
+        s.evidence
+            .read()
+            .unwrap()
+            .explanation
+            .starts_with("T1 on deaths: the Poisson CUSUM tuned to a rate ratio of 2 reached")
+    );
+    assert!(
+        s.evidence.read().unwrap().explanation.contains("Period 12 is 2021"),
+        "{}",
+        s.evidence.read().unwrap().explanation
+    );
 }
 
 #[test]

@@ -38,7 +38,11 @@ fn a_series_one_period_behind_most_peers_is_a_weak_signal_two_behind_moderate() 
     assert_eq!(e.organisation, "E");
     assert_eq!(e.strength, Strength::Moderate);
     assert_eq!((e.start.as_str(), e.end.as_str()), ("2022/23", "2023/24"));
-    assert!(e.evidence.read().unwrap().explanation.contains("2 periods behind"), "{}", e.evidence.read().unwrap().explanation);
+    assert!(
+        e.evidence.read().unwrap().explanation.contains("2 periods behind"),
+        "{}",
+        e.evidence.read().unwrap().explanation
+    );
 }
 
 #[test]

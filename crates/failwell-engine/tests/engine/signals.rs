@@ -38,7 +38,11 @@ fn a_jump_at_the_latest_point_of_a_higher_is_worse_series_is_a_concern() {
     assert!(limits.upl < 30.0 && limits.upl > 10.0, "{limits:?}");
     assert_eq!(sig.evidence.read().unwrap().points.len(), 1);
     assert_eq!(sig.evidence.read().unwrap().points[0].value, Some(30.0));
-    assert!(sig.evidence.read().unwrap().explanation.contains("special cause of concern"), "{}", sig.evidence.read().unwrap().explanation);
+    assert!(
+        sig.evidence.read().unwrap().explanation.contains("special cause of concern"),
+        "{}",
+        sig.evidence.read().unwrap().explanation
+    );
 }
 
 #[test]
@@ -136,7 +140,11 @@ fn a_rise_is_an_improvement_and_an_old_judgement_is_stale() {
     assert!(s.iter().any(|s| s.rule == "inspection.grade_rise" && s.direction == Direction::Improvement));
     let stale = s.iter().find(|s| s.rule == "inspection.stale").expect("stale");
     assert_eq!(stale.strength, Strength::Weak);
-    assert!(stale.evidence.read().unwrap().explanation.contains("No judgement in the last 4 years"), "{}", stale.evidence.read().unwrap().explanation);
+    assert!(
+        stale.evidence.read().unwrap().explanation.contains("No judgement in the last 4 years"),
+        "{}",
+        stale.evidence.read().unwrap().explanation
+    );
 }
 
 #[test]

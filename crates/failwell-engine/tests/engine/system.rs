@@ -27,7 +27,12 @@ fn signal(org: &str, rule: &str, strength: Strength) -> Signal {
         reading: Reading::AsIs,
         judged_by: judge(),
         tracking: None,
-        evidence: EvidenceJson::new(&Evidence { points: vec![], limits: None, explanation: String::new(), counts: None }),
+        evidence: EvidenceJson::new(&Evidence {
+            points: vec![],
+            limits: None,
+            explanation: String::new(),
+            counts: None,
+        }),
     }
 }
 
