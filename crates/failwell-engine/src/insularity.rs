@@ -263,30 +263,35 @@ fn judge_indicator<'a>(
             .filter(|n| t.points.iter().all(|(p, _)| value_of(n, *p).is_some()))
             .collect();
         let use_neighbours = with_data.len() >= MIN_NEIGHBOURS;
-        let mut points = Vec::with_capacity(TAIL_POINTS);
+        let norm_at = |p: Period| -> Option<Norm> {
+            if use_neighbours {
+                let vals: Vec<f64> = with_data.iter().filter_map(|n| value_of(n, p)).collect();
+                norm_of(&vals)
+            } else {
+                all.get(&p).copied().flatten()
+            }
+        };
+        let worse = |v: f64, norm: Norm| match t.polarity {
+            Polarity::HigherIsWorse => v > norm.median + DISTANCE_SDS * norm.sd,
+            _ => v < norm.median - DISTANCE_SDS * norm.sd,
+        };
         let mut all_worse = true;
         let mut ok = true;
         for (p, v) in t.points {
-            let norm = if use_neighbours {
-                let vals: Vec<f64> = with_data.iter().filter_map(|n| value_of(n, *p)).collect();
-                norm_of(&vals)
-            } else {
-                all.get(p).copied().flatten()
-            };
-            let Some(norm) = norm else {
+            let Some(norm) = norm_at(*p) else {
                 ok = false;
                 break;
             };
-            all_worse &= match t.polarity {
-                Polarity::HigherIsWorse => *v > norm.median + DISTANCE_SDS * norm.sd,
-                _ => *v < norm.median - DISTANCE_SDS * norm.sd,
-            };
-            points.push((*p, *v, norm));
+            all_worse &= worse(*v, norm);
         }
+        // Most series are not distant: only the distant keep their points (found again).
         let outcome = match (ok, all_worse) {
             (false, _) => Outcome::NoNorm,
             (true, false) => Outcome::NotDistant,
-            (true, true) => Outcome::Distant { points, neighbours: use_neighbours.then_some(with_data) },
+            (true, true) => Outcome::Distant {
+                points: t.points.iter().filter_map(|(p, v)| Some((*p, *v, norm_at(*p)?))).collect(),
+                neighbours: use_neighbours.then_some(with_data),
+            },
         };
         out.push((t.organisation, judged(outcome)));
     }
