@@ -36,3 +36,16 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, min_items: usize, f: impl Fn(T) -> R
             .collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::map;
+
+    #[test]
+    fn results_keep_the_input_order() {
+        let items: Vec<u32> = (0..1001).collect();
+        let expected: Vec<u32> = items.iter().map(|i| i * 2).collect();
+        assert_eq!(map(items, 0, |i| i * 2), expected);
+        assert_eq!(map(Vec::<u32>::new(), 0, |i| i), Vec::<u32>::new());
+    }
+}

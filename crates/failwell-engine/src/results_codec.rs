@@ -194,3 +194,57 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
 pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, EngineError>> {
     crate::parallel::map(items.iter().collect(), 2, |(_, bytes)| decode(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::JudgedBy;
+
+    fn p(s: &str) -> Period {
+        s.parse().unwrap()
+    }
+
+    /// Every grain of period, a series with signals (real ones: late returns), one without.
+    fn results() -> IndicatorResults {
+        let judge = JudgedBy { regime: "r".into(), regime_version: "1".into(), rule_set: "t".into() };
+        let latest =
+            [("A", "x", p("2024-03")), ("B", "x", p("2024-03")), ("C", "x", p("2024-03")), ("D", "x", p("2024-01"))];
+        let signals = crate::returns::late_returns(&latest, &judge);
+        assert!(!signals.is_empty());
+        IndicatorResults {
+            series: vec![
+                SeriesResult {
+                    organisation: "A".into(),
+                    tail: vec![(p("2024-01"), 1.5), (p("2024-02"), -0.25)],
+                    signals: vec![],
+                },
+                SeriesResult {
+                    organisation: "D".into(),
+                    tail: vec![(p("2023/24"), -2.0), (p("2024"), 0.0), (p("2024-03-31"), 1e300)],
+                    signals,
+                },
+                SeriesResult { organisation: "E".into(), tail: vec![], signals: vec![] },
+            ],
+        }
+    }
+
+    #[test]
+    fn results_read_back_exactly_as_written() {
+        let r = results();
+        assert_eq!(decode(&encode(&r).unwrap()).unwrap(), r);
+    }
+
+    #[test]
+    fn damaged_or_foreign_bytes_are_refused_not_misread() {
+        let bytes = encode(&results()).unwrap();
+        for n in 0..bytes.len() {
+            assert!(decode(&bytes[..n]).is_err(), "a prefix of {n} bytes decoded");
+        }
+        let mut other = bytes.clone();
+        other[0] = FORMAT + 1;
+        assert!(decode(&other).is_err(), "another layout's format byte");
+        let mut longer = bytes;
+        longer.push(0);
+        assert!(decode(&longer).is_err(), "trailing bytes");
+    }
+}

@@ -216,7 +216,7 @@ pub async fn scan(
         series_signals.entry(org).or_default().extend(signals);
     }
     let norms = PeerNorms::new(&tails, &links, today);
-    tracing::info!(elapsed = ?started.elapsed(), "peer norms");
+    tracing::info!(elapsed = ?started.elapsed(), "counted indicators and peer norms");
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     // Each organisation's peer-contact links, so that judging one does not read them all.
     let mut contact_links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();

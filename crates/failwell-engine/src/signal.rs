@@ -188,14 +188,9 @@ pub struct EvidenceJson(Box<serde_json::value::RawValue>);
 impl EvidenceJson {
     /// Writes `evidence` down.
     pub fn new(evidence: &Evidence) -> EvidenceJson {
-        // Strings, numbers and options always serialise (a non-finite number as null),
-        // and what serde_json wrote is JSON.
-        let text = serde_json::to_string(evidence).unwrap_or_else(|_| "null".into());
-        EvidenceJson(serde_json::value::RawValue::from_string(text).unwrap_or_else(|_| Self::null()))
-    }
-
-    fn null() -> Box<serde_json::value::RawValue> {
-        serde_json::value::RawValue::from_string("null".into()).expect("null is JSON")
+        // Evidence is strings, numbers (a non-finite one written as null), options and
+        // lists of them: serialising it cannot fail, and the text is not parsed again.
+        EvidenceJson(serde_json::value::to_raw_value(evidence).expect("evidence always serialises"))
     }
 
     /// The evidence's fields.

@@ -216,7 +216,9 @@ impl Store {
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             });
         }
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        // The native driver, as for the series: 70 MB of results at England scale.
+        let Some(pool) = &self.copy_pool else { unreachable!("a store is a SQLite file or has a PostgreSQL pool") };
+        let rows = sqlx::query(sql).fetch_all(pool).await?;
         rows.iter().map(|r| Ok(SeriesScan { indicator: r.try_get(0)?, results: r.try_get(1)? })).collect()
     }
 
