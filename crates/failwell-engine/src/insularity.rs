@@ -186,9 +186,10 @@ pub fn norm_of(values: &[f64]) -> Option<Norm> {
     (sd > 0.0).then_some(Norm { median: m, sd, n: values.len() })
 }
 
-/// What the peer distance found for one series.
+/// What the peer distance found for one series. Kept with the series' recorded results:
+/// an indicator no import touched, judged against the same peer groups, finds the same.
 #[derive(Debug, Clone, PartialEq)]
-enum Outcome<'a> {
+pub enum PeerOutcome {
     /// Fewer than [`TAIL_POINTS`] points.
     TooFew,
     /// Some period has no norm (too few peers, or no spread).
@@ -196,37 +197,108 @@ enum Outcome<'a> {
     /// Measured, and not on the worse side at every point.
     NotDistant,
     /// Measured and persistently distant: each point with its norm, and the statistical
-    /// neighbours that formed the peer group (`None`: every organisation with the indicator).
-    Distant { points: Vec<(Period, f64, Norm)>, neighbours: Option<Vec<&'a str>> },
+    /// neighbours that formed the peer group.
+    Distant(Box<Distant>),
 }
 
-/// One series' outcome, filed under its organisation.
+/// A persistently distant series' evidence (boxed: most series are not distant, and the
+/// scan keeps an outcome for each of 600,000 at England scale).
 #[derive(Debug, Clone, PartialEq)]
+pub struct Distant {
+    /// (period, value, the peers' norm in that period), oldest first.
+    pub points: Vec<(Period, f64, Norm)>,
+    /// The neighbours' codes, when they formed the peer group (`None`: every organisation
+    /// with the indicator).
+    pub neighbours: Option<Vec<String>>,
+}
+
+/// Each organisation's statistical neighbours (`neighbour` links from it) holding on a
+/// day, and a key that changes whenever they, or the rules of the peer distance, do.
+#[derive(Debug)]
+pub struct PeerGroups<'a> {
+    neighbours: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    key: String,
+}
+
+impl<'a> PeerGroups<'a> {
+    /// The neighbours in `links` holding on `today`.
+    pub fn new(links: &'a [Link], today: Date) -> PeerGroups<'a> {
+        let mut neighbours: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for l in links.iter().filter(|l| l.link_type == LinkType::Neighbour && holds_on(l, today)) {
+            if l.from != l.to {
+                neighbours.entry(l.from.as_str()).or_default().insert(l.to.as_str());
+            }
+        }
+        let mut text =
+            format!("tail={TAIL_POINTS}|sds={DISTANCE_SDS}|neighbours={MIN_NEIGHBOURS}|values={MIN_NORM_VALUES}");
+        for (from, to) in &neighbours {
+            text.push('|');
+            text.push_str(from);
+            for t in to {
+                text.push(',');
+                text.push_str(t);
+            }
+        }
+        let key = crate::series_pass::stable_hash(text.as_bytes());
+        PeerGroups { neighbours, key }
+    }
+
+    /// Equal keys, equal peer groups: outcomes judged under one key hold under the other.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// One series' outcome, filed under its organisation: copied, but for a distant series'
+/// evidence, so that judging an organisation reads its own outcomes side by side rather
+/// than 100 series results scattered over the heap.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Judged<'a> {
     indicator: &'a str,
     polarity: Polarity,
-    outcome: Outcome<'a>,
+    outcome: Filed<'a>,
+}
+
+/// A [`PeerOutcome`] as filed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Filed<'a> {
+    TooFew,
+    NoNorm,
+    NotDistant,
+    Distant(&'a Distant),
+}
+
+impl<'a> From<&'a PeerOutcome> for Filed<'a> {
+    fn from(o: &'a PeerOutcome) -> Filed<'a> {
+        match o {
+            PeerOutcome::TooFew => Filed::TooFew,
+            PeerOutcome::NoNorm => Filed::NoNorm,
+            PeerOutcome::NotDistant => Filed::NotDistant,
+            PeerOutcome::Distant(d) => Filed::Distant(d),
+        }
+    }
 }
 
 /// Every organisation's peer-distance outcomes, indicator by indicator.
 ///
-/// Built once per scan: one indicator's norms are computed once for all of its
-/// organisations (at England scale 100 indicators × 6,000 organisations), on every core,
-/// rather than looked up point by point for each organisation. The outcomes are then
-/// filed once under their organisation, in indicator order, so that reading one
-/// organisation's touches only its own (a search per indicator and organisation cost
+/// One indicator's norms are computed once for all of its organisations (at England scale
+/// 100 indicators × 6,000 organisations), on every core, rather than looked up point by
+/// point for each organisation ([`judge_indicator`]); a scan keeps the outcomes with the
+/// series results, so an incremental scan judges only the indicators it charted. The
+/// outcomes are filed once under their organisation, in indicator order, so that reading
+/// one organisation's touches only its own (a search per indicator and organisation cost
 /// more than judging, in cache misses).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PeerNorms<'a> {
     index: FxHashMap<&'a str, usize>,
     by_org: Vec<Vec<Judged<'a>>>,
 }
 
-/// Judges every series of one indicator against its peers.
-fn judge_indicator<'a>(
-    tails: &[&TailRef<'a>],
-    neighbours: &BTreeMap<&'a str, BTreeSet<&'a str>>,
-) -> Vec<(&'a str, Judged<'a>)> {
+/// Judges every series of one indicator against its peers: the organisation's statistical
+/// neighbours where three or more have figures in each of its periods, else every
+/// organisation with the indicator. One outcome per tail, in order; `None` for a neutral
+/// indicator (it has no worse side).
+pub fn judge_indicator(tails: &[TailRef<'_>], groups: &PeerGroups<'_>) -> Vec<Option<PeerOutcome>> {
     let mut by_period: FxHashMap<Period, Vec<f64>> = FxHashMap::default();
     for t in tails {
         for (p, v) in t.points {
@@ -236,8 +308,9 @@ fn judge_indicator<'a>(
     let all: FxHashMap<Period, Option<Norm>> = by_period.iter().map(|(p, v)| (*p, norm_of(v))).collect();
     // Statistical neighbours are few and only some organisations have them: index the
     // indicator's tails by organisation only when someone could use them.
-    let by_org: FxHashMap<&str, &TailRef<'a>> = if neighbours.values().any(|n| n.len() >= MIN_NEIGHBOURS) {
-        tails.iter().map(|t| (t.organisation, *t)).collect()
+    let neighbours = &groups.neighbours;
+    let by_org: FxHashMap<&str, &TailRef<'_>> = if neighbours.values().any(|n| n.len() >= MIN_NEIGHBOURS) {
+        tails.iter().map(|t| (t.organisation, t)).collect()
     } else {
         FxHashMap::default()
     };
@@ -247,15 +320,15 @@ fn judge_indicator<'a>(
     let mut out = Vec::with_capacity(tails.len());
     for t in tails {
         if t.polarity == Polarity::Neutral {
+            out.push(None);
             continue;
         }
-        let judged = |outcome| Judged { indicator: t.indicator, polarity: t.polarity, outcome };
         if t.points.len() < TAIL_POINTS {
-            out.push((t.organisation, judged(Outcome::TooFew)));
+            out.push(Some(PeerOutcome::TooFew));
             continue;
         }
         // Neighbours with a value in each of the organisation's periods.
-        let with_data: Vec<&'a str> = neighbours
+        let with_data: Vec<&str> = neighbours
             .get(t.organisation)
             .into_iter()
             .flatten()
@@ -286,49 +359,53 @@ fn judge_indicator<'a>(
         }
         // Most series are not distant: only the distant keep their points (found again).
         let outcome = match (ok, all_worse) {
-            (false, _) => Outcome::NoNorm,
-            (true, false) => Outcome::NotDistant,
-            (true, true) => Outcome::Distant {
+            (false, _) => PeerOutcome::NoNorm,
+            (true, false) => PeerOutcome::NotDistant,
+            (true, true) => PeerOutcome::Distant(Box::new(Distant {
                 points: t.points.iter().filter_map(|(p, v)| Some((*p, *v, norm_at(*p)?))).collect(),
-                neighbours: use_neighbours.then_some(with_data),
-            },
+                neighbours: use_neighbours.then(|| with_data.iter().map(|n| n.to_string()).collect()),
+            })),
         };
-        out.push((t.organisation, judged(outcome)));
+        out.push(Some(outcome));
+    }
+    out
+}
+
+/// Judges every tail against its peers (see [`judge_indicator`]) under the `neighbour`
+/// links holding on `today`: one outcome per tail, in order.
+pub fn judge_tails(tails: &[TailRef<'_>], links: &[Link], today: Date) -> Vec<Option<PeerOutcome>> {
+    let groups = PeerGroups::new(links, today);
+    let mut by_indicator: BTreeMap<&str, Vec<(usize, TailRef<'_>)>> = BTreeMap::new();
+    for (i, t) in tails.iter().enumerate() {
+        by_indicator.entry(t.indicator).or_default().push((i, *t));
+    }
+    let mut out = vec![None; tails.len()];
+    for group in by_indicator.values() {
+        let views: Vec<TailRef<'_>> = group.iter().map(|(_, t)| *t).collect();
+        for ((i, _), outcome) in group.iter().zip(judge_indicator(&views, &groups)) {
+            out[*i] = outcome;
+        }
     }
     out
 }
 
 impl<'a> PeerNorms<'a> {
-    /// Judges every tail against its peers: the `neighbour` links (from the organisation)
-    /// holding on `today` where three or more have figures, else every organisation with
-    /// the indicator.
-    pub fn new(tails: &[TailRef<'a>], links: &'a [Link], today: Date) -> PeerNorms<'a> {
-        let mut neighbours: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for l in links.iter().filter(|l| l.link_type == LinkType::Neighbour && holds_on(l, today)) {
-            if l.from != l.to {
-                neighbours.entry(l.from.as_str()).or_default().insert(l.to.as_str());
-            }
-        }
-        let mut by_indicator: BTreeMap<&str, Vec<&TailRef<'a>>> = BTreeMap::new();
-        for t in tails {
-            by_indicator.entry(t.indicator).or_default().push(t);
-        }
-        let groups: Vec<&Vec<&TailRef<'a>>> = by_indicator.values().collect();
-        // Indicators are independent: share them out when there is enough to share.
-        let min_groups = if tails.len() < 10_000 { usize::MAX } else { 2 };
-        let groups_len = groups.len();
-        let judged = crate::parallel::map(groups, min_groups, |g| judge_indicator(g, &neighbours));
-        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut by_org: Vec<Vec<Judged<'a>>> = Vec::new();
-        // Indicators come in code order, so each organisation's outcomes do too.
-        for (org, j) in judged.into_iter().flatten() {
-            let i = *index.entry(org).or_insert_with(|| {
-                by_org.push(Vec::with_capacity(groups_len));
-                by_org.len() - 1
+    /// Files outcomes judged earlier (the scan keeps them with the series results):
+    /// (organisation, indicator, polarity, outcome), in indicator order. `indicators` is
+    /// how many outcomes an organisation may have (room is made for them at once).
+    pub fn filed(
+        indicators: usize,
+        outcomes: impl IntoIterator<Item = (&'a str, &'a str, Polarity, &'a PeerOutcome)>,
+    ) -> PeerNorms<'a> {
+        let mut norms = PeerNorms::default();
+        for (org, indicator, polarity, outcome) in outcomes {
+            let i = *norms.index.entry(org).or_insert_with(|| {
+                norms.by_org.push(Vec::with_capacity(indicators));
+                norms.by_org.len() - 1
             });
-            by_org[i].push(j);
+            norms.by_org[i].push(Judged { indicator, polarity, outcome: outcome.into() });
         }
-        PeerNorms { index, by_org }
+        norms
     }
 
     /// The peer-distance component of `organisation`.
@@ -340,18 +417,16 @@ impl<'a> PeerNorms<'a> {
         let mut unmeasured = Vec::new();
         let found = self.index.get(organisation).map_or(&[][..], |i| self.by_org[*i].as_slice());
         for j in found {
-            match &j.outcome {
-                Outcome::TooFew => unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", j.indicator)),
-                Outcome::NoNorm => {
-                    unmeasured.push(format!("{} (no peer norm: too few peers or no spread)", j.indicator))
-                }
+            match j.outcome {
+                Filed::TooFew => unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", j.indicator)),
+                Filed::NoNorm => unmeasured.push(format!("{} (no peer norm: too few peers or no spread)", j.indicator)),
                 // Only the distant indicators carry their numbers: the rest are most
                 // indicators of most organisations, and their figures are in the series.
-                Outcome::NotDistant => {
+                Filed::NotDistant => {
                     measured += 1;
                     quiet.push(j.indicator);
                 }
-                Outcome::Distant { points, neighbours } => {
+                Filed::Distant(Distant { points, neighbours }) => {
                     measured += 1;
                     distant += 1;
                     let points: Vec<String> = points

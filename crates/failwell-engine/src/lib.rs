@@ -39,6 +39,7 @@ pub mod ladder;
 pub mod links;
 pub mod options;
 pub mod parallel;
+pub mod peer_pass;
 pub mod reading;
 pub mod report;
 pub mod results_codec;

@@ -10,19 +10,24 @@
 //! Layout, all integers LEB128 varints, `f64` little-endian:
 //!
 //! ```text
-//! format byte (FORMAT) · series count
-//! per series: organisation (len, UTF-8) · points (u8) · per point: period · value (f64)
-//!             · signals (count; per signal: len, JSON)
+//! format byte (FORMAT) · peer key (len, UTF-8; empty: not judged) · series count
+//! per series: organisation (len, UTF-8) · points (u8, at most TAIL_POINTS)
+//!             · per point: period · value (f64)
+//!             · signals (count; per signal: len, JSON) · peer outcome
+//! peer outcome: 0 none · 1 too few points · 2 no norm · 3 not distant
+//!             · 4 distant · points (u8) · per point: period · value · median · sd (f64) · n
+//!               · neighbours (0: every organisation; else count + 1, then each: len, UTF-8)
 //! period: grain (0 year, 1 financial year, 2 month, 3 day) · year (zigzag) [· month (u8)]
 //!         or, for a day, its Julian day number (zigzag)
 //! ```
 
 use crate::error::EngineError;
-use crate::series_pass::{IndicatorResults, SeriesResult};
+use crate::insularity::{Distant, Norm, PeerOutcome};
+use crate::series_pass::{IndicatorResults, SeriesResult, TAIL_POINTS, Tail};
 use failwell_domain::Period;
 
 /// The layout's version: a reader refuses any other.
-pub const FORMAT: u8 = 5;
+pub const FORMAT: u8 = 6;
 
 fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
@@ -74,11 +79,12 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 pub fn encode(results: &IndicatorResults) -> Result<Vec<u8>, EngineError> {
     let mut out = Vec::with_capacity(1 + results.series.len() * 64);
     out.push(FORMAT);
+    put_bytes(&mut out, results.peer_key.as_deref().unwrap_or("").as_bytes());
     put_varint(&mut out, results.series.len() as u64);
     for r in &results.series {
         put_bytes(&mut out, r.organisation.as_bytes());
-        out.push(r.tail.len().min(usize::from(u8::MAX)) as u8);
-        for (p, v) in r.tail.iter().take(usize::from(u8::MAX)) {
+        out.push(r.tail.len() as u8);
+        for (p, v) in r.tail.iter() {
             put_period(&mut out, *p);
             out.extend_from_slice(&v.to_le_bytes());
         }
@@ -87,8 +93,39 @@ pub fn encode(results: &IndicatorResults) -> Result<Vec<u8>, EngineError> {
             let json = serde_json::to_vec(s).map_err(|e| EngineError::Cache(e.to_string()))?;
             put_bytes(&mut out, &json);
         }
+        put_peer(&mut out, r.peer.as_ref());
     }
     Ok(out)
+}
+
+fn put_peer(out: &mut Vec<u8>, outcome: Option<&PeerOutcome>) {
+    match outcome {
+        None => out.push(0),
+        Some(PeerOutcome::TooFew) => out.push(1),
+        Some(PeerOutcome::NoNorm) => out.push(2),
+        Some(PeerOutcome::NotDistant) => out.push(3),
+        Some(PeerOutcome::Distant(d)) => {
+            let Distant { points, neighbours } = d.as_ref();
+            out.push(4);
+            out.push(points.len().min(usize::from(u8::MAX)) as u8);
+            for (p, v, norm) in points.iter().take(usize::from(u8::MAX)) {
+                put_period(out, *p);
+                for x in [*v, norm.median, norm.sd] {
+                    out.extend_from_slice(&x.to_le_bytes());
+                }
+                put_varint(out, norm.n as u64);
+            }
+            match neighbours {
+                None => put_varint(out, 0),
+                Some(n) => {
+                    put_varint(out, n.len() as u64 + 1);
+                    for code in n {
+                        put_bytes(out, code.as_bytes());
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A cursor over encoded results that names what it found wrong.
@@ -146,6 +183,36 @@ impl<'a> Reader<'a> {
         Ok(p)
     }
 
+    fn f64(&mut self) -> Result<f64, EngineError> {
+        let bytes = self.take(8)?;
+        Ok(f64::from_le_bytes(bytes.try_into().map_err(|_| self.bad("short value"))?))
+    }
+
+    fn peer(&mut self) -> Result<Option<PeerOutcome>, EngineError> {
+        Ok(Some(match self.byte()? {
+            0 => return Ok(None),
+            1 => PeerOutcome::TooFew,
+            2 => PeerOutcome::NoNorm,
+            3 => PeerOutcome::NotDistant,
+            4 => {
+                let n = usize::from(self.byte()?);
+                let mut points = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let period = self.period()?;
+                    let (value, median, sd) = (self.f64()?, self.f64()?, self.f64()?);
+                    let n = usize::try_from(self.varint()?).map_err(|_| self.bad("bad peer count"))?;
+                    points.push((period, value, Norm { median, sd, n }));
+                }
+                let neighbours = match self.varint()? as usize {
+                    0 => None,
+                    k => Some((1..k).map(|_| self.text().map(str::to_string)).collect::<Result<Vec<_>, _>>()?),
+                };
+                PeerOutcome::Distant(Box::new(Distant { points, neighbours }))
+            }
+            _ => return Err(self.bad("bad peer outcome")),
+        }))
+    }
+
     fn text(&mut self) -> Result<&'a str, EngineError> {
         let n = self.varint()? as usize;
         let bytes = self.take(n)?;
@@ -162,17 +229,20 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
     if r.byte()? != FORMAT {
         return Err(r.bad("unknown format"));
     }
+    let peer_key = Some(r.text()?).filter(|k| !k.is_empty()).map(str::to_string);
     let n = r.varint()? as usize;
     let mut series = Vec::with_capacity(n.min(bytes.len()));
     for _ in 0..n {
         let organisation = r.text()?.to_string();
         let points = usize::from(r.byte()?);
-        let mut tail = Vec::with_capacity(points);
-        for _ in 0..points {
-            let period = r.period()?;
-            let value = f64::from_le_bytes(r.take(8)?.try_into().map_err(|_| r.bad("short value"))?);
-            tail.push((period, value));
+        if points > TAIL_POINTS {
+            return Err(r.bad("too many points"));
         }
+        let mut last = [(Period::Year(0), 0.0); TAIL_POINTS];
+        for point in &mut last[..points] {
+            *point = (r.period()?, r.f64()?);
+        }
+        let tail = Tail::of(&last[..points]);
         // Counted, so that the signals (large structs) are not moved as a vector grows.
         let count = r.varint()? as usize;
         let mut signals = Vec::with_capacity(count.min(bytes.len()));
@@ -182,12 +252,13 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
             signals
                 .push(serde_json::from_slice(text).map_err(|e| EngineError::Cache(format!("recorded signal: {e}")))?);
         }
-        series.push(SeriesResult { organisation, tail, signals });
+        let peer = r.peer()?;
+        series.push(SeriesResult { organisation, tail, signals, peer });
     }
     if r.at != bytes.len() {
         return Err(r.bad("trailing bytes"));
     }
-    Ok(IndicatorResults { series })
+    Ok(IndicatorResults { series, peer_key })
 }
 
 /// Decodes many indicators' results, sharing them out over the machine's cores.
@@ -204,7 +275,8 @@ mod tests {
         s.parse().unwrap()
     }
 
-    /// Every grain of period, a series with signals (real ones: late returns), one without.
+    /// Every grain of period, a series with signals (real ones: late returns), one without,
+    /// and every peer outcome.
     fn results() -> IndicatorResults {
         let judge = JudgedBy { regime: "r".into(), regime_version: "1".into(), rule_set: "t".into() };
         let latest =
@@ -215,23 +287,49 @@ mod tests {
             series: vec![
                 SeriesResult {
                     organisation: "A".into(),
-                    tail: vec![(p("2024-01"), 1.5), (p("2024-02"), -0.25)],
+                    tail: Tail::of(&[(p("2024-01"), 1.5), (p("2024-02"), -0.25)]),
                     signals: vec![],
+                    peer: Some(PeerOutcome::TooFew),
                 },
                 SeriesResult {
                     organisation: "D".into(),
-                    tail: vec![(p("2023/24"), -2.0), (p("2024"), 0.0), (p("2024-03-31"), 1e300)],
+                    tail: Tail::of(&[(p("2023/24"), -2.0), (p("2024"), 0.0), (p("2024-03-31"), 1e300)]),
                     signals,
+                    peer: Some(PeerOutcome::Distant(Box::new(Distant {
+                        points: vec![(p("2024"), 0.0, Norm { median: -3.5, sd: 0.25, n: 7 })],
+                        neighbours: Some(vec!["N1".into(), "N2".into(), "N3".into()]),
+                    }))),
                 },
-                SeriesResult { organisation: "E".into(), tail: vec![], signals: vec![] },
+                SeriesResult { organisation: "E".into(), tail: Tail::default(), signals: vec![], peer: None },
+                SeriesResult {
+                    organisation: "F".into(),
+                    tail: Tail::default(),
+                    signals: vec![],
+                    peer: Some(PeerOutcome::Distant(Box::new(Distant { points: vec![], neighbours: None }))),
+                },
+                SeriesResult {
+                    organisation: "G".into(),
+                    tail: Tail::default(),
+                    signals: vec![],
+                    peer: Some(PeerOutcome::NoNorm),
+                },
+                SeriesResult {
+                    organisation: "H".into(),
+                    tail: Tail::default(),
+                    signals: vec![],
+                    peer: Some(PeerOutcome::NotDistant),
+                },
             ],
+            peer_key: Some("0123456789abcdef".into()),
         }
     }
 
     #[test]
     fn results_read_back_exactly_as_written() {
-        let r = results();
+        let mut r = results();
         assert_eq!(decode(&encode(&r).unwrap()).unwrap(), r);
+        r.peer_key = None;
+        assert_eq!(decode(&encode(&r).unwrap()).unwrap(), r, "not judged against peers");
     }
 
     #[test]

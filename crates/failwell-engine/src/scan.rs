@@ -12,13 +12,13 @@ use crate::continuity::match_signals;
 use crate::error::EngineError;
 use crate::events::{current_rung, event_signals};
 use crate::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
-use crate::insularity::{Insularity, InsularityInput, PeerNorms, TailRef};
+use crate::insularity::{Insularity, InsularityInput, PeerGroups, PeerNorms};
 use crate::ladder::{Recommendation, recommend};
 use crate::options::ScanOptions;
 use crate::reading::read_in_context;
 use crate::rules::{RuleBook, RuleContext};
 use crate::series::IndicatorInfo;
-use crate::series_pass::{ScanMode, SeriesPass, series_pass, stable_hash};
+use crate::series_pass::{ScanMode, SeriesPass, series_pass};
 use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
 use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
@@ -162,10 +162,6 @@ pub async fn scan(
     tracing::info!(elapsed = ?started.elapsed(), "records read");
     let mut pass = series_pass(store, &indicators, &rule_set, &spc_judge, options).await?;
     tracing::info!(elapsed = ?started.elapsed(), charted = pass.charted, reused = pass.reused, "series pass");
-    // What a recorded scan keeps of the indicators it charted, encoded now, while the
-    // results still hold their signals: the signals then move to their organisations.
-    let encoded = if options.record { Some(encode_rebuilt(&pass)?) } else { None };
-
     // "Today": the as-of day, else the latest publication in the evidence.
     let today = match as_of {
         Some(d) => d,
@@ -181,6 +177,15 @@ pub async fn scan(
             latest.unwrap_or(Date::MIN)
         }
     };
+    let links: Vec<Link> = store.records_as_of("link", None).await?;
+    // Peer distance, judged afresh only for the indicators charted or judged under other
+    // peer groups (peer_pass.rs).
+    let groups = PeerGroups::new(&links, today);
+    let judged = crate::peer_pass::judge_peers(&mut pass, &indicators, &groups);
+    tracing::info!(elapsed = ?started.elapsed(), indicators = judged, "peer distance judged");
+    // What a recorded scan keeps of the indicators it rebuilt, encoded now, while the
+    // results still hold their signals: the signals then move to their organisations.
+    let encoded = if options.record { Some(encode_rebuilt(&pass)?) } else { None };
     let mut series_signals: BTreeMap<String, Vec<Signal>> = BTreeMap::new();
     let mut charted: FxHashSet<String> = FxHashSet::default();
     for results in pass.by_indicator.values_mut() {
@@ -193,20 +198,6 @@ pub async fn scan(
             }
         }
     }
-    let tails: Vec<TailRef<'_>> = pass
-        .by_indicator
-        .iter()
-        .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
-        .flat_map(|(code, info, results)| {
-            results.series.iter().map(move |r| TailRef {
-                organisation: &r.organisation,
-                indicator: code,
-                polarity: info.polarity,
-                points: &r.tail,
-            })
-        })
-        .collect();
-    let links: Vec<Link> = store.records_as_of("link", None).await?;
     // Funnel and CUSUM indicators: judged afresh by every scan (they are few), never reused
     // from a recorded scan, so incremental and full scans agree.
     let peers = crate::count_signals::Peers::new(&organisations, &links, today);
@@ -215,7 +206,17 @@ pub async fn scan(
     for (org, signals) in counted.signals {
         series_signals.entry(org).or_default().extend(signals);
     }
-    let norms = PeerNorms::new(&tails, &links, today);
+    let norms = PeerNorms::filed(
+        pass.by_indicator.len(),
+        pass.by_indicator
+            .iter()
+            .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
+            .flat_map(|(code, info, results)| {
+                results.series.iter().filter_map(move |r| {
+                    Some((r.organisation.as_str(), code.as_str(), info.polarity, r.peer.as_ref()?))
+                })
+            }),
+    );
     tracing::info!(elapsed = ?started.elapsed(), "counted indicators and peer norms");
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     // Each organisation's peer-contact links, so that judging one does not read them all.
@@ -401,14 +402,18 @@ pub async fn scan(
     let as_of_text = dates::iso(today);
     let recorded = track_and_record(store, &mut reports, &pass, encoded, regime, options, &as_of_text).await?;
     tracing::info!(elapsed = ?started.elapsed(), "tracked and recorded");
+    let (mode, series_charted, series_reused) = (pass.mode, pass.charted, pass.reused);
+    // At England scale the pass holds 600,000 series results: they are freed on another
+    // core while the caller prints the report.
+    std::thread::spawn(move || drop(pass));
     Ok(ScanReport {
         as_of: as_of_text,
         regime: regime.id.clone(),
         regime_version: regime.version.clone(),
         rule_set: rule_set.name,
-        mode: pass.mode,
-        series_charted: pass.charted,
-        series_reused: pass.reused,
+        mode,
+        series_charted,
+        series_reused,
         recorded,
         organisations: reports,
         systems,
@@ -468,7 +473,7 @@ async fn track_and_record(
     if !options.record {
         return Ok(None);
     }
-    let row = |s: &Signal| -> Result<SignalRow, EngineError> {
+    let row = |s: &Signal, content_hash: String| -> Result<SignalRow, EngineError> {
         let content = serde_json::to_string(s).map_err(|e| EngineError::Cache(e.to_string()))?;
         let id = s.tracking.as_ref().map_or_else(|| s.key.clone(), |t| t.id.clone());
         Ok(SignalRow {
@@ -477,24 +482,23 @@ async fn track_and_record(
             source: s.source.clone(),
             rule: s.rule.clone(),
             direction: s.direction.code().to_string(),
-            content_hash: stable_hash(content.as_bytes()),
+            content_hash,
             content,
         })
     };
     let mut new: BTreeMap<String, SignalRow> = BTreeMap::new();
     for &i in &continuity.new {
-        let r = row(all[i])?;
+        let r = row(all[i], all[i].content_hash())?;
         new.insert(r.key.clone(), r);
     }
     let old_hash: BTreeMap<&str, &str> = open.iter().map(|o| (o.key.as_str(), o.content_hash.as_str())).collect();
     let mut changed = Vec::new();
-    // Every ongoing signal is written out and hashed to find the few that changed: 40,000
-    // at England scale, on every core.
+    // Every ongoing signal is hashed to find the few that changed (40,000 at England
+    // scale, on every core); only those are written out.
     let ongoing: Vec<(&Signal, &String)> = continuity.ongoing.iter().map(|(i, id)| (&*all[*i], id)).collect();
-    for (r, id) in crate::parallel::map(ongoing, 1000, |(s, id)| (row(s), id)) {
-        let r = r?;
-        if old_hash.get(id.as_str()).is_none_or(|h| *h != r.content_hash) {
-            changed.push(r);
+    for (s, hash, id) in crate::parallel::map(ongoing, 1000, |(s, id)| (s, s.content_hash(), id)) {
+        if old_hash.get(id.as_str()).is_none_or(|h| *h != hash) {
+            changed.push(row(s, hash)?);
         }
     }
     // Encoded before the signals left the pass (see `scan`): never again here.

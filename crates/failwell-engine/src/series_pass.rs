@@ -10,6 +10,7 @@
 //! charting again would, which the tests check.
 
 use crate::error::EngineError;
+use crate::insularity::PeerOutcome;
 use crate::options::ScanOptions;
 use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
 use crate::signal::{JudgedBy, Signal};
@@ -31,9 +32,44 @@ pub struct SeriesResult {
     /// The organisation's code.
     pub organisation: String,
     /// The last few non-missing points, oldest first: (period, value).
-    pub tail: Vec<(Period, f64)>,
+    pub tail: Tail,
     /// Its signals, if any.
     pub signals: Vec<Signal>,
+    /// Its peer distance (`None` until judged, and for a neutral indicator).
+    pub peer: Option<PeerOutcome>,
+}
+
+/// The last (up to [`TAIL_POINTS`]) non-missing points of a series, oldest first, held
+/// inline: an incremental scan at England scale reads back 600,000 of them, and one
+/// allocation each cost more than reading them. Reads as a slice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tail {
+    len: u8,
+    points: [(Period, f64); TAIL_POINTS],
+}
+
+impl Tail {
+    /// The last [`TAIL_POINTS`] of `points` (all of them when fewer).
+    pub fn of(points: &[(Period, f64)]) -> Tail {
+        let kept = &points[points.len().saturating_sub(TAIL_POINTS)..];
+        let mut tail = Tail::default();
+        tail.points[..kept.len()].copy_from_slice(kept);
+        tail.len = kept.len() as u8;
+        tail
+    }
+}
+
+impl Default for Tail {
+    fn default() -> Tail {
+        Tail { len: 0, points: [(Period::Year(0), 0.0); TAIL_POINTS] }
+    }
+}
+
+impl std::ops::Deref for Tail {
+    type Target = [(Period, f64)];
+    fn deref(&self) -> &[(Period, f64)] {
+        &self.points[..usize::from(self.len)]
+    }
 }
 
 /// Everything the pass derived from one indicator's series, by organisation.
@@ -41,6 +77,9 @@ pub struct SeriesResult {
 pub struct IndicatorResults {
     /// One entry per series, ordered by organisation code.
     pub series: Vec<SeriesResult>,
+    /// The key of the peer groups the series' peer distance was judged under
+    /// ([`crate::insularity::PeerGroups::key`]); `None` until judged.
+    pub peer_key: Option<String>,
 }
 
 /// How the series were read.
@@ -145,18 +184,19 @@ impl Charter {
         let input = SeriesInput { organisation: &key.organisation, indicator: info, data };
         let signals =
             spc_signals(&mut self.chart, &self.rules, input, &self.judged_by, self.recent_points, self.min_points);
-        let mut tail: Vec<(Period, f64)> = (0..data.len())
+        let mut last: Vec<(Period, f64)> = (0..data.len())
             .rev()
             .filter(|&i| !data.values[i].is_nan())
             .take(TAIL_POINTS)
             .filter_map(|i| Some((data.period_value(i)?, data.values[i])))
             .collect();
-        tail.reverse();
+        last.reverse();
+        let tail = Tail::of(&last);
         let results = match self.out.get_mut(&key.indicator) {
             Some(r) => r,
             None => self.out.entry(key.indicator.clone()).or_default(),
         };
-        results.series.push(SeriesResult { organisation: key.organisation.clone(), tail, signals });
+        results.series.push(SeriesResult { organisation: key.organisation.clone(), tail, signals, peer: None });
     }
 
     fn finish(mut self) -> (BTreeMap<String, IndicatorResults>, u64) {
@@ -217,6 +257,23 @@ async fn read_and_chart(
     Ok(charted)
 }
 
+/// Reads and charts every series of `indicators` (none: nothing to do).
+async fn chart_indicators(
+    store: &Store,
+    indicators: &BTreeSet<String>,
+    charter: &impl Fn(Vec<SeriesKey>) -> Charter,
+) -> Result<(BTreeMap<String, IndicatorResults>, u64), EngineError> {
+    if indicators.is_empty() {
+        return Ok((BTreeMap::new(), 0));
+    }
+    let keys = store.series_of_indicators(&indicators.iter().cloned().collect::<Vec<_>>()).await?;
+    if keys.is_empty() {
+        return Ok((BTreeMap::new(), 0));
+    }
+    let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
+    read_and_chart(store, Read::Current(Some(&ids)), charter(keys)).await
+}
+
 /// Runs the series pass: as of a day when `options.as_of` is set; otherwise incrementally
 /// when the last recorded scan has the same fingerprint and `options.full` is not set,
 /// else in full.
@@ -260,7 +317,7 @@ pub async fn series_pass(
     let last: Option<ScanRecord> = if options.full { None } else { store.last_scan().await? };
     if let Some(last) = last.filter(|l| l.config == config) {
         // The unit is the indicator: every series of an indicator with a changed series.
-        let mut touched: BTreeSet<String> =
+        let touched: BTreeSet<String> =
             store.indicators_changed_since(last.through_import).await?.into_iter().collect();
         let mut reused = BTreeMap::new();
         let started = std::time::Instant::now();
@@ -271,8 +328,16 @@ pub async fn series_pass(
             .filter(|c| !touched.contains(&c.indicator) && indicators.contains_key(&c.indicator))
             .map(|SeriesScan { indicator, results }| (indicator, results))
             .collect();
-        let decoded = crate::results_codec::decode_all(&wanted);
-        for ((indicator, _), decoded) in wanted.into_iter().zip(decoded) {
+        // Decoded on other threads while the changed indicators are read and charted: the
+        // two are independent, and each alone leaves a core idle some of the time.
+        let decoding = std::thread::spawn(move || {
+            let decoded = crate::results_codec::decode_all(&wanted);
+            wanted.into_iter().map(|(indicator, _)| indicator).zip(decoded).collect::<Vec<_>>()
+        });
+        let (mut by_indicator, mut charted) = chart_indicators(store, &touched, &charter).await?;
+        let decoded = decoding.join().map_err(|_| EngineError::Internal("the decoding thread failed".into()))?;
+        let mut damaged = BTreeSet::new();
+        for (indicator, decoded) in decoded {
             match decoded {
                 Ok(results) => {
                     reused.insert(indicator, results);
@@ -280,18 +345,16 @@ pub async fn series_pass(
                 // A damaged cache costs time, never a wrong result: chart the indicator again.
                 Err(e) => {
                     tracing::warn!(%indicator, error = %e, "recorded results unreadable: charting the indicator again");
-                    touched.insert(indicator);
+                    damaged.insert(indicator);
                 }
             }
         }
-        tracing::info!(elapsed = ?started.elapsed(), "decoded the last scan's results");
-        let keys = store.series_of_indicators(&touched.into_iter().collect::<Vec<_>>()).await?;
-        let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
-        let (mut by_indicator, charted) = if ids.is_empty() {
-            (BTreeMap::new(), 0)
-        } else {
-            read_and_chart(store, Read::Current(Some(&ids)), charter(keys)).await?
-        };
+        if !damaged.is_empty() {
+            let (more, n) = chart_indicators(store, &damaged, &charter).await?;
+            by_indicator.extend(more);
+            charted += n;
+        }
+        tracing::info!(elapsed = ?started.elapsed(), "charted the changed indicators and decoded the others");
         let rebuilt: BTreeSet<String> = by_indicator.keys().cloned().collect();
         let reused_count = reused.values().map(|r| r.series.len() as u64).sum();
         by_indicator.extend(reused);

@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0004_binary_results.sql"),
         include_str!("../../../migrations/postgres/0004_binary_results.sql"),
     ),
+    (
+        5,
+        include_str!("../../../migrations/sqlite/0005_open_signals_covered.sql"),
+        include_str!("../../../migrations/postgres/0005_open_signals_covered.sql"),
+    ),
 ];
 
 impl Store {

@@ -241,6 +241,7 @@ impl Store {
         replace_all: bool,
         recommendations: &[RecommendationRow],
     ) -> Result<i64, StoreError> {
+        let started = std::time::Instant::now();
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -281,6 +282,7 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "recording: scan and closed signals");
         // An open signal's last sighting is the latest scan: it is written when it closes,
         // not by every scan (rewriting 40,000 rows a scan cost seconds at England scale).
         for batch in new.chunks(BATCH) {
@@ -310,6 +312,7 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "recording: new signals");
         // A new month changes the evidence of a few thousand ongoing signals: one statement
         // per batch, not per signal. SQLite names a VALUES list's columns column1, column2…
         for batch in changed.chunks(BATCH) {
@@ -331,6 +334,7 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
 
+        tracing::debug!(elapsed = ?started.elapsed(), "recording: changed signals");
         if replace_all {
             sqlx::query("delete from indicator_scan").execute(&mut *tx).await?;
         }
@@ -345,6 +349,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "recording: results");
         for batch in recommendations.chunks(BATCH) {
             let sql = format!(
                 "insert into recommendation (scan_id, organisation, recommended_rung, current_rung, rationale) values {}",
@@ -356,7 +361,9 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "recording: recommendations");
         tx.commit().await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "recording: committed");
         Ok(id)
     }
 }

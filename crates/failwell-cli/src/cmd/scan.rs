@@ -121,6 +121,7 @@ pub async fn choose_regime(
 
 /// Runs `failwell scan`.
 pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     // A regime file is checked before the store is opened: a bad file touches nothing.
     let chosen = if args.regime_version.is_none() { Some(load_regime(args.regime.as_ref())?) } else { None };
     let store = Store::open(database).await?;
@@ -136,6 +137,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let record = if args.as_of.is_some() { args.record } else { !args.no_record };
     let options = ScanOptions { as_of: args.as_of, full: args.full, record, ..ScanOptions::default() };
+    tracing::debug!(elapsed = ?started.elapsed(), "regime compiled and store opened");
     let scanned = failwell_engine::scan(&store, &regime, &rules, &options).await;
     let decisions = match &scanned {
         Ok(_) => store.decisions(None).await,
@@ -143,6 +145,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     store.close().await;
     let mut report = scanned?;
+    tracing::debug!(elapsed = ?started.elapsed(), "scanned");
     recall_declines(&mut report, &decisions?);
     if !args.organisations.is_empty() {
         report.organisations.retain(|o| args.organisations.contains(&o.organisation));
@@ -155,6 +158,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "report written");
     // At England scale the report is a million allocations: the process is ending, and
     // handing its memory back at exit is much faster than freeing them one by one.
     std::mem::forget(report);

@@ -4,8 +4,8 @@ use crate::support::*;
 use failwell_domain::{EventType, Inspection, LinkType, Polarity, Slug};
 use failwell_engine::inspection::inspection_signals;
 use failwell_engine::insularity::{
-    ContactCoverage, InsularityBand, InsularityComponent, PeerNorms, SeriesTail, combine, contact_coverage,
-    peer_contacts, rationale, self_assessment_gap,
+    ContactCoverage, InsularityBand, InsularityComponent, PeerNorms, PeerOutcome, SeriesTail, combine,
+    contact_coverage, judge_tails, peer_contacts, rationale, self_assessment_gap,
 };
 
 const P: [&str; 3] = ["2020/21", "2021/22", "2022/23"];
@@ -19,9 +19,19 @@ fn tail(org: &str, ind: &str, polarity: Polarity, values: [f64; 3]) -> SeriesTai
     }
 }
 
-fn norms<'a>(tails: &'a [SeriesTail], links: &'a [failwell_domain::Link], today: &str) -> PeerNorms<'a> {
+/// Every tail judged against its peers, as the scan judges them.
+fn judged(tails: &[SeriesTail], links: &[failwell_domain::Link], today: &str) -> Vec<Option<PeerOutcome>> {
     let views: Vec<_> = tails.iter().map(SeriesTail::view).collect();
-    PeerNorms::new(&views, links, day(today))
+    judge_tails(&views, links, day(today))
+}
+
+/// The outcomes filed by organisation, as the scan files them.
+fn norms<'a>(tails: &'a [SeriesTail], outcomes: &'a [Option<PeerOutcome>]) -> PeerNorms<'a> {
+    let filed = tails
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(t, o)| Some((t.organisation.as_str(), t.indicator.as_str(), t.polarity, o.as_ref()?)));
+    PeerNorms::filed(2, filed)
 }
 
 /// ORG and four peers; on `x` ORG is far above its peers at all three points, on `y` at
@@ -55,7 +65,8 @@ fn the_last_series_points_are_the_tail() {
 fn persistently_distant_from_statistical_neighbours_counts_and_two_of_three_does_not() {
     let tails = tails();
     let links = neighbours();
-    let norms = norms(&tails, &links, "2024-01-01");
+    let outcomes = judged(&tails, &links, "2024-01-01");
+    let norms = norms(&tails, &outcomes);
     let c = norms.distance("ORG");
     assert_eq!(c.name, "peer_distance");
     assert_eq!(c.score, Some(0.5), "{c:#?}");
@@ -81,7 +92,8 @@ fn without_three_neighbours_the_norm_is_every_organisation_and_better_values_are
     }
     // Two neighbours only: the peer group falls back to every organisation with the indicator.
     let links = neighbours()[..2].to_vec();
-    let peer_norms = norms(&tails, &links, "2024-01-01");
+    let outcomes = judged(&tails, &links, "2024-01-01");
+    let peer_norms = norms(&tails, &outcomes);
     let c = peer_norms.distance("ORG");
     let x = c.evidence.iter().find(|e| e.starts_with("x ")).unwrap();
     assert!(x.contains("from every organisation with the indicator"), "{x}");
@@ -94,7 +106,8 @@ fn without_three_neighbours_the_norm_is_every_organisation_and_better_values_are
     assert_eq!(c.score, Some(0.5), "x and w of x, y, z, w: {c:#?}");
     // A neighbour link not yet in force on the as-of day does not count.
     let links = neighbours();
-    let peer_norms = norms(&tails, &links, "2014-01-01");
+    let outcomes = judged(&tails, &links, "2014-01-01");
+    let peer_norms = norms(&tails, &outcomes);
     assert!(peer_norms.distance("ORG").evidence[0].contains("every organisation"));
 }
 
@@ -109,7 +122,8 @@ fn too_few_points_or_only_neutral_indicators_are_not_measurable() {
         },
         tail("ORG", "n", Polarity::Neutral, [1.0, 2.0, 3.0]),
     ];
-    let c = norms(&tails, &[], "2024-01-01").distance("ORG");
+    let outcomes = judged(&tails, &[], "2024-01-01");
+    let c = norms(&tails, &outcomes).distance("ORG");
     assert_eq!(c.score, None);
     assert!(c.explanation.contains("not measurable"), "{}", c.explanation);
     assert_eq!(c.evidence, vec!["not judged: x (fewer than 3 points)".to_string()]);
