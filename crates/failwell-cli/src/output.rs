@@ -18,13 +18,25 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
 
 /// Writes `value` as JSON and a newline: indented at a terminal, compact otherwise.
 pub fn write_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    let mut out = stdout();
+    write_bytes(&json(value)?)
+}
+
+/// `value` as [`write_json`] would write it, for writing later.
+pub fn json<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
     if std::io::stdout().is_terminal() {
         serde_json::to_writer_pretty(&mut out, value)?;
     } else {
         serde_json::to_writer(&mut out, value)?;
     }
-    writeln!(out)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Writes `bytes` to standard output.
+pub fn write_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
     out.flush()?;
     Ok(())
 }

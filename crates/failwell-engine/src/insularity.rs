@@ -413,9 +413,13 @@ impl<'a> PeerNorms<'a> {
         let mut measured = 0usize;
         let mut distant = 0usize;
         let mut evidence = Vec::new();
-        let mut quiet = Vec::new();
-        let mut unmeasured = Vec::new();
         let found = self.index.get(organisation).map_or(&[][..], |i| self.by_org[*i].as_slice());
+        // The quiet indicators named on one line, written as found (100 of them an
+        // organisation at England scale).
+        const QUIET: &str = "not persistently distant: ";
+        let mut quiet = String::with_capacity(QUIET.len() + found.len() * 10);
+        quiet.push_str(QUIET);
+        let mut unmeasured = Vec::new();
         for j in found {
             match j.outcome {
                 Filed::TooFew => unmeasured.push(format!("{} (fewer than {TAIL_POINTS} points)", j.indicator)),
@@ -424,7 +428,10 @@ impl<'a> PeerNorms<'a> {
                 // indicators of most organisations, and their figures are in the series.
                 Filed::NotDistant => {
                     measured += 1;
-                    quiet.push(j.indicator);
+                    if quiet.len() > QUIET.len() {
+                        quiet.push_str(", ");
+                    }
+                    quiet.push_str(j.indicator);
                 }
                 Filed::Distant(Distant { points, neighbours }) => {
                     measured += 1;
@@ -454,8 +461,8 @@ impl<'a> PeerNorms<'a> {
                 }
             }
         }
-        if !quiet.is_empty() {
-            evidence.push(format!("not persistently distant: {}", quiet.join(", ")));
+        if quiet.len() > QUIET.len() {
+            evidence.push(quiet);
         }
         if !unmeasured.is_empty() {
             evidence.push(format!("not judged: {}", unmeasured.join(", ")));

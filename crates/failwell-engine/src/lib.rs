@@ -56,6 +56,6 @@ pub use assess::{Assessment, Band, Trajectory};
 pub use error::{EngineError, RuleError, RuleErrors};
 pub use options::ScanOptions;
 pub use rules::{RuleBook, RuleContext};
-pub use scan::{OrganisationReport, Recorded, ScanReport, scan};
+pub use scan::{OrganisationReport, Recorded, ScanReport, scan, scan_then};
 pub use series_pass::ScanMode;
 pub use signal::{Direction, Reading, Signal, Strength};

@@ -13,10 +13,16 @@
 //! format byte (FORMAT) · peer key (len, UTF-8; empty: not judged) · series count
 //! per series: organisation (len, UTF-8) · points (u8, at most TAIL_POINTS)
 //!             · per point: period · value (f64)
-//!             · signals (count; per signal: len, JSON) · peer outcome
+//!             · signals (count; per signal, see below) · peer outcome
 //! peer outcome: 0 none · 1 too few points · 2 no norm · 3 not distant
 //!             · 4 distant · points (u8) · per point: period · value · median · sd (f64) · n
 //!               · neighbours (0: every organisation; else count + 1, then each: len, UTF-8)
+//! signal: key · organisation · source kind (u8) · source · indicator? · rule · direction (u8)
+//!         · side? (u8) · strength (u8) · failure types (count; each u8) · indicator kind?
+//!         · start · end · known from? · reading (u8) · regime · regime version · rule set
+//!         · tracking? (id · first seen) · evidence (JSON text)
+//!         texts are len, UTF-8; `x?` is 0 for none, else 1 then x; enums are their
+//!         position in the declaration (failure types: in `FailureType::ALL`)
 //! period: grain (0 year, 1 financial year, 2 month, 3 day) · year (zigzag) [· month (u8)]
 //!         or, for a day, its Julian day number (zigzag)
 //! ```
@@ -24,10 +30,12 @@
 use crate::error::EngineError;
 use crate::insularity::{Distant, Norm, PeerOutcome};
 use crate::series_pass::{IndicatorResults, SeriesResult, TAIL_POINTS, Tail};
+use crate::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
+use failwell_domain::FailureType;
 use failwell_domain::Period;
 
 /// The layout's version: a reader refuses any other.
-pub const FORMAT: u8 = 6;
+pub const FORMAT: u8 = 7;
 
 fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
@@ -90,12 +98,84 @@ pub fn encode(results: &IndicatorResults) -> Result<Vec<u8>, EngineError> {
         }
         put_varint(&mut out, r.signals.len() as u64);
         for s in &r.signals {
-            let json = serde_json::to_vec(s).map_err(|e| EngineError::Cache(e.to_string()))?;
-            put_bytes(&mut out, &json);
+            put_signal(&mut out, s);
         }
         put_peer(&mut out, r.peer.as_ref());
     }
     Ok(out)
+}
+
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    put_bytes(out, s.as_bytes());
+}
+
+fn put_optional_text(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_text(out, s);
+        }
+    }
+}
+
+/// A signal field by field: 40,000 of them are read back by every incremental scan at
+/// England scale, and as JSON their names and quotes cost more to parse than the points.
+/// The evidence stays JSON text (it is printed as it is).
+fn put_signal(out: &mut Vec<u8>, s: &Signal) {
+    let Signal {
+        key,
+        organisation,
+        source_kind,
+        source,
+        indicator,
+        rule,
+        direction,
+        side,
+        strength,
+        failure_types,
+        indicator_kind,
+        start,
+        end,
+        known_from,
+        reading,
+        judged_by,
+        tracking,
+        evidence,
+    } = s;
+    put_text(out, key);
+    put_text(out, organisation);
+    out.push(*source_kind as u8);
+    put_text(out, source);
+    put_optional_text(out, indicator.as_deref());
+    put_text(out, rule);
+    out.push(*direction as u8);
+    match side {
+        None => out.push(0),
+        Some(side) => out.extend([1, *side as u8]),
+    }
+    out.push(*strength as u8);
+    put_varint(out, failure_types.len() as u64);
+    for t in failure_types {
+        out.push(FailureType::ALL.iter().position(|a| a == t).unwrap_or(usize::from(u8::MAX)) as u8);
+    }
+    put_optional_text(out, indicator_kind.as_deref());
+    put_text(out, start);
+    put_text(out, end);
+    put_optional_text(out, known_from.as_deref());
+    out.push(*reading as u8);
+    put_text(out, &judged_by.regime);
+    put_text(out, &judged_by.regime_version);
+    put_text(out, &judged_by.rule_set);
+    match tracking {
+        None => out.push(0),
+        Some(t) => {
+            out.push(1);
+            put_text(out, &t.id);
+            put_text(out, &t.first_seen);
+        }
+    }
+    put_text(out, evidence.as_str());
 }
 
 fn put_peer(out: &mut Vec<u8>, outcome: Option<&PeerOutcome>) {
@@ -213,6 +293,78 @@ impl<'a> Reader<'a> {
         }))
     }
 
+    fn string(&mut self) -> Result<String, EngineError> {
+        self.text().map(str::to_string)
+    }
+
+    fn optional_string(&mut self) -> Result<Option<String>, EngineError> {
+        match self.byte()? {
+            0 => Ok(None),
+            1 => self.string().map(Some),
+            _ => Err(self.bad("bad option")),
+        }
+    }
+
+    /// The `index`th of `values` (an enum by its position).
+    fn pick<T: Copy>(&mut self, values: &[T]) -> Result<T, EngineError> {
+        let i = usize::from(self.byte()?);
+        values.get(i).copied().ok_or_else(|| self.bad("bad enum value"))
+    }
+
+    fn signal(&mut self) -> Result<Signal, EngineError> {
+        use crate::signal::{Direction, Reading, SourceKind, Strength};
+        use failwell_stats::spc::Side;
+        let key = self.string()?;
+        let organisation = self.string()?;
+        let source_kind = self.pick(&[SourceKind::Indicator, SourceKind::Inspection, SourceKind::Event])?;
+        let source = self.string()?;
+        let indicator = self.optional_string()?;
+        let rule = self.string()?;
+        let direction = self.pick(&[Direction::Concern, Direction::Improvement, Direction::Neutral])?;
+        let side = match self.byte()? {
+            0 => None,
+            1 => Some(self.pick(&[Side::High, Side::Low])?),
+            _ => return Err(self.bad("bad option")),
+        };
+        let strength = self.pick(&[Strength::Weak, Strength::Moderate, Strength::Strong])?;
+        let n = self.varint()? as usize;
+        let failure_types = (0..n).map(|_| self.pick(&FailureType::ALL)).collect::<Result<Vec<_>, _>>()?;
+        let indicator_kind = self.optional_string()?;
+        let start = self.string()?;
+        let end = self.string()?;
+        let known_from = self.optional_string()?;
+        let reading =
+            self.pick(&[Reading::AsIs, Reading::ProbableHonestReporting, Reading::DeteriorationConfirmedByOutcomes])?;
+        let judged_by = JudgedBy { regime: self.string()?, regime_version: self.string()?, rule_set: self.string()? };
+        let tracking = match self.byte()? {
+            0 => None,
+            1 => Some(Tracking { id: self.string()?, first_seen: self.string()? }),
+            _ => return Err(self.bad("bad option")),
+        };
+        let evidence = EvidenceJson::from_json(self.text()?)
+            .map_err(|e| EngineError::Cache(format!("recorded signal evidence: {e}")))?;
+        Ok(Signal {
+            key,
+            organisation,
+            source_kind,
+            source,
+            indicator,
+            rule,
+            direction,
+            side,
+            strength,
+            failure_types,
+            indicator_kind,
+            start,
+            end,
+            known_from,
+            reading,
+            judged_by,
+            tracking,
+            evidence,
+        })
+    }
+
     fn text(&mut self) -> Result<&'a str, EngineError> {
         let n = self.varint()? as usize;
         let bytes = self.take(n)?;
@@ -247,10 +399,7 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
         let count = r.varint()? as usize;
         let mut signals = Vec::with_capacity(count.min(bytes.len()));
         for _ in 0..count {
-            let n = r.varint()? as usize;
-            let text = r.take(n)?;
-            signals
-                .push(serde_json::from_slice(text).map_err(|e| EngineError::Cache(format!("recorded signal: {e}")))?);
+            signals.push(r.signal()?);
         }
         let peer = r.peer()?;
         series.push(SeriesResult { organisation, tail, signals, peer });
@@ -281,8 +430,20 @@ mod tests {
         let judge = JudgedBy { regime: "r".into(), regime_version: "1".into(), rule_set: "t".into() };
         let latest =
             [("A", "x", p("2024-03")), ("B", "x", p("2024-03")), ("C", "x", p("2024-03")), ("D", "x", p("2024-01"))];
-        let signals = crate::returns::late_returns(&latest, &judge);
+        let mut signals = crate::returns::late_returns(&latest, &judge);
         assert!(!signals.is_empty());
+        // Every optional field filled and every enum off its first value, on one signal.
+        let mut full = signals[0].clone();
+        full.side = Some(failwell_stats::spc::Side::Low);
+        full.source_kind = crate::signal::SourceKind::Event;
+        full.direction = crate::signal::Direction::Neutral;
+        full.strength = crate::signal::Strength::Strong;
+        full.reading = crate::signal::Reading::DeteriorationConfirmedByOutcomes;
+        full.failure_types = FailureType::ALL.to_vec();
+        full.indicator_kind = Some("reporting_culture".into());
+        full.known_from = None;
+        full.tracking = Some(Tracking { id: "D|x|returns.missing|2024-02".into(), first_seen: "2024-04-15".into() });
+        signals.push(full);
         IndicatorResults {
             series: vec![
                 SeriesResult {

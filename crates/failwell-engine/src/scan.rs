@@ -24,7 +24,7 @@ use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::RuleSet;
-use failwell_store::{RecommendationRow, ScanRecord, SeriesScan, SignalRow, Store};
+use failwell_store::{RecommendationRow, ScanRecord, ScanWrites, SeriesScan, SignalRow, Store};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -124,7 +124,7 @@ pub struct Recorded {
 }
 
 /// Runs the scan over `store` under `regime` (its trigger rules already compiled into
-/// `rules`).
+/// `rules`), and records it when `options.record` says so.
 ///
 /// # Errors
 /// The store failing, or a trigger rule failing for some organisation.
@@ -134,6 +134,53 @@ pub async fn scan(
     rules: &RuleBook,
     options: &ScanOptions,
 ) -> Result<ScanReport, EngineError> {
+    scan_then(store, regime, rules, options, |report| report).await
+}
+
+/// Runs the scan like [`scan`] and hands its report to `consume` on a thread of its own
+/// while the scan is written to the store: at England scale writing it and printing the
+/// report each take a tenth of a second or more, and they need nothing from each other.
+/// The report already carries the id the scan is recorded under.
+///
+/// Returns what `consume` returned, once the scan is committed. Should writing fail, the
+/// error is returned and `consume`'s result dropped: a caller that prints only what
+/// `consume` returns never prints a report the store does not hold.
+///
+/// # Errors
+/// As [`scan`].
+pub async fn scan_then<R, F>(
+    store: &Store,
+    regime: &Regime,
+    rules: &RuleBook,
+    options: &ScanOptions,
+    consume: F,
+) -> Result<R, EngineError>
+where
+    R: Send + 'static,
+    F: FnOnce(ScanReport) -> R + Send + 'static,
+{
+    let (mut report, pending) = judge(store, regime, rules, options).await?;
+    let Some(pending) = pending else { return Ok(consume(report)) };
+    let recording = store.begin_scan_record(&pending.run).await?;
+    if let Some(r) = report.recorded.as_mut() {
+        r.scan_id = recording.id();
+    }
+    let consumer = std::thread::spawn(move || consume(report));
+    let written = recording.finish(pending.writes()).await;
+    // Joined only once the store is done: nothing else is left for this task to wait on.
+    let consumed = consumer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+    written?;
+    Ok(consumed)
+}
+
+/// The scan, judged and tracked but not yet written: the report, and what recording it
+/// would write (`None` when the scan is not recorded).
+async fn judge(
+    store: &Store,
+    regime: &Regime,
+    rules: &RuleBook,
+    options: &ScanOptions,
+) -> Result<(ScanReport, Option<PendingRecord>), EngineError> {
     let started = std::time::Instant::now();
     let as_of = options.as_of;
     // The registry and catalogue are not evidence: use what is known now.
@@ -400,13 +447,13 @@ pub async fn scan(
     let systems = system_view(&organisations, &links, &reports, today, system_rule);
     tracing::info!(elapsed = ?started.elapsed(), organisations = reports.len(), "organisations judged");
     let as_of_text = dates::iso(today);
-    let recorded = track_and_record(store, &mut reports, &pass, encoded, regime, options, &as_of_text).await?;
-    tracing::info!(elapsed = ?started.elapsed(), "tracked and recorded");
+    let (recorded, pending) = track(store, &mut reports, &pass, encoded, regime, options, &as_of_text).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "tracked");
     let (mode, series_charted, series_reused) = (pass.mode, pass.charted, pass.reused);
     // At England scale the pass holds 600,000 series results: they are freed on another
     // core while the caller prints the report.
     std::thread::spawn(move || drop(pass));
-    Ok(ScanReport {
+    let report = ScanReport {
         as_of: as_of_text,
         regime: regime.id.clone(),
         regime_version: regime.version.clone(),
@@ -417,7 +464,32 @@ pub async fn scan(
         recorded,
         organisations: reports,
         systems,
-    })
+    };
+    Ok((report, pending))
+}
+
+/// What a recorded scan writes, made before it is written.
+struct PendingRecord {
+    run: ScanRecord,
+    new: Vec<SignalRow>,
+    changed: Vec<SignalRow>,
+    closed: Vec<String>,
+    results: Vec<SeriesScan>,
+    replace_all: bool,
+    recommendations: Vec<RecommendationRow>,
+}
+
+impl PendingRecord {
+    fn writes(&self) -> ScanWrites<'_> {
+        ScanWrites {
+            new: &self.new,
+            changed: &self.changed,
+            closed: &self.closed,
+            results: &self.results,
+            replace_all: self.replace_all,
+            recommendations: &self.recommendations,
+        }
+    }
 }
 
 /// Judges every organisation, on as many threads as the machine has (organisations are
@@ -450,9 +522,10 @@ fn encode_rebuilt(pass: &SeriesPass) -> Result<Vec<SeriesScan>, EngineError> {
 }
 
 /// Matches the scan's signals with the open ones the store remembers (setting each
-/// signal's tracking) and, when asked, records the scan. Scans of a day before the last
-/// recorded scan are neither tracked nor recorded: history does not run backwards.
-async fn track_and_record(
+/// signal's tracking) and, when asked, makes what recording the scan writes (the scan id
+/// is set when it is written). Scans of a day before the last recorded scan are neither
+/// tracked nor recorded: history does not run backwards.
+async fn track(
     store: &Store,
     reports: &mut [OrganisationReport],
     pass: &SeriesPass,
@@ -460,10 +533,10 @@ async fn track_and_record(
     regime: &Regime,
     options: &ScanOptions,
     today: &str,
-) -> Result<Option<Recorded>, EngineError> {
+) -> Result<(Option<Recorded>, Option<PendingRecord>), EngineError> {
     let last = store.last_scan().await?;
     if last.as_ref().is_some_and(|l| l.as_of.as_str() > today) {
-        return Ok(None);
+        return Ok((None, None));
     }
     let open = if last.is_some() { store.open_signals().await? } else { Vec::new() };
     let organisations = reports.len() as i64;
@@ -471,7 +544,7 @@ async fn track_and_record(
     let continuity = match_signals(&open, &mut all, today);
     tracing::debug!(open = open.len(), "signals matched");
     if !options.record {
-        return Ok(None);
+        return Ok((None, None));
     }
     let row = |s: &Signal, content_hash: String| -> Result<SignalRow, EngineError> {
         let content = serde_json::to_string(s).map_err(|e| EngineError::Cache(e.to_string()))?;
@@ -533,21 +606,20 @@ async fn track_and_record(
         })
         .collect::<Result<Vec<_>, _>>()?;
     tracing::debug!(new = new.len(), changed = changed.len(), "rows made");
-    let scan_id = store
-        .record_scan(
-            &run,
-            &new,
-            &changed,
-            &continuity.closed,
-            &results,
-            pass.mode != ScanMode::Incremental,
-            &recommendations,
-        )
-        .await?;
-    Ok(Some(Recorded {
-        scan_id,
+    let recorded = Recorded {
+        scan_id: 0,
         new_signals: new.len(),
         ongoing_signals: continuity.ongoing.len(),
-        closed_signals: continuity.closed,
-    }))
+        closed_signals: continuity.closed.clone(),
+    };
+    let pending = PendingRecord {
+        run,
+        new,
+        changed,
+        closed: continuity.closed,
+        results,
+        replace_all: pass.mode != ScanMode::Incremental,
+        recommendations,
+    };
+    Ok((Some(recorded), Some(pending)))
 }

@@ -193,6 +193,14 @@ impl EvidenceJson {
         EvidenceJson(serde_json::value::to_raw_value(evidence).expect("evidence always serialises"))
     }
 
+    /// Evidence written down earlier (the recorded results keep it as text).
+    ///
+    /// # Errors
+    /// Text that is not JSON (only from a damaged record).
+    pub fn from_json(text: &str) -> Result<EvidenceJson, serde_json::Error> {
+        serde_json::value::RawValue::from_string(text.to_string()).map(EvidenceJson)
+    }
+
     /// The evidence's fields.
     ///
     /// # Errors

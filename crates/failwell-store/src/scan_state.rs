@@ -241,7 +241,15 @@ impl Store {
         replace_all: bool,
         recommendations: &[RecommendationRow],
     ) -> Result<i64, StoreError> {
-        let started = std::time::Instant::now();
+        let writes = ScanWrites { new, changed, closed, results, replace_all, recommendations };
+        self.begin_scan_record(run).await?.finish(writes).await
+    }
+
+    /// Begins recording a scan (see [`Store::record_scan`]): its transaction is opened and
+    /// its run inserted, so that its id is known while the rest is written. Nothing is
+    /// seen by others until [`ScanRecording::finish`] commits; dropping the recording
+    /// instead rolls it back.
+    pub async fn begin_scan_record(&self, run: &ScanRecord) -> Result<ScanRecording, StoreError> {
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -267,10 +275,58 @@ impl Store {
         .bind(run.closed_signals)
         .fetch_one(&mut *tx)
         .await?;
+        let last_seen = previous.unwrap_or((id, run.as_of.clone()));
+        Ok(ScanRecording { tx, id, last_seen, as_of: run.as_of.clone(), backend: self.backend })
+    }
+}
 
+/// What a recorded scan writes besides its run (see [`Store::record_scan`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ScanWrites<'a> {
+    /// Signals no earlier scan saw (or that reopen a closed one).
+    pub new: &'a [SignalRow],
+    /// Ongoing signals whose content changed.
+    pub changed: &'a [SignalRow],
+    /// Keys of the open signals the scan did not see.
+    pub closed: &'a [String],
+    /// Per-indicator results.
+    pub results: &'a [SeriesScan],
+    /// Whether `results` replace every indicator's (a full scan).
+    pub replace_all: bool,
+    /// What the scan recommended for each organisation.
+    pub recommendations: &'a [RecommendationRow],
+}
+
+/// A scan being recorded: its run inserted and its id known, the rest not yet written.
+pub struct ScanRecording {
+    tx: sqlx::Transaction<'static, Any>,
+    id: i64,
+    /// The scan that last saw the signals this one closes: (id, as-of day).
+    last_seen: (i64, String),
+    as_of: String,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for ScanRecording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanRecording").field("id", &self.id).field("as_of", &self.as_of).finish_non_exhaustive()
+    }
+}
+
+impl ScanRecording {
+    /// The scan's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Writes the rest of the scan and commits. Returns its id.
+    pub async fn finish(self, writes: ScanWrites<'_>) -> Result<i64, StoreError> {
+        let ScanRecording { mut tx, id, last_seen, as_of, backend } = self;
+        let ScanWrites { new, changed, closed, results, replace_all, recommendations } = writes;
+        let started = std::time::Instant::now();
         for batch in closed.chunks(BATCH) {
-            let keys = placeholders(self.backend, 1, batch.len());
-            let (last_id, last_on) = previous.clone().unwrap_or((id, run.as_of.clone()));
+            let keys = placeholders(backend, 1, batch.len());
+            let (last_id, last_on) = &last_seen;
             let mut q = sqlx::query::<Any>(AssertSqlSafe(format!(
                 // `last_on` is an ISO date this store wrote: safe as a literal.
                 "update signal set closed_in_scan = {id}, last_seen_scan = {last_id}, last_seen_on = '{}'
@@ -282,7 +338,6 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        tracing::debug!(elapsed = ?started.elapsed(), "recording: scan and closed signals");
         // An open signal's last sighting is the latest scan: it is written when it closes,
         // not by every scan (rewriting 40,000 rows a scan cost seconds at England scale).
         for batch in new.chunks(BATCH) {
@@ -293,7 +348,7 @@ impl Store {
                    first_seen_scan = excluded.first_seen_scan, first_seen_on = excluded.first_seen_on,
                    last_seen_scan = excluded.last_seen_scan, last_seen_on = excluded.last_seen_on,
                    content_hash = excluded.content_hash, content = excluded.content",
-                placeholders(self.backend, batch.len(), 11)
+                placeholders(backend, batch.len(), 11)
             );
             let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
             for s in batch {
@@ -304,20 +359,19 @@ impl Store {
                     .bind(&s.rule)
                     .bind(&s.direction)
                     .bind(id)
-                    .bind(&run.as_of)
+                    .bind(&as_of)
                     .bind(id)
-                    .bind(&run.as_of)
+                    .bind(&as_of)
                     .bind(&s.content_hash)
                     .bind(&s.content);
             }
             q.execute(&mut *tx).await?;
         }
-        tracing::debug!(elapsed = ?started.elapsed(), "recording: new signals");
         // A new month changes the evidence of a few thousand ongoing signals: one statement
         // per batch, not per signal. SQLite names a VALUES list's columns column1, column2…
         for batch in changed.chunks(BATCH) {
-            let values = placeholders(self.backend, batch.len(), 3);
-            let sql = match self.backend {
+            let values = placeholders(backend, batch.len(), 3);
+            let sql = match backend {
                 Backend::Sqlite => format!(
                     "update signal set content = v.column2, content_hash = v.column3
                      from (values {values}) as v where signal.key = v.column1"
@@ -334,7 +388,6 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
 
-        tracing::debug!(elapsed = ?started.elapsed(), "recording: changed signals");
         if replace_all {
             sqlx::query("delete from indicator_scan").execute(&mut *tx).await?;
         }
@@ -349,11 +402,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tracing::debug!(elapsed = ?started.elapsed(), "recording: results");
         for batch in recommendations.chunks(BATCH) {
             let sql = format!(
                 "insert into recommendation (scan_id, organisation, recommended_rung, current_rung, rationale) values {}",
-                placeholders(self.backend, batch.len(), 5)
+                placeholders(backend, batch.len(), 5)
             );
             let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
             for r in batch {
@@ -361,9 +413,8 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        tracing::debug!(elapsed = ?started.elapsed(), "recording: recommendations");
         tx.commit().await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "recording: committed");
+        tracing::debug!(elapsed = ?started.elapsed(), new = new.len(), changed = changed.len(), "scan recorded");
         Ok(id)
     }
 }

@@ -4,7 +4,6 @@ use anyhow::Context;
 use failwell_domain::regime::Regime;
 use failwell_engine::{RuleBook, ScanOptions};
 use failwell_store::Store;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -137,31 +136,37 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let record = if args.as_of.is_some() { args.record } else { !args.no_record };
     let options = ScanOptions { as_of: args.as_of, full: args.full, record, ..ScanOptions::default() };
-    tracing::debug!(elapsed = ?started.elapsed(), "regime compiled and store opened");
-    let scanned = failwell_engine::scan(&store, &regime, &rules, &options).await;
-    let decisions = match &scanned {
-        Ok(_) => store.decisions(None).await,
-        Err(_) => Ok(Vec::new()),
-    };
-    store.close().await;
-    let mut report = scanned?;
-    tracing::debug!(elapsed = ?started.elapsed(), "scanned");
-    recall_declines(&mut report, &decisions?);
-    if !args.organisations.is_empty() {
-        report.organisations.retain(|o| args.organisations.contains(&o.organisation));
-    }
-    match args.format {
-        ScanFormat::Json => crate::output::write_json(&report)?,
-        ScanFormat::Text => {
-            let mut out = crate::output::stdout();
-            out.write_all(failwell_engine::report::render_text(&report, args.all).as_bytes())?;
-            out.flush()?;
+    let decisions = match store.decisions(None).await {
+        Ok(d) => d,
+        Err(e) => {
+            store.close().await;
+            return Err(e.into());
         }
-    }
+    };
+    tracing::debug!(elapsed = ?started.elapsed(), "regime compiled and store opened");
+    // The report is rendered while the engine writes the scan to the store, and printed
+    // only once the scan is committed.
+    let (organisations, format, all) = (args.organisations.clone(), args.format, args.all);
+    let scanned = failwell_engine::scan_then(&store, &regime, &rules, &options, move |mut report| {
+        recall_declines(&mut report, &decisions);
+        if !organisations.is_empty() {
+            report.organisations.retain(|o| organisations.contains(&o.organisation));
+        }
+        let rendered = match format {
+            ScanFormat::Json => crate::output::json(&report),
+            ScanFormat::Text => Ok(failwell_engine::report::render_text(&report, all).into_bytes()),
+        };
+        // At England scale the report is a million allocations: the process is ending,
+        // and handing its memory back at exit is much faster than freeing them one by one.
+        std::mem::forget(report);
+        rendered
+    })
+    .await;
+    store.close().await;
+    let rendered = scanned??;
+    tracing::debug!(elapsed = ?started.elapsed(), "scanned and rendered");
+    crate::output::write_bytes(&rendered)?;
     tracing::debug!(elapsed = ?started.elapsed(), "report written");
-    // At England scale the report is a million allocations: the process is ending, and
-    // handing its memory back at exit is much faster than freeing them one by one.
-    std::mem::forget(report);
     Ok(ExitCode::SUCCESS)
 }
 
