@@ -52,3 +52,84 @@ pub fn judge_peers(
     pass.rebuilt.extend(codes);
     judged
 }
+
+#[cfg(test)]
+mod tests {
+    use super::judge_peers;
+    use crate::insularity::{PeerGroups, PeerOutcome};
+    use crate::series::IndicatorInfo;
+    use crate::series_pass::{IndicatorResults, ScanMode, SeriesPass, SeriesResult, Tail};
+    use failwell_domain::{Code, IndicatorKind, Link, LinkType, Period, Polarity};
+    use std::collections::BTreeMap;
+
+    fn pass() -> SeriesPass {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        // A is far above the others at all three points.
+        let series = [("A", 30.0), ("B", 10.0), ("C", 11.0), ("D", 9.0), ("E", 10.5)]
+            .iter()
+            .map(|(org, v)| SeriesResult {
+                organisation: org.to_string(),
+                tail: Tail::of(&[(p("2024-01"), *v), (p("2024-02"), *v + 0.1), (p("2024-03"), *v - 0.1)]),
+                signals: vec![],
+                peer: None,
+            })
+            .collect();
+        SeriesPass {
+            by_indicator: BTreeMap::from([("x".to_string(), IndicatorResults { series, peer_key: None })]),
+            mode: ScanMode::Incremental,
+            charted: 0,
+            reused: 5,
+            rebuilt: Default::default(),
+            latest_published: None,
+            through_import: 0,
+            config: String::new(),
+        }
+    }
+
+    fn neighbours(of: &str, to: &[&str]) -> Vec<Link> {
+        to.iter()
+            .map(|t| Link {
+                from: Code::new(of).unwrap(),
+                to: Code::new(t).unwrap(),
+                link_type: LinkType::Neighbour,
+                valid_from: None,
+                valid_to: None,
+                rank: None,
+                note: String::new(),
+                source: "test".into(),
+                learned_on: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn outcomes_are_reused_under_the_same_peer_groups_and_judged_again_under_others() {
+        let info = IndicatorInfo {
+            code: "x".into(),
+            polarity: Polarity::HigherIsWorse,
+            kind: IndicatorKind::Outcome,
+            failure_types: vec![],
+        };
+        let indicators = BTreeMap::from([("x".to_string(), info)]);
+        let today = time::macros::date!(2024 - 04 - 15);
+        let mut pass = pass();
+        let none = PeerGroups::new(&[], today);
+        assert_eq!(judge_peers(&mut pass, &indicators, &none), 1, "never judged");
+        assert!(pass.rebuilt.contains("x"), "judged again, so written again");
+        let a = &pass.by_indicator["x"].series[0];
+        assert!(matches!(a.peer, Some(PeerOutcome::Distant(ref d)) if d.neighbours.is_none()), "{:?}", a.peer);
+        pass.rebuilt.clear();
+        assert_eq!(judge_peers(&mut pass, &indicators, &none), 0, "same peer groups: reused");
+        assert!(pass.rebuilt.is_empty());
+        // Statistical neighbours appear: the key changes and the indicator is judged again,
+        // now against them.
+        let links = neighbours("A", &["B", "C", "D"]);
+        let groups = PeerGroups::new(&links, today);
+        assert_ne!(groups.key(), none.key());
+        assert_eq!(judge_peers(&mut pass, &indicators, &groups), 1);
+        let a = &pass.by_indicator["x"].series[0];
+        let Some(PeerOutcome::Distant(d)) = &a.peer else { panic!("{:?}", a.peer) };
+        assert_eq!(d.neighbours.as_deref(), Some(&["B".to_string(), "C".to_string(), "D".to_string()][..]));
+        assert_eq!(pass.by_indicator["x"].peer_key.as_deref(), Some(groups.key()));
+    }
+}
