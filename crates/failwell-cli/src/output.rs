@@ -18,12 +18,14 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
 
 /// Writes `value` as JSON and a newline: indented at a terminal, compact otherwise.
 pub fn write_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    write_bytes(&json(value)?)
+    write_bytes(&json(value, 0)?)
 }
 
-/// `value` as [`write_json`] would write it, for writing later.
-pub fn json<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// `value` as [`write_json`] would write it, for writing later, in a buffer made with
+/// room for `size_hint` bytes (a report of England is 70 MB: growing a buffer to that by
+/// doubling copies it again and again).
+pub fn json<T: Serialize>(value: &T, size_hint: usize) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(size_hint);
     if std::io::stdout().is_terminal() {
         serde_json::to_writer_pretty(&mut out, value)?;
     } else {

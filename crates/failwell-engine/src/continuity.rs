@@ -13,6 +13,7 @@
 use crate::signal::{Signal, Tracking};
 use failwell_store::OpenSignal;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// The outcome of matching one scan's signals against the open ones.
@@ -39,10 +40,10 @@ pub fn continues_across_keys(rule: &str) -> bool {
 /// exact keys first, then series signals (SPC, funnel, CUSUM) whose key moved, paired
 /// with open ones of the same rule in key order; each open signal is continued at most
 /// once, so the result does not depend on the order of either list.
-pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &str) -> Continuity {
+pub fn match_signals<O: Borrow<OpenSignal>>(open: &[O], signals: &mut [&mut Signal], today: &str) -> Continuity {
     // Hash maps: 40,000 open signals at England scale, and the result does not depend on
     // their order (ties are broken by key below).
-    let by_key: FxHashMap<&str, &OpenSignal> = open.iter().map(|o| (o.key.as_str(), o)).collect();
+    let by_key: FxHashMap<&str, &OpenSignal> = open.iter().map(|o| (o.borrow().key.as_str(), o.borrow())).collect();
     let mut taken: FxHashSet<&str> = FxHashSet::default();
     let mut result = Continuity::default();
     let mut unmatched = Vec::new();
@@ -58,7 +59,9 @@ pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &s
     // Series signals whose key moved: same organisation, source, rule and direction.
     type RunKey = (String, String, String, String);
     let mut runs: BTreeMap<RunKey, Vec<&OpenSignal>> = BTreeMap::new();
-    for o in open.iter().filter(|o| continues_across_keys(&o.rule) && !taken.contains(o.key.as_str())) {
+    for o in
+        open.iter().map(Borrow::borrow).filter(|o| continues_across_keys(&o.rule) && !taken.contains(o.key.as_str()))
+    {
         let key = (o.organisation.clone(), o.source.clone(), o.rule.clone(), o.direction.clone());
         runs.entry(key).or_default().push(o);
     }
@@ -90,6 +93,7 @@ pub fn match_signals(open: &[OpenSignal], signals: &mut [&mut Signal], today: &s
     }
     result.ongoing.sort();
     result.new.sort();
-    result.closed = open.iter().filter(|o| !taken.contains(o.key.as_str())).map(|o| o.key.clone()).collect();
+    result.closed =
+        open.iter().map(Borrow::borrow).filter(|o| !taken.contains(o.key.as_str())).map(|o| o.key.clone()).collect();
     result
 }

@@ -24,8 +24,8 @@ use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
 use failwell_stats::spc::RuleSet;
-use failwell_store::{RecommendationRow, ScanRecord, ScanWrites, SeriesScan, SignalRow, Store};
-use rustc_hash::FxHashSet;
+use failwell_store::{OpenSignal, RecommendationRow, ScanRecord, ScanWrites, SeriesScan, SignalRow, Store};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -159,7 +159,7 @@ where
     R: Send + 'static,
     F: FnOnce(ScanReport) -> R + Send + 'static,
 {
-    let (mut report, pending) = judge(store, regime, rules, options).await?;
+    let (mut report, pending) = judge_and_track(store, regime, rules, options).await?;
     let Some(pending) = pending else { return Ok(consume(report)) };
     let recording = store.begin_scan_record(&pending.run).await?;
     if let Some(r) = report.recorded.as_mut() {
@@ -175,7 +175,7 @@ where
 
 /// The scan, judged and tracked but not yet written: the report, and what recording it
 /// would write (`None` when the scan is not recorded).
-async fn judge(
+async fn judge_and_track(
     store: &Store,
     regime: &Regime,
     rules: &RuleBook,
@@ -241,7 +241,12 @@ async fn judge(
                 charted.insert(r.organisation.clone());
             }
             if !r.signals.is_empty() {
-                series_signals.entry(r.organisation.clone()).or_default().append(&mut r.signals);
+                match series_signals.get_mut(&r.organisation) {
+                    Some(v) => v.append(&mut r.signals),
+                    None => {
+                        series_signals.insert(r.organisation.clone(), std::mem::take(&mut r.signals));
+                    }
+                }
             }
         }
     }
@@ -253,18 +258,47 @@ async fn judge(
     for (org, signals) in counted.signals {
         series_signals.entry(org).or_default().extend(signals);
     }
-    let norms = PeerNorms::filed(
-        pass.by_indicator.len(),
-        pass.by_indicator
-            .iter()
-            .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
-            .flat_map(|(code, info, results)| {
-                results.series.iter().filter_map(move |r| {
-                    Some((r.organisation.as_str(), code.as_str(), info.polarity, r.peer.as_ref()?))
-                })
-            }),
-    );
-    tracing::info!(elapsed = ?started.elapsed(), "counted indicators and peer norms");
+    let judge = JudgedBy {
+        regime: regime.id.clone(),
+        regime_version: regime.version.clone(),
+        rule_set: ENGINE_RULE_SET.to_string(),
+    };
+    // Organisations closed by the as-of day owe no returns.
+    let closed: BTreeSet<&str> =
+        organisations.iter().filter(|o| o.closed_on.is_some_and(|d| d <= today)).map(|o| o.code.as_str()).collect();
+    // Two passes over every series, independent of each other: the late returns on a
+    // thread of their own while the peer outcomes are filed by organisation.
+    let (norms, late) = std::thread::scope(|s| {
+        let late = s.spawn(|| {
+            // Each series' latest period against its peers' (returns.rs).
+            let mut latest: Vec<crate::returns::LatestReturn> =
+                Vec::with_capacity(pass.by_indicator.values().map(|r| r.series.len()).sum());
+            latest.extend(
+                pass.by_indicator
+                    .iter()
+                    .flat_map(|(code, results)| results.series.iter().map(move |r| (code, r)))
+                    .filter(|(_, r)| !closed.contains(r.organisation.as_str()))
+                    .filter_map(|(code, r)| Some((r.organisation.as_str(), code.as_str(), r.tail.last()?.0))),
+            );
+            crate::returns::late_returns(&latest, &judge)
+        });
+        let norms = PeerNorms::filed(
+            pass.by_indicator.len(),
+            pass.by_indicator
+                .iter()
+                .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
+                .flat_map(|(code, info, results)| {
+                    results.series.iter().filter_map(move |r| {
+                        Some((r.organisation.as_str(), code.as_str(), info.polarity, r.peer.as_ref()?))
+                    })
+                }),
+        );
+        (norms, late.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
+    for s in late {
+        series_signals.entry(s.organisation.clone()).or_default().push(s);
+    }
+    tracing::info!(elapsed = ?started.elapsed(), "counted indicators, peer norms and late returns");
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     // Each organisation's peer-contact links, so that judging one does not read them all.
     let mut contact_links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
@@ -289,26 +323,6 @@ async fn judge(
         by_org_ev.entry(e.organisation.as_str()).or_default().push(e.clone());
     }
 
-    let judge = JudgedBy {
-        regime: regime.id.clone(),
-        regime_version: regime.version.clone(),
-        rule_set: ENGINE_RULE_SET.to_string(),
-    };
-    // Missing or late returns: each series' latest period against its peers' (returns.rs);
-    // organisations closed by the as-of day owe no returns.
-    let closed: BTreeSet<&str> =
-        organisations.iter().filter(|o| o.closed_on.is_some_and(|d| d <= today)).map(|o| o.code.as_str()).collect();
-    let latest: Vec<crate::returns::LatestReturn> = pass
-        .by_indicator
-        .iter()
-        .flat_map(|(code, results)| results.series.iter().map(move |r| (code, r)))
-        .filter(|(_, r)| !closed.contains(r.organisation.as_str()))
-        .filter_map(|(code, r)| Some((r.organisation.as_str(), code.as_str(), r.tail.last()?.0)))
-        .collect();
-    for s in crate::returns::late_returns(&latest, &judge) {
-        series_signals.entry(s.organisation.clone()).or_default().push(s);
-    }
-    tracing::info!(elapsed = ?started.elapsed(), "late returns");
     let inputs: Vec<(&Organisation, Vec<Signal>)> =
         organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()).unwrap_or_default())).collect();
     let judge_one = |org: &Organisation, mut signals: Vec<Signal>| -> Result<Option<OrganisationReport>, EngineError> {
@@ -468,6 +482,15 @@ async fn judge(
     Ok((report, pending))
 }
 
+/// One organisation's signals matched with its open ones: the identities it continued,
+/// and (when recording) the rows of its new and changed signals.
+#[derive(Default)]
+struct Tracked {
+    ongoing: Vec<String>,
+    new: Vec<SignalRow>,
+    changed: Vec<SignalRow>,
+}
+
 /// What a recorded scan writes, made before it is written.
 struct PendingRecord {
     run: ScanRecord,
@@ -538,14 +561,19 @@ async fn track(
     if last.as_ref().is_some_and(|l| l.as_of.as_str() > today) {
         return Ok((None, None));
     }
+    let started = std::time::Instant::now();
     let open = if last.is_some() { store.open_signals().await? } else { Vec::new() };
+    tracing::debug!(elapsed = ?started.elapsed(), open = open.len(), "open signals read");
     let organisations = reports.len() as i64;
-    let mut all: Vec<&mut Signal> = reports.iter_mut().flat_map(|r| r.signals.iter_mut()).collect();
-    let continuity = match_signals(&open, &mut all, today);
-    tracing::debug!(open = open.len(), "signals matched");
-    if !options.record {
-        return Ok((None, None));
+    let signals = reports.iter().map(|r| r.signals.len() as i64).sum();
+    // Matching never pairs two organisations' signals (a key names its organisation, and
+    // so does a run), so each organisation is matched on its own, on every core; the
+    // open signals of organisations not reported are all closed below.
+    let mut open_by_org: FxHashMap<&str, Vec<&OpenSignal>> = FxHashMap::default();
+    for o in &open {
+        open_by_org.entry(o.organisation.as_str()).or_default().push(o);
     }
+    let record = options.record;
     let row = |s: &Signal, content_hash: String| -> Result<SignalRow, EngineError> {
         let content = serde_json::to_string(s).map_err(|e| EngineError::Cache(e.to_string()))?;
         let id = s.tracking.as_ref().map_or_else(|| s.key.clone(), |t| t.id.clone());
@@ -559,20 +587,52 @@ async fn track(
             content,
         })
     };
-    let mut new: BTreeMap<String, SignalRow> = BTreeMap::new();
-    for &i in &continuity.new {
-        let r = row(all[i], all[i].content_hash())?;
-        new.insert(r.key.clone(), r);
-    }
-    let old_hash: BTreeMap<&str, &str> = open.iter().map(|o| (o.key.as_str(), o.content_hash.as_str())).collect();
-    let mut changed = Vec::new();
-    // Every ongoing signal is hashed to find the few that changed (40,000 at England
-    // scale, on every core); only those are written out.
-    let ongoing: Vec<(&Signal, &String)> = continuity.ongoing.iter().map(|(i, id)| (&*all[*i], id)).collect();
-    for (s, hash, id) in crate::parallel::map(ongoing, 1000, |(s, id)| (s, s.content_hash(), id)) {
-        if old_hash.get(id.as_str()).is_none_or(|h| *h != hash) {
-            changed.push(row(s, hash)?);
+    // Each organisation's matching, and when recording, its new signals and the ongoing
+    // ones whose content changed (found by hash: only those are written out).
+    let tracked = crate::parallel::map(reports.iter_mut().collect(), 500, |report| {
+        let open = open_by_org.get(report.organisation.as_str()).map_or(&[][..], Vec::as_slice);
+        let mut signals: Vec<&mut Signal> = report.signals.iter_mut().collect();
+        let continuity = match_signals(open, &mut signals, today);
+        let mut tracked = Tracked { ongoing: Vec::with_capacity(continuity.ongoing.len()), ..Tracked::default() };
+        for (i, id) in continuity.ongoing {
+            if record {
+                let hash = signals[i].content_hash();
+                if open.iter().find(|o| o.key == id).is_none_or(|o| o.content_hash != hash) {
+                    tracked.changed.push(row(signals[i], hash)?);
+                }
+            }
+            tracked.ongoing.push(id);
         }
+        if record {
+            for i in continuity.new {
+                tracked.new.push(row(signals[i], signals[i].content_hash())?);
+            }
+        }
+        Ok::<_, EngineError>(tracked)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    tracing::debug!(elapsed = ?started.elapsed(), "organisations' signals matched");
+    let mut taken: FxHashSet<&str> = FxHashSet::default();
+    let mut ongoing = 0;
+    let mut new: BTreeMap<String, SignalRow> = BTreeMap::new();
+    let mut changed = Vec::new();
+    for t in &tracked {
+        ongoing += t.ongoing.len();
+        taken.extend(t.ongoing.iter().map(String::as_str));
+    }
+    // Open signals no organisation continued, in key order.
+    let closed: Vec<String> = open.iter().filter(|o| !taken.contains(o.key.as_str())).map(|o| o.key.clone()).collect();
+    drop(taken);
+    for t in tracked {
+        for r in t.new {
+            new.insert(r.key.clone(), r);
+        }
+        changed.extend(t.changed);
+    }
+    tracing::debug!(elapsed = ?started.elapsed(), "signals matched");
+    if !record {
+        return Ok((None, None));
     }
     // Encoded before the signals left the pass (see `scan`): never again here.
     let results = results.ok_or_else(|| EngineError::Internal("a recorded scan's results were not encoded".into()))?;
@@ -585,9 +645,9 @@ async fn track(
         through_import: pass.through_import,
         mode: format!("{:?}", pass.mode).to_lowercase(),
         organisations,
-        signals: all.len() as i64,
+        signals,
         new_signals: new.len() as i64,
-        closed_signals: continuity.closed.len() as i64,
+        closed_signals: closed.len() as i64,
     };
     let new: Vec<SignalRow> = new.into_values().collect();
     // What was recommended, so that a person can accept or decline it (`failwell decide`).
@@ -605,18 +665,14 @@ async fn track(
                 .map_err(|e| EngineError::Cache(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    tracing::debug!(new = new.len(), changed = changed.len(), "rows made");
-    let recorded = Recorded {
-        scan_id: 0,
-        new_signals: new.len(),
-        ongoing_signals: continuity.ongoing.len(),
-        closed_signals: continuity.closed.clone(),
-    };
+    tracing::debug!(elapsed = ?started.elapsed(), new = new.len(), changed = changed.len(), "rows made");
+    let recorded =
+        Recorded { scan_id: 0, new_signals: new.len(), ongoing_signals: ongoing, closed_signals: closed.clone() };
     let pending = PendingRecord {
         run,
         new,
         changed,
-        closed: continuity.closed,
+        closed,
         results,
         replace_all: pass.mode != ScanMode::Incremental,
         recommendations,

@@ -153,7 +153,8 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
             report.organisations.retain(|o| organisations.contains(&o.organisation));
         }
         let rendered = match format {
-            ScanFormat::Json => crate::output::json(&report),
+            // About 12 KB an organisation at England scale, most of it signals' evidence.
+            ScanFormat::Json => crate::output::json(&report, report.organisations.len() * (16 << 10)),
             ScanFormat::Text => Ok(failwell_engine::report::render_text(&report, all).into_bytes()),
         };
         // At England scale the report is a million allocations: the process is ending,
