@@ -391,11 +391,12 @@ pub fn judge_tails(tails: &[TailRef<'_>], links: &[Link], today: Date) -> Vec<Op
 
 impl<'a> PeerNorms<'a> {
     /// Files outcomes judged earlier (the scan keeps them with the series results):
-    /// (organisation, indicator, polarity, outcome), in indicator order. `indicators` is
+    /// (organisation, indicator, polarity, outcome), in indicator order; a series with no
+    /// outcome (a neutral indicator) is known by its organisation only. `indicators` is
     /// how many outcomes an organisation may have (room is made for them at once).
     pub fn filed(
         indicators: usize,
-        outcomes: impl IntoIterator<Item = (&'a str, &'a str, Polarity, &'a PeerOutcome)>,
+        outcomes: impl IntoIterator<Item = (&'a str, &'a str, Polarity, Option<&'a PeerOutcome>)>,
     ) -> PeerNorms<'a> {
         let mut norms = PeerNorms::default();
         for (org, indicator, polarity, outcome) in outcomes {
@@ -403,9 +404,16 @@ impl<'a> PeerNorms<'a> {
                 norms.by_org.push(Vec::with_capacity(indicators));
                 norms.by_org.len() - 1
             });
-            norms.by_org[i].push(Judged { indicator, polarity, outcome: outcome.into() });
+            if let Some(outcome) = outcome {
+                norms.by_org[i].push(Judged { indicator, polarity, outcome: outcome.into() });
+            }
         }
         norms
+    }
+
+    /// Every organisation filed, with an outcome or not.
+    pub fn organisations(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.index.keys().copied()
     }
 
     /// The peer-distance component of `organisation`.

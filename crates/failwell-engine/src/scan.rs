@@ -233,30 +233,29 @@ async fn judge_and_track(
     // What a recorded scan keeps of the indicators it rebuilt, encoded now, while the
     // results still hold their signals: the signals then move to their organisations.
     let encoded = if options.record { Some(encode_rebuilt(&pass)?) } else { None };
-    let mut series_signals: BTreeMap<String, Vec<Signal>> = BTreeMap::new();
-    let mut charted: FxHashSet<String> = FxHashSet::default();
+    tracing::debug!(elapsed = ?started.elapsed(), "rebuilt results encoded");
+    // Each organisation's signals from series, as the lists they came in: a signal is a
+    // large struct, and growing one list by appending moved 40,000 of them again and again.
+    let mut series_signals: FxHashMap<String, Vec<Vec<Signal>>> = FxHashMap::default();
     for results in pass.by_indicator.values_mut() {
-        for r in &mut results.series {
-            if !charted.contains(&r.organisation) {
-                charted.insert(r.organisation.clone());
-            }
-            if !r.signals.is_empty() {
-                match series_signals.get_mut(&r.organisation) {
-                    Some(v) => v.append(&mut r.signals),
-                    None => {
-                        series_signals.insert(r.organisation.clone(), std::mem::take(&mut r.signals));
-                    }
+        for r in results.series.iter_mut().filter(|r| !r.signals.is_empty()) {
+            let signals = std::mem::take(&mut r.signals);
+            match series_signals.get_mut(&r.organisation) {
+                Some(parts) => parts.push(signals),
+                None => {
+                    series_signals.insert(r.organisation.clone(), vec![signals]);
                 }
             }
         }
     }
     // Funnel and CUSUM indicators: judged afresh by every scan (they are few), never reused
     // from a recorded scan, so incremental and full scans agree.
+    tracing::debug!(elapsed = ?started.elapsed(), "series signals gathered by organisation");
     let peers = crate::count_signals::Peers::new(&organisations, &links, today);
     let counted = crate::count_signals::count_pass(store, &catalogue, &peers, as_of, regime).await?;
-    charted.extend(counted.organisations);
+    tracing::debug!(elapsed = ?started.elapsed(), "counted indicators");
     for (org, signals) in counted.signals {
-        series_signals.entry(org).or_default().extend(signals);
+        series_signals.entry(org).or_default().push(signals);
     }
     let judge = JudgedBy {
         regime: regime.id.clone(),
@@ -288,16 +287,21 @@ async fn judge_and_track(
                 .iter()
                 .filter_map(|(code, results)| indicators.get(code).map(|info| (code, info, results)))
                 .flat_map(|(code, info, results)| {
-                    results.series.iter().filter_map(move |r| {
-                        Some((r.organisation.as_str(), code.as_str(), info.polarity, r.peer.as_ref()?))
-                    })
+                    results
+                        .series
+                        .iter()
+                        .map(move |r| (r.organisation.as_str(), code.as_str(), info.polarity, r.peer.as_ref()))
                 }),
         );
         (norms, late.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     for s in late {
-        series_signals.entry(s.organisation.clone()).or_default().push(s);
+        series_signals.entry(s.organisation.clone()).or_default().push(vec![s]);
     }
+    // Organisations with a series: every one the peer outcomes were filed for (filing
+    // read each series' organisation already), and those of counted indicators.
+    let mut charted: FxHashSet<&str> = norms.organisations().collect();
+    charted.extend(counted.organisations.iter().map(String::as_str));
     tracing::info!(elapsed = ?started.elapsed(), "counted indicators, peer norms and late returns");
     let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     // Each organisation's peer-contact links, so that judging one does not read them all.
@@ -324,7 +328,7 @@ async fn judge_and_track(
     }
 
     let inputs: Vec<(&Organisation, Vec<Signal>)> =
-        organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()).unwrap_or_default())).collect();
+        organisations.iter().map(|o| (o, concat(series_signals.remove(o.code.as_str())))).collect();
     let judge_one = |org: &Organisation, mut signals: Vec<Signal>| -> Result<Option<OrganisationReport>, EngineError> {
         let code = org.code.as_str();
         let ins = by_org_ins.get(code).map(Vec::as_slice).unwrap_or(&[]);
@@ -513,6 +517,17 @@ impl PendingRecord {
             recommendations: &self.recommendations,
         }
     }
+}
+
+/// The lists of one organisation's signals as one, moved once, with room for the
+/// inspection and event signals still to come.
+fn concat(parts: Option<Vec<Vec<Signal>>>) -> Vec<Signal> {
+    let Some(parts) = parts else { return Vec::new() };
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 8);
+    for p in parts {
+        all.extend(p);
+    }
+    all
 }
 
 /// Judges every organisation, on as many threads as the machine has (organisations are

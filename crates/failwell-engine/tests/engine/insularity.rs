@@ -30,7 +30,7 @@ fn norms<'a>(tails: &'a [SeriesTail], outcomes: &'a [Option<PeerOutcome>]) -> Pe
     let filed = tails
         .iter()
         .zip(outcomes)
-        .filter_map(|(t, o)| Some((t.organisation.as_str(), t.indicator.as_str(), t.polarity, o.as_ref()?)));
+        .map(|(t, o)| (t.organisation.as_str(), t.indicator.as_str(), t.polarity, o.as_ref()));
     PeerNorms::filed(2, filed)
 }
 
