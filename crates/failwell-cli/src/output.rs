@@ -18,7 +18,21 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
 
 /// Writes `value` as JSON and a newline: indented at a terminal, compact otherwise.
 pub fn write_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    write_bytes(&json(value, 0)?)
+    let mut out = stdout();
+    json_to(&mut out, value)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `value` as JSON and a newline into `out`: indented when standard output is a terminal.
+fn json_to<T: Serialize, W: Write>(mut out: W, value: &T) -> anyhow::Result<()> {
+    if std::io::stdout().is_terminal() {
+        serde_json::to_writer_pretty(&mut out, value)?;
+    } else {
+        serde_json::to_writer(&mut out, value)?;
+    }
+    writeln!(out)?;
+    Ok(())
 }
 
 /// `value` as [`write_json`] would write it, for writing later, in a buffer made with
@@ -26,12 +40,7 @@ pub fn write_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 /// doubling copies it again and again).
 pub fn json<T: Serialize>(value: &T, size_hint: usize) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(size_hint);
-    if std::io::stdout().is_terminal() {
-        serde_json::to_writer_pretty(&mut out, value)?;
-    } else {
-        serde_json::to_writer(&mut out, value)?;
-    }
-    out.push(b'\n');
+    json_to(&mut out, value)?;
     Ok(out)
 }
 

@@ -232,7 +232,7 @@ async fn judge_and_track(
     tracing::info!(elapsed = ?started.elapsed(), indicators = judged, "peer distance judged");
     // What a recorded scan keeps of the indicators it rebuilt, encoded now, while the
     // results still hold their signals: the signals then move to their organisations.
-    let encoded = if options.record { Some(encode_rebuilt(&pass)?) } else { None };
+    let encoded = options.record.then(|| encode_rebuilt(&pass));
     tracing::debug!(elapsed = ?started.elapsed(), "rebuilt results encoded");
     // Each organisation's signals from series, as the lists they came in: a signal is a
     // large struct, and growing one list by appending moved 40,000 of them again and again.
@@ -248,9 +248,9 @@ async fn judge_and_track(
             }
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "series signals gathered by organisation");
     // Funnel and CUSUM indicators: judged afresh by every scan (they are few), never reused
     // from a recorded scan, so incremental and full scans agree.
-    tracing::debug!(elapsed = ?started.elapsed(), "series signals gathered by organisation");
     let peers = crate::count_signals::Peers::new(&organisations, &links, today);
     let counted = crate::count_signals::count_pass(store, &catalogue, &peers, as_of, regime).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "counted indicators");
@@ -549,14 +549,13 @@ where
 }
 
 /// The results of the indicators the pass charted, encoded for `indicator_scan`.
-fn encode_rebuilt(pass: &SeriesPass) -> Result<Vec<SeriesScan>, EngineError> {
+fn encode_rebuilt(pass: &SeriesPass) -> Vec<SeriesScan> {
     let rebuilt: Vec<(&String, &crate::series_pass::IndicatorResults)> =
         pass.rebuilt.iter().filter_map(|code| pass.by_indicator.get(code).map(|r| (code, r))).collect();
-    crate::parallel::map(rebuilt, 2, |(code, r)| {
-        crate::results_codec::encode(r).map(|results| SeriesScan { indicator: code.clone(), results })
+    crate::parallel::map(rebuilt, 2, |(code, r)| SeriesScan {
+        indicator: code.clone(),
+        results: crate::results_codec::encode(r),
     })
-    .into_iter()
-    .collect()
 }
 
 /// Matches the scan's signals with the open ones the store remembers (setting each

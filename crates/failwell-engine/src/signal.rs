@@ -257,64 +257,11 @@ impl Signal {
 
     /// A hash of everything the signal's record holds, to find the few signals of a scan
     /// that changed since the last without writing each out as JSON (40,000 ongoing
-    /// signals at England scale). Every field goes in, each ended by a byte no UTF-8 text
-    /// holds; the destructuring names every field, so a field added to `Signal` and
-    /// forgotten here does not compile.
+    /// signals at England scale). It hashes the signal as the recorded results lay it out
+    /// (`results_codec`: every field, each length-prefixed), so the one list of fields
+    /// serves both.
     pub fn content_hash(&self) -> String {
-        let Signal {
-            key,
-            organisation,
-            source_kind,
-            source,
-            indicator,
-            rule,
-            direction,
-            side,
-            strength,
-            failure_types,
-            indicator_kind,
-            start,
-            end,
-            known_from,
-            reading,
-            judged_by,
-            tracking,
-            evidence,
-        } = self;
-        const END: u8 = 0xff;
-        const NONE: u8 = 0xfe;
-        let mut b: Vec<u8> = Vec::with_capacity(256 + evidence.as_str().len());
-        let text = |b: &mut Vec<u8>, s: Option<&str>| {
-            match s {
-                Some(s) => b.extend_from_slice(s.as_bytes()),
-                None => b.push(NONE),
-            }
-            b.push(END);
-        };
-        for s in [key, organisation, source, rule, start, end] {
-            text(&mut b, Some(s));
-        }
-        for s in [indicator, indicator_kind, known_from] {
-            text(&mut b, s.as_deref());
-        }
-        for s in [&judged_by.regime, &judged_by.regime_version, &judged_by.rule_set] {
-            text(&mut b, Some(s));
-        }
-        text(&mut b, tracking.as_ref().map(|t| t.id.as_str()));
-        text(&mut b, tracking.as_ref().map(|t| t.first_seen.as_str()));
-        b.extend([
-            *source_kind as u8,
-            *direction as u8,
-            side.map_or(NONE, |s| s as u8),
-            *strength as u8,
-            *reading as u8,
-        ]);
-        for t in failure_types {
-            text(&mut b, Some(t.code()));
-        }
-        b.push(END);
-        b.extend_from_slice(evidence.as_str().as_bytes());
-        crate::series_pass::stable_hash(&b)
+        crate::series_pass::stable_hash(&crate::results_codec::signal_bytes(self))
     }
 
     /// Whether the signal counts towards risk: concerns, except those read as honest
