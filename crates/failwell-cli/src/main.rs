@@ -3,6 +3,7 @@
 //! The top of the architecture: it reads flags and files, opens the store, and reports
 //! errors with `anyhow`. Judgement lives below it; this crate only wires things together.
 
+mod allocator;
 mod cmd;
 mod output;
 mod progress;
@@ -58,6 +59,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => "warn",

@@ -35,19 +35,27 @@ fn json_to<T: Serialize, W: Write>(mut out: W, value: &T) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// `value` as [`write_json`] would write it, for writing later, in a buffer made with
-/// room for `size_hint` bytes (a report of England is 70 MB: growing a buffer to that by
-/// doubling copies it again and again).
-pub fn json<T: Serialize>(value: &T, size_hint: usize) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(size_hint);
-    json_to(&mut out, value)?;
-    Ok(out)
+/// A scan report as [`write_json`] would write it, for writing later with
+/// [`write_parts`]: compact, in the parts the engine renders on every core (a report of
+/// England is 70 MB, and joining the parts would copy it again); indented, in one part,
+/// at a terminal (a person does not read 70 MB).
+pub fn json_parts(report: &mut failwell_engine::ScanReport) -> anyhow::Result<Vec<Vec<u8>>> {
+    if std::io::stdout().is_terminal() {
+        let mut out = Vec::new();
+        json_to(&mut out, report)?;
+        return Ok(vec![out]);
+    }
+    let mut parts = report.json_parts()?;
+    parts.push(b"\n".to_vec());
+    Ok(parts)
 }
 
-/// Writes `bytes` to standard output.
-pub fn write_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes `parts` to standard output, one after the other.
+pub fn write_parts(parts: &[Vec<u8>]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes)?;
+    for part in parts {
+        out.write_all(part)?;
+    }
     out.flush()?;
     Ok(())
 }

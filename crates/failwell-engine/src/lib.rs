@@ -35,6 +35,7 @@ pub mod error;
 pub mod events;
 pub mod inspection;
 pub mod insularity;
+pub mod json_parts;
 pub mod ladder;
 pub mod links;
 pub mod options;

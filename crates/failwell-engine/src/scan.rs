@@ -91,23 +91,26 @@ pub struct ScanReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<Recorded>,
     /// Organisations, worst first (overall score descending, then code).
-    #[serde(serialize_with = "serialize_organisations")]
     pub organisations: Vec<OrganisationReport>,
     /// Groups of linked organisations signalling together, recommended first.
     pub systems: Vec<SystemReport>,
 }
 
-/// Writes the organisations on every core when there are many: at England scale they are
-/// 70 MB of JSON, and writing them took as long as judging them. Each is rendered compact
-/// and spliced in whole, so the JSON means the same (at a terminal, an organisation of a
-/// large report is one line).
-fn serialize_organisations<S: serde::Serializer>(orgs: &[OrganisationReport], s: S) -> Result<S::Ok, S::Error> {
-    if orgs.len() < 1000 {
-        return s.collect_seq(orgs);
+impl ScanReport {
+    /// The report as compact JSON (the same text as `serde_json::to_vec`), in parts to be
+    /// written one after the other: the organisations, 70 MB at England scale, are
+    /// rendered on every core, and each core's share is kept as its own buffer rather
+    /// than copied into one. Takes `&mut self` to render the rest without them; they are
+    /// put back before it returns.
+    ///
+    /// # Errors
+    /// Only a bug: every part of a report serialises.
+    pub fn json_parts(&mut self) -> serde_json::Result<Vec<Vec<u8>>> {
+        let organisations = std::mem::take(&mut self.organisations);
+        let parts = crate::json_parts::spliced(&*self, "organisations", &organisations);
+        self.organisations = organisations;
+        parts
     }
-    let rendered = crate::parallel::map(orgs.iter().collect(), 2, serde_json::value::to_raw_value);
-    let raw = rendered.into_iter().collect::<Result<Vec<_>, _>>().map_err(serde::ser::Error::custom)?;
-    s.collect_seq(raw)
 }
 
 /// A recorded scan's place in the history of signals.
@@ -183,6 +186,8 @@ async fn judge_and_track(
 ) -> Result<(ScanReport, Option<PendingRecord>), EngineError> {
     let started = std::time::Instant::now();
     let as_of = options.as_of;
+    // Needed only to track the signals at the end: read while the scan reads and charts.
+    let open_signals = store.open_signals_ahead();
     // The registry and catalogue are not evidence: use what is known now.
     let organisations: Vec<Organisation> = store.records_as_of("organisation", None).await?;
     let catalogue: Vec<Indicator> = store.records_as_of("indicator", None).await?;
@@ -465,7 +470,8 @@ async fn judge_and_track(
     let systems = system_view(&organisations, &links, &reports, today, system_rule);
     tracing::info!(elapsed = ?started.elapsed(), organisations = reports.len(), "organisations judged");
     let as_of_text = dates::iso(today);
-    let (recorded, pending) = track(store, &mut reports, &pass, encoded, regime, options, &as_of_text).await?;
+    let (recorded, pending) =
+        track(store, open_signals, &mut reports, &pass, encoded, regime, options, &as_of_text).await?;
     tracing::info!(elapsed = ?started.elapsed(), "tracked");
     let (mode, series_charted, series_reused) = (pass.mode, pass.charted, pass.reused);
     // At England scale the pass holds 600,000 series results: they are freed on another
@@ -562,8 +568,10 @@ fn encode_rebuilt(pass: &SeriesPass) -> Vec<SeriesScan> {
 /// signal's tracking) and, when asked, makes what recording the scan writes (the scan id
 /// is set when it is written). Scans of a day before the last recorded scan are neither
 /// tracked nor recorded: history does not run backwards.
+#[allow(clippy::too_many_arguments)]
 async fn track(
     store: &Store,
+    open_signals: failwell_store::OpenSignalsAhead,
     reports: &mut [OrganisationReport],
     pass: &SeriesPass,
     results: Option<Vec<SeriesScan>>,
@@ -576,7 +584,7 @@ async fn track(
         return Ok((None, None));
     }
     let started = std::time::Instant::now();
-    let open = if last.is_some() { store.open_signals().await? } else { Vec::new() };
+    let open = if last.is_some() { open_signals.get().await? } else { Vec::new() };
     tracing::debug!(elapsed = ?started.elapsed(), open = open.len(), "open signals read");
     let organisations = reports.len() as i64;
     let signals = reports.iter().map(|r| r.signals.len() as i64).sum();

@@ -32,5 +32,7 @@ pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use query::Counts;
 pub use regimes::{RegimeAdded, StoredRegime};
-pub use scan_state::{OpenSignal, RecommendationRow, ScanRecord, ScanRecording, ScanWrites, SeriesScan, SignalRow};
+pub use scan_state::{
+    OpenSignal, OpenSignalsAhead, RecommendationRow, ScanRecord, ScanRecording, ScanWrites, SeriesScan, SignalRow,
+};
 pub use series::{SeriesData, SeriesKey};

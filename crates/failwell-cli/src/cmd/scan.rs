@@ -153,9 +153,8 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
             report.organisations.retain(|o| organisations.contains(&o.organisation));
         }
         let rendered = match format {
-            // About 12 KB an organisation at England scale, most of it signals' evidence.
-            ScanFormat::Json => crate::output::json(&report, report.organisations.len() * (16 << 10)),
-            ScanFormat::Text => Ok(failwell_engine::report::render_text(&report, all).into_bytes()),
+            ScanFormat::Json => crate::output::json_parts(&mut report),
+            ScanFormat::Text => Ok(vec![failwell_engine::report::render_text(&report, all).into_bytes()]),
         };
         // At England scale the report is a million allocations: the process is ending,
         // and handing its memory back at exit is much faster than freeing them one by one.
@@ -166,7 +165,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     store.close().await;
     let rendered = scanned??;
     tracing::debug!(elapsed = ?started.elapsed(), "scanned and rendered");
-    crate::output::write_bytes(&rendered)?;
+    crate::output::write_parts(&rendered)?;
     tracing::debug!(elapsed = ?started.elapsed(), "report written");
     Ok(ExitCode::SUCCESS)
 }
