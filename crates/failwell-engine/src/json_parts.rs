@@ -9,7 +9,8 @@
 use serde::Serialize;
 
 /// `envelope` as compact JSON with `items` as the list in its field `field`, in parts
-/// whose concatenation is the document. `envelope` must serialise `field` as an empty
+/// whose concatenation is the document; `weight` tells roughly how large an item's JSON
+/// is, to share the work out evenly. `envelope` must serialise `field` as an empty
 /// list (`"field":[]`), and no field before it may serialise to that same text (a
 /// string cannot: its quotes are escaped).
 ///
@@ -19,6 +20,7 @@ pub fn spliced<E: Serialize, T: Serialize + Sync>(
     envelope: &E,
     field: &str,
     items: &[T],
+    weight: impl Fn(&T) -> usize,
 ) -> serde_json::Result<Vec<Vec<u8>>> {
     let envelope = serde_json::to_vec(envelope)?;
     let empty = format!("\"{field}\":[]");
@@ -29,7 +31,7 @@ pub fn spliced<E: Serialize, T: Serialize + Sync>(
         .ok_or_else(|| serde::ser::Error::custom(format!("the envelope has no empty list {field:?}")))?;
     let mut parts = Vec::with_capacity(5);
     parts.push(envelope[..at].to_vec());
-    for share in shares(items)? {
+    for share in shares(items, weight)? {
         if parts.len() > 1 {
             parts.push(b",".to_vec());
         }
@@ -39,18 +41,33 @@ pub fn spliced<E: Serialize, T: Serialize + Sync>(
     Ok(parts)
 }
 
-/// `items` as comma-separated compact JSON, one non-empty buffer per core's share.
-fn shares<T: Serialize + Sync>(items: &[T]) -> serde_json::Result<Vec<Vec<u8>>> {
+/// `items` as comma-separated compact JSON, one non-empty buffer per core's share. The
+/// shares are of equal `weight` (about the size of an item's JSON, in any unit), not of
+/// equal counts: a report lists its organisations worst first, and the worst carry the
+/// most signals.
+fn shares<T: Serialize + Sync>(items: &[T], weight: impl Fn(&T) -> usize) -> serde_json::Result<Vec<Vec<u8>>> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let shares: Vec<&[T]> = items.chunks(items.len().div_ceil(cores)).collect();
-    crate::parallel::map(shares, 2, |share| {
-        // Sized from the first item: growing a buffer of tens of megabytes by doubling
-        // copies it again and again.
+    let weights: Vec<usize> = items.iter().map(|i| weight(i).max(1)).collect();
+    let per_share = weights.iter().sum::<usize>().div_ceil(cores);
+    // (items, their weight, the first one's weight)
+    let mut shares: Vec<(&[T], usize, usize)> = Vec::with_capacity(cores);
+    let (mut start, mut sum) = (0, 0);
+    for (i, w) in weights.iter().enumerate() {
+        sum += w;
+        if sum >= per_share || i + 1 == items.len() {
+            shares.push((&items[start..=i], sum, weights[start]));
+            (start, sum) = (i + 1, 0);
+        }
+    }
+    crate::parallel::map(shares, 2, |(share, share_weight, first_weight)| {
+        // Sized from the first item, with room to spare: growing a buffer of tens of
+        // megabytes copies it into fresh memory, and room never written costs nothing.
         let mut out = serde_json::to_vec(&share[0])?;
-        out.reserve(out.len().max(1024) * share.len() * 5 / 4);
+        let per_weight = out.len().max(64).div_ceil(first_weight);
+        out.reserve(per_weight * share_weight * 2);
         for item in &share[1..] {
             out.push(b',');
             serde_json::to_writer(&mut out, item)?;
@@ -88,7 +105,7 @@ mod tests {
             let after = items.iter().take(2).cloned().collect();
             let whole = Doc { title: title.clone(), items: items.clone(), after };
             let envelope = Doc { title, items: vec![], after: whole.after.clone() };
-            let parts = spliced(&envelope, "items", &items).unwrap();
+            let parts = spliced(&envelope, "items", &items, |i| i.code.len() * (i.value as usize % 7)).unwrap();
             assert_eq!(parts.concat(), serde_json::to_vec(&whole).unwrap(), "{n} items");
         }
     }
@@ -96,6 +113,6 @@ mod tests {
     #[test]
     fn an_envelope_without_the_empty_field_is_refused() {
         let envelope = Doc { title: "t".into(), items: vec![Item { code: "a".into(), value: 1.0 }], after: vec![] };
-        assert!(spliced(&envelope, "items", &[1, 2]).is_err());
+        assert!(spliced(&envelope, "items", &[1, 2], |_| 1).is_err());
     }
 }

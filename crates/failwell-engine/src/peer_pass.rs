@@ -68,7 +68,7 @@ mod tests {
         let series = [("A", 30.0), ("B", 10.0), ("C", 11.0), ("D", 9.0), ("E", 10.5)]
             .iter()
             .map(|(org, v)| SeriesResult {
-                organisation: org.to_string(),
+                organisation: (*org).into(),
                 tail: Tail::of(&[(p("2024-01"), *v), (p("2024-02"), *v + 0.1), (p("2024-03"), *v - 0.1)]),
                 signals: vec![],
                 peer: None,

@@ -34,6 +34,7 @@ use crate::series_pass::{IndicatorResults, SeriesResult, TAIL_POINTS, Tail};
 use crate::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
 use failwell_domain::FailureType;
 use failwell_domain::Period;
+use std::sync::Arc;
 
 /// The layout's version: a reader refuses any other.
 pub const FORMAT: u8 = 8;
@@ -415,6 +416,13 @@ impl<'a> Reader<'a> {
 /// # Errors
 /// Another layout's bytes, or damaged bytes: the caller charts in full instead.
 pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
+    decode_sharing(bytes, &mut Vec::new())
+}
+
+/// [`decode`], sharing organisation codes with the results decoded before (`names`, by
+/// position): the indicators of a store list mostly the same organisations in the same
+/// order, so each code is allocated once rather than once a series.
+fn decode_sharing(bytes: &[u8], names: &mut Vec<Arc<str>>) -> Result<IndicatorResults, EngineError> {
     let mut r = Reader { bytes, at: 0 };
     if r.byte()? != FORMAT {
         return Err(r.bad("unknown format"));
@@ -426,8 +434,19 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
     let peer_key = Some(r.text()?).filter(|k| !k.is_empty()).map(str::to_string);
     let n = r.varint()? as usize;
     let mut series = Vec::with_capacity(n.min(bytes.len()));
-    for _ in 0..n {
-        let organisation = r.text()?.to_string();
+    for i in 0..n {
+        let code = r.text()?;
+        let organisation = match names.get(i) {
+            Some(name) if &**name == code => Arc::clone(name),
+            _ => {
+                let name: Arc<str> = code.into();
+                match names.get_mut(i) {
+                    Some(slot) => *slot = Arc::clone(&name),
+                    None => names.push(Arc::clone(&name)),
+                }
+                name
+            }
+        };
         let points = usize::from(r.byte()?);
         if points > TAIL_POINTS {
             return Err(r.bad("too many points"));
@@ -454,7 +473,16 @@ pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
 
 /// Decodes many indicators' results, sharing them out over the machine's cores.
 pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, EngineError>> {
-    crate::parallel::map(items.iter().collect(), 2, |(_, bytes)| decode(bytes))
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let shares: Vec<&[(String, Vec<u8>)]> = items.chunks(items.len().div_ceil(cores).max(1)).collect();
+    crate::parallel::map(shares, 2, |share| {
+        // Each core shares codes among its own indicators: no counter is touched by two.
+        let mut names = Vec::new();
+        share.iter().map(|(_, bytes)| decode_sharing(bytes, &mut names)).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[cfg(test)]
@@ -533,6 +561,18 @@ mod tests {
         assert_eq!(decode(&encode(&r)).unwrap(), r);
         r.peer_key = None;
         assert_eq!(decode(&encode(&r)).unwrap(), r, "not judged against peers");
+    }
+
+    #[test]
+    fn results_decoded_together_share_codes_and_read_back_exactly() {
+        let a = results();
+        let mut b = results();
+        b.series.reverse();
+        b.series.truncate(4);
+        let items: Vec<(String, Vec<u8>)> =
+            [("a", &a), ("b", &b), ("c", &a)].iter().map(|(k, r)| (k.to_string(), encode(r))).collect();
+        let decoded: Vec<IndicatorResults> = decode_all(&items).into_iter().map(Result::unwrap).collect();
+        assert_eq!(decoded, vec![a.clone(), b, a]);
     }
 
     #[test]

@@ -68,36 +68,40 @@ fn grain(p: Period) -> Option<u8> {
 /// period missing (the one after the organisation's latest) and ends at the expected one,
 /// so it keeps its key across scans until a new return arrives.
 pub fn late_returns(latest: &[LatestReturn<'_>], judged_by: &JudgedBy) -> Vec<Signal> {
-    // (indicator, grain) → (organisation, latest period) of each series.
-    type Group<'a> = ((&'a str, u8), Vec<(&'a str, Period)>);
-    let mut groups: BTreeMap<(&str, u8), Vec<(&str, Period)>> = BTreeMap::new();
-    // The scan lists series indicator by indicator: gather each run of one key, then file it.
-    let mut run: Option<Group<'_>> = None;
+    let mut by_indicator: BTreeMap<&str, Vec<(&str, Period)>> = BTreeMap::new();
     for (organisation, indicator, period) in latest {
-        let Some(g) = grain(*period) else { continue };
-        match &mut run {
-            Some((key, series)) if *key == (*indicator, g) => series.push((*organisation, *period)),
-            _ => {
-                if let Some((key, series)) = run.replace(((*indicator, g), vec![(*organisation, *period)])) {
-                    groups.entry(key).or_default().extend(series);
-                }
-            }
-        }
-    }
-    if let Some((key, series)) = run {
-        groups.entry(key).or_default().extend(series);
+        by_indicator.entry(indicator).or_default().push((organisation, *period));
     }
     let mut out = Vec::new();
-    for ((indicator, _), series) in groups {
-        if series.len() < MIN_ORGANISATIONS {
+    for (indicator, series) in by_indicator {
+        late_returns_of(indicator, &series, judged_by, &mut out);
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// The late-return signals of one indicator, from the latest period of each of its series
+/// (organisation, period), added to `out` unsorted. A scan of England passes 600,000
+/// series an indicator at a time, rather than gathering them all first.
+pub fn late_returns_of(indicator: &str, series: &[(&str, Period)], judged_by: &JudgedBy, out: &mut Vec<Signal>) {
+    // Grains are judged apart: months are never compared with years.
+    let grains: Vec<u8> = {
+        let mut g: Vec<u8> = series.iter().filter_map(|(_, p)| grain(*p)).collect();
+        g.sort_unstable();
+        g.dedup();
+        g
+    };
+    for g in grains {
+        let group: Vec<(&str, Period)> = series.iter().filter(|(_, p)| grain(*p) == Some(g)).copied().collect();
+        if group.len() < MIN_ORGANISATIONS {
             continue;
         }
-        let mut periods: Vec<Period> = series.iter().map(|(_, p)| *p).collect();
+        let mut periods: Vec<Period> = group.iter().map(|(_, p)| *p).collect();
         periods.sort_by(|a, b| b.cmp(a));
         // More than half have reached it: the latest period at index n / 2 of the latest first.
-        let expected = periods[series.len() / 2];
+        let expected = periods[group.len() / 2];
         let reached = periods.iter().filter(|p| **p >= expected).count();
-        for (organisation, period) in series {
+        for &(organisation, period) in &group {
             let Some(behind) = steps(period, expected).filter(|n| *n > 0 && *n <= stopped_after(period)) else {
                 continue;
             };
@@ -115,8 +119,6 @@ pub fn late_returns(latest: &[LatestReturn<'_>], judged_by: &JudgedBy) -> Vec<Si
             ));
         }
     }
-    out.sort_by(|a, b| a.key.cmp(&b.key));
-    out
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -22,7 +22,7 @@ use crate::series_pass::{ScanMode, SeriesPass, series_pass};
 use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
 use crate::system::{SystemReport, SystemRule, system_view};
 use failwell_domain::regime::Regime;
-use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, dates};
+use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, Period, dates};
 use failwell_stats::spc::RuleSet;
 use failwell_store::{OpenSignal, RecommendationRow, ScanRecord, ScanWrites, SeriesScan, SignalRow, Store};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -107,7 +107,8 @@ impl ScanReport {
     /// Only a bug: every part of a report serialises.
     pub fn json_parts(&mut self) -> serde_json::Result<Vec<Vec<u8>>> {
         let organisations = std::mem::take(&mut self.organisations);
-        let parts = crate::json_parts::spliced(&*self, "organisations", &organisations);
+        // Signals are most of an organisation's JSON (evidence), about 4 KB the rest.
+        let parts = crate::json_parts::spliced(&*self, "organisations", &organisations, |o| 3 + o.signals.len());
         self.organisations = organisations;
         parts
     }
@@ -186,7 +187,10 @@ async fn judge_and_track(
 ) -> Result<(ScanReport, Option<PendingRecord>), EngineError> {
     let started = std::time::Instant::now();
     let as_of = options.as_of;
-    // Needed only to track the signals at the end: read while the scan reads and charts.
+    // Read while the scan reads its records (see failwell_store::Ahead): the recorded
+    // results, which an incremental scan reuses, and the open signals, needed only to
+    // track the signals at the end.
+    let recorded_results = (as_of.is_none() && !options.full).then(|| store.indicator_scans_ahead());
     let open_signals = store.open_signals_ahead();
     // The registry and catalogue are not evidence: use what is known now.
     let organisations: Vec<Organisation> = store.records_as_of("organisation", None).await?;
@@ -212,7 +216,7 @@ async fn judge_and_track(
     let spc_judge =
         JudgedBy { regime: regime.id.clone(), regime_version: regime.version.clone(), rule_set: rule_set.name.clone() };
     tracing::info!(elapsed = ?started.elapsed(), "records read");
-    let mut pass = series_pass(store, &indicators, &rule_set, &spc_judge, options).await?;
+    let mut pass = series_pass(store, recorded_results, &indicators, &rule_set, &spc_judge, options).await?;
     tracing::info!(elapsed = ?started.elapsed(), charted = pass.charted, reused = pass.reused, "series pass");
     // "Today": the as-of day, else the latest publication in the evidence.
     let today = match as_of {
@@ -245,10 +249,10 @@ async fn judge_and_track(
     for results in pass.by_indicator.values_mut() {
         for r in results.series.iter_mut().filter(|r| !r.signals.is_empty()) {
             let signals = std::mem::take(&mut r.signals);
-            match series_signals.get_mut(&r.organisation) {
+            match series_signals.get_mut(&*r.organisation) {
                 Some(parts) => parts.push(signals),
                 None => {
-                    series_signals.insert(r.organisation.clone(), vec![signals]);
+                    series_signals.insert(r.organisation.to_string(), vec![signals]);
                 }
             }
         }
@@ -274,17 +278,23 @@ async fn judge_and_track(
     // thread of their own while the peer outcomes are filed by organisation.
     let (norms, late) = std::thread::scope(|s| {
         let late = s.spawn(|| {
-            // Each series' latest period against its peers' (returns.rs).
-            let mut latest: Vec<crate::returns::LatestReturn> =
-                Vec::with_capacity(pass.by_indicator.values().map(|r| r.series.len()).sum());
-            latest.extend(
-                pass.by_indicator
-                    .iter()
-                    .flat_map(|(code, results)| results.series.iter().map(move |r| (code, r)))
-                    .filter(|(_, r)| !closed.contains(r.organisation.as_str()))
-                    .filter_map(|(code, r)| Some((r.organisation.as_str(), code.as_str(), r.tail.last()?.0))),
-            );
-            crate::returns::late_returns(&latest, &judge)
+            // Each series' latest period against its peers' (returns.rs), an indicator at
+            // a time in one buffer.
+            let mut late = Vec::new();
+            let mut latest: Vec<(&str, Period)> = Vec::new();
+            for (code, results) in &pass.by_indicator {
+                latest.clear();
+                latest.extend(
+                    results
+                        .series
+                        .iter()
+                        .filter(|r| !closed.contains(&*r.organisation))
+                        .filter_map(|r| Some((&*r.organisation, r.tail.last()?.0))),
+                );
+                crate::returns::late_returns_of(code, &latest, &judge, &mut late);
+            }
+            late.sort_by(|a, b| a.key.cmp(&b.key));
+            late
         });
         let norms = PeerNorms::filed(
             pass.by_indicator.len(),
@@ -295,7 +305,7 @@ async fn judge_and_track(
                     results
                         .series
                         .iter()
-                        .map(move |r| (r.organisation.as_str(), code.as_str(), info.polarity, r.peer.as_ref()))
+                        .map(move |r| (&*r.organisation, code.as_str(), info.polarity, r.peer.as_ref()))
                 }),
         );
         (norms, late.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
@@ -571,7 +581,7 @@ fn encode_rebuilt(pass: &SeriesPass) -> Vec<SeriesScan> {
 #[allow(clippy::too_many_arguments)]
 async fn track(
     store: &Store,
-    open_signals: failwell_store::OpenSignalsAhead,
+    open_signals: failwell_store::Ahead<Vec<failwell_store::OpenSignal>>,
     reports: &mut [OrganisationReport],
     pass: &SeriesPass,
     results: Option<Vec<SeriesScan>>,

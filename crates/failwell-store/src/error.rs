@@ -9,6 +9,9 @@ pub enum StoreError {
     /// SQLite refused or failed on the scan's own read-only connection.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The process is shutting down: a read started early did not finish.
+    #[error("interrupted: the process is shutting down")]
+    Interrupted,
     /// The database URL is not one failwell can use.
     #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),

@@ -10,6 +10,7 @@
 //! not judge. Codes are resolved here (an unknown organisation is the store's business);
 //! columns, lines and mappings are not.
 
+mod ahead;
 mod counts;
 mod decision;
 mod error;
@@ -23,6 +24,7 @@ mod scan;
 mod scan_state;
 mod series;
 
+pub use ahead::Ahead;
 pub use counts::CountPoint;
 pub use decision::{Decision, NewDecision, StoredRecommendation};
 pub use error::{RowProblem, StoreError};
@@ -32,7 +34,5 @@ pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use query::Counts;
 pub use regimes::{RegimeAdded, StoredRegime};
-pub use scan_state::{
-    OpenSignal, OpenSignalsAhead, RecommendationRow, ScanRecord, ScanRecording, ScanWrites, SeriesScan, SignalRow,
-};
+pub use scan_state::{OpenSignal, RecommendationRow, ScanRecord, ScanRecording, ScanWrites, SeriesScan, SignalRow};
 pub use series::{SeriesData, SeriesKey};

@@ -78,34 +78,6 @@ pub struct SignalRow {
     pub content_hash: String,
 }
 
-/// The open signals, being read (see [`Store::open_signals_ahead`]).
-#[derive(Debug)]
-pub enum OpenSignalsAhead {
-    /// Being read on the runtime (by a task of the store's).
-    Reading(tokio::task::JoinHandle<Result<Vec<OpenSignal>, StoreError>>, Store),
-    /// Not started: read when asked for.
-    Later(Store),
-}
-
-impl OpenSignalsAhead {
-    /// The open signals, as [`Store::open_signals`] gives them.
-    ///
-    /// # Errors
-    /// As [`Store::open_signals`].
-    pub async fn get(self) -> Result<Vec<OpenSignal>, StoreError> {
-        match self {
-            OpenSignalsAhead::Reading(task, store) => match task.await {
-                Ok(read) => read,
-                // The read panicked (a bug): carry the panic on as it was.
-                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                // Cancelled with its runtime shutting down: read now.
-                Err(_) => store.open_signals().await,
-            },
-            OpenSignalsAhead::Later(store) => store.open_signals().await,
-        }
-    }
-}
-
 /// What a scan derived from one indicator's series.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesScan {
@@ -214,21 +186,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Starts reading [`Store::open_signals`] in the background, for a scan that needs them
-    /// only at its end: on PostgreSQL the read is a fifth of a second at England scale, and
-    /// it can run while the scan's first steps wait on their own reads. Without a Tokio
-    /// runtime to run it on, it is read when asked for.
-    pub fn open_signals_ahead(&self) -> OpenSignalsAhead {
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let store = self.clone();
-                let reader = store.clone();
-                OpenSignalsAhead::Reading(runtime.spawn(async move { reader.open_signals().await }), store)
-            }
-            Err(_) => OpenSignalsAhead::Later(self.clone()),
-        }
     }
 
     /// The signals' latest content (JSON) of one organisation, open and closed, with the
