@@ -577,7 +577,8 @@ fn encode_rebuilt(pass: &SeriesPass) -> Vec<SeriesScan> {
 /// Matches the scan's signals with the open ones the store remembers (setting each
 /// signal's tracking) and, when asked, makes what recording the scan writes (the scan id
 /// is set when it is written). Scans of a day before the last recorded scan are neither
-/// tracked nor recorded: history does not run backwards.
+/// tracked nor recorded: history does not run backwards. `open_signals` is the store's
+/// open signals, read since the scan began.
 #[allow(clippy::too_many_arguments)]
 async fn track(
     store: &Store,

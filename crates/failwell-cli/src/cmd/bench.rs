@@ -180,10 +180,10 @@ pub(crate) fn run_measured(exe: &Path, args: &[String]) -> anyhow::Result<(f64, 
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0;
     let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path) {
-            if let Some(kib) = text.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-                peak_kib = peak_kib.max(kib.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
-            }
+        if let Ok(text) = std::fs::read_to_string(&status_path)
+            && let Some(kib) = text.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            peak_kib = peak_kib.max(kib.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
         }
         if let Some(st) = child.try_wait()? {
             break st;

@@ -287,7 +287,7 @@ async fn read_into<R: Storable>(
                 }
             }
         }
-        if rows % 65_536 == 0 {
+        if rows.is_multiple_of(65_536) {
             let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-9);
             bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
         }

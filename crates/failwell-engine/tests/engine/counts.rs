@@ -145,7 +145,7 @@ fn statistical_neighbours_with_figures_form_the_peer_group() {
 #[test]
 fn too_few_units_or_no_counts_are_not_judged() {
     let ind = count_indicator(Method::Funnel, Counts::NumeratorDenominator, Polarity::HigherIsWorse);
-    let rows: Vec<_> = providers(400.0).into_iter().filter(|p| p.organisation <= "P02".to_string()).collect();
+    let rows: Vec<_> = providers(400.0).into_iter().filter(|p| p.organisation.as_str() <= "P02").collect();
     let (signals, _) = funnel_signals(&ind, &rows, &peers(&[]), &judge());
     assert!(signals.is_empty(), "{signals:#?}");
     let bare: Vec<_> = providers(400.0).into_iter().map(|p| CountPoint { numerator: None, ..p }).collect();
