@@ -33,6 +33,7 @@ pub mod count_signals;
 pub mod dates;
 pub mod error;
 pub mod events;
+pub mod hash;
 pub mod inspection;
 pub mod insularity;
 pub mod json_parts;

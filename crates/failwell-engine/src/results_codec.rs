@@ -42,32 +42,6 @@ pub const FORMAT: u8 = 8;
 /// Bytes of the checksum after the format byte.
 const CHECKSUM: usize = 8;
 
-/// A checksum of `bytes`: four independent lanes of [`crate::series_pass::stable_hash`]'s
-/// mixing, so that 60 MB of results are checked at memory speed. Damage anywhere (a bit
-/// of a value, a byte of evidence) makes the results unreadable, and the indicator is
-/// charted again rather than misread.
-fn checksum(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut lanes = [0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64, 1, 2, 3];
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
-            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-            *lane = (lane.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-    }
-    let mut last = [0u8; 32];
-    last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
-    let mut h = 0u64;
-    for (lane, word) in lanes.iter().zip(last.chunks_exact(8)) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        h = (h.rotate_left(5) ^ (lane.rotate_left(5) ^ w).wrapping_mul(K)).wrapping_mul(K);
-    }
-    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
-}
-
 fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
 }
@@ -131,7 +105,7 @@ pub fn encode(results: &IndicatorResults) -> Vec<u8> {
         }
         put_peer(&mut out, r.peer.as_ref());
     }
-    let sum = checksum(&out[1 + CHECKSUM..]);
+    let sum = crate::hash::checksum(&out[1 + CHECKSUM..]);
     out[1..1 + CHECKSUM].copy_from_slice(&sum.to_le_bytes());
     out
 }
@@ -428,7 +402,7 @@ fn decode_sharing(bytes: &[u8], names: &mut Vec<Arc<str>>) -> Result<IndicatorRe
         return Err(r.bad("unknown format"));
     }
     let sum = u64::from_le_bytes(r.take(CHECKSUM)?.try_into().unwrap_or([0; CHECKSUM]));
-    if sum != checksum(&bytes[1 + CHECKSUM..]) {
+    if sum != crate::hash::checksum(&bytes[1 + CHECKSUM..]) {
         return Err(r.bad("checksum does not match: damaged"));
     }
     let peer_key = Some(r.text()?).filter(|k| !k.is_empty()).map(str::to_string);

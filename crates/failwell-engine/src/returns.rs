@@ -85,13 +85,7 @@ pub fn late_returns(latest: &[LatestReturn<'_>], judged_by: &JudgedBy) -> Vec<Si
 /// series an indicator at a time, rather than gathering them all first.
 pub fn late_returns_of(indicator: &str, series: &[(&str, Period)], judged_by: &JudgedBy, out: &mut Vec<Signal>) {
     // Grains are judged apart: months are never compared with years.
-    let grains: Vec<u8> = {
-        let mut g: Vec<u8> = series.iter().filter_map(|(_, p)| grain(*p)).collect();
-        g.sort_unstable();
-        g.dedup();
-        g
-    };
-    for g in grains {
+    for g in 0..=2 {
         let group: Vec<(&str, Period)> = series.iter().filter(|(_, p)| grain(*p) == Some(g)).copied().collect();
         if group.len() < MIN_ORGANISATIONS {
             continue;

@@ -117,26 +117,7 @@ pub struct SeriesPass {
     pub config: String,
 }
 
-/// A stable 64-bit hash (std's is not promised stable between releases) for
-/// fingerprints and content hashes. It reads eight bytes at a time (a scan at England
-/// scale hashes 70 MB of signals to find the few that changed) and ends with the
-/// SplitMix64 finaliser, so every input bit reaches every output bit. Not for
-/// adversaries: the inputs are the engine's own output.
-pub fn stable_hash(bytes: &[u8]) -> String {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-    }
-    let mut last = [0u8; 8];
-    last[..words.remainder().len()].copy_from_slice(words.remainder());
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
-    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    format!("{:016x}", h ^ (h >> 31))
-}
+use crate::hash::stable_hash;
 
 /// Everything that shapes the series results besides the figures: an incremental scan
 /// may reuse results only from a scan with the same fingerprint.
@@ -389,26 +370,4 @@ pub async fn series_pass(
         through_import,
         config,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::stable_hash;
-
-    #[test]
-    fn the_stable_hash_is_fixed_and_tells_near_inputs_apart() {
-        // Fixed across runs and releases: recorded hashes are compared with new ones.
-        assert_eq!(stable_hash(b"evidence"), stable_hash(b"evidence"));
-        let mut seen = std::collections::BTreeSet::new();
-        let text = b"{\"points\":[{\"period\":\"2024-03\",\"value\":12.5}]}";
-        for n in 0..=text.len() {
-            assert!(seen.insert(stable_hash(&text[..n])), "prefix of {n} bytes collides");
-        }
-        // One bit anywhere changes the hash, in a trailing partial word too.
-        for i in 0..text.len() {
-            let mut t = text.to_vec();
-            t[i] ^= 1;
-            assert_ne!(stable_hash(&t), stable_hash(text), "bit flip at byte {i}");
-        }
-    }
 }

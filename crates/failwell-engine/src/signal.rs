@@ -184,7 +184,7 @@ pub struct Signal {
 /// [`EvidenceJson::read`] gives the fields back.
 ///
 /// The text is always JSON: it is serde_json's own writing, JSON checked when read from
-/// elsewhere, or text this crate recorded and read back intact (the recorded results
+/// elsewhere (`Deserialize`), or text this crate recorded and read back intact (the recorded results
 /// carry a checksum).
 #[derive(Debug, Clone)]
 pub struct EvidenceJson(Box<str>);
@@ -195,14 +195,6 @@ impl EvidenceJson {
         // Evidence is strings, numbers (a non-finite one written as null), options and
         // lists of them: serialising it cannot fail, and the text is not parsed again.
         EvidenceJson(serde_json::to_string(evidence).expect("evidence always serialises").into_boxed_str())
-    }
-
-    /// Evidence written down elsewhere, checked to be JSON.
-    ///
-    /// # Errors
-    /// Text that is not JSON.
-    pub fn from_json(text: &str) -> Result<EvidenceJson, serde_json::Error> {
-        serde_json::from_str::<&serde_json::value::RawValue>(text).map(|raw| EvidenceJson(raw.get().into()))
     }
 
     /// Evidence this crate wrote down and read back intact (the recorded results, whose
@@ -280,7 +272,7 @@ impl Signal {
     /// (`results_codec`: every field, each length-prefixed), so the one list of fields
     /// serves both.
     pub fn content_hash(&self) -> String {
-        crate::series_pass::stable_hash(&crate::results_codec::signal_bytes(self))
+        crate::hash::stable_hash(&crate::results_codec::signal_bytes(self))
     }
 
     /// Whether the signal counts towards risk: concerns, except those read as honest
@@ -325,9 +317,8 @@ mod tests {
         let e = evidence();
         let back: EvidenceJson = serde_json::from_str(e.as_str()).unwrap();
         assert_eq!(back, e);
-        assert_eq!(EvidenceJson::from_json(e.as_str()).unwrap(), e);
         assert_eq!(back.read().unwrap().explanation, "a \"quoted\" reason");
-        assert!(EvidenceJson::from_json("{\"points\":[").is_err());
-        assert!(EvidenceJson::from_json("{} trailing").is_err());
+        assert!(serde_json::from_str::<EvidenceJson>("{\"points\":[").is_err());
+        assert!(serde_json::from_str::<EvidenceJson>("{} trailing").is_err());
     }
 }

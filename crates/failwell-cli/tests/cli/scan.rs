@@ -307,6 +307,31 @@ fn closed(scan: &Value) -> Vec<&str> {
 const OBS_HEADER: &str = "organisation,indicator,period,value,value_note,published_on\n";
 
 #[test]
+fn a_scan_the_store_refuses_to_record_prints_no_report_and_records_nothing() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        // The store refuses the scan's recommendations, the last rows a scan writes.
+        execute_sql(
+            &store,
+            "create trigger refuse before insert on recommendation begin select raise(abort, 'refused by the test'); end;",
+            "create function refuse() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$;
+             create trigger refuse before insert on recommendation for each row execute function refuse();",
+        );
+        let out = run(&store, &["scan", "--format", "json"]);
+        assert!(!out.status.success(), "[{b}] the scan was not recorded, so it failed");
+        assert!(out.stdout.is_empty(), "[{b}] no report printed: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refused by the test"), "[{b}] the reason is given");
+        // Nothing of it was kept: the next scan finds no signal seen before.
+        execute_sql(&store, "drop trigger refuse;", "drop trigger refuse on recommendation;");
+        let scan = scan_now(&store, &[]);
+        assert_eq!(scan["mode"], "full", "[{b}] no recorded scan to continue");
+        assert_eq!(scan["recorded"]["new_signals"], all_signals(&scan).len(), "[{b}] every signal new");
+        assert_eq!(scan["recorded"]["ongoing_signals"], 0, "[{b}]");
+    }
+}
+
+#[test]
 fn a_second_scan_with_nothing_imported_continues_every_signal_and_charts_nothing() {
     for store in stores() {
         let b = store.backend;

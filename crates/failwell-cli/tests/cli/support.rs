@@ -101,3 +101,18 @@ pub fn count(store: &TestStore, what: &str) -> u64 {
         })
         .unwrap_or_else(|| panic!("no {what} in status:\n{status}"))
 }
+
+/// Runs SQL on `store` behind failwell's back: `sqlite` on a SQLite store, `postgres` on a
+/// PostgreSQL one (through `psql`).
+pub fn execute_sql(store: &TestStore, sqlite: &str, postgres: &str) {
+    match store.backend {
+        "postgres" => {
+            let status = Command::new("psql")
+                .args([store.url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", postgres])
+                .status()
+                .expect("psql runs");
+            assert!(status.success(), "psql refused: {postgres}");
+        }
+        _ => rusqlite::Connection::open(&store.url).and_then(|c| c.execute_batch(sqlite)).expect("SQLite runs it"),
+    }
+}
