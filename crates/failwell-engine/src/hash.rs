@@ -24,8 +24,13 @@ fn finish(mut h: u64) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Up to eight bytes as a little-endian word, zero-padded.
+/// Eight bytes as a little-endian word (`chunks_exact(8)` gives exactly eight).
 fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
+}
+
+/// The last, partial word, zero-padded.
+fn last_word(bytes: &[u8]) -> u64 {
     let mut w = [0u8; 8];
     w[..bytes.len()].copy_from_slice(bytes);
     u64::from_le_bytes(w)
@@ -39,7 +44,7 @@ pub fn stable_hash(bytes: &[u8]) -> String {
     for w in &mut words {
         h = step(h, word(w));
     }
-    h = step(h, word(words.remainder()));
+    h = step(h, last_word(words.remainder()));
     format!("{:016x}", finish(h))
 }
 
