@@ -7,11 +7,17 @@
 //! with signals carry JSON (their evidence is read by people and by the tracking of
 //! signals across scans, so it keeps the shape the report prints).
 //!
-//! Layout, all integers LEB128 varints, `f64` little-endian:
+//! The body is stored as one LZ4 block: the evidence JSON and the organisation codes
+//! compress 2.4 to 1 (60 MB to 25 MB at England scale), and LZ4 unpacks at gigabytes a
+//! second, so reading it back costs less (SQLite's overflow pages, PostgreSQL's
+//! out-of-line values and the bytes sent) than it did uncompressed.
+//!
+//! Layout, all integers LEB128 varints unless said, `f64` little-endian:
 //!
 //! ```text
-//! format byte (FORMAT) · checksum (u64, of every byte after it) · peer key (len, UTF-8;
-//! empty: not judged) · series count
+//! format byte (FORMAT) · checksum (u64 LE, of every byte after it) · body length (u32 LE)
+//! · the body as one LZ4 block
+//! body: peer key (len, UTF-8; empty: not judged) · series count
 //! per series: organisation (len, UTF-8) · points (u8, at most TAIL_POINTS)
 //!             · per point: period · value (f64)
 //!             · signals (count; per signal, see below) · peer outcome
@@ -37,7 +43,7 @@ use failwell_domain::Period;
 use std::sync::Arc;
 
 /// The layout's version: a reader refuses any other.
-pub const FORMAT: u8 = 8;
+pub const FORMAT: u8 = 9;
 
 /// Bytes of the checksum after the format byte.
 const CHECKSUM: usize = 8;
@@ -87,24 +93,27 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// Encodes one indicator's results.
 pub fn encode(results: &IndicatorResults) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + CHECKSUM + results.series.len() * 64);
+    let mut body = Vec::with_capacity(results.series.len() * 64);
+    put_bytes(&mut body, results.peer_key.as_deref().unwrap_or("").as_bytes());
+    put_varint(&mut body, results.series.len() as u64);
+    for r in &results.series {
+        put_bytes(&mut body, r.organisation.as_bytes());
+        body.push(r.tail.len() as u8);
+        for (p, v) in r.tail.iter() {
+            put_period(&mut body, *p);
+            body.extend_from_slice(&v.to_le_bytes());
+        }
+        put_varint(&mut body, r.signals.len() as u64);
+        for s in &r.signals {
+            put_signal(&mut body, s);
+        }
+        put_peer(&mut body, r.peer.as_ref());
+    }
+    let packed = lz4_flex::block::compress_prepend_size(&body);
+    let mut out = Vec::with_capacity(1 + CHECKSUM + packed.len());
     out.push(FORMAT);
     out.extend_from_slice(&[0; CHECKSUM]);
-    put_bytes(&mut out, results.peer_key.as_deref().unwrap_or("").as_bytes());
-    put_varint(&mut out, results.series.len() as u64);
-    for r in &results.series {
-        put_bytes(&mut out, r.organisation.as_bytes());
-        out.push(r.tail.len() as u8);
-        for (p, v) in r.tail.iter() {
-            put_period(&mut out, *p);
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        put_varint(&mut out, r.signals.len() as u64);
-        for s in &r.signals {
-            put_signal(&mut out, s);
-        }
-        put_peer(&mut out, r.peer.as_ref());
-    }
+    out.extend_from_slice(&packed);
     let sum = crate::hash::checksum(&out[1 + CHECKSUM..]);
     out[1..1 + CHECKSUM].copy_from_slice(&sum.to_le_bytes());
     out
@@ -390,21 +399,21 @@ impl<'a> Reader<'a> {
 /// # Errors
 /// Another layout's bytes, or damaged bytes: the caller charts in full instead.
 pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
-    decode_sharing(bytes, &mut Vec::new())
+    decode_sharing(bytes, &mut Vec::new(), &mut Vec::new())
 }
 
 /// [`decode`], sharing organisation codes with the results decoded before (`names`, by
 /// position): the indicators of a store list mostly the same organisations in the same
-/// order, so each code is allocated once rather than once a series.
-fn decode_sharing(bytes: &[u8], names: &mut Vec<Arc<str>>) -> Result<IndicatorResults, EngineError> {
+/// order, so each code is allocated once rather than once a series. The body is unpacked
+/// into `body`, reused from one indicator to the next.
+fn decode_sharing(
+    bytes: &[u8],
+    names: &mut Vec<Arc<str>>,
+    body: &mut Vec<u8>,
+) -> Result<IndicatorResults, EngineError> {
+    unpack(bytes, body)?;
+    let bytes = &body[..];
     let mut r = Reader { bytes, at: 0 };
-    if r.byte()? != FORMAT {
-        return Err(r.bad("unknown format"));
-    }
-    let sum = u64::from_le_bytes(r.take(CHECKSUM)?.try_into().unwrap_or([0; CHECKSUM]));
-    if sum != crate::hash::checksum(&bytes[1 + CHECKSUM..]) {
-        return Err(r.bad("checksum does not match: damaged"));
-    }
     let peer_key = Some(r.text()?).filter(|k| !k.is_empty()).map(str::to_string);
     let n = r.varint()? as usize;
     let mut series = Vec::with_capacity(n.min(bytes.len()));
@@ -445,14 +454,40 @@ fn decode_sharing(bytes: &[u8], names: &mut Vec<Arc<str>>) -> Result<IndicatorRe
     Ok(IndicatorResults { series, peer_key })
 }
 
+/// Checks the format and checksum of `bytes` and unpacks their body into `body`.
+fn unpack(bytes: &[u8], body: &mut Vec<u8>) -> Result<(), EngineError> {
+    let mut r = Reader { bytes, at: 0 };
+    if r.byte()? != FORMAT {
+        return Err(r.bad("unknown format"));
+    }
+    let sum = u64::from_le_bytes(r.take(CHECKSUM)?.try_into().unwrap_or([0; CHECKSUM]));
+    if sum != crate::hash::checksum(&bytes[1 + CHECKSUM..]) {
+        return Err(r.bad("checksum does not match: damaged"));
+    }
+    let packed = &bytes[r.at..];
+    let (length, block) =
+        lz4_flex::block::uncompressed_size(packed).map_err(|e| r.bad(&format!("body length unreadable ({e})")))?;
+    // LZ4 expands at most 255 to 1: a larger length is not one this codec wrote.
+    if length > block.len().saturating_mul(255) {
+        return Err(r.bad("body length impossible"));
+    }
+    body.clear();
+    body.resize(length, 0);
+    match lz4_flex::block::decompress_into(block, body) {
+        Ok(n) if n == length => Ok(()),
+        Ok(_) => Err(r.bad("body shorter than its length")),
+        Err(e) => Err(r.bad(&format!("body does not unpack ({e})"))),
+    }
+}
+
 /// Decodes many indicators' results, sharing them out over the machine's cores.
 pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, EngineError>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let shares: Vec<&[(String, Vec<u8>)]> = items.chunks(items.len().div_ceil(cores).max(1)).collect();
     crate::parallel::map(shares, 2, |share| {
         // Each core shares codes among its own indicators: no counter is touched by two.
-        let mut names = Vec::new();
-        share.iter().map(|(_, bytes)| decode_sharing(bytes, &mut names)).collect::<Vec<_>>()
+        let (mut names, mut body) = (Vec::new(), Vec::new());
+        share.iter().map(|(_, bytes)| decode_sharing(bytes, &mut names, &mut body)).collect::<Vec<_>>()
     })
     .into_iter()
     .flatten()
