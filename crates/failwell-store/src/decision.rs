@@ -10,7 +10,9 @@ use sqlx::Row;
 /// What a recorded scan recommended for one organisation, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRecommendation {
-    /// The scan's id.
+    /// The scan that made the recommendation: the scan asked about, or an earlier one
+    /// whose recommendation it repeated (a scan writes only what changed). Decisions refer
+    /// to it.
     pub scan_id: i64,
     /// Organisation code.
     pub organisation: String,
@@ -25,7 +27,8 @@ pub struct StoredRecommendation {
 /// A decision to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDecision {
-    /// The recorded scan whose recommendation is decided on.
+    /// The recorded scan whose recommendation is decided on (the decision is recorded
+    /// against the scan that made it, see [`StoredRecommendation::scan_id`]).
     pub scan_id: i64,
     /// Organisation code.
     pub organisation: String,
@@ -44,7 +47,7 @@ pub struct NewDecision {
 pub struct Decision {
     /// Its id (in the order decisions were recorded).
     pub id: i64,
-    /// The scan whose recommendation was decided on.
+    /// The scan that made the recommendation decided on.
     pub scan_id: i64,
     /// That scan's as-of day.
     pub scan_as_of: String,
@@ -85,8 +88,10 @@ impl Store {
         Ok(sqlx::query_scalar("select as_of from scan_run where id = $1").bind(id).fetch_optional(&self.pool).await?)
     }
 
-    /// What recorded scan `scan_id` recommended for `organisation` (`None` when the scan did
-    /// not report it, or was recorded before recommendations were kept).
+    /// What recorded scan `scan_id` recommended for `organisation`: the recommendation in
+    /// force at that scan, made by it or by an earlier scan that it repeated (`None` when
+    /// the scan did not report the organisation, or was recorded before recommendations
+    /// were kept).
     pub async fn recommendation(
         &self,
         scan_id: i64,
@@ -94,7 +99,8 @@ impl Store {
     ) -> Result<Option<StoredRecommendation>, StoreError> {
         let row = sqlx::query(
             "select scan_id, organisation, recommended_rung, current_rung, rationale from recommendation
-             where scan_id = $1 and organisation = $2",
+             where organisation = $2 and scan_id <= $1 and (superseded_in is null or superseded_in > $1)
+               and reported = 1",
         )
         .bind(scan_id)
         .bind(organisation)
@@ -112,14 +118,18 @@ impl Store {
         .transpose()
     }
 
-    /// Records a decision and returns it as stored. The database refuses a blank reason or
-    /// name and a scan and organisation with no stored recommendation.
+    /// Records a decision, against the scan that made the recommendation, and returns it as
+    /// stored. A scan and organisation with no recommendation in force are refused
+    /// ([`StoreError::NoRecommendation`]); the database refuses a blank reason or name.
     pub async fn record_decision(&self, d: &NewDecision) -> Result<Decision, StoreError> {
+        let Some(made_in) = self.recommendation(d.scan_id, &d.organisation).await?.map(|r| r.scan_id) else {
+            return Err(StoreError::NoRecommendation { scan: d.scan_id, organisation: d.organisation.clone() });
+        };
         let id: i64 = sqlx::query_scalar(
             "insert into decision (scan_id, organisation, recommended_rung, decision, reason, decided_by, decided_at)
              values ($1, $2, $3, $4, $5, $6, $7) returning id",
         )
-        .bind(d.scan_id)
+        .bind(made_in)
         .bind(&d.organisation)
         .bind(&d.recommended_rung)
         .bind(if d.accepted { "accepted" } else { "declined" })

@@ -12,6 +12,14 @@ pub enum StoreError {
     /// The process is shutting down: a read started early did not finish.
     #[error("interrupted: the process is shutting down")]
     Interrupted,
+    /// A decision names a scan and organisation with no recommendation in force.
+    #[error("scan {scan} has no recommendation for organisation {organisation:?} to decide on")]
+    NoRecommendation {
+        /// The scan named.
+        scan: i64,
+        /// The organisation named.
+        organisation: String,
+    },
     /// The database URL is not one failwell can use.
     #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),

@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0005_open_signals_covered.sql"),
         include_str!("../../../migrations/postgres/0005_open_signals_covered.sql"),
     ),
+    (
+        6,
+        include_str!("../../../migrations/sqlite/0006_recommendations_when_changed.sql"),
+        include_str!("../../../migrations/postgres/0006_recommendations_when_changed.sql"),
+    ),
 ];
 
 impl Store {

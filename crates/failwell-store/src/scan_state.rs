@@ -8,6 +8,7 @@
 use crate::error::StoreError;
 use crate::open::{Backend, Store};
 use sqlx::{Any, AssertSqlSafe, Row};
+use std::collections::{HashMap, HashSet};
 
 /// Rows per multi-row statement.
 const BATCH: usize = 200;
@@ -228,8 +229,9 @@ impl Store {
     /// rewritten), the open signals it did not see (`closed`), and its per-indicator results
     /// (`replace_all`: a full scan's results replace every indicator's; otherwise only those
     /// given are replaced), and what it recommended for each organisation
-    /// (`recommendations`, which decisions refer to). Every other open signal is marked
-    /// seen by this scan. Returns its id.
+    /// (`recommendations`, which decisions refer to: only those that differ from the
+    /// recommendation in force are written, see [`Store::recommendation`]). Every other
+    /// open signal is marked seen by this scan. Returns its id.
     #[allow(clippy::too_many_arguments)]
     pub async fn record_scan(
         &self,
@@ -278,6 +280,88 @@ impl Store {
         let last_seen = previous.unwrap_or((id, run.as_of.clone()));
         Ok(ScanRecording { tx, id, last_seen, as_of: run.as_of.clone(), backend: self.backend })
     }
+}
+
+/// Writes what scan `id` recommended, where it differs from the recommendation in force
+/// (migration 6): a new or changed recommendation is inserted and supersedes the one
+/// before it; an organisation in force but not among `recommendations` is withdrawn.
+/// Read inside the scan's transaction, so two scans recording at once cannot both
+/// supersede the same row from different starting points without one of them seeing it.
+async fn write_recommendations(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    backend: Backend,
+    id: i64,
+    recommendations: &[RecommendationRow],
+) -> Result<(), StoreError> {
+    let in_force: HashMap<String, Option<RecommendationRow>> = sqlx::query(
+        "select organisation, recommended_rung, current_rung, rationale, reported from recommendation
+         where superseded_in is null",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        let row = RecommendationRow {
+            organisation: r.try_get(0)?,
+            recommended_rung: r.try_get(1)?,
+            current_rung: r.try_get(2)?,
+            rationale: r.try_get(3)?,
+        };
+        let reported: i64 = r.try_get(4)?;
+        Ok((row.organisation.clone(), (reported == 1).then_some(row)))
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let reported: HashSet<&str> = recommendations.iter().map(|r| r.organisation.as_str()).collect();
+    // (row, reported): what changed, and the organisations no longer reported.
+    let mut writes: Vec<(&RecommendationRow, bool)> = recommendations
+        .iter()
+        .filter(|r| in_force.get(&r.organisation).is_none_or(|now| now.as_ref() != Some(*r)))
+        .map(|r| (r, true))
+        .collect();
+    let withdrawn: Vec<RecommendationRow> = in_force
+        .iter()
+        .filter(|(org, now)| now.is_some() && !reported.contains(org.as_str()))
+        .map(|(org, _)| RecommendationRow {
+            organisation: org.clone(),
+            recommended_rung: None,
+            current_rung: None,
+            rationale: "[]".into(),
+        })
+        .collect();
+    writes.extend(withdrawn.iter().map(|r| (r, false)));
+    writes.sort_by(|a, b| a.0.organisation.cmp(&b.0.organisation));
+    for batch in writes.chunks(BATCH) {
+        let superseded = batch.iter().filter(|(r, _)| in_force.contains_key(&r.organisation)).collect::<Vec<_>>();
+        if !superseded.is_empty() {
+            let sql = format!(
+                "update recommendation set superseded_in = {id} where superseded_in is null and organisation in {}",
+                placeholders(backend, 1, superseded.len())
+            );
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+            for (r, _) in superseded {
+                q = q.bind(&r.organisation);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        let sql = format!(
+            "insert into recommendation (scan_id, organisation, recommended_rung, current_rung, rationale, reported)
+             values {}",
+            placeholders(backend, batch.len(), 6)
+        );
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+        for (r, reported) in batch {
+            q = q
+                .bind(id)
+                .bind(&r.organisation)
+                .bind(&r.recommended_rung)
+                .bind(&r.current_rung)
+                .bind(&r.rationale)
+                .bind(i64::from(*reported));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    tracing::debug!(written = writes.len(), withdrawn = withdrawn.len(), "recommendations written where changed");
+    Ok(())
 }
 
 /// What a recorded scan writes besides its run (see [`Store::record_scan`]).
@@ -402,17 +486,7 @@ impl ScanRecording {
             .execute(&mut *tx)
             .await?;
         }
-        for batch in recommendations.chunks(BATCH) {
-            let sql = format!(
-                "insert into recommendation (scan_id, organisation, recommended_rung, current_rung, rationale) values {}",
-                placeholders(backend, batch.len(), 5)
-            );
-            let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
-            for r in batch {
-                q = q.bind(id).bind(&r.organisation).bind(&r.recommended_rung).bind(&r.current_rung).bind(&r.rationale);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        write_recommendations(&mut tx, backend, id, recommendations).await?;
         tx.commit().await?;
         tracing::debug!(elapsed = ?started.elapsed(), new = new.len(), changed = changed.len(), "scan recorded");
         Ok(id)

@@ -101,6 +101,12 @@ pub async fn decide(database: &str, args: &DecideArgs) -> anyhow::Result<ExitCod
                 decided_by: args.by.clone(),
             })
             .await?;
+        if rec.scan_id != args.scan {
+            println!(
+                "scan {} repeated the recommendation that scan {} made: the decision refers to scan {}",
+                args.scan, rec.scan_id, rec.scan_id
+            );
+        }
         println!("recorded decision {}", line(&d));
         Ok(())
     }

@@ -133,6 +133,37 @@ fn a_declined_recommendation_is_recalled_when_the_next_scan_recommends_the_same_
     }
 }
 
+#[test]
+fn a_recommendation_repeated_by_a_later_scan_is_decided_on_where_it_was_made() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        let (first, _) = recorded_scan(&store);
+        let (second, _) = recorded_scan(&store);
+        assert!(second > first, "[{b}]");
+        let out = ok(
+            &store,
+            &[
+                "decide",
+                "--scan",
+                &second.to_string(),
+                "--organisation",
+                "E08000017",
+                "--accept",
+                "--reason",
+                "Confirmed",
+                "--by",
+                "A. Reviewer",
+            ],
+        );
+        assert!(
+            out.contains(&format!("scan {second} repeated the recommendation that scan {first} made")),
+            "[{b}] {out}"
+        );
+        assert!(out.contains(&format!("E08000017 accepted improvement_notice (scan {first} as of ")), "[{b}] {out}");
+    }
+}
+
 fn time_like(s: &str) -> bool {
     s.len() >= 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T'
 }

@@ -92,6 +92,74 @@ async fn decisions_are_recorded_and_the_database_refuses_to_change_or_delete_the
     }
 }
 
+/// Rows scan `scan` wrote to the recommendation table (counted by a no-op update).
+async fn written_by(db: &crate::TestDb, scan: i64) -> u64 {
+    raw(db, &format!("update recommendation set reported = reported where scan_id = {scan}")).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still_reads_its_own() {
+    for db in databases().await {
+        let b = db.backend;
+        let store = Store::open(&db.url).await.unwrap();
+        let record = |as_of: &'static str, recs: Vec<RecommendationRow>| {
+            let store = &store;
+            async move { store.record_scan(&run(as_of), &[], &[], &[], &[], false, &recs).await.unwrap() }
+        };
+        let first = record("2024-01-01", recommendations()).await;
+        assert_eq!(written_by(&db, first).await, 2, "[{b}] the first scan writes all");
+
+        // The same two again, and a third organisation: only the third is written.
+        let mut more = recommendations();
+        more.push(RecommendationRow {
+            organisation: "Y2".into(),
+            recommended_rung: Some("peer_review".into()),
+            current_rung: Some("universal_monitoring".into()),
+            rationale: r#"["Early signs."]"#.into(),
+        });
+        let second = record("2024-02-01", more.clone()).await;
+        assert_eq!(written_by(&db, second).await, 1, "[{b}] only what changed");
+        let repeated = store.recommendation(second, "E08000017").await.unwrap().expect("in force");
+        assert_eq!(repeated.scan_id, first, "[{b}] made by the first scan, repeated by the second");
+        assert_eq!(repeated.recommended_rung.as_deref(), Some("improvement_notice"));
+        assert_eq!(store.recommendation(second, "Y2").await.unwrap().unwrap().scan_id, second);
+        assert!(store.recommendation(first, "Y2").await.unwrap().is_none(), "[{b}] not reported by the first");
+
+        // A changed rung is written; an organisation no longer reported is withdrawn.
+        let mut third_recs = vec![more[0].clone(), more[2].clone()];
+        third_recs[0].recommended_rung = Some("intervention".into());
+        let third = record("2024-03-01", third_recs).await;
+        assert_eq!(written_by(&db, third).await, 2, "[{b}] the changed one and the withdrawn one");
+        let changed = store.recommendation(third, "E08000017").await.unwrap().unwrap();
+        assert_eq!((changed.scan_id, changed.recommended_rung.as_deref()), (third, Some("intervention")), "[{b}]");
+        assert!(store.recommendation(third, "X1").await.unwrap().is_none(), "[{b}] withdrawn");
+        // History reads as it was recorded.
+        assert_eq!(
+            store.recommendation(second, "E08000017").await.unwrap().unwrap().recommended_rung.as_deref(),
+            Some("improvement_notice")
+        );
+        assert!(store.recommendation(second, "X1").await.unwrap().is_some(), "[{b}] reported by the second");
+
+        // A decision on a repeated recommendation refers to the scan that made it; one on a
+        // withdrawn recommendation is refused.
+        let decided = store.record_decision(&decision(second, true, "Confirmed")).await.unwrap();
+        assert_eq!((decided.scan_id, decided.scan_as_of.as_str()), (first, "2024-01-01"), "[{b}]");
+        let mut withdrawn = decision(third, true, "r");
+        withdrawn.organisation = "X1".into();
+        let refused = store.record_decision(&withdrawn).await;
+        assert!(
+            matches!(refused, Err(failwell_store::StoreError::NoRecommendation { scan, .. }) if scan == third),
+            "[{b}] {refused:?}"
+        );
+
+        // Reported again: written again.
+        let fourth = record("2024-04-01", recommendations()).await;
+        assert_eq!(store.recommendation(fourth, "X1").await.unwrap().unwrap().scan_id, fourth, "[{b}]");
+        assert!(store.recommendation(fourth, "Y2").await.unwrap().is_none(), "[{b}] Y2 withdrawn now");
+        store.close().await;
+    }
+}
+
 #[tokio::test]
 async fn a_regime_version_is_added_once_and_never_replaced() {
     for db in databases().await {
