@@ -10,9 +10,10 @@ use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::{Context, Program, Value};
 use failwell_domain::FailureType;
 use failwell_domain::regime::{Regime, TriggerRule};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The fields a trigger rule may use, with what they mean (also in `docs/engine.md`).
 pub const FIELDS: &[(&str, &str)] = &[
@@ -121,42 +122,104 @@ impl RuleContext {
     /// Adds the facts `wanted` names as variables to `c` (an inner scope of the book's
     /// base context). Only the fields the rules use are made: making all of them for each
     /// of 6,000 organisations cost more than evaluating the rules.
-    fn fill(&self, c: &mut Context<'_, '_>, wanted: impl Fn(&str) -> bool) {
-        let mut add = |name: &str, value: &dyn Fn() -> Value| {
-            if wanted(name) {
-                c.add_variable_from_value(name, value());
-            }
-        };
+    fn fill(&self, c: &mut Context<'_, '_>, wanted: &[bool]) {
         let s = |v: &str| Value::String(Arc::new(v.to_string()));
-        add("organisation", &|| s(&self.organisation));
-        add("sector", &|| s(&self.sector));
-        add("overall_band", &|| s(&self.overall_band));
-        add("overall_score", &|| Value::Float(self.overall_score));
-        add("bands", &|| {
-            let bands: HashMap<String, Value> = self.bands.iter().map(|(k, v)| (k.clone(), s(v))).collect();
-            Value::from(bands)
+        let mut wanted = wanted.iter();
+        self.each(&mut |name, fact| {
+            if wanted.next() != Some(&true) {
+                return;
+            }
+            let value = match fact {
+                Fact::Text(v) => s(v),
+                Fact::Float(v) => Value::Float(v),
+                Fact::Int(v) => Value::Int(v),
+                Fact::Bool(v) => Value::Bool(v),
+                Fact::Texts(m) => Value::from(m.iter().map(|(k, v)| (k.clone(), s(v))).collect::<HashMap<_, _>>()),
+                Fact::Floats(m) => {
+                    Value::from(m.iter().map(|(k, v)| (k.clone(), Value::Float(*v))).collect::<HashMap<_, _>>())
+                }
+            };
+            c.add_variable_from_value(name, value);
         });
-        add("scores", &|| {
-            let scores: HashMap<String, Value> =
-                self.scores.iter().map(|(k, v)| (k.clone(), Value::Float(*v))).collect();
-            Value::from(scores)
-        });
-        add("signals_count", &|| Value::Int(self.signals_count));
-        add("strong_signals", &|| Value::Int(self.strong_signals));
-        add("improvement_signals", &|| Value::Int(self.improvement_signals));
-        add("failing_grade", &|| Value::Bool(self.failing_grade));
-        add("grade", &|| s(&self.grade));
-        add("grade_dropped", &|| Value::Bool(self.grade_dropped));
-        add("months_since_inspection", &|| Value::Int(self.months_since_inspection));
-        add("current_rung", &|| s(&self.current_rung));
-        add("current_rung_level", &|| Value::Int(self.current_rung_level));
-        add("harm", &|| Value::Bool(self.harm));
-        add("trajectory", &|| s(&self.trajectory));
-        add("early_signs", &|| Value::Bool(self.early_signs));
-        add("honest_reporting", &|| Value::Bool(self.honest_reporting));
-        add("insularity", &|| Value::Float(self.insularity));
-        add("insularity_band", &|| s(&self.insularity_band));
     }
+
+    /// The facts `wanted` names, written out exactly (floats by their bits, maps in key
+    /// order): two contexts with the same key give every rule the same result.
+    fn key(&self, wanted: &[bool], out: &mut Vec<u8>) {
+        let mut wanted = wanted.iter();
+        self.each(&mut |_, fact| {
+            if wanted.next() != Some(&true) {
+                return;
+            }
+            match fact {
+                Fact::Text(v) => text_key(out, v),
+                Fact::Float(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
+                Fact::Int(v) => out.extend_from_slice(&v.to_le_bytes()),
+                Fact::Bool(v) => out.push(u8::from(v)),
+                Fact::Texts(m) => m.iter().for_each(|(k, v)| {
+                    text_key(out, k);
+                    text_key(out, v);
+                }),
+                Fact::Floats(m) => m.iter().for_each(|(k, v)| {
+                    text_key(out, k);
+                    out.extend_from_slice(&v.to_bits().to_le_bytes());
+                }),
+            }
+        });
+    }
+
+    /// Every field with its name, once and always in this order: the one list that
+    /// [`RuleContext::fill`] and [`RuleContext::key`] both read, and that
+    /// [`RuleContext::wanted`] marks by position.
+    fn each(&self, f: &mut dyn FnMut(&str, Fact<'_>)) {
+        f("organisation", Fact::Text(&self.organisation));
+        f("sector", Fact::Text(&self.sector));
+        f("overall_band", Fact::Text(&self.overall_band));
+        f("overall_score", Fact::Float(self.overall_score));
+        f("bands", Fact::Texts(&self.bands));
+        f("scores", Fact::Floats(&self.scores));
+        f("signals_count", Fact::Int(self.signals_count));
+        f("strong_signals", Fact::Int(self.strong_signals));
+        f("improvement_signals", Fact::Int(self.improvement_signals));
+        f("failing_grade", Fact::Bool(self.failing_grade));
+        f("grade", Fact::Text(&self.grade));
+        f("grade_dropped", Fact::Bool(self.grade_dropped));
+        f("months_since_inspection", Fact::Int(self.months_since_inspection));
+        f("current_rung", Fact::Text(&self.current_rung));
+        f("current_rung_level", Fact::Int(self.current_rung_level));
+        f("harm", Fact::Bool(self.harm));
+        f("trajectory", Fact::Text(&self.trajectory));
+        f("early_signs", Fact::Bool(self.early_signs));
+        f("honest_reporting", Fact::Bool(self.honest_reporting));
+        f("insularity", Fact::Float(self.insularity));
+        f("insularity_band", Fact::Text(&self.insularity_band));
+    }
+}
+
+impl RuleContext {
+    /// Which fields, by their position in [`RuleContext::each`], `used` names: looked up
+    /// once when rules are compiled rather than by name for every organisation.
+    fn wanted(used: &BTreeSet<String>) -> Vec<bool> {
+        let mut wanted = Vec::new();
+        RuleContext::default().each(&mut |name, _| wanted.push(used.contains(name)));
+        wanted
+    }
+}
+
+/// Appends `v` to a memo key, its length first so that no two lists of texts run together.
+fn text_key(out: &mut Vec<u8>, v: &str) {
+    out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+    out.extend_from_slice(v.as_bytes());
+}
+
+/// One field of a [`RuleContext`], borrowed.
+enum Fact<'a> {
+    Text(&'a str),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    Texts(&'a BTreeMap<String, String>),
+    Floats(&'a BTreeMap<String, f64>),
 }
 
 /// One compiled rule.
@@ -170,11 +233,15 @@ pub struct CompiledRule {
 /// Every trigger rule of a regime, compiled.
 pub struct RuleBook {
     rules: Vec<CompiledRule>,
-    /// The context's fields some rule names: only these are made for each organisation.
-    used: BTreeSet<String>,
+    /// The context's fields some rule names, by position (see [`RuleContext::wanted`]):
+    /// only these are made for each organisation.
+    wanted: Vec<bool>,
     /// The standard library's functions, built once: building them for every
     /// organisation cost more than evaluating the rules (measured at 6,000 organisations).
     base: Context<'static, 'static>,
+    /// Which rules held (by position) for each set of facts judged so far, keyed by the
+    /// ladder, the day and the facts the rules use (see [`RuleBook::holding`]).
+    memo: Mutex<FxHashMap<Vec<u8>, Vec<usize>>>,
 }
 
 impl std::fmt::Debug for RuleBook {
@@ -268,7 +335,8 @@ impl RuleBook {
         let mut rules = Vec::new();
         let base = Context::default();
         let mut probe = base.new_inner_scope();
-        RuleContext::default().fill(&mut probe, |_| true);
+        RuleContext::default()
+            .fill(&mut probe, &RuleContext::wanted(&FIELDS.iter().map(|(f, _)| f.to_string()).collect()));
         for rule in &regime.trigger_rules {
             let (line, column) = source.map_or((0, 0), |s| line_col(s, rule.expression_offset()));
             let mut fail = |message: String| {
@@ -312,7 +380,11 @@ impl RuleBook {
             .iter()
             .flat_map(|r| r.program.references().variables().into_iter().map(str::to_string).collect::<Vec<_>>())
             .collect();
-        if errors.is_empty() { Ok(RuleBook { rules, used, base: Context::default() }) } else { Err(RuleErrors(errors)) }
+        if errors.is_empty() {
+            Ok(RuleBook { rules, wanted: RuleContext::wanted(&used), base: Context::default(), memo: Mutex::default() })
+        } else {
+            Err(RuleErrors(errors))
+        }
     }
 
     /// The rules of `ladder` in force on `today` that hold for `ctx`, in file order.
@@ -320,12 +392,24 @@ impl RuleBook {
     /// # Errors
     /// A rule that fails or gives a non-boolean for this context.
     pub fn holding(&self, ladder: &str, ctx: &RuleContext, today: time::Date) -> Result<Vec<&TriggerRule>, RuleError> {
+        // Rules are pure functions of the facts they name, and most organisations share
+        // them with many others (bands, flags, a rung): judged once per distinct set.
+        let mut key = Vec::with_capacity(128);
+        text_key(&mut key, ladder);
+        key.extend_from_slice(&today.to_julian_day().to_le_bytes());
+        ctx.key(&self.wanted, &mut key);
+        if let Some(held) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(held.iter().map(|&i| &self.rules[i].rule).collect());
+        }
         let mut cel = self.base.new_inner_scope();
-        ctx.fill(&mut cel, |name| self.used.contains(name));
-        let mut out = Vec::new();
-        for c in self.rules.iter().filter(|c| c.rule.ladder == ladder && c.rule.validity.contains(today)) {
+        ctx.fill(&mut cel, &self.wanted);
+        let mut held = Vec::new();
+        for (i, c) in self.rules.iter().enumerate() {
+            if c.rule.ladder != ladder || !c.rule.validity.contains(today) {
+                continue;
+            }
             match c.program.execute(&cel) {
-                Ok(Value::Bool(true)) => out.push(&c.rule),
+                Ok(Value::Bool(true)) => held.push(i),
                 Ok(Value::Bool(false)) => {}
                 Ok(other) => {
                     return Err(RuleError {
@@ -345,6 +429,8 @@ impl RuleBook {
                 }
             }
         }
+        let out = held.iter().map(|&i| &self.rules[i].rule).collect();
+        self.memo.lock().unwrap_or_else(|p| p.into_inner()).insert(key, held);
         Ok(out)
     }
 

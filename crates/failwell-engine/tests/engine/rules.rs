@@ -95,3 +95,32 @@ fn rules_may_use_insularity_and_a_misspelt_insularity_field_is_refused() {
     let errors = compile(&rule("typo", "insularity_bnd == 'high'")).unwrap_err();
     assert!(errors.0[0].message.contains("unknown field \"insularity_bnd\""), "{}", errors.0[0].message);
 }
+
+#[test]
+fn rules_judged_once_for_a_set_of_facts_still_answer_every_context() {
+    // `holding` remembers its answer for the facts the rules use: a change in one of
+    // them changes the answer, a change in a fact no rule uses does not.
+    let book =
+        compile(&format!("{}{}", rule("band", "bands.performance == 'high'"), rule("score", "overall_score > 2.5")))
+            .unwrap();
+    let ids = |ctx: &RuleContext, on: &str| -> Vec<String> {
+        book.holding("care", ctx, day(on)).unwrap().iter().map(|r| r.id.clone()).collect()
+    };
+    let mut ctx = RuleContext::default();
+    assert!(ids(&ctx, "2020-01-01").is_empty());
+    ctx.organisation = "OTHER".into();
+    ctx.signals_count = 9;
+    assert!(ids(&ctx, "2020-01-01").is_empty(), "facts no rule uses");
+    ctx.bands.insert("performance".into(), "high".into());
+    assert_eq!(ids(&ctx, "2020-01-01"), ["band"]);
+    ctx.overall_score = 2.6;
+    assert_eq!(ids(&ctx, "2020-01-01"), ["band", "score"]);
+    ctx.overall_score = 2.5;
+    assert_eq!(ids(&ctx, "2020-01-01"), ["band"], "a float is compared exactly");
+    // The same facts on another day, or for another ladder, are judged again.
+    assert!(ids(&ctx, "1999-01-01").is_empty());
+    assert!(book.holding("other", &ctx, day("2020-01-01")).unwrap().is_empty());
+    ctx.bands.insert("performance".into(), "low".into());
+    ctx.overall_score = 0.0;
+    assert!(ids(&ctx, "2020-01-01").is_empty(), "the first facts again");
+}
