@@ -24,25 +24,30 @@ impl Store {
         as_of: Option<Date>,
     ) -> Result<Vec<T>, StoreError> {
         let as_of = as_of.map(dates::iso).unwrap_or_else(|| FOREVER.into());
-        let rows = sqlx::query(
-            "select r.natural_key, r.content from record r
+        let sql = "select r.natural_key, r.content from record r
              where r.kind = $1
                and coalesce(r.learned_on, '0000-01-01') <= $2
                and r.revision = (select max(m.revision) from record m
                                  where m.kind = r.kind and m.natural_key = r.natural_key
                                    and coalesce(m.learned_on, '0000-01-01') <= $2)
-             order by r.natural_key",
-        )
-        .bind(kind)
-        .bind(as_of)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let key: String = row.try_get(0)?;
-                let content: String = row.try_get(1)?;
-                serde_json::from_str(&content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })
-            })
-            .collect()
+             order by r.natural_key";
+        let parse = |key: String, content: &str| {
+            serde_json::from_str(content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })
+        };
+        // On SQLite, the scan's bulk reader (see `with_sqlite_reader`): a scan reads the
+        // 6,000 organisations and their links of England scale through it.
+        if let Some(path) = &self.sqlite_path {
+            return crate::series::with_sqlite_reader(path, |conn| {
+                let mut statement = conn.prepare(sql)?;
+                let mut rows = statement.query(rusqlite::params![kind, as_of])?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push(parse(row.get(0)?, row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?);
+                }
+                Ok(out)
+            });
+        }
+        let rows = sqlx::query(sql).bind(kind).bind(as_of).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| parse(row.try_get(0)?, &row.try_get::<String, _>(1)?)).collect()
     }
 }
