@@ -138,12 +138,12 @@ impl Observation {
     /// Fills a missing value from numerator/denominator (or observed/expected) and checks
     /// the rules every stored observation keeps.
     pub fn normalise(mut self) -> Result<Observation, BadObservation> {
-        if self.value.is_none() && self.suppression.is_none() {
-            if let (Some(n), Some(d)) = (self.numerator, self.denominator) {
-                if d > 0.0 {
-                    self.value = Some(n / d);
-                }
-            }
+        if self.value.is_none()
+            && self.suppression.is_none()
+            && let (Some(n), Some(d)) = (self.numerator, self.denominator)
+            && d > 0.0
+        {
+            self.value = Some(n / d);
         }
         for (name, v) in [
             ("value", self.value),

@@ -72,13 +72,10 @@ impl Record for Link {
         if link.from == link.to {
             return Err(FieldError { column: Some("to"), reason: "an organisation cannot be linked to itself".into() });
         }
-        if let (Some(a), Some(b)) = (link.valid_from, link.valid_to) {
-            if b <= a {
-                return Err(FieldError {
-                    column: Some("valid_to"),
-                    reason: "valid_to must be after valid_from".into(),
-                });
-            }
+        if let (Some(a), Some(b)) = (link.valid_from, link.valid_to)
+            && b <= a
+        {
+            return Err(FieldError { column: Some("valid_to"), reason: "valid_to must be after valid_from".into() });
         }
         Ok(Some(link))
     }
@@ -167,13 +164,13 @@ impl Record for Observation {
     fn from_row(row: &Row) -> Result<Option<Self>, FieldError> {
         let period = row.period("period")?;
         let mut published_on = row.date_opt("published_on")?;
-        if published_on.is_none() {
-            if let Some(lag) = row.mapping().published_lag_days {
-                published_on = Some(period.end().checked_add(time::Duration::days(lag)).ok_or(FieldError {
-                    column: Some("period"),
-                    reason: format!("--published-lag-days {lag} takes the release date out of the calendar"),
-                })?);
-            }
+        if published_on.is_none()
+            && let Some(lag) = row.mapping().published_lag_days
+        {
+            published_on = Some(period.end().checked_add(time::Duration::days(lag)).ok_or(FieldError {
+                column: Some("period"),
+                reason: format!("--published-lag-days {lag} takes the release date out of the calendar"),
+            })?);
         }
         let obs = Observation {
             organisation: row.code("organisation")?,

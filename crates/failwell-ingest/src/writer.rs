@@ -12,7 +12,8 @@ pub struct RecordWriter<W: Write, R: Record> {
 }
 
 enum Inner<W: Write> {
-    Csv(csv::Writer<W>),
+    /// Boxed: the CSV writer carries its buffer inline, the JSON one is the bare writer.
+    Csv(Box<csv::Writer<W>>),
     Json(W),
 }
 
@@ -23,7 +24,7 @@ impl<W: Write, R: Record> RecordWriter<W, R> {
             Format::Csv => {
                 let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
                 w.write_record(R::COLUMNS)?;
-                Inner::Csv(w)
+                Inner::Csv(Box::new(w))
             }
             Format::JsonLines => Inner::Json(out),
         };

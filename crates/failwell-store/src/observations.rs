@@ -212,15 +212,13 @@ impl ImportSession {
         let Some(staging) = self.staging.as_mut() else { return Ok(()) };
         match &mut staging.sink {
             Sink::Copy { copy, buf } => {
-                if let Some(c) = copy.as_mut() {
-                    if !buf.is_empty() {
-                        c.send(std::mem::take(buf).into_bytes()).await?;
-                    }
+                if let Some(c) = copy.as_mut()
+                    && !buf.is_empty()
+                {
+                    c.send(std::mem::take(buf).into_bytes()).await?;
                 }
-                if last {
-                    if let Some(c) = copy.take() {
-                        c.finish().await?;
-                    }
+                if last && let Some(c) = copy.take() {
+                    c.finish().await?;
                 }
             }
             Sink::Values { args, full_sql, pending } => {

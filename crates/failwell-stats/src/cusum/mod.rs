@@ -242,7 +242,7 @@ impl Cusum {
         let run_start = self.run_start.min(index);
         let (obs_before, exp_before) = (self.run_observed, self.run_expected);
         let step = self.step(outcome, expected);
-        let signal = step.signalled.then(|| Signal {
+        let signal = step.signalled.then_some(Signal {
             index,
             run_start,
             value: step.value,

@@ -556,10 +556,10 @@ fn validate(numerators: &[f64], denominators: &[f64], config: &FunnelConfig) -> 
         if config.measure == Measure::Ratio && scale == Scale::Arcsine {
             return Err(FunnelError::Config("the arcsine scale applies to proportions only".into()));
         }
-        if let Trim::Winsorise(f) | Trim::Truncate(f) = trim {
-            if !(0.0..0.5).contains(&f) {
-                return Err(FunnelError::Config(format!("trim fraction {f} must be at least 0 and below 0.5")));
-            }
+        if let Trim::Winsorise(f) | Trim::Truncate(f) = trim
+            && !(0.0..0.5).contains(&f)
+        {
+            return Err(FunnelError::Config(format!("trim fraction {f} must be at least 0 and below 0.5")));
         }
     }
     for (index, (&x, &n)) in numerators.iter().zip(denominators).enumerate() {
