@@ -256,6 +256,12 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
+        // One recording at a time, as SQLite's write lock gives: what a recording reads in
+        // its transaction (the scan before it, the recommendations in force) is then what
+        // the recording before it committed. The key is arbitrary, failwell's own.
+        if self.backend == Backend::Postgres {
+            sqlx::query("select pg_advisory_xact_lock(7016493851240135041)").execute(&mut *tx).await?;
+        }
         // The scan before this one: the last that saw the signals this one closes.
         let previous: Option<(i64, String)> =
             sqlx::query_as("select id, as_of from scan_run order by id desc limit 1").fetch_optional(&mut *tx).await?;
@@ -292,8 +298,8 @@ impl Store {
 /// Writes what scan `id` recommended, where it differs from the recommendation in force
 /// (migration 6): a new or changed recommendation is inserted and supersedes the one
 /// before it; an organisation in force but not among `recommendations` is withdrawn.
-/// Read inside the scan's transaction, so two scans recording at once cannot both
-/// supersede the same row from different starting points without one of them seeing it.
+/// Recordings are serialised (see [`Store::begin_scan_record`]), so the rows in force read
+/// here are those the previous recording left, and each organisation keeps one.
 async fn write_recommendations(
     tx: &mut sqlx::Transaction<'static, Any>,
     backend: Backend,

@@ -161,6 +161,39 @@ async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still
 }
 
 #[tokio::test]
+async fn two_scans_recording_at_once_are_written_one_after_the_other() {
+    for db in databases().await {
+        let b = db.backend;
+        let store = Store::open(&db.url).await.unwrap();
+        let writes = |recommendations: &'static [RecommendationRow]| failwell_store::ScanWrites {
+            new: &[],
+            changed: &[],
+            closed: &[],
+            results: &[],
+            replace_all: false,
+            recommendations,
+        };
+        let recs: &'static [RecommendationRow] = recommendations().leak();
+        let first = store.begin_scan_record(&run("2024-01-01")).await.unwrap();
+        let other = store.clone();
+        let second = tokio::spawn(async move {
+            let recording = other.begin_scan_record(&run("2024-01-02")).await.unwrap();
+            recording.finish(writes(recs)).await.unwrap()
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!second.is_finished(), "[{b}] the second waits for the first to commit");
+        let first = first.finish(writes(recs)).await.unwrap();
+        let second = second.await.unwrap();
+        assert!(second > first, "[{b}]");
+        // The second saw what the first wrote: the same recommendations are not written twice.
+        assert_eq!(written_by(&db, first).await, 2, "[{b}]");
+        assert_eq!(written_by(&db, second).await, 0, "[{b}]");
+        assert_eq!(store.recommendation(second, "E08000017").await.unwrap().unwrap().scan_id, first, "[{b}]");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
 async fn a_regime_version_is_added_once_and_never_replaced() {
     for db in databases().await {
         let b = db.backend;
