@@ -194,9 +194,7 @@ impl RuleContext {
         f("insularity", Fact::Float(self.insularity));
         f("insularity_band", Fact::Text(&self.insularity_band));
     }
-}
 
-impl RuleContext {
     /// Which fields, by their position in [`RuleContext::each`], `used` names: looked up
     /// once when rules are compiled rather than by name for every organisation.
     fn wanted(used: &BTreeSet<String>) -> Vec<bool> {
