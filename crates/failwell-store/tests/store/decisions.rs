@@ -161,6 +161,47 @@ async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still
 }
 
 #[tokio::test]
+async fn rows_recorded_before_migration_6_stay_each_scans_own() {
+    for db in databases().await {
+        let b = db.backend;
+        let store = Store::open(&db.url).await.unwrap();
+        let mut scans = Vec::new();
+        for as_of in ["2024-01-01", "2024-02-01", "2024-03-01"] {
+            scans.push(store.record_scan(&run(as_of), &[], &[], &[], &[], false, &recommendations()).await.unwrap());
+        }
+        store.close().await;
+        let (s1, s2, s3) = (scans[0], scans[1], scans[2]);
+        // Back to version 5, where every scan wrote a row for each organisation it
+        // reported: the second scan reported only E08000017, the third both.
+        raw(
+            &db,
+            &format!(
+                "drop index recommendation_in_force; drop index recommendation_organisation;
+                 alter table recommendation drop column superseded_in;
+                 alter table recommendation drop column reported;
+                 delete from schema_version where version = 6;
+                 insert into recommendation (scan_id, organisation, recommended_rung, current_rung, rationale) values
+                   ({s2}, 'E08000017', 'improvement_notice', 'universal_monitoring', '[\"A failing grade.\"]'),
+                   ({s3}, 'E08000017', 'improvement_notice', 'universal_monitoring', '[\"A failing grade.\"]'),
+                   ({s3}, 'X1', null, null, '[]');"
+            ),
+        )
+        .await
+        .unwrap();
+        let store = Store::open(&db.url).await.unwrap();
+        assert_eq!(store.recommendation(s1, "X1").await.unwrap().unwrap().scan_id, s1, "[{b}]");
+        assert!(store.recommendation(s2, "X1").await.unwrap().is_none(), "[{b}] the second did not report X1");
+        assert_eq!(store.recommendation(s2, "E08000017").await.unwrap().unwrap().scan_id, s2, "[{b}]");
+        assert_eq!(store.recommendation(s3, "X1").await.unwrap().unwrap().scan_id, s3, "[{b}]");
+        // The last scan's rows stay in force: the same recommendations again write nothing.
+        let s4 = store.record_scan(&run("2024-04-01"), &[], &[], &[], &[], false, &recommendations()).await.unwrap();
+        assert_eq!(written_by(&db, s4).await, 0, "[{b}]");
+        assert_eq!(store.recommendation(s4, "E08000017").await.unwrap().unwrap().scan_id, s3, "[{b}]");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
 async fn two_scans_recording_at_once_are_written_one_after_the_other() {
     for db in databases().await {
         let b = db.backend;
