@@ -16,6 +16,7 @@ use crate::assess::Band;
 use crate::links::holds_on;
 use crate::scan::OrganisationReport;
 use failwell_domain::{FailureType, Link, LinkType, Organisation};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -104,7 +105,7 @@ pub fn system_view(
 ) -> Vec<SystemReport> {
     let SystemRule { min_members, share, band } = rule;
     let min_members = min_members.max(2);
-    let by_code: BTreeMap<&str, &OrganisationReport> = reports.iter().map(|r| (r.organisation.as_str(), r)).collect();
+    let by_code: FxHashMap<&str, &OrganisationReport> = reports.iter().map(|r| (r.organisation.as_str(), r)).collect();
     let names: BTreeMap<&str, &str> = organisations.iter().map(|o| (o.code.as_str(), o.name.as_str())).collect();
     let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for l in links {
@@ -121,7 +122,8 @@ pub fn system_view(
         if members.len() < min_members {
             continue;
         }
-        let evidence: Vec<MemberEvidence> = members.iter().map(|m| evidence_of(by_code[m])).collect();
+        let member_reports: Vec<&OrganisationReport> = members.iter().map(|m| by_code[m]).collect();
+        let evidence: Vec<MemberEvidence> = member_reports.iter().map(|r| evidence_of(r)).collect();
         let signalling: Vec<String> =
             evidence.iter().filter(|e| e.signalling).map(|e| e.organisation.clone()).collect();
         let n = members.len();
@@ -132,9 +134,9 @@ pub fn system_view(
             if evidence.iter().filter(|e| e.failure_types.contains(&ft)).count() >= min_members {
                 shared.push(ft);
             }
-            let k = members
+            let k = member_reports
                 .iter()
-                .filter(|m| by_code[*m].risks.iter().any(|r| r.failure_type == ft && r.band >= band))
+                .filter(|m| m.risks.iter().any(|r| r.failure_type == ft && r.band >= band))
                 .count();
             // A tolerance so that 1 of 3 counts as a third.
             if k >= min_members && k as f64 >= share * n as f64 - 1e-9 {

@@ -8,9 +8,6 @@ use serde::de::DeserializeOwned;
 use sqlx::Row;
 use time::Date;
 
-/// The latest date a query compares against when no as-of date is given.
-const FOREVER: &str = "9999-12-31";
-
 impl Store {
     /// Every record of `kind` as known on `as_of`: per natural key, the latest revision
     /// learned on or before that day (a revision with no `learned_on` counts as always
@@ -23,14 +20,22 @@ impl Store {
         kind: &'static str,
         as_of: Option<Date>,
     ) -> Result<Vec<T>, StoreError> {
-        let as_of = as_of.map(dates::iso).unwrap_or_else(|| FOREVER.into());
-        let sql = "select r.natural_key, r.content from record r
+        // Without a day, the current revision is the one an import marked current: an
+        // indexed read, where finding each key's latest revision known by a day is a
+        // subquery per record (four times slower on PostgreSQL at England scale).
+        let day = as_of.map(dates::iso);
+        let sql = match day {
+            None => "select natural_key, content from record where kind = $1 and is_current = 1 order by natural_key",
+            Some(_) => {
+                "select r.natural_key, r.content from record r
              where r.kind = $1
                and coalesce(r.learned_on, '0000-01-01') <= $2
                and r.revision = (select max(m.revision) from record m
                                  where m.kind = r.kind and m.natural_key = r.natural_key
                                    and coalesce(m.learned_on, '0000-01-01') <= $2)
-             order by r.natural_key";
+             order by r.natural_key"
+            }
+        };
         let parse = |key: String, content: &str| {
             serde_json::from_str(content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })
         };
@@ -39,7 +44,10 @@ impl Store {
         if let Some(path) = &self.sqlite_path {
             return crate::series::with_sqlite_reader(path, |conn| {
                 let mut statement = conn.prepare(sql)?;
-                let mut rows = statement.query(rusqlite::params![kind, as_of])?;
+                let mut rows = match &day {
+                    Some(day) => statement.query(rusqlite::params![kind, day])?,
+                    None => statement.query(rusqlite::params![kind])?,
+                };
                 let mut out = Vec::new();
                 while let Some(row) = rows.next()? {
                     out.push(parse(row.get(0)?, row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?);
@@ -47,7 +55,11 @@ impl Store {
                 Ok(out)
             });
         }
-        let rows = sqlx::query(sql).bind(kind).bind(as_of).fetch_all(&self.pool).await?;
+        let mut query = sqlx::query(sql).bind(kind);
+        if let Some(day) = day {
+            query = query.bind(day);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| parse(row.try_get(0)?, &row.try_get::<String, _>(1)?)).collect()
     }
 }

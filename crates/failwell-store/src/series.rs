@@ -369,16 +369,16 @@ impl Store {
         sink: &mut dyn FnMut(&SeriesData),
     ) -> Result<u64, StoreError> {
         let select = "select series_id, periods, packed from series_current";
-        let statements: Vec<String> = match only {
-            None => vec![format!("{select} order by series_id")],
-            Some(ids) => ids
-                .chunks(CHUNK)
-                .map(|chunk| format!("{select} where series_id in ({}) order by series_id", id_list(chunk)))
-                .collect(),
-        };
         let mut data = SeriesData::default();
         let mut n = 0;
         if let Some(path) = &self.sqlite_path {
+            let statements: Vec<String> = match only {
+                None => vec![format!("{select} order by series_id")],
+                Some(ids) => ids
+                    .chunks(CHUNK)
+                    .map(|chunk| format!("{select} where series_id in ({}) order by series_id", id_list(chunk)))
+                    .collect(),
+            };
             return with_sqlite_reader(path, |conn| {
                 for sql in &statements {
                     let mut statement = conn.prepare(sql)?;
@@ -397,19 +397,23 @@ impl Store {
         }
         // PostgreSQL: the native driver, which decodes rows in place; the `Any` driver
         // converts every row first (measured: 6,000 packed series in 29 ms against 40 ms).
+        // The ids go as one array: one statement to parse and plan (about 1 ms each for a
+        // list of 500 literals), not twelve for one indicator of England.
         let Some(pool) = &self.copy_pool else { unreachable!("a store is a SQLite file or has a PostgreSQL pool") };
-        {
-            for sql in statements {
-                let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
-                while let Some(row) = rows.try_next().await? {
-                    let id: i64 = row.try_get(0)?;
-                    let periods: &str = row.try_get(1)?;
-                    let packed: &[u8] = row.try_get(2)?;
-                    data.unpack(id, periods, packed).map_err(|e| corrupt(id, e))?;
-                    sink(&data);
-                    n += 1;
-                }
+        let query = match only {
+            None => sqlx::query(AssertSqlSafe(format!("{select} order by series_id"))),
+            Some(ids) => {
+                sqlx::query(AssertSqlSafe(format!("{select} where series_id = any($1) order by series_id"))).bind(ids)
             }
+        };
+        let mut rows = query.fetch(pool);
+        while let Some(row) = rows.try_next().await? {
+            let id: i64 = row.try_get(0)?;
+            let periods: &str = row.try_get(1)?;
+            let packed: &[u8] = row.try_get(2)?;
+            data.unpack(id, periods, packed).map_err(|e| corrupt(id, e))?;
+            sink(&data);
+            n += 1;
         }
         Ok(n)
     }
