@@ -15,18 +15,34 @@ use std::collections::BTreeMap;
 /// Below this many series to judge, one thread does it (threads cost more than they save).
 const PARALLEL_FROM: usize = 10_000;
 
+/// The indicators of `pass` whose outcomes were not judged under `groups`.
+pub fn stale(pass: &SeriesPass, indicators: &BTreeMap<String, IndicatorInfo>, groups: &PeerGroups<'_>) -> Vec<String> {
+    pass.by_indicator.iter().filter(|(code, r)| is_stale(code, r, indicators, groups)).map(|(c, _)| c.clone()).collect()
+}
+
+fn is_stale(
+    code: &str,
+    results: &IndicatorResults,
+    indicators: &BTreeMap<String, IndicatorInfo>,
+    groups: &PeerGroups<'_>,
+) -> bool {
+    indicators.contains_key(code) && results.peer_key.as_deref() != Some(groups.key())
+}
+
 /// Judges the indicators of `pass` whose outcomes were not judged under `groups`, and
 /// marks them rebuilt. Returns how many indicators it judged.
+///
+/// # Panics
+/// When one of them was read back without its tails (a bug: [`stale`] ones are charted
+/// again first): judging empty tails would find every series too short.
 pub fn judge_peers(
     pass: &mut SeriesPass,
     indicators: &BTreeMap<String, IndicatorInfo>,
     groups: &PeerGroups<'_>,
 ) -> usize {
-    let stale: Vec<(&String, &mut IndicatorResults)> = pass
-        .by_indicator
-        .iter_mut()
-        .filter(|(code, r)| indicators.contains_key(*code) && r.peer_key.as_deref() != Some(groups.key()))
-        .collect();
+    let stale: Vec<(&String, &mut IndicatorResults)> =
+        pass.by_indicator.iter_mut().filter(|(code, r)| is_stale(code, r, indicators, groups)).collect();
+    assert!(stale.iter().all(|(_, r)| !r.tails_dropped), "peer distance judged on results without tails");
     let series: usize = stale.iter().map(|(_, r)| r.series.len()).sum();
     let codes: Vec<String> = stale.iter().map(|(code, _)| (*code).clone()).collect();
     let min_items = if series < PARALLEL_FROM { usize::MAX } else { 2 };
@@ -69,13 +85,17 @@ mod tests {
             .iter()
             .map(|(org, v)| SeriesResult {
                 organisation: (*org).into(),
+                latest: Some(p("2024-03")),
                 tail: Tail::of(&[(p("2024-01"), *v), (p("2024-02"), *v + 0.1), (p("2024-03"), *v - 0.1)]),
                 signals: vec![],
                 peer: None,
             })
             .collect();
         SeriesPass {
-            by_indicator: BTreeMap::from([("x".to_string(), IndicatorResults { series, peer_key: None })]),
+            by_indicator: BTreeMap::from([(
+                "x".to_string(),
+                IndicatorResults { series, peer_key: None, tails_dropped: false },
+            )]),
             mode: ScanMode::Incremental,
             charted: 0,
             reused: 5,

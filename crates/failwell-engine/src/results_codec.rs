@@ -3,7 +3,9 @@
 //! An incremental scan at England scale reads back 600,000 series results of the
 //! indicators it does not chart again. As JSON they were 90 MB and took most of a second
 //! to parse; most of that was the recent points of quiet series. Here a quiet series costs
-//! about 60 bytes and no allocation beyond its organisation code, and only the series
+//! about 15 bytes (its organisation, latest period and peer outcome; not its last points,
+//! see `IndicatorResults::tails_dropped`) and no allocation beyond its organisation code,
+//! and only the series
 //! with signals carry JSON (their evidence is read by people and by the tracking of
 //! signals across scans, so it keeps the shape the report prints).
 //!
@@ -18,9 +20,8 @@
 //! format byte (FORMAT) · checksum (u64 LE, of every byte after it) · body length (u32 LE)
 //! · the body as one LZ4 block
 //! body: peer key (len, UTF-8; empty: not judged) · series count
-//! per series: organisation (len, UTF-8) · points (u8, at most TAIL_POINTS)
-//!             · per point: period · value (f64)
-//!             · signals (count; per signal, see below) · peer outcome
+//! per series: organisation (len, UTF-8) · latest period? · signals (count; per signal,
+//!             see below) · peer outcome
 //! peer outcome: 0 none · 1 too few points · 2 no norm · 3 not distant
 //!             · 4 distant · points (u8) · per point: period · value · median · sd (f64) · n
 //!               · neighbours (0: every organisation; else count + 1, then each: len, UTF-8)
@@ -36,14 +37,14 @@
 
 use crate::error::EngineError;
 use crate::insularity::{Distant, Norm, PeerOutcome};
-use crate::series_pass::{IndicatorResults, SeriesResult, TAIL_POINTS, Tail};
+use crate::series_pass::{IndicatorResults, SeriesResult, Tail};
 use crate::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
 use failwell_domain::FailureType;
 use failwell_domain::Period;
 use std::sync::Arc;
 
 /// The layout's version: a reader refuses any other.
-pub const FORMAT: u8 = 9;
+pub const FORMAT: u8 = 10;
 
 /// Bytes of the checksum after the format byte.
 const CHECKSUM: usize = 8;
@@ -98,10 +99,14 @@ pub fn encode(results: &IndicatorResults) -> Vec<u8> {
     put_varint(&mut body, results.series.len() as u64);
     for r in &results.series {
         put_bytes(&mut body, r.organisation.as_bytes());
-        body.push(r.tail.len() as u8);
-        for (p, v) in r.tail.iter() {
-            put_period(&mut body, *p);
-            body.extend_from_slice(&v.to_le_bytes());
+        // The tail is not kept (see `IndicatorResults::tails_dropped`): its values were
+        // half of the packed results, and only a change of peer groups needs them.
+        match r.latest {
+            None => body.push(0),
+            Some(p) => {
+                body.push(1);
+                put_period(&mut body, p);
+            }
         }
         put_varint(&mut body, r.signals.len() as u64);
         for s in &r.signals {
@@ -430,15 +435,11 @@ fn decode_sharing(
                 name
             }
         };
-        let points = usize::from(r.byte()?);
-        if points > TAIL_POINTS {
-            return Err(r.bad("too many points"));
-        }
-        let mut last = [(Period::Year(0), 0.0); TAIL_POINTS];
-        for point in &mut last[..points] {
-            *point = (r.period()?, r.f64()?);
-        }
-        let tail = Tail::of(&last[..points]);
+        let latest = match r.byte()? {
+            0 => None,
+            1 => Some(r.period()?),
+            _ => return Err(r.bad("bad option")),
+        };
         // Counted, so that the signals (large structs) are not moved as a vector grows.
         let count = r.varint()? as usize;
         let mut signals = Vec::with_capacity(count.min(bytes.len()));
@@ -446,12 +447,12 @@ fn decode_sharing(
             signals.push(r.signal()?);
         }
         let peer = r.peer()?;
-        series.push(SeriesResult { organisation, tail, signals, peer });
+        series.push(SeriesResult { organisation, latest, tail: Tail::default(), signals, peer });
     }
     if r.at != bytes.len() {
         return Err(r.bad("trailing bytes"));
     }
-    Ok(IndicatorResults { series, peer_key })
+    Ok(IndicatorResults { series, peer_key, tails_dropped: true })
 }
 
 /// Checks the format and checksum of `bytes` and unpacks their body into `body`.
@@ -527,12 +528,14 @@ mod tests {
             series: vec![
                 SeriesResult {
                     organisation: "A".into(),
+                    latest: Some(p("2024-02")),
                     tail: Tail::of(&[(p("2024-01"), 1.5), (p("2024-02"), -0.25)]),
                     signals: vec![],
                     peer: Some(PeerOutcome::TooFew),
                 },
                 SeriesResult {
                     organisation: "D".into(),
+                    latest: Some(p("2024-03-31")),
                     tail: Tail::of(&[(p("2023/24"), -2.0), (p("2024"), 0.0), (p("2024-03-31"), 1e300)]),
                     signals,
                     peer: Some(PeerOutcome::Distant(Box::new(Distant {
@@ -540,36 +543,58 @@ mod tests {
                         neighbours: Some(vec!["N1".into(), "N2".into(), "N3".into()]),
                     }))),
                 },
-                SeriesResult { organisation: "E".into(), tail: Tail::default(), signals: vec![], peer: None },
+                SeriesResult {
+                    organisation: "E".into(),
+                    latest: None,
+                    tail: Tail::default(),
+                    signals: vec![],
+                    peer: None,
+                },
                 SeriesResult {
                     organisation: "F".into(),
+                    latest: Some(p("2023/24")),
                     tail: Tail::default(),
                     signals: vec![],
                     peer: Some(PeerOutcome::Distant(Box::new(Distant { points: vec![], neighbours: None }))),
                 },
                 SeriesResult {
                     organisation: "G".into(),
+                    latest: Some(p("2024")),
                     tail: Tail::default(),
                     signals: vec![],
                     peer: Some(PeerOutcome::NoNorm),
                 },
                 SeriesResult {
                     organisation: "H".into(),
+                    latest: Some(p("2024-03")),
                     tail: Tail::default(),
                     signals: vec![],
                     peer: Some(PeerOutcome::NotDistant),
                 },
             ],
             peer_key: Some("0123456789abcdef".into()),
+            tails_dropped: false,
         }
     }
 
+    /// `results` as a recorded scan keeps them: without their tails.
+    fn recorded(mut results: IndicatorResults) -> IndicatorResults {
+        for r in &mut results.series {
+            r.tail = Tail::default();
+        }
+        results.tails_dropped = true;
+        results
+    }
+
     #[test]
-    fn results_read_back_exactly_as_written() {
+    fn results_read_back_exactly_as_written_less_their_tails() {
         let mut r = results();
-        assert_eq!(decode(&encode(&r)).unwrap(), r);
+        let back = decode(&encode(&r)).unwrap();
+        assert_eq!(back, recorded(r.clone()));
+        assert!(back.series.iter().all(|s| s.tail.is_empty()) && back.tails_dropped);
+        assert_eq!(back.series[1].latest, Some(p("2024-03-31")), "the latest period is kept");
         r.peer_key = None;
-        assert_eq!(decode(&encode(&r)).unwrap(), r, "not judged against peers");
+        assert_eq!(decode(&encode(&r)).unwrap(), recorded(r), "not judged against peers");
     }
 
     #[test]
@@ -581,7 +606,7 @@ mod tests {
         let items: Vec<(String, Vec<u8>)> =
             [("a", &a), ("b", &b), ("c", &a)].iter().map(|(k, r)| (k.to_string(), encode(r))).collect();
         let decoded: Vec<IndicatorResults> = decode_all(&items).into_iter().map(Result::unwrap).collect();
-        assert_eq!(decoded, vec![a.clone(), b, a]);
+        assert_eq!(decoded, vec![recorded(a.clone()), recorded(b), recorded(a)]);
     }
 
     #[test]

@@ -241,6 +241,16 @@ async fn judge_and_track(
     // Peer distance, judged afresh only for the indicators charted or judged under other
     // peer groups (peer_pass.rs).
     let groups = PeerGroups::new(&links, today);
+    // Results read back keep no tails: those to judge again under other peer groups are
+    // charted again first (the peer groups rarely change).
+    let stale = crate::peer_pass::stale(&pass, &indicators, &groups);
+    let untailed: BTreeSet<String> =
+        stale.into_iter().filter(|code| pass.by_indicator.get(code).is_some_and(|r| r.tails_dropped)).collect();
+    if !untailed.is_empty() {
+        tracing::info!(indicators = untailed.len(), "peer groups changed: charting again");
+        crate::series_pass::chart_again(store, &mut pass, &untailed, &indicators, &rule_set, &spc_judge, options)
+            .await?;
+    }
     let judged = crate::peer_pass::judge_peers(&mut pass, &indicators, &groups);
     tracing::info!(elapsed = ?started.elapsed(), indicators = judged, "peer distance judged");
     // What a recorded scan keeps of the indicators it rebuilt, encoded now, while the
@@ -293,7 +303,7 @@ async fn judge_and_track(
                         .series
                         .iter()
                         .filter(|r| !closed.contains(&*r.organisation))
-                        .filter_map(|r| Some((&*r.organisation, r.tail.last()?.0))),
+                        .filter_map(|r| Some((&*r.organisation, r.latest?))),
                 );
                 crate::returns::late_returns_of(code, &latest, &judge, &mut late);
             }

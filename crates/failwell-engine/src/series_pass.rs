@@ -33,7 +33,11 @@ pub struct SeriesResult {
     /// 600,000 series of the same 6,000 organisations, and a string each was 600,000
     /// allocations to make and free (see `results_codec::decode_all`).
     pub organisation: Arc<str>,
-    /// The last few non-missing points, oldest first: (period, value).
+    /// The period of its last non-missing point (what the late returns compare).
+    pub latest: Option<Period>,
+    /// The last few non-missing points, oldest first: (period, value), which the peer
+    /// distance is judged on. Empty in results read back from a recorded scan (see
+    /// [`IndicatorResults::tails_dropped`]).
     pub tail: Tail,
     /// Its signals, if any.
     pub signals: Vec<Signal>,
@@ -82,6 +86,11 @@ pub struct IndicatorResults {
     /// The key of the peer groups the series' peer distance was judged under
     /// ([`crate::insularity::PeerGroups::key`]); `None` until judged.
     pub peer_key: Option<String>,
+    /// Read back from a recorded scan, which keeps each series' peer outcome and latest
+    /// period but not its tail: the tails' values were half of what every incremental
+    /// scan read back, for the rare scan whose peer groups changed. Such a scan charts
+    /// the indicator again ([`chart_again`]) before judging its peer distance.
+    pub tails_dropped: bool,
 }
 
 /// How the series were read.
@@ -179,7 +188,13 @@ impl Charter {
             Some(r) => r,
             None => self.out.entry(key.indicator.clone()).or_default(),
         };
-        results.series.push(SeriesResult { organisation: key.organisation.as_str().into(), tail, signals, peer: None });
+        results.series.push(SeriesResult {
+            organisation: key.organisation.as_str().into(),
+            latest: tail.last().map(|(p, _)| *p),
+            tail,
+            signals,
+            peer: None,
+        });
     }
 
     fn finish(mut self) -> (BTreeMap<String, IndicatorResults>, u64) {
@@ -188,6 +203,57 @@ impl Charter {
         }
         (self.out, self.charted)
     }
+}
+
+impl Charter {
+    fn new(
+        keys: Vec<SeriesKey>,
+        indicators: &BTreeMap<String, IndicatorInfo>,
+        rules: &RuleSet,
+        judged_by: &JudgedBy,
+        options: &ScanOptions,
+    ) -> Charter {
+        Charter {
+            index: Arc::new(keys.into_iter().map(|k| (k.id, k)).collect()),
+            indicators: Arc::new(indicators.clone()),
+            chart: XmrChart::new(),
+            rules: rules.clone(),
+            judged_by: judged_by.clone(),
+            recent_points: options.recent_points,
+            min_points: options.min_points,
+            out: BTreeMap::new(),
+            charted: 0,
+        }
+    }
+}
+
+/// Charts the indicators `codes` of `pass` again from the store's current figures,
+/// replacing their results read back from the recorded scan: their peer distance must be
+/// judged again (the peer groups changed), and recorded results keep no tails. They are
+/// then rebuilt, and written again by a recorded scan.
+///
+/// # Errors
+/// The store failing.
+pub async fn chart_again(
+    store: &Store,
+    pass: &mut SeriesPass,
+    codes: &BTreeSet<String>,
+    indicators: &BTreeMap<String, IndicatorInfo>,
+    rules: &RuleSet,
+    judged_by: &JudgedBy,
+    options: &ScanOptions,
+) -> Result<(), EngineError> {
+    let charter = |keys: Vec<SeriesKey>| Charter::new(keys, indicators, rules, judged_by, options);
+    let (charted, n) = chart_indicators(store, codes, &charter).await?;
+    for code in codes {
+        if let Some(old) = pass.by_indicator.remove(code).filter(|old| old.tails_dropped) {
+            pass.reused = pass.reused.saturating_sub(old.series.len() as u64);
+        }
+    }
+    pass.charted += n;
+    pass.rebuilt.extend(charted.keys().cloned());
+    pass.by_indicator.extend(charted);
+    Ok(())
 }
 
 /// Which series to read.
@@ -272,17 +338,7 @@ pub async fn series_pass(
     // Read before the series: an import landing meanwhile is then charted again next time.
     let through_import = store.latest_import().await?;
     let config = fingerprint(judged_by, options, indicators, options.as_of);
-    let charter = |keys: Vec<SeriesKey>| Charter {
-        index: Arc::new(keys.into_iter().map(|k| (k.id, k)).collect()),
-        indicators: Arc::new(indicators.clone()),
-        chart: XmrChart::new(),
-        rules: rules.clone(),
-        judged_by: judged_by.clone(),
-        recent_points: options.recent_points,
-        min_points: options.min_points,
-        out: BTreeMap::new(),
-        charted: 0,
-    };
+    let charter = |keys: Vec<SeriesKey>| Charter::new(keys, indicators, rules, judged_by, options);
     if let Some(day) = options.as_of {
         let charter = charter(store.series_index().await?);
         let (by_indicator, charted) = read_and_chart(store, Read::AsOf(day), charter).await?;

@@ -417,6 +417,35 @@ fn an_incremental_scan_after_an_import_equals_a_full_scan() {
 }
 
 #[test]
+fn new_peer_groups_chart_the_recorded_indicators_again_and_agree_with_a_full_scan() {
+    // Recorded results keep no tails: peer distance under new statistical neighbours
+    // needs the series charted again.
+    let links = "from,to,link_type,valid_from,rank,note\nE08000017,E10000032,neighbour,,1,\nE10000032,E08000017,neighbour,,1,\n";
+    for a in stores() {
+        let b_store = fresh_like(&a);
+        let bk = a.backend;
+        let mut _keep = load(&a);
+        _keep.extend(load(&b_store));
+        scan_now(&a, &[]);
+        scan_now(&b_store, &[]);
+        _keep.push(import(&a, "links", "links.csv", links));
+        _keep.push(import(&b_store, "links", "links.csv", links));
+
+        let inc = scan_now(&a, &[]);
+        let full = scan_now(&b_store, &["--full"]);
+        assert_eq!(inc["mode"], "incremental", "[{bk}] no figure changed");
+        assert_eq!(inc["series_charted"], 4, "[{bk}] every indicator charted again for its peer distance");
+        assert_eq!(inc["series_reused"], 0, "[{bk}]");
+        assert_eq!(inc["organisations"], full["organisations"], "[{bk}] incremental and full scans differ");
+        assert_eq!(inc["recorded"], full["recorded"], "[{bk}]");
+        // Judged under the new groups and written again: the next scan reuses them.
+        let next = scan_now(&a, &[]);
+        assert_eq!((next["series_charted"].as_u64(), next["series_reused"].as_u64()), (Some(0), Some(4)), "[{bk}]");
+        assert_eq!(next["organisations"], inc["organisations"], "[{bk}]");
+    }
+}
+
+#[test]
 fn a_signal_whose_cause_is_revised_away_is_closed() {
     let rereferral = "E08000017|rereferrals_pct|spc.outside_limits|2021/22";
     // Doncaster's 2021/22 re-referrals corrected to an ordinary figure, and two normal years.
