@@ -42,7 +42,7 @@ pub fn judge_peers(
 ) -> usize {
     let stale: Vec<(&String, &mut IndicatorResults)> =
         pass.by_indicator.iter_mut().filter(|(code, r)| is_stale(code, r, indicators, groups)).collect();
-    assert!(stale.iter().all(|(_, r)| !r.tails_dropped), "peer distance judged on results without tails");
+    assert!(stale.iter().all(|(_, r)| !r.tails_dropped()), "peer distance judged on results without tails");
     let series: usize = stale.iter().map(|(_, r)| r.series.len()).sum();
     let codes: Vec<String> = stale.iter().map(|(code, _)| (*code).clone()).collect();
     let min_items = if series < PARALLEL_FROM { usize::MAX } else { 2 };
@@ -51,11 +51,12 @@ pub fn judge_peers(
         let tails: Vec<TailRef<'_>> = results
             .series
             .iter()
-            .map(|r| TailRef {
+            .zip(&results.tails)
+            .map(|(r, tail)| TailRef {
                 organisation: &r.organisation,
                 indicator: code,
                 polarity: info.polarity,
-                points: &r.tail,
+                points: tail,
             })
             .collect();
         let outcomes = judge_indicator(&tails, groups);
@@ -81,21 +82,20 @@ mod tests {
     fn pass() -> SeriesPass {
         let p = |s: &str| s.parse::<Period>().unwrap();
         // A is far above the others at all three points.
-        let series = [("A", 30.0), ("B", 10.0), ("C", 11.0), ("D", 9.0), ("E", 10.5)]
+        let (series, tails) = [("A", 30.0), ("B", 10.0), ("C", 11.0), ("D", 9.0), ("E", 10.5)]
             .iter()
-            .map(|(org, v)| SeriesResult {
-                organisation: (*org).into(),
-                latest: Some(p("2024-03")),
-                tail: Tail::of(&[(p("2024-01"), *v), (p("2024-02"), *v + 0.1), (p("2024-03"), *v - 0.1)]),
-                signals: vec![],
-                peer: None,
+            .map(|(org, v)| {
+                let series = SeriesResult {
+                    organisation: (*org).into(),
+                    latest: Some(p("2024-03")),
+                    signals: vec![],
+                    peer: None,
+                };
+                (series, Tail::of(&[(p("2024-01"), *v), (p("2024-02"), *v + 0.1), (p("2024-03"), *v - 0.1)]))
             })
-            .collect();
+            .unzip();
         SeriesPass {
-            by_indicator: BTreeMap::from([(
-                "x".to_string(),
-                IndicatorResults { series, peer_key: None, tails_dropped: false },
-            )]),
+            by_indicator: BTreeMap::from([("x".to_string(), IndicatorResults { series, tails, peer_key: None })]),
             mode: ScanMode::Incremental,
             charted: 0,
             reused: 5,

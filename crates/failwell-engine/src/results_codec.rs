@@ -37,7 +37,7 @@
 
 use crate::error::EngineError;
 use crate::insularity::{Distant, Norm, PeerOutcome};
-use crate::series_pass::{IndicatorResults, SeriesResult, Tail};
+use crate::series_pass::{IndicatorResults, SeriesResult};
 use crate::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
 use failwell_domain::FailureType;
 use failwell_domain::Period;
@@ -447,12 +447,12 @@ fn decode_sharing(
             signals.push(r.signal()?);
         }
         let peer = r.peer()?;
-        series.push(SeriesResult { organisation, latest, tail: Tail::default(), signals, peer });
+        series.push(SeriesResult { organisation, latest, signals, peer });
     }
     if r.at != bytes.len() {
         return Err(r.bad("trailing bytes"));
     }
-    Ok(IndicatorResults { series, peer_key, tails_dropped: true })
+    Ok(IndicatorResults { series, tails: Vec::new(), peer_key })
 }
 
 /// Checks the format and checksum of `bytes` and unpacks their body into `body`.
@@ -498,6 +498,7 @@ pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, E
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::series_pass::Tail;
     use crate::signal::JudgedBy;
 
     fn p(s: &str) -> Period {
@@ -529,60 +530,53 @@ mod tests {
                 SeriesResult {
                     organisation: "A".into(),
                     latest: Some(p("2024-02")),
-                    tail: Tail::of(&[(p("2024-01"), 1.5), (p("2024-02"), -0.25)]),
                     signals: vec![],
                     peer: Some(PeerOutcome::TooFew),
                 },
                 SeriesResult {
                     organisation: "D".into(),
                     latest: Some(p("2024-03-31")),
-                    tail: Tail::of(&[(p("2023/24"), -2.0), (p("2024"), 0.0), (p("2024-03-31"), 1e300)]),
                     signals,
                     peer: Some(PeerOutcome::Distant(Box::new(Distant {
                         points: vec![(p("2024"), 0.0, Norm { median: -3.5, sd: 0.25, n: 7 })],
                         neighbours: Some(vec!["N1".into(), "N2".into(), "N3".into()]),
                     }))),
                 },
-                SeriesResult {
-                    organisation: "E".into(),
-                    latest: None,
-                    tail: Tail::default(),
-                    signals: vec![],
-                    peer: None,
-                },
+                SeriesResult { organisation: "E".into(), latest: None, signals: vec![], peer: None },
                 SeriesResult {
                     organisation: "F".into(),
                     latest: Some(p("2023/24")),
-                    tail: Tail::default(),
                     signals: vec![],
                     peer: Some(PeerOutcome::Distant(Box::new(Distant { points: vec![], neighbours: None }))),
                 },
                 SeriesResult {
                     organisation: "G".into(),
                     latest: Some(p("2024")),
-                    tail: Tail::default(),
                     signals: vec![],
                     peer: Some(PeerOutcome::NoNorm),
                 },
                 SeriesResult {
                     organisation: "H".into(),
                     latest: Some(p("2024-03")),
-                    tail: Tail::default(),
                     signals: vec![],
                     peer: Some(PeerOutcome::NotDistant),
                 },
             ],
             peer_key: Some("0123456789abcdef".into()),
-            tails_dropped: false,
+            tails: vec![
+                Tail::of(&[(p("2024-01"), 1.5), (p("2024-02"), -0.25)]),
+                Tail::of(&[(p("2023/24"), -2.0), (p("2024"), 0.0), (p("2024-03-31"), 1e300)]),
+                Tail::default(),
+                Tail::default(),
+                Tail::default(),
+                Tail::default(),
+            ],
         }
     }
 
     /// `results` as a recorded scan keeps them: without their tails.
     fn recorded(mut results: IndicatorResults) -> IndicatorResults {
-        for r in &mut results.series {
-            r.tail = Tail::default();
-        }
-        results.tails_dropped = true;
+        results.tails.clear();
         results
     }
 
@@ -591,7 +585,7 @@ mod tests {
         let mut r = results();
         let back = decode(&encode(&r)).unwrap();
         assert_eq!(back, recorded(r.clone()));
-        assert!(back.series.iter().all(|s| s.tail.is_empty()) && back.tails_dropped);
+        assert!(back.tails.is_empty() && back.tails_dropped());
         assert_eq!(back.series[1].latest, Some(p("2024-03-31")), "the latest period is kept");
         r.peer_key = None;
         assert_eq!(decode(&encode(&r)).unwrap(), recorded(r), "not judged against peers");

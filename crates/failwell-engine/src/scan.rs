@@ -244,8 +244,10 @@ async fn judge_and_track(
     // Results read back keep no tails: those to judge again under other peer groups are
     // charted again first (the peer groups rarely change).
     let stale = crate::peer_pass::stale(&pass, &indicators, &groups);
-    let untailed: BTreeSet<String> =
-        stale.into_iter().filter(|code| pass.by_indicator.get(code).is_some_and(|r| r.tails_dropped)).collect();
+    let untailed: BTreeSet<String> = stale
+        .into_iter()
+        .filter(|code| pass.by_indicator.get(code).is_some_and(crate::series_pass::IndicatorResults::tails_dropped))
+        .collect();
     if !untailed.is_empty() {
         tracing::info!(indicators = untailed.len(), "peer groups changed: charting again");
         crate::series_pass::chart_again(store, &mut pass, &untailed, &indicators, &rule_set, &spc_judge, options)

@@ -25,8 +25,9 @@ use time::Date;
 /// Points kept per series for comparison with peers (the insularity index reads them).
 pub use crate::insularity::TAIL_POINTS;
 
-/// What the pass derived from one series. At England scale the last scan's results are
-/// 600,000 of these, read back by every incremental scan.
+/// What the pass derived from one series, besides its tail (kept beside it in
+/// [`IndicatorResults::tails`]). At England scale the last scan's results are 600,000 of
+/// these, read back by every incremental scan: 64 bytes each, with the tail 112.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesResult {
     /// The organisation's code, shared: an incremental scan at England scale reads back
@@ -35,10 +36,6 @@ pub struct SeriesResult {
     pub organisation: Arc<str>,
     /// The period of its last non-missing point (what the late returns compare).
     pub latest: Option<Period>,
-    /// The last few non-missing points, oldest first: (period, value), which the peer
-    /// distance is judged on. Empty in results read back from a recorded scan (see
-    /// [`IndicatorResults::tails_dropped`]).
-    pub tail: Tail,
     /// Its signals, if any.
     pub signals: Vec<Signal>,
     /// Its peer distance (`None` until judged, and for a neutral indicator).
@@ -83,14 +80,24 @@ impl std::ops::Deref for Tail {
 pub struct IndicatorResults {
     /// One entry per series, ordered by organisation code.
     pub series: Vec<SeriesResult>,
+    /// Each series' last few non-missing points (oldest first: period, value), in the
+    /// order of `series`, which the peer distance is judged on; empty when the results
+    /// were read back from a recorded scan (see [`IndicatorResults::tails_dropped`]).
+    pub tails: Vec<Tail>,
     /// The key of the peer groups the series' peer distance was judged under
     /// ([`crate::insularity::PeerGroups::key`]); `None` until judged.
     pub peer_key: Option<String>,
-    /// Read back from a recorded scan, which keeps each series' peer outcome and latest
-    /// period but not its tail: the tails' values were half of what every incremental
-    /// scan read back, for the rare scan whose peer groups changed. Such a scan charts
-    /// the indicator again ([`chart_again`]) before judging its peer distance.
-    pub tails_dropped: bool,
+}
+
+impl IndicatorResults {
+    /// Whether the series' tails are missing: results read back from a recorded scan,
+    /// which keeps each series' peer outcome and latest period but not its tail (the
+    /// tails' values were half of what every incremental scan read back, for the rare
+    /// scan whose peer groups changed). Such a scan charts the indicator again
+    /// ([`chart_again`]) before judging its peer distance.
+    pub fn tails_dropped(&self) -> bool {
+        self.tails.len() != self.series.len()
+    }
 }
 
 /// How the series were read.
@@ -164,7 +171,7 @@ struct Charter {
     judged_by: JudgedBy,
     recent_points: usize,
     min_points: usize,
-    out: BTreeMap<String, IndicatorResults>,
+    out: BTreeMap<String, Vec<(SeriesResult, Tail)>>,
     charted: u64,
 }
 
@@ -188,20 +195,21 @@ impl Charter {
             Some(r) => r,
             None => self.out.entry(key.indicator.clone()).or_default(),
         };
-        results.series.push(SeriesResult {
-            organisation: key.organisation.as_str().into(),
-            latest: tail.last().map(|(p, _)| *p),
-            tail,
-            signals,
-            peer: None,
-        });
+        let organisation = key.organisation.as_str().into();
+        results.push((SeriesResult { organisation, latest: tail.last().map(|(p, _)| *p), signals, peer: None }, tail));
     }
 
-    fn finish(mut self) -> (BTreeMap<String, IndicatorResults>, u64) {
-        for r in self.out.values_mut() {
-            r.series.sort_by(|a, b| a.organisation.cmp(&b.organisation));
-        }
-        (self.out, self.charted)
+    fn finish(self) -> (BTreeMap<String, IndicatorResults>, u64) {
+        let out = self
+            .out
+            .into_iter()
+            .map(|(code, mut charted)| {
+                charted.sort_by(|a, b| a.0.organisation.cmp(&b.0.organisation));
+                let (series, tails) = charted.into_iter().unzip();
+                (code, IndicatorResults { series, tails, peer_key: None })
+            })
+            .collect();
+        (out, self.charted)
     }
 }
 
@@ -246,7 +254,7 @@ pub async fn chart_again(
     let charter = |keys: Vec<SeriesKey>| Charter::new(keys, indicators, rules, judged_by, options);
     let (charted, n) = chart_indicators(store, codes, &charter).await?;
     for code in codes {
-        if let Some(old) = pass.by_indicator.remove(code).filter(|old| old.tails_dropped) {
+        if let Some(old) = pass.by_indicator.remove(code).filter(IndicatorResults::tails_dropped) {
             pass.reused = pass.reused.saturating_sub(old.series.len() as u64);
         }
     }
