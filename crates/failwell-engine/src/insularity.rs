@@ -88,7 +88,7 @@ impl SeriesTail {
         SeriesTail { organisation: organisation.to_string(), indicator: indicator.to_string(), polarity, points }
     }
 
-    /// The tail as [`PeerNorms::new`] reads it.
+    /// The tail as [`judge_indicator`] reads it.
     pub fn view(&self) -> TailRef<'_> {
         TailRef {
             organisation: &self.organisation,
