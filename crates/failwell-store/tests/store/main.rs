@@ -2,6 +2,7 @@
 //! `FAILWELL_TEST_POSTGRES_URL` names a server (a fresh database per test).
 
 mod decisions;
+mod records;
 
 use sqlx::Connection;
 
