@@ -62,7 +62,7 @@ fn shares<T: Serialize + Sync>(items: &[T], weight: impl Fn(&T) -> usize) -> ser
             (start, sum) = (i + 1, 0);
         }
     }
-    crate::parallel::map(shares, 2, |(share, share_weight, first_weight)| {
+    crate::scan::parallel::map(shares, 2, |(share, share_weight, first_weight)| {
         // Sized from the first item, with room to spare: growing a buffer of tens of
         // megabytes copies it into fresh memory, and room never written costs nothing.
         let mut out = serde_json::to_vec(&share[0])?;

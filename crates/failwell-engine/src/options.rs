@@ -1,6 +1,6 @@
 //! The engine's tunable numbers, in one place with their defaults and reasons.
 
-use crate::assess::Band;
+use crate::judge::assess::Band;
 use time::Date;
 
 /// Options of one scan. Every number here is documented in `docs/engine.md`.

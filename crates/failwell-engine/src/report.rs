@@ -1,7 +1,7 @@
 //! The scan as a readable text report, worst first.
 
+use crate::judge::signal::{Direction, Reading};
 use crate::scan::ScanReport;
-use crate::signal::{Direction, Reading};
 use std::fmt::Write;
 
 /// Renders `report` as text. `all` includes organisations with nothing to say (low band,
@@ -45,7 +45,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
     }
     let mut quiet = 0;
     for org in &report.organisations {
-        let uneventful = org.overall_band == crate::assess::Band::Low
+        let uneventful = org.overall_band == crate::judge::assess::Band::Low
             && org.recommendation.as_ref().is_none_or(|r| r.recommended.level == 0 && r.current.level == 0);
         if uneventful && !all {
             quiet += 1;

@@ -2,9 +2,9 @@
 
 use crate::support::*;
 use failwell_domain::{EventType, FailureType};
-use failwell_engine::assess::{Band, Trajectory, assess};
-use failwell_engine::events::event_signals;
-use failwell_engine::inspection::inspection_signals;
+use failwell_engine::judge::assess::{Band, Trajectory, assess};
+use failwell_engine::judge::events::event_signals;
+use failwell_engine::judge::inspection::inspection_signals;
 
 #[test]
 fn a_failing_grade_makes_performance_high_and_the_rest_low_by_default() {

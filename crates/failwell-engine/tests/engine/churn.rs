@@ -3,8 +3,8 @@
 use crate::support::*;
 use failwell_domain::{EventType, FailureType};
 use failwell_engine::ScanOptions;
-use failwell_engine::churn::{ChurnRule, churn_signal};
-use failwell_engine::signal::{Direction, SourceKind, Strength};
+use failwell_engine::judge::churn::{ChurnRule, churn_signal};
+use failwell_engine::judge::signal::{Direction, SourceKind, Strength};
 
 fn rule() -> ChurnRule {
     let o = ScanOptions::default();

@@ -2,8 +2,10 @@
 //! which open ones close.
 
 use crate::support::*;
-use failwell_engine::continuity::match_signals;
-use failwell_engine::signal::{Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength, Tracking};
+use failwell_engine::judge::signal::{
+    Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength, Tracking,
+};
+use failwell_engine::record::continuity::match_signals;
 use failwell_store::OpenSignal;
 use std::collections::BTreeMap;
 
@@ -56,7 +58,7 @@ fn open(org: &str, source: &str, rule: &str, direction: Direction, start: &str, 
 fn matched(
     open: &[OpenSignal],
     signals: &mut [Signal],
-) -> (failwell_engine::continuity::Continuity, BTreeMap<String, Tracking>) {
+) -> (failwell_engine::record::continuity::Continuity, BTreeMap<String, Tracking>) {
     let mut refs: Vec<&mut Signal> = signals.iter_mut().collect();
     let c = match_signals(open, &mut refs, TODAY);
     let tracking = signals.iter().map(|s| (s.key.clone(), s.tracking.clone().expect("every signal tracked"))).collect();

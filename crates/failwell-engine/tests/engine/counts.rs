@@ -2,8 +2,8 @@
 
 use crate::support::*;
 use failwell_domain::{Counts, IndicatorKind, LinkType, Method, Polarity};
-use failwell_engine::count_signals::{CountEvidence, CountIndicator, Peers, cusum_signals, funnel_signals};
-use failwell_engine::signal::{Direction, Signal, SourceKind, Strength};
+use failwell_engine::judge::counts::{CountEvidence, CountIndicator, Peers, cusum_signals, funnel_signals};
+use failwell_engine::judge::signal::{Direction, Signal, SourceKind, Strength};
 use failwell_stats::spc::Side;
 use failwell_store::CountPoint;
 
@@ -49,7 +49,7 @@ fn funnel(rows: &[CountPoint], polarity: Polarity) -> Vec<Signal> {
     signals
 }
 
-fn funnel_evidence(s: &Signal) -> failwell_engine::count_signals::FunnelEvidence {
+fn funnel_evidence(s: &Signal) -> failwell_engine::judge::counts::FunnelEvidence {
     match s.evidence.read().unwrap().counts {
         Some(CountEvidence::Funnel(f)) => f,
         other => panic!("no funnel evidence: {other:?}"),

@@ -2,8 +2,8 @@
 
 use crate::support::*;
 use failwell_domain::{EventType, Inspection, LinkType, Polarity, Slug};
-use failwell_engine::inspection::inspection_signals;
-use failwell_engine::insularity::{
+use failwell_engine::judge::inspection::inspection_signals;
+use failwell_engine::judge::insularity::{
     ContactCoverage, InsularityBand, InsularityComponent, PeerNorms, PeerOutcome, SeriesTail, combine,
     contact_coverage, judge_tails, peer_contacts, rationale, self_assessment_gap,
 };

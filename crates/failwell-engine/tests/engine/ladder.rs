@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use failwell_domain::regime::TriggerRule;
-use failwell_engine::ladder::recommend;
+use failwell_engine::judge::ladder::recommend;
 
 const RULES: &str = r#"
 [[trigger_rules]]

@@ -7,6 +7,7 @@ mod continuity;
 mod counts;
 mod insularity;
 mod ladder;
+mod organisation;
 mod reading;
 mod returns;
 mod rules;

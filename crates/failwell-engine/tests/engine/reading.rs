@@ -2,9 +2,9 @@
 
 use crate::support::*;
 use failwell_domain::{IndicatorKind, Polarity};
-use failwell_engine::reading::read_in_context;
-use failwell_engine::series::{SeriesInput, spc_signals};
-use failwell_engine::signal::{Reading, Signal};
+use failwell_engine::judge::reading::read_in_context;
+use failwell_engine::judge::series::{SeriesInput, spc_signals};
+use failwell_engine::judge::signal::{Reading, Signal};
 use failwell_stats::spc::{RuleSet, XmrChart};
 
 fn signals(code: &str, polarity: Polarity, kind: IndicatorKind, jump: f64) -> Vec<Signal> {

@@ -1,7 +1,7 @@
 //! Missing or late returns: a series behind the period most of its peers have reached.
 
 use crate::support::judge;
-use failwell_engine::returns::{LatestReturn, RULE, late_returns};
+use failwell_engine::judge::returns::{LatestReturn, RULE, late_returns};
 use failwell_engine::{Direction, Strength};
 
 fn latest<'a>(rows: &[(&'a str, &'a str, &str)]) -> Vec<LatestReturn<'a>> {

@@ -3,10 +3,10 @@
 use crate::support::*;
 use failwell_domain::regime::RungKind;
 use failwell_domain::{EventType, FailureType, IndicatorKind, Polarity};
-use failwell_engine::events::{current_rung, event_signals};
-use failwell_engine::inspection::inspection_signals;
-use failwell_engine::series::{SeriesInput, spc_signals};
-use failwell_engine::signal::{Direction, Signal, SourceKind, Strength};
+use failwell_engine::judge::events::{current_rung, event_signals};
+use failwell_engine::judge::inspection::inspection_signals;
+use failwell_engine::judge::series::{SeriesInput, spc_signals};
+use failwell_engine::judge::signal::{Direction, Signal, SourceKind, Strength};
 use failwell_stats::spc::{RuleSet, Side, XmrChart};
 
 fn run(values: &[f64], polarity: Polarity, kind: IndicatorKind) -> Vec<Signal> {

@@ -2,8 +2,8 @@
 
 use failwell_domain::regime::Regime;
 use failwell_domain::{Code, Event, EventType, FailureType, IndicatorKind, Inspection, Polarity, Slug};
-use failwell_engine::series::IndicatorInfo;
-use failwell_engine::signal::JudgedBy;
+use failwell_engine::judge::series::IndicatorInfo;
+use failwell_engine::judge::signal::JudgedBy;
 use time::Date;
 
 /// A regime with one sector, one scale and a four-rung ladder.

@@ -2,10 +2,10 @@
 
 use crate::support::*;
 use failwell_domain::{FailureType, LinkType};
-use failwell_engine::assess::{Band, Trajectory, TypeRisk};
-use failwell_engine::insularity::Insularity;
-use failwell_engine::signal::{Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength};
-use failwell_engine::system::{SystemRule, system_view};
+use failwell_engine::judge::assess::{Band, Trajectory, TypeRisk};
+use failwell_engine::judge::insularity::Insularity;
+use failwell_engine::judge::signal::{Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength};
+use failwell_engine::judge::system::{SystemRule, system_view};
 use failwell_engine::{OrganisationReport, RuleContext};
 
 fn signal(org: &str, rule: &str, strength: Strength) -> Signal {

@@ -1,8 +1,8 @@
 //! The assessment of one organisation: a score and band per failure type and overall,
 //! a trajectory, and the signals behind each — never a bare number.
 
-use crate::signal::{Direction, Reading, Signal, SourceKind};
-use crate::weights::weight;
+use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
+use crate::judge::weights::weight;
 use failwell_domain::FailureType;
 use failwell_domain::regime::Regime;
 use serde::Serialize;

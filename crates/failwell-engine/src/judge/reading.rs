@@ -4,7 +4,7 @@
 //! with it.
 
 use crate::dates::months_between;
-use crate::signal::{Direction, Reading, Signal, SourceKind};
+use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
 use failwell_domain::Period;
 use failwell_stats::spc::Side;
 use time::Date;

@@ -126,7 +126,7 @@ pub struct Evidence {
     pub explanation: String,
     /// For funnel and CUSUM signals: the funnel or the CUSUM run behind them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub counts: Option<crate::count_signals::CountEvidence>,
+    pub counts: Option<crate::judge::counts::CountEvidence>,
 }
 
 /// A signal about one organisation.
@@ -272,7 +272,7 @@ impl Signal {
     /// (`results_codec`: every field, each length-prefixed), so the one list of fields
     /// serves both.
     pub fn content_hash(&self) -> String {
-        crate::hash::stable_hash(&crate::results_codec::signal_bytes(self))
+        crate::record::hash::stable_hash(&crate::record::results_codec::signal_bytes(self))
     }
 
     /// Whether the signal counts towards risk: concerns, except those read as honest

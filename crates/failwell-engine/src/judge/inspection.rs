@@ -7,7 +7,7 @@
 //! regime's own rules (same version, or a declared crosswalk).
 
 use crate::dates::{iso, months_between};
-use crate::signal::{
+use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
 use failwell_domain::regime::{GradeComparison, GradeRef, Regime};

@@ -16,10 +16,9 @@
 //! signals afresh from the observation rows (nothing is reused between scans): an
 //! incremental scan and a full one give the same signals.
 
-use crate::error::EngineError;
-use crate::links::holds_on;
-use crate::series::IndicatorInfo;
-use crate::signal::{
+use crate::judge::links::holds_on;
+use crate::judge::series::IndicatorInfo;
+use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
 use failwell_domain::regime::Regime;
@@ -28,7 +27,7 @@ use failwell_stats::cusum::threshold::{self, NullModel, ThresholdMethod, Thresho
 use failwell_stats::cusum::{self, CusumConfig, CusumKind};
 use failwell_stats::funnel::{self, Adjustment, Classification, FunnelConfig, Level, Limits, Measure, Overdispersion};
 use failwell_stats::spc::Side;
-use failwell_store::{CountPoint, Store};
+use failwell_store::CountPoint;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -39,7 +38,7 @@ pub const RULE_SET: &str = "failwell-counts-1";
 pub const MIN_FUNNEL_UNITS: usize = 4;
 /// Statistical neighbours with counts in the period needed before they, rather than the
 /// organisations of the same type, form the peer group (as for insularity).
-pub const MIN_NEIGHBOURS: usize = crate::insularity::MIN_NEIGHBOURS;
+pub const MIN_NEIGHBOURS: usize = crate::judge::insularity::MIN_NEIGHBOURS;
 /// The rate ratio the CUSUM is tuned to detect: observed counts double the expected.
 pub const CUSUM_RATE_RATIO: f64 = 2.0;
 /// The probability that an in-control series signals somewhere over its own periods.
@@ -200,28 +199,23 @@ pub struct CountPass {
     pub organisations: BTreeSet<String>,
 }
 
-/// Reads the observation rows of the catalogue's funnel and CUSUM indicators as known on
-/// `as_of` (latest revisions without one) and judges them. Always computed afresh.
-///
-/// # Errors
-/// The store failing.
-pub async fn count_pass(
-    store: &Store,
-    catalogue: &[Indicator],
+/// The catalogue's funnel and CUSUM indicators, by code.
+pub fn count_indicators(catalogue: &[Indicator]) -> BTreeMap<String, CountIndicator> {
+    catalogue.iter().filter_map(CountIndicator::of).map(|i| (i.info.code.clone(), i)).collect()
+}
+
+/// Judges the observation rows of funnel and CUSUM indicators, `points` sorted by
+/// indicator (as the store reads them): signals by organisation, and the organisations
+/// that had counts to judge.
+pub fn judge_counts(
+    indicators: &BTreeMap<String, CountIndicator>,
+    points: &[CountPoint],
     peers: &Peers,
-    as_of: Option<Date>,
     regime: &Regime,
-) -> Result<CountPass, EngineError> {
+) -> CountPass {
     let judged_by =
         &JudgedBy { regime: regime.id.clone(), regime_version: regime.version.clone(), rule_set: RULE_SET.to_string() };
-    let indicators: BTreeMap<String, CountIndicator> =
-        catalogue.iter().filter_map(CountIndicator::of).map(|i| (i.info.code.clone(), i)).collect();
     let mut out = CountPass::default();
-    if indicators.is_empty() {
-        return Ok(out);
-    }
-    let codes: Vec<String> = indicators.keys().cloned().collect();
-    let points = store.count_points(&codes, as_of).await?;
     let mut start = 0;
     while start < points.len() {
         let code = &points[start].indicator;
@@ -238,7 +232,7 @@ pub async fn count_pass(
             out.signals.entry(s.organisation.clone()).or_default().push(s);
         }
     }
-    Ok(out)
+    out
 }
 
 /// The (numerator, denominator) a funnel uses from one point, if it has usable counts:

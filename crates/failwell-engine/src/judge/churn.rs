@@ -7,7 +7,7 @@
 //! known on the as-of day that happened within a window before it.
 
 use crate::dates::{iso, months_between};
-use crate::signal::{
+use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
 use failwell_domain::{Event, EventType, FailureType};

@@ -10,7 +10,7 @@
 //! judgement's or event's date, so a new judgement is a new signal. Open signals no
 //! longer seen are closed.
 
-use crate::signal::{Signal, Tracking};
+use crate::judge::signal::{Signal, Tracking};
 use failwell_store::OpenSignal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Borrow;

@@ -21,8 +21,8 @@
 //! does not move it), both from `failwell_stats::robust`.
 
 use crate::dates::iso;
-use crate::inspection::{is_self_assessment, resolve_grade};
-use crate::links::{holds_during, holds_on};
+use crate::judge::inspection::{is_self_assessment, resolve_grade};
+use crate::judge::links::{holds_during, holds_on};
 use failwell_domain::regime::{GradeRef, Regime};
 use failwell_domain::{Event, EventType, Inspection, Link, LinkType, Organisation, Period, Polarity};
 use rustc_hash::FxHashMap;
@@ -239,7 +239,7 @@ impl<'a> PeerGroups<'a> {
                 text.push_str(t);
             }
         }
-        let key = crate::hash::stable_hash(text.as_bytes());
+        let key = crate::record::hash::stable_hash(text.as_bytes());
         PeerGroups { neighbours, key }
     }
 

@@ -1,12 +1,13 @@
 //! Signals from indicator series: a Making Data Count XmR chart over the points known at
 //! the as-of date, and every special cause whose run reaches the latest points.
 
-use crate::signal::{
+use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
 use failwell_domain::{FailureType, IndicatorKind, Polarity};
 use failwell_stats::spc::{Improvement, PointType, Rule, RuleSet, Side, SpcOptions, XmrChart};
-use failwell_store::SeriesData;
+use std::borrow::Cow;
+use time::Date;
 
 /// What the engine needs to know about an indicator.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,15 +22,27 @@ pub struct IndicatorInfo {
     pub failure_types: Vec<FailureType>,
 }
 
+/// One series' points as judging sees them. Judging does not know how the store packs a
+/// series (the scan's reading pass implements this for it); a test can implement it for
+/// plain vectors.
+pub trait SeriesPoints {
+    /// Values in period order, `NaN` where the publisher withheld the figure.
+    fn values(&self) -> &[f64];
+    /// The `i`th period, in canonical form.
+    fn period(&self, i: usize) -> Cow<'_, str>;
+    /// The publication day of the `i`th point, where known.
+    fn published(&self, i: usize) -> Option<Date>;
+}
+
 /// One series, as known at the as-of date.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct SeriesInput<'a> {
     /// The organisation's code.
     pub organisation: &'a str,
     /// The indicator.
     pub indicator: &'a IndicatorInfo,
     /// Periods, values (`NaN` where withheld) and publication days, in time order.
-    pub data: &'a SeriesData,
+    pub data: &'a dyn SeriesPoints,
 }
 
 /// The improvement direction SPC needs, from the catalogue's polarity.
@@ -64,7 +77,7 @@ pub fn spc_signals(
     recent_points: usize,
     min_points: usize,
 ) -> Vec<Signal> {
-    let values = &series.data.values;
+    let values = series.data.values();
     let period = |i: usize| series.data.period(i).to_string();
     let present = values.iter().filter(|v| !v.is_nan()).count();
     if present < min_points.max(2) {
@@ -115,7 +128,7 @@ pub fn spc_signals(
         if first != explanation.first || last != explanation.last {
             sentence.push_str(&format!(" (runs of this rule cover {} to {})", start, period(last)));
         }
-        let known_from = series.data.published[first..=last].iter().flatten().max().map(|d| crate::dates::iso(*d));
+        let known_from = (first..=last).filter_map(|i| series.data.published(i)).max().map(|d| crate::dates::iso(d));
         out.push(Signal {
             key: Signal::make_key(series.organisation, &series.indicator.code, &rule_name, &start),
             organisation: series.organisation.to_string(),

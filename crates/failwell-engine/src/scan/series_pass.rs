@@ -6,14 +6,14 @@
 //! every organisation of one indicator, so when one organisation's figures change, the
 //! whole indicator's results are rebuilt, and the others are reused from the last
 //! recorded scan. Results are kept per indicator in a compact binary layout
-//! (`indicator_scan`, see [`crate::results_codec`]); reading them back gives exactly what
+//! (`indicator_scan`, see [`crate::record::results_codec`]); reading them back gives exactly what
 //! charting again would, which the tests check.
 
 use crate::error::EngineError;
-use crate::insularity::PeerOutcome;
+use crate::judge::insularity::PeerOutcome;
+use crate::judge::series::{IndicatorInfo, SeriesInput, spc_signals};
+use crate::judge::signal::{JudgedBy, Signal};
 use crate::options::ScanOptions;
-use crate::series::{IndicatorInfo, SeriesInput, spc_signals};
-use crate::signal::{JudgedBy, Signal};
 use failwell_domain::Period;
 use failwell_stats::spc::{RuleSet, XmrChart};
 use failwell_store::{ScanRecord, SeriesData, SeriesKey, SeriesScan, Store};
@@ -23,7 +23,7 @@ use std::sync::Arc;
 use time::Date;
 
 /// Points kept per series for comparison with peers (the insularity index reads them).
-pub use crate::insularity::TAIL_POINTS;
+pub use crate::judge::insularity::TAIL_POINTS;
 
 /// What the pass derived from one series, besides its tail (kept beside it in
 /// [`IndicatorResults::tails`]). At England scale the last scan's results are 600,000 of
@@ -85,7 +85,7 @@ pub struct IndicatorResults {
     /// were read back from a recorded scan (see [`IndicatorResults::tails_dropped`]).
     pub tails: Vec<Tail>,
     /// The key of the peer groups the series' peer distance was judged under
-    /// ([`crate::insularity::PeerGroups::key`]); `None` until judged.
+    /// ([`crate::judge::insularity::PeerGroups::key`]); `None` until judged.
     pub peer_key: Option<String>,
 }
 
@@ -133,7 +133,7 @@ pub struct SeriesPass {
     pub config: String,
 }
 
-use crate::hash::stable_hash;
+use crate::record::hash::stable_hash;
 
 /// Everything that shapes the series results besides the figures: an incremental scan
 /// may reuse results only from a scan with the same fingerprint.
@@ -147,7 +147,7 @@ pub fn fingerprint(
     // full once rather than misreading an older one's results.
     let mut text = format!(
         "results={}|{}|{}|{}|recent={}|min={}|as_of={}",
-        crate::results_codec::FORMAT,
+        crate::record::results_codec::FORMAT,
         judged_by.regime,
         judged_by.regime_version,
         judged_by.rule_set,
@@ -383,7 +383,7 @@ pub async fn series_pass(
         // Decoded on other threads while the changed indicators are read and charted: the
         // two are independent, and each alone leaves a core idle some of the time.
         let decoding = std::thread::spawn(move || {
-            let decoded = crate::results_codec::decode_all(&wanted);
+            let decoded = crate::record::results_codec::decode_all(&wanted);
             wanted.into_iter().map(|(indicator, _)| indicator).zip(decoded).collect::<Vec<_>>()
         });
         let (mut by_indicator, mut charted) = chart_indicators(store, &touched, &charter).await?;
@@ -434,4 +434,19 @@ pub async fn series_pass(
         through_import,
         config,
     })
+}
+
+/// The store's packed series, as judging reads it.
+impl crate::judge::series::SeriesPoints for SeriesData {
+    fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    fn period(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        SeriesData::period(self, i)
+    }
+
+    fn published(&self, i: usize) -> Option<time::Date> {
+        self.published.get(i).copied().flatten()
+    }
 }

@@ -36,9 +36,9 @@
 //! ```
 
 use crate::error::EngineError;
-use crate::insularity::{Distant, Norm, PeerOutcome};
-use crate::series_pass::{IndicatorResults, SeriesResult};
-use crate::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
+use crate::judge::insularity::{Distant, Norm, PeerOutcome};
+use crate::judge::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
+use crate::scan::series_pass::{IndicatorResults, SeriesResult};
 use failwell_domain::FailureType;
 use failwell_domain::Period;
 use std::sync::Arc;
@@ -119,7 +119,7 @@ pub fn encode(results: &IndicatorResults) -> Vec<u8> {
     out.push(FORMAT);
     out.extend_from_slice(&[0; CHECKSUM]);
     out.extend_from_slice(&packed);
-    let sum = crate::hash::checksum(&out[1 + CHECKSUM..]);
+    let sum = crate::record::hash::checksum(&out[1 + CHECKSUM..]);
     out[1..1 + CHECKSUM].copy_from_slice(&sum.to_le_bytes());
     out
 }
@@ -339,7 +339,7 @@ impl<'a> Reader<'a> {
     }
 
     fn signal(&mut self) -> Result<Signal, EngineError> {
-        use crate::signal::{Direction, Reading, SourceKind, Strength};
+        use crate::judge::signal::{Direction, Reading, SourceKind, Strength};
         use failwell_stats::spc::Side;
         let key = self.string()?;
         let organisation = self.string()?;
@@ -403,6 +403,7 @@ impl<'a> Reader<'a> {
 ///
 /// # Errors
 /// Another layout's bytes, or damaged bytes: the caller charts in full instead.
+#[cfg(test)]
 pub fn decode(bytes: &[u8]) -> Result<IndicatorResults, EngineError> {
     decode_sharing(bytes, &mut Vec::new(), &mut Vec::new())
 }
@@ -462,7 +463,7 @@ fn unpack(bytes: &[u8], body: &mut Vec<u8>) -> Result<(), EngineError> {
         return Err(r.bad("unknown format"));
     }
     let sum = u64::from_le_bytes(r.take(CHECKSUM)?.try_into().unwrap_or([0; CHECKSUM]));
-    if sum != crate::hash::checksum(&bytes[1 + CHECKSUM..]) {
+    if sum != crate::record::hash::checksum(&bytes[1 + CHECKSUM..]) {
         return Err(r.bad("checksum does not match: damaged"));
     }
     let packed = &bytes[r.at..];
@@ -485,7 +486,7 @@ fn unpack(bytes: &[u8], body: &mut Vec<u8>) -> Result<(), EngineError> {
 pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, EngineError>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let shares: Vec<&[(String, Vec<u8>)]> = items.chunks(items.len().div_ceil(cores).max(1)).collect();
-    crate::parallel::map(shares, 2, |share| {
+    crate::scan::parallel::map(shares, 2, |share| {
         // Each core shares codes among its own indicators: no counter is touched by two.
         let (mut names, mut body) = (Vec::new(), Vec::new());
         share.iter().map(|(_, bytes)| decode_sharing(bytes, &mut names, &mut body)).collect::<Vec<_>>()
@@ -498,8 +499,8 @@ pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series_pass::Tail;
-    use crate::signal::JudgedBy;
+    use crate::judge::signal::JudgedBy;
+    use crate::scan::series_pass::Tail;
 
     fn p(s: &str) -> Period {
         s.parse().unwrap()
@@ -511,15 +512,15 @@ mod tests {
         let judge = JudgedBy { regime: "r".into(), regime_version: "1".into(), rule_set: "t".into() };
         let latest =
             [("A", "x", p("2024-03")), ("B", "x", p("2024-03")), ("C", "x", p("2024-03")), ("D", "x", p("2024-01"))];
-        let mut signals = crate::returns::late_returns(&latest, &judge);
+        let mut signals = crate::judge::returns::late_returns(&latest, &judge);
         assert!(!signals.is_empty());
         // Every optional field filled and every enum off its first value, on one signal.
         let mut full = signals[0].clone();
         full.side = Some(failwell_stats::spc::Side::Low);
-        full.source_kind = crate::signal::SourceKind::Event;
-        full.direction = crate::signal::Direction::Neutral;
-        full.strength = crate::signal::Strength::Strong;
-        full.reading = crate::signal::Reading::DeteriorationConfirmedByOutcomes;
+        full.source_kind = crate::judge::signal::SourceKind::Event;
+        full.direction = crate::judge::signal::Direction::Neutral;
+        full.strength = crate::judge::signal::Strength::Strong;
+        full.reading = crate::judge::signal::Reading::DeteriorationConfirmedByOutcomes;
         full.failure_types = FailureType::ALL.to_vec();
         full.indicator_kind = Some("reporting_culture".into());
         full.known_from = None;

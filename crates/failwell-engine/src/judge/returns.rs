@@ -13,7 +13,7 @@
 //!
 //! Pure: the caller passes each series' latest period (as known on the scan day).
 
-use crate::signal::{
+use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
 use failwell_domain::{FailureType, Period};

@@ -7,9 +7,9 @@
 //! are reused as recorded; otherwise (charted again, or the neighbours changed) the whole
 //! indicator is judged again, and a recorded scan writes it out again.
 
-use crate::insularity::{PeerGroups, TailRef, judge_indicator};
-use crate::series::IndicatorInfo;
-use crate::series_pass::{IndicatorResults, SeriesPass};
+use crate::judge::insularity::{PeerGroups, TailRef, judge_indicator};
+use crate::judge::series::IndicatorInfo;
+use crate::scan::series_pass::{IndicatorResults, SeriesPass};
 use std::collections::BTreeMap;
 
 /// Below this many series to judge, one thread does it (threads cost more than they save).
@@ -46,7 +46,7 @@ pub fn judge_peers(
     let series: usize = stale.iter().map(|(_, r)| r.series.len()).sum();
     let codes: Vec<String> = stale.iter().map(|(code, _)| (*code).clone()).collect();
     let min_items = if series < PARALLEL_FROM { usize::MAX } else { 2 };
-    crate::parallel::map(stale, min_items, |(code, results)| {
+    crate::scan::parallel::map(stale, min_items, |(code, results)| {
         let Some(info) = indicators.get(code) else { return };
         let tails: Vec<TailRef<'_>> = results
             .series
@@ -73,9 +73,9 @@ pub fn judge_peers(
 #[cfg(test)]
 mod tests {
     use super::judge_peers;
-    use crate::insularity::{PeerGroups, PeerOutcome};
-    use crate::series::IndicatorInfo;
-    use crate::series_pass::{IndicatorResults, ScanMode, SeriesPass, SeriesResult, Tail};
+    use crate::judge::insularity::{PeerGroups, PeerOutcome};
+    use crate::judge::series::IndicatorInfo;
+    use crate::scan::series_pass::{IndicatorResults, ScanMode, SeriesPass, SeriesResult, Tail};
     use failwell_domain::{Code, IndicatorKind, Link, LinkType, Period, Polarity};
     use std::collections::BTreeMap;
 

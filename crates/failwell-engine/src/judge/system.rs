@@ -12,8 +12,8 @@
 //! groups in the registry with `member_of` links (the demo loads the DfE regions so), and
 //! a name shared as free text would make a second, unchecked grouping.
 
-use crate::assess::Band;
-use crate::links::holds_on;
+use crate::judge::assess::Band;
+use crate::judge::links::holds_on;
 use crate::scan::OrganisationReport;
 use failwell_domain::{FailureType, Link, LinkType, Organisation};
 use rustc_hash::FxHashMap;

@@ -6,21 +6,22 @@
 //! as-of day (or, without one, the latest publication date in the evidence), never the
 //! clock.
 
-use crate::assess::{Assessment, Band, Trajectory, TypeRisk, assess};
-use crate::churn::{ChurnRule, churn_signal};
-use crate::continuity::match_signals;
+pub mod count_pass;
+pub mod parallel;
+pub mod peer_pass;
+pub mod series_pass;
+
 use crate::error::EngineError;
-use crate::events::{current_rung, event_signals};
-use crate::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
-use crate::insularity::{Insularity, InsularityInput, PeerGroups, PeerNorms};
-use crate::ladder::{Recommendation, recommend};
+use crate::judge::insularity::{PeerGroups, PeerNorms};
+pub use crate::judge::organisation::OrganisationReport;
+use crate::judge::organisation::{Evidence, Setting, judge_organisation};
+use crate::judge::rules::RuleBook;
+use crate::judge::series::IndicatorInfo;
+use crate::judge::signal::{JudgedBy, Signal};
+use crate::judge::system::{SystemReport, SystemRule, system_view};
 use crate::options::ScanOptions;
-use crate::reading::read_in_context;
-use crate::rules::{RuleBook, RuleContext};
-use crate::series::IndicatorInfo;
-use crate::series_pass::{ScanMode, SeriesPass, series_pass};
-use crate::signal::{Direction, JudgedBy, Reading, Signal, Strength};
-use crate::system::{SystemReport, SystemRule, system_view};
+use crate::record::continuity::match_signals;
+use crate::scan::series_pass::{ScanMode, SeriesPass, series_pass};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Indicator, Inspection, Link, Method, Organisation, Period, dates};
 use failwell_stats::spc::RuleSet;
@@ -32,43 +33,6 @@ use time::Date;
 
 /// The rule set name recorded on signals the engine judges itself (inspections, events).
 pub const ENGINE_RULE_SET: &str = "failwell-engine-1";
-
-/// One organisation's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OrganisationReport {
-    /// The organisation's code.
-    pub organisation: String,
-    /// Its name.
-    pub name: String,
-    /// The sector whose ladder applies.
-    pub sector: String,
-    /// The worst band of any failure type.
-    pub overall_band: Band,
-    /// The highest failure-type score.
-    pub overall_score: f64,
-    /// Band per failure type code.
-    pub bands: BTreeMap<&'static str, Band>,
-    /// Score, band and contributing signals per failure type.
-    pub risks: Vec<TypeRisk>,
-    /// Improving, stable or deteriorating.
-    pub trajectory: Trajectory,
-    /// The latest inspection grade, if any.
-    pub grade: Option<String>,
-    /// The recommended rung's id (`None` when no ladder covers the sector).
-    pub recommended_rung: Option<String>,
-    /// The current rung's id.
-    pub current_rung: Option<String>,
-    /// The full recommendation: rungs, rules that held, cap, reasons.
-    pub recommendation: Option<Recommendation>,
-    /// The facts the trigger rules saw.
-    pub context: RuleContext,
-    /// Every signal, concerns first, then by key.
-    pub signals: Vec<Signal>,
-    /// Why, in sentences: the recommendation's reasons, then readings worth knowing.
-    pub rationale: Vec<String>,
-    /// How insular it is (Insight 3), with each component's evidence.
-    pub insularity: Insularity,
-}
 
 /// A whole scan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,17 +207,19 @@ async fn judge_and_track(
     let groups = PeerGroups::new(&links, today);
     // Results read back keep no tails: those to judge again under other peer groups are
     // charted again first (the peer groups rarely change).
-    let stale = crate::peer_pass::stale(&pass, &indicators, &groups);
+    let stale = crate::scan::peer_pass::stale(&pass, &indicators, &groups);
     let untailed: BTreeSet<String> = stale
         .into_iter()
-        .filter(|code| pass.by_indicator.get(code).is_some_and(crate::series_pass::IndicatorResults::tails_dropped))
+        .filter(|code| {
+            pass.by_indicator.get(code).is_some_and(crate::scan::series_pass::IndicatorResults::tails_dropped)
+        })
         .collect();
     if !untailed.is_empty() {
         tracing::info!(indicators = untailed.len(), "peer groups changed: charting again");
-        crate::series_pass::chart_again(store, &mut pass, &untailed, &indicators, &rule_set, &spc_judge, options)
+        crate::scan::series_pass::chart_again(store, &mut pass, &untailed, &indicators, &rule_set, &spc_judge, options)
             .await?;
     }
-    let judged = crate::peer_pass::judge_peers(&mut pass, &indicators, &groups);
+    let judged = crate::scan::peer_pass::judge_peers(&mut pass, &indicators, &groups);
     tracing::info!(elapsed = ?started.elapsed(), indicators = judged, "peer distance judged");
     // What a recorded scan keeps of the indicators it rebuilt, encoded now, while the
     // results still hold their signals: the signals then move to their organisations.
@@ -276,8 +242,8 @@ async fn judge_and_track(
     tracing::debug!(elapsed = ?started.elapsed(), "series signals gathered by organisation");
     // Funnel and CUSUM indicators: judged afresh by every scan (they are few), never reused
     // from a recorded scan, so incremental and full scans agree.
-    let peers = crate::count_signals::Peers::new(&organisations, &links, today);
-    let counted = crate::count_signals::count_pass(store, &catalogue, &peers, as_of, regime).await?;
+    let peers = crate::judge::counts::Peers::new(&organisations, &links, today);
+    let counted = crate::scan::count_pass::count_pass(store, &catalogue, &peers, as_of, regime).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "counted indicators");
     for (org, signals) in counted.signals {
         series_signals.entry(org).or_default().push(signals);
@@ -307,7 +273,7 @@ async fn judge_and_track(
                         .filter(|r| !closed.contains(&*r.organisation))
                         .filter_map(|r| Some((&*r.organisation, r.latest?))),
                 );
-                crate::returns::late_returns_of(code, &latest, &judge, &mut late);
+                crate::judge::returns::late_returns_of(code, &latest, &judge, &mut late);
             }
             late.sort_by(|a, b| a.key.cmp(&b.key));
             late
@@ -334,21 +300,16 @@ async fn judge_and_track(
     let mut charted: FxHashSet<&str> = norms.organisations().collect();
     charted.extend(counted.organisations.iter().map(String::as_str));
     tracing::info!(elapsed = ?started.elapsed(), "counted indicators, peer norms and late returns");
-    let contacts = crate::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
+    let contacts =
+        crate::judge::insularity::contact_coverage(&organisations, &events, &links, options.peer_contact_coverage);
     // Each organisation's peer-contact links, so that judging one does not read them all.
     let mut contact_links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
-    for l in links.iter().filter(|l| crate::insularity::is_contact_link(l.link_type)) {
+    for l in links.iter().filter(|l| crate::judge::insularity::is_contact_link(l.link_type)) {
         contact_links.entry(l.from.as_str()).or_default().push(l.clone());
         if l.to != l.from {
             contact_links.entry(l.to.as_str()).or_default().push(l.clone());
         }
     }
-    let churn = ChurnRule {
-        window_months: options.churn_window_months,
-        weak_at: options.churn_weak_changes,
-        moderate_at: options.churn_moderate_changes,
-    };
-
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
         by_org_ins.entry(i.organisation.as_str()).or_default().push(i.clone());
@@ -360,131 +321,21 @@ async fn judge_and_track(
 
     let inputs: Vec<(&Organisation, Option<Vec<Vec<Signal>>>)> =
         organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()))).collect();
-    let judge_one = |org: &Organisation,
-                     series: Option<Vec<Vec<Signal>>>|
-     -> Result<Option<OrganisationReport>, EngineError> {
-        let code = org.code.as_str();
-        // Joined here, on the judging threads: 40,000 signals moved at England scale.
-        let mut signals = concat(series);
-        let ins = by_org_ins.get(code).map(Vec::as_slice).unwrap_or(&[]);
-        let evs = by_org_ev.get(code).map(Vec::as_slice).unwrap_or(&[]);
-        // Every organisation with evidence is reported, quiet ones included (as low).
-        if !charted.contains(code) && signals.is_empty() && ins.is_empty() && evs.is_empty() {
-            return Ok(None);
-        }
-        let sector = oversight_sector(org.sector.as_str(), ins);
-        let (ins_signals, facts) =
-            inspection_signals(regime, &sector, code, ins, today, options.stale_inspection_years, &judge);
-        signals.extend(ins_signals);
-        let lifted_on = ins
-            .iter()
-            .filter(|i| i.published_on <= today && !is_self_assessment(i))
-            .filter(|i| !resolve_grade(regime, &sector, i).is_some_and(|g| g.is_failing()))
-            .map(|i| i.published_on)
-            .max();
-        let (ev_signals, ev_facts) = event_signals(code, evs, lifted_on, today, options.recent_event_months, &judge);
-        signals.extend(ev_signals);
-        signals.extend(churn_signal(code, evs, today, churn, &judge));
-        let insularity = crate::insularity::measure(
-            regime,
-            &norms,
-            InsularityInput {
-                organisation: code,
-                sector: &sector,
-                inspections: ins,
-                events: evs,
-                links: contact_links.get(code).map(Vec::as_slice).unwrap_or(&[]),
-                today,
-                peer_contact_years: options.peer_contact_years,
-                contacts,
-            },
-        );
-
-        // The latest designation of failure: an event, or a failing grade published.
-        let designated_on = match (ev_facts.designated_on, facts.failing.then_some(facts.published_on).flatten()) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
+    let setting = Setting { today, norms: &norms, contacts, judge: &judge };
+    let judge_one =
+        |org: &Organisation, series: Option<Vec<Vec<Signal>>>| -> Result<Option<OrganisationReport>, EngineError> {
+            let code = org.code.as_str();
+            let evidence = Evidence {
+                organisation: org,
+                // Joined here, on the judging threads: 40,000 signals moved at England scale.
+                signals: concat(series),
+                charted: charted.contains(code),
+                inspections: by_org_ins.get(code).map(Vec::as_slice).unwrap_or(&[]),
+                events: by_org_ev.get(code).map(Vec::as_slice).unwrap_or(&[]),
+                contact_links: contact_links.get(code).map(Vec::as_slice).unwrap_or(&[]),
+            };
+            judge_organisation(evidence, &setting, regime, rules, options)
         };
-        read_in_context(&mut signals, designated_on, options.designation_window_months);
-        signals.sort_by(|a, b| a.direction.cmp(&b.direction).then(b.strength.cmp(&a.strength)).then(a.key.cmp(&b.key)));
-
-        let assessment: Assessment = assess(regime, &signals, today, options.band_thresholds);
-        let ladder = regime.ladder_at(&sector, today);
-        let current = ladder.and_then(|l| current_rung(l, &ev_facts));
-        let counted: Vec<&Signal> = signals.iter().filter(|s| s.counts_as_concern()).collect();
-        let designation_in_force =
-            current.is_some_and(|c| ladder.and_then(|l| l.lightest()).is_some_and(|f| c.level > f.level));
-        let context = RuleContext {
-            organisation: code.to_string(),
-            sector: sector.clone(),
-            overall_band: assessment.overall_band.as_str().to_string(),
-            overall_score: assessment.overall_score,
-            bands: assessment
-                .risks
-                .iter()
-                .map(|r| (r.failure_type.code().to_string(), r.band.as_str().to_string()))
-                .collect(),
-            scores: assessment.risks.iter().map(|r| (r.failure_type.code().to_string(), r.score)).collect(),
-            signals_count: counted.len() as i64,
-            strong_signals: counted.iter().filter(|s| s.strength == Strength::Strong).count() as i64,
-            improvement_signals: signals.iter().filter(|s| s.direction == Direction::Improvement).count() as i64,
-            failing_grade: facts.failing,
-            grade: facts.grade.clone().unwrap_or_default(),
-            grade_dropped: facts.dropped,
-            months_since_inspection: facts.months_since.unwrap_or(-1),
-            current_rung: current.map(|r| r.id.clone()).unwrap_or_default(),
-            current_rung_level: current.map_or(0, |r| r.level),
-            harm: ev_facts.harm,
-            trajectory: assessment.trajectory.as_str().to_string(),
-            early_signs: !counted.is_empty() && !facts.failing && !designation_in_force,
-            honest_reporting: signals.iter().any(|s| s.reading == Reading::ProbableHonestReporting),
-            insularity: insularity.index,
-            insularity_band: insularity.band.as_str().to_string(),
-        };
-        let recommendation = match (ladder, current) {
-            (Some(l), Some(c)) => {
-                let holding = rules.holding(&l.id, &context, today).map_err(EngineError::RuleFailed)?;
-                Some(recommend(l, c, &holding, context.early_signs))
-            }
-            _ => None,
-        };
-        let mut rationale = recommendation.as_ref().map(|r| r.rationale.clone()).unwrap_or_else(|| {
-            vec![format!("No escalation ladder of the regime covers sector {sector:?} on {}.", dates::iso(today))]
-        });
-        let mut read: Vec<(&str, Reading)> =
-            signals.iter().filter(|s| s.reading != Reading::AsIs).map(|s| (s.source.as_str(), s.reading)).collect();
-        read.sort();
-        read.dedup();
-        for (source, reading) in read {
-            rationale.push(match reading {
-                Reading::ProbableHonestReporting => format!(
-                    "{source} rose after the designation of failure while no outcome indicator worsened: read as a probable surge of honest reporting, not deterioration."
-                ),
-                _ => format!(
-                    "{source} rose after the designation of failure and outcome indicators worsened with it: read as deterioration."
-                ),
-            });
-        }
-        rationale.extend(crate::insularity::rationale(&insularity));
-        Ok(Some(OrganisationReport {
-            organisation: code.to_string(),
-            name: org.name.clone(),
-            sector,
-            overall_band: assessment.overall_band,
-            overall_score: assessment.overall_score,
-            bands: assessment.bands(),
-            risks: assessment.risks,
-            trajectory: assessment.trajectory,
-            grade: facts.grade,
-            recommended_rung: recommendation.as_ref().map(|r| r.recommended.id.clone()),
-            current_rung: recommendation.as_ref().map(|r| r.current.id.clone()),
-            recommendation,
-            context,
-            signals,
-            rationale,
-            insularity,
-        }))
-    };
     let mut reports = worst_first(judge_all(inputs, &judge_one)?);
     let system_rule =
         SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };
@@ -567,7 +418,7 @@ where
     F: Fn(&'a Organisation, Option<Vec<Vec<Signal>>>) -> Result<Option<OrganisationReport>, EngineError> + Sync,
 {
     // Below a few hundred organisations a thread costs more than it saves.
-    let judged = crate::parallel::map(inputs, 500, |(org, signals)| judge(org, signals));
+    let judged = crate::scan::parallel::map(inputs, 500, |(org, signals)| judge(org, signals));
     let mut out = Vec::with_capacity(judged.len());
     for r in judged {
         out.extend(r?);
@@ -594,11 +445,11 @@ fn worst_first(reports: Vec<OrganisationReport>) -> Vec<OrganisationReport> {
 
 /// The results of the indicators the pass charted, encoded for `indicator_scan`.
 fn encode_rebuilt(pass: &SeriesPass) -> Vec<SeriesScan> {
-    let rebuilt: Vec<(&String, &crate::series_pass::IndicatorResults)> =
+    let rebuilt: Vec<(&String, &crate::scan::series_pass::IndicatorResults)> =
         pass.rebuilt.iter().filter_map(|code| pass.by_indicator.get(code).map(|r| (code, r))).collect();
-    crate::parallel::map(rebuilt, 2, |(code, r)| SeriesScan {
+    crate::scan::parallel::map(rebuilt, 2, |(code, r)| SeriesScan {
         indicator: code.clone(),
-        results: crate::results_codec::encode(r),
+        results: crate::record::results_codec::encode(r),
     })
 }
 
@@ -650,7 +501,7 @@ async fn track(
     };
     // Each organisation's matching, and when recording, its new signals and the ongoing
     // ones whose content changed (found by hash: only those are written out).
-    let tracked = crate::parallel::map(reports.iter_mut().collect(), 500, |report| {
+    let tracked = crate::scan::parallel::map(reports.iter_mut().collect(), 500, |report| {
         let open = open_by_org.get(report.organisation.as_str()).map_or(&[][..], Vec::as_slice);
         let mut signals: Vec<&mut Signal> = report.signals.iter_mut().collect();
         let continuity = match_signals(open, &mut signals, today);

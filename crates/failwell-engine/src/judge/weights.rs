@@ -8,7 +8,7 @@
 //! A weight's `signal` is matched against the signal's rule (`inspection.failing_grade`),
 //! then its source (an indicator code or event type), most specific first.
 
-use crate::signal::Signal;
+use crate::judge::signal::Signal;
 use failwell_domain::FailureType;
 use failwell_domain::regime::Regime;
 use time::Date;

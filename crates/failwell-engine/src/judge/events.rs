@@ -5,7 +5,7 @@
 //! strong evidence for a while after it became known.
 
 use crate::dates::{iso, months_between};
-use crate::signal::{
+use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
 use failwell_domain::regime::{Ladder, Rung, RungKind};
