@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use failwell_stats::cusum::rng::SplitMix64;
+use failwell_stats::rng::SplitMix64;
 use failwell_stats::funnel::{FunnelConfig, LimitMethod, Overdispersion, analyse};
 
 fn main() {

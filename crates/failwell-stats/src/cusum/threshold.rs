@@ -26,7 +26,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 use super::{CusumError, bernoulli_weight, poisson_weight};
 use crate::dist::{poisson_cdf, poisson_pmf};
 
