@@ -5,9 +5,9 @@
 
 use std::time::Instant;
 
-use failwell_stats::cusum::rng::SplitMix64;
 use failwell_stats::cusum::threshold::{NullModel, threshold_dp, threshold_simulated};
 use failwell_stats::cusum::{CusumConfig, CusumKind, run_into};
+use failwell_stats::rng::SplitMix64;
 
 fn main() {
     let n = 10_000_000;

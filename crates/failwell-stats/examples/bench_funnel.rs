@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use failwell_stats::cusum::rng::SplitMix64;
 use failwell_stats::funnel::{FunnelConfig, LimitMethod, Overdispersion, analyse};
+use failwell_stats::rng::SplitMix64;
 
 fn main() {
     let n = 100_000;

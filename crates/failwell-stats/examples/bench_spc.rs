@@ -5,7 +5,7 @@
 //!     [--write-csv FILE] [--from-csv FILE]
 //! ```
 //!
-//! Series are generated from a seeded PRNG (splitmix64), so every run and the DuckDB
+//! Series are generated from a seeded PRNG (SplitMix64, `failwell_stats::rng`), so every run and the DuckDB
 //! script (`scripts/bench_spc_duckdb.py`) see the same numbers. A tenth of the series
 //! get a step change and a tenth a slope, so the rules have something to find.
 //! Values are rounded to hundredths so the CSV holds them exactly.
@@ -13,41 +13,25 @@
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
+use failwell_stats::rng::SplitMix64;
 use failwell_stats::spc::{Rule, RuleSet, SpcOptions, XmrChart};
 
-/// splitmix64: tiny, fast, and good enough to make test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal: the sum of four uniforms, centred and scaled.
-    fn noise(&mut self) -> f64 {
-        (self.unit() + self.unit() + self.unit() + self.unit() - 2.0) * 1.732
-    }
+/// Roughly normal: the sum of four uniforms, centred and scaled (cheaper than
+/// Box–Muller, and the DuckDB script reads the same numbers from the CSV anyway).
+fn noise(rng: &mut SplitMix64) -> f64 {
+    (rng.next_f64() + rng.next_f64() + rng.next_f64() + rng.next_f64() - 2.0) * 1.732
 }
 
 fn generate(series: usize, points: usize) -> Vec<f64> {
-    let mut rng = Rng(20_161_101);
+    let mut rng = SplitMix64::new(20_161_101);
     let mut v = Vec::with_capacity(series * points);
     for _ in 0..series {
-        let level = 50.0 + 40.0 * rng.unit();
-        let sd = 1.0 + 5.0 * rng.unit();
+        let level = 50.0 + 40.0 * rng.next_f64();
+        let sd = 1.0 + 5.0 * rng.next_f64();
         let kind = rng.next_u64() % 10;
         let change_at = (rng.next_u64() as usize) % points;
         for t in 0..points {
-            let mut x = level + sd * rng.noise();
+            let mut x = level + sd * noise(&mut rng);
             if kind == 0 && t >= change_at {
                 x += 2.0 * sd;
             } else if kind == 1 {

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Every organisation has a monthly series of 120 points, N(100, 10) noise from a
-//! seeded splitmix64 + Box–Muller. Limits come from the first 36 months
+//! seeded SplitMix64 (`failwell_stats::rng`) + Box–Muller. Limits come from the first 36 months
 //! (`fix_after = 36`) and are never recomputed. Higher is worse
 //! (`improvement = decrease`), so only high-side special causes are concerns.
 //!
@@ -32,37 +32,13 @@
 //!
 //! The same simulated series are fed to both rule sets (common random numbers).
 
+use failwell_stats::rng::SplitMix64;
 use failwell_stats::spc::{Improvement, PointType, RuleSet, SpcOptions, XmrChart};
 
 const MONTHS: usize = 120;
 const BASELINE: usize = 36;
 const SIGMA: f64 = 10.0;
 const MEAN: f64 = 100.0;
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    fn unit_open(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-
-    /// A pair of independent standard normals (Box–Muller).
-    fn normal_pair(&mut self) -> (f64, f64) {
-        let r = (-2.0 * self.unit_open().ln()).sqrt();
-        let theta = std::f64::consts::TAU * self.unit_open();
-        (r * theta.cos(), r * theta.sin())
-    }
-}
 
 #[derive(Clone, Copy)]
 enum Scenario {
@@ -80,7 +56,7 @@ impl Scenario {
         }
     }
 
-    fn fill(self, rng: &mut Rng, out: &mut [f64]) {
+    fn fill(self, rng: &mut SplitMix64, out: &mut [f64]) {
         for pair in out.chunks_mut(2) {
             let (a, b) = rng.normal_pair();
             pair[0] = MEAN + SIGMA * a;
@@ -186,7 +162,7 @@ fn main() {
     for (si, &scenario) in scenarios.iter().enumerate() {
         let mut tallies: Vec<Tally> = sets.iter().map(|_| Tally::default()).collect();
         for org in 0..orgs {
-            let mut rng = Rng(0x4445_5445_4354 ^ ((si as u64) << 40) ^ org as u64);
+            let mut rng = SplitMix64::new(0x4445_5445_4354 ^ ((si as u64) << 40) ^ org as u64);
             scenario.fill(&mut rng, &mut values);
             for (rules, tally) in sets.iter().zip(tallies.iter_mut()) {
                 run(rules, scenario, &values, &mut chart, tally);

@@ -6,5 +6,6 @@
 pub mod cusum;
 pub mod dist;
 pub mod funnel;
+pub mod rng;
 pub mod robust;
 pub mod spc;

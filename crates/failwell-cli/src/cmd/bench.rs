@@ -136,7 +136,7 @@ fn generate(dir: &Path, n: u64) -> anyhow::Result<Files> {
     let started = Instant::now();
     let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&files.observations)?);
     writeln!(w, "organisation,indicator,period,value,value_note,numerator,denominator,expected,published_on,source")?;
-    let mut rng = super::bench_scan::SplitMix(0x9E37_79B9_7F4A_7C15);
+    let mut rng = failwell_stats::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
     let mut written = 0;
     'outer: for o in 0..orgs {
         for i in 0..INDICATORS {

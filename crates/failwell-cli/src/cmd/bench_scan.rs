@@ -9,6 +9,8 @@
 
 use super::bench::{fresh_postgres, run_measured};
 use anyhow::bail;
+// The same seed gives the same store: the one seeded generator of the workspace.
+use failwell_stats::rng::SplitMix64;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,32 +24,6 @@ const REGIONS: usize = 9;
 /// The seven failure types, cycled over the indicators.
 const FAILURE_TYPES: [&str; 7] =
     ["performance", "financial", "governance", "policy_and_politics", "external", "commissioning", "connection"];
-
-/// A small, fast, well-mixed generator (SplitMix64): the same seed gives the same store.
-pub struct SplitMix(pub u64);
-
-impl SplitMix {
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
-        let u = self.uniform().max(f64::MIN_POSITIVE);
-        let v = self.uniform();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-}
 
 /// The generated files.
 pub struct Synthetic {
@@ -122,13 +98,13 @@ fn write_series(files: &Synthetic, orgs: usize, seed: u64) -> anyhow::Result<()>
     let mut next = std::io::BufWriter::new(std::fs::File::create(&files.next_month)?);
     writeln!(obs, "{header}")?;
     writeln!(next, "{header}")?;
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix64::new(seed);
     for o in 0..orgs {
-        let declining = rng.uniform() < 0.05;
+        let declining = rng.next_f64() < 0.05;
         let onset = MONTHS - 60 + (rng.next_u64() % 60) as usize;
         for i in 0..INDICATORS {
-            let level = 50.0 + 20.0 * rng.uniform();
-            let sd = 1.0 + 4.0 * rng.uniform();
+            let level = 50.0 + 20.0 * rng.next_f64();
+            let sd = 1.0 + 4.0 * rng.next_f64();
             let worse = if i % 2 == 0 { 1.0 } else { -1.0 };
             for m in 0..=MONTHS {
                 let step = if declining && m >= onset { 1.5 * sd * worse } else { 0.0 };
@@ -198,7 +174,7 @@ pub async fn run(sf: f64, seed: u64, postgres: Option<&str>, dir: &Path, reuse: 
             (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() % 997 + 1) as f64 / 1000.0;
         let mut next = std::io::BufWriter::new(std::fs::File::create(&files.next_month)?);
         writeln!(next, "organisation,indicator,period,value,published_on,source")?;
-        let mut rng = SplitMix(seed ^ 0x5EED);
+        let mut rng = SplitMix64::new(seed ^ 0x5EED);
         for o in 0..orgs {
             writeln!(next, "SYN{o:05},syn_000,2025-01,{:.3},2025-02-15,synthetic", 60.0 + rng.normal() + nudge)?;
         }

@@ -1,57 +1,39 @@
 //! Running the binary and making throwaway stores.
 
+use failwell_test_support::TestDatabase;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A store to test against; dropping it leaves PostgreSQL databases behind only when the
-/// server is throwaway (as in `.ci/run`).
+/// A store to test against, made by the shared harness (`failwell-test-support`):
+/// a SQLite file in a temporary folder, or a fresh PostgreSQL database, dropped with it.
 pub struct TestStore {
     /// What `--database` takes.
     pub url: String,
     /// `sqlite` or `postgres`, for messages.
     pub backend: &'static str,
-    pub _dir: Option<tempfile::TempDir>,
+    /// The database, removed when the store is dropped (`None`: a store the test made
+    /// itself, such as the demo's).
+    pub _dir: Option<TestDatabase>,
 }
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
+impl From<TestDatabase> for TestStore {
+    fn from(db: TestDatabase) -> TestStore {
+        TestStore { url: db.url().to_string(), backend: db.name(), _dir: Some(db) }
+    }
+}
 
 /// A fresh SQLite store, and a fresh PostgreSQL one when a server is configured.
 pub fn stores() -> Vec<TestStore> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = dir.path().join("test.db").display().to_string();
-    let mut out = vec![TestStore { url, backend: "sqlite", _dir: Some(dir) }];
-    match std::env::var("FAILWELL_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => out.push(postgres_store(&base)),
-        _ => eprintln!("PostgreSQL tests skipped: FAILWELL_TEST_POSTGRES_URL is not set"),
-    }
-    out
+    TestDatabase::all().unwrap_or_else(|e| panic!("{e}")).into_iter().map(TestStore::from).collect()
 }
 
 /// Another fresh store of the same backend as `like`.
 pub fn fresh_like(like: &TestStore) -> TestStore {
-    match like.backend {
-        "postgres" => postgres_store(&std::env::var("FAILWELL_TEST_POSTGRES_URL").expect("set for postgres stores")),
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = dir.path().join("fresh.db").display().to_string();
-            TestStore { url, backend: "sqlite", _dir: Some(dir) }
-        }
-    }
-}
-
-fn postgres_store(base: &str) -> TestStore {
-    let name = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
-    );
-    let status =
-        Command::new("psql").args([base, "-q", "-c", &format!("create database {name}")]).status().expect("psql runs");
-    assert!(status.success(), "cannot create test database {name}");
-    let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /DBNAME");
-    TestStore { url: format!("{prefix}/{name}"), backend: "postgres", _dir: None }
+    let fresh = match &like._dir {
+        Some(db) => db.fresh_like(),
+        None => TestDatabase::sqlite(),
+    };
+    fresh.unwrap_or_else(|e| panic!("{e}")).into()
 }
 
 /// The built binary.
@@ -103,16 +85,11 @@ pub fn count(store: &TestStore, what: &str) -> u64 {
 }
 
 /// Runs SQL on `store` behind failwell's back: `sqlite` on a SQLite store, `postgres` on a
-/// PostgreSQL one (through `psql`).
+/// PostgreSQL one.
 pub fn execute_sql(store: &TestStore, sqlite: &str, postgres: &str) {
-    match store.backend {
-        "postgres" => {
-            let status = Command::new("psql")
-                .args([store.url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", postgres])
-                .status()
-                .expect("psql runs");
-            assert!(status.success(), "psql refused: {postgres}");
-        }
-        _ => rusqlite::Connection::open(&store.url).and_then(|c| c.execute_batch(sqlite)).expect("SQLite runs it"),
+    let sql = if store.backend == "postgres" { postgres } else { sqlite };
+    let db = store._dir.as_ref().expect("a store made by stores()");
+    if let Err(e) = db.execute_blocking(sql) {
+        panic!("[{}] the database refused {sql}: {e}", store.backend);
     }
 }

@@ -17,7 +17,6 @@
 //! The hot loop ([`Cusum::step`]) allocates nothing; [`run_into`] writes into slices the
 //! caller owns, so 10,000,000 cases need no allocation beyond the caller's buffers.
 
-pub mod rng;
 pub mod threshold;
 
 use serde::{Deserialize, Serialize};

@@ -26,9 +26,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rng::SplitMix64;
 use super::{CusumError, bernoulli_weight, poisson_weight};
 use crate::dist::{poisson_cdf, poisson_pmf};
+use crate::rng::SplitMix64;
 
 /// Largest number of distinct CUSUM values exact enumeration keeps at one step.
 pub const MAX_STATES: usize = 200_000;

@@ -378,7 +378,12 @@ impl XmrChart {
     pub fn flag_for(&self, index: usize) -> Option<&Flag> {
         let label = self.labels.get(index)?;
         let rule = label.rule?;
-        self.flags.iter().rev().find(|f| f.rule == rule && f.first <= index && index <= f.last)
+        // Two runs of one rule may share a point (a rising trend turning into a falling one
+        // over a withheld figure): the label's side says which run it belongs to.
+        self.flags
+            .iter()
+            .rev()
+            .find(|f| f.rule == rule && f.first <= index && index <= f.last && label.side.is_none_or(|s| s == f.side))
     }
 }
 

@@ -206,6 +206,7 @@ proptest! {
         let risks: Vec<f64> = cases.iter().map(|c| c.1).collect();
         let run = run(&bernoulli(r, 3.0), &outcomes, &risks).unwrap();
         let mut s = 0.0f64;
+        prop_assert_eq!(run.values.len(), cases.len());
         for (i, &v) in run.values.iter().enumerate() {
             prop_assert!(v >= 0.0);
             s = (s + run.weights[i]).max(0.0);
@@ -236,6 +237,7 @@ proptest! {
     fn expected_risk_with_unit_ratio(expected in proptest::collection::vec(0.0f64..100.0, 1..100)) {
         let cfg = CusumConfig { kind: CusumKind::Poisson { rate_ratio: 1.0 }, threshold: 1.0, reset: true };
         let r = run(&cfg, &expected, &expected).unwrap();
+        prop_assert_eq!(r.weights.len(), expected.len());
         prop_assert!(r.weights.iter().all(|&w| w == 0.0));
         prop_assert!(r.signals.is_empty());
     }

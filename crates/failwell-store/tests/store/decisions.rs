@@ -1,7 +1,7 @@
 //! Decisions are append-only: the database itself refuses to change or remove one.
 
-use crate::{databases, raw};
-use failwell_store::{NewDecision, RecommendationRow, RegimeAdded, ScanRecord, Store};
+use failwell_store::{NewDecision, RecommendationRow, RegimeAdded, ScanRecord};
+use failwell_test_support::{TestDatabase, each_backend};
 
 fn run(as_of: &str) -> ScanRecord {
     ScanRecord {
@@ -49,9 +49,8 @@ fn decision(scan_id: i64, accepted: bool, reason: &str) -> NewDecision {
 
 #[tokio::test]
 async fn decisions_are_recorded_and_the_database_refuses_to_change_or_delete_them() {
-    for db in databases().await {
-        let b = db.backend;
-        let store = Store::open(&db.url).await.unwrap();
+    each_backend(|mut store| async move {
+        let b = store.name();
         let scan = store.record_scan(&run("2024-01-01"), &[], &[], &[], &[], true, &recommendations()).await.unwrap();
         let rec = store.recommendation(scan, "E08000017").await.unwrap().expect("stored");
         assert_eq!(rec.recommended_rung.as_deref(), Some("improvement_notice"));
@@ -77,37 +76,37 @@ async fn decisions_are_recorded_and_the_database_refuses_to_change_or_delete_the
         store.close().await;
 
         // Raw SQL on a connection of its own: update and delete are refused by triggers.
-        let update = raw(&db, "update decision set reason = 'rewritten'").await;
+        let update = store.database().execute("update decision set reason = 'rewritten'").await;
         assert!(update.as_ref().is_err_and(|e| e.contains("append-only")), "[{b}] update: {update:?}");
-        let delete = raw(&db, "delete from decision").await;
+        let delete = store.database().execute("delete from decision").await;
         assert!(delete.as_ref().is_err_and(|e| e.contains("append-only")), "[{b}] delete: {delete:?}");
         if b == "postgres" {
-            let truncate = raw(&db, "truncate decision").await;
+            let truncate = store.database().execute("truncate decision").await;
             assert!(truncate.as_ref().is_err_and(|e| e.contains("append-only")), "[{b}] truncate: {truncate:?}");
         }
-        let store = Store::open(&db.url).await.unwrap();
+        store.reopen().await.unwrap();
         let after = store.decisions(None).await.unwrap();
         assert_eq!(after, all, "[{b}] nothing changed");
         store.close().await;
-    }
+    })
+    .await;
 }
 
 /// Rows scan `scan` wrote to the recommendation table (counted by a no-op update).
-async fn written_by(db: &crate::TestDb, scan: i64) -> u64 {
-    raw(db, &format!("update recommendation set reported = reported where scan_id = {scan}")).await.unwrap()
+async fn written_by(db: &TestDatabase, scan: i64) -> u64 {
+    db.execute(&format!("update recommendation set reported = reported where scan_id = {scan}")).await.unwrap()
 }
 
 #[tokio::test]
 async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still_reads_its_own() {
-    for db in databases().await {
-        let b = db.backend;
-        let store = Store::open(&db.url).await.unwrap();
+    each_backend(|store| async move {
+        let b = store.name();
         let record = |as_of: &'static str, recs: Vec<RecommendationRow>| {
             let store = &store;
             async move { store.record_scan(&run(as_of), &[], &[], &[], &[], false, &recs).await.unwrap() }
         };
         let first = record("2024-01-01", recommendations()).await;
-        assert_eq!(written_by(&db, first).await, 2, "[{b}] the first scan writes all");
+        assert_eq!(written_by(store.database(), first).await, 2, "[{b}] the first scan writes all");
 
         // The same two again, and a third organisation: only the third is written.
         let mut more = recommendations();
@@ -118,7 +117,7 @@ async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still
             rationale: r#"["Early signs."]"#.into(),
         });
         let second = record("2024-02-01", more.clone()).await;
-        assert_eq!(written_by(&db, second).await, 1, "[{b}] only what changed");
+        assert_eq!(written_by(store.database(), second).await, 1, "[{b}] only what changed");
         let repeated = store.recommendation(second, "E08000017").await.unwrap().expect("in force");
         assert_eq!(repeated.scan_id, first, "[{b}] made by the first scan, repeated by the second");
         assert_eq!(repeated.recommended_rung.as_deref(), Some("improvement_notice"));
@@ -129,7 +128,7 @@ async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still
         let mut third_recs = vec![more[0].clone(), more[2].clone()];
         third_recs[0].recommended_rung = Some("intervention".into());
         let third = record("2024-03-01", third_recs).await;
-        assert_eq!(written_by(&db, third).await, 2, "[{b}] the changed one and the withdrawn one");
+        assert_eq!(written_by(store.database(), third).await, 2, "[{b}] the changed one and the withdrawn one");
         let changed = store.recommendation(third, "E08000017").await.unwrap().unwrap();
         assert_eq!((changed.scan_id, changed.recommended_rung.as_deref()), (third, Some("intervention")), "[{b}]");
         assert!(store.recommendation(third, "X1").await.unwrap().is_none(), "[{b}] withdrawn");
@@ -157,14 +156,14 @@ async fn a_scan_writes_only_the_recommendations_that_changed_and_each_scan_still
         assert_eq!(store.recommendation(fourth, "X1").await.unwrap().unwrap().scan_id, fourth, "[{b}]");
         assert!(store.recommendation(fourth, "Y2").await.unwrap().is_none(), "[{b}] Y2 withdrawn now");
         store.close().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn rows_recorded_before_migration_6_stay_each_scans_own() {
-    for db in databases().await {
-        let b = db.backend;
-        let store = Store::open(&db.url).await.unwrap();
+    each_backend(|mut store| async move {
+        let b = store.name();
         let mut scans = Vec::new();
         for as_of in ["2024-01-01", "2024-02-01", "2024-03-01"] {
             scans.push(store.record_scan(&run(as_of), &[], &[], &[], &[], false, &recommendations()).await.unwrap());
@@ -173,9 +172,9 @@ async fn rows_recorded_before_migration_6_stay_each_scans_own() {
         let (s1, s2, s3) = (scans[0], scans[1], scans[2]);
         // Back to version 5, where every scan wrote a row for each organisation it
         // reported: the second scan reported only E08000017, the third both.
-        raw(
-            &db,
-            &format!(
+        store
+            .database()
+            .execute(&format!(
                 "drop index recommendation_in_force; drop index recommendation_organisation;
                  alter table recommendation drop column superseded_in;
                  alter table recommendation drop column reported;
@@ -184,28 +183,27 @@ async fn rows_recorded_before_migration_6_stay_each_scans_own() {
                    ({s2}, 'E08000017', 'improvement_notice', 'universal_monitoring', '[\"A failing grade.\"]'),
                    ({s3}, 'E08000017', 'improvement_notice', 'universal_monitoring', '[\"A failing grade.\"]'),
                    ({s3}, 'X1', null, null, '[]');"
-            ),
-        )
-        .await
-        .unwrap();
-        let store = Store::open(&db.url).await.unwrap();
+            ))
+            .await
+            .unwrap();
+        store.reopen().await.unwrap();
         assert_eq!(store.recommendation(s1, "X1").await.unwrap().unwrap().scan_id, s1, "[{b}]");
         assert!(store.recommendation(s2, "X1").await.unwrap().is_none(), "[{b}] the second did not report X1");
         assert_eq!(store.recommendation(s2, "E08000017").await.unwrap().unwrap().scan_id, s2, "[{b}]");
         assert_eq!(store.recommendation(s3, "X1").await.unwrap().unwrap().scan_id, s3, "[{b}]");
         // The last scan's rows stay in force: the same recommendations again write nothing.
         let s4 = store.record_scan(&run("2024-04-01"), &[], &[], &[], &[], false, &recommendations()).await.unwrap();
-        assert_eq!(written_by(&db, s4).await, 0, "[{b}]");
+        assert_eq!(written_by(store.database(), s4).await, 0, "[{b}]");
         assert_eq!(store.recommendation(s4, "E08000017").await.unwrap().unwrap().scan_id, s3, "[{b}]");
         store.close().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn two_scans_recording_at_once_are_written_one_after_the_other() {
-    for db in databases().await {
-        let b = db.backend;
-        let store = Store::open(&db.url).await.unwrap();
+    each_backend(|store| async move {
+        let b = store.name();
         let writes = |recommendations: &'static [RecommendationRow]| failwell_store::ScanWrites {
             new: &[],
             changed: &[],
@@ -227,18 +225,18 @@ async fn two_scans_recording_at_once_are_written_one_after_the_other() {
         let second = second.await.unwrap();
         assert!(second > first, "[{b}]");
         // The second saw what the first wrote: the same recommendations are not written twice.
-        assert_eq!(written_by(&db, first).await, 2, "[{b}]");
-        assert_eq!(written_by(&db, second).await, 0, "[{b}]");
+        assert_eq!(written_by(store.database(), first).await, 2, "[{b}]");
+        assert_eq!(written_by(store.database(), second).await, 0, "[{b}]");
         assert_eq!(store.recommendation(second, "E08000017").await.unwrap().unwrap().scan_id, first, "[{b}]");
         store.close().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_regime_version_is_added_once_and_never_replaced() {
-    for db in databases().await {
-        let b = db.backend;
-        let store = Store::open(&db.url).await.unwrap();
+    each_backend(|store| async move {
+        let b = store.name();
         assert_eq!(store.add_regime("england", "2", "text a").await.unwrap(), RegimeAdded::Added, "[{b}]");
         assert_eq!(store.add_regime("england", "2", "text a").await.unwrap(), RegimeAdded::Unchanged);
         assert_eq!(store.add_regime("england", "2", "text b").await.unwrap(), RegimeAdded::Conflict);
@@ -249,5 +247,6 @@ async fn a_regime_version_is_added_once_and_never_replaced() {
         assert_eq!(store.regime("england", "2").await.unwrap().unwrap().text, "text a");
         assert!(store.regime("england", "3").await.unwrap().is_none());
         store.close().await;
-    }
+    })
+    .await;
 }

@@ -1,9 +1,9 @@
 //! Records as the scan reads them: without a day, the revision an import marked current
 //! (an indexed read); with one, the latest revision known on that day.
 
-use crate::databases;
 use failwell_domain::{Code, Organisation, Slug};
 use failwell_store::Store;
+use failwell_test_support::each_backend;
 use time::macros::date;
 
 fn council(code: &str, name: &str, learned_on: time::Date) -> Organisation {
@@ -34,9 +34,8 @@ fn names(orgs: &[Organisation]) -> Vec<(&str, &str)> {
 
 #[tokio::test]
 async fn the_current_revision_is_the_latest_known_on_any_later_day() {
-    for db in databases().await {
-        let b = db.backend;
-        let store = Store::open(&db.url).await.unwrap();
+    each_backend(|store| async move {
+        let b = store.name();
         import(
             &store,
             &[council("E1", "First name", date!(2020 - 01 - 01)), council("E2", "Other", date!(2020 - 01 - 01))],
@@ -56,5 +55,6 @@ async fn the_current_revision_is_the_latest_known_on_any_later_day() {
         let before: Vec<Organisation> = store.records_as_of("organisation", Some(date!(2022 - 01 - 01))).await.unwrap();
         assert_eq!(names(&before), [("E1", "First name"), ("E2", "Other")], "[{b}] the revision was not yet known");
         store.close().await;
-    }
+    })
+    .await;
 }

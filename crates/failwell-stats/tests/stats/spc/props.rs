@@ -62,6 +62,8 @@ proptest! {
         prop_assert_eq!(&a.labels, &b.labels);
         prop_assert_eq!(&a.flags, &b.flags);
         prop_assert_eq!(a.summary.variation, b.summary.variation);
+        prop_assert!(y.len() < 2 || !a.segments.is_empty(), "a chart of {} points has segments", y.len());
+        prop_assert_eq!(a.segments.len(), b.segments.len());
         for (sa, sb) in a.segments.iter().zip(&b.segments) {
             let (la, lb) = (sa.limits, sb.limits);
             for (x, x2) in [(la.mean, lb.mean), (la.upl, lb.upl), (la.lpl, lb.lpl),
@@ -106,6 +108,7 @@ proptest! {
         o.improvement = imp;
         let c = xmr(&y, &o).unwrap();
         prop_assert!(c.flags.is_empty());
+        prop_assert_eq!(c.labels.len(), n);
         prop_assert!(c.labels.iter().all(|l| l.rule.is_none()));
         prop_assert_eq!(c.segments[0].limits.mean, v);
     }

@@ -13,6 +13,7 @@ fn seed_123_limits_and_no_special_cause() {
     near(l.mean, 0.1416238, 1e-7);
     near(l.lpl, -3.01138, 1e-5);
     near(l.upl, 3.294627, 1e-6);
+    assert_eq!(c.labels.len(), RNORM_123.len(), "a label per point");
     assert!(c.labels.iter().all(|p| p.point_type == PointType::CommonCause));
     assert!(c.flags.is_empty());
 }
@@ -213,6 +214,7 @@ fn one_label_per_point_by_priority() {
         o.improvement = Improvement::Decrease;
         xmr(&y, &o).unwrap()
     };
+    assert_eq!(d.labels.len(), y.len(), "a label per point");
     assert!(d.labels[10..].iter().all(|l| l.point_type == PointType::Concern));
 }
 
