@@ -55,10 +55,10 @@ fn a_row_with_too_many_fields_names_its_true_line_with_crlf_endings() {
 
 #[test]
 fn blank_lines_and_quoted_line_breaks_are_counted() {
-    // Line 2 is blank; the row on lines 3-4 holds a line break inside a quoted note; the
-    // bad value is on line 6, after a second blank line; the file ends without a newline.
-    let text = "organisation,indicator,period,value,value_note
-\nE08000017,rereferrals_pct,2020,,\"suppressed:\nsmall numbers\"
+    // Line 2 is blank; the row on lines 3-4 holds a line break inside a quoted source; the
+    // bad value is on line 7, after a second blank line (6); the file ends without a newline.
+    let text = "organisation,indicator,period,value,source
+\nE08000017,rereferrals_pct,2020,20.5,\"NHS England\nmonthly release\"
 E08000017,rereferrals_pct,2021,21.5,
 
 E08000017,rereferrals_pct,2022,twelve,
