@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod format;
+mod lines;
 pub mod mapping;
 pub mod reader;
 pub mod records;

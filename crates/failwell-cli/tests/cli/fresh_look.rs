@@ -130,9 +130,14 @@ fn an_unknown_organisation_names_its_column() {
         let (_d, obs) = file("obs.csv", "organisation,indicator,period,value\nE99999999,rereferrals_pct,2024,2\n");
         let out = run(&store, &["import", "observations", obs.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("obs.csv:2:1 (organisation): unknown organisation \"E99999999\""), "[{}] {err}", store.backend);
+        assert!(
+            err.contains("obs.csv:2:1 (organisation): unknown organisation \"E99999999\""),
+            "[{}] {err}",
+            store.backend
+        );
         // A link names two organisations: the error says which.
-        let (_d2, links) = file("links.csv", "from,to,link_type,valid_from\nE08000017,E99999999,neighbour,2025-01-01\n");
+        let (_d2, links) =
+            file("links.csv", "from,to,link_type,valid_from\nE08000017,E99999999,neighbour,2025-01-01\n");
         let out = run(&store, &["import", "links", links.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("links.csv:2:2 (to): unknown organisation \"E99999999\""), "[{}] {err}", store.backend);
@@ -142,9 +147,7 @@ fn an_unknown_organisation_names_its_column() {
 /// How many numbers in `value` are negative zero.
 fn negative_zeros(value: &serde_json::Value) -> usize {
     match value {
-        serde_json::Value::Number(n) => {
-            usize::from(n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative()))
-        }
+        serde_json::Value::Number(n) => usize::from(n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative())),
         serde_json::Value::Array(items) => items.iter().map(negative_zeros).sum(),
         serde_json::Value::Object(fields) => fields.values().map(negative_zeros).sum(),
         _ => 0,

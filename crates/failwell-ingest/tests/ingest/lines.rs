@@ -45,7 +45,9 @@ fn a_bad_value_names_its_true_line_with_lf_and_with_crlf_endings() {
 
 #[test]
 fn a_row_with_too_many_fields_names_its_true_line_with_crlf_endings() {
-    let text = crlf("organisation,indicator,period,value\nE08000017,rereferrals_pct,2020,1\nE08000017,rereferrals_pct,2021,2,extra\n");
+    let text = crlf(
+        "organisation,indicator,period,value\nE08000017,rereferrals_pct,2020,1\nE08000017,rereferrals_pct,2021,2,extra\n",
+    );
     let (lines, errors) = read(&text);
     assert_eq!(lines, [2]);
     assert_eq!(errors.len(), 1, "{errors:?}");
