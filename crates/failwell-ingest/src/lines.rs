@@ -12,8 +12,10 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
-/// A reader that notes where every line's content starts, for [`LineIndex::line_at`].
-pub(crate) struct LineIndex<R> {
+/// A reader that notes where every line's content starts, for [`LineIndex::line_of`]:
+/// wrap the input in it before handing it to `csv::Reader`, and ask it the line of each
+/// record (`reader.get_mut().line_of(record.position())`).
+pub struct LineIndex<R> {
     inner: R,
     /// Bytes read so far.
     offset: u64,
@@ -26,8 +28,9 @@ pub(crate) struct LineIndex<R> {
     starts: VecDeque<(u64, u64)>,
 }
 
-impl<R: Read> LineIndex<R> {
-    pub(crate) fn new(inner: R) -> Self {
+impl<R> LineIndex<R> {
+    /// Watches `inner`.
+    pub fn new(inner: R) -> Self {
         LineIndex { inner, offset: 0, line: 1, at_line_start: true, starts: VecDeque::new() }
     }
 
@@ -35,11 +38,18 @@ impl<R: Read> LineIndex<R> {
     /// position as csv reports it), or `None` if no such byte has been read. Offsets
     /// must be asked for in increasing order: the starts before `offset` are forgotten,
     /// so the index holds only the lines csv has buffered ahead.
-    pub(crate) fn line_at(&mut self, offset: u64) -> Option<u64> {
+    pub fn line_at(&mut self, offset: u64) -> Option<u64> {
         while self.starts.front().is_some_and(|&(o, _)| o < offset) {
             self.starts.pop_front();
         }
         self.starts.front().map(|&(_, line)| line)
+    }
+
+    /// The line a record (or a record's error) at csv's `position` starts on, as an
+    /// editor shows it; 0 when csv knows no position. Records must be asked about in
+    /// the order they are read.
+    pub fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
+        position.map_or(0, |p| self.line_at(p.byte()).unwrap_or(p.line()))
     }
 }
 

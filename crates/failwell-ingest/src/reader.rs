@@ -161,11 +161,11 @@ impl<'a, R: Record> RecordReader<'a, R> {
             Input::Csv { reader, .. } => match reader.read_record(&mut self.record) {
                 Ok(true) => {
                     self.rows += 1;
-                    Ok(Some(true_line(reader, self.record.position())))
+                    Ok(Some(reader.get_mut().line_of(self.record.position())))
                 }
                 Ok(false) => Ok(None),
                 Err(e) => {
-                    let line = true_line(reader, e.position());
+                    let line = reader.get_mut().line_of(e.position());
                     // A row with the wrong number of fields or bad UTF-8 is a row read.
                     self.rows += u64::from(line > 0);
                     Err(RowError { position: self.locate(line, None), reason: csv_reason(&e) })
@@ -230,14 +230,6 @@ impl<'a, R: Record> RecordReader<'a, R> {
             },
         }
     }
-}
-
-/// The line a record at csv's `position` starts on, as an editor shows it (0 when csv
-/// knows no position). csv's own line is where the reader stood before the record: one
-/// early after a CRLF row, and before any blank lines; its byte offset is exact, and
-/// [`LineIndex`] maps it to the line where the record's first byte lies.
-fn true_line<'a>(reader: &mut csv::Reader<LineIndex<Box<dyn Read + 'a>>>, position: Option<&csv::Position>) -> u64 {
-    position.map_or(0, |p| reader.get_mut().line_at(p.byte()).unwrap_or(p.line()))
 }
 
 fn csv_reason(e: &csv::Error) -> String {
