@@ -12,8 +12,9 @@ use failwell_stats::cusum::threshold::{self, NullModel, Threshold, ThresholdMeth
 use failwell_stats::cusum::{Cusum, CusumConfig, CusumKind};
 use serde::Serialize;
 
-use crate::funnel::{Format, csv_error, locate, parse_number};
+use crate::funnel::{Format, csv_error, csv_error_in, locate, parse_number};
 use crate::spc::ToolError;
+use failwell_ingest::LineIndex;
 
 /// How a threshold is derived from --false-alarm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,7 +140,7 @@ pub fn run(args: &CusumArgs, input: &mut dyn Read, output: &mut dyn Write) -> Re
     if !(args.odds_ratio.is_finite() && args.odds_ratio > 0.0) {
         return Err(usage("--odds-ratio must be a positive number"));
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineIndex::new(input));
     let headers = reader.headers().map_err(csv_error)?.clone();
     let mut wanted = vec![y_col, e_col];
     if let Some(id) = &args.id {
@@ -151,8 +152,8 @@ pub fn run(args: &CusumArgs, input: &mut dyn Read, output: &mut dyn Write) -> Re
     let mut es = Vec::new();
     let mut ids = Vec::new();
     let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    while reader.read_record(&mut record).map_err(|e| csv_error_in(e, reader.get_mut()))? {
+        let line = reader.get_mut().line_of(record.position());
         let y = if poisson {
             let v = parse_number(&record, &cols, 0, line)?;
             if v < 0.0 {

@@ -15,6 +15,7 @@ use failwell_stats::funnel::{
 use serde::Serialize;
 
 use crate::spc::ToolError;
+use failwell_ingest::LineIndex;
 
 /// Over-dispersion models offered on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -140,8 +141,20 @@ pub(crate) fn locate(headers: &csv::StringRecord, wanted: &[&str]) -> Result<Col
     Ok(Columns { names: wanted.iter().map(|s| s.to_string()).collect(), indexes })
 }
 
+/// `e`, met reading a record, as a tool error at the line `lines` finds for the record
+/// (csv's own line is one early in a CRLF file).
+pub(crate) fn csv_error_in<R>(e: csv::Error, lines: &mut LineIndex<R>) -> ToolError {
+    let line = lines.line_of(e.position());
+    csv_error_at(e, line)
+}
+
+/// `e`, met reading the header or writing, as a tool error.
 pub(crate) fn csv_error(e: csv::Error) -> ToolError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
+    csv_error_at(e, line)
+}
+
+fn csv_error_at(e: csv::Error, line: u64) -> ToolError {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => ToolError::Io(io),
         kind => ToolError::Input { line, column: 0, reason: format!("unreadable CSV: {kind:?}") },
@@ -206,7 +219,7 @@ pub fn run(args: &FunnelArgs, input: &mut dyn Read, output: &mut dyn Write) -> R
             reason: "give --numerator and --denominator, or --observed and --expected".into(),
         });
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineIndex::new(input));
     let headers = reader.headers().map_err(csv_error)?.clone();
     let cols = locate(&headers, &[args.unit.as_str(), num_col, den_col])?;
 
@@ -215,8 +228,8 @@ pub fn run(args: &FunnelArgs, input: &mut dyn Read, output: &mut dyn Write) -> R
     let mut dens = Vec::new();
     let mut lines = Vec::new();
     let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    while reader.read_record(&mut record).map_err(|e| csv_error_in(e, reader.get_mut()))? {
+        let line = reader.get_mut().line_of(record.position());
         names.push(record.get(cols.indexes[0]).unwrap_or("").to_string());
         nums.push(parse_number(&record, &cols, 1, line)?);
         dens.push(parse_number(&record, &cols, 2, line)?);

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
+use failwell_ingest::LineIndex;
 use failwell_stats::spc::{Explanation, Improvement, PointLabel, RuleSet, SpcOptions, XmrChart};
 use serde::Serialize;
 
@@ -147,8 +148,14 @@ pub enum ToolError {
 }
 
 impl ToolError {
-    fn from_csv(e: csv::Error) -> ToolError {
-        let line = e.position().map_or(0, |p| p.line());
+    /// `e`, met reading a record, as a tool error at the line `lines` finds for the
+    /// record (csv's own line is one early in a CRLF file).
+    fn from_csv_in<R>(e: csv::Error, lines: &mut LineIndex<R>) -> ToolError {
+        let line = lines.line_of(e.position());
+        ToolError::from_csv_at(e, line)
+    }
+
+    fn from_csv_at(e: csv::Error, line: u64) -> ToolError {
         match e.into_kind() {
             csv::ErrorKind::Io(io) => ToolError::Io(io),
             csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ToolError::Input {
@@ -166,7 +173,8 @@ impl ToolError {
 
 impl From<csv::Error> for ToolError {
     fn from(e: csv::Error) -> Self {
-        ToolError::from_csv(e)
+        let line = e.position().map_or(0, |p| p.line());
+        ToolError::from_csv_at(e, line)
     }
 }
 
@@ -248,7 +256,7 @@ fn column(headers: &csv::StringRecord, name: &str) -> Result<usize, ToolError> {
 }
 
 fn read_groups(args: &SpcArgs, input: &mut dyn Read) -> Result<Vec<Group>, ToolError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(LineIndex::new(input));
     let headers = reader.headers()?.clone();
     let value_col = column(&headers, &args.value)?;
     let date_col = args.date.as_deref().map(|d| column(&headers, d)).transpose()?;
@@ -257,8 +265,8 @@ fn read_groups(args: &SpcArgs, input: &mut dyn Read) -> Result<Vec<Group>, ToolE
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record)? {
-        let line = record.position().map_or(0, |p| p.line());
+    while reader.read_byte_record(&mut record).map_err(|e| ToolError::from_csv_in(e, reader.get_mut()))? {
+        let line = reader.get_mut().line_of(record.position());
         let field = |col: usize| -> Result<&str, ToolError> {
             let bytes = record.get(col).unwrap_or_default();
             std::str::from_utf8(bytes).map_err(|_| ToolError::Input {

@@ -8,6 +8,36 @@
 use serde::Serialize;
 use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 
+/// `println!` that hands back the error instead of panicking when standard output
+/// cannot be written (its reader has gone), so that [`reader_gone`] can end the command
+/// quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)
+    }};
+}
+pub(crate) use outln;
+
+/// Whether `error` comes of writing to a pipe whose reader has gone, as in
+/// `failwell export … | head` once `head` has its lines. That is no failure: the reader
+/// has what it wanted, so the command ends quietly and successfully, as `cat` or `grep`
+/// do (they are killed by SIGPIPE, which Rust ignores, so failwell sees `EPIPE` instead).
+/// The one place this is decided: every command hands its write errors up to `main`.
+pub fn reader_gone(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let kind = if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+            Some(e.kind())
+        } else if let Some(e) = cause.downcast_ref::<serde_json::Error>() {
+            // serde_json's error names its I/O error's kind but does not give it as a source.
+            e.io_error_kind()
+        } else {
+            None
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Bytes buffered before a write to standard output.
 const BUFFER: usize = 1 << 20;
 

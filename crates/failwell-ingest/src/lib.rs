@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod format;
+pub mod lines;
 pub mod mapping;
 pub mod reader;
 pub mod records;
@@ -17,6 +18,7 @@ pub mod writer;
 
 pub use error::{Position, RowError};
 pub use format::{Format, Kind};
+pub use lines::LineIndex;
 pub use mapping::Mapping;
 pub use reader::{ReadError, RecordReader, Sourced};
 pub use records::Record;

@@ -2,6 +2,7 @@
 
 use crate::error::{Position, RowError};
 use crate::format::Format;
+use crate::lines::LineIndex;
 use crate::mapping::Mapping;
 use crate::records::Record;
 use crate::row::{Row, Source};
@@ -22,7 +23,7 @@ pub type ReadError = RowError;
 
 enum Input<'a> {
     Csv {
-        reader: csv::Reader<Box<dyn Read + 'a>>,
+        reader: csv::Reader<LineIndex<Box<dyn Read + 'a>>>,
         header: Vec<String>,
     },
     Json {
@@ -44,12 +45,16 @@ pub struct RecordReader<'a, R: Record> {
     domain_fields: Vec<usize>,
     record: csv::StringRecord,
     finished: bool,
+    /// Data rows read so far, kept or filtered out, good or bad.
+    rows: u64,
     _kind: PhantomData<R>,
 }
 
 impl<'a, R: Record> RecordReader<'a, R> {
-    /// Opens a stream; `file` names it in errors. Fails on an unreadable header or a
-    /// mapping that names columns the header lacks.
+    /// Opens a stream; `file` names it in errors. Fails on an unreadable header, on a CSV
+    /// file with no header at all (an empty file is more likely a failed download than a
+    /// publisher's empty release, which still has its header), or on a mapping that
+    /// names columns the header lacks.
     pub fn new(file: &str, input: Box<dyn Read + 'a>, format: Format, mapping: Mapping) -> Result<Self, ReadError> {
         let at = |line, reason: String| RowError {
             position: Position { file: file.into(), line, column: None, column_name: None },
@@ -57,13 +62,16 @@ impl<'a, R: Record> RecordReader<'a, R> {
         };
         let (input, sources, filter_columns, domain_fields) = match format {
             Format::Csv => {
-                let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+                let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(LineIndex::new(input));
                 let header: Vec<String> = reader
                     .headers()
                     .map_err(|e| at(1, format!("cannot read the header: {e}")))?
                     .iter()
                     .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
                     .collect();
+                if header.is_empty() {
+                    return Err(at(1, "the file is empty: it has no header row".into()));
+                }
                 mapping.check_header(file, &header)?;
                 let sources = R::COLUMNS
                     .iter()
@@ -120,8 +128,15 @@ impl<'a, R: Record> RecordReader<'a, R> {
             domain_fields,
             record: csv::StringRecord::new(),
             finished: false,
+            rows: 0,
             _kind: PhantomData,
         })
+    }
+
+    /// How many data rows have been read so far: every row after the header (blank lines
+    /// aside), whether kept, filtered out or bad, so that a summary can say what it counted.
+    pub fn rows_read(&self) -> u64 {
+        self.rows
     }
 
     /// The position of our column `ours` on `line`, in the file's own terms.
@@ -144,10 +159,15 @@ impl<'a, R: Record> RecordReader<'a, R> {
     fn next_raw(&mut self) -> Result<Option<u64>, RowError> {
         match &mut self.input {
             Input::Csv { reader, .. } => match reader.read_record(&mut self.record) {
-                Ok(true) => Ok(Some(self.record.position().map_or(0, |p| p.line()))),
+                Ok(true) => {
+                    self.rows += 1;
+                    Ok(Some(reader.get_mut().line_of(self.record.position())))
+                }
                 Ok(false) => Ok(None),
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = reader.get_mut().line_of(e.position());
+                    // A row with the wrong number of fields or bad UTF-8 is a row read.
+                    self.rows += u64::from(line > 0);
                     Err(RowError { position: self.locate(line, None), reason: csv_reason(&e) })
                 }
             },
@@ -177,6 +197,7 @@ impl<'a, R: Record> RecordReader<'a, R> {
                 if text.trim().is_empty() {
                     continue;
                 }
+                self.rows += 1;
                 let obj: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_str(&text).map_err(|e| RowError {
                         position: Position {

@@ -38,9 +38,15 @@ pub enum StoreError {
 /// Why one row cannot be stored; the importer turns it into a file/line/column error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RowProblem {
-    /// The row names an organisation the registry does not have.
-    #[error("unknown organisation {0:?}: import it with `failwell import organisations` first")]
-    UnknownOrganisation(String),
+    /// The row names an organisation the registry does not have, in `column` (ours): a
+    /// link names two, so the column says which end is unknown.
+    #[error("unknown organisation {code:?}: import it with `failwell import organisations` first")]
+    UnknownOrganisation {
+        /// The code as the row gives it.
+        code: String,
+        /// The column (ours) it is in.
+        column: &'static str,
+    },
     /// The row names an indicator the catalogue does not have.
     #[error("unknown indicator {0:?}: import it with `failwell import indicators` first")]
     UnknownIndicator(String),
@@ -53,7 +59,7 @@ impl RowProblem {
     /// The column (ours) the problem lies in.
     pub fn column(&self) -> Option<&'static str> {
         match self {
-            RowProblem::UnknownOrganisation(_) => None,
+            RowProblem::UnknownOrganisation { column, .. } => Some(column),
             RowProblem::UnknownIndicator(_) => Some("indicator"),
             RowProblem::Duplicate(..) => None,
         }

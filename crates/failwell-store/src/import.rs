@@ -129,11 +129,11 @@ impl ImportSession {
 
     /// Adds or revises a link; both ends must be in the registry.
     pub async fn add_link(&mut self, line: u64, link: &Link) -> RowResult {
-        let from = match self.organisation(link.from.as_str()) {
+        let from = match self.organisation(link.from.as_str(), "from") {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
-        if let Err(p) = self.organisation(link.to.as_str()) {
+        if let Err(p) = self.organisation(link.to.as_str(), "to") {
             return Ok(Err(p));
         }
         let key = format!(
@@ -161,7 +161,7 @@ impl ImportSession {
 
     /// Adds or revises an inspection judgement.
     pub async fn add_inspection(&mut self, line: u64, ins: &Inspection) -> RowResult {
-        let org = match self.organisation(ins.organisation.as_str()) {
+        let org = match self.organisation(ins.organisation.as_str(), "organisation") {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
@@ -171,7 +171,7 @@ impl ImportSession {
 
     /// Adds or revises an event.
     pub async fn add_event(&mut self, line: u64, ev: &Event) -> RowResult {
-        let org = match self.organisation(ev.organisation.as_str()) {
+        let org = match self.organisation(ev.organisation.as_str(), "organisation") {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
@@ -191,8 +191,12 @@ impl ImportSession {
         self.file_no
     }
 
-    pub(crate) fn organisation(&self, code: &str) -> Result<i64, RowProblem> {
-        self.organisations.get(code).copied().ok_or_else(|| RowProblem::UnknownOrganisation(code.to_string()))
+    /// The id of the organisation `code`, which the row gives in `column` (ours).
+    pub(crate) fn organisation(&self, code: &str, column: &'static str) -> Result<i64, RowProblem> {
+        self.organisations
+            .get(code)
+            .copied()
+            .ok_or_else(|| RowProblem::UnknownOrganisation { code: code.to_string(), column })
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -95,7 +95,7 @@ impl ImportSession {
     /// Adds an observation from `line` of the current file.
     pub async fn add_observation(&mut self, line: u64, obs: Observation) -> RowResult {
         self.summary.read += 1;
-        let org = match self.organisation(obs.organisation.as_str()) {
+        let org = match self.organisation(obs.organisation.as_str(), "organisation") {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };

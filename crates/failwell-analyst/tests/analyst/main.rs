@@ -1,3 +1,4 @@
 mod cusum;
 mod funnel;
+mod lines;
 mod spc;

@@ -25,7 +25,8 @@ pub fn run(
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(ToolError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        // A closed pipe is `main`'s to judge (`output::reader_gone`), like any other command's.
+        Err(ToolError::Io(e)) => Err(anyhow::Error::new(e).context(name)),
         Err(e) => {
             out.flush().ok();
             eprintln!("error: {name}: {e}");

@@ -4,6 +4,7 @@
 //! Figures are printed, never asserted. Each import runs as a child `failwell import`
 //! process so its peak memory (VmHWM) is its own, not the generator's.
 
+use crate::output::outln;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,8 +71,8 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     };
     std::fs::create_dir_all(dir)?;
     let exe = std::env::current_exe()?;
-    println!("| rows | store | failwell import rows/s | peak RSS | bulk loader | loader rows/s | failwell / loader |");
-    println!("|---:|---|---:|---:|---|---:|---:|");
+    outln!("| rows | store | failwell import rows/s | peak RSS | bulk loader | loader rows/s | failwell / loader |")?;
+    outln!("|---:|---|---:|---:|---|---:|---:|")?;
     for &n in rows {
         let files = generate(dir, n)?;
         let sqlite = dir.join(format!("bench-{n}.db"));
@@ -81,26 +82,26 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let url = sqlite.display().to_string();
         let ours = measure_import(&exe, &url, &files)?;
         let loader = sqlite_bulk(&sqlite, &files.observations)?;
-        print_row(n, "SQLite", ours, "sqlite3 .import", loader);
+        print_row(n, "SQLite", ours, "sqlite3 .import", loader)?;
         if let Some(base) = postgres {
             let url = fresh_postgres(base, "failwell_bench")?;
             let ours = measure_import(&exe, &url, &files)?;
             let loader = postgres_copy(&url, &files.observations)?;
-            print_row(n, "PostgreSQL", ours, "COPY", loader);
+            print_row(n, "PostgreSQL", ours, "COPY", loader)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_row(n: u64, store: &str, ours: (Duration, u64), loader: &str, theirs: Duration) {
+fn print_row(n: u64, store: &str, ours: (Duration, u64), loader: &str, theirs: Duration) -> std::io::Result<()> {
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
-    println!(
+    outln!(
         "| {n} | {store} | {:.0} | {:.0} MiB | {loader} | {:.0} | {:.2} |",
         rate(ours.0),
         ours.1 as f64 / 1024.0,
         rate(theirs),
         rate(ours.0) / rate(theirs)
-    );
+    )
 }
 
 struct Files {

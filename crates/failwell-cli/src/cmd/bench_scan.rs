@@ -8,6 +8,7 @@
 //! scan that follows it. Figures are printed, never asserted.
 
 use super::bench::{fresh_postgres, run_measured};
+use crate::output::outln;
 use anyhow::bail;
 // The same seed gives the same store: the one seeded generator of the workspace.
 use failwell_stats::rng::SplitMix64;
@@ -137,12 +138,12 @@ async fn bench_store(exe: &Path, label: &str, url: &str, files: &Synthetic, reus
         import("links", &files.links)?;
         import("indicators", &files.indicators)?;
         let (secs, kib) = import("observations", &files.observations)?;
-        println!(
+        outln!(
             "| {label} | import {} observations | {secs:.1} s | {:.0} rows/s | {:.0} MiB |",
             files.rows,
             files.rows as f64 / secs,
             kib as f64 / 1024.0
-        );
+        )?;
     }
     let scan = |extra: &[&str]| -> anyhow::Result<(f64, u64)> {
         let mut args: Vec<String> =
@@ -151,11 +152,11 @@ async fn bench_store(exe: &Path, label: &str, url: &str, files: &Synthetic, reus
         run_measured(exe, &args)
     };
     let (secs, kib) = scan(&["--full"])?;
-    println!("| {label} | full scan (recorded) | {secs:.2} s | | {:.0} MiB |", kib as f64 / 1024.0);
+    outln!("| {label} | full scan (recorded) | {secs:.2} s | | {:.0} MiB |", kib as f64 / 1024.0)?;
     let (secs, kib) = import("observations", &files.next_month)?;
-    println!("| {label} | import one new month of one indicator | {secs:.2} s | | {:.0} MiB |", kib as f64 / 1024.0);
+    outln!("| {label} | import one new month of one indicator | {secs:.2} s | | {:.0} MiB |", kib as f64 / 1024.0)?;
     let (secs, kib) = scan(&[])?;
-    println!("| {label} | incremental scan after it | {secs:.2} s | | {:.0} MiB |", kib as f64 / 1024.0);
+    outln!("| {label} | incremental scan after it | {secs:.2} s | | {:.0} MiB |", kib as f64 / 1024.0)?;
     Ok(())
 }
 
@@ -180,8 +181,8 @@ pub async fn run(sf: f64, seed: u64, postgres: Option<&str>, dir: &Path, reuse: 
         }
         next.flush()?;
     }
-    println!("| store | step | wall time | rate | peak RSS |");
-    println!("|---|---|---:|---:|---:|");
+    outln!("| store | step | wall time | rate | peak RSS |")?;
+    outln!("|---|---|---:|---:|---:|")?;
     let sqlite = dir.join(format!("scan-sf{sf}-seed{seed}.db"));
     let reuse_sqlite = reuse && sqlite.exists();
     if !reuse_sqlite {

@@ -2,6 +2,7 @@
 //! accepts or declines it, with a reason, and both are kept (append-only).
 
 use crate::cmd::scan::ScanFormat;
+use crate::output::outln;
 use failwell_store::{Decision, NewDecision, Store};
 use std::io::Write;
 use std::process::ExitCode;
@@ -102,12 +103,12 @@ pub async fn decide(database: &str, args: &DecideArgs) -> anyhow::Result<ExitCod
             })
             .await?;
         if rec.scan_id != args.scan {
-            println!(
+            outln!(
                 "scan {} repeated the recommendation that scan {} made: the decision refers to scan {}",
                 args.scan, rec.scan_id, rec.scan_id
-            );
+            )?;
         }
-        println!("recorded decision {}", line(&d));
+        outln!("recorded decision {}", line(&d))?;
         Ok(())
     }
     .await;

@@ -12,6 +12,7 @@
 //! - Ofsted judgements: their publication date, which the file carries.
 
 use crate::cmd::import::{ImportArgs, import_files};
+use crate::output::outln;
 use anyhow::{Context, bail};
 use clap::Parser;
 use std::path::{Path, PathBuf};
@@ -322,7 +323,7 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
                     }
                 })
                 .collect();
-            println!("# {label}\nfailwell import {}\n", quoted.join(" "));
+            outln!("# {label}\nfailwell import {}\n", quoted.join(" "))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -348,7 +349,7 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let url = redact(&url);
     let data_str = data.display().to_string();
     let started = std::time::Instant::now();
-    println!("failwell demo: loading real public data into {url}");
+    outln!("failwell demo: loading real public data into {url}")?;
     for (label, argv) in recipe() {
         let argv: Vec<String> = argv.iter().map(|a| a.replace("{data}", &data_str)).collect();
         let parsed = ImportLine::try_parse_from(std::iter::once("import".to_string()).chain(argv.iter().cloned()))
@@ -360,16 +361,16 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             let list: Vec<String> = outcome.errors.iter().map(|e| e.to_string()).collect();
             bail!("demo step {label}: {} bad rows:\n{}", outcome.error_count, list.join("\n"));
         }
-        println!("  {label:<72} {:>7} rows  {:>6.2}s", outcome.summary.changed, t.elapsed().as_secs_f64());
+        outln!("  {label:<72} {:>7} rows  {:>6.2}s", outcome.summary.changed, t.elapsed().as_secs_f64())?;
     }
-    println!("loaded in {:.1}s:", started.elapsed().as_secs_f64());
-    crate::cmd::status::print_counts(&store.counts().await?);
+    outln!("loaded in {:.1}s:", started.elapsed().as_secs_f64())?;
+    crate::cmd::status::print_counts(&store.counts().await?)?;
     scan_summary(&store).await?;
     store.close().await;
     if !args.no_serve {
-        println!(
+        outln!(
             "(the web dashboard is not part of this build yet; the store is ready for `failwell --database {url} export …`)"
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -386,22 +387,22 @@ async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<()> {
         *bands.entry(o.overall_band.as_str()).or_default() += 1;
     }
     let signals: usize = report.organisations.iter().map(|o| o.signals.len()).sum();
-    println!(
+    outln!(
         "scanned as of {} in {:.1}s: {} organisations, {signals} signals; overall bands: {}",
         report.as_of,
         t.elapsed().as_secs_f64(),
         report.organisations.len(),
         bands.iter().map(|(b, n)| format!("{b} {n}")).collect::<Vec<_>>().join(", ")
-    );
-    println!("most at risk (the full report: failwell --database <store> scan):");
+    )?;
+    outln!("most at risk (the full report: failwell --database <store> scan):")?;
     for o in report.organisations.iter().take(10) {
-        println!(
+        outln!(
             "  {:<10} {:<40} {:<8} recommended: {}",
             o.organisation,
             o.name.chars().take(40).collect::<String>(),
             o.overall_band.as_str(),
             o.recommended_rung.as_deref().unwrap_or("-")
-        );
+        )?;
     }
     Ok(())
 }

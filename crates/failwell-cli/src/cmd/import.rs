@@ -1,5 +1,6 @@
 //! `failwell import`: files in, one transaction, every bad row named.
 
+use crate::output::outln;
 use crate::progress::{Counting, file_bar};
 use anyhow::Context;
 use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation};
@@ -119,7 +120,7 @@ pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> 
     let outcome = import_files(&store, args.kind.into(), &args.files, &args.mapping()?, args.dry_run).await;
     store.close().await;
     let outcome = outcome?;
-    report(&outcome, args.dry_run);
+    report(&outcome, args.dry_run)?;
     Ok(if outcome.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -132,9 +133,17 @@ pub struct Outcome {
     pub errors: Vec<RowError>,
     /// How many bad rows in all.
     pub error_count: usize,
+    /// How many data rows the files hold (as far as they were read), good or bad, kept
+    /// or filtered out: what the errors are counted against.
+    pub rows: u64,
 }
 
-fn report(o: &Outcome, dry_run: bool) {
+/// `n` and `noun`, with an `s` unless `n` is 1.
+fn counted(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+fn report(o: &Outcome, dry_run: bool) -> std::io::Result<()> {
     for e in &o.errors {
         eprintln!("error: {e}");
     }
@@ -142,18 +151,25 @@ fn report(o: &Outcome, dry_run: bool) {
         eprintln!("… and {} more bad rows", o.error_count - o.errors.len());
     }
     if o.error_count > 0 {
-        eprintln!(
-            "nothing was imported: {} bad rows of {} read; fix them and run the import again",
-            o.error_count, o.summary.read
-        );
+        // Errors against the rows of the files, not against the store's count of rows it
+        // was offered (`summary.read`), which leaves the bad ones out.
+        let errors = counted(o.error_count as u64, "error");
+        let found = match o.rows {
+            0 => format!("{errors} and no rows read"),
+            rows => format!("{errors} in {}", counted(rows, "row")),
+        };
+        let them = if o.error_count == 1 { "it" } else { "them" };
+        eprintln!("nothing was imported: {found}; fix {them} and run the import again");
     } else if dry_run {
-        println!(
+        outln!(
             "dry run: {} rows read, {} would be new or changed; nothing was written",
-            o.summary.read, o.summary.changed
-        );
+            o.summary.read,
+            o.summary.changed
+        )?;
     } else {
-        println!("{} rows read, {} new or changed (import {})", o.summary.read, o.summary.changed, o.summary.import_id);
+        outln!("{} rows read, {} new or changed (import {})", o.summary.read, o.summary.changed, o.summary.import_id)?;
     }
+    Ok(())
 }
 
 /// Imports `files` of `kind` in one transaction; commits only when every row is good and
@@ -293,6 +309,7 @@ async fn read_into<R: Storable>(
         }
     }
     bar.finish_and_clear();
+    outcome.rows += reader.rows_read();
     Ok(())
 }
 

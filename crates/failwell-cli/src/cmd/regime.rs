@@ -2,6 +2,7 @@
 //! a regime in the store (`add`, `list`) so that scans can be judged again under them.
 
 use crate::cmd::scan::compile_regime;
+use crate::output::outln;
 use anyhow::Context;
 use failwell_domain::regime::Regime;
 use failwell_store::{RegimeAdded, Store};
@@ -42,7 +43,7 @@ async fn add(database: &str, file: &PathBuf) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("built-in regime invalid:\n{e}"))?;
     if builtin.id == regime.id && builtin.version == regime.version {
         if text == failwell_domain::regime::ENGLAND {
-            println!("regime {} version {} is the built-in one: nothing to add", regime.id, regime.version);
+            outln!("regime {} version {} is the built-in one: nothing to add", regime.id, regime.version)?;
             return Ok(ExitCode::SUCCESS);
         }
         anyhow::bail!(
@@ -56,13 +57,12 @@ async fn add(database: &str, file: &PathBuf) -> anyhow::Result<ExitCode> {
     let added = store.add_regime(&regime.id, &regime.version, &text).await;
     store.close().await;
     match added? {
-        RegimeAdded::Added => println!("added regime {} version {}", regime.id, regime.version),
-        RegimeAdded::Unchanged => {
-            println!(
-                "regime {} version {} is stored already with the same text: nothing changed",
-                regime.id, regime.version
-            )
-        }
+        RegimeAdded::Added => outln!("added regime {} version {}", regime.id, regime.version)?,
+        RegimeAdded::Unchanged => outln!(
+            "regime {} version {} is stored already with the same text: nothing changed",
+            regime.id,
+            regime.version
+        )?,
         RegimeAdded::Conflict => anyhow::bail!(
             "{}: regime {} version {} is stored already with different text: a version is never replaced, give the new definition a new version",
             file.display(),
@@ -79,9 +79,9 @@ async fn list(database: &str) -> anyhow::Result<ExitCode> {
     let store = Store::open(database).await?;
     let stored = store.regimes().await;
     store.close().await;
-    println!("{} {} built-in", builtin.id, builtin.version);
+    outln!("{} {} built-in", builtin.id, builtin.version)?;
     for r in stored? {
-        println!("{} {} added {}", r.id, r.version, r.added_at);
+        outln!("{} {} added {}", r.id, r.version, r.added_at)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -103,7 +103,7 @@ fn check(file: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
                 eprintln!("{name}: {} errors", errors.0.len());
                 return Ok(ExitCode::FAILURE);
             }
-            println!(
+            outln!(
                 "{name}: ok — regime {} version {}: {} sectors, {} ladders, {} rating scales, {} actors, {} trigger rules",
                 regime.id,
                 regime.version,
@@ -112,7 +112,7 @@ fn check(file: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
                 regime.scales.len(),
                 regime.actors.len(),
                 regime.trigger_rules.len()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {

@@ -5,6 +5,7 @@
 mod crash;
 mod decide;
 mod demo;
+mod fresh_look;
 mod import;
 mod scan;
 mod support;

@@ -128,7 +128,9 @@ pub fn assess(regime: &Regime, signals: &[Signal], today: Date, thresholds: [f64
                 keys.push(s.key.clone());
             }
         }
-        let score: f64 = best.values().sum();
+        // `+ 0.0`: the sum of no values is -0.0 (IEEE 754's additive identity), which
+        // would print as `-0.0`; adding +0.0 makes it +0.0 and leaves every other sum as it is.
+        let score: f64 = best.values().sum::<f64>() + 0.0;
         keys.sort();
         risks.push(TypeRisk { failure_type: ft, score, band: Band::of(score, thresholds), signals: keys });
     }
