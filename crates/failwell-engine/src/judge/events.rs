@@ -175,7 +175,7 @@ pub fn inferred_rung<'l>(
     ladder: &'l Ladder,
     current: &Rung,
     failing: bool,
-    first: &crate::ladder::Recommendation,
+    first: &crate::judge::ladder::Recommendation,
 ) -> Option<&'l Rung> {
     let lightest = ladder.lightest()?;
     if !failing || current.level != lightest.level || !first.rules.iter().any(|f| f.allow_jump) {

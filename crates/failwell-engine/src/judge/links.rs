@@ -46,7 +46,7 @@ pub fn heirs<'a>(
 /// A predecessor's signal, carried over to its heir `to`: the signal names the heir, and
 /// its key the heir's code in place of the predecessor's, so it is tracked with the
 /// heir's own from scan to scan.
-pub fn inherited(mut s: crate::signal::Signal, to: &str) -> crate::signal::Signal {
+pub fn inherited(mut s: crate::judge::signal::Signal, to: &str) -> crate::judge::signal::Signal {
     if let Some(rest) = s.key.strip_prefix(s.organisation.as_str()).and_then(|r| r.strip_prefix('|')) {
         s.key = format!("{to}|{rest}");
     }

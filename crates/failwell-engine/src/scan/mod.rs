@@ -269,13 +269,15 @@ async fn judge_and_track(
         }
         heirs = next;
     }
-    let heir_of = |code: &str| -> Option<&str> {
+    /// The code a series of `code` counts for: its heir, itself, or none when it closed.
+    fn heir_in<'a>(heirs: &BTreeMap<&str, &'a str>, closed: &BTreeSet<&str>, code: &'a str) -> Option<&'a str> {
         match heirs.get(code) {
             Some(to) => Some(to),
             None if closed.contains(code) => None,
             None => Some(code),
         }
-    };
+    }
+    let heir_of = |code| heir_in(&heirs, &closed, code);
     // Two passes over every series, independent of each other: the late returns on a
     // thread of their own while the peer outcomes are filed by organisation.
     let (norms, late) = std::thread::scope(|s| {

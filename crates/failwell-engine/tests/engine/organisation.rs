@@ -60,7 +60,11 @@ fn a_failing_grade_jumps_to_a_notice_with_its_reason_and_evidence() {
     assert_eq!(report.organisation, "ORG");
     assert_eq!(report.grade.as_deref(), Some("inadequate"));
     assert!(report.context.failing_grade);
-    assert_eq!(report.current_rung.as_deref(), Some("universal_monitoring"));
+    // No event says what rung ORG stands on, and the regime's response to a failing grade
+    // is a notice: the current rung is inferred (and marked so), never universal monitoring.
+    assert_eq!(report.current_rung.as_deref(), Some("notice"));
+    assert!(report.current_rung_inferred);
+    assert!(report.rationale[0].starts_with("Current rung inferred, not recorded"), "{:?}", report.rationale);
     assert_eq!(report.recommended_rung.as_deref(), Some("notice"), "{:?}", report.rationale);
     assert!(report.rationale.iter().any(|r| r.contains("A failing grade brings a notice.")), "{:?}", report.rationale);
     let failing: Vec<_> = report.signals.iter().filter(|s| s.rule == "inspection.failing_grade").collect();

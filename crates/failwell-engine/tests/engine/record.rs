@@ -5,7 +5,7 @@
 use crate::support::*;
 use failwell_domain::regime::{ENGLAND, Regime};
 use failwell_domain::{Code, Inspection, Slug};
-use failwell_engine::inspection::{inspection_signals, resolve_grade};
+use failwell_engine::judge::inspection::{inspection_signals, resolve_grade};
 
 /// A judgement as the demo loads it from Ofsted's 2009-2023 file: the publication day
 /// stands for the inspection day, and grades keep the file's four-point wording.
