@@ -144,6 +144,12 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
             ],
         ),
         ("case-study links", vec!["links", "{data}/demo/case_study_links.csv"]),
+        // Councils abolished or recoded (2019-2023), with the day each closed: a closed
+        // council is not judged after it, and owes no returns.
+        ("council reorganisations (close dates)", vec!["organisations", "{data}/demo/la_reorganisations.csv"]),
+        // Which council took over each closed one's area; one whole successor inherits.
+        ("council successions", vec!["links", "{data}/demo/la_successions.csv"]),
+        ("organisations named in the intervention facts", vec!["organisations", "{data}/demo/intervention_organisations.csv"]),
     ];
     let la = |label, extra: &[&'static str]| {
         let mut v = vec!["observations", "{data}/public/la_childrens_services_indicators.csv"];
@@ -390,6 +396,9 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
     );
     steps.push(("case-study inspections", vec!["inspections", "{data}/demo/case_study_inspections.csv"]));
     steps.push(("case-study events", vec!["events", "{data}/demo/case_study_events.csv"]));
+    // Dated interventions (notices, directions, commissioners, trusts, lifts), each with
+    // its source; partial, so a council without one may still be under intervention.
+    steps.push(("intervention events (compiled facts)", vec!["events", "{data}/demo/intervention_events.csv"]));
     steps
 }
 

@@ -37,8 +37,8 @@ fn demo_loads_the_real_data_with_release_dates() {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (3_247_413, 0xc8e2_4d14_bfb7_1bfd);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_879_961, 0x79c0_3f7d_f44a_64c3);
+const PINNED_SCAN: (usize, u64) = (3_258_789, 0xf1cd_b033_bda3_e7c8);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_986_935, 0x01e5_4da2_3fb3_82bd);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {
