@@ -101,3 +101,15 @@ fn judging_is_a_function_of_the_evidence() {
     let before = judge_with(&ins, &[], "2021-06-01").expect("reported");
     assert_eq!(before.grade.as_deref(), Some("good"));
 }
+
+#[test]
+fn a_lifted_notice_ends_the_designation() {
+    let notice = event("ORG", EventType::ImprovementNotice, "2023-01-01");
+    let on_notice = judge_with(&[], std::slice::from_ref(&notice), "2024-01-01").expect("reported");
+    assert_eq!(on_notice.current_rung.as_deref(), Some("notice"), "{:?}", on_notice.rationale);
+    assert!(!on_notice.current_rung_inferred, "a recorded notice is not inferred");
+    let lifted = event("ORG", EventType::InterventionLifted, "2023-09-01");
+    let after = judge_with(&[], &[notice, lifted], "2024-01-01").expect("reported");
+    assert_eq!(after.current_rung.as_deref(), Some("universal_monitoring"), "{:?}", after.rationale);
+    assert!(!after.current_rung_inferred);
+}
