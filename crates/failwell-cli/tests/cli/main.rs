@@ -6,5 +6,6 @@ mod crash;
 mod decide;
 mod demo;
 mod import;
+mod registry;
 mod scan;
 mod support;
