@@ -200,22 +200,24 @@ pub fn judge_organisation(
         insularity: insularity.index,
         insularity_band: insularity.band.as_str().to_string(),
     };
+    let holding = match ladder {
+        Some(l) if current.is_some() => rules.holding(&l.id, &context, today).map_err(EngineError::RuleFailed)?,
+        _ => Vec::new(),
+    };
     let mut recommendation = match (ladder, current) {
-        (Some(l), Some(c)) => {
-            let holding = rules.holding(&l.id, &context, today).map_err(EngineError::RuleFailed)?;
-            Some(recommend(l, c, &holding, context.early_signs))
-        }
+        (Some(l), Some(c)) => Some(recommend(l, c, &holding, context.early_signs)),
         _ => None,
     };
     let mut inferred_because = None;
     if let (Some(l), Some(c), Some(r)) = (ladder, current, recommendation.as_ref())
         && let Some(inferred) = crate::judge::events::inferred_rung(l, c, facts.failing, r)
     {
-        // Judged again from the inferred rung, as if it were recorded.
+        // Recommended from the inferred rung with the rules that held for the judgement
+        // itself: not judged again as if the rung were recorded, since an escalation
+        // beyond the regime's standard response would rest on a rung nobody has seen.
         context.current_rung = inferred.id.clone();
         context.current_rung_level = inferred.level;
         context.early_signs = false;
-        let holding = rules.holding(&l.id, &context, today).map_err(EngineError::RuleFailed)?;
         let rules_that_held: Vec<&str> = r.rules.iter().filter(|f| f.allow_jump).map(|f| f.id.as_str()).collect();
         inferred_because = Some(format!(
             "Current rung inferred, not recorded: no intervention in the data says what rung {code} stands on, but its latest judgement ({}, published {}) is failing and the regime's response to it is {} (rule {}). The intervention data are partial: absence of a recorded notice or direction is not evidence of none.",
