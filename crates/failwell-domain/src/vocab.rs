@@ -181,6 +181,13 @@ vocabulary! {
         SeriousIncidentReported = "serious_incident_reported",
         /// A financial crisis made public (e.g. a section 114 notice, a deficit).
         FinancialDistress = "financial_distress",
+        /// A notice or direction lifted (revoked) by whoever issued it.
+        InterventionLifted = "intervention_lifted",
+        /// The service handed to someone else to run under a direction: a children's
+        /// services trust, or a partnership with a strong council.
+        ServiceTransferred = "service_transferred",
+        /// The service returned to the organisation (a trust or partnership ended).
+        ServiceReturned = "service_returned",
         /// Anything else worth showing on the timeline.
         Other = "other",
     }

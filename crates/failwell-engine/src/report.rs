@@ -74,8 +74,12 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
         if let Some(r) = &org.recommendation {
             let _ = writeln!(
                 out,
-                "  current rung: {} (level {}); recommended: {} (level {})",
-                r.current.name, r.current.level, r.recommended.name, r.recommended.level
+                "  current rung: {} (level {}){}; recommended: {} (level {})",
+                r.current.name,
+                r.current.level,
+                if org.current_rung_inferred { ", inferred" } else { "" },
+                r.recommended.name,
+                r.recommended.level
             );
         }
         let _ = writeln!(out, "  insularity: {}", org.insularity.explanation);

@@ -145,6 +145,12 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
             ],
         ),
         ("case-study links", vec!["links", "{data}/demo/case_study_links.csv"]),
+        // Councils abolished or recoded (2019-2023), with the day each closed: a closed
+        // council is not judged after it, and owes no returns.
+        ("council reorganisations (close dates)", vec!["organisations", "{data}/demo/la_reorganisations.csv"]),
+        // Which council took over each closed one's area; one whole successor inherits.
+        ("council successions", vec!["links", "{data}/demo/la_successions.csv"]),
+        ("organisations named in the intervention facts", vec!["organisations", "{data}/demo/intervention_organisations.csv"]),
     ];
     let la = |label, extra: &[&'static str]| {
         let mut v = vec!["observations", "{data}/public/la_childrens_services_indicators.csv"];
@@ -267,8 +273,133 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
             "source=Ofsted LA inspection outcomes as at 31 March 2025",
         ],
     ));
+    // Ofsted's judgements before ILACS: one wide row per council, one step per framework
+    // column group. The file has publication dates only, so the inspection day is taken to
+    // be the publication day. West Sussex's record before ILACS comes from its case study,
+    // which has the inspection days. A grade of "-" (no judgement made) is left out.
+    macro_rules! older {
+        ($label:literal, $date:literal, $overall:literal, $framework:literal, $scale:literal $(, $extra:literal)*) => {
+            steps.push((
+                $label,
+                vec![
+                    "inspections",
+                    "{data}/public/la_ofsted_inspections_2009_2023.csv",
+                    "--filter",
+                    concat!($date, "!="),
+                    "--filter",
+                    "la_code!=E10000032",
+                    "--map",
+                    "organisation=la_code",
+                    "--map",
+                    concat!("inspected_on=", $date),
+                    "--map",
+                    concat!("published_on=", $date),
+                    "--map",
+                    concat!("overall=", $overall),
+                    "--set",
+                    "regulator=ofsted",
+                    "--set",
+                    concat!("framework=", $framework),
+                    "--set",
+                    concat!("scale_version=", $scale),
+                    "--set",
+                    "source=Ofsted, Children's social care data in England 2023, LA inspections 2009-2023",
+                    $($extra),*
+                ],
+            ))
+        };
+    }
+    older!(
+        "Ofsted safeguarding and looked-after children inspections 2009-2012",
+        "safeguarding_and_looked_after_children_slac_inspection_publication_date",
+        "slac_safeguarding_overall_effectiveness_oe",
+        "safeguarding_and_lac",
+        "ofsted_slac_2009",
+        "--filter",
+        "slac_looked_after_children_overall_effectiveness_oe!=-",
+        "--domain-columns",
+        "slac_looked_after_children_overall_effectiveness_oe"
+    );
+    older!(
+        "  the same, where looked-after children were not judged",
+        "safeguarding_and_looked_after_children_slac_inspection_publication_date",
+        "slac_safeguarding_overall_effectiveness_oe",
+        "safeguarding_and_lac",
+        "ofsted_slac_2009",
+        "--filter",
+        "slac_looked_after_children_overall_effectiveness_oe=-"
+    );
+    older!(
+        "Ofsted safeguarding re-inspections 2011-2012",
+        "slac_re_inspection_of_safeguarding_publication_date",
+        "slac_re_inspection_safeguarding_oe",
+        "safeguarding_and_lac",
+        "ofsted_slac_2009"
+    );
+    older!(
+        "Ofsted looked-after children re-inspections 2011",
+        "slac_re_inspection_of_services_for_children_looked_after_publication_date",
+        "slac_re_inspection_of_services_children_looked_after_oe",
+        "looked_after_children",
+        "ofsted_slac_2009"
+    );
+    older!(
+        "Ofsted child protection inspections 2012-2013",
+        "child_protection_inspections_cpi_publication_date",
+        "cpi_overall_effectiveness_oe",
+        "child_protection",
+        "ofsted_cpi_2012"
+    );
+    older!(
+        "Ofsted child protection re-inspections 2013",
+        "child_protection_re_inspection_cpri_publication_date",
+        "cpri_overall_effectiveness_oe",
+        "child_protection",
+        "ofsted_cpi_2012"
+    );
+    older!(
+        "Ofsted targeted looked-after children inspections 2013",
+        "targeted_looked_after_children_tlac_inspection_publication_date",
+        "tlac_overall_effectiveness_oe",
+        "looked_after_children",
+        "ofsted_tlac_2013"
+    );
+    older!(
+        "Ofsted single inspection framework (SIF) 2014-2017",
+        "first_sif_publication_date",
+        "first_sif_overall_judgement_oe",
+        "sif",
+        "ofsted_sif_2013",
+        "--filter",
+        "first_sif_cla_sub_adoption_performance!=-",
+        "--domain-columns",
+        "first_sif_children_who_need_help_and_protection,first_sif_children_looked_after_and_achieving_permanence,first_sif_cla_sub_adoption_performance,first_sif_cla_sub_experiences_and_progress_of_care_leavers,first_sif_leadership_management_and_governance,lscb_overall_effectiveness"
+    );
+    older!(
+        "  the same, where adoption was not judged",
+        "first_sif_publication_date",
+        "first_sif_overall_judgement_oe",
+        "sif",
+        "ofsted_sif_2013",
+        "--filter",
+        "first_sif_cla_sub_adoption_performance=-",
+        "--domain-columns",
+        "first_sif_children_who_need_help_and_protection,first_sif_leadership_management_and_governance,lscb_overall_effectiveness"
+    );
+    older!(
+        "Ofsted SIF re-inspections 2016-2018",
+        "sif_re_inspection_publication_date",
+        "sif_re_inspection_overall_judgement_oe",
+        "sif",
+        "ofsted_sif_2013",
+        "--domain-columns",
+        "sif_re_inspection_children_who_need_help_and_protection,sif_re_inspection_children_looked_after_and_achieving_permanence,sif_re_inspection_cla_sub_adoption_performance,sif_re_inspection_leadership_management_and_governance"
+    );
     steps.push(("case-study inspections", vec!["inspections", "{data}/demo/case_study_inspections.csv"]));
     steps.push(("case-study events", vec!["events", "{data}/demo/case_study_events.csv"]));
+    // Dated interventions (notices, directions, commissioners, trusts, lifts), each with
+    // its source; partial, so a council without one may still be under intervention.
+    steps.push(("intervention events (compiled facts)", vec!["events", "{data}/demo/intervention_events.csv"]));
     steps
 }
 

@@ -7,5 +7,6 @@ mod decide;
 mod demo;
 mod fresh_look;
 mod import;
+mod registry;
 mod scan;
 mod support;

@@ -76,8 +76,10 @@ fn scan_json_names_bands_rungs_and_the_evidence_of_every_signal() {
         assert_eq!(don["overall_band"], "severe", "[{b}] {don:#}");
         assert_eq!(don["bands"]["performance"], "severe");
         assert_eq!(don["bands"]["financial"], "low");
-        assert_eq!(don["current_rung"], "universal_monitoring");
-        assert_eq!(don["recommended_rung"], "improvement_notice", "[{b}] a failing grade jumps to the notice");
+        // No event records a notice: the rung is inferred from the failing grade (marked).
+        assert_eq!(don["current_rung"], "improvement_notice", "[{b}] inferred from the failing grade");
+        assert_eq!(don["current_rung_inferred"], true, "[{b}]");
+        assert_eq!(don["recommended_rung"], "improvement_notice", "[{b}] the regime's response, not an escalation");
         assert_eq!(don["grade"], "inadequate");
         assert!(don["rationale"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("cs_inadequate")));
         let signals = don["signals"].as_array().unwrap();

@@ -180,13 +180,14 @@ fn scale(sink: &Sink<'_>, v: &Value<'_>) -> Option<Scale> {
 }
 
 fn grade(sink: &Sink<'_>, v: &Value<'_>) -> Option<Grade> {
-    let mut r = Reader::new(sink, v, "grade", &["code", "label", "rank", "failing", "description"])?;
+    let mut r = Reader::new(sink, v, "grade", &["code", "label", "aliases", "rank", "failing", "description"])?;
     let code = r.str("code");
     let label = r.str("label");
+    let aliases = r.str_list("aliases");
     let rank = r.int("rank");
     let failing = r.bool_or("failing", false);
     let description = r.opt_str("description");
-    Some(Grade { code: code?, label: label?, rank: rank?, failing, description, pos: r.finish() })
+    Some(Grade { code: code?, label: label?, aliases, rank: rank?, failing, description, pos: r.finish() })
 }
 
 fn crosswalk(sink: &Sink<'_>, v: &Value<'_>) -> Option<Crosswalk> {

@@ -44,6 +44,10 @@ pub struct Grade {
     pub code: String,
     /// Words as published, e.g. "Requires improvement".
     pub label: String,
+    /// Other codes the grade is written as in published files: Ofsted's 2023 statistics
+    /// write the 2009 framework's Adequate as "Requires improvement to be good", and
+    /// `failwell import` turns labels into codes, so the grade is found under either.
+    pub aliases: Vec<String>,
     /// Position on the scale; 1 is best, higher is worse.
     pub rank: i64,
     /// Whether this grade counts as failure.
@@ -61,9 +65,13 @@ impl Grade {
 }
 
 impl Scale {
-    /// The grade with this code, tied to this version so it can be compared safely.
+    /// The grade with this code (or alias), tied to this version so it can be compared safely.
     pub fn grade(&self, code: &str) -> Option<GradeRef<'_>> {
-        self.grades.iter().find(|g| g.code == code).map(|grade| GradeRef { scale: self, grade })
+        self.grades
+            .iter()
+            .find(|g| g.code == code)
+            .or_else(|| self.grades.iter().find(|g| g.aliases.iter().any(|a| a == code)))
+            .map(|grade| GradeRef { scale: self, grade })
     }
 
     /// The grades that count as failure, best first.

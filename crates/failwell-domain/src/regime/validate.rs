@@ -185,6 +185,21 @@ fn scale_grades(sink: &Sink<'_>, scale: &Scale) {
             ranks.insert(g.rank, at);
         }
         previous = Some(previous.map_or(g.rank, |p| p.max(g.rank)));
+        // An alias that is another grade's code or alias would make a grade ambiguous.
+        for (i, alias) in g.aliases.iter().enumerate() {
+            let clash = scale.grades.iter().find(|o| {
+                o.code == *alias || (!std::ptr::eq(*o, g) && o.aliases.iter().any(|a| a == alias))
+            });
+            if let Some(o) = clash {
+                sink.error(
+                    g.pos.elem("aliases", i),
+                    format!(
+                        "alias {alias:?} of grade {:?} is already grade {:?}'s code or alias in scale {:?} version {:?}",
+                        g.code, o.code, scale.id, scale.version
+                    ),
+                );
+            }
+        }
     }
 }
 

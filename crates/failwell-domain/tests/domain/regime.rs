@@ -190,12 +190,18 @@ fn crosswalked_versions_compare_in_both_directions() {
     assert_eq!(r.compare_grades(good, satisfactory), Ok(GradeComparison::Better));
     // Same version: by rank.
     assert_eq!(r.compare_grades(good, ri), Ok(GradeComparison::Better));
-    // Children's services: 2009 "adequate" has no crosswalk; SIF to ILACS does.
+    // Children's services: 2009 "adequate" crosswalks to Requires improvement (SIF and
+    // ILACS), so the whole inspection record compares; SIF to ILACS too.
     let adequate = r.grade("ofsted_childrens", "2009", "adequate").unwrap();
     let ilacs_ri = r.grade("ofsted_childrens", "2018", "requires_improvement").unwrap();
+    let ilacs_good = r.grade("ofsted_childrens", "2018", "good").unwrap();
     let sif_good = r.grade("ofsted_childrens", "2013", "good").unwrap();
-    assert!(r.compare_grades(adequate, ilacs_ri).is_err());
+    assert_eq!(r.compare_grades(adequate, ilacs_ri), Ok(GradeComparison::Same));
+    assert_eq!(r.compare_grades(adequate, ilacs_good), Ok(GradeComparison::Worse));
     assert_eq!(r.compare_grades(sif_good, ilacs_ri), Ok(GradeComparison::Better));
+    // Ofsted's 2023 statistics write Adequate in the later words: found under either.
+    let alias = r.grade("ofsted_childrens", "2009", "requires_improvement_to_be_good").unwrap();
+    assert_eq!(alias.grade.code, "adequate");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::dates::{iso, months_between};
 use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
-use failwell_domain::regime::{Ladder, Rung, RungKind};
+use failwell_domain::regime::{Ladder, Regime, Rung, RungKind};
 use failwell_domain::{Event, EventType, FailureType};
 use time::Date;
 
@@ -29,8 +29,11 @@ fn designation(t: EventType) -> Option<(RungKind, Option<EventType>)> {
         EventType::SpecialMeasuresIn => (RungKind::SpecialMeasures, Some(EventType::SpecialMeasuresOut)),
         EventType::CommissionersAppointed => (RungKind::Commissioners, Some(EventType::CommissionersWithdrawn)),
         EventType::ImprovementBoardSetUp => (RungKind::ImprovementBoard, Some(EventType::ImprovementBoardEnded)),
-        EventType::ImprovementNotice | EventType::WarningNotice => (RungKind::FormalNotice, None),
-        EventType::StatutoryDirection => (RungKind::Direction, None),
+        EventType::ImprovementNotice | EventType::WarningNotice => {
+            (RungKind::FormalNotice, Some(EventType::InterventionLifted))
+        }
+        EventType::StatutoryDirection => (RungKind::Direction, Some(EventType::InterventionLifted)),
+        EventType::ServiceTransferred => (RungKind::StructuralChange, Some(EventType::ServiceReturned)),
         _ => return None,
     })
 }
@@ -46,9 +49,9 @@ fn default_types(t: EventType) -> Vec<FailureType> {
 
 /// Signals and facts from one organisation's events known on `today`.
 ///
-/// Notices and directions have no closing event in the data: they are taken as lifted
-/// once a later inspection judgement is not failing (`lifted_on`), the usual exit in
-/// children's services.
+/// Notices and directions end with an `intervention_lifted` event where the data has one;
+/// most do not, so they are also taken as lifted once a later inspection judgement is not
+/// failing (`lifted_on`), the usual exit in children's services.
 pub fn event_signals(
     organisation: &str,
     events: &[Event],
@@ -152,4 +155,31 @@ pub fn current_rung<'l>(ladder: &'l Ladder, facts: &EventFacts) -> Option<&'l Ru
         .filter_map(|(kind, _, _)| ladder.rungs.iter().filter(|r| r.kind == *kind).max_by_key(|r| r.level))
         .max_by_key(|r| r.level)
         .or_else(|| ladder.lightest())
+}
+
+/// Whether `e` may set a rung of `sector`'s ladder: not when its actor is a regime actor
+/// that acts only in other sectors. A council is judged on its children's services
+/// ladder, and a Best Value commissioner sent by the local government ministry is
+/// evidence of failure there but not a children's services commissioner. Actors the
+/// regime does not list (a name rather than an id) are taken at their word.
+pub fn acts_in_sector(regime: &Regime, sector: &str, e: &Event) -> bool {
+    regime.actor(&e.actor).is_none_or(|a| a.sectors.is_empty() || a.sectors.iter().any(|s| s == sector))
+}
+
+/// The rung an organisation with no designation in force is inferred to stand on: when
+/// it stands on the ladder's lightest rung, its latest judgement is `failing`, and a rule
+/// flagged `allow_jump` (the regime's mark of a statutory trigger, such as an Inadequate
+/// judgement) holds, the rung the regime's rules ask for in response (the first
+/// recommendation's). `None` otherwise: an inferred rung is never universal monitoring.
+pub fn inferred_rung<'l>(
+    ladder: &'l Ladder,
+    current: &Rung,
+    failing: bool,
+    first: &crate::judge::ladder::Recommendation,
+) -> Option<&'l Rung> {
+    let lightest = ladder.lightest()?;
+    if !failing || current.level != lightest.level || !first.rules.iter().any(|f| f.allow_jump) {
+        return None;
+    }
+    ladder.rung(&first.recommended.id).filter(|r| r.level > lightest.level)
 }

@@ -19,7 +19,7 @@ use time::Date;
 ///
 /// A stopgap until inspections name the regime scale they are graded on.
 pub const CHILDRENS_FRAMEWORKS: &[&str] =
-    &["ilacs", "sif", "safeguarding_and_lac", "child_protection", "annual_assessment"];
+    &["ilacs", "sif", "safeguarding_and_lac", "looked_after_children", "child_protection", "annual_assessment"];
 
 /// The `regulator` slug of an organisation's own assessment of itself: a self-rating is
 /// not a judgement, so it makes no inspection signal and no grade fact; insularity

@@ -8,7 +8,7 @@
 use crate::error::EngineError;
 use crate::judge::assess::{Assessment, Band, Trajectory, TypeRisk, assess};
 use crate::judge::churn::{ChurnRule, churn_signal};
-use crate::judge::events::{current_rung, event_signals};
+use crate::judge::events::{acts_in_sector, current_rung, event_signals};
 use crate::judge::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
 use crate::judge::insularity::{ContactCoverage, Insularity, InsularityInput, PeerNorms};
 use crate::judge::ladder::{Recommendation, recommend};
@@ -79,6 +79,12 @@ pub struct OrganisationReport {
     pub recommended_rung: Option<String>,
     /// The current rung's id.
     pub current_rung: Option<String>,
+    /// Whether the current rung is inferred rather than recorded: no event in force says
+    /// what rung the organisation stands on, but its latest judgement is failing and the
+    /// regime's response to that judgement is a statutory rung (the rationale says which).
+    /// Intervention data are partial, so an inferred rung is never shown as universal
+    /// monitoring, and never as fact either.
+    pub current_rung_inferred: bool,
     /// The full recommendation: rungs, rules that held, cap, reasons.
     pub recommendation: Option<Recommendation>,
     /// The facts the trigger rules saw.
@@ -156,11 +162,18 @@ pub fn judge_organisation(
 
     let assessment: Assessment = assess(regime, &signals, today, options.band_thresholds);
     let ladder = regime.ladder_at(&sector, today);
-    let current = ladder.and_then(|l| current_rung(l, &ev_facts));
+    // The rung comes from designations by actors of this ladder's sector only.
+    let rung_facts = if evs.iter().all(|e| acts_in_sector(regime, &sector, e)) {
+        ev_facts.clone()
+    } else {
+        let own: Vec<Event> = evs.iter().filter(|e| acts_in_sector(regime, &sector, e)).cloned().collect();
+        event_signals(code, &own, lifted_on, today, options.recent_event_months, judge).1
+    };
+    let current = ladder.and_then(|l| current_rung(l, &rung_facts));
     let counted: Vec<&Signal> = signals.iter().filter(|s| s.counts_as_concern()).collect();
     let designation_in_force =
         current.is_some_and(|c| ladder.and_then(|l| l.lightest()).is_some_and(|f| c.level > f.level));
-    let context = RuleContext {
+    let mut context = RuleContext {
         organisation: code.to_string(),
         sector: sector.clone(),
         overall_band: assessment.overall_band.as_str().to_string(),
@@ -187,16 +200,41 @@ pub fn judge_organisation(
         insularity: insularity.index,
         insularity_band: insularity.band.as_str().to_string(),
     };
-    let recommendation = match (ladder, current) {
-        (Some(l), Some(c)) => {
-            let holding = rules.holding(&l.id, &context, today).map_err(EngineError::RuleFailed)?;
-            Some(recommend(l, c, &holding, context.early_signs))
-        }
+    let holding = match ladder {
+        Some(l) if current.is_some() => rules.holding(&l.id, &context, today).map_err(EngineError::RuleFailed)?,
+        _ => Vec::new(),
+    };
+    let mut recommendation = match (ladder, current) {
+        (Some(l), Some(c)) => Some(recommend(l, c, &holding, context.early_signs)),
         _ => None,
     };
+    let mut inferred_because = None;
+    if let (Some(l), Some(c), Some(r)) = (ladder, current, recommendation.as_ref())
+        && let Some(inferred) = crate::judge::events::inferred_rung(l, c, facts.failing, r)
+    {
+        // Recommended from the inferred rung with the rules that held for the judgement
+        // itself: not judged again as if the rung were recorded, since an escalation
+        // beyond the regime's standard response would rest on a rung nobody has seen.
+        context.current_rung = inferred.id.clone();
+        context.current_rung_level = inferred.level;
+        context.early_signs = false;
+        let rules_that_held: Vec<&str> = r.rules.iter().filter(|f| f.allow_jump).map(|f| f.id.as_str()).collect();
+        inferred_because = Some(format!(
+            "Current rung inferred, not recorded: no intervention in the data says what rung {code} stands on, but its latest judgement ({}, published {}) is failing and the regime's response to it is {} (rule {}). The intervention data are partial: absence of a recorded notice or direction is not evidence of none.",
+            facts.grade.as_deref().unwrap_or("-"),
+            facts.published_on.map(dates::iso).unwrap_or_default(),
+            inferred.name,
+            rules_that_held.join(", ")
+        ));
+        recommendation = Some(recommend(l, inferred, &holding, context.early_signs));
+    }
     let mut rationale = recommendation.as_ref().map(|r| r.rationale.clone()).unwrap_or_else(|| {
         vec![format!("No escalation ladder of the regime covers sector {sector:?} on {}.", dates::iso(today))]
     });
+    let current_rung_inferred = inferred_because.is_some();
+    if let Some(why) = inferred_because {
+        rationale.insert(0, why);
+    }
     let mut read: Vec<(&str, Reading)> =
         signals.iter().filter(|s| s.reading != Reading::AsIs).map(|s| (s.source.as_str(), s.reading)).collect();
     read.sort();
@@ -224,6 +262,7 @@ pub fn judge_organisation(
         grade: facts.grade,
         recommended_rung: recommendation.as_ref().map(|r| r.recommended.id.clone()),
         current_rung: recommendation.as_ref().map(|r| r.current.id.clone()),
+        current_rung_inferred,
         recommendation,
         context,
         signals,

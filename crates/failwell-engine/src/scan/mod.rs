@@ -253,9 +253,31 @@ async fn judge_and_track(
         regime_version: regime.version.clone(),
         rule_set: ENGINE_RULE_SET.to_string(),
     };
-    // Organisations closed by the as-of day owe no returns.
+    // Organisations closed by the as-of day owe no returns and are not judged. One whose
+    // area passed whole to one successor (judge/links.rs, heirs) is judged as that
+    // successor: its series, late returns, judgements and events count as the successor's,
+    // so a new code is never a missing return and the successor's journey starts where it began.
     let closed: BTreeSet<&str> =
         organisations.iter().filter(|o| o.closed_on.is_some_and(|d| d <= today)).map(|o| o.code.as_str()).collect();
+    let mut heirs = crate::judge::links::heirs(&links, &closed, today);
+    for _ in 0..heirs.len() {
+        // A chain of changes (A became B, B became C) ends at the last heir.
+        let next: BTreeMap<&str, &str> =
+            heirs.iter().map(|(from, to)| (*from, heirs.get(to).copied().unwrap_or(to))).collect();
+        if next == heirs {
+            break;
+        }
+        heirs = next;
+    }
+    /// The code a series of `code` counts for: its heir, itself, or none when it closed.
+    fn heir_in<'a>(heirs: &BTreeMap<&str, &'a str>, closed: &BTreeSet<&str>, code: &'a str) -> Option<&'a str> {
+        match heirs.get(code) {
+            Some(to) => Some(to),
+            None if closed.contains(code) => None,
+            None => Some(code),
+        }
+    }
+    let heir_of = |code| heir_in(&heirs, &closed, code);
     // Two passes over every series, independent of each other: the late returns on a
     // thread of their own while the peer outcomes are filed by organisation.
     let (norms, late) = std::thread::scope(|s| {
@@ -266,13 +288,12 @@ async fn judge_and_track(
             let mut latest: Vec<(&str, Period)> = Vec::new();
             for (code, results) in &pass.by_indicator {
                 latest.clear();
-                latest.extend(
-                    results
-                        .series
-                        .iter()
-                        .filter(|r| !closed.contains(&*r.organisation))
-                        .filter_map(|r| Some((&*r.organisation, r.latest?))),
-                );
+                latest.extend(results.series.iter().filter_map(|r| Some((heir_of(&r.organisation)?, r.latest?))));
+                if !heirs.is_empty() {
+                    // An heir's own series and its predecessor's: the later counts.
+                    latest.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+                    latest.dedup_by_key(|x| x.0);
+                }
                 crate::judge::returns::late_returns_of(code, &latest, &judge, &mut late);
             }
             late.sort_by(|a, b| a.key.cmp(&b.key));
@@ -295,6 +316,19 @@ async fn judge_and_track(
     for s in late {
         series_signals.entry(s.organisation.clone()).or_default().push(vec![s]);
     }
+    for (from, to) in &heirs {
+        if let Some(parts) = series_signals.remove(*from) {
+            let own: FxHashSet<&str> =
+                series_signals.get(*to).map(|p| p.iter().flatten().map(|s| s.key.as_str()).collect()).unwrap_or_default();
+            let moved: Vec<Signal> = parts
+                .into_iter()
+                .flatten()
+                .map(|s| crate::judge::links::inherited(s, to))
+                .filter(|s| !own.contains(s.key.as_str()))
+                .collect();
+            series_signals.entry(to.to_string()).or_default().push(moved);
+        }
+    }
     // Organisations with a series: every one the peer outcomes were filed for (filing
     // read each series' organisation already), and those of counted indicators.
     let mut charted: FxHashSet<&str> = norms.organisations().collect();
@@ -312,11 +346,11 @@ async fn judge_and_track(
     }
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
-        by_org_ins.entry(i.organisation.as_str()).or_default().push(i.clone());
+        by_org_ins.entry(heirs.get(i.organisation.as_str()).unwrap_or(&i.organisation.as_str())).or_default().push(i.clone());
     }
     let mut by_org_ev: BTreeMap<&str, Vec<Event>> = BTreeMap::new();
     for e in &events {
-        by_org_ev.entry(e.organisation.as_str()).or_default().push(e.clone());
+        by_org_ev.entry(heirs.get(e.organisation.as_str()).unwrap_or(&e.organisation.as_str())).or_default().push(e.clone());
     }
 
     let inputs: Vec<(&Organisation, Option<Vec<Vec<Signal>>>)> =
@@ -325,6 +359,9 @@ async fn judge_and_track(
     let judge_one =
         |org: &Organisation, series: Option<Vec<Vec<Signal>>>| -> Result<Option<OrganisationReport>, EngineError> {
             let code = org.code.as_str();
+            if closed.contains(code) {
+                return Ok(None);
+            }
             let evidence = Evidence {
                 organisation: org,
                 // Joined here, on the judging threads: 40,000 signals moved at England scale.

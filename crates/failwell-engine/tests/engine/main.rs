@@ -9,6 +9,7 @@ mod insularity;
 mod ladder;
 mod organisation;
 mod reading;
+mod record;
 mod returns;
 mod rules;
 mod signals;

@@ -60,7 +60,11 @@ fn a_failing_grade_jumps_to_a_notice_with_its_reason_and_evidence() {
     assert_eq!(report.organisation, "ORG");
     assert_eq!(report.grade.as_deref(), Some("inadequate"));
     assert!(report.context.failing_grade);
-    assert_eq!(report.current_rung.as_deref(), Some("universal_monitoring"));
+    // No event says what rung ORG stands on, and the regime's response to a failing grade
+    // is a notice: the current rung is inferred (and marked so), never universal monitoring.
+    assert_eq!(report.current_rung.as_deref(), Some("notice"));
+    assert!(report.current_rung_inferred);
+    assert!(report.rationale[0].starts_with("Current rung inferred, not recorded"), "{:?}", report.rationale);
     assert_eq!(report.recommended_rung.as_deref(), Some("notice"), "{:?}", report.rationale);
     assert!(report.rationale.iter().any(|r| r.contains("A failing grade brings a notice.")), "{:?}", report.rationale);
     let failing: Vec<_> = report.signals.iter().filter(|s| s.rule == "inspection.failing_grade").collect();
@@ -96,4 +100,16 @@ fn judging_is_a_function_of_the_evidence() {
     // A grade published after the day is not known on it.
     let before = judge_with(&ins, &[], "2021-06-01").expect("reported");
     assert_eq!(before.grade.as_deref(), Some("good"));
+}
+
+#[test]
+fn a_lifted_notice_ends_the_designation() {
+    let notice = event("ORG", EventType::ImprovementNotice, "2023-01-01");
+    let on_notice = judge_with(&[], std::slice::from_ref(&notice), "2024-01-01").expect("reported");
+    assert_eq!(on_notice.current_rung.as_deref(), Some("notice"), "{:?}", on_notice.rationale);
+    assert!(!on_notice.current_rung_inferred, "a recorded notice is not inferred");
+    let lifted = event("ORG", EventType::InterventionLifted, "2023-09-01");
+    let after = judge_with(&[], &[notice, lifted], "2024-01-01").expect("reported");
+    assert_eq!(after.current_rung.as_deref(), Some("universal_monitoring"), "{:?}", after.rationale);
+    assert!(!after.current_rung_inferred);
 }

@@ -63,6 +63,7 @@ fn report(org: &str, bands: &[(FailureType, Band)]) -> OrganisationReport {
         grade: None,
         recommended_rung: None,
         current_rung: None,
+        current_rung_inferred: false,
         recommendation: None,
         context: RuleContext::default(),
         signals,
