@@ -56,12 +56,21 @@ enum Command {
     Decisions(cmd::decide::DecisionsArgs),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
+    /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
+    // Serving logs each request (with its id) by default; other commands only warnings.
+    let serving = match &cli.command {
+        Command::Serve(_) => true,
+        Command::Demo(args) => !args.no_serve && !args.print_recipe,
+        _ => false,
+    };
     let level = match cli.verbose {
+        0 if serving => "warn,failwell_web=info,failwell_cli=info",
         0 => "warn",
         1 => "info",
         _ => "debug",
@@ -110,5 +119,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decide(args) => cmd::decide::decide(database, args).await,
         Command::Decisions(args) => cmd::decide::list(database, args).await,
         Command::Bench(args) => cmd::bench::run(args).await,
+        Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }
 }
