@@ -9,28 +9,29 @@ use axum::response::{IntoResponse, Response};
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "assets/"]
-#[exclude = "*.md"]
 struct Assets;
 
 /// The content type of a file we ship, by its extension.
-fn content_type(path: &str) -> &'static str {
+/// The content type of a file we serve, by its extension; `None` for files that are
+/// embedded but not served (`VENDORED.md`, the record of what was vendored).
+fn content_type(path: &str) -> Option<&'static str> {
     match path.rsplit('.').next() {
-        Some("css") => "text/css; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        Some("woff2") => "font/woff2",
-        _ => "application/octet-stream",
+        Some("css") => Some("text/css; charset=utf-8"),
+        Some("js" | "mjs") => Some("text/javascript; charset=utf-8"),
+        Some("svg") => Some("image/svg+xml"),
+        Some("png") => Some("image/png"),
+        Some("ico") => Some("image/x-icon"),
+        Some("woff2") => Some("font/woff2"),
+        _ => None,
     }
 }
 
 /// `GET /static/{*path}`: an embedded file, cached for a day (the files change only with
 /// a new build).
 pub async fn serve(Path(path): Path<String>) -> Response {
-    match Assets::get(&path) {
-        Some(file) => (
-            [(header::CONTENT_TYPE, content_type(&path)), (header::CACHE_CONTROL, "public, max-age=86400")],
+    match content_type(&path).and_then(|kind| Assets::get(&path).map(|file| (kind, file))) {
+        Some((kind, file)) => (
+            [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")],
             file.data.into_owned(),
         )
             .into_response(),

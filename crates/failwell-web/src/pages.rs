@@ -24,7 +24,7 @@ fn as_of_note(snapshot: &Snapshot) -> Option<String> {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "overview.html")]
-struct OverviewPage {
+pub(crate) struct OverviewPage {
     as_of_note: Option<String>,
     report_as_of: String,
     regime: String,
@@ -154,7 +154,7 @@ pub async fn overview(State(state): State<AppState>, Query(query): Query<Overvie
 }
 
 /// An organisation's judgement, laid out for its page.
-struct JudgementView {
+pub(crate) struct JudgementView {
     overall_band: String,
     band_class: &'static str,
     trajectory: String,
@@ -169,7 +169,7 @@ struct JudgementView {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "organisation.html")]
-struct OrganisationPage {
+pub(crate) struct OrganisationPage {
     as_of_note: Option<String>,
     as_of_suffix: String,
     report_as_of: String,
@@ -356,7 +356,7 @@ fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> Jud
 
 #[derive(Template, WebTemplate)]
 #[template(path = "list.html")]
-struct ListPage {
+pub(crate) struct ListPage {
     title: String,
     caption: Option<String>,
     intro: Vec<String>,
