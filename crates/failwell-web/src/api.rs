@@ -11,15 +11,33 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 /// The OpenAPI document of `/api/v1`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "failwell API", description = "failwell's judgements of public-service organisations: signals, risk bands per failure type and the recommended rung, as known on any day."),
+    info(
+        title = "failwell API",
+        description = "failwell's judgements of public-service organisations: signals, risk bands per failure type and the recommended rung, as known on any day."
+    ),
     paths(health, ready, organisations, organisation, scans, decisions, openapi),
-    components(schemas(Problem, Health, Ready, OrganisationList, OrganisationSummary, OrganisationDetail, Judgement, Named, SignalView, Rating, LinkView, ScanView, DecisionView))
+    components(schemas(
+        Problem,
+        Health,
+        Ready,
+        OrganisationList,
+        OrganisationSummary,
+        OrganisationDetail,
+        Judgement,
+        Named,
+        SignalView,
+        Rating,
+        LinkView,
+        ScanView,
+        DecisionView
+    ))
 )]
 pub struct ApiDoc;
 
@@ -39,6 +57,21 @@ pub struct Ready {
     pub backend: String,
     /// The schema version the database has.
     pub schema_version: i64,
+}
+
+/// Every route of `/api/v1`, as the router serves them (relative to `/api/v1`). The
+/// router is built from this list and the tests compare it with [`ApiDoc`]'s paths, so an
+/// undocumented route cannot be added by accident.
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/health", get(health)),
+        ("/ready", get(ready)),
+        ("/organisations", get(organisations)),
+        ("/organisations/{code}", get(organisation)),
+        ("/scans", get(scans)),
+        ("/decisions", get(decisions)),
+        ("/openapi.json", get(openapi)),
+    ]
 }
 
 /// `GET /api/v1/health`: the process is up (nothing else is checked).
@@ -115,7 +148,15 @@ pub struct OrganisationList {
     pub regime: String,
     /// Organisations judged in all.
     pub total: usize,
-    /// Those passing the filters, in the order asked for.
+    /// Organisations passing the filters (on every page together).
+    pub matched: usize,
+    /// How many of them were skipped before this page.
+    pub offset: usize,
+    /// The page size asked for.
+    pub limit: usize,
+    /// The address of the next page, when there is one.
+    pub next: Option<String>,
+    /// This page of those passing the filters, in the order asked for (ties by code).
     pub organisations: Vec<OrganisationSummary>,
 }
 
@@ -126,10 +167,18 @@ pub async fn organisations(
     State(state): State<AppState>,
     Query(query): Query<OverviewQuery>,
 ) -> Result<Json<OrganisationList>, ApiError> {
+    let (offset, limit) = query.page()?;
     let (snapshot, filters, shown) = crate::pages::filtered(&state, &query).await?;
     let report = &snapshot.report;
+    let next = (offset.saturating_add(limit) < shown.len()).then(|| {
+        let mut q = filters.query_with_sort(filters.sort);
+        q.push_str(&format!("&offset={}&limit={limit}", offset + limit));
+        format!("/api/v1/organisations?{q}")
+    });
     let organisations = shown
         .iter()
+        .skip(offset)
+        .take(limit)
         .map(|&i| {
             let j = &report.organisations[i];
             OrganisationSummary {
@@ -150,6 +199,10 @@ pub async fn organisations(
         as_of_requested: filters.as_of.is_some(),
         regime: format!("{} {}", report.regime, report.regime_version),
         total: report.organisations.len(),
+        matched: shown.len(),
+        offset,
+        limit,
+        next,
         organisations,
     }))
 }

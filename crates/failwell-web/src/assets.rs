@@ -30,12 +30,12 @@ fn content_type(path: &str) -> Option<&'static str> {
 /// a new build).
 pub async fn serve(Path(path): Path<String>) -> Response {
     match content_type(&path).and_then(|kind| Assets::get(&path).map(|file| (kind, file))) {
-        Some((kind, file)) => (
-            [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")],
-            file.data.into_owned(),
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found")
-            .into_response(),
+        Some((kind, file)) => {
+            ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], file.data.into_owned())
+                .into_response()
+        }
+        None => {
+            (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found").into_response()
+        }
     }
 }

@@ -98,7 +98,8 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
-        let page = ErrorPage { title: self.0.title(), detail: self.0.public_detail(), status: self.0.status().as_u16() };
+        let page =
+            ErrorPage { title: self.0.title(), detail: self.0.public_detail(), status: self.0.status().as_u16() };
         let body = page.render().unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_string());
         (self.0.status(), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
     }

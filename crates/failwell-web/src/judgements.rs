@@ -193,11 +193,8 @@ fn view(report: &ScanReport, regime: &Regime) -> Report {
             name: rung_names.get(&(sector, id.as_str())).map_or_else(|| id.clone(), |n| (*n).to_string()),
         })
     };
-    let failure_types = regime
-        .failure_types
-        .iter()
-        .map(|f| Named { id: code(&f.failure_type), name: f.name.clone() })
-        .collect();
+    let failure_types =
+        regime.failure_types.iter().map(|f| Named { id: code(&f.failure_type), name: f.name.clone() }).collect();
     Report {
         as_of: report.as_of.clone(),
         regime: report.regime.clone(),

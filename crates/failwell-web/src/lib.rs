@@ -37,6 +37,12 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId
 use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
+
+/// The paths of every `/api/v1` route the router serves, in full (`/api/v1/health`, …),
+/// to check against the OpenAPI document.
+pub fn api_paths() -> Vec<String> {
+    api::routes().into_iter().map(|(p, _)| format!("/api/v1{p}")).collect()
+}
 pub use error::WebError;
 
 /// How many recorded scans the lists show.
@@ -75,15 +81,8 @@ impl AppState {
 /// Every route, with the request-id and tracing layers.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let api = Router::new()
-        .route("/health", get(api::health))
-        .route("/ready", get(api::ready))
-        .route("/organisations", get(api::organisations))
-        .route("/organisations/{code}", get(api::organisation))
-        .route("/scans", get(api::scans))
-        .route("/decisions", get(api::decisions))
-        .route("/openapi.json", get(api::openapi))
-        .fallback(api::not_found);
+    let api = api::routes().into_iter().fold(Router::new(), |r, (path, method)| r.route(path, method));
+    let api = api.fallback(api::not_found);
     Router::new()
         .route("/", get(pages::overview))
         .route("/organisations/{code}", get(pages::organisation))
@@ -108,11 +107,13 @@ pub fn router(state: AppState) -> Router {
                             tracing::info_span!("request", request_id = %id, method = %req.method(), uri = %req.uri())
                         })
                         .on_request(|_: &Request<_>, _: &tracing::Span| tracing::info!("started"))
-                        .on_response(
-                            |res: &axum::http::Response<_>, latency: Duration, _: &tracing::Span| {
-                                tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered")
-                            },
-                        ),
+                        .on_response(|res: &axum::http::Response<_>, latency: Duration, _: &tracing::Span| {
+                            tracing::info!(
+                                status = res.status().as_u16(),
+                                latency_ms = latency.as_millis() as u64,
+                                "answered"
+                            )
+                        }),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -10,7 +10,7 @@ use crate::view::{Cell, SelectItem, SummaryRow, age, band_class, long_date, sele
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The banner text of an as-of view.
 fn as_of_note(snapshot: &Snapshot) -> Option<String> {
@@ -48,6 +48,7 @@ pub(crate) async fn filtered(
     query: &OverviewQuery,
 ) -> Result<(std::sync::Arc<Snapshot>, crate::query::Filters, Vec<usize>), WebError> {
     let filters = query.filters()?;
+    check_known(state.judge.regime(), &filters)?;
     let snapshot = state.snapshot(filters.as_of).await?;
     let region = |j: &Judgement| snapshot.organisations.get(&j.code).and_then(|o| o.region.clone());
     let mut shown: Vec<usize> = (0..snapshot.report.organisations.len())
@@ -58,31 +59,67 @@ pub(crate) async fn filtered(
         .collect();
     let orgs = &snapshot.report.organisations;
     let rung = |j: &Judgement| j.recommended_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default();
-    // Stable sorts over the engine's order (worst first), so ties stay worst first.
-    match filters.sort {
-        Sort::Band => {}
-        Sort::Name => shown.sort_by(|&a, &b| orgs[a].name.cmp(&orgs[b].name)),
-        Sort::Code => shown.sort_by(|&a, &b| orgs[a].code.cmp(&orgs[b].code)),
-        Sort::Sector => shown.sort_by(|&a, &b| orgs[a].sector.cmp(&orgs[b].sector)),
-        Sort::Region => shown.sort_by_key(|&a| region(&orgs[a]).unwrap_or_default()),
-        Sort::Rung => shown.sort_by_key(|&a| rung(&orgs[a])),
-        Sort::Signals => shown.sort_by(|&a, &b| orgs[b].signals.len().cmp(&orgs[a].signals.len())),
-    }
+    // Every order ends with the code, so it is total: the API's pages neither overlap nor
+    // skip, and the same URL always shows the same rows.
+    let worst_first = |a: &Judgement, b: &Judgement| {
+        b.overall_rank.cmp(&a.overall_rank).then(b.overall_score.total_cmp(&a.overall_score))
+    };
+    shown.sort_by(|&a, &b| {
+        let (x, y) = (&orgs[a], &orgs[b]);
+        match filters.sort {
+            Sort::Band => worst_first(x, y),
+            Sort::Name => x.name.cmp(&y.name),
+            Sort::Code => std::cmp::Ordering::Equal,
+            Sort::Sector => x.sector.cmp(&y.sector).then_with(|| worst_first(x, y)),
+            Sort::Region => region(x).cmp(&region(y)).then_with(|| worst_first(x, y)),
+            Sort::Rung => rung(x).cmp(&rung(y)).then_with(|| worst_first(x, y)),
+            Sort::Signals => y.signals.len().cmp(&x.signals.len()),
+        }
+        .then_with(|| x.code.cmp(&y.code))
+    });
     Ok((snapshot, filters, shown))
 }
 
+/// Refuses a sector or rung the regime does not have: a mistyped link should say so,
+/// not show an empty table.
+fn check_known(regime: &failwell_domain::regime::Regime, filters: &crate::query::Filters) -> Result<(), WebError> {
+    if let Some(s) = &filters.sector
+        && !regime.sectors.iter().any(|x| x.id == *s)
+    {
+        let known: Vec<&str> = regime.sectors.iter().map(|x| x.id.as_str()).collect();
+        return Err(WebError::BadParameter {
+            parameter: "sector",
+            reason: format!("{s:?} is not a sector of the regime; use one of {}", known.join(", ")),
+        });
+    }
+    if let Some(r) = &filters.rung
+        && !regime.ladders.iter().any(|l| l.rungs.iter().any(|x| x.id == *r))
+    {
+        return Err(WebError::BadParameter {
+            parameter: "rung",
+            reason: format!("{r:?} is not a rung of any ladder of the regime"),
+        });
+    }
+    Ok(())
+}
+
 /// `GET /`: the national overview.
-pub async fn overview(State(state): State<AppState>, Query(query): Query<OverviewQuery>) -> Result<OverviewPage, PageError> {
+pub async fn overview(
+    State(state): State<AppState>,
+    Query(query): Query<OverviewQuery>,
+) -> Result<OverviewPage, PageError> {
     let (snapshot, filters, shown) = filtered(&state, &query).await?;
     let report = &snapshot.report;
     let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
     let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
     let regions: BTreeSet<String> = report.organisations.iter().filter_map(|j| region_of(&j.code)).collect();
-    let rungs: BTreeSet<(String, String)> = report
-        .organisations
-        .iter()
-        .filter_map(|j| j.recommended_rung.as_ref().map(|r| (r.id.clone(), r.name.clone())))
-        .collect();
+    // A rung id may name a rung of several sectors' ladders (`peer_review`): one option
+    // per id, with every name it goes by.
+    let mut rungs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in report.organisations.iter().filter_map(|j| j.recommended_rung.as_ref()) {
+        rungs.entry(r.id.clone()).or_default().insert(r.name.clone());
+    }
+    let rungs = rungs.into_iter().map(|(id, names)| (id, names.into_iter().collect::<Vec<_>>().join(" / ")));
     let sector_names = |id: &str| {
         state.judge.regime().sectors.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
     };
@@ -245,8 +282,10 @@ pub async fn organisation(
             list.iter()
                 .map(|l| {
                     let (other, direction) = if l.from.as_str() == code { (&l.to, "to") } else { (&l.from, "from") };
-                    let other_name =
-                        snapshot.organisations.get(other.as_str()).map_or_else(|| other.to_string(), |o| o.name.clone());
+                    let other_name = snapshot
+                        .organisations
+                        .get(other.as_str())
+                        .map_or_else(|| other.to_string(), |o| o.name.clone());
                     vec![
                         Cell::text(format!("{} ({direction})", l.link_type.code().replace('_', " "))),
                         Cell::link(other_name, format!("/organisations/{}{as_of_suffix}", encode(other.as_str()))),

@@ -23,9 +23,18 @@ pub struct OverviewQuery {
     /// Judge as known on this day (YYYY-MM-DD).
     pub as_of: Option<String>,
     /// Sort by `band` (worst first, the default), `name`, `code`, `sector`, `region`,
-    /// `rung` or `signals`.
+    /// `rung` or `signals`; ties are always broken by code, so pages do not overlap.
     pub sort: Option<String>,
+    /// API only: how many organisations to return (1 to 1000, default 100).
+    pub limit: Option<String>,
+    /// API only: how many to skip (default 0), for the next page.
+    pub offset: Option<String>,
 }
+
+/// The API's page size when none is asked for.
+pub const DEFAULT_LIMIT: usize = 100;
+/// The largest page the API returns.
+pub const MAX_LIMIT: usize = 1000;
 
 /// The as-of parameter alone (organisation pages).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -117,7 +126,34 @@ pub fn parse_as_of(v: Option<&str>) -> Result<Option<Date>, WebError> {
     }
 }
 
+/// Reads a non-negative whole number parameter.
+fn number(parameter: &'static str, v: &Option<String>) -> Result<Option<usize>, WebError> {
+    given(v)
+        .map(|s| {
+            s.parse::<usize>().map_err(|_| WebError::BadParameter {
+                parameter,
+                reason: format!("{s:?} is not a whole number of 0 or more"),
+            })
+        })
+        .transpose()
+}
+
 impl OverviewQuery {
+    /// The page asked for: `(offset, limit)`.
+    ///
+    /// # Errors
+    /// A `limit` or `offset` that is not a number, or a `limit` out of range.
+    pub fn page(&self) -> Result<(usize, usize), WebError> {
+        let limit = number("limit", &self.limit)?.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(WebError::BadParameter {
+                parameter: "limit",
+                reason: format!("{limit} is out of range; use 1 to {MAX_LIMIT}"),
+            });
+        }
+        Ok((number("offset", &self.offset)?.unwrap_or(0), limit))
+    }
+
     /// Checks every parameter.
     ///
     /// # Errors
@@ -134,15 +170,15 @@ impl OverviewQuery {
         }
         let sort = match given(&self.sort) {
             None => Sort::Band,
-            Some(s) => Sort::ALL.iter().find(|(_, n)| *n == s).map(|(v, _)| *v).ok_or_else(|| {
-                WebError::BadParameter {
+            Some(s) => {
+                Sort::ALL.iter().find(|(_, n)| *n == s).map(|(v, _)| *v).ok_or_else(|| WebError::BadParameter {
                     parameter: "sort",
                     reason: format!(
                         "{s:?} is not a sort; use one of {}",
                         Sort::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")
                     ),
-                }
-            })?,
+                })?
+            }
         };
         Ok(Filters {
             sector: given(&self.sector),
@@ -209,15 +245,17 @@ mod tests {
         assert!(matches!(bad, WebError::BadParameter { parameter: "as_of", .. }), "{bad}");
         let bad = OverviewQuery { sort: Some("colour".into()), ..Default::default() }.filters().unwrap_err();
         assert!(matches!(bad, WebError::BadParameter { parameter: "sort", .. }), "{bad}");
+        let bad = OverviewQuery { limit: Some("0".into()), ..Default::default() }.page().unwrap_err();
+        assert!(matches!(bad, WebError::BadParameter { parameter: "limit", .. }), "{bad}");
+        let bad = OverviewQuery { offset: Some("-1".into()), ..Default::default() }.page().unwrap_err();
+        assert!(matches!(bad, WebError::BadParameter { parameter: "offset", .. }), "{bad}");
+        assert_eq!(OverviewQuery::default().page().unwrap(), (0, DEFAULT_LIMIT));
     }
 
     #[test]
     fn sort_links_keep_the_filters() {
-        let q = OverviewQuery {
-            region: Some("North East".into()),
-            as_of: Some("2020-03-31".into()),
-            ..Default::default()
-        };
+        let q =
+            OverviewQuery { region: Some("North East".into()), as_of: Some("2020-03-31".into()), ..Default::default() };
         assert_eq!(q.filters().unwrap().query_with_sort(Sort::Name), "region=North+East&as_of=2020-03-31&sort=name");
     }
 }

@@ -82,12 +82,15 @@ impl Snapshot {
     }
 }
 
+/// A cached snapshot with its key: the day asked for and the newest import it was built from.
+type Entry = (Option<Date>, i64, Arc<Snapshot>);
+
 /// The cache of snapshots, keyed by the day asked for and the newest import.
 #[derive(Debug, Default)]
 pub struct Snapshots {
     // One lock for looking up and building: two requests for a missing snapshot build it
     // once (a scan uses every core; two at once would only slow both).
-    entries: tokio::sync::Mutex<Vec<(Option<Date>, i64, Arc<Snapshot>)>>,
+    entries: tokio::sync::Mutex<Vec<Entry>>,
 }
 
 impl Snapshots {
