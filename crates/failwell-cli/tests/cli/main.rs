@@ -7,4 +7,5 @@ mod decide;
 mod demo;
 mod import;
 mod scan;
+mod serve;
 mod support;
