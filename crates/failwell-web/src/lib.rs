@@ -23,6 +23,7 @@ pub mod judgements;
 mod pages;
 pub mod query;
 pub mod snapshot;
+pub mod spc_chart;
 pub mod view;
 
 use axum::Router;

@@ -10,7 +10,7 @@ use crate::view::{Cell, SelectItem, SummaryRow, age, band_class, long_date, sele
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The banner text of an as-of view.
 fn as_of_note(snapshot: &Snapshot) -> Option<String> {
@@ -220,6 +220,114 @@ pub(crate) struct OrganisationPage {
     links: Vec<Vec<Cell>>,
     decisions_head: Vec<Cell>,
     decisions: Vec<Vec<Cell>>,
+    charts: Vec<ChartView>,
+}
+
+/// One SPC chart on an organisation page, with the table of its values.
+pub(crate) struct ChartView {
+    id: String,
+    title: String,
+    href: String,
+    svg: String,
+    icon_svg: String,
+    variation: &'static str,
+    table_head: Vec<Cell>,
+    table_rows: Vec<Vec<Cell>>,
+}
+
+/// The SPC chart of every SPC indicator of organisation `code` with enough figures,
+/// special causes first, then by title. Charts show the current figures: on an as-of
+/// page there are none (the page says so), since revised figures would show their
+/// latest revision.
+async fn charts(
+    state: &AppState,
+    snapshot: &Snapshot,
+    code: &str,
+    as_of_suffix: &str,
+) -> Result<Vec<ChartView>, WebError> {
+    if snapshot.requested.is_some() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<(i64, &failwell_domain::Indicator)> = snapshot
+        .series
+        .get(code)
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, ind)| snapshot.indicators.get(ind).map(|i| (*id, i)))
+        .filter(|(_, i)| i.method.code() == "spc")
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).collect();
+    // The store's reader takes a plain (not `Send`) callback, so the read runs on a
+    // blocking thread of its own, driven by this runtime, as the judging does.
+    let (store, handle) = (state.store.clone(), tokio::runtime::Handle::current());
+    let read = tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            let mut read: HashMap<i64, (Vec<String>, Vec<f64>)> = HashMap::new();
+            store
+                .current_series(Some(&ids), &mut |d| {
+                    let periods = (0..d.len()).map(|i| d.period(i).into_owned()).collect();
+                    read.insert(d.series_id, (periods, d.values.clone()));
+                })
+                .await
+                .map(|_| read)
+        })
+    })
+    .await
+    .map_err(|e| WebError::Judging(format!("reading the series stopped: {e}")))??;
+    let min_points = failwell_engine::ScanOptions::default().min_points;
+    let mut out = Vec::new();
+    for (id, ind) in wanted {
+        let Some((periods, values)) = read.get(&id) else { continue };
+        if values.iter().filter(|v| !v.is_nan()).count() < min_points {
+            continue;
+        }
+        let improvement = match ind.polarity {
+            failwell_domain::Polarity::HigherIsBetter => failwell_stats::spc::Improvement::Increase,
+            failwell_domain::Polarity::HigherIsWorse => failwell_stats::spc::Improvement::Decrease,
+            failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
+        };
+        let chart_id = format!("chart-{}", ind.code);
+        let Some(chart) = crate::spc_chart::chart(&chart_id, &ind.title, periods, values, improvement) else {
+            continue;
+        };
+        let fig = |v: f64| if v.is_finite() { crate::spc_chart::figure(v) } else { "–".into() };
+        let table_rows = chart
+            .points
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell { text: p.period.clone(), header: true, ..Cell::default() },
+                    Cell { numeric: true, ..Cell::text(p.value.map_or_else(|| "withheld".into(), fig)) },
+                    Cell { numeric: true, ..Cell::text(fig(p.mean)) },
+                    Cell { numeric: true, ..Cell::text(fig(p.lower)) },
+                    Cell { numeric: true, ..Cell::text(fig(p.upper)) },
+                    Cell::text(p.point_type.replace('_', " ")),
+                ]
+            })
+            .collect();
+        let mut table_head = heads(&["Period", "Value", "Mean", "Lower limit", "Upper limit", "Point"]);
+        for c in &mut table_head[1..5] {
+            c.numeric = true;
+        }
+        out.push(ChartView {
+            id: chart_id,
+            title: ind.title.clone(),
+            href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
+            svg: chart.svg,
+            icon_svg: chart.icon_svg,
+            variation: chart.variation,
+            table_head,
+            table_rows,
+        });
+    }
+    out.sort_by(|a, b| {
+        let common = |c: &ChartView| c.variation.starts_with("Common cause");
+        common(a).cmp(&common(b)).then_with(|| a.title.cmp(&b.title))
+    });
+    Ok(out)
 }
 
 fn heads(names: &[&str]) -> Vec<Cell> {
@@ -320,7 +428,9 @@ pub async fn organisation(
             ]
         })
         .collect();
+    let charts = charts(&state, &snapshot, &code, &as_of_suffix).await?;
     Ok(OrganisationPage {
+        charts,
         as_of_note: as_of_note(&snapshot),
         as_of_suffix,
         report_as_of: snapshot.report.as_of.clone(),
@@ -433,7 +543,14 @@ pub async fn indicator(
     let summary = vec![
         SummaryRow::new("Code", ind.code.to_string()),
         SummaryRow::new("Unit", ind.unit.clone()),
-        SummaryRow::new("Better when", ind.polarity.to_string().replace('_', " ")),
+        SummaryRow::new(
+            "Which way is better",
+            match ind.polarity {
+                failwell_domain::Polarity::HigherIsBetter => "Higher",
+                failwell_domain::Polarity::HigherIsWorse => "Lower",
+                failwell_domain::Polarity::Neutral => "Neither (context)",
+            },
+        ),
         SummaryRow::new("Kind", ind.kind.to_string().replace('_', " ")),
         SummaryRow::new(
             "Failure types",

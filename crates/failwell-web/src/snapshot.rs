@@ -32,6 +32,8 @@ pub struct Snapshot {
     pub inspections: HashMap<String, Vec<Inspection>>,
     /// The indicator catalogue by code.
     pub indicators: BTreeMap<String, Indicator>,
+    /// Each organisation's series: (series id, indicator code), in id order.
+    pub series: HashMap<String, Vec<(i64, String)>>,
     /// Where each organisation is in `report.organisations`.
     index: HashMap<String, usize>,
 }
@@ -49,6 +51,13 @@ impl Snapshot {
         let link_list: Vec<Link> = store.records_as_of("link", as_of).await?;
         let inspection_list: Vec<Inspection> = store.records_as_of("inspection", as_of).await?;
         let indicator_list: Vec<Indicator> = store.records_as_of("indicator", None).await?;
+        let mut series: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+        for key in store.series_index().await? {
+            series.entry(key.organisation).or_default().push((key.id, key.indicator));
+        }
+        for list in series.values_mut() {
+            list.sort_unstable();
+        }
         let mut links: HashMap<String, Vec<Link>> = HashMap::new();
         for l in link_list {
             links.entry(l.from.to_string()).or_default().push(l.clone());
@@ -77,6 +86,7 @@ impl Snapshot {
             links,
             inspections,
             indicators: indicator_list.into_iter().map(|i| (i.code.to_string(), i)).collect(),
+            series,
             index,
         })
     }

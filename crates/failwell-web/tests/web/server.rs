@@ -75,6 +75,29 @@ async fn the_organisation_page_shows_identity_rating_age_links_and_signals() {
         assert!(html.contains("Recommended rung"), "[{b}]");
         assert!(html.contains(&format!("/indicators/{INDICATOR}")), "[{b}] the series signal links to its indicator");
 
+        // The SPC chart of its indicator, drawn on the server: the leap is an orange concern.
+        let chart =
+            html.split(r#"<svg class="fw-chart""#).nth(1).expect("an SPC chart").split("</svg>").next().unwrap();
+        assert!(chart.contains(r#"role="img""#) && chart.contains("<desc"), "[{b}] {chart}");
+        assert!(
+            chart.contains(r##"fill="#e46c0a" data-point-type="concern"><title>2023/24: 45</title>"##),
+            "[{b}] {chart}"
+        );
+        assert!(html.contains("Special cause of concern: high values"), "[{b}] the variation icon in words");
+        assert!(
+            html.contains("<th scope=\"row\" class=\"govuk-table__header\">2023/24</th>"),
+            "[{b}] the table beside it"
+        );
+        // Its indicator page, and an unknown indicator.
+        let indicator = server.get(&format!("/indicators/{INDICATOR}")).await;
+        assert_eq!(indicator.status, 200, "[{b}]");
+        assert!(
+            indicator.body.contains("Middlesbrough") && indicator.body.contains("Which way is better"),
+            "[{b}] {}",
+            indicator.body
+        );
+        assert_eq!(server.get("/indicators/no_such_indicator").await.status, 404, "[{b}]");
+
         // As known on a day before the inspection was published: no rating, and the banner says so.
         let before = server.get(&format!("/organisations/{FAILING}?as_of=2019-12-31")).await;
         assert_eq!(before.status, 200, "[{b}] {}", before.body);
