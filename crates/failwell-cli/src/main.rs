@@ -56,12 +56,21 @@ enum Command {
     Decisions(cmd::decide::DecisionsArgs),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
+    /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
+    // Serving logs each request (with its id) by default; other commands only warnings.
+    let serving = match &cli.command {
+        Command::Serve(_) => true,
+        Command::Demo(args) => !args.no_serve && !args.print_recipe,
+        _ => false,
+    };
     let level = match cli.verbose {
+        0 if serving => "warn,failwell_web=info,failwell_cli=info",
         0 => "warn",
         1 => "info",
         _ => "debug",
@@ -69,6 +78,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("FAILWELL_LOG").unwrap_or_else(|_| level.into()))
         .with_writer(std::io::stderr)
+        // Colour codes only at a terminal: a service's log usually goes to a file or journal.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
@@ -111,5 +122,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decide(args) => cmd::decide::decide(database, args).await,
         Command::Decisions(args) => cmd::decide::list(database, args).await,
         Command::Bench(args) => cmd::bench::run(args).await,
+        Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }
 }

@@ -171,6 +171,15 @@ impl Store {
         Ok(())
     }
 
+    /// The schema version the database has and the one this build expects, for a
+    /// readiness check: the store answers a query, and its migrations are all applied when
+    /// the two are equal.
+    pub async fn schema_versions(&self) -> Result<(Option<i64>, i64), StoreError> {
+        let newest: Option<i64> =
+            sqlx::query_scalar("select max(version) from schema_version").fetch_one(&self.pool).await?;
+        Ok((newest, MIGRATIONS.last().map_or(0, |m| m.0)))
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -123,29 +123,37 @@ pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> Str
 impl Store {
     /// The newest recorded scan.
     pub async fn last_scan(&self) -> Result<Option<ScanRecord>, StoreError> {
-        let row = sqlx::query(
+        Ok(self.scans(1).await?.pop())
+    }
+
+    /// The recorded scans, newest first, at most `limit` of them (for lists of scans; the
+    /// web service shows them).
+    pub async fn scans(&self, limit: i64) -> Result<Vec<ScanRecord>, StoreError> {
+        let rows = sqlx::query(
             "select id, as_of, regime, regime_version, config, through_import, mode, organisations, signals,
                     new_signals, closed_signals
-             from scan_run order by id desc limit 1",
+             from scan_run order by id desc limit $1",
         )
-        .fetch_optional(&self.pool)
+        .bind(limit)
+        .fetch_all(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(ScanRecord {
-                id: r.try_get(0)?,
-                as_of: r.try_get(1)?,
-                regime: r.try_get(2)?,
-                regime_version: r.try_get(3)?,
-                config: r.try_get(4)?,
-                through_import: r.try_get(5)?,
-                mode: r.try_get(6)?,
-                organisations: r.try_get(7)?,
-                signals: r.try_get(8)?,
-                new_signals: r.try_get(9)?,
-                closed_signals: r.try_get(10)?,
+        rows.iter()
+            .map(|r| {
+                Ok(ScanRecord {
+                    id: r.try_get(0)?,
+                    as_of: r.try_get(1)?,
+                    regime: r.try_get(2)?,
+                    regime_version: r.try_get(3)?,
+                    config: r.try_get(4)?,
+                    through_import: r.try_get(5)?,
+                    mode: r.try_get(6)?,
+                    organisations: r.try_get(7)?,
+                    signals: r.try_get(8)?,
+                    new_signals: r.try_get(9)?,
+                    closed_signals: r.try_get(10)?,
+                })
             })
-        })
-        .transpose()
+            .collect()
     }
 
     /// Every signal no scan has closed, by key.

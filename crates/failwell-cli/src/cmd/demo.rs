@@ -24,9 +24,12 @@ pub struct DemoArgs {
     /// Where the repository's `data/` folder is (default: ./data, else the one beside the source).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Stop after loading (the web dashboard is not part of this build yet, so this is the default behaviour).
+    /// Stop after loading instead of serving the web pages and API.
     #[arg(long)]
     pub no_serve: bool,
+    /// Where to serve once loaded.
+    #[arg(long, env = "FAILWELL_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
     /// Print the recipe as `failwell import` commands and stop.
     #[arg(long)]
     pub print_recipe: bool,
@@ -497,12 +500,10 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     outln!("loaded in {:.1}s:", started.elapsed().as_secs_f64())?;
     crate::cmd::status::print_counts(&store.counts().await?)?;
     scan_summary(&store).await?;
-    store.close().await;
     if !args.no_serve {
-        outln!(
-            "(the web dashboard is not part of this build yet; the store is ready for `failwell --database {url} export …`)"
-        )?;
+        return crate::cmd::serve::serve_store(store, args.addr).await;
     }
+    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

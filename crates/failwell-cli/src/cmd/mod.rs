@@ -10,4 +10,5 @@ pub mod export;
 pub mod import;
 pub mod regime;
 pub mod scan;
+pub mod serve;
 pub mod status;

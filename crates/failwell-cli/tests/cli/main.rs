@@ -9,4 +9,5 @@ mod fresh_look;
 mod import;
 mod registry;
 mod scan;
+mod serve;
 mod support;

@@ -1,0 +1,404 @@
+//! The JSON API under `/api/v1`, mirroring the pages, and its OpenAPI document.
+//!
+//! Every handler here is listed in [`ApiDoc`]; the tests check that every documented
+//! route answers and that every route the router has is documented.
+
+use crate::AppState;
+use crate::error::{ApiError, Problem, WebError};
+use crate::judgements::{Judgement, Named, SignalView};
+use crate::query::{AsOfQuery, OverviewQuery};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+/// The OpenAPI document of `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "failwell API",
+        description = "failwell's judgements of public-service organisations: signals, risk bands per failure type and the recommended rung, as known on any day."
+    ),
+    paths(health, ready, organisations, organisation, scans, decisions, openapi),
+    components(schemas(
+        Problem,
+        Health,
+        Ready,
+        OrganisationList,
+        OrganisationSummary,
+        OrganisationDetail,
+        Judgement,
+        Named,
+        SignalView,
+        Rating,
+        LinkView,
+        ScanView,
+        DecisionView
+    ))
+)]
+pub struct ApiDoc;
+
+/// The process is up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+/// The store is reachable and its schema up to date.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ready {
+    /// `ready`.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// The schema version the database has.
+    pub schema_version: i64,
+}
+
+/// Every route of `/api/v1`, as the router serves them (relative to `/api/v1`). The
+/// router is built from this list and the tests compare it with [`ApiDoc`]'s paths, so an
+/// undocumented route cannot be added by accident.
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/health", get(health)),
+        ("/ready", get(ready)),
+        ("/organisations", get(organisations)),
+        ("/organisations/{code}", get(organisation)),
+        ("/scans", get(scans)),
+        ("/decisions", get(decisions)),
+        ("/openapi.json", get(openapi)),
+    ]
+}
+
+/// `GET /api/v1/health`: the process is up (nothing else is checked).
+#[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok".into() })
+}
+
+/// `GET /api/v1/ready`: the store answers and every migration is applied.
+#[utoipa::path(get, path = "/api/v1/ready", responses((status = 200, body = Ready), (status = 503, body = Problem)))]
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let unready = |detail: String| {
+        tracing::warn!(%detail, "not ready");
+        let problem = Problem {
+            kind: "about:blank".into(),
+            title: "Service Unavailable".into(),
+            status: 503,
+            detail,
+            parameter: None,
+        };
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            serde_json::to_vec(&problem).unwrap_or_default(),
+        )
+            .into_response()
+    };
+    match state.store.schema_versions().await {
+        Ok((Some(have), want)) if have == want => Json(Ready {
+            status: "ready".into(),
+            backend: format!("{:?}", state.store.backend()).to_lowercase(),
+            schema_version: have,
+        })
+        .into_response(),
+        Ok((have, want)) => unready(format!("the store's schema is at version {have:?}; this build needs {want}")),
+        Err(e) => {
+            tracing::warn!(error = %e, "store unreachable");
+            unready("the store does not answer".into())
+        }
+    }
+}
+
+/// One organisation in the national overview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationSummary {
+    /// Code (GSS, ODS or URN).
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Sector id.
+    pub sector: String,
+    /// Region, as the registry names it.
+    pub region: Option<String>,
+    /// The rung it stands on.
+    pub current_rung: Option<Named>,
+    /// The rung recommended.
+    pub recommended_rung: Option<Named>,
+    /// Worst band of any failure type.
+    pub overall_band: String,
+    /// Band per failure type.
+    pub bands: std::collections::BTreeMap<String, String>,
+    /// How many signals.
+    pub signals: usize,
+}
+
+/// The national overview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationList {
+    /// The day judged as of.
+    pub as_of: String,
+    /// Whether an as-of day was asked for (else: everything stored).
+    pub as_of_requested: bool,
+    /// Regime id and version.
+    pub regime: String,
+    /// Organisations judged in all.
+    pub total: usize,
+    /// Organisations passing the filters (on every page together).
+    pub matched: usize,
+    /// How many of them were skipped before this page.
+    pub offset: usize,
+    /// The page size asked for.
+    pub limit: usize,
+    /// The address of the next page, when there is one.
+    pub next: Option<String>,
+    /// This page of those passing the filters, in the order asked for (ties by code).
+    pub organisations: Vec<OrganisationSummary>,
+}
+
+/// `GET /api/v1/organisations`: the national overview, filtered and sorted as the page is.
+#[utoipa::path(get, path = "/api/v1/organisations", params(OverviewQuery),
+    responses((status = 200, body = OrganisationList), (status = 400, body = Problem)))]
+pub async fn organisations(
+    State(state): State<AppState>,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Json<OrganisationList>, ApiError> {
+    let (offset, limit) = query.page()?;
+    let (snapshot, filters, shown) = crate::pages::filtered(&state, &query).await?;
+    let report = &snapshot.report;
+    let next = (offset.saturating_add(limit) < shown.len()).then(|| {
+        let mut q = filters.query_with_sort(filters.sort);
+        q.push_str(&format!("&offset={}&limit={limit}", offset + limit));
+        format!("/api/v1/organisations?{q}")
+    });
+    let organisations = shown
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&i| {
+            let j = &report.organisations[i];
+            OrganisationSummary {
+                code: j.code.clone(),
+                name: j.name.clone(),
+                sector: j.sector.clone(),
+                region: snapshot.organisations.get(&j.code).and_then(|o| o.region.clone()),
+                current_rung: j.current_rung.clone(),
+                recommended_rung: j.recommended_rung.clone(),
+                overall_band: j.overall_band.clone(),
+                bands: j.bands.clone(),
+                signals: j.signals.len(),
+            }
+        })
+        .collect();
+    Ok(Json(OrganisationList {
+        as_of: report.as_of.clone(),
+        as_of_requested: filters.as_of.is_some(),
+        regime: format!("{} {}", report.regime, report.regime_version),
+        total: report.organisations.len(),
+        matched: shown.len(),
+        offset,
+        limit,
+        next,
+        organisations,
+    }))
+}
+
+/// An inspection judgement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Rating {
+    /// Regulator id.
+    pub regulator: String,
+    /// Inspection framework.
+    pub framework: String,
+    /// Overall grade.
+    pub overall: String,
+    /// Inspected on (ISO 8601).
+    pub inspected_on: String,
+    /// Published on (ISO 8601).
+    pub published_on: String,
+}
+
+/// A link to another organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    /// `neighbour`, `member_of`, `predecessor_of`, …
+    pub link_type: String,
+    /// From (code).
+    pub from: String,
+    /// To (code).
+    pub to: String,
+    /// Rank (statistical neighbours: 1 is closest).
+    pub rank: Option<u32>,
+}
+
+/// One organisation: identity, judgement, ratings and links.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationDetail {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Sector id.
+    pub sector: String,
+    /// Organisation type.
+    pub org_type: String,
+    /// Region.
+    pub region: Option<String>,
+    /// The day judged as of.
+    pub as_of: String,
+    /// What the engine judged (absent when the scan did not report it).
+    pub judgement: Option<Judgement>,
+    /// Inspection judgements published by the day, newest first.
+    pub ratings: Vec<Rating>,
+    /// Links touching it.
+    pub links: Vec<LinkView>,
+}
+
+/// `GET /api/v1/organisations/{code}`: one organisation.
+#[utoipa::path(get, path = "/api/v1/organisations/{code}", params(("code" = String, Path, description = "GSS, ODS or URN code"), AsOfQuery),
+    responses((status = 200, body = OrganisationDetail), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn organisation(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<AsOfQuery>,
+) -> Result<Json<OrganisationDetail>, ApiError> {
+    let snapshot = state.snapshot(query.date()?).await?;
+    let Some(org) = snapshot.organisations.get(&code) else {
+        return Err(WebError::NotFound(format!("organisation {code:?}")).into());
+    };
+    let iso = failwell_domain::dates::iso;
+    Ok(Json(OrganisationDetail {
+        code: org.code.to_string(),
+        name: org.name.clone(),
+        sector: org.sector.to_string(),
+        org_type: org.org_type.to_string(),
+        region: org.region.clone(),
+        as_of: snapshot.report.as_of.clone(),
+        judgement: snapshot.judgement(&code).cloned(),
+        ratings: snapshot
+            .inspections
+            .get(&code)
+            .into_iter()
+            .flatten()
+            .map(|i| Rating {
+                regulator: i.regulator.to_string(),
+                framework: i.framework.to_string(),
+                overall: i.overall.to_string(),
+                inspected_on: iso(i.inspected_on),
+                published_on: iso(i.published_on),
+            })
+            .collect(),
+        links: snapshot
+            .links
+            .get(&code)
+            .into_iter()
+            .flatten()
+            .map(|l| LinkView {
+                link_type: l.link_type.code().into(),
+                from: l.from.to_string(),
+                to: l.to.to_string(),
+                rank: l.rank,
+            })
+            .collect(),
+    }))
+}
+
+/// A recorded scan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanView {
+    /// Its id.
+    pub id: i64,
+    /// The day it judged as of.
+    pub as_of: String,
+    /// Regime id.
+    pub regime: String,
+    /// Regime version.
+    pub regime_version: String,
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// Organisations reported.
+    pub organisations: i64,
+    /// Signals seen.
+    pub signals: i64,
+    /// Signals first seen by it.
+    pub new_signals: i64,
+    /// Signals of earlier scans it closed.
+    pub closed_signals: i64,
+}
+
+/// `GET /api/v1/scans`: the recorded scans, newest first.
+#[utoipa::path(get, path = "/api/v1/scans", responses((status = 200, body = Vec<ScanView>)))]
+pub async fn scans(State(state): State<AppState>) -> Result<Json<Vec<ScanView>>, ApiError> {
+    let list = state.store.scans(crate::SCANS_LISTED).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|s| ScanView {
+                id: s.id,
+                as_of: s.as_of,
+                regime: s.regime,
+                regime_version: s.regime_version,
+                mode: s.mode,
+                organisations: s.organisations,
+                signals: s.signals,
+                new_signals: s.new_signals,
+                closed_signals: s.closed_signals,
+            })
+            .collect(),
+    ))
+}
+
+/// A decision on a recommendation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionView {
+    /// Its id, in recording order.
+    pub id: i64,
+    /// The scan that made the recommendation.
+    pub scan_id: i64,
+    /// Organisation code.
+    pub organisation: String,
+    /// The rung recommended.
+    pub recommended_rung: String,
+    /// `accepted` or `declined`.
+    pub decision: String,
+    /// Why.
+    pub reason: String,
+    /// Who decided.
+    pub decided_by: String,
+    /// When (RFC 3339, UTC).
+    pub decided_at: String,
+}
+
+/// `GET /api/v1/decisions`: every decision, in the order recorded.
+#[utoipa::path(get, path = "/api/v1/decisions", responses((status = 200, body = Vec<DecisionView>)))]
+pub async fn decisions(State(state): State<AppState>) -> Result<Json<Vec<DecisionView>>, ApiError> {
+    let list = state.store.decisions(None).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| DecisionView {
+                id: d.id,
+                scan_id: d.scan_id,
+                organisation: d.organisation,
+                recommended_rung: d.recommended_rung,
+                decision: d.decision,
+                reason: d.reason,
+                decided_by: d.decided_by,
+                decided_at: d.decided_at,
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/openapi.json`: this API's OpenAPI 3 document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Any other address under `/api`: a problem-details 404.
+pub async fn not_found() -> ApiError {
+    ApiError(WebError::NotFound("route".into()))
+}

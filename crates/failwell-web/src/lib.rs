@@ -1,0 +1,200 @@
+//! failwell's web service: the engine's judgements as GOV.UK-styled pages and a JSON API.
+//!
+//! [`Server::bind`] opens the address and [`Server::run`] serves until told to stop,
+//! finishing the requests in flight. Pages are server-rendered HTML (askama templates,
+//! checked at compile time) that work without JavaScript; the JSON API under `/api/v1`
+//! mirrors them and documents itself at `/api/v1/openapi.json`. Static assets (the
+//! compiled GOV.UK Frontend) are embedded in the binary.
+//!
+//! What the pages show comes from the engine's scan, run in-process as known on the day
+//! asked for and never recorded ([`judgements`] holds every use of the engine's API),
+//! and is cached in memory until the store's next import ([`snapshot`]).
+//!
+//! Every request gets an id (`x-request-id`, taken from the request or made up) that is
+//! on every log line written while answering it and is sent back in the response.
+//!
+//! Architecture invariant: this is the only crate that knows HTTP. It reads the store and
+//! asks the engine; it judges nothing itself and writes nothing to the store.
+
+mod api;
+mod assets;
+pub mod error;
+pub mod judgements;
+mod pages;
+pub mod query;
+pub mod snapshot;
+pub mod spc_chart;
+pub mod view;
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use failwell_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use api::ApiDoc;
+
+/// The paths of every `/api/v1` route the router serves, in full (`/api/v1/health`, …),
+/// to check against the OpenAPI document.
+pub fn api_paths() -> Vec<String> {
+    api::routes().into_iter().map(|(p, _)| format!("/api/v1{p}")).collect()
+}
+pub use error::WebError;
+
+/// How many recorded scans the lists show.
+const SCANS_LISTED: i64 = 200;
+
+/// A request taking longer is answered 408 rather than left hanging (a first as-of scan of
+/// England takes a few seconds; nothing should take a minute).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    store: Store,
+    judge: judgements::Judge,
+    snapshots: Arc<snapshot::Snapshots>,
+}
+
+impl AppState {
+    /// State over `store`, judging under the built-in England regime.
+    ///
+    /// # Errors
+    /// When the regime's rules do not compile.
+    pub fn new(store: Store) -> Result<AppState, WebError> {
+        Ok(AppState { store, judge: judgements::Judge::england()?, snapshots: Arc::default() })
+    }
+
+    /// The snapshot as known on `as_of` (everything stored when `None`), cached.
+    ///
+    /// # Errors
+    /// When the store or the engine fails.
+    pub async fn snapshot(&self, as_of: Option<time::Date>) -> Result<Arc<snapshot::Snapshot>, WebError> {
+        self.snapshots.get(&self.store, &self.judge, as_of).await
+    }
+}
+
+/// Every route, with the request-id and tracing layers.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let api = api::routes().into_iter().fold(Router::new(), |r, (path, method)| r.route(path, method));
+    let api = api.fallback(api::not_found);
+    Router::new()
+        .route("/", get(pages::overview))
+        .route("/organisations/{code}", get(pages::organisation))
+        .route("/indicators/{code}", get(pages::indicator))
+        .route("/scans", get(pages::scans))
+        .route("/decisions", get(pages::decisions))
+        .route("/static/{*path}", get(assets::serve))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<_>| {
+                            let id = req
+                                .extensions()
+                                .get::<RequestId>()
+                                .and_then(|id| id.header_value().to_str().ok())
+                                .unwrap_or("-");
+                            tracing::info_span!("request", request_id = %id, method = %req.method(), uri = %req.uri())
+                        })
+                        .on_request(|_: &Request<_>, _: &tracing::Span| tracing::info!("started"))
+                        .on_response(|res: &axum::http::Response<_>, latency: Duration, _: &tracing::Span| {
+                            tracing::info!(
+                                status = res.status().as_u16(),
+                                latency_ms = latency.as_millis() as u64,
+                                "answered"
+                            )
+                        }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                ))
+                .layer(tower_http::catch_panic::CatchPanicLayer::new()),
+        )
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port) and prepares to serve `store`.
+    ///
+    /// # Errors
+    /// When the address cannot be bound or the regime does not compile.
+    pub async fn bind(store: Store, addr: SocketAddr) -> Result<Server, WebError> {
+        let state = AppState::new(store)?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        Ok(Server { listener, state })
+    }
+
+    /// The address actually bound.
+    ///
+    /// # Errors
+    /// Only if the socket has gone.
+    pub fn local_addr(&self) -> Result<SocketAddr, WebError> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and finishes the requests
+    /// in flight. The latest snapshot is built in the background as soon as it starts, so
+    /// the first visitor does not wait for a scan.
+    ///
+    /// # Errors
+    /// When serving fails.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), WebError> {
+        let warm = self.state.clone();
+        let warming = tokio::spawn(async move {
+            if let Err(e) = warm.snapshot(None).await {
+                tracing::error!(error = %e, "could not judge the store at start");
+            }
+        });
+        let app = router(self.state);
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        warming.abort();
+        Ok(served?)
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM, whichever comes first.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

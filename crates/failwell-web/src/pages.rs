@@ -1,0 +1,648 @@
+//! The server-rendered pages. Every page works without JavaScript: filters are GET
+//! forms, sorting is links, so every view has a URL that can be shared.
+
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::judgements::{BANDS, Judgement};
+use crate::query::{AsOfQuery, OverviewQuery, Sort, encode};
+use crate::snapshot::Snapshot;
+use crate::view::{Cell, SelectItem, SummaryRow, age, band_class, long_date, select_items};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The banner text of an as-of view.
+fn as_of_note(snapshot: &Snapshot) -> Option<String> {
+    snapshot.requested.map(|d| {
+        format!(
+            "As known on {}: this page shows only what had been published by that day, judged as failwell would have judged it then.",
+            long_date(d)
+        )
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overview.html")]
+pub(crate) struct OverviewPage {
+    as_of_note: Option<String>,
+    report_as_of: String,
+    regime: String,
+    sectors: Vec<SelectItem>,
+    regions: Vec<SelectItem>,
+    bands: Vec<SelectItem>,
+    rungs: Vec<SelectItem>,
+    as_of_value: String,
+    sort: &'static str,
+    shown: usize,
+    total: usize,
+    band_counts: Vec<(String, usize)>,
+    head: Vec<Cell>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// The organisations that pass `query`'s filters, sorted as it asks, with the snapshot
+/// they came from (shared by the page and the API).
+pub(crate) async fn filtered(
+    state: &AppState,
+    query: &OverviewQuery,
+) -> Result<(std::sync::Arc<Snapshot>, crate::query::Filters, Vec<usize>), WebError> {
+    let filters = query.filters()?;
+    check_known(state.judge.regime(), &filters)?;
+    let snapshot = state.snapshot(filters.as_of).await?;
+    let region = |j: &Judgement| snapshot.organisations.get(&j.code).and_then(|o| o.region.clone());
+    let mut shown: Vec<usize> = (0..snapshot.report.organisations.len())
+        .filter(|&i| {
+            let j = &snapshot.report.organisations[i];
+            filters.admits(j, region(j).as_deref())
+        })
+        .collect();
+    let orgs = &snapshot.report.organisations;
+    let rung = |j: &Judgement| j.recommended_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default();
+    // Every order ends with the code, so it is total: the API's pages neither overlap nor
+    // skip, and the same URL always shows the same rows.
+    let worst_first = |a: &Judgement, b: &Judgement| {
+        b.overall_rank.cmp(&a.overall_rank).then(b.overall_score.total_cmp(&a.overall_score))
+    };
+    shown.sort_by(|&a, &b| {
+        let (x, y) = (&orgs[a], &orgs[b]);
+        match filters.sort {
+            Sort::Band => worst_first(x, y),
+            Sort::Name => x.name.cmp(&y.name),
+            Sort::Code => std::cmp::Ordering::Equal,
+            Sort::Sector => x.sector.cmp(&y.sector).then_with(|| worst_first(x, y)),
+            Sort::Region => region(x).cmp(&region(y)).then_with(|| worst_first(x, y)),
+            Sort::Rung => rung(x).cmp(&rung(y)).then_with(|| worst_first(x, y)),
+            Sort::Signals => y.signals.len().cmp(&x.signals.len()),
+        }
+        .then_with(|| x.code.cmp(&y.code))
+    });
+    Ok((snapshot, filters, shown))
+}
+
+/// Refuses a sector or rung the regime does not have: a mistyped link should say so,
+/// not show an empty table.
+fn check_known(regime: &failwell_domain::regime::Regime, filters: &crate::query::Filters) -> Result<(), WebError> {
+    if let Some(s) = &filters.sector
+        && !regime.sectors.iter().any(|x| x.id == *s)
+    {
+        let known: Vec<&str> = regime.sectors.iter().map(|x| x.id.as_str()).collect();
+        return Err(WebError::BadParameter {
+            parameter: "sector",
+            reason: format!("{s:?} is not a sector of the regime; use one of {}", known.join(", ")),
+        });
+    }
+    if let Some(r) = &filters.rung
+        && !regime.ladders.iter().any(|l| l.rungs.iter().any(|x| x.id == *r))
+    {
+        return Err(WebError::BadParameter {
+            parameter: "rung",
+            reason: format!("{r:?} is not a rung of any ladder of the regime"),
+        });
+    }
+    Ok(())
+}
+
+/// `GET /`: the national overview.
+pub async fn overview(
+    State(state): State<AppState>,
+    Query(query): Query<OverviewQuery>,
+) -> Result<OverviewPage, PageError> {
+    let (snapshot, filters, shown) = filtered(&state, &query).await?;
+    let report = &snapshot.report;
+    let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
+    let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
+    let regions: BTreeSet<String> = report.organisations.iter().filter_map(|j| region_of(&j.code)).collect();
+    // A rung id may name a rung of several sectors' ladders (`peer_review`): one option
+    // per id, with every name it goes by.
+    let mut rungs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in report.organisations.iter().filter_map(|j| j.recommended_rung.as_ref()) {
+        rungs.entry(r.id.clone()).or_default().insert(r.name.clone());
+    }
+    let rungs = rungs.into_iter().map(|(id, names)| (id, names.into_iter().collect::<Vec<_>>().join(" / ")));
+    let sector_names = |id: &str| {
+        state.judge.regime().sectors.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
+    };
+    let mut band_counts: Vec<(String, usize)> = BANDS.iter().rev().map(|b| (b.to_string(), 0)).collect();
+    for &i in &shown {
+        if let Some(c) = band_counts.iter_mut().find(|(b, _)| *b == report.organisations[i].overall_band) {
+            c.1 += 1;
+        }
+    }
+    let sortable = |text: &str, sort: Sort| Cell {
+        text: text.to_string(),
+        href: Some(format!("/?{}#results", filters.query_with_sort(sort))),
+        aria_sort: Some(if filters.sort == sort {
+            if matches!(sort, Sort::Band | Sort::Signals) { "descending" } else { "ascending" }
+        } else {
+            "none"
+        }),
+        ..Cell::default()
+    };
+    let mut head = vec![
+        sortable("Organisation", Sort::Name),
+        sortable("Code", Sort::Code),
+        sortable("Sector", Sort::Sector),
+        sortable("Region", Sort::Region),
+        Cell::text("Current rung"),
+        sortable("Recommended rung", Sort::Rung),
+        sortable("Overall band", Sort::Band),
+    ];
+    head.extend(report.failure_types.iter().map(|f| Cell::text(f.name.clone())));
+    head.push(Cell { numeric: true, ..sortable("Signals", Sort::Signals) });
+    let as_of_suffix = filters.as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default();
+    let rows = shown
+        .iter()
+        .map(|&i| {
+            let j = &report.organisations[i];
+            let mut row = vec![
+                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
+                Cell::text(j.code.clone()),
+                Cell::text(sector_names(&j.sector)),
+                Cell::text(region_of(&j.code).unwrap_or_default()),
+                Cell::text(j.current_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
+                Cell::text(j.recommended_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
+                Cell::band(&j.overall_band),
+            ];
+            row.extend(report.failure_types.iter().map(|f| match j.bands.get(&f.id) {
+                Some(b) => Cell::band(b),
+                None => Cell::text("–"),
+            }));
+            row.push(Cell::number(j.signals.len()));
+            row
+        })
+        .collect();
+    Ok(OverviewPage {
+        as_of_note: as_of_note(&snapshot),
+        report_as_of: report.as_of.clone(),
+        regime: format!("{} {}", report.regime, report.regime_version),
+        sectors: select_items(sectors.into_iter().map(|s| (s.clone(), sector_names(&s))), filters.sector.as_deref()),
+        regions: select_items(regions.into_iter().map(|r| (r.clone(), r)), filters.region.as_deref()),
+        bands: select_items(BANDS.iter().map(|b| (b.to_string(), b.to_string())), filters.band.as_deref()),
+        rungs: select_items(rungs, filters.rung.as_deref()),
+        as_of_value: filters.as_of.map(failwell_domain::dates::iso).unwrap_or_default(),
+        sort: filters.sort.as_str(),
+        shown: shown.len(),
+        total: report.organisations.len(),
+        band_counts,
+        head,
+        rows,
+    })
+}
+
+/// An organisation's judgement, laid out for its page.
+pub(crate) struct JudgementView {
+    overall_band: String,
+    band_class: &'static str,
+    trajectory: String,
+    rungs: Vec<SummaryRow>,
+    reasons: Vec<String>,
+    insularity: String,
+    type_head: Vec<Cell>,
+    type_rows: Vec<Vec<Cell>>,
+    signal_head: Vec<Cell>,
+    signal_rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "organisation.html")]
+pub(crate) struct OrganisationPage {
+    as_of_note: Option<String>,
+    as_of_suffix: String,
+    report_as_of: String,
+    code: String,
+    name: String,
+    identity: Vec<SummaryRow>,
+    judgement: Option<JudgementView>,
+    ratings_head: Vec<Cell>,
+    ratings: Vec<Vec<Cell>>,
+    links_head: Vec<Cell>,
+    links: Vec<Vec<Cell>>,
+    decisions_head: Vec<Cell>,
+    decisions: Vec<Vec<Cell>>,
+    charts: Vec<ChartView>,
+}
+
+/// One SPC chart on an organisation page, with the table of its values.
+pub(crate) struct ChartView {
+    id: String,
+    title: String,
+    href: String,
+    svg: String,
+    icon_svg: String,
+    variation: &'static str,
+    table_head: Vec<Cell>,
+    table_rows: Vec<Vec<Cell>>,
+}
+
+/// The SPC chart of every SPC indicator of organisation `code` with enough figures,
+/// special causes first, then by title. Charts show the current figures: on an as-of
+/// page there are none (the page says so), since revised figures would show their
+/// latest revision.
+async fn charts(
+    state: &AppState,
+    snapshot: &Snapshot,
+    code: &str,
+    as_of_suffix: &str,
+) -> Result<Vec<ChartView>, WebError> {
+    if snapshot.requested.is_some() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<(i64, &failwell_domain::Indicator)> = snapshot
+        .series
+        .get(code)
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, ind)| snapshot.indicators.get(ind).map(|i| (*id, i)))
+        .filter(|(_, i)| i.method.code() == "spc")
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).collect();
+    // The store's reader takes a plain (not `Send`) callback, so the read runs on a
+    // blocking thread of its own, driven by this runtime, as the judging does.
+    let (store, handle) = (state.store.clone(), tokio::runtime::Handle::current());
+    let read = tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            let mut read: HashMap<i64, (Vec<String>, Vec<f64>)> = HashMap::new();
+            store
+                .current_series(Some(&ids), &mut |d| {
+                    let periods = (0..d.len()).map(|i| d.period(i).into_owned()).collect();
+                    read.insert(d.series_id, (periods, d.values.clone()));
+                })
+                .await
+                .map(|_| read)
+        })
+    })
+    .await
+    .map_err(|e| WebError::Judging(format!("reading the series stopped: {e}")))??;
+    let min_points = failwell_engine::ScanOptions::default().min_points;
+    let mut out = Vec::new();
+    for (id, ind) in wanted {
+        let Some((periods, values)) = read.get(&id) else { continue };
+        if values.iter().filter(|v| !v.is_nan()).count() < min_points {
+            continue;
+        }
+        let improvement = match ind.polarity {
+            failwell_domain::Polarity::HigherIsBetter => failwell_stats::spc::Improvement::Increase,
+            failwell_domain::Polarity::HigherIsWorse => failwell_stats::spc::Improvement::Decrease,
+            failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
+        };
+        let chart_id = format!("chart-{}", ind.code);
+        let Some(chart) = crate::spc_chart::chart(&chart_id, &ind.title, periods, values, improvement) else {
+            continue;
+        };
+        let fig = |v: f64| if v.is_finite() { crate::spc_chart::figure(v) } else { "–".into() };
+        let table_rows = chart
+            .points
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell { text: p.period.clone(), header: true, ..Cell::default() },
+                    Cell { numeric: true, ..Cell::text(p.value.map_or_else(|| "withheld".into(), fig)) },
+                    Cell { numeric: true, ..Cell::text(fig(p.mean)) },
+                    Cell { numeric: true, ..Cell::text(fig(p.lower)) },
+                    Cell { numeric: true, ..Cell::text(fig(p.upper)) },
+                    Cell::text(p.point_type.replace('_', " ")),
+                ]
+            })
+            .collect();
+        let mut table_head = heads(&["Period", "Value", "Mean", "Lower limit", "Upper limit", "Point"]);
+        for c in &mut table_head[1..5] {
+            c.numeric = true;
+        }
+        out.push(ChartView {
+            id: chart_id,
+            title: ind.title.clone(),
+            href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
+            svg: chart.svg,
+            icon_svg: chart.icon_svg,
+            variation: chart.variation,
+            table_head,
+            table_rows,
+        });
+    }
+    out.sort_by(|a, b| {
+        let common = |c: &ChartView| c.variation.starts_with("Common cause");
+        common(a).cmp(&common(b)).then_with(|| a.title.cmp(&b.title))
+    });
+    Ok(out)
+}
+
+fn heads(names: &[&str]) -> Vec<Cell> {
+    names.iter().map(|n| Cell::text(*n)).collect()
+}
+
+/// `GET /organisations/{code}`: one organisation.
+pub async fn organisation(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<AsOfQuery>,
+) -> Result<OrganisationPage, PageError> {
+    let as_of = query.date()?;
+    let snapshot = state.snapshot(as_of).await?;
+    let Some(org) = snapshot.organisations.get(&code) else {
+        return Err(WebError::NotFound(format!("organisation {code:?}")).into());
+    };
+    let as_of_suffix = as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default();
+    let today = failwell_domain::dates::parse_date(&snapshot.report.as_of).ok();
+    let mut identity = vec![
+        SummaryRow::new("Code", org.code.to_string()),
+        SummaryRow::new("Sector", org.sector.to_string()),
+        SummaryRow::new("Type", org.org_type.to_string().replace('_', " ")),
+        SummaryRow::new("Region", org.region.clone().unwrap_or_else(|| "–".into())),
+    ];
+    if let Some(d) = org.opened_on {
+        identity.push(SummaryRow::new("Opened", long_date(d)));
+    }
+    if let Some(d) = org.closed_on {
+        identity.push(SummaryRow::new("Closed", long_date(d)));
+    }
+    identity.push(SummaryRow::new("Source", org.source.clone()));
+    let judgement = snapshot.judgement(&code).map(|j| judgement_view(j, &snapshot, &as_of_suffix));
+    let ratings = snapshot
+        .inspections
+        .get(&code)
+        .map(|list| {
+            list.iter()
+                .map(|i| {
+                    let overall = i.overall.to_string().replace('_', " ");
+                    let judged = match today {
+                        Some(t) => format!("judged {overall} {} ago", age(i.published_on, t)),
+                        None => format!("judged {overall}"),
+                    };
+                    vec![
+                        Cell::text(format!("{} {}", i.regulator.to_string().to_uppercase(), i.framework)),
+                        Cell::text(overall),
+                        Cell::text(long_date(i.inspected_on)),
+                        Cell::text(long_date(i.published_on)),
+                        Cell::text(judged),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let links = snapshot
+        .links
+        .get(&code)
+        .map(|list| {
+            list.iter()
+                .map(|l| {
+                    let (other, direction) = if l.from.as_str() == code { (&l.to, "to") } else { (&l.from, "from") };
+                    let other_name = snapshot
+                        .organisations
+                        .get(other.as_str())
+                        .map_or_else(|| other.to_string(), |o| o.name.clone());
+                    vec![
+                        Cell::text(format!("{} ({direction})", l.link_type.code().replace('_', " "))),
+                        Cell::link(other_name, format!("/organisations/{}{as_of_suffix}", encode(other.as_str()))),
+                        Cell::text(l.rank.map(|r| r.to_string()).unwrap_or_default()),
+                        Cell::text(match (l.valid_from, l.valid_to) {
+                            (None, None) => String::new(),
+                            (f, t) => format!(
+                                "{} to {}",
+                                f.map(long_date).unwrap_or_default(),
+                                t.map(long_date).unwrap_or_else(|| "now".into())
+                            ),
+                        }),
+                        Cell::text(l.note.clone()),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let decisions = state
+        .store
+        .decisions(Some(&code))
+        .await?
+        .into_iter()
+        .rev()
+        .map(|d| {
+            vec![
+                Cell::text(d.decided_at.get(..10).unwrap_or(&d.decided_at).to_string()),
+                Cell::text(d.recommended_rung),
+                Cell::text(d.decision),
+                Cell::text(d.decided_by),
+                Cell::text(d.reason),
+            ]
+        })
+        .collect();
+    let charts = charts(&state, &snapshot, &code, &as_of_suffix).await?;
+    Ok(OrganisationPage {
+        charts,
+        as_of_note: as_of_note(&snapshot),
+        as_of_suffix,
+        report_as_of: snapshot.report.as_of.clone(),
+        code: org.code.to_string(),
+        name: org.name.clone(),
+        identity,
+        judgement,
+        ratings_head: heads(&["Inspection", "Judgement", "Inspected", "Published", "Age"]),
+        ratings,
+        links_head: heads(&["Link", "Organisation", "Rank", "Valid", "Note"]),
+        links,
+        decisions_head: heads(&["Decided", "Rung recommended", "Decision", "By", "Reason"]),
+        decisions,
+    })
+}
+
+fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> JudgementView {
+    let rung = |r: &Option<crate::judgements::Named>| r.as_ref().map_or_else(|| "–".to_string(), |r| r.name.clone());
+    let type_rows = snapshot
+        .report
+        .failure_types
+        .iter()
+        .map(|f| {
+            vec![
+                Cell { text: f.name.clone(), header: true, ..Cell::default() },
+                j.bands.get(&f.id).map_or_else(|| Cell::text("–"), |b| Cell::band(b)),
+                Cell::number(j.signals.iter().filter(|s| s.failure_types.contains(&f.id)).count()),
+            ]
+        })
+        .collect();
+    let signal_rows = j
+        .signals
+        .iter()
+        .map(|s| {
+            let source = match &s.indicator {
+                Some(code) => {
+                    let title = snapshot.indicators.get(code).map_or_else(|| code.clone(), |i| i.title.clone());
+                    Cell::link(title, format!("/indicators/{}{as_of_suffix}", encode(code)))
+                }
+                None => Cell::text(s.source.replace('_', " ")),
+            };
+            vec![
+                source,
+                Cell::text(format!("{} {}", s.strength, s.direction)),
+                Cell::text(s.rule.clone()),
+                Cell::text(if s.start == s.end { s.start.clone() } else { format!("{} to {}", s.start, s.end) }),
+                Cell::text(if s.reading == "as_is" {
+                    s.explanation.clone()
+                } else {
+                    format!("{} (read as {})", s.explanation, s.reading.replace('_', " "))
+                }),
+            ]
+        })
+        .collect();
+    JudgementView {
+        overall_band: j.overall_band.clone(),
+        band_class: band_class(&j.overall_band),
+        trajectory: j.trajectory.clone(),
+        rungs: vec![
+            SummaryRow::new("Current rung", rung(&j.current_rung)),
+            SummaryRow::new("Recommended rung", rung(&j.recommended_rung)),
+            SummaryRow::new("Latest grade", j.grade.clone().unwrap_or_else(|| "–".into()).replace('_', " ")),
+        ],
+        reasons: j.reasons.clone(),
+        insularity: j.insularity.clone(),
+        type_head: heads(&["Failure type", "Band", "Signals"]),
+        type_rows,
+        signal_head: heads(&["Evidence", "Signal", "Rule", "Covers", "What was found"]),
+        signal_rows,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "list.html")]
+pub(crate) struct ListPage {
+    title: String,
+    caption: Option<String>,
+    intro: Vec<String>,
+    summary: Vec<SummaryRow>,
+    table_caption: String,
+    head: Vec<Cell>,
+    rows: Vec<Vec<Cell>>,
+    empty: String,
+}
+
+/// `GET /indicators/{code}`: an indicator's definition and the organisations it signals for.
+pub async fn indicator(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<AsOfQuery>,
+) -> Result<ListPage, PageError> {
+    let as_of = query.date()?;
+    let snapshot = state.snapshot(as_of).await?;
+    let Some(ind) = snapshot.indicators.get(&code) else {
+        return Err(WebError::NotFound(format!("indicator {code:?}")).into());
+    };
+    let as_of_suffix = as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default();
+    let mut rows = Vec::new();
+    for j in &snapshot.report.organisations {
+        for s in j.signals.iter().filter(|s| s.indicator.as_deref() == Some(code.as_str())) {
+            rows.push(vec![
+                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
+                Cell::text(format!("{} {}", s.strength, s.direction)),
+                Cell::text(s.rule.clone()),
+                Cell::text(s.end.clone()),
+                Cell::text(s.explanation.clone()),
+            ]);
+        }
+    }
+    let summary = vec![
+        SummaryRow::new("Code", ind.code.to_string()),
+        SummaryRow::new("Unit", ind.unit.clone()),
+        SummaryRow::new(
+            "Which way is better",
+            match ind.polarity {
+                failwell_domain::Polarity::HigherIsBetter => "Higher",
+                failwell_domain::Polarity::HigherIsWorse => "Lower",
+                failwell_domain::Polarity::Neutral => "Neither (context)",
+            },
+        ),
+        SummaryRow::new("Kind", ind.kind.to_string().replace('_', " ")),
+        SummaryRow::new(
+            "Failure types",
+            ind.failure_types.iter().map(|f| f.to_string().replace('_', " ")).collect::<Vec<_>>().join(", "),
+        ),
+        SummaryRow::new("Definition", ind.definition.clone()),
+        SummaryRow::new("Definition version", ind.definition_version.clone()),
+        SummaryRow::new("Source", ind.source.clone()),
+    ];
+    Ok(ListPage {
+        title: ind.title.clone(),
+        caption: Some("Indicator".into()),
+        intro: snapshot.requested.map(|d| format!("As known on {}.", long_date(d))).into_iter().collect(),
+        summary,
+        table_caption: format!("Signals as of {}", snapshot.report.as_of),
+        head: heads(&["Organisation", "Signal", "Rule", "Latest period", "What was found"]),
+        rows,
+        empty: "No organisation signals on this indicator.".into(),
+    })
+}
+
+/// `GET /scans`: the recorded scans, newest first.
+pub async fn scans(State(state): State<AppState>) -> Result<ListPage, PageError> {
+    let rows = state
+        .store
+        .scans(crate::SCANS_LISTED)
+        .await?
+        .into_iter()
+        .map(|s| {
+            vec![
+                Cell::number(s.id),
+                Cell::text(s.as_of),
+                Cell::text(format!("{} {}", s.regime, s.regime_version)),
+                Cell::text(s.mode),
+                Cell::number(s.organisations),
+                Cell::number(s.signals),
+                Cell::number(s.new_signals),
+                Cell::number(s.closed_signals),
+            ]
+        })
+        .collect();
+    let mut head = heads(&["Scan", "As of", "Regime", "Mode", "Organisations", "Signals", "New", "Closed"]);
+    for c in [0, 4, 5, 6, 7] {
+        head[c].numeric = true;
+    }
+    Ok(ListPage {
+        title: "Scans".into(),
+        caption: None,
+        intro: vec![
+            "Every recorded scan (failwell scan, or the demo): the pages judge afresh from the store and record nothing.".into(),
+        ],
+        summary: Vec::new(),
+        table_caption: "Recorded scans, newest first".into(),
+        head,
+        rows,
+        empty: "No scan has been recorded yet: run failwell scan.".into(),
+    })
+}
+
+/// `GET /decisions`: the decisions on recommendations, newest first.
+pub async fn decisions(State(state): State<AppState>) -> Result<ListPage, PageError> {
+    let rows = state
+        .store
+        .decisions(None)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|d| {
+            vec![
+                Cell::text(d.decided_at.get(..10).unwrap_or(&d.decided_at).to_string()),
+                Cell::link(d.organisation.clone(), format!("/organisations/{}", encode(&d.organisation))),
+                Cell::number(d.scan_id),
+                Cell::text(d.recommended_rung),
+                Cell::text(d.decision),
+                Cell::text(d.decided_by),
+                Cell::text(d.reason),
+            ]
+        })
+        .collect();
+    Ok(ListPage {
+        title: "Decisions".into(),
+        caption: None,
+        intro: vec!["Who accepted or declined a recommendation, and why. Decisions are append-only.".into()],
+        summary: Vec::new(),
+        table_caption: "Decisions, newest first".into(),
+        head: heads(&["Decided", "Organisation", "Scan", "Rung recommended", "Decision", "By", "Reason"]),
+        rows,
+        empty: "No decisions yet (failwell decide records one).".into(),
+    })
+}
+
+/// Any other address: a GOV.UK-styled 404.
+pub async fn not_found() -> PageError {
+    PageError(WebError::NotFound("page".into()))
+}

@@ -1,0 +1,134 @@
+//! What the pages show, as known on a day: the engine's judgements and the registry
+//! records beside them, built once and kept in memory.
+//!
+//! A scan of England takes seconds, a page must take milliseconds: the latest snapshot
+//! (and a few as-of ones) are cached. A cached snapshot is reused while the store's
+//! newest import is the one it was built from; an import makes the next request build a
+//! new one.
+
+use crate::error::WebError;
+use crate::judgements::{Judge, Judgement, Report};
+use failwell_domain::records::{Indicator, Inspection, Link, Organisation};
+use failwell_store::Store;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use time::Date;
+
+/// How many as-of snapshots are kept beside the latest (each holds a whole report).
+const AS_OF_KEPT: usize = 4;
+
+/// Judgements and registry records as known on one day.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The day asked for (`None`: everything stored).
+    pub requested: Option<Date>,
+    /// The engine's report.
+    pub report: Report,
+    /// Organisations by code, as known on the day.
+    pub organisations: BTreeMap<String, Organisation>,
+    /// Links touching each organisation (either end), as known on the day.
+    pub links: HashMap<String, Vec<Link>>,
+    /// Each organisation's inspection judgements published by the day, newest first.
+    pub inspections: HashMap<String, Vec<Inspection>>,
+    /// The indicator catalogue by code.
+    pub indicators: BTreeMap<String, Indicator>,
+    /// Each organisation's series: (series id, indicator code), in id order.
+    pub series: HashMap<String, Vec<(i64, String)>>,
+    /// Where each organisation is in `report.organisations`.
+    index: HashMap<String, usize>,
+}
+
+impl Snapshot {
+    /// The judgement of organisation `code`, if the scan reported it.
+    pub fn judgement(&self, code: &str) -> Option<&Judgement> {
+        self.index.get(code).map(|&i| &self.report.organisations[i])
+    }
+
+    async fn build(store: &Store, judge: &Judge, as_of: Option<Date>) -> Result<Snapshot, WebError> {
+        let started = std::time::Instant::now();
+        let report = judge.judge(store, as_of).await?;
+        let organisations: Vec<Organisation> = store.records_as_of("organisation", as_of).await?;
+        let link_list: Vec<Link> = store.records_as_of("link", as_of).await?;
+        let inspection_list: Vec<Inspection> = store.records_as_of("inspection", as_of).await?;
+        let indicator_list: Vec<Indicator> = store.records_as_of("indicator", None).await?;
+        let mut series: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+        for key in store.series_index().await? {
+            series.entry(key.organisation).or_default().push((key.id, key.indicator));
+        }
+        for list in series.values_mut() {
+            list.sort_unstable();
+        }
+        let mut links: HashMap<String, Vec<Link>> = HashMap::new();
+        for l in link_list {
+            links.entry(l.from.to_string()).or_default().push(l.clone());
+            if l.to != l.from {
+                links.entry(l.to.to_string()).or_default().push(l);
+            }
+        }
+        let mut inspections: HashMap<String, Vec<Inspection>> = HashMap::new();
+        for i in inspection_list {
+            inspections.entry(i.organisation.to_string()).or_default().push(i);
+        }
+        for list in inspections.values_mut() {
+            list.sort_by(|a, b| b.published_on.cmp(&a.published_on).then(b.inspected_on.cmp(&a.inspected_on)));
+        }
+        let index = report.organisations.iter().enumerate().map(|(i, o)| (o.code.clone(), i)).collect();
+        tracing::info!(
+            as_of = %report.as_of,
+            organisations = report.organisations.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "snapshot built"
+        );
+        Ok(Snapshot {
+            requested: as_of,
+            report,
+            organisations: organisations.into_iter().map(|o| (o.code.to_string(), o)).collect(),
+            links,
+            inspections,
+            indicators: indicator_list.into_iter().map(|i| (i.code.to_string(), i)).collect(),
+            series,
+            index,
+        })
+    }
+}
+
+/// A cached snapshot with its key: the day asked for and the newest import it was built from.
+type Entry = (Option<Date>, i64, Arc<Snapshot>);
+
+/// The cache of snapshots, keyed by the day asked for and the newest import.
+#[derive(Debug, Default)]
+pub struct Snapshots {
+    // One lock for looking up and building: two requests for a missing snapshot build it
+    // once (a scan uses every core; two at once would only slow both).
+    entries: tokio::sync::Mutex<Vec<Entry>>,
+}
+
+impl Snapshots {
+    /// The snapshot as known on `as_of`, built if the cache has none from the newest import.
+    ///
+    /// # Errors
+    /// When the store or the engine fails.
+    pub async fn get(&self, store: &Store, judge: &Judge, as_of: Option<Date>) -> Result<Arc<Snapshot>, WebError> {
+        let import = store.latest_import().await?;
+        let mut entries = self.entries.lock().await;
+        if let Some(pos) = entries.iter().position(|(d, i, _)| *d == as_of && *i == import) {
+            let entry = entries.remove(pos);
+            let snapshot = entry.2.clone();
+            entries.insert(0, entry);
+            return Ok(snapshot);
+        }
+        let snapshot = Arc::new(Snapshot::build(store, judge, as_of).await?);
+        entries.retain(|(d, i, _)| *i == import && *d != as_of);
+        entries.insert(0, (as_of, import, snapshot.clone()));
+        // The latest is always kept; of the as-of ones, the most recently used.
+        let mut as_of_seen = 0;
+        entries.retain(|(d, _, _)| {
+            if d.is_none() {
+                return true;
+            }
+            as_of_seen += 1;
+            as_of_seen <= AS_OF_KEPT
+        });
+        Ok(snapshot)
+    }
+}

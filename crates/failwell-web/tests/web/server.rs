@@ -1,0 +1,217 @@
+//! The real server over TCP, on each database.
+
+use crate::support::*;
+use std::collections::BTreeSet;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_ready_answer_and_every_response_carries_a_request_id() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let health = server.get("/api/v1/health").await;
+        assert_eq!((health.status, health.json()["status"].as_str()), (200, Some("ok")), "[{b}]");
+        let ready = server.get("/api/v1/ready").await;
+        assert_eq!(ready.status, 200, "[{b}] {}", ready.body);
+        assert_eq!(ready.json()["status"], "ready", "[{b}]");
+        assert_eq!(ready.json()["backend"], b, "[{b}]");
+        let id = ready.headers.get("x-request-id").expect("a request id").to_str().unwrap();
+        assert_eq!(id.len(), 36, "[{b}] a UUID: {id}");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_filters_by_band_region_and_sector_with_plain_get_forms() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let all = server.get("/").await;
+        assert_eq!(all.status, 200, "[{b}] {}", all.body);
+        assert!(all.content_type().starts_with("text/html"), "[{b}]");
+        assert!(all.body.contains("Showing 3 of 3 organisations"), "[{b}] {}", all.body);
+        assert!(all.body.contains(r#"<form method="get" action="/""#), "[{b}] a GET form");
+        // The generic header, no crown, no GOV.UK logotype, no CDN.
+        assert!(all.body.contains("govuk-generic-header"), "[{b}]");
+        for banned in ["govuk-header__logotype", "crown", "https://cdn", "GDS Transport"] {
+            assert!(!all.body.contains(banned), "[{b}] {banned}");
+        }
+
+        // Middlesbrough's band, from the API; filtering by it keeps it and drops steady Hartlepool.
+        let api = server.get(&format!("/api/v1/organisations/{FAILING}")).await.json();
+        let band = api["judgement"]["overall_band"].as_str().expect("judged").to_string();
+        assert_ne!(band, "low", "[{b}] an Inadequate judgement and a leap in re-referrals: {api}");
+        let filtered = server.get(&format!("/?band={band}")).await;
+        assert_eq!(filtered.status, 200, "[{b}]");
+        assert!(filtered.body.contains("Middlesbrough"), "[{b}]");
+        assert!(!filtered.body.contains("Hartlepool"), "[{b}] Hartlepool is low");
+        assert!(
+            filtered.body.contains(&format!(r#"<option value="{band}" selected>"#)),
+            "[{b}] the form keeps the filter"
+        );
+
+        let region = server.get("/?region=Yorkshire+and+The+Humber").await;
+        assert!(region.body.contains("Showing 1 of 3 organisations"), "[{b}]");
+        assert!(region.body.contains("Doncaster") && !region.body.contains(">Middlesbrough<"), "[{b}]");
+        // An empty value (a GET form's "Any") is no filter.
+        let any = server.get("/?sector=&region=&band=&rung=&as_of=&sort=name").await;
+        assert!(any.body.contains("Showing 3 of 3 organisations"), "[{b}]");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organisation_page_shows_identity_rating_age_links_and_signals() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let page = server.get(&format!("/organisations/{FAILING}")).await;
+        assert_eq!(page.status, 200, "[{b}] {}", page.body);
+        let html = &page.body;
+        assert!(html.contains("<h1 class=\"govuk-heading-xl\">Middlesbrough</h1>"), "[{b}]");
+        assert!(html.contains("North East"), "[{b}] region");
+        assert!(html.contains("judged inadequate"), "[{b}] the rating with its age");
+        assert!(html.contains("24 January 2020"), "[{b}] published");
+        assert!(html.contains("Hartlepool"), "[{b}] the neighbour link");
+        assert!(html.contains("Recommended rung"), "[{b}]");
+        assert!(html.contains(&format!("/indicators/{INDICATOR}")), "[{b}] the series signal links to its indicator");
+
+        // The SPC chart of its indicator, drawn on the server: the leap is an orange concern.
+        let chart =
+            html.split(r#"<svg class="fw-chart""#).nth(1).expect("an SPC chart").split("</svg>").next().unwrap();
+        assert!(chart.contains(r#"role="img""#) && chart.contains("<desc"), "[{b}] {chart}");
+        assert!(
+            chart.contains(r##"fill="#e46c0a" data-point-type="concern"><title>2023/24: 45</title>"##),
+            "[{b}] {chart}"
+        );
+        assert!(html.contains("Special cause of concern: high values"), "[{b}] the variation icon in words");
+        assert!(
+            html.contains("<th scope=\"row\" class=\"govuk-table__header\">2023/24</th>"),
+            "[{b}] the table beside it"
+        );
+        // Its indicator page, and an unknown indicator.
+        let indicator = server.get(&format!("/indicators/{INDICATOR}")).await;
+        assert_eq!(indicator.status, 200, "[{b}]");
+        assert!(
+            indicator.body.contains("Middlesbrough") && indicator.body.contains("Which way is better"),
+            "[{b}] {}",
+            indicator.body
+        );
+        assert_eq!(server.get("/indicators/no_such_indicator").await.status, 404, "[{b}]");
+
+        // As known on a day before the inspection was published: no rating, and the banner says so.
+        let before = server.get(&format!("/organisations/{FAILING}?as_of=2019-12-31")).await;
+        assert_eq!(before.status, 200, "[{b}] {}", before.body);
+        assert!(before.body.contains("As known on 31 December 2019"), "[{b}]");
+        assert!(!before.body.contains("judged inadequate"), "[{b}] not yet published");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_codes_are_404s_and_bad_parameters_400s_naming_the_parameter() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let page = server.get("/organisations/E99999999").await;
+        assert_eq!(page.status, 404, "[{b}]");
+        assert!(page.content_type().starts_with("text/html"), "[{b}]");
+        assert!(page.body.contains("Page not found") && page.body.contains("govuk-generic-header"), "[{b}]");
+        let nowhere = server.get("/no/such/page").await;
+        assert_eq!(nowhere.status, 404, "[{b}]");
+
+        let api = server.get("/api/v1/organisations/E99999999").await;
+        assert_eq!(api.status, 404, "[{b}]");
+        assert_eq!(api.content_type(), "application/problem+json", "[{b}]");
+        let problem = api.json();
+        assert_eq!((problem["status"].as_u64(), problem["type"].as_str()), (Some(404), Some("about:blank")), "[{b}]");
+        assert!(problem["detail"].as_str().unwrap().contains("E99999999"), "[{b}] {problem}");
+        assert_eq!(server.get("/api/v1/nothing").await.status, 404, "[{b}]");
+
+        for (query, parameter) in [
+            ("band=awful", "band"),
+            ("as_of=2024-13-01", "as_of"),
+            ("sector=space", "sector"),
+            ("rung=throne", "rung"),
+            ("sort=colour", "sort"),
+            ("limit=0", "limit"),
+            ("offset=minus", "offset"),
+        ] {
+            let api = server.get(&format!("/api/v1/organisations?{query}")).await;
+            assert_eq!(api.status, 400, "[{b}] {query}");
+            assert_eq!(api.content_type(), "application/problem+json", "[{b}]");
+            assert_eq!(api.json()["parameter"], parameter, "[{b}] {query}: {}", api.body);
+            assert!(api.json()["detail"].as_str().unwrap().contains(parameter), "[{b}] {}", api.body);
+        }
+        let page = server.get("/?band=awful").await;
+        assert_eq!(page.status, 400, "[{b}]");
+        assert!(page.body.contains("parameter band"), "[{b}] the page says which parameter");
+        // Nothing internal leaks.
+        for body in [&page.body, &api.body] {
+            assert!(!body.contains("sqlx") && !body.contains("panicked"), "[{b}]");
+        }
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_pages_in_a_stable_order() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let whole = server.get("/api/v1/organisations?sort=name").await.json();
+        let names: Vec<&str> =
+            whole["organisations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Doncaster", "Hartlepool", "Middlesbrough"], "[{b}]");
+        let mut paged = Vec::new();
+        let mut next = Some("/api/v1/organisations?sort=name&limit=2".to_string());
+        while let Some(url) = next {
+            let page = server.get(&url).await.json();
+            assert_eq!(page["matched"], 3, "[{b}]");
+            paged.extend(
+                page["organisations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().to_string()),
+            );
+            next = page["next"].as_str().map(str::to_string);
+        }
+        assert_eq!(paged, names, "[{b}] the pages together are the whole list, once each");
+        let region = &whole["organisations"][0]["region"];
+        assert_eq!(region, "Yorkshire and The Humber", "[{b}]");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let doc = server.get("/api/v1/openapi.json").await;
+        assert_eq!(doc.status, 200, "[{b}]");
+        let doc = doc.json();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "[{b}]");
+        let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+        let served: BTreeSet<String> = failwell_web::api_paths().into_iter().collect();
+        assert_eq!(documented, served, "[{b}] documented and served routes differ");
+        // And every documented route answers (none falls through to the API's 404).
+        for path in &documented {
+            let url = path.replace("{code}", FAILING);
+            let r = server.get(&url).await;
+            assert_eq!(r.status, 200, "[{b}] {url}: {}", r.body);
+            assert!(r.content_type().starts_with("application/json"), "[{b}] {url}");
+        }
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stylesheet_is_served_from_the_binary_without_gds_transport() {
+    for db in databases().await.into_iter().take(1) {
+        let server = serve(&db).await;
+        let css = server.get("/static/govuk/failwell.css").await;
+        assert_eq!(css.status, 200);
+        assert!(css.content_type().starts_with("text/css"));
+        assert!(css.body.contains("arial") && !css.body.contains("GDS Transport"));
+        assert_eq!(server.get("/static/VENDORED.md").await.status, 404, "only served kinds of file");
+        assert_eq!(server.get("/static/govuk/nothing.css").await.status, 404);
+        server.stop().await;
+    }
+}

@@ -1,0 +1,228 @@
+//! Fresh stores with a small, known set of evidence; a server over each; an HTTP client.
+
+use failwell_domain::{Code, Indicator, Inspection, Link, Observation, Organisation, Slug};
+use failwell_store::Store;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use sqlx::Connection;
+use std::net::SocketAddr;
+
+/// A database to test against: its URL and backend, and the temp dir a SQLite file lives in.
+pub struct TestDb {
+    pub url: String,
+    pub backend: &'static str,
+    pub _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite database, and a fresh PostgreSQL one when a server is configured.
+pub async fn databases() -> Vec<TestDb> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("web.db").display().to_string();
+    let mut out = vec![TestDb { url: path, backend: "sqlite", _dir: Some(dir) }];
+    match std::env::var("FAILWELL_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let name = format!(
+                "tw_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+            );
+            let mut conn = sqlx::PgConnection::connect(&base).await.expect("PostgreSQL reachable");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+            let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /DBNAME");
+            out.push(TestDb { url: format!("{prefix}/{name}"), backend: "postgres", _dir: None });
+        }
+        _ => eprintln!("PostgreSQL tests skipped: FAILWELL_TEST_POSTGRES_URL is not set"),
+    }
+    out
+}
+
+fn date(s: &str) -> time::Date {
+    failwell_domain::dates::parse_date(s).unwrap()
+}
+
+fn council(code: &str, name: &str, region: &str) -> Organisation {
+    Organisation {
+        code: Code::new(code).unwrap(),
+        name: name.into(),
+        sector: Slug::new("local_government").unwrap(),
+        org_type: Slug::new("upper_tier_council").unwrap(),
+        region: Some(region.into()),
+        opened_on: None,
+        closed_on: None,
+        source: "test".into(),
+        learned_on: None,
+    }
+}
+
+/// Middlesbrough (the organisation the tests look at): judged Inadequate, published
+/// 24 January 2020, and a re-referral rate that leaps in its latest year.
+pub const FAILING: &str = "E06000002";
+/// Hartlepool: steady figures, no inspection; Middlesbrough's closest neighbour.
+pub const STEADY: &str = "E06000001";
+/// The indicator of the fixture.
+pub const INDICATOR: &str = "rereferrals_within_12m_pct";
+
+/// Loads the fixture: three councils in two regions, one SPC indicator with twelve
+/// annual figures each, one inspection and one neighbour link.
+pub async fn load(store: &Store) {
+    let orgs = [
+        council(STEADY, "Hartlepool", "North East"),
+        council(FAILING, "Middlesbrough", "North East"),
+        council("E08000017", "Doncaster", "Yorkshire and The Humber"),
+    ];
+    let mut s = store.begin_import("organisations", "orgs.csv").await.unwrap();
+    for (i, o) in orgs.iter().enumerate() {
+        s.add_organisation(i as u64 + 2, o).await.unwrap().unwrap();
+    }
+    s.finish().await.unwrap();
+
+    let indicator = Indicator {
+        code: Slug::new(INDICATOR).unwrap(),
+        title: "Referrals within 12 months of a previous referral".into(),
+        unit: "percent".into(),
+        polarity: "higher_is_worse".parse().unwrap(),
+        kind: "outcome".parse().unwrap(),
+        failure_types: vec!["performance".parse().unwrap()],
+        method: "spc".parse().unwrap(),
+        counts: "none".parse().unwrap(),
+        definition: "Referrals within 12 months of a previous referral (year to 31 March)".into(),
+        definition_version: "1".into(),
+        valid_from: None,
+        source: "test".into(),
+        learned_on: None,
+    };
+    let mut s = store.begin_import("indicators", "indicators.csv").await.unwrap();
+    s.add_indicator(2, &indicator).await.unwrap().unwrap();
+    s.finish().await.unwrap();
+
+    let steady = [20.0, 21.0, 20.0, 22.0, 21.0, 20.0, 21.0, 22.0, 20.0, 21.0, 21.0, 20.0];
+    let mut leap = steady;
+    leap[11] = 45.0;
+    let mut s = store.begin_import("observations", "observations.csv").await.unwrap();
+    let mut line = 1;
+    for (code, values) in [(STEADY, &steady), (FAILING, &leap), ("E08000017", &steady)] {
+        for (i, v) in values.iter().enumerate() {
+            let year = 2012 + i as i32;
+            line += 1;
+            let obs = Observation {
+                organisation: Code::new(code).unwrap(),
+                indicator: Slug::new(INDICATOR).unwrap(),
+                period: format!("{year}/{:02}", (year + 1) % 100).parse().unwrap(),
+                value: Some(*v),
+                suppression: None,
+                numerator: None,
+                denominator: None,
+                expected: None,
+                published_on: Some(date(&format!("{}-11-01", year + 1))),
+                source: "test".into(),
+            };
+            s.add_observation(line, obs).await.unwrap().unwrap();
+        }
+    }
+    s.finish().await.unwrap();
+
+    let inspection = Inspection {
+        organisation: Code::new(FAILING).unwrap(),
+        regulator: Slug::new("ofsted").unwrap(),
+        framework: Slug::new("ilacs").unwrap(),
+        scale_version: Slug::new("ofsted_ilacs_2018").unwrap(),
+        inspected_on: date("2019-11-25"),
+        published_on: date("2020-01-24"),
+        overall: Slug::new("inadequate").unwrap(),
+        domains: vec![],
+        source: "test".into(),
+    };
+    let mut s = store.begin_import("inspections", "inspections.csv").await.unwrap();
+    s.add_inspection(2, &inspection).await.unwrap().unwrap();
+    s.finish().await.unwrap();
+
+    let link = Link {
+        from: Code::new(STEADY).unwrap(),
+        to: Code::new(FAILING).unwrap(),
+        link_type: "neighbour".parse().unwrap(),
+        valid_from: None,
+        valid_to: None,
+        rank: Some(1),
+        note: "Close".into(),
+        source: "test".into(),
+        learned_on: None,
+    };
+    let mut s = store.begin_import("links", "links.csv").await.unwrap();
+    s.add_link(2, &link).await.unwrap().unwrap();
+    s.finish().await.unwrap();
+}
+
+/// A server running over a store, stopped (gracefully) by [`Running::stop`].
+pub struct Running {
+    pub addr: SocketAddr,
+    pub backend: &'static str,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), failwell_web::WebError>>,
+    store: Store,
+}
+
+/// Opens `db`, loads the fixture and serves it on a free loopback port.
+pub async fn serve(db: &TestDb) -> Running {
+    let store = Store::open(&db.url).await.unwrap();
+    load(&store).await;
+    let server = failwell_web::Server::bind(store.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = server.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    Running { addr, backend: db.backend, stop, task, store }
+}
+
+impl Running {
+    /// Stops the server, insisting it stopped cleanly, and closes the store.
+    pub async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.task.await.unwrap().unwrap();
+        self.store.close().await;
+    }
+
+    /// `GET path` over a new connection.
+    pub async fn get(&self, path: &str) -> Response {
+        get(self.addr, path).await
+    }
+}
+
+/// An HTTP response, read whole.
+pub struct Response {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    /// The Content-Type header.
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// `GET path` from `addr` over a fresh TCP connection with hyper's HTTP/1.1 client.
+pub async fn get(addr: SocketAddr, path: &str) -> Response {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    let request = hyper::Request::get(path)
+        .header("host", addr.to_string())
+        .body(Empty::<Bytes>::new())
+        .expect("a valid request");
+    let response = sender.send_request(request).await.expect("an answer");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("a body").to_bytes();
+    Response { status, headers, body: String::from_utf8(body.to_vec()).expect("UTF-8") }
+}
