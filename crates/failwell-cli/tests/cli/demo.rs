@@ -73,8 +73,8 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (3_253_525, 0x8c8b_9595_e3cb_ace4);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_979_697, 0xb856_4674_68fb_e8fb);
+const PINNED_SCAN: (usize, u64) = (3_248_045, 0x0aec_008e_b489_f014);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_974_113, 0x6b79_e6c8_3762_b26f);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {
