@@ -153,7 +153,10 @@ pub fn recipe() -> Vec<(&'static str, Vec<&'static str>)> {
         ("council reorganisations (close dates)", vec!["organisations", "{data}/demo/la_reorganisations.csv"]),
         // Which council took over each closed one's area; one whole successor inherits.
         ("council successions", vec!["links", "{data}/demo/la_successions.csv"]),
-        ("organisations named in the intervention facts", vec!["organisations", "{data}/demo/intervention_organisations.csv"]),
+        (
+            "organisations named in the intervention facts",
+            vec!["organisations", "{data}/demo/intervention_organisations.csv"],
+        ),
     ];
     let la = |label, extra: &[&'static str]| {
         let mut v = vec!["observations", "{data}/public/la_childrens_services_indicators.csv"];

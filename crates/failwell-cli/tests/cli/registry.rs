@@ -11,7 +11,8 @@ E06000901,New Unitary,local_government,upper_tier_council,,,test
 const LINKS: &str = "from,to,link_type,valid_from,note,source
 E10000901,E06000901,predecessor_of,2023-04-01,the whole area,test
 ";
-const INSPECTIONS: &str = "organisation,regulator,framework,scale_version,inspected_on,published_on,overall,domains,source
+const INSPECTIONS: &str =
+    "organisation,regulator,framework,scale_version,inspected_on,published_on,overall,domains,source
 E10000901,ofsted,ilacs,ofsted_ilacs_2018,2022-04-01,2022-06-01,inadequate,,test
 ";
 

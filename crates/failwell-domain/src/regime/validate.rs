@@ -187,9 +187,10 @@ fn scale_grades(sink: &Sink<'_>, scale: &Scale) {
         previous = Some(previous.map_or(g.rank, |p| p.max(g.rank)));
         // An alias that is another grade's code or alias would make a grade ambiguous.
         for (i, alias) in g.aliases.iter().enumerate() {
-            let clash = scale.grades.iter().find(|o| {
-                o.code == *alias || (!std::ptr::eq(*o, g) && o.aliases.iter().any(|a| a == alias))
-            });
+            let clash = scale
+                .grades
+                .iter()
+                .find(|o| o.code == *alias || (!std::ptr::eq(*o, g) && o.aliases.iter().any(|a| a == alias)));
             if let Some(o) = clash {
                 sink.error(
                     g.pos.elem("aliases", i),

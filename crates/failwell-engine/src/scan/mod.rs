@@ -318,8 +318,10 @@ async fn judge_and_track(
     }
     for (from, to) in &heirs {
         if let Some(parts) = series_signals.remove(*from) {
-            let own: FxHashSet<&str> =
-                series_signals.get(*to).map(|p| p.iter().flatten().map(|s| s.key.as_str()).collect()).unwrap_or_default();
+            let own: FxHashSet<&str> = series_signals
+                .get(*to)
+                .map(|p| p.iter().flatten().map(|s| s.key.as_str()).collect())
+                .unwrap_or_default();
             let moved: Vec<Signal> = parts
                 .into_iter()
                 .flatten()
@@ -346,11 +348,17 @@ async fn judge_and_track(
     }
     let mut by_org_ins: BTreeMap<&str, Vec<Inspection>> = BTreeMap::new();
     for i in &inspections {
-        by_org_ins.entry(heirs.get(i.organisation.as_str()).unwrap_or(&i.organisation.as_str())).or_default().push(i.clone());
+        by_org_ins
+            .entry(heirs.get(i.organisation.as_str()).unwrap_or(&i.organisation.as_str()))
+            .or_default()
+            .push(i.clone());
     }
     let mut by_org_ev: BTreeMap<&str, Vec<Event>> = BTreeMap::new();
     for e in &events {
-        by_org_ev.entry(heirs.get(e.organisation.as_str()).unwrap_or(&e.organisation.as_str())).or_default().push(e.clone());
+        by_org_ev
+            .entry(heirs.get(e.organisation.as_str()).unwrap_or(&e.organisation.as_str()))
+            .or_default()
+            .push(e.clone());
     }
 
     let inputs: Vec<(&Organisation, Option<Vec<Vec<Signal>>>)> =
