@@ -10,7 +10,7 @@
 //!   they are read in context, weighed per failure type into an assessment, and the
 //!   trigger rules (CEL) and the ladder turn that into a recommended rung.
 //!   [`judge::organisation::judge_organisation`] is one organisation's whole judgement.
-//! - [`scan`]: the machinery that runs the judging over a store as known on a day:
+//! - [`scan`](mod@scan): the machinery that runs the judging over a store as known on a day:
 //!   reading passes, the incremental reuse of recorded results, parallelism.
 //! - [`record`]: what a recorded scan leaves behind: signal continuity across scans and
 //!   the crate-private cache of each indicator's results.

@@ -408,7 +408,7 @@ impl Synthetic {
         let mut rng = SplitMix64::new(trust.next_u64() ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
         let level = 50.0 + 20.0 * rng.next_f64();
         let sd = 1.0 + 4.0 * rng.next_f64();
-        let worse = if i % 2 == 0 { 1.0 } else { -1.0 };
+        let worse = if i.is_multiple_of(2) { 1.0 } else { -1.0 };
         (0..n)
             .map(|m| {
                 let step = if declining && m >= onset { 1.5 * sd * worse } else { 0.0 };

@@ -128,7 +128,7 @@ pub fn spc_signals(
         if first != explanation.first || last != explanation.last {
             sentence.push_str(&format!(" (runs of this rule cover {} to {})", start, period(last)));
         }
-        let known_from = (first..=last).filter_map(|i| series.data.published(i)).max().map(|d| crate::dates::iso(d));
+        let known_from = (first..=last).filter_map(|i| series.data.published(i)).max().map(crate::dates::iso);
         out.push(Signal {
             key: Signal::make_key(series.organisation, &series.indicator.code, &rule_name, &start),
             organisation: series.organisation.to_string(),

@@ -6,7 +6,7 @@
 //! every organisation of one indicator, so when one organisation's figures change, the
 //! whole indicator's results are rebuilt, and the others are reused from the last
 //! recorded scan. Results are kept per indicator in a compact binary layout
-//! (`indicator_scan`, see [`crate::record::results_codec`]); reading them back gives exactly what
+//! (`indicator_scan`, see `record::results_codec`); reading them back gives exactly what
 //! charting again would, which the tests check.
 
 use crate::error::EngineError;
