@@ -59,6 +59,12 @@ pub struct ScanOptions {
     /// registry's organisations (groups aside) have a peer contact on record at all (0.1:
     /// below it, no record more likely means no data than no contact).
     pub peer_contact_coverage: f64,
+    /// From how many organisations judging and tracking share out over the cores (below
+    /// it a thread costs more than it saves). Never changes the report: the parallel map
+    /// keeps input order. Tests lower it to take the threaded paths on a small store.
+    pub parallel_from_organisations: usize,
+    /// From how many series the peer pass shares its indicators out over the cores.
+    pub parallel_from_series: usize,
 }
 
 impl Default for ScanOptions {
@@ -81,6 +87,8 @@ impl Default for ScanOptions {
             system_min_members: 2,
             system_band: Band::High,
             peer_contact_coverage: 0.1,
+            parallel_from_organisations: 500,
+            parallel_from_series: 10_000,
         }
     }
 }

@@ -75,3 +75,28 @@ async fn full_incremental_and_as_of_scans_agree_on_a_store_big_enough_for_thread
 fn time_iso(d: time::Date) -> String {
     failwell_domain::dates::iso(d)
 }
+
+/// The thresholds from which the scan shares work out over the cores are settable: a
+/// small store scanned with every step threaded and with none gives the same judgement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threaded_and_single_threaded_scans_agree_with_the_thresholds_lowered() {
+    use failwell_engine::ScanOptions;
+    use failwell_test_support::scan::scan;
+    let shape = Synthetic { organisations: 200, indicators: 3, months: 24, seed: 7 };
+    for database in TestDatabase::all().unwrap() {
+        let b = database.name();
+        let store = TestStore::open(database).await.unwrap();
+        shape.seed().load(&store).await.unwrap();
+        let threaded =
+            ScanOptions { parallel_from_organisations: 2, parallel_from_series: 2, ..ScanOptions::default() };
+        let single = ScanOptions {
+            parallel_from_organisations: usize::MAX,
+            parallel_from_series: usize::MAX,
+            ..ScanOptions::default()
+        };
+        let a = judgement(&scan(&store, &threaded).await.unwrap());
+        let one = judgement(&scan(&store, &single).await.unwrap());
+        assert!(signals(&a).len() > 5, "[{b}] the synthetic trusts signal: {}", signals(&a).len());
+        assert_eq!(a, one, "[{b}] threads changed the judgement");
+    }
+}

@@ -219,7 +219,7 @@ async fn judge_and_track(
         crate::scan::series_pass::chart_again(store, &mut pass, &untailed, &indicators, &rule_set, &spc_judge, options)
             .await?;
     }
-    let judged = crate::scan::peer_pass::judge_peers(&mut pass, &indicators, &groups);
+    let judged = crate::scan::peer_pass::judge_peers(&mut pass, &indicators, &groups, options.parallel_from_series);
     tracing::info!(elapsed = ?started.elapsed(), indicators = judged, "peer distance judged");
     // What a recorded scan keeps of the indicators it rebuilt, encoded now, while the
     // results still hold their signals: the signals then move to their organisations.
@@ -381,7 +381,7 @@ async fn judge_and_track(
             };
             judge_organisation(evidence, &setting, regime, rules, options)
         };
-    let mut reports = worst_first(judge_all(inputs, &judge_one)?);
+    let mut reports = worst_first(judge_all(inputs, options.parallel_from_organisations, &judge_one)?);
     let system_rule =
         SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };
     let systems = system_view(&organisations, &links, &reports, today, system_rule);
@@ -457,13 +457,13 @@ fn concat(parts: Option<Vec<Vec<Signal>>>) -> Vec<Signal> {
 /// independent once the series are charted), keeping the input order.
 fn judge_all<'a, F>(
     inputs: Vec<(&'a Organisation, Option<Vec<Vec<Signal>>>)>,
+    parallel_from: usize,
     judge: &F,
 ) -> Result<Vec<OrganisationReport>, EngineError>
 where
     F: Fn(&'a Organisation, Option<Vec<Vec<Signal>>>) -> Result<Option<OrganisationReport>, EngineError> + Sync,
 {
-    // Below a few hundred organisations a thread costs more than it saves.
-    let judged = crate::scan::parallel::map(inputs, 500, |(org, signals)| judge(org, signals));
+    let judged = crate::scan::parallel::map(inputs, parallel_from, |(org, signals)| judge(org, signals));
     let mut out = Vec::with_capacity(judged.len());
     for r in judged {
         out.extend(r?);
@@ -546,29 +546,30 @@ async fn track(
     };
     // Each organisation's matching, and when recording, its new signals and the ongoing
     // ones whose content changed (found by hash: only those are written out).
-    let tracked = crate::scan::parallel::map(reports.iter_mut().collect(), 500, |report| {
-        let open = open_by_org.get(report.organisation.as_str()).map_or(&[][..], Vec::as_slice);
-        let mut signals: Vec<&mut Signal> = report.signals.iter_mut().collect();
-        let continuity = match_signals(open, &mut signals, today);
-        let mut tracked = Tracked { ongoing: Vec::with_capacity(continuity.ongoing.len()), ..Tracked::default() };
-        for (i, id) in continuity.ongoing {
+    let tracked =
+        crate::scan::parallel::map(reports.iter_mut().collect(), options.parallel_from_organisations, |report| {
+            let open = open_by_org.get(report.organisation.as_str()).map_or(&[][..], Vec::as_slice);
+            let mut signals: Vec<&mut Signal> = report.signals.iter_mut().collect();
+            let continuity = match_signals(open, &mut signals, today);
+            let mut tracked = Tracked { ongoing: Vec::with_capacity(continuity.ongoing.len()), ..Tracked::default() };
+            for (i, id) in continuity.ongoing {
+                if record {
+                    let hash = signals[i].content_hash();
+                    if open.iter().find(|o| o.key == id).is_none_or(|o| o.content_hash != hash) {
+                        tracked.changed.push(row(signals[i], hash)?);
+                    }
+                }
+                tracked.ongoing.push(id);
+            }
             if record {
-                let hash = signals[i].content_hash();
-                if open.iter().find(|o| o.key == id).is_none_or(|o| o.content_hash != hash) {
-                    tracked.changed.push(row(signals[i], hash)?);
+                for i in continuity.new {
+                    tracked.new.push(row(signals[i], signals[i].content_hash())?);
                 }
             }
-            tracked.ongoing.push(id);
-        }
-        if record {
-            for i in continuity.new {
-                tracked.new.push(row(signals[i], signals[i].content_hash())?);
-            }
-        }
-        Ok::<_, EngineError>(tracked)
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, EngineError>(tracked)
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
     tracing::debug!(elapsed = ?started.elapsed(), "organisations' signals matched");
     let mut taken: FxHashSet<&str> = FxHashSet::default();
     let mut ongoing = 0;

@@ -12,9 +12,6 @@ use crate::judge::series::IndicatorInfo;
 use crate::scan::series_pass::{IndicatorResults, SeriesPass};
 use std::collections::BTreeMap;
 
-/// Below this many series to judge, one thread does it (threads cost more than they save).
-const PARALLEL_FROM: usize = 10_000;
-
 /// The indicators of `pass` whose outcomes were not judged under `groups`.
 pub fn stale(pass: &SeriesPass, indicators: &BTreeMap<String, IndicatorInfo>, groups: &PeerGroups<'_>) -> Vec<String> {
     pass.by_indicator.iter().filter(|(code, r)| is_stale(code, r, indicators, groups)).map(|(c, _)| c.clone()).collect()
@@ -39,13 +36,14 @@ pub fn judge_peers(
     pass: &mut SeriesPass,
     indicators: &BTreeMap<String, IndicatorInfo>,
     groups: &PeerGroups<'_>,
+    parallel_from_series: usize,
 ) -> usize {
     let stale: Vec<(&String, &mut IndicatorResults)> =
         pass.by_indicator.iter_mut().filter(|(code, r)| is_stale(code, r, indicators, groups)).collect();
     assert!(stale.iter().all(|(_, r)| !r.tails_dropped()), "peer distance judged on results without tails");
     let series: usize = stale.iter().map(|(_, r)| r.series.len()).sum();
     let codes: Vec<String> = stale.iter().map(|(code, _)| (*code).clone()).collect();
-    let min_items = if series < PARALLEL_FROM { usize::MAX } else { 2 };
+    let min_items = if series < parallel_from_series { usize::MAX } else { 2 };
     crate::scan::parallel::map(stale, min_items, |(code, results)| {
         let Some(info) = indicators.get(code) else { return };
         let tails: Vec<TailRef<'_>> = results
@@ -134,19 +132,19 @@ mod tests {
         let today = time::macros::date!(2024 - 04 - 15);
         let mut pass = pass();
         let none = PeerGroups::new(&[], today);
-        assert_eq!(judge_peers(&mut pass, &indicators, &none), 1, "never judged");
+        assert_eq!(judge_peers(&mut pass, &indicators, &none, 10_000), 1, "never judged");
         assert!(pass.rebuilt.contains("x"), "judged again, so written again");
         let a = &pass.by_indicator["x"].series[0];
         assert!(matches!(a.peer, Some(PeerOutcome::Distant(ref d)) if d.neighbours.is_none()), "{:?}", a.peer);
         pass.rebuilt.clear();
-        assert_eq!(judge_peers(&mut pass, &indicators, &none), 0, "same peer groups: reused");
+        assert_eq!(judge_peers(&mut pass, &indicators, &none, 10_000), 0, "same peer groups: reused");
         assert!(pass.rebuilt.is_empty());
         // Statistical neighbours appear: the key changes and the indicator is judged again,
         // now against them.
         let links = neighbours("A", &["B", "C", "D"]);
         let groups = PeerGroups::new(&links, today);
         assert_ne!(groups.key(), none.key());
-        assert_eq!(judge_peers(&mut pass, &indicators, &groups), 1);
+        assert_eq!(judge_peers(&mut pass, &indicators, &groups, 10_000), 1);
         let a = &pass.by_indicator["x"].series[0];
         let Some(PeerOutcome::Distant(d)) = &a.peer else { panic!("{:?}", a.peer) };
         assert_eq!(d.neighbours.as_deref(), Some(&["B".to_string(), "C".to_string(), "D".to_string()][..]));
