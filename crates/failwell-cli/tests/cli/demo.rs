@@ -49,6 +49,37 @@ fn demo_registry_and_interventions(store: &TestStore) {
     let scan: serde_json::Value = serde_json::from_str(&ok(store, &["scan", "--format", "json"])).unwrap();
     let orgs = scan["organisations"].as_array().expect("organisations");
     let find = |code: &str| orgs.iter().find(|o| o["organisation"] == code);
+    // The demo's "most at risk" ten, each for its reason: every one judged Inadequate
+    // (the statutory rule holds, with the failing-grade signal behind it) and on a rung
+    // the intervention data record. Issue 16 changes judging: this list moves with it,
+    // on purpose and said so.
+    let top: Vec<&str> = orgs.iter().take(10).map(|o| o["organisation"].as_str().unwrap()).collect();
+    assert_eq!(
+        top,
+        [
+            "E08000032",
+            "E08000029",
+            "E06000006",
+            "E08000014",
+            "E09000016",
+            "E08000008",
+            "E06000053",
+            "E06000030",
+            "E06000019",
+            "E08000002"
+        ],
+        "the demo's top ten"
+    );
+    for o in orgs.iter().take(10) {
+        let reason = o["rationale"][0].as_str().unwrap_or_default();
+        assert!(reason.starts_with("Rule cs_inadequate holds (failing_grade)"), "{}: {reason}", o["name"]);
+        assert!(
+            o["signals"].as_array().unwrap().iter().any(|s| s["rule"] == "inspection.failing_grade"),
+            "{}: the failing grade is among its signals",
+            o["name"]
+        );
+        assert_eq!(o["current_rung_inferred"], false, "{}: a recorded rung", o["name"]);
+    }
     // Cumbria, and the North Yorkshire and Somerset county codes, closed on 2023-04-01:
     // none is judged after it (so none is "at risk" for missing returns).
     for closed in ["E10000006", "E10000023", "E10000027", "E10000021"] {
