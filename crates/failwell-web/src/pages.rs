@@ -150,7 +150,7 @@ pub async fn overview(
     ];
     head.extend(report.failure_types.iter().map(|f| Cell::text(f.name.clone())));
     head.push(Cell { numeric: true, ..sortable("Signals", Sort::Signals) });
-    let as_of_suffix = filters.as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default();
+    let as_of_suffix = as_of_query(filters.as_of);
     let rows = shown
         .iter()
         .map(|&i| {
@@ -330,6 +330,11 @@ async fn charts(
     Ok(out)
 }
 
+/// The query string that keeps a link on the same as-of day (empty for "now").
+fn as_of_query(as_of: Option<time::Date>) -> String {
+    as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default()
+}
+
 fn heads(names: &[&str]) -> Vec<Cell> {
     names.iter().map(|n| Cell::text(*n)).collect()
 }
@@ -345,7 +350,7 @@ pub async fn organisation(
     let Some(org) = snapshot.organisations.get(&code) else {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     };
-    let as_of_suffix = as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default();
+    let as_of_suffix = as_of_query(as_of);
     let today = failwell_domain::dates::parse_date(&snapshot.report.as_of).ok();
     let mut identity = vec![
         SummaryRow::new("Code", org.code.to_string()),
@@ -527,7 +532,7 @@ pub async fn indicator(
     let Some(ind) = snapshot.indicators.get(&code) else {
         return Err(WebError::NotFound(format!("indicator {code:?}")).into());
     };
-    let as_of_suffix = as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default();
+    let as_of_suffix = as_of_query(as_of);
     let mut rows = Vec::new();
     for j in &snapshot.report.organisations {
         for s in j.signals.iter().filter(|s| s.indicator.as_deref() == Some(code.as_str())) {
