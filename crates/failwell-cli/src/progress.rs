@@ -35,3 +35,15 @@ impl<R: Read> Read for Counting<R> {
         Ok(n)
     }
 }
+
+/// A bar over a count of steps (its length set once known), with the rate and time left.
+pub fn count_bar(label: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} ({elapsed}, {eta} left)")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
+}

@@ -20,6 +20,7 @@
 //! Architecture invariant: the engine depends on domain, stats and store, never on the
 //! CLI or any file format; it does no statistics of its own.
 
+pub mod backtest;
 pub mod dates;
 pub mod error;
 pub mod json_parts;

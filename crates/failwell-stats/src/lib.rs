@@ -3,6 +3,7 @@
 //! Pure functions over `&[f64]`; no I/O, no clock, no randomness without a seed.
 //! Every flag carries its explanation (which rule, which points, which limits).
 
+pub mod classify;
 pub mod cusum;
 pub mod dist;
 pub mod funnel;

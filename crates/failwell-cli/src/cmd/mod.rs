@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod analyst;
+pub mod backtest;
 pub mod bench;
 pub mod bench_scan;
 pub mod decide;

@@ -133,6 +133,19 @@ pub fn recommend(ladder: &Ladder, current: &Rung, holding: &[&TriggerRule], earl
     if fired.is_empty() && chosen.level == lightest.level {
         rationale.push("No trigger rule holds: universal monitoring.".to_string());
     }
+    // While a rule still holds, the failure it describes persists: a rule asking for a
+    // lighter rung than the one the organisation stands on (a failing judgement asks for a
+    // direction; Bradford is already run by a trust) is no reason to step down. Only when
+    // no rule holds may the recommendation fall below the current rung, for exit.
+    let chosen = if !fired.is_empty() && chosen.level < current.level {
+        rationale.push(format!(
+            "The rules that hold ask for {}, below the current rung ({}): the failure they describe persists, so the recommendation is to stay on {} until its exit criteria are met.",
+            chosen.name, current.name, current.name
+        ));
+        current
+    } else {
+        chosen
+    };
     if chosen.level < current.level {
         rationale
             .push(format!("The recommendation is below the current rung ({}): check the exit criteria.", current.name));

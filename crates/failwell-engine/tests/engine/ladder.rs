@@ -97,3 +97,17 @@ fn a_recommendation_below_the_current_rung_says_to_check_exit() {
     assert_eq!(rec.recommended.id, "universal_monitoring");
     assert!(rec.rationale.iter().any(|s| s.contains("check the exit criteria")));
 }
+
+#[test]
+fn a_rule_still_holding_never_steps_an_organisation_down() {
+    // Bradford's case: a failing judgement asks for a notice, but the council already
+    // stands on special measures (a trust). The failure persists: stay, do not step down.
+    let r = regime(RULES);
+    let l = r.ladder("care").unwrap();
+    let rec = recommend(l, l.rung("special_measures").unwrap(), &[rule(&r, "failing")], false);
+    assert_eq!(rec.recommended.id, "special_measures");
+    assert_eq!(rec.rules.len(), 1, "the rule that holds is still listed");
+    assert!(rec.rationale[0].starts_with("Rule failing holds"), "{:?}", rec.rationale);
+    assert!(rec.rationale.iter().any(|s| s.contains("stay on Special measures")), "{:?}", rec.rationale);
+    assert!(!rec.rationale.iter().any(|s| s.contains("check the exit criteria")), "{:?}", rec.rationale);
+}

@@ -1,0 +1,295 @@
+//! `failwell backtest`: how well the scan would have foreseen the judgements in the store,
+//! beside the previous-grade baselines. The engine runs it (`failwell_engine::backtest`);
+//! this renders it as text, JSON or CSV.
+
+use crate::cmd::scan::{choose_regime, parse_date};
+use crate::output::outln;
+use failwell_engine::backtest::figures::{Case, Estimate, Outcome};
+use failwell_engine::backtest::{Backtest, BacktestOptions, backtest};
+use failwell_store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Output formats of `failwell backtest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BacktestFormat {
+    /// The figures, then every hit, miss and false alarm with its reasons.
+    Text,
+    /// One JSON document: options, figures and every case.
+    Json,
+    /// One row per case (judgement), with its score, flag and outcome.
+    Csv,
+}
+
+/// Options of `failwell backtest`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BacktestArgs {
+    /// The judgement series: inspections of this framework.
+    #[arg(long, default_value = "ilacs")]
+    pub framework: String,
+    /// Only judgements published on or after this day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<time::Date>,
+    /// Only judgements published on or before this day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<time::Date>,
+    /// First evaluated year; thresholds are fixed on the years before each evaluated year
+    /// [default: the year after the series' first].
+    #[arg(long)]
+    pub evaluate_from: Option<i32>,
+    /// False-alarm rate the score's threshold may reach on the years it is fixed on.
+    #[arg(long, default_value_t = 0.16)]
+    pub false_alarm_rate: f64,
+    /// Grades ranked at or above this (1 = best) are sound; a flag on one is a false alarm.
+    #[arg(long, default_value_t = 2)]
+    pub sound_rank: i64,
+    /// Bootstrap resamples per confidence interval.
+    #[arg(long, default_value_t = 1000)]
+    pub resamples: usize,
+    /// The regime (TOML); default: the built-in England regime.
+    #[arg(long)]
+    pub regime: Option<PathBuf>,
+    /// Judge under this version of the regime (see `failwell scan --regime-version`).
+    #[arg(long)]
+    pub regime_version: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BacktestFormat::Text)]
+    pub format: BacktestFormat,
+}
+
+/// Runs `failwell backtest`.
+pub async fn run(database: &str, args: &BacktestArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&args.false_alarm_rate),
+        "--false-alarm-rate must be between 0 and 1, not {}",
+        args.false_alarm_rate
+    );
+    let store = Store::open(database).await?;
+    let result = async {
+        let (regime, rules) = choose_regime(&store, args.regime.as_ref(), args.regime_version.as_deref()).await?;
+        let options = BacktestOptions {
+            framework: args.framework.clone(),
+            from: args.from,
+            to: args.to,
+            evaluate_from_year: args.evaluate_from,
+            sound_rank: args.sound_rank,
+            target_false_alarm_rate: args.false_alarm_rate,
+            resamples: args.resamples,
+            ..BacktestOptions::default()
+        };
+        let bar = crate::progress::count_bar("as-of scans");
+        let progress = |done: usize, total: usize| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        };
+        let result = backtest(&store, &regime, &rules, &options, &progress).await;
+        bar.finish_and_clear();
+        Ok::<_, anyhow::Error>(result?)
+    }
+    .await;
+    store.close().await;
+    let result = result?;
+    anyhow::ensure!(
+        !result.cases.is_empty(),
+        "no judgements of framework {:?} in the store{}: nothing to backtest",
+        args.framework,
+        if result.ungraded > 0 {
+            format!(" on a scale of the regime ({} ungraded)", result.ungraded)
+        } else {
+            String::new()
+        }
+    );
+    match args.format {
+        BacktestFormat::Json => crate::output::write_json(&result)?,
+        BacktestFormat::Csv => write_csv(&result)?,
+        BacktestFormat::Text => write_text(&result)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_csv(result: &Backtest) -> anyhow::Result<()> {
+    let mut out = csv::Writer::from_writer(crate::output::stdout());
+    out.write_record([
+        "organisation",
+        "name",
+        "published_on",
+        "grade",
+        "outcome",
+        "scanned_as_of",
+        "score",
+        "band",
+        "threshold",
+        "flagged",
+        "evaluated",
+        "recommended_level",
+        "current_rung",
+        "previous_grade",
+        "previous_failing",
+        "concerns",
+    ])?;
+    for c in &result.cases {
+        out.write_record([
+            c.organisation.as_str(),
+            &c.name,
+            &c.published_on,
+            &c.grade,
+            outcome_word(c.outcome),
+            &c.scanned_as_of,
+            &c.score.to_string(),
+            c.band.as_deref().unwrap_or(""),
+            &c.threshold.map(|t| t.to_string()).unwrap_or_default(),
+            &c.flagged.to_string(),
+            &c.evaluated.to_string(),
+            &c.recommended_level.to_string(),
+            c.current_rung.as_deref().unwrap_or(""),
+            c.previous_grade.as_deref().unwrap_or(""),
+            &c.previous_failing.to_string(),
+            &c.concerns.join(" "),
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn outcome_word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Failing => "failing",
+        Outcome::Sound => "sound",
+        Outcome::Middle => "middle",
+    }
+}
+
+fn pct(e: &Estimate) -> String {
+    match (e.value, e.low, e.high) {
+        (Some(v), Some(l), Some(h)) => format!("{:.1} % ({:.1}–{:.1})", 100.0 * v, 100.0 * l, 100.0 * h),
+        (Some(v), ..) => format!("{:.1} %", 100.0 * v),
+        _ => "-".into(),
+    }
+}
+
+fn num(e: &Estimate) -> String {
+    match (e.value, e.low, e.high) {
+        (Some(v), Some(l), Some(h)) => format!("{v:.3} ({l:.3}–{h:.3})"),
+        (Some(v), ..) => format!("{v:.3}"),
+        _ => "-".into(),
+    }
+}
+
+fn write_text(r: &Backtest) -> anyhow::Result<()> {
+    let evaluated: Vec<&Case> = r.cases.iter().filter(|c| c.evaluated).collect();
+    let count = |o: Outcome| evaluated.iter().filter(|c| c.outcome == o).count();
+    outln!("Backtest of {} judgements under {} {}", r.framework, r.regime, r.regime_version)?;
+    outln!(
+        "{} judgements, {} as-of scans (the day before each publication); evaluated from {}: {} failing, {} sound, {} in between{}",
+        r.cases.len(),
+        r.scans,
+        r.evaluated_from_year.map_or("-".into(), |y| y.to_string()),
+        count(Outcome::Failing),
+        count(Outcome::Sound),
+        count(Outcome::Middle),
+        if r.ungraded > 0 { format!(" ({} on no scale of the regime, left out)", r.ungraded) } else { String::new() }
+    )?;
+    outln!(
+        "Out of time: each year's score threshold is fixed on earlier years at a false-alarm rate of at most {:.2}. 95 % bootstrap intervals in brackets.",
+        r.target_false_alarm_rate
+    )?;
+    outln!()?;
+    for m in &r.figures.methods {
+        let c = &m.confusion;
+        outln!("{}: {}", m.name, m.rule)?;
+        outln!(
+            "  flagged {} of {} failing (recall {}), {} of {} sound (false alarms {}); in between flagged {} of {}",
+            c.hits,
+            c.hits + c.misses,
+            pct(&m.recall),
+            c.false_alarms,
+            c.false_alarms + c.quiet,
+            pct(&m.false_alarm_rate),
+            m.middle_flagged.0,
+            m.middle_flagged.1
+        )?;
+        outln!(
+            "  precision {}, lift {}, ROC AUC {}, PR AUC {}",
+            pct(&m.precision),
+            m.lift.map_or("-".into(), |l| format!("{l:.2}")),
+            num(&m.roc_auc),
+            num(&m.pr_auc)
+        )?;
+    }
+    outln!()?;
+    outln!(
+        "Thresholds per year (fixed on the years before; failing/sound fitted on; cases failing/sound/between; flagged failing/sound):"
+    )?;
+    for t in &r.figures.thresholds {
+        outln!(
+            "  {}: {}  fitted on {}/{}  cases {}/{}/{}  flagged {}/{}",
+            t.year,
+            t.threshold.map_or("none".into(), |v| format!("{v:.3}")),
+            t.fitted_on.0,
+            t.fitted_on.1,
+            t.cases.0,
+            t.cases.1,
+            t.cases.2,
+            t.flagged.0,
+            t.flagged.1
+        )?;
+    }
+    outln!()?;
+    outln!("Calibration (evaluated judgements by the band the scan gave; in-between grades count as not failing):")?;
+    for row in &r.figures.calibration {
+        outln!(
+            "  {:<13} {:>4} judgements, {:>3} failing ({})",
+            row.band,
+            row.cases,
+            row.failing,
+            row.rate.map_or("-".into(), |v| format!("{:.1} %", 100.0 * v))
+        )?;
+    }
+    outln!()?;
+    outln!(
+        "Signals (concerns the day before; failing/sound judgements having one; failing share with and without; lift):"
+    )?;
+    for s in &r.figures.signals {
+        outln!(
+            "  {:<32} {:>4} cases, {:>3} failing  {} vs {}  lift {}",
+            s.rule,
+            s.cases,
+            s.failing,
+            s.rate.map_or("-".into(), |v| format!("{:.1} %", 100.0 * v)),
+            s.rate_without.map_or("-".into(), |v| format!("{:.1} %", 100.0 * v)),
+            s.lift.map_or("-".into(), |v| format!("{v:.2}"))
+        )?;
+    }
+    for (title, pick) in [
+        ("Hits (failing, flagged)", (Outcome::Failing, true)),
+        ("Misses (failing, not flagged)", (Outcome::Failing, false)),
+        ("False alarms (sound, flagged)", (Outcome::Sound, true)),
+    ] {
+        let list: Vec<&&Case> = evaluated.iter().filter(|c| (c.outcome, c.flagged) == pick).collect();
+        outln!()?;
+        outln!("{title}: {}", list.len())?;
+        let mut out = crate::output::stdout();
+        for c in list {
+            writeln!(
+                out,
+                "  {} {} {} ({}): score {:.2}{}, previous {}",
+                c.published_on,
+                c.organisation,
+                c.name,
+                c.grade,
+                c.score,
+                c.band.as_deref().map(|b| format!(" {b}")).unwrap_or_default(),
+                c.previous_grade.as_deref().unwrap_or("none")
+            )?;
+            for reason in c.reasons.iter().take(3) {
+                writeln!(out, "      {reason}")?;
+            }
+            if !c.concerns.is_empty() {
+                writeln!(out, "      concerns: {}", c.concerns.join(", "))?;
+            }
+        }
+        out.flush()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! The built-in backtest: how well the scan would have foreseen the judgements already in
+//! the store, beside the simple baselines an inspector would use instead.
+//!
+//! Rolling origin, by time: every judgement of the chosen series (an inspection
+//! framework: Ofsted's ILACS by default) is a case; the organisation is scanned as known
+//! the day before the judgement was published, so the judgement itself is unseen; the
+//! judgement's grade on its scale says whether it failed. The risk score's flag threshold
+//! for a year is fixed on the years before it only, so the evaluated years are out of
+//! time. The figures (`figures`) come with counts and bootstrap intervals, because a
+//! few dozen failing judgements make every rate uncertain.
+
+pub mod figures;
+
+use crate::error::EngineError;
+use crate::judge::inspection::{is_self_assessment, oversight_sector, resolve_grade};
+use crate::judge::rules::RuleBook;
+use crate::judge::signal::Direction;
+use crate::options::ScanOptions;
+use crate::scan::{OrganisationReport, scan};
+use failwell_domain::regime::Regime;
+use failwell_domain::{Inspection, Organisation};
+use failwell_store::Store;
+use figures::{Case, FigureOptions, Figures, Outcome, fix_thresholds};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use time::{Date, Duration};
+
+/// What to backtest and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestOptions {
+    /// The judgement series: inspections of this framework (e.g. `ilacs`).
+    pub framework: String,
+    /// Only judgements published on or after this day.
+    pub from: Option<Date>,
+    /// Only judgements published on or before this day.
+    pub to: Option<Date>,
+    /// The first evaluated year; earlier years only fix thresholds. Default: the year
+    /// after the series' first.
+    pub evaluate_from_year: Option<i32>,
+    /// Grades ranked at or above this (1 best) are sound: a flag on them is a false alarm
+    /// (2: Good or Outstanding on Ofsted's four-point scales). Failing grades are the
+    /// outcome; any grade between is counted apart.
+    pub sound_rank: i64,
+    /// Highest false-alarm rate a score threshold may have on the years it is fixed on
+    /// (0.16: one sound council in six flagged).
+    pub target_false_alarm_rate: f64,
+    /// Bootstrap resamples per interval (1,000).
+    pub resamples: usize,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+    /// The scan's options (its `as_of` and `record` are set per scan).
+    pub scan: ScanOptions,
+}
+
+impl Default for BacktestOptions {
+    fn default() -> Self {
+        BacktestOptions {
+            framework: "ilacs".to_string(),
+            from: None,
+            to: None,
+            evaluate_from_year: None,
+            sound_rank: 2,
+            target_false_alarm_rate: 0.16,
+            resamples: 1000,
+            seed: 20_261_206,
+            scan: ScanOptions::default(),
+        }
+    }
+}
+
+/// A whole backtest: what was run, every case, and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backtest {
+    /// The judgement series.
+    pub framework: String,
+    /// Regime id.
+    pub regime: String,
+    /// Regime version.
+    pub regime_version: String,
+    /// The first evaluated year.
+    pub evaluated_from_year: Option<i32>,
+    /// The false-alarm target the thresholds were fixed at.
+    pub target_false_alarm_rate: f64,
+    /// Grades at or above this rank are sound.
+    pub sound_rank: i64,
+    /// As-of scans run (one per distinct day before a publication).
+    pub scans: usize,
+    /// Judgements left out because their grade is on no scale of the regime.
+    pub ungraded: usize,
+    /// Every judgement, oldest first.
+    pub cases: Vec<Case>,
+    /// The figures on the evaluated cases.
+    pub figures: Figures,
+}
+
+/// Runs the backtest over `store`, calling `progress(done, total)` after each scan.
+///
+/// # Errors
+/// The store failing, or a scan failing.
+pub async fn backtest(
+    store: &Store,
+    regime: &Regime,
+    rules: &RuleBook,
+    options: &BacktestOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Backtest, EngineError> {
+    let organisations: Vec<Organisation> = store.records_as_of("organisation", None).await?;
+    let inspections: Vec<Inspection> = store.records_as_of("inspection", None).await?;
+    let orgs: BTreeMap<&str, &Organisation> = organisations.iter().map(|o| (o.code.as_str(), o)).collect();
+    let mut by_org: BTreeMap<&str, Vec<&Inspection>> = BTreeMap::new();
+    for i in inspections.iter().filter(|i| !is_self_assessment(i)) {
+        by_org.entry(i.organisation.as_str()).or_default().push(i);
+    }
+
+    // The cases, oldest first, each with its outcome on its scale.
+    let mut judged: Vec<(&Inspection, Outcome, String)> = Vec::new();
+    let mut ungraded = 0;
+    for ins in inspections.iter().filter(|i| i.framework.as_str() == options.framework && !is_self_assessment(i)) {
+        if options.from.is_some_and(|d| ins.published_on < d) || options.to.is_some_and(|d| ins.published_on > d) {
+            continue;
+        }
+        let org_sector = orgs.get(ins.organisation.as_str()).map_or("", |o| o.sector.as_str());
+        let sector = oversight_sector(org_sector, std::slice::from_ref(ins));
+        let Some(grade) = resolve_grade(regime, &sector, ins) else {
+            ungraded += 1;
+            continue;
+        };
+        let outcome = if grade.is_failing() {
+            Outcome::Failing
+        } else if grade.grade.rank <= options.sound_rank {
+            Outcome::Sound
+        } else {
+            Outcome::Middle
+        };
+        judged.push((ins, outcome, sector));
+    }
+    judged.sort_by(|a, b| {
+        (a.0.published_on, a.0.organisation.as_str()).cmp(&(b.0.published_on, b.0.organisation.as_str()))
+    });
+    let first_year = judged.first().map(|j| j.0.published_on.year());
+    let evaluate_from = options.evaluate_from_year.or(first_year.map(|y| y + 1));
+
+    // One as-of scan per distinct day before a publication, plus one on 1 July of every
+    // evaluated year for the organisations flagged per year.
+    let days: BTreeSet<Date> = judged.iter().map(|j| j.0.published_on - Duration::days(1)).collect();
+    let total = days.len();
+    let mut reports: BTreeMap<(Date, &str), OrganisationReport> = BTreeMap::new();
+    for (done, day) in days.iter().enumerate() {
+        let wanted: BTreeSet<&str> = judged
+            .iter()
+            .filter(|j| j.0.published_on - Duration::days(1) == *day)
+            .map(|j| j.0.organisation.as_str())
+            .collect();
+        let report =
+            scan(store, regime, rules, &ScanOptions { as_of: Some(*day), record: false, ..options.scan.clone() })
+                .await?;
+        for org in report.organisations {
+            if let Some(code) = wanted.get(org.organisation.as_str()) {
+                reports.insert((*day, code), org);
+            }
+        }
+        progress(done + 1, total);
+    }
+
+    let mut cases: Vec<Case> = judged
+        .iter()
+        .map(|(ins, outcome, sector)| {
+            let code = ins.organisation.as_str();
+            let day = ins.published_on - Duration::days(1);
+            let report = reports.get(&(day, code));
+            let previous = by_org
+                .get(code)
+                .into_iter()
+                .flatten()
+                .filter(|p| p.published_on < ins.published_on)
+                .filter_map(|p| resolve_grade(regime, sector, p).map(|g| (p, g)))
+                .max_by_key(|(p, _)| (p.published_on, p.inspected_on));
+            Case {
+                organisation: code.to_string(),
+                name: orgs.get(code).map_or_else(String::new, |o| o.name.clone()),
+                published_on: crate::dates::iso(ins.published_on),
+                year: ins.published_on.year(),
+                grade: ins.overall.as_str().to_string(),
+                outcome: *outcome,
+                scanned_as_of: crate::dates::iso(day),
+                score: report.map_or(0.0, |r| r.overall_score),
+                band: report.map(|r| r.overall_band.as_str().to_string()),
+                recommended_level: report.and_then(|r| r.recommendation.as_ref()).map_or(0, |r| r.recommended.level),
+                current_rung: report.and_then(|r| r.current_rung.clone()),
+                previous_grade: previous.map(|(p, _)| format!("{} {}", p.framework, p.overall)),
+                previous_rank: previous.map(|(_, g)| g.grade.rank),
+                previous_failing: previous.is_some_and(|(_, g)| g.is_failing()),
+                concerns: report.map_or_else(Vec::new, concern_rules),
+                reasons: report.map_or_else(Vec::new, |r| r.rationale.clone()),
+                evaluated: evaluate_from.is_some_and(|y| ins.published_on.year() >= y),
+                threshold: None,
+                flagged: false,
+            }
+        })
+        .collect();
+    let thresholds = fix_thresholds(&mut cases, options.target_false_alarm_rate);
+    let figures = figures::figures(
+        &cases,
+        thresholds,
+        FigureOptions {
+            target_false_alarm_rate: options.target_false_alarm_rate,
+            resamples: options.resamples,
+            seed: options.seed,
+        },
+    );
+    Ok(Backtest {
+        framework: options.framework.clone(),
+        regime: regime.id.clone(),
+        regime_version: regime.version.clone(),
+        evaluated_from_year: evaluate_from,
+        target_false_alarm_rate: options.target_false_alarm_rate,
+        sound_rank: options.sound_rank,
+        scans: total,
+        ungraded,
+        cases,
+        figures,
+    })
+}
+
+/// The concern signals of a report as `rule` or `rule:indicator`, sorted, once each.
+fn concern_rules(report: &OrganisationReport) -> Vec<String> {
+    let mut out: Vec<String> = report
+        .signals
+        .iter()
+        .filter(|s| s.direction == Direction::Concern)
+        .map(|s| match &s.indicator {
+            Some(i) => format!("{}:{i}", s.rule),
+            None => s.rule.clone(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
