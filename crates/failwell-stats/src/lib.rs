@@ -7,6 +7,7 @@ pub mod classify;
 pub mod cusum;
 pub mod dist;
 pub mod funnel;
+pub mod logistic;
 pub mod rng;
 pub mod robust;
 pub mod spc;

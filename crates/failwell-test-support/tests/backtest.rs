@@ -107,6 +107,16 @@ async fn a_hand_built_history_gives_the_counts_worked_out_by_hand() {
         // Previous ranks: failing 3 (C1) and 1 (C4); sound 2 (C2) and 4 (C5): 1 of 4 pairs.
         assert_eq!(inadequate.roc_auc.value, Some(0.25), "[{name}]");
         assert_eq!(by_name("recommendation").confusion.hits, 0, "[{name}]");
+
+        // The learned score reads the fixed features (no series here, so no levels), and
+        // scores every evaluated case from a model fitted on 2018 alone.
+        assert_eq!(b.feature_names.len(), failwell_engine::backtest::features::FIXED.len(), "[{name}]");
+        assert!(b.cases.iter().all(|c| c.features.len() == b.feature_names.len()), "[{name}]");
+        assert_eq!(&c1.features[..3], &[1.0, 0.0, 0.0], "[{name}] C1 was previously Requires improvement");
+        assert!(b.cases.iter().filter(|c| c.evaluated).all(|c| c.learned.is_some()), "[{name}]");
+        assert_eq!(b.figures.learned_thresholds[0].fitted_on, (2, 2), "[{name}]");
+        let weights = b.figures.learned.as_ref().expect("a model for 2020");
+        assert_eq!((weights.for_year, weights.fitted_on), (2020, (4, 4)), "[{name}]");
     })
     .await;
 }

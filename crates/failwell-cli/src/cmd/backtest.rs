@@ -28,6 +28,14 @@ pub struct BacktestArgs {
     /// The judgement series: inspections of this framework.
     #[arg(long, default_value = "ilacs")]
     pub framework: String,
+    /// Judgements of this framework are cases to fit on too, never evaluated (repeatable;
+    /// e.g. `sif`, the series before ILACS).
+    #[arg(long)]
+    pub train_also: Vec<String>,
+    /// Candidate ridge penalties of the learned score's logistic regression (comma-separated,
+    /// strongest first); each year's is chosen on the earlier years alone.
+    #[arg(long, value_delimiter = ',', default_values_t = [30.0, 10.0, 3.0, 1.0, 0.3])]
+    pub penalties: Vec<f64>,
     /// Only judgements published on or after this day (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]
     pub from: Option<time::Date>,
@@ -70,6 +78,8 @@ pub async fn run(database: &str, args: &BacktestArgs) -> anyhow::Result<ExitCode
         let (regime, rules) = choose_regime(&store, args.regime.as_ref(), args.regime_version.as_deref()).await?;
         let options = BacktestOptions {
             framework: args.framework.clone(),
+            train_also: args.train_also.clone(),
+            penalties: args.penalties.clone(),
             from: args.from,
             to: args.to,
             evaluate_from_year: args.evaluate_from,
@@ -126,6 +136,8 @@ fn write_csv(result: &Backtest) -> anyhow::Result<()> {
         "current_rung",
         "previous_grade",
         "previous_failing",
+        "learned",
+        "learned_flagged",
         "concerns",
     ])?;
     for c in &result.cases {
@@ -145,6 +157,8 @@ fn write_csv(result: &Backtest) -> anyhow::Result<()> {
             c.current_rung.as_deref().unwrap_or(""),
             c.previous_grade.as_deref().unwrap_or(""),
             &c.previous_failing.to_string(),
+            &c.learned.map(|p| format!("{p:.4}")).unwrap_or_default(),
+            &c.learned_flagged.to_string(),
             &c.concerns.join(" "),
         ])?;
     }
@@ -236,6 +250,36 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
         )?;
     }
     outln!()?;
+    outln!("Learned score's thresholds per year (probability; fitted on failing/sound; flagged failing/sound):")?;
+    for t in &r.figures.learned_thresholds {
+        outln!(
+            "  {}: {}  ridge {}  fitted on {}/{}  flagged {}/{}",
+            t.year,
+            t.threshold.map_or("none".into(), |v| format!("{v:.3}")),
+            t.penalty.map_or("-".into(), |p| p.to_string()),
+            t.fitted_on.0,
+            t.fitted_on.1,
+            t.flagged.0,
+            t.flagged.1
+        )?;
+    }
+    if let Some(w) = &r.figures.learned {
+        outln!()?;
+        outln!(
+            "Learned weights for {} on (fitted on {} failing and {} sound judgements before it; log odds per unit; ridge {}):",
+            w.for_year,
+            w.fitted_on.0,
+            w.fitted_on.1,
+            w.l2
+        )?;
+        outln!("  {:<44} {:>7.3}", "intercept", w.intercept)?;
+        let mut sorted: Vec<&(String, f64)> = w.weights.iter().collect();
+        sorted.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        for (name, weight) in sorted {
+            outln!("  {name:<44} {weight:>7.3}")?;
+        }
+    }
+    outln!()?;
     outln!("Calibration (evaluated judgements by the band the scan gave; in-between grades count as not failing):")?;
     for row in &r.figures.calibration {
         outln!(
@@ -262,9 +306,9 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
         )?;
     }
     for (title, pick) in [
-        ("Hits (failing, flagged)", (Outcome::Failing, true)),
-        ("Misses (failing, not flagged)", (Outcome::Failing, false)),
-        ("False alarms (sound, flagged)", (Outcome::Sound, true)),
+        ("Hits (failing, flagged by the risk score)", (Outcome::Failing, true)),
+        ("Misses (failing, not flagged by the risk score)", (Outcome::Failing, false)),
+        ("False alarms (sound, flagged by the risk score)", (Outcome::Sound, true)),
     ] {
         let list: Vec<&&Case> = evaluated.iter().filter(|c| (c.outcome, c.flagged) == pick).collect();
         outln!()?;
@@ -273,13 +317,14 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
         for c in list {
             writeln!(
                 out,
-                "  {} {} {} ({}): score {:.2}{}, previous {}",
+                "  {} {} {} ({}): score {:.2}{}, learned {}, previous {}",
                 c.published_on,
                 c.organisation,
                 c.name,
                 c.grade,
                 c.score,
                 c.band.as_deref().map(|b| format!(" {b}")).unwrap_or_default(),
+                c.learned.map_or("-".into(), |p| format!("{p:.3}{}", if c.learned_flagged { " flagged" } else { "" })),
                 c.previous_grade.as_deref().unwrap_or("none")
             )?;
             for reason in c.reasons.iter().take(3) {

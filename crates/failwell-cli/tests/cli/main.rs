@@ -2,6 +2,7 @@
 //! PostgreSQL when `FAILWELL_TEST_POSTGRES_URL` names a server (each test gets its own
 //! database there, so tests run in parallel).
 
+mod backtest;
 mod crash;
 mod decide;
 mod demo;

@@ -261,6 +261,7 @@ fn rung(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>, ladder_exit: O
             "exit",
             "description",
             "clocks",
+            "capacity_per_year",
             "valid_from",
             "valid_to",
         ],
@@ -268,6 +269,7 @@ fn rung(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>, ladder_exit: O
     let id = r.str("id");
     let name = r.str("name");
     let kind = r.keyword("kind");
+    let capacity_per_year = r.opt_int("capacity_per_year");
     let level = r.int("level");
     let applied_by = r.str_list("applied_by");
     let statutory = r.bool_or("statutory", false);
@@ -285,6 +287,7 @@ fn rung(sink: &Sink<'_>, v: &Value<'_>, parent: Option<Validity>, ladder_exit: O
         exit: exit?,
         description,
         clocks,
+        capacity_per_year,
         validity: validity?,
         pos: r.finish(),
     })

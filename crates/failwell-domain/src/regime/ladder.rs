@@ -169,6 +169,11 @@ pub struct Rung {
     pub description: Option<String>,
     /// The deadlines and rhythms that run while on this rung.
     pub clocks: Vec<Clock>,
+    /// How many organisations the rung can take a year (a flag budget: peer reviewers are
+    /// finite), or `None` for no limit. Only a rung below the statutory ones may have
+    /// one: a statutory trigger is never rationed. When more organisations are recommended
+    /// the rung than it can take, the highest-risk ones get it, each with its rank.
+    pub capacity_per_year: Option<i64>,
     /// When the rung exists (the ladder's dates unless given).
     pub validity: Validity,
     pub(crate) pos: Positions,

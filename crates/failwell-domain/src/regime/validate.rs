@@ -37,6 +37,23 @@ pub(crate) fn regime(sink: &Sink<'_>, r: &Regime) {
                 );
             }
             previous = Some((rung.level, at));
+            if let Some(capacity) = rung.capacity_per_year {
+                let at = rung.pos.field("capacity_per_year");
+                if capacity < 1 {
+                    sink.error(
+                        at,
+                        format!("rung {:?} has capacity_per_year {capacity}: it must be at least 1", rung.id),
+                    );
+                } else if rung.statutory {
+                    sink.error(
+                        at,
+                        format!(
+                            "rung {:?} is statutory and has a capacity_per_year: a statutory trigger is never rationed",
+                            rung.id
+                        ),
+                    );
+                }
+            }
         }
     }
     crosswalks(sink, r);

@@ -3,6 +3,7 @@
 //! predictive value of each signal type. Pure: no store, no scan.
 
 use failwell_stats::classify::{Confusion, Scored, average_precision, bootstrap_interval, roc_auc};
+use failwell_stats::logistic::fit_logistic;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -63,6 +64,13 @@ pub struct Case {
     pub threshold: Option<f64>,
     /// Whether the score reached that threshold.
     pub flagged: bool,
+    /// The features the learned score reads (in the backtest's `feature_names` order).
+    pub features: Vec<f64>,
+    /// The learned score: the probability of failing from a model fitted on earlier
+    /// years only (`None`: nothing earlier to fit on).
+    pub learned: Option<f64>,
+    /// Whether the learned score reached its threshold, fixed on earlier years.
+    pub learned_flagged: bool,
 }
 
 /// A way of flagging, and how it did on the evaluated cases.
@@ -115,6 +123,8 @@ pub struct YearThreshold {
     pub cases: (usize, usize, usize),
     /// That year's failing cases flagged, sound cases flagged.
     pub flagged: (usize, usize),
+    /// For the learned score: the ridge penalty chosen on the earlier years.
+    pub penalty: Option<f64>,
 }
 
 /// Observed failure rate per risk band.
@@ -147,6 +157,21 @@ pub struct SignalValue {
     pub lift: Option<f64>,
 }
 
+/// A learned model's weights, as fitted on every case before a year: readable, in log odds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearnedWeights {
+    /// The model is for judgements in this year and later.
+    pub for_year: i32,
+    /// Failing and sound cases it was fitted on.
+    pub fitted_on: (usize, usize),
+    /// Log odds of failing with every feature at 0.
+    pub intercept: f64,
+    /// (feature, weight in log odds per unit), in feature order.
+    pub weights: Vec<(String, f64)>,
+    /// The ridge penalty.
+    pub l2: f64,
+}
+
 /// The figures of one backtest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
@@ -155,6 +180,11 @@ pub struct Figures {
     pub methods: Vec<Method>,
     /// The risk score's threshold per evaluated year.
     pub thresholds: Vec<YearThreshold>,
+    /// The learned score's threshold per evaluated year.
+    pub learned_thresholds: Vec<YearThreshold>,
+    /// The learned model fitted on every case, for the year after the last: the weights
+    /// `failwell calibrate` would write.
+    pub learned: Option<LearnedWeights>,
     /// Failure rate per band.
     pub calibration: Vec<CalibrationRow>,
     /// Each concern signal's value, strongest lift first.
@@ -204,19 +234,130 @@ pub fn fix_thresholds(cases: &mut [Case], target: f64) -> Vec<YearThreshold> {
                 Outcome::Middle => cases_n.2 += 1,
             }
         }
-        out.push(YearThreshold { year, threshold, fitted_on, cases: cases_n, flagged });
+        out.push(YearThreshold { year, threshold, fitted_on, cases: cases_n, flagged, penalty: None });
     }
     out
 }
 
-/// The lowest score among `cases` (or above them all) flagging at most `target` of the
-/// sound ones; `None` without sound cases.
-fn lowest_threshold(cases: &[&Case], target: f64) -> Option<f64> {
-    let sound: Vec<f64> = cases.iter().filter(|c| c.outcome == Outcome::Sound).map(|c| c.score).collect();
+/// Fits the learned score for each year on the failing and sound cases of the years
+/// before it (ridge logistic regression on the case features), scores that year's cases
+/// with it, and flags those at or above the threshold fixed at `target` on the earlier
+/// years' scores (each given by the model of the years before it, so out of time too).
+/// Returns the thresholds per year and the model fitted on every case (for the year after
+/// the last), or `None` for it when no model could be fitted.
+pub fn learn_by_year(
+    cases: &mut [Case],
+    names: &[String],
+    target: f64,
+    penalties: &[f64],
+) -> (Vec<YearThreshold>, Option<LearnedWeights>) {
+    let mut years: Vec<i32> = cases.iter().map(|c| c.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let fit_before = |cases: &[Case], year: i32, l2: f64| {
+        let train: Vec<&Case> = cases.iter().filter(|c| c.year < year && c.outcome != Outcome::Middle).collect();
+        let x: Vec<Vec<f64>> = train.iter().map(|c| c.features.clone()).collect();
+        let y: Vec<bool> = train.iter().map(|c| c.outcome == Outcome::Failing).collect();
+        let fitted = (y.iter().any(|&f| f) && y.iter().any(|&f| !f)).then(|| fit_logistic(&x, &y, l2).ok()).flatten();
+        let counts = (y.iter().filter(|&&f| f).count(), y.iter().filter(|&&f| !f).count());
+        (fitted, counts)
+    };
+    let mut out = Vec::new();
+    // Every year's cases are scored by the model of the years before it, training-only
+    // years too: then each year's threshold is fixed on earlier scores that were
+    // themselves out of time, not on a model's fit to its own training cases (which is
+    // optimistic, and would let too many false alarms through).
+    let mut chosen = Vec::new();
+    for &year in &years {
+        let l2 = choose_penalty(cases, year, penalties);
+        chosen.push(l2);
+        let (fit, fitted_on) = fit_before(cases, year, l2);
+        let earlier: Vec<(f64, Outcome)> =
+            cases.iter().filter(|c| c.year < year).filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
+        let threshold = lowest_of(&earlier, target);
+        let (mut n, mut flagged) = ((0, 0, 0), (0, 0));
+        let evaluated = cases.iter().any(|c| c.year == year && c.evaluated);
+        for c in cases.iter_mut().filter(|c| c.year == year) {
+            c.learned = fit.as_ref().map(|f| f.probability(&c.features));
+            c.learned_flagged = c.learned.zip(threshold).is_some_and(|(p, t)| p >= t);
+            if !c.evaluated {
+                continue;
+            }
+            match c.outcome {
+                Outcome::Failing => {
+                    n.0 += 1;
+                    flagged.0 += usize::from(c.learned_flagged);
+                }
+                Outcome::Sound => {
+                    n.1 += 1;
+                    flagged.1 += usize::from(c.learned_flagged);
+                }
+                Outcome::Middle => n.2 += 1,
+            }
+        }
+        if evaluated {
+            out.push(YearThreshold { year, threshold, fitted_on, cases: n, flagged, penalty: Some(l2) });
+        }
+    }
+    let next = cases.iter().map(|c| c.year).max().map_or(0, |y| y + 1);
+    let l2 = choose_penalty(cases, next, penalties);
+    let (fit, fitted_on) = fit_before(cases, next, l2);
+    let weights = fit.map(|f| LearnedWeights {
+        for_year: next,
+        fitted_on,
+        intercept: f.intercept,
+        weights: names.iter().cloned().zip(f.weights).collect(),
+        l2,
+    });
+    (out, weights)
+}
+
+/// The ridge penalty for the model of `year`, chosen on the years before it alone: each
+/// candidate scores every earlier year's failing and sound cases with a model fitted on
+/// the years before that one, and the candidate whose scores rank best (ROC AUC over
+/// all those out-of-time scores) wins; ties go to the stronger penalty. With one
+/// candidate, or no earlier year to judge by, the first candidate.
+fn choose_penalty(cases: &[Case], year: i32, penalties: &[f64]) -> f64 {
+    let first = penalties.first().copied().unwrap_or(1.0);
+    if penalties.len() < 2 {
+        return first;
+    }
+    let mut years: Vec<i32> = cases.iter().map(|c| c.year).filter(|&y| y < year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut best: Option<(f64, f64)> = None;
+    for &l2 in penalties {
+        let mut scored = Vec::new();
+        for &y in &years {
+            let train: Vec<&Case> = cases.iter().filter(|c| c.year < y && c.outcome != Outcome::Middle).collect();
+            let labels: Vec<bool> = train.iter().map(|c| c.outcome == Outcome::Failing).collect();
+            if !labels.iter().any(|&f| f) || labels.iter().all(|&f| f) {
+                continue;
+            }
+            let x: Vec<Vec<f64>> = train.iter().map(|c| c.features.clone()).collect();
+            let Ok(fit) = fit_logistic(&x, &labels, l2) else { continue };
+            scored.extend(
+                cases
+                    .iter()
+                    .filter(|c| c.year == y && c.outcome != Outcome::Middle)
+                    .map(|c| Scored { score: fit.probability(&c.features), positive: c.outcome == Outcome::Failing }),
+            );
+        }
+        let Some(auc) = roc_auc(&scored) else { continue };
+        if best.is_none_or(|(_, b)| auc >= b) {
+            best = Some((l2, auc));
+        }
+    }
+    best.map_or(first, |(l2, _)| l2)
+}
+
+/// [`lowest_threshold`] over (score, outcome) pairs.
+fn lowest_of(scored: &[(f64, Outcome)], target: f64) -> Option<f64> {
+    let sound: Vec<f64> = scored.iter().filter(|(_, o)| *o == Outcome::Sound).map(|(s, _)| *s).collect();
     if sound.is_empty() {
         return None;
     }
-    let mut candidates: Vec<f64> = cases.iter().map(|c| c.score).filter(|s| s.is_finite()).collect();
+    let mut candidates: Vec<f64> = scored.iter().map(|(s, _)| *s).filter(|s| s.is_finite()).collect();
     candidates.sort_by(f64::total_cmp);
     candidates.dedup();
     let rate = |t: f64| sound.iter().filter(|&&s| s >= t).count() as f64 / sound.len() as f64;
@@ -225,8 +366,20 @@ fn lowest_threshold(cases: &[&Case], target: f64) -> Option<f64> {
     candidates.into_iter().find(|&t| rate(t) <= target).or(Some(above_all))
 }
 
+/// The lowest score among `cases` (or above them all) flagging at most `target` of the
+/// sound ones; `None` without sound cases.
+fn lowest_threshold(cases: &[&Case], target: f64) -> Option<f64> {
+    let scored: Vec<(f64, Outcome)> = cases.iter().map(|c| (c.score, c.outcome)).collect();
+    lowest_of(&scored, target)
+}
+
 /// Every figure, on the evaluated cases (thresholds already fixed).
-pub fn figures(cases: &[Case], thresholds: Vec<YearThreshold>, options: FigureOptions) -> Figures {
+pub fn figures(
+    cases: &[Case],
+    thresholds: Vec<YearThreshold>,
+    learned: (Vec<YearThreshold>, Option<LearnedWeights>),
+    options: FigureOptions,
+) -> Figures {
     let evaluated: Vec<&Case> = cases.iter().filter(|c| c.evaluated).collect();
     let previous_rank = |c: &Case| c.previous_rank.map_or(0.0, |r| r as f64);
     let methods = vec![
@@ -236,6 +389,14 @@ pub fn figures(cases: &[Case], thresholds: Vec<YearThreshold>, options: FigureOp
             "overall score at or above the threshold fixed on earlier years",
             |c| c.flagged,
             |c| c.score,
+            options,
+        ),
+        method(
+            &evaluated,
+            "learned score",
+            "probability of failing from a model fitted on earlier years, at or above the threshold fixed on them",
+            |c| c.learned_flagged,
+            |c| c.learned.unwrap_or(0.0),
             options,
         ),
         method(
@@ -263,7 +424,14 @@ pub fn figures(cases: &[Case], thresholds: Vec<YearThreshold>, options: FigureOp
             options,
         ),
     ];
-    Figures { methods, thresholds, calibration: calibration(&evaluated), signals: signal_values(&evaluated) }
+    Figures {
+        methods,
+        thresholds,
+        learned_thresholds: learned.0,
+        learned: learned.1,
+        calibration: calibration(&evaluated),
+        signals: signal_values(&evaluated),
+    }
 }
 
 fn method(
@@ -386,6 +554,9 @@ mod tests {
             evaluated: year >= 2020,
             threshold: None,
             flagged: false,
+            features: vec![score],
+            learned: None,
+            learned_flagged: false,
         }
     }
 
@@ -429,15 +600,22 @@ mod tests {
         let years = fix_thresholds(&mut cases, 0.5);
         // Earlier sound scores 1 and 0: at 0.5 at most one may be flagged: threshold 1.
         assert_eq!(years[0].threshold, Some(1.0));
-        let f = figures(&cases, years, FigureOptions { target_false_alarm_rate: 0.5, resamples: 200, seed: 1 });
+        let learned = learn_by_year(&mut cases, &["score".to_string()], 0.5, &[1.0]);
+        let f =
+            figures(&cases, years, learned, FigureOptions { target_false_alarm_rate: 0.5, resamples: 200, seed: 1 });
         let score = &f.methods[0];
         assert_eq!(score.confusion, Confusion { hits: 1, misses: 1, false_alarms: 1, quiet: 1 });
         assert_eq!(score.middle_flagged, (1, 1));
         // Failing 6, 0.5 against sound 5.5, 0: pairs won 6>5.5, 6>0, 0.5>0 = 3 of 4.
         assert_eq!(score.roc_auc.value, Some(0.75));
-        let below_good = &f.methods[2];
+        let below_good = &f.methods[3];
         assert_eq!(below_good.confusion, Confusion { hits: 1, misses: 1, false_alarms: 1, quiet: 1 });
-        let inadequate = &f.methods[3];
+        let inadequate = &f.methods[4];
+        // The learned score, fitted on 2019 (failing 5 against sound 1 and 0), rises with
+        // the score: it ranks as the score does.
+        let learned = &f.methods[1];
+        assert_eq!(learned.roc_auc.value, Some(0.75));
+        assert!(f.learned.as_ref().is_some_and(|w| w.weights[0].1 > 0.0 && w.for_year == 2021), "{:?}", f.learned);
         assert_eq!(inadequate.confusion, Confusion { hits: 0, misses: 2, false_alarms: 1, quiet: 1 });
         let shift = f.signals.iter().find(|s| s.rule == "spc.shift").expect("spc.shift counted");
         assert_eq!((shift.cases, shift.failing), (2, 1));

@@ -9,6 +9,7 @@
 //! time. The figures (`figures`) come with counts and bootstrap intervals, because a
 //! few dozen failing judgements make every rate uncertain.
 
+pub mod features;
 pub mod figures;
 
 use crate::error::EngineError;
@@ -18,7 +19,7 @@ use crate::judge::signal::Direction;
 use crate::options::ScanOptions;
 use crate::scan::{OrganisationReport, scan};
 use failwell_domain::regime::Regime;
-use failwell_domain::{Inspection, Organisation};
+use failwell_domain::{Indicator, Inspection, Organisation};
 use failwell_store::Store;
 use figures::{Case, FigureOptions, Figures, Outcome, fix_thresholds};
 use serde::Serialize;
@@ -30,6 +31,13 @@ use time::{Date, Duration};
 pub struct BacktestOptions {
     /// The judgement series: inspections of this framework (e.g. `ilacs`).
     pub framework: String,
+    /// Frameworks whose judgements are cases too, but only to fit on, never evaluated:
+    /// an earlier series (e.g. `sif` before `ilacs`) gives the learned score a history.
+    pub train_also: Vec<String>,
+    /// Candidate ridge penalties of the learned score; each year's is chosen among them on
+    /// the earlier years alone (see `figures::learn_by_year`), in order of preference
+    /// on a tie: the strongest first.
+    pub penalties: Vec<f64>,
     /// Only judgements published on or after this day.
     pub from: Option<Date>,
     /// Only judgements published on or before this day.
@@ -56,6 +64,8 @@ impl Default for BacktestOptions {
     fn default() -> Self {
         BacktestOptions {
             framework: "ilacs".to_string(),
+            train_also: Vec::new(),
+            penalties: vec![30.0, 10.0, 3.0, 1.0, 0.3],
             from: None,
             to: None,
             evaluate_from_year: None,
@@ -87,6 +97,9 @@ pub struct Backtest {
     pub scans: usize,
     /// Judgements left out because their grade is on no scale of the regime.
     pub ungraded: usize,
+    /// The features the learned score reads, in order: the fixed ones, then
+    /// `level:<indicator>` for each indicator with a measured level.
+    pub feature_names: Vec<String>,
     /// Every judgement, oldest first.
     pub cases: Vec<Case>,
     /// The figures on the evaluated cases.
@@ -115,7 +128,10 @@ pub async fn backtest(
     // The cases, oldest first, each with its outcome on its scale.
     let mut judged: Vec<(&Inspection, Outcome, String)> = Vec::new();
     let mut ungraded = 0;
-    for ins in inspections.iter().filter(|i| i.framework.as_str() == options.framework && !is_self_assessment(i)) {
+    let in_series = |i: &Inspection| {
+        i.framework.as_str() == options.framework || options.train_also.iter().any(|f| f == i.framework.as_str())
+    };
+    for ins in inspections.iter().filter(|i| in_series(i) && !is_self_assessment(i)) {
         if options.from.is_some_and(|d| ins.published_on < d) || options.to.is_some_and(|d| ins.published_on > d) {
             continue;
         }
@@ -137,7 +153,8 @@ pub async fn backtest(
     judged.sort_by(|a, b| {
         (a.0.published_on, a.0.organisation.as_str()).cmp(&(b.0.published_on, b.0.organisation.as_str()))
     });
-    let first_year = judged.first().map(|j| j.0.published_on.year());
+    let first_year =
+        judged.iter().find(|j| j.0.framework.as_str() == options.framework).map(|j| j.0.published_on.year());
     let evaluate_from = options.evaluate_from_year.or(first_year.map(|y| y + 1));
 
     // One as-of scan per distinct day before a publication, plus one on 1 July of every
@@ -145,6 +162,18 @@ pub async fn backtest(
     let days: BTreeSet<Date> = judged.iter().map(|j| j.0.published_on - Duration::days(1)).collect();
     let total = days.len();
     let mut reports: BTreeMap<(Date, &str), OrganisationReport> = BTreeMap::new();
+    let mut levels: BTreeMap<(Date, &str), BTreeMap<String, f64>> = BTreeMap::new();
+    // Levels are compared for rates, percentages and ratios only: a count measures size.
+    let catalogue: Vec<Indicator> = store.records_as_of("indicator", None).await?;
+    let sized: BTreeSet<&str> =
+        catalogue.iter().filter(|i| features::is_size(&i.unit)).map(|i| i.code.as_str()).collect();
+    let index: BTreeMap<i64, (String, String)> = store
+        .series_index()
+        .await?
+        .into_iter()
+        .filter(|k| !sized.contains(k.indicator.as_str()))
+        .map(|k| (k.id, (k.organisation, k.indicator)))
+        .collect();
     for (done, day) in days.iter().enumerate() {
         let wanted: BTreeSet<&str> = judged
             .iter()
@@ -159,9 +188,29 @@ pub async fn backtest(
                 reports.insert((*day, code), org);
             }
         }
+        let mut latest = Vec::new();
+        store
+            .series_as_of(*day, &mut |s| {
+                let Some((org, indicator)) = index.get(&s.series_id) else { return };
+                if let Some(i) = (0..s.len()).rev().find(|&i| s.values[i].is_finite()) {
+                    latest.push(features::Latest {
+                        organisation: org.clone(),
+                        indicator: indicator.clone(),
+                        period: s.period(i).into_owned(),
+                        value: s.values[i],
+                    });
+                }
+            })
+            .await?;
+        for ((org, indicator), z) in features::relative_levels(&latest) {
+            if let Some(code) = wanted.get(org.as_str()) {
+                levels.entry((*day, code)).or_default().insert(indicator, z);
+            }
+        }
         progress(done + 1, total);
     }
 
+    let level_names: BTreeSet<String> = levels.values().flat_map(|l| l.keys().cloned()).collect();
     let mut cases: Vec<Case> = judged
         .iter()
         .map(|(ins, outcome, sector)| {
@@ -192,16 +241,37 @@ pub async fn backtest(
                 previous_failing: previous.is_some_and(|(_, g)| g.is_failing()),
                 concerns: report.map_or_else(Vec::new, concern_rules),
                 reasons: report.map_or_else(Vec::new, |r| r.rationale.clone()),
-                evaluated: evaluate_from.is_some_and(|y| ins.published_on.year() >= y),
+                evaluated: ins.framework.as_str() == options.framework
+                    && evaluate_from.is_some_and(|y| ins.published_on.year() >= y),
                 threshold: None,
                 flagged: false,
+                features: {
+                    let mut f = features::fixed_features(
+                        report,
+                        previous.map(|(_, g)| g.grade.rank),
+                        previous.is_some_and(|(_, g)| g.is_failing()),
+                    );
+                    let known = levels.get(&(day, code));
+                    f.extend(level_names.iter().map(|i| known.and_then(|l| l.get(i)).copied().unwrap_or(0.0)));
+                    f
+                },
+                learned: None,
+                learned_flagged: false,
             }
         })
         .collect();
     let thresholds = fix_thresholds(&mut cases, options.target_false_alarm_rate);
+    let feature_names: Vec<String> = features::FIXED
+        .iter()
+        .map(|(n, _)| (*n).to_string())
+        .chain(level_names.iter().map(|i| format!("level:{i}")))
+        .collect();
+    let learned =
+        figures::learn_by_year(&mut cases, &feature_names, options.target_false_alarm_rate, &options.penalties);
     let figures = figures::figures(
         &cases,
         thresholds,
+        learned,
         FigureOptions {
             target_false_alarm_rate: options.target_false_alarm_rate,
             resamples: options.resamples,
@@ -217,6 +287,7 @@ pub async fn backtest(
         sound_rank: options.sound_rank,
         scans: total,
         ungraded,
+        feature_names,
         cases,
         figures,
     })

@@ -60,6 +60,9 @@ pub struct Recommendation {
     pub capped_from: Option<RungRef>,
     /// Sentences explaining the recommendation, in order.
     pub rationale: Vec<String>,
+    /// Its place in the queue for a rung with a flag budget (see `judge::budget`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::judge::budget::BudgetRank>,
 }
 
 /// Recommends a rung of `ladder` for an organisation on `current`.
@@ -156,5 +159,6 @@ pub fn recommend(ladder: &Ladder, current: &Rung, holding: &[&TriggerRule], earl
         rules: fired,
         capped_from,
         rationale,
+        budget: None,
     }
 }

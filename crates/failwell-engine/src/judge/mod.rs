@@ -9,6 +9,7 @@
 //! organisation's evidence in, its report out.
 
 pub mod assess;
+pub mod budget;
 pub mod churn;
 pub mod counts;
 pub mod events;

@@ -381,7 +381,9 @@ async fn judge_and_track(
             };
             judge_organisation(evidence, &setting, regime, rules, options)
         };
-    let mut reports = worst_first(judge_all(inputs, options.parallel_from_organisations, &judge_one)?);
+    let mut judged = judge_all(inputs, options.parallel_from_organisations, &judge_one)?;
+    crate::judge::budget::ration(&mut judged, regime);
+    let mut reports = worst_first(judged);
     let system_rule =
         SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };
     let systems = system_view(&organisations, &links, &reports, today, system_rule);

@@ -2,6 +2,7 @@
 //! the assessment, trigger rules (CEL) and the ladder.
 
 mod assess;
+mod budget;
 mod churn;
 mod continuity;
 mod counts;

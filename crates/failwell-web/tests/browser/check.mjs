@@ -1,0 +1,93 @@
+// failwell's pages in a real browser, with JavaScript switched off, as many of its users'
+// locked-down machines have it: each page must render its heading and content, the
+// overview's filters must work as a plain GET form, and axe-core must find no
+// accessibility violation (WCAG 2.2 A and AA rules). A screenshot of each page is kept.
+//
+// Usage: node check.mjs BASE_URL SCREENSHOT_DIR PATH...
+// Chromium: $CHROMIUM, else /usr/bin/chromium (Debian's). Prints one JSON line per page
+// and exits 1 when any page fails.
+
+import { chromium } from "playwright-core";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const [base, shots, ...paths] = process.argv.slice(2);
+if (!base || !shots || paths.length === 0) {
+  console.error("usage: node check.mjs BASE_URL SCREENSHOT_DIR PATH...");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+});
+let failed = false;
+try {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  const axeContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  for (const path of paths) {
+    const page = await context.newPage();
+    const problems = [];
+    const response = await page.goto(base + path, { waitUntil: "load" });
+    if (!response || response.status() !== 200) problems.push(`status ${response && response.status()}`);
+    const h1 = (await page.locator("h1").first().textContent({ timeout: 2000 }).catch(() => null))?.trim();
+    if (!h1) problems.push("no h1");
+    const lang = await page.getAttribute("html", "lang");
+    if (!lang) problems.push("no lang on <html>");
+    // axe needs scripts to run, so it checks the same page in a second context where
+    // scripts run but every script the page loads itself is refused (failwell's pages
+    // have no inline script): the DOM axe sees is the one a reader without JavaScript gets.
+    const axePage = await axeContext.newPage();
+    await axePage.route("**/*.{js,mjs}", (route) => route.abort());
+    await axePage.goto(base + path, { waitUntil: "load" });
+    await axePage.addScriptTag({ content: axeSource });
+    const run = await axePage
+      .evaluate(
+        () =>
+          window.axe
+            .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } })
+            .then((r) => ({
+              violations: r.violations.map((v) => ({
+                id: v.id,
+                impact: v.impact,
+                help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+              })),
+              passes: r.passes.length,
+            })),
+      )
+      .then((value) => ({ value }), (error) => ({ error: String(error) }));
+    await axePage.close();
+    if (run.error) problems.push(`axe did not run: ${run.error}`);
+    const axe = run.value ?? { violations: [], passes: 0 };
+    for (const v of axe.violations) problems.push(`axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`);
+    if (!run.error && axe.passes === 0) problems.push("axe checked nothing");
+    const name = path.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_|_$/g, "") || "overview";
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+    console.log(JSON.stringify({ path, h1, axe_passes: axe.passes, problems }));
+    if (problems.length) failed = true;
+    await page.close();
+  }
+
+  // The overview's filters are a plain GET form: choosing a band and pressing the button
+  // must reach the filtered page with scripts off.
+  const page = await context.newPage();
+  await page.goto(base + "/", { waitUntil: "load" });
+  const form = page.locator("form[method=get], form:not([method])").first();
+  const select = form.locator("select[name=band]");
+  let formProblem = null;
+  if ((await select.count()) === 0) {
+    formProblem = "no band filter on the overview";
+  } else {
+    await select.selectOption("severe");
+    await Promise.all([page.waitForURL(/band=severe/), form.locator("button").first().click()]);
+    if (!page.url().includes("band=severe")) formProblem = `the form went to ${page.url()}`;
+  }
+  console.log(JSON.stringify({ path: "/ (filter form)", url: page.url(), problems: formProblem ? [formProblem] : [] }));
+  if (formProblem) failed = true;
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
