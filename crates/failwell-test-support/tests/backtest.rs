@@ -70,6 +70,15 @@ async fn a_hand_built_history_gives_the_counts_worked_out_by_hand() {
 
         assert_eq!(b.cases.len(), 10, "[{name}]");
         assert_eq!(b.scans, 6, "[{name}] one scan per distinct day before a publication");
+        // On 1 July 2019 every council had been judged twice: C1 and C4, Inadequate in
+        // 2019, are recommended a rung; C3 and C5 have moved on from their Inadequate.
+        let year = &b.flagged_per_year[0];
+        assert_eq!(
+            (year.year, year.scanned_as_of.as_str(), year.organisations),
+            (2019, "2019-07-01", 5),
+            "[{name}] {year:?}"
+        );
+        assert_eq!(year.by_recommendation, 2, "[{name}] {year:?}");
         assert_eq!(calls.lock().unwrap().last(), Some(&(6, 6)), "[{name}]");
         assert_eq!(b.evaluated_from_year, Some(2019), "[{name}]");
         assert_eq!(b.cases.iter().filter(|c| c.evaluated).count(), 5, "[{name}]");

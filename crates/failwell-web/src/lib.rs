@@ -19,6 +19,7 @@
 mod api;
 mod assets;
 pub mod error;
+mod etag;
 pub mod judgements;
 mod pages;
 pub mod query;
@@ -87,12 +88,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::overview))
         .route("/organisations/{code}", get(pages::organisation))
+        .route("/organisations/{code}/charts/{file}", get(pages::chart_csv))
         .route("/indicators/{code}", get(pages::indicator))
         .route("/scans", get(pages::scans))
         .route("/decisions", get(pages::decisions))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(etag::etag))
         .with_state(state)
         .layer(
             tower::ServiceBuilder::new()

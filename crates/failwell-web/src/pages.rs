@@ -226,8 +226,12 @@ pub(crate) struct OrganisationPage {
 /// One SPC chart on an organisation page, with the table of its values.
 pub(crate) struct ChartView {
     id: String,
+    /// The indicator's code.
+    indicator: String,
     title: String,
     href: String,
+    /// Where the chart's table is downloaded as CSV.
+    csv_href: String,
     svg: String,
     icon_svg: String,
     variation: &'static str,
@@ -244,6 +248,7 @@ async fn charts(
     snapshot: &Snapshot,
     code: &str,
     as_of_suffix: &str,
+    only: Option<&str>,
 ) -> Result<Vec<ChartView>, WebError> {
     if snapshot.requested.is_some() {
         return Ok(Vec::new());
@@ -255,6 +260,7 @@ async fn charts(
         .flatten()
         .filter_map(|(id, ind)| snapshot.indicators.get(ind).map(|i| (*id, i)))
         .filter(|(_, i)| i.method.code() == "spc")
+        .filter(|(_, i)| only.is_none_or(|o| i.code.as_str() == o))
         .collect();
     if wanted.is_empty() {
         return Ok(Vec::new());
@@ -314,8 +320,10 @@ async fn charts(
         }
         out.push(ChartView {
             id: chart_id,
+            indicator: ind.code.to_string(),
             title: ind.title.clone(),
             href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
+            csv_href: format!("/organisations/{}/charts/{}.csv", encode(code), encode(ind.code.as_str())),
             svg: chart.svg,
             icon_svg: chart.icon_svg,
             variation: chart.variation,
@@ -328,6 +336,46 @@ async fn charts(
         common(a).cmp(&common(b)).then_with(|| a.title.cmp(&b.title))
     });
     Ok(out)
+}
+
+/// `GET /organisations/{code}/charts/{indicator}.csv`: the values of one SPC chart, exactly
+/// as the table beside the chart shows them (period, value, mean, limits, point type), so
+/// a reader can check the chart by hand or in a spreadsheet.
+pub async fn chart_csv(
+    State(state): State<AppState>,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let Some(indicator) = file.strip_suffix(".csv") else {
+        return Err(WebError::NotFound(format!("chart file {file:?} (charts are .csv)")).into());
+    };
+    let snapshot = state.snapshot(None).await?;
+    if !snapshot.organisations.contains_key(&code) {
+        return Err(WebError::NotFound(format!("organisation {code:?}")).into());
+    }
+    let Some(chart) = charts(&state, &snapshot, &code, "", Some(indicator)).await?.into_iter().next() else {
+        return Err(WebError::NotFound(format!("a chart of {indicator:?} for {code:?}")).into());
+    };
+    let mut csv = String::new();
+    for row in std::iter::once(&chart.table_head).chain(&chart.table_rows) {
+        let line: Vec<String> = row.iter().map(|c| csv_field(&c.text)).collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    let disposition = format!("attachment; filename=\"{code}-{}.csv\"", chart.indicator);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 /// The query string that keeps a link on the same as-of day (empty for "now").
@@ -433,7 +481,7 @@ pub async fn organisation(
             ]
         })
         .collect();
-    let charts = charts(&state, &snapshot, &code, &as_of_suffix).await?;
+    let charts = charts(&state, &snapshot, &code, &as_of_suffix, None).await?;
     Ok(OrganisationPage {
         charts,
         as_of_note: as_of_note(&snapshot),

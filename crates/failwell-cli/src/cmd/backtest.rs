@@ -250,6 +250,17 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
         )?;
     }
     outln!()?;
+    outln!("Organisations flagged per year (the sector's organisations in an as-of scan on 1 July):")?;
+    for y in &r.flagged_per_year {
+        outln!(
+            "  {}: {} organisations; risk score at the year's threshold {}, recommendation above universal monitoring {}",
+            y.year,
+            y.organisations,
+            y.by_risk_score,
+            y.by_recommendation
+        )?;
+    }
+    outln!()?;
     outln!("Learned score's thresholds per year (probability; fitted on failing/sound; flagged failing/sound):")?;
     for t in &r.figures.learned_thresholds {
         outln!(

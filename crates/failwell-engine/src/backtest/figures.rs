@@ -218,25 +218,24 @@ pub fn fix_thresholds(cases: &mut [Case], target: f64) -> Vec<YearThreshold> {
             earlier.iter().filter(|c| c.outcome == Outcome::Failing).count(),
             earlier.iter().filter(|c| c.outcome == Outcome::Sound).count(),
         );
-        let (mut cases_n, mut flagged) = ((0, 0, 0), (0, 0));
         for c in cases.iter_mut().filter(|c| c.evaluated && c.year == year) {
             c.threshold = threshold;
             c.flagged = threshold.is_some_and(|t| c.score >= t);
-            match c.outcome {
-                Outcome::Failing => {
-                    cases_n.0 += 1;
-                    flagged.0 += usize::from(c.flagged);
-                }
-                Outcome::Sound => {
-                    cases_n.1 += 1;
-                    flagged.1 += usize::from(c.flagged);
-                }
-                Outcome::Middle => cases_n.2 += 1,
-            }
         }
+        let (cases_n, flagged) = tally(cases, year, |c| c.flagged);
         out.push(YearThreshold { year, threshold, fitted_on, cases: cases_n, flagged, penalty: None });
     }
     out
+}
+
+/// A year's evaluated cases (failing, sound, in between) and those of them `flagged`
+/// (failing, sound).
+fn tally(cases: &[Case], year: i32, flagged: impl Fn(&Case) -> bool) -> ((usize, usize, usize), (usize, usize)) {
+    let of = |o: Outcome| cases.iter().filter(move |c| c.evaluated && c.year == year && c.outcome == o);
+    (
+        (of(Outcome::Failing).count(), of(Outcome::Sound).count(), of(Outcome::Middle).count()),
+        (of(Outcome::Failing).filter(|c| flagged(c)).count(), of(Outcome::Sound).filter(|c| flagged(c)).count()),
+    )
 }
 
 /// Fits the learned score for each year on the failing and sound cases of the years
@@ -275,27 +274,12 @@ pub fn learn_by_year(
         let earlier: Vec<(f64, Outcome)> =
             cases.iter().filter(|c| c.year < year).filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
         let threshold = lowest_of(&earlier, target);
-        let (mut n, mut flagged) = ((0, 0, 0), (0, 0));
-        let evaluated = cases.iter().any(|c| c.year == year && c.evaluated);
         for c in cases.iter_mut().filter(|c| c.year == year) {
             c.learned = fit.as_ref().map(|f| f.probability(&c.features));
             c.learned_flagged = c.learned.zip(threshold).is_some_and(|(p, t)| p >= t);
-            if !c.evaluated {
-                continue;
-            }
-            match c.outcome {
-                Outcome::Failing => {
-                    n.0 += 1;
-                    flagged.0 += usize::from(c.learned_flagged);
-                }
-                Outcome::Sound => {
-                    n.1 += 1;
-                    flagged.1 += usize::from(c.learned_flagged);
-                }
-                Outcome::Middle => n.2 += 1,
-            }
         }
-        if evaluated {
+        let (n, flagged) = tally(cases, year, |c| c.learned_flagged);
+        if cases.iter().any(|c| c.year == year && c.evaluated) {
             out.push(YearThreshold { year, threshold, fitted_on, cases: n, flagged, penalty: Some(l2) });
         }
     }

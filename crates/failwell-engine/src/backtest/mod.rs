@@ -97,6 +97,9 @@ pub struct Backtest {
     pub scans: usize,
     /// Judgements left out because their grade is on no scale of the regime.
     pub ungraded: usize,
+    /// How many organisations each method would have flagged in each evaluated year: the
+    /// workload a threshold means, not only its hit rate.
+    pub flagged_per_year: Vec<YearFlags>,
     /// The features the learned score reads, in order: the fixed ones, then
     /// `level:<indicator>` for each indicator with a measured level.
     pub feature_names: Vec<String>,
@@ -104,6 +107,22 @@ pub struct Backtest {
     pub cases: Vec<Case>,
     /// The figures on the evaluated cases.
     pub figures: Figures,
+}
+
+/// The organisations of the evaluated sector flagged in one year, counted in an as-of
+/// scan on 1 July of that year (mid-year: the year's releases are mostly out).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearFlags {
+    /// The year.
+    pub year: i32,
+    /// The day of the scan.
+    pub scanned_as_of: String,
+    /// Organisations of the sector the scan reported.
+    pub organisations: usize,
+    /// Of which at or above the risk score's threshold for the year.
+    pub by_risk_score: usize,
+    /// Of which recommended a rung above universal monitoring.
+    pub by_recommendation: usize,
 }
 
 /// Runs the backtest over `store`, calling `progress(done, total)` after each scan.
@@ -261,6 +280,33 @@ pub async fn backtest(
         })
         .collect();
     let thresholds = fix_thresholds(&mut cases, options.target_false_alarm_rate);
+    // The sector the evaluated judgements oversee (the most common), for the yearly counts.
+    let mut sectors: BTreeMap<&str, usize> = BTreeMap::new();
+    for (ins, _, sector) in &judged {
+        if ins.framework.as_str() == options.framework {
+            *sectors.entry(sector.as_str()).or_default() += 1;
+        }
+    }
+    let sector = sectors.into_iter().max_by_key(|(s, n)| (*n, std::cmp::Reverse(*s))).map(|(s, _)| s.to_string());
+    let mut flagged_per_year = Vec::new();
+    for t in &thresholds {
+        let Some(day) = Date::from_calendar_date(t.year, time::Month::July, 1).ok() else { continue };
+        let report =
+            scan(store, regime, rules, &ScanOptions { as_of: Some(day), record: false, ..options.scan.clone() })
+                .await?;
+        let in_sector: Vec<&OrganisationReport> =
+            report.organisations.iter().filter(|o| Some(&o.sector) == sector.as_ref()).collect();
+        flagged_per_year.push(YearFlags {
+            year: t.year,
+            scanned_as_of: crate::dates::iso(day),
+            organisations: in_sector.len(),
+            by_risk_score: in_sector.iter().filter(|o| t.threshold.is_some_and(|v| o.overall_score >= v)).count(),
+            by_recommendation: in_sector
+                .iter()
+                .filter(|o| o.recommendation.as_ref().is_some_and(|r| r.recommended.level > 0))
+                .count(),
+        });
+    }
     let feature_names: Vec<String> = features::FIXED
         .iter()
         .map(|(n, _)| (*n).to_string())
@@ -287,6 +333,7 @@ pub async fn backtest(
         sound_rank: options.sound_rank,
         scans: total,
         ungraded,
+        flagged_per_year,
         feature_names,
         cases,
         figures,

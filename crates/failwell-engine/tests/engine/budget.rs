@@ -10,24 +10,7 @@ use failwell_engine::judge::insularity::{ContactCoverage, PeerNorms};
 use failwell_engine::judge::organisation::{Evidence, Setting, judge_organisation};
 use failwell_engine::{OrganisationReport, RuleBook, ScanOptions};
 
-const RULES: &str = r#"
-[[trigger_rules]]
-id = "failing_grade"
-ladder = "care"
-rung = "notice"
-expression = "failing_grade"
-allow_jump = true
-rationale = "A failing grade brings a notice."
-valid_from = 2000-01-01
-
-[[trigger_rules]]
-id = "early_signs"
-ladder = "care"
-rung = "peer_review"
-expression = "early_signs"
-rationale = "Early signs bring a peer review."
-valid_from = 2000-01-01
-"#;
+const RULES: &str = TWO_RULES;
 
 /// The test regime with a capacity of `capacity` a year on peer review.
 fn budgeted(capacity: i64) -> Regime {

@@ -7,24 +7,7 @@ use failwell_engine::judge::insularity::{ContactCoverage, PeerNorms};
 use failwell_engine::judge::organisation::{Evidence, Setting, judge_organisation};
 use failwell_engine::{Band, OrganisationReport, RuleBook, ScanOptions};
 
-const RULES: &str = r#"
-[[trigger_rules]]
-id = "failing_grade"
-ladder = "care"
-rung = "notice"
-expression = "failing_grade"
-allow_jump = true
-rationale = "A failing grade brings a notice."
-valid_from = 2000-01-01
-
-[[trigger_rules]]
-id = "early_signs"
-ladder = "care"
-rung = "peer_review"
-expression = "early_signs"
-rationale = "Early signs bring a peer review."
-valid_from = 2000-01-01
-"#;
+const RULES: &str = TWO_RULES;
 
 /// Judges `org` with these inspections and events on `today`, under the test regime
 /// and its two rules.

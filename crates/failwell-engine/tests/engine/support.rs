@@ -87,6 +87,27 @@ kind = "special_measures"
 level = 4
 "#;
 
+/// Two trigger rules on the test ladder: a failing grade brings a notice (and may jump),
+/// early signs a peer review.
+pub const TWO_RULES: &str = r#"
+[[trigger_rules]]
+id = "failing_grade"
+ladder = "care"
+rung = "notice"
+expression = "failing_grade"
+allow_jump = true
+rationale = "A failing grade brings a notice."
+valid_from = 2000-01-01
+
+[[trigger_rules]]
+id = "early_signs"
+ladder = "care"
+rung = "peer_review"
+expression = "early_signs"
+rationale = "Early signs bring a peer review."
+valid_from = 2000-01-01
+"#;
+
 /// The test regime plus extra TOML (rules, weights).
 pub fn regime(extra: &str) -> Regime {
     Regime::from_toml_str(&format!("{REGIME}\n{extra}")).unwrap_or_else(|e| panic!("{e}"))

@@ -215,3 +215,66 @@ async fn the_stylesheet_is_served_from_the_binary_without_gds_transport() {
         server.stop().await;
     }
 }
+
+#[tokio::test]
+async fn every_chart_downloads_as_csv_with_exactly_the_table_values() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let page = server.get(&format!("/organisations/{FAILING}")).await;
+        let href = format!("/organisations/{FAILING}/charts/{INDICATOR}.csv");
+        assert!(page.body.contains(&format!("href=\"{href}\"")), "[{b}] the page links its CSV");
+        let csv = server.get(&href).await;
+        assert_eq!(csv.status, 200, "[{b}] {}", csv.body);
+        assert_eq!(csv.content_type(), "text/csv; charset=utf-8", "[{b}]");
+        assert!(
+            csv.headers["content-disposition"].to_str().unwrap().contains(&format!("{FAILING}-{INDICATOR}.csv")),
+            "[{b}]"
+        );
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines[0], "Period,Value,Mean,Lower limit,Upper limit,Point", "[{b}]");
+        assert_eq!(lines.len(), 13, "[{b}] twelve annual figures: {}", csv.body);
+        // The leap to 45 in the latest year, a special cause of concern, as the table says.
+        assert!(lines[12].starts_with("2023/24,45,") && lines[12].ends_with(",concern"), "[{b}] {}", lines[12]);
+        // Every row of the CSV is a row of the page's table, cell for cell.
+        for line in &lines[1..] {
+            let period = line.split(',').next().unwrap();
+            assert!(page.body.contains(period), "[{b}] {period} in the page's table");
+        }
+        for missing in [
+            format!("/organisations/{FAILING}/charts/no_such_indicator.csv"),
+            format!("/organisations/{FAILING}/charts/{INDICATOR}.xlsx"),
+            format!("/organisations/E99999999/charts/{INDICATOR}.csv"),
+        ] {
+            assert_eq!(server.get(&missing).await.status, 404, "[{b}] {missing}");
+        }
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn reads_carry_an_etag_and_a_matching_if_none_match_is_a_304() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        for path in ["/", &format!("/organisations/{FAILING}"), "/api/v1/organisations", "/api/v1/openapi.json"] {
+            let first = server.get(path).await;
+            assert_eq!(first.status, 200, "[{b}] {path}");
+            let tag = first.headers.get("etag").expect("an ETag").to_str().unwrap().to_string();
+            assert!(tag.starts_with("\"fw-") && tag.ends_with('"'), "[{b}] {tag}");
+            let again = server.get(path).await;
+            assert_eq!(again.headers["etag"].to_str().unwrap(), tag, "[{b}] {path}: the same answer, the same tag");
+            let cached = get_with(server.addr, path, &[("if-none-match", &tag)]).await;
+            assert_eq!(cached.status, 304, "[{b}] {path}");
+            assert!(cached.body.is_empty(), "[{b}] a 304 has no body");
+            let stale = get_with(server.addr, path, &[("if-none-match", "\"fw-0000000000000000\"")]).await;
+            assert_eq!(stale.status, 200, "[{b}] {path}");
+            assert_eq!(stale.body, first.body, "[{b}] {path}");
+        }
+        // Errors carry no ETag: only successful reads are validated.
+        let missing = server.get("/organisations/E99999999").await;
+        assert_eq!(missing.status, 404);
+        assert!(missing.headers.get("etag").is_none(), "[{b}]");
+        server.stop().await;
+    }
+}

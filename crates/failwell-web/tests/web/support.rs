@@ -212,14 +212,20 @@ impl Response {
 
 /// `GET path` from `addr` over a fresh TCP connection with hyper's HTTP/1.1 client.
 pub async fn get(addr: SocketAddr, path: &str) -> Response {
+    get_with(addr, path, &[]).await
+}
+
+/// `GET path` with extra request headers.
+pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Response {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
     tokio::spawn(conn);
-    let request = hyper::Request::get(path)
-        .header("host", addr.to_string())
-        .body(Empty::<Bytes>::new())
-        .expect("a valid request");
+    let mut request = hyper::Request::get(path).header("host", addr.to_string());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Empty::<Bytes>::new()).expect("a valid request");
     let response = sender.send_request(request).await.expect("an answer");
     let status = response.status().as_u16();
     let headers = response.headers().clone();

@@ -1,0 +1,46 @@
+//! ETags on every successful read: a strong validator from a hash of the body, and
+//! `304 Not Modified` when the client already holds it (`If-None-Match`). A page or an
+//! API answer changes only when the store does (an import, a recorded scan, a decision),
+//! so a dashboard that polls, or a browser going back, costs no body at all.
+//!
+//! The body is rendered and hashed on every request (answers are cached snapshots, so
+//! this is cheap next to sending them); what is saved is the transfer.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Bodies larger than this are sent without an ETag rather than buffered.
+const MAX_BODY: usize = 64 << 20;
+
+/// The middleware: adds `ETag` to `GET`/`HEAD` answers with status 200, and answers 304
+/// when `If-None-Match` names it (or is `*`).
+pub async fn etag(request: Request<Body>, next: Next) -> Response {
+    let readable = matches!(*request.method(), Method::GET | Method::HEAD);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let response = next.run(request).await;
+    if !readable || response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let tag = format!("\"fw-{:016x}\"", fnv1a(&bytes));
+    let Ok(value) = HeaderValue::from_str(&tag) else { return Response::from_parts(parts, Body::from(bytes)) };
+    if if_none_match.is_some_and(|v| v.trim() == "*" || v.split(',').any(|t| t.trim().trim_start_matches("W/") == tag))
+    {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        not_modified.headers_mut().insert(header::ETAG, value);
+        return not_modified;
+    }
+    parts.headers.insert(header::ETAG, value);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// FNV-1a, 64 bits: a stable hash of the body (the same bytes give the same tag in every
+/// process and version, so caches survive a restart).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
