@@ -59,6 +59,12 @@ pub struct ScanOptions {
     /// registry's organisations (groups aside) have a peer contact on record at all (0.1:
     /// below it, no record more likely means no data than no contact).
     pub peer_contact_coverage: f64,
+    /// National shift: an indicator's SPC concerns on one side are read as a national
+    /// shift when at least this share of the organisations reporting its latest period
+    /// have one (0.4: under common-cause variation about one in ten would, by chance).
+    pub national_shift_share: f64,
+    /// See `national_shift_share` (10: a handful of organisations is not a nation).
+    pub national_shift_min_organisations: usize,
     /// From how many organisations judging and tracking share out over the cores (below
     /// it a thread costs more than it saves). Never changes the report: the parallel map
     /// keeps input order. Tests lower it to take the threaded paths on a small store.
@@ -74,6 +80,8 @@ impl Default for ScanOptions {
             recent_points: 2,
             min_points: 6,
             stale_inspection_years: 4,
+            national_shift_share: 0.4,
+            national_shift_min_organisations: 10,
             designation_window_months: 36,
             recent_event_months: 24,
             band_thresholds: [1.0, 3.0, 6.0],

@@ -43,6 +43,13 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
             let _ = writeln!(out, "not recorded");
         }
     }
+    if !report.national.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "national view (each shown once here, not against each organisation):");
+        for n in &report.national {
+            let _ = writeln!(out, "  = {}", n.explanation);
+        }
+    }
     let mut quiet = 0;
     for org in &report.organisations {
         let uneventful = org.overall_band == crate::judge::assess::Band::Low
@@ -89,6 +96,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
         for s in &org.signals {
             let mark = match (s.direction, s.reading) {
                 (_, Reading::ProbableHonestReporting) => "~",
+                (_, Reading::NationalShift) => "=",
                 (Direction::Concern, _) => "!",
                 (Direction::Improvement, _) => "+",
                 (Direction::Neutral, _) => " ",

@@ -30,6 +30,8 @@ pub struct Report {
     pub failure_types: Vec<Named>,
     /// Organisations, worst first.
     pub organisations: Vec<Judgement>,
+    /// Indicators moving nationally, in words: shown once, not against each organisation.
+    pub national: Vec<String>,
 }
 
 /// A code and its human name.
@@ -202,6 +204,7 @@ fn view(report: &ScanReport, regime: &Regime) -> Report {
         rule_set: report.rule_set.clone(),
         failure_types,
         organisations: report.organisations.iter().map(|o| organisation(o, &named)).collect(),
+        national: report.national.iter().map(|n| n.explanation.clone()).collect(),
     }
 }
 

@@ -96,6 +96,15 @@ fn demo_registry_and_interventions(store: &TestStore) {
         let o = find(code).unwrap();
         assert_eq!((&o["current_rung"], &o["recommended_rung"]), (&rung.into(), &rung.into()), "{}", o["name"]);
     }
+    // A national shift is not a local failure: A&E four-hour performance worsened at most
+    // trusts at once; it is shown once, and not counted against each trust (before, 136
+    // trusts were recommended peer support, most for that alone).
+    let national = scan["national"].as_array().expect("the national view");
+    let ae = national.iter().find(|n| n["indicator"] == "ae_4h_breach_rate").expect("the A&E shift");
+    assert!(ae["share"].as_f64().unwrap() > 0.5, "{ae}");
+    let trusts_peer =
+        orgs.iter().filter(|o| o["sector"] == "hospitals" && o["recommended_rung"] == "peer_support").count();
+    assert!(trusts_peer < 100, "trusts recommended peer support: {trusts_peer}");
     // The flag budget: children's services peer review takes 15 councils a year, the
     // highest-risk first; every one recommended it carries its rank.
     let ranked: Vec<&Value> = orgs
@@ -130,8 +139,8 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (3_298_083, 0x4dde_b957_b219_66c3);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_007_860, 0x0861_ca49_b68b_ae67);
+const PINNED_SCAN: (usize, u64) = (3_271_547, 0x1909_5a56_bd5a_f56d);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_981_523, 0x474a_a664_fe66_b3df);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {

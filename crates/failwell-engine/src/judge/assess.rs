@@ -1,7 +1,7 @@
 //! The assessment of one organisation: a score and band per failure type and overall,
 //! a trajectory, and the signals behind each — never a bare number.
 
-use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
+use crate::judge::signal::{Direction, Signal, SourceKind};
 use crate::judge::weights::weight;
 use failwell_domain::FailureType;
 use failwell_domain::regime::Regime;
@@ -137,7 +137,7 @@ pub fn assess(regime: &Regime, signals: &[Signal], today: Date, thresholds: [f64
     let overall_score = risks.iter().map(|r| r.score).fold(0.0, f64::max);
     let balance: f64 = signals
         .iter()
-        .filter(|s| is_change(&s.rule) && s.reading != Reading::ProbableHonestReporting)
+        .filter(|s| is_change(&s.rule) && !s.read_away())
         .map(|s| match s.direction {
             Direction::Improvement => s.strength.points(),
             Direction::Concern => -s.strength.points(),

@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod insularity;
 pub mod ladder;
 pub mod links;
+pub mod national;
 pub mod organisation;
 pub mod reading;
 pub mod returns;

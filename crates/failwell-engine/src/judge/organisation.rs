@@ -244,6 +244,9 @@ pub fn judge_organisation(
             Reading::ProbableHonestReporting => format!(
                 "{source} rose after the designation of failure while no outcome indicator worsened: read as a probable surge of honest reporting, not deterioration."
             ),
+            Reading::NationalShift => format!(
+                "{source} moved with most organisations in the country at once: a national shift (see the national view), not counted as this organisation's own deterioration."
+            ),
             _ => format!(
                 "{source} rose after the designation of failure and outcome indicators worsened with it: read as deterioration."
             ),

@@ -88,6 +88,11 @@ pub enum Reading {
     /// A rise in a reporting-culture indicator after a designation, but outcome indicators
     /// worsen with it: read as real deterioration.
     DeteriorationConfirmedByOutcomes,
+    /// Most organisations with the indicator moved the same way at the same time: common
+    /// cause at national level (the report's "external" failure), shown once in the scan's
+    /// national view and not counted as this organisation's own deterioration. Whether it
+    /// moved further than its peers is for the peer-relative evidence to say.
+    NationalShift,
 }
 
 /// Who judged: the regime version and the rule set, so a judgement can be re-run and
@@ -276,9 +281,15 @@ impl Signal {
     }
 
     /// Whether the signal counts towards risk: concerns, except those read as honest
-    /// reporting.
+    /// reporting or as part of a national shift.
     pub fn counts_as_concern(&self) -> bool {
-        self.direction == Direction::Concern && self.reading != Reading::ProbableHonestReporting
+        self.direction == Direction::Concern && !self.read_away()
+    }
+
+    /// Whether its reading takes it out of the organisation's own evidence of change
+    /// (honest reporting, a national shift).
+    pub fn read_away(&self) -> bool {
+        matches!(self.reading, Reading::ProbableHonestReporting | Reading::NationalShift)
     }
 }
 

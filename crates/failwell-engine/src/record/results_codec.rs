@@ -360,8 +360,12 @@ impl<'a> Reader<'a> {
         let start = self.string()?;
         let end = self.string()?;
         let known_from = self.optional_string()?;
-        let reading =
-            self.pick(&[Reading::AsIs, Reading::ProbableHonestReporting, Reading::DeteriorationConfirmedByOutcomes])?;
+        let reading = self.pick(&[
+            Reading::AsIs,
+            Reading::ProbableHonestReporting,
+            Reading::DeteriorationConfirmedByOutcomes,
+            Reading::NationalShift,
+        ])?;
         let judged_by = JudgedBy { regime: self.string()?, regime_version: self.string()?, rule_set: self.string()? };
         let tracking = match self.byte()? {
             0 => None,

@@ -58,6 +58,9 @@ pub struct ScanReport {
     pub organisations: Vec<OrganisationReport>,
     /// Groups of linked organisations signalling together, recommended first.
     pub systems: Vec<SystemReport>,
+    /// Indicators moving nationally, shown once here rather than against each
+    /// organisation (judge/national.rs).
+    pub national: Vec<crate::judge::national::NationalShift>,
 }
 
 impl ScanReport {
@@ -331,6 +334,24 @@ async fn judge_and_track(
             series_signals.entry(to.to_string()).or_default().push(moved);
         }
     }
+    // A national shift is not a local failure (judge/national.rs): an indicator's latest
+    // period, and how many organisations reported it, against the organisations signalling.
+    let reporting: BTreeMap<String, (String, usize)> = pass
+        .by_indicator
+        .iter()
+        .filter_map(|(code, results)| {
+            let latest = results.series.iter().filter_map(|r| r.latest).max()?;
+            let n = results.series.iter().filter(|r| r.latest == Some(latest)).count();
+            Some((code.clone(), (latest.to_string(), n)))
+        })
+        .collect();
+    let shift_rule = crate::judge::national::ShiftRule {
+        share: options.national_shift_share,
+        min_organisations: options.national_shift_min_organisations,
+    };
+    let national =
+        crate::judge::national::find_shifts(&reporting, series_signals.values().flatten().flatten(), shift_rule);
+    crate::judge::national::mark(series_signals.values_mut().flatten().flatten(), &national);
     // Organisations with a series: every one the peer outcomes were filed for (filing
     // read each series' organisation already), and those of counted indicators.
     let mut charted: FxHashSet<&str> = norms.organisations().collect();
@@ -407,6 +428,7 @@ async fn judge_and_track(
         recorded,
         organisations: reports,
         systems,
+        national,
     };
     Ok((report, pending))
 }

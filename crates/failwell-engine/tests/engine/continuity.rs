@@ -2,44 +2,12 @@
 //! which open ones close.
 
 use crate::support::*;
-use failwell_engine::judge::signal::{
-    Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength, Tracking,
-};
+use failwell_engine::judge::signal::{Direction, Signal, Tracking};
 use failwell_engine::record::continuity::match_signals;
 use failwell_store::OpenSignal;
 use std::collections::BTreeMap;
 
 const TODAY: &str = "2024-11-01";
-
-/// A signal as a scan would make it (only the fields continuity reads matter).
-fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str) -> Signal {
-    let spc = rule.starts_with("spc.");
-    Signal {
-        key: Signal::make_key(org, source, rule, start),
-        organisation: org.into(),
-        source_kind: if spc { SourceKind::Indicator } else { SourceKind::Inspection },
-        source: source.into(),
-        indicator: spc.then(|| source.to_string()),
-        rule: rule.into(),
-        direction,
-        side: None,
-        strength: Strength::Moderate,
-        failure_types: vec![],
-        indicator_kind: None,
-        start: start.into(),
-        end: start.into(),
-        known_from: None,
-        reading: Reading::AsIs,
-        judged_by: judge(),
-        tracking: None,
-        evidence: EvidenceJson::new(&Evidence {
-            points: vec![],
-            limits: None,
-            explanation: String::new(),
-            counts: None,
-        }),
-    }
-}
 
 /// An open signal first seen on `first_seen`, under the key the same arguments give a signal.
 fn open(org: &str, source: &str, rule: &str, direction: Direction, start: &str, first_seen: &str) -> OpenSignal {

@@ -3,7 +3,9 @@
 use failwell_domain::regime::Regime;
 use failwell_domain::{Code, Event, EventType, FailureType, IndicatorKind, Inspection, Polarity, Slug};
 use failwell_engine::judge::series::IndicatorInfo;
-use failwell_engine::judge::signal::JudgedBy;
+use failwell_engine::judge::signal::{
+    Direction, Evidence, EvidenceJson, JudgedBy, Reading, Signal, SourceKind, Strength,
+};
 use time::Date;
 
 /// A regime with one sector, one scale and a four-rung ladder.
@@ -201,5 +203,35 @@ pub fn organisation(code: &str, name: &str) -> failwell_domain::Organisation {
         closed_on: None,
         source: "test".into(),
         learned_on: None,
+    }
+}
+
+/// A signal as a scan would make it (only the fields continuity reads matter).
+pub fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str) -> Signal {
+    let spc = rule.starts_with("spc.");
+    Signal {
+        key: failwell_engine::judge::signal::Signal::make_key(org, source, rule, start),
+        organisation: org.into(),
+        source_kind: if spc { SourceKind::Indicator } else { SourceKind::Inspection },
+        source: source.into(),
+        indicator: spc.then(|| source.to_string()),
+        rule: rule.into(),
+        direction,
+        side: None,
+        strength: Strength::Moderate,
+        failure_types: vec![],
+        indicator_kind: None,
+        start: start.into(),
+        end: start.into(),
+        known_from: None,
+        reading: Reading::AsIs,
+        judged_by: judge(),
+        tracking: None,
+        evidence: EvidenceJson::new(&Evidence {
+            points: vec![],
+            limits: None,
+            explanation: String::new(),
+            counts: None,
+        }),
     }
 }

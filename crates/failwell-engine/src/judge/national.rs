@@ -1,0 +1,98 @@
+//! A national shift is not a local failure. When most organisations with an indicator
+//! signal the same way at once (A&E four-hour performance worsening everywhere in a
+//! winter), that is common cause at national level — the report's "external" failure —
+//! not a hundred local ones. It is shown once, in the scan's national view, and each
+//! organisation's own signal on it is read as part of the shift: not counted towards its
+//! risk. Whether it moved further than its peers is for the peer-relative evidence
+//! (funnels, peer distance) to say.
+
+use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
+use failwell_stats::spc::Side;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One indicator moving nationally.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NationalShift {
+    /// The indicator.
+    pub indicator: String,
+    /// Which way its values moved (`high` or `low`).
+    pub side: Side,
+    /// The latest period the organisations reported.
+    pub period: String,
+    /// Organisations reporting that period.
+    pub organisations: usize,
+    /// Of which with a concern signal of the same side from the SPC rules.
+    pub signalling: usize,
+    /// `signalling / organisations`.
+    pub share: f64,
+    /// In words, for the national view.
+    pub explanation: String,
+}
+
+/// When a movement counts as national.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShiftRule {
+    /// At least this share of the organisations reporting the latest period signal.
+    pub share: f64,
+    /// And at least this many of them.
+    pub min_organisations: usize,
+}
+
+/// The indicators moving nationally: for each indicator, `reporting` says how many
+/// organisations reported its latest period (and which period); `signals` are every
+/// organisation's series signals. A shift is a side of an indicator on which at least
+/// `rule.share` of the reporting organisations, and `rule.min_organisations`, have an SPC
+/// concern signal.
+pub fn find_shifts<'a>(
+    reporting: &BTreeMap<String, (String, usize)>,
+    signals: impl Iterator<Item = &'a Signal>,
+    rule: ShiftRule,
+) -> Vec<NationalShift> {
+    // Keyed by (indicator, high side?): `Side` has no order of its own.
+    let mut signalling: BTreeMap<(&str, bool), BTreeSet<&str>> = BTreeMap::new();
+    for s in signals.filter(|s| is_spc_concern(s)) {
+        if let (Some(indicator), Some(side)) = (s.indicator.as_deref(), s.side) {
+            signalling.entry((indicator, side == Side::High)).or_default().insert(s.organisation.as_str());
+        }
+    }
+    signalling
+        .into_iter()
+        .filter_map(|((indicator, high), orgs)| {
+            let side = if high { Side::High } else { Side::Low };
+            let (period, n) = reporting.get(indicator)?;
+            let share = orgs.len() as f64 / *n as f64;
+            (*n > 0 && orgs.len() >= rule.min_organisations && share >= rule.share).then(|| NationalShift {
+                indicator: indicator.to_string(),
+                side,
+                period: period.clone(),
+                organisations: *n,
+                signalling: orgs.len(),
+                share,
+                explanation: format!(
+                    "{} of {} organisations reporting {indicator} for {period} signal a special cause on its {} side at once ({:.0} %): a national shift, common cause at national level, not counted against each of them.",
+                    orgs.len(),
+                    n,
+                    if high { "high" } else { "low" },
+                    100.0 * share
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Reads every SPC concern signal on a shifting indicator's side as part of the shift.
+pub fn mark<'a>(signals: impl Iterator<Item = &'a mut Signal>, shifts: &[NationalShift]) {
+    if shifts.is_empty() {
+        return;
+    }
+    for s in signals.filter(|s| is_spc_concern(s)) {
+        if shifts.iter().any(|n| Some(n.indicator.as_str()) == s.indicator.as_deref() && Some(n.side) == s.side) {
+            s.reading = Reading::NationalShift;
+        }
+    }
+}
+
+fn is_spc_concern(s: &Signal) -> bool {
+    s.source_kind == SourceKind::Indicator && s.direction == Direction::Concern && s.rule.starts_with("spc.")
+}
