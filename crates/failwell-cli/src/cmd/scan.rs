@@ -148,7 +148,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     // only once the scan is committed.
     let (organisations, format, all) = (args.organisations.clone(), args.format, args.all);
     let scanned = failwell_engine::scan_then(&store, &regime, &rules, &options, move |mut report| {
-        recall_declines(&mut report, &decisions);
+        failwell_engine::record::decisions::recall_declines(&mut report, &decisions);
         if !organisations.is_empty() {
             report.organisations.retain(|o| organisations.contains(&o.organisation));
         }
@@ -168,26 +168,4 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     crate::output::write_parts(&rendered)?;
     tracing::debug!(elapsed = ?started.elapsed(), "report written");
     Ok(ExitCode::SUCCESS)
-}
-
-/// A recommendation declined before is recalled when the same rung is recommended again:
-/// the organisation's latest decision, when it declined the rung this scan recommends,
-/// is added to its reasons ("… was declined on D by X: reason").
-fn recall_declines(report: &mut failwell_engine::ScanReport, decisions: &[failwell_store::Decision]) {
-    let mut latest: std::collections::BTreeMap<&str, &failwell_store::Decision> = std::collections::BTreeMap::new();
-    for d in decisions {
-        latest.insert(d.organisation.as_str(), d);
-    }
-    for org in &mut report.organisations {
-        let Some(d) = latest.get(org.organisation.as_str()) else { continue };
-        if d.decision == "declined" && org.recommended_rung.as_deref() == Some(d.recommended_rung.as_str()) {
-            org.rationale.push(format!(
-                "A recommendation of {} was declined on {} by {}: {}",
-                d.recommended_rung,
-                d.decided_at.get(..10).unwrap_or(&d.decided_at),
-                d.decided_by,
-                d.reason
-            ));
-        }
-    }
 }
