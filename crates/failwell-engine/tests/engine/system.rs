@@ -4,36 +4,17 @@ use crate::support::*;
 use failwell_domain::{FailureType, LinkType};
 use failwell_engine::judge::assess::{Band, Trajectory, TypeRisk};
 use failwell_engine::judge::insularity::Insularity;
-use failwell_engine::judge::signal::{Direction, Evidence, EvidenceJson, Reading, Signal, SourceKind, Strength};
+use failwell_engine::judge::signal::{Direction, Signal, SourceKind, Strength};
 use failwell_engine::judge::system::{SystemRule, system_view};
 use failwell_engine::{OrganisationReport, RuleContext};
 
-fn signal(org: &str, rule: &str, strength: Strength) -> Signal {
-    Signal {
-        key: Signal::make_key(org, "src", rule, "2023-01-01"),
-        organisation: org.into(),
-        source_kind: SourceKind::Event,
-        source: "src".into(),
-        indicator: None,
-        rule: rule.into(),
-        direction: Direction::Concern,
-        side: None,
-        strength,
-        failure_types: vec![FailureType::Performance],
-        indicator_kind: None,
-        start: "2023-01-01".into(),
-        end: "2023-01-01".into(),
-        known_from: None,
-        reading: Reading::AsIs,
-        judged_by: judge(),
-        tracking: None,
-        evidence: EvidenceJson::new(&Evidence {
-            points: vec![],
-            limits: None,
-            explanation: String::new(),
-            counts: None,
-        }),
-    }
+/// An event signal of `strength` on the performance failure type.
+fn event_signal(org: &str, rule: &str, strength: Strength) -> Signal {
+    let mut s = signal(org, "src", rule, Direction::Concern, "2023-01-01");
+    s.source_kind = SourceKind::Event;
+    s.strength = strength;
+    s.failure_types = vec![FailureType::Performance];
+    s
 }
 
 /// A report of `org` with the given bands per failure type (others low).
@@ -47,7 +28,7 @@ fn report(org: &str, bands: &[(FailureType, Band)]) -> OrganisationReport {
         .collect();
     let overall_band = risks.iter().map(|r| r.band).max().unwrap();
     let signals = if overall_band > Band::Low {
-        vec![signal(org, "event.a", Strength::Strong), signal(org, "event.b", Strength::Weak)]
+        vec![event_signal(org, "event.a", Strength::Strong), event_signal(org, "event.b", Strength::Weak)]
     } else {
         vec![]
     };
