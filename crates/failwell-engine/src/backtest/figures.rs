@@ -175,8 +175,8 @@ pub struct LearnedWeights {
 /// The figures of one backtest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
-    /// The methods compared: the risk score, the scan's own recommendation, and the
-    /// previous-grade baselines.
+    /// The methods compared, in this order: the risk score, the learned score, the scan's
+    /// own recommendation, and the two previous-grade baselines.
     pub methods: Vec<Method>,
     /// The risk score's threshold per evaluated year.
     pub thresholds: Vec<YearThreshold>,

@@ -5,9 +5,10 @@
 //! framework: Ofsted's ILACS by default) is a case; the organisation is scanned as known
 //! the day before the judgement was published, so the judgement itself is unseen; the
 //! judgement's grade on its scale says whether it failed. The risk score's flag threshold
-//! for a year is fixed on the years before it only, so the evaluated years are out of
-//! time. The figures (`figures`) come with counts and bootstrap intervals, because a
-//! few dozen failing judgements make every rate uncertain.
+//! for a year, and the learned score's model, penalty and threshold, are fixed on the
+//! years before it only, so the evaluated years are out of time. The learned score reads
+//! the features of `features` (pure); the figures (`figures`, pure) come with counts and
+//! bootstrap intervals, because a few dozen failing judgements make every rate uncertain.
 
 pub mod features;
 pub mod figures;
