@@ -139,8 +139,8 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (3_271_547, 0x1909_5a56_bd5a_f56d);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_981_523, 0x474a_a664_fe66_b3df);
+const PINNED_SCAN: (usize, u64) = (3_272_555, 0x97c1_364f_a9a9_6ec1);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (1_982_179, 0x6084_e76a_7e3b_cd0f);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {

@@ -1,7 +1,7 @@
 //! A flag budget: peer capacity is finite. A rung below the statutory ones may say how
 //! many organisations it can take a year (`capacity_per_year`); when the scan recommends
 //! it to more organisations than that, the highest-risk ones get it and the rest wait on
-//! the rung they stand on, each told its rank. Statutory rungs carry no budget (the
+//! the rung they stand on, in rank order, each told its rank. Statutory rungs carry no budget (the
 //! regime refuses one), so a failing judgement is never rationed.
 
 use crate::judge::organisation::OrganisationReport;
@@ -69,7 +69,7 @@ pub fn ration(reports: &mut [OrganisationReport], regime: &Regime) {
             } else {
                 let waits = rec.current.clone();
                 let sentence = format!(
-                    "{} can take {capacity} organisations a year and {of} were recommended it: ranked {rank} by risk (score {score}), beyond the budget, so the recommendation is to stay on {} and come first when a place frees.",
+                    "{} can take {capacity} organisations a year and {of} were recommended it: ranked {rank} by risk (score {score}), beyond the budget, so the recommendation is to stay on {} until a place frees for it, in rank order.",
                     rung.name, waits.name
                 );
                 rec.capped_from.get_or_insert_with(|| rec.recommended.clone());
