@@ -27,16 +27,11 @@ pub fn roc_auc(cases: &[Scored]) -> Option<f64> {
         return None;
     }
     // Midranks over runs of equal scores, summed over the positives.
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1].score == sorted[i].score {
-            j += 1;
-        }
-        let midrank = (i + j) as f64 / 2.0 + 1.0;
-        rank_sum += midrank * sorted[i..=j].iter().filter(|c| c.positive).count() as f64;
-        i = j + 1;
+    let (mut rank_sum, mut below) = (0.0, 0usize);
+    for run in ties(&sorted) {
+        let midrank = below as f64 + (run.len() as f64 + 1.0) / 2.0;
+        rank_sum += midrank * positives_in(run) as f64;
+        below += run.len();
     }
     Some((rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives))
 }
@@ -53,19 +48,23 @@ pub fn average_precision(cases: &[Scored]) -> Option<f64> {
         return None;
     }
     let (mut seen, mut hits, mut sum) = (0usize, 0usize, 0.0);
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1].score == sorted[i].score {
-            j += 1;
-        }
-        let step_hits = sorted[i..=j].iter().filter(|c| c.positive).count();
-        seen += j - i + 1;
+    for run in ties(&sorted) {
+        let step_hits = positives_in(run);
+        seen += run.len();
         hits += step_hits;
         sum += step_hits as f64 * hits as f64 / seen as f64;
-        i = j + 1;
     }
     Some(sum / positives as f64)
+}
+
+/// The runs of equal scores in `sorted` (sorted by score): tied cases share a rank and
+/// are flagged together.
+fn ties(sorted: &[Scored]) -> impl Iterator<Item = &[Scored]> {
+    sorted.chunk_by(|a, b| a.score == b.score)
+}
+
+fn positives_in(run: &[Scored]) -> usize {
+    run.iter().filter(|c| c.positive).count()
 }
 
 /// The counts of a flag against the outcome.

@@ -7,9 +7,9 @@
 //!
 //! Pure: the backtest reads the figures from the store and hands them here.
 
+use crate::judge::insularity::{Norm, norm_of};
 use crate::judge::signal::Direction;
 use crate::scan::OrganisationReport;
-use failwell_stats::robust::{MAD_TO_SD, median_mad};
 use std::collections::BTreeMap;
 
 /// The fixed features, before the indicator levels: name and what it measures.
@@ -23,7 +23,7 @@ pub const FIXED: &[(&str, &str)] = &[
     ("under_intervention", "the organisation stood on a rung above universal monitoring (recorded or inferred)"),
     ("years_since_judgement", "years since the latest judgement was published (capped at 6; 6 without one)"),
     ("concerns_spc", "log(1 + concern signals from SPC charts of its own series)"),
-    ("concerns_peer", "log(1 + concern signals against peers: funnel limits and peer distance)"),
+    ("concerns_peer", "log(1 + concern signals against peers: funnel limits)"),
     ("concerns_returns", "log(1 + late or missing returns)"),
     ("concerns_other", "log(1 + other concern signals: events, churn, CUSUM)"),
 ];
@@ -61,19 +61,17 @@ pub fn relative_levels(latest: &[Latest]) -> BTreeMap<(String, String), f64> {
     for l in latest {
         groups.entry((l.indicator.as_str(), l.period.as_str())).or_default().push(l.value);
     }
-    let norms: BTreeMap<(&str, &str), (f64, f64)> = groups
+    // The peer distance's robust norm (median and MAD), over every organisation.
+    let norms: BTreeMap<(&str, &str), Norm> = groups
         .into_iter()
         .filter(|(_, v)| v.len() >= MIN_LEVEL_VALUES)
-        .filter_map(|(k, v)| {
-            let (m, mad) = median_mad(&v)?;
-            (mad > 0.0).then_some((k, (m, mad * MAD_TO_SD)))
-        })
+        .filter_map(|(k, v)| Some((k, norm_of(&v)?)))
         .collect();
     latest
         .iter()
         .filter_map(|l| {
-            let (m, sd) = norms.get(&(l.indicator.as_str(), l.period.as_str()))?;
-            let z = ((l.value - m) / sd).clamp(-LEVEL_CAP, LEVEL_CAP);
+            let norm = norms.get(&(l.indicator.as_str(), l.period.as_str()))?;
+            let z = ((l.value - norm.median) / norm.sd).clamp(-LEVEL_CAP, LEVEL_CAP);
             Some(((l.organisation.clone(), l.indicator.clone()), z))
         })
         .collect()
@@ -102,9 +100,9 @@ pub fn fixed_features(
         f64::from(u8::from(report.is_some_and(|r| r.context.current_rung_level > 0))),
         years,
         count(&|r| family(r) == "spc"),
-        count(&|r| matches!(family(r).as_str(), "funnel" | "peer" | "insularity")),
+        count(&|r| family(r) == "funnel"),
         count(&|r| family(r) == "returns"),
-        count(&|r| !matches!(family(r).as_str(), "spc" | "funnel" | "peer" | "insularity" | "returns" | "inspection")),
+        count(&|r| !matches!(family(r).as_str(), "spc" | "funnel" | "returns" | "inspection")),
     ]
 }
 
@@ -132,7 +130,7 @@ mod tests {
         latest[10].value = 1000.0;
         let levels = relative_levels(&latest);
         // Median 5; deviations 5,4,3,2,1,0,1,2,3,4,995: MAD 3, robust sd 3 × 1.4826.
-        let sd = 3.0 * MAD_TO_SD;
+        let sd = 3.0 * failwell_stats::robust::MAD_TO_SD;
         assert!((levels[&("E8".to_string(), "caseload".to_string())] - 3.0 / sd).abs() < 1e-12);
         assert_eq!(levels[&("E10".to_string(), "caseload".to_string())], LEVEL_CAP);
         assert!(!levels.contains_key(&("E99".to_string(), "caseload".to_string())));

@@ -177,9 +177,16 @@ pub async fn backtest(
         judged.iter().find(|j| j.0.framework.as_str() == options.framework).map(|j| j.0.published_on.year());
     let evaluate_from = options.evaluate_from_year.or(first_year.map(|y| y + 1));
 
-    // One as-of scan per distinct day before a publication, plus one on 1 July of every
-    // evaluated year for the organisations flagged per year.
-    let days: BTreeSet<Date> = judged.iter().map(|j| j.0.published_on - Duration::days(1)).collect();
+    // One as-of scan per distinct day before a publication (and, below, one on 1 July of
+    // every evaluated year for the organisations flagged per year).
+    let scan_as_of = async |day: Date| {
+        let as_of = ScanOptions { as_of: Some(day), record: false, ..options.scan.clone() };
+        scan(store, regime, rules, &as_of).await
+    };
+    let mut days: BTreeMap<Date, BTreeSet<&str>> = BTreeMap::new();
+    for (ins, ..) in &judged {
+        days.entry(ins.published_on - Duration::days(1)).or_default().insert(ins.organisation.as_str());
+    }
     let total = days.len();
     let mut reports: BTreeMap<(Date, &str), OrganisationReport> = BTreeMap::new();
     let mut levels: BTreeMap<(Date, &str), BTreeMap<String, f64>> = BTreeMap::new();
@@ -194,15 +201,8 @@ pub async fn backtest(
         .filter(|k| !sized.contains(k.indicator.as_str()))
         .map(|k| (k.id, (k.organisation, k.indicator)))
         .collect();
-    for (done, day) in days.iter().enumerate() {
-        let wanted: BTreeSet<&str> = judged
-            .iter()
-            .filter(|j| j.0.published_on - Duration::days(1) == *day)
-            .map(|j| j.0.organisation.as_str())
-            .collect();
-        let report =
-            scan(store, regime, rules, &ScanOptions { as_of: Some(*day), record: false, ..options.scan.clone() })
-                .await?;
+    for (done, (day, wanted)) in days.iter().enumerate() {
+        let report = scan_as_of(*day).await?;
         for org in report.organisations {
             if let Some(code) = wanted.get(org.organisation.as_str()) {
                 reports.insert((*day, code), org);
@@ -244,6 +244,8 @@ pub async fn backtest(
                 .filter(|p| p.published_on < ins.published_on)
                 .filter_map(|p| resolve_grade(regime, sector, p).map(|g| (p, g)))
                 .max_by_key(|(p, _)| (p.published_on, p.inspected_on));
+            let (previous_rank, previous_failing) =
+                (previous.map(|(_, g)| g.grade.rank), previous.is_some_and(|(_, g)| g.is_failing()));
             Case {
                 organisation: code.to_string(),
                 name: orgs.get(code).map_or_else(String::new, |o| o.name.clone()),
@@ -257,8 +259,8 @@ pub async fn backtest(
                 recommended_level: report.and_then(|r| r.recommendation.as_ref()).map_or(0, |r| r.recommended.level),
                 current_rung: report.and_then(|r| r.current_rung.clone()),
                 previous_grade: previous.map(|(p, _)| format!("{} {}", p.framework, p.overall)),
-                previous_rank: previous.map(|(_, g)| g.grade.rank),
-                previous_failing: previous.is_some_and(|(_, g)| g.is_failing()),
+                previous_rank,
+                previous_failing,
                 concerns: report.map_or_else(Vec::new, concern_rules),
                 reasons: report.map_or_else(Vec::new, |r| r.rationale.clone()),
                 evaluated: ins.framework.as_str() == options.framework
@@ -266,11 +268,7 @@ pub async fn backtest(
                 threshold: None,
                 flagged: false,
                 features: {
-                    let mut f = features::fixed_features(
-                        report,
-                        previous.map(|(_, g)| g.grade.rank),
-                        previous.is_some_and(|(_, g)| g.is_failing()),
-                    );
+                    let mut f = features::fixed_features(report, previous_rank, previous_failing);
                     let known = levels.get(&(day, code));
                     f.extend(level_names.iter().map(|i| known.and_then(|l| l.get(i)).copied().unwrap_or(0.0)));
                     f
@@ -292,9 +290,7 @@ pub async fn backtest(
     let mut flagged_per_year = Vec::new();
     for t in &thresholds {
         let Some(day) = Date::from_calendar_date(t.year, time::Month::July, 1).ok() else { continue };
-        let report =
-            scan(store, regime, rules, &ScanOptions { as_of: Some(day), record: false, ..options.scan.clone() })
-                .await?;
+        let report = scan_as_of(day).await?;
         let in_sector: Vec<&OrganisationReport> =
             report.organisations.iter().filter(|o| Some(&o.sector) == sector.as_ref()).collect();
         flagged_per_year.push(YearFlags {

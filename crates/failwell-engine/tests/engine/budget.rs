@@ -94,6 +94,8 @@ fn peer_review_goes_to_the_highest_risk_within_the_budget() {
 fn without_a_budget_nothing_is_rationed() {
     let regime = regime(RULES);
     let mut reports = judged(&regime, &[("A", 2), ("B", 2), ("C", 4)], &[]);
+    let recommended = reports.iter().filter(|r| r.recommended_rung.as_deref() == Some("peer_review")).count();
+    assert_eq!(recommended, 3, "all three recommended the rung a budget would ration");
     let before = reports.clone();
     ration(&mut reports, &regime);
     assert_eq!(reports, before);
