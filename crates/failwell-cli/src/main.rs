@@ -56,6 +56,9 @@ enum Command {
     Decide(cmd::decide::DecideArgs),
     /// List the decisions taken on recommendations.
     Decisions(cmd::decide::DecisionsArgs),
+    /// Casework: open, step, close interventions on the ladder; obligations due; journeys and relapses; the audit log.
+    #[command(subcommand)]
+    Intervention(cmd::intervention::InterventionCommand),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
     /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
@@ -124,6 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Decide(args) => cmd::decide::decide(database, args).await,
         Command::Decisions(args) => cmd::decide::list(database, args).await,
+        Command::Intervention(c) => cmd::intervention::run(database, c).await,
         Command::Bench(args) => cmd::bench::run(args).await,
         Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }

@@ -13,3 +13,17 @@ pub fn parse_date(s: &str) -> Result<Date, time::error::Parse> {
 pub fn iso(d: Date) -> String {
     d.format(ISO).expect("a date always formats")
 }
+
+/// Serialises a date as `YYYY-MM-DD` (`#[serde(serialize_with = "…")]`): the form every
+/// JSON output of failwell uses for a day.
+pub fn serialize_iso<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&iso(*d))
+}
+
+/// As [`serialize_iso`], for an optional date (`null` when absent).
+pub fn serialize_iso_option<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&iso(*d)),
+        None => s.serialize_none(),
+    }
+}

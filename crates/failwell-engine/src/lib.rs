@@ -21,6 +21,7 @@
 //! CLI or any file format; it does no statistics of its own.
 
 pub mod backtest;
+pub mod casework;
 pub mod dates;
 pub mod error;
 pub mod json_parts;

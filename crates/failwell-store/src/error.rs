@@ -20,6 +20,9 @@ pub enum StoreError {
         /// The organisation named.
         organisation: String,
     },
+    /// A casework move the stored facts refuse (nothing was written).
+    #[error("refused: {0}")]
+    Refused(#[from] failwell_domain::casework::CaseworkRefusal),
     /// The database URL is not one failwell can use.
     #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),

@@ -11,6 +11,7 @@
 //! columns, lines and mappings are not.
 
 mod ahead;
+mod casework;
 mod counts;
 mod decision;
 mod error;
@@ -25,6 +26,9 @@ mod scan_state;
 mod series;
 
 pub use ahead::Ahead;
+pub use casework::{
+    AuditEntry, AuditNote, InterventionRecord, StoredActor, StoredIntervention, StoredObligation, StoredStep,
+};
 pub use counts::CountPoint;
 pub use decision::{Decision, NewDecision, StoredRecommendation};
 pub use error::{RowProblem, StoreError};

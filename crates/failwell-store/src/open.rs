@@ -60,6 +60,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0006_recommendations_when_changed.sql"),
         include_str!("../../../migrations/postgres/0006_recommendations_when_changed.sql"),
     ),
+    (
+        7,
+        include_str!("../../../migrations/sqlite/0007_casework.sql"),
+        include_str!("../../../migrations/postgres/0007_casework.sql"),
+    ),
 ];
 
 impl Store {

@@ -502,7 +502,8 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     outln!("loaded in {:.1}s:", started.elapsed().as_secs_f64())?;
     crate::cmd::status::print_counts(&store.counts().await?)?;
-    scan_summary(&store).await?;
+    let report = scan_summary(&store).await?;
+    demo_casework(&store, &report).await?;
     if !args.no_serve {
         return crate::cmd::serve::serve_store(store, args.addr).await;
     }
@@ -512,7 +513,7 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
 /// Scans the freshly loaded store under the built-in regime (recorded, as `failwell scan`
 /// would) and prints the bands and the organisations most at risk.
-async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<()> {
+async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<failwell_engine::ScanReport> {
     let (regime, rules) = crate::cmd::scan::load_regime(None)?;
     let options = failwell_engine::ScanOptions { record: true, ..Default::default() };
     let t = std::time::Instant::now();
@@ -537,6 +538,84 @@ async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<()> {
             o.name.chars().take(40).collect::<String>(),
             o.overall_band.as_str(),
             o.recommended_rung.as_deref().unwrap_or("-")
+        )?;
+    }
+    Ok(report)
+}
+
+/// The organisation whose journey the demo shows: West Sussex children's services, one of
+/// the report's turnarounds, judged Inadequate again in 2019.
+pub const RELAPSE_CASE: &str = "E10000032";
+
+/// Casework on the demo store: the scan's highest-ranked recommendation of children's
+/// services peer review is accepted and opened as an intervention (a demonstration case,
+/// named as such: not a real intervention), and West Sussex's journey is read from the
+/// real record to show its relapse.
+async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::ScanReport) -> anyhow::Result<()> {
+    use failwell_domain::casework::{CaseActor, CaseRole, NewIntervention, Power};
+    let (regime, _) = crate::cmd::scan::load_regime(None)?;
+    let today = failwell_domain::dates::parse_date(&report.as_of)?;
+    let Some(scan_id) = report.recorded.as_ref().map(|r| r.scan_id) else { return Ok(()) };
+    let chosen = report.organisations.iter().find(|o| {
+        o.sector == "childrens_services"
+            && o.recommended_rung.as_deref() == Some("peer_review")
+            && o.current_rung.as_deref() == Some("universal_monitoring")
+    });
+    if let Some(org) = chosen {
+        let decision = store
+            .record_decision(&failwell_store::NewDecision {
+                scan_id,
+                organisation: org.organisation.clone(),
+                recommended_rung: "peer_review".into(),
+                accepted: true,
+                reason: "Demonstration: the highest-ranked peer-review recommendation, accepted to show casework"
+                    .into(),
+                decided_by: "failwell demo".into(),
+            })
+            .await?;
+        let new = NewIntervention {
+            organisations: vec![org.organisation.parse()?],
+            sector: org.sector.clone(),
+            rung: "peer_review".into(),
+            applied_by: "lga".into(),
+            start: today,
+            planned_end: today.replace_year(today.year() + 1).ok(),
+            report_published: None,
+            actors: vec![
+                CaseActor {
+                    name: "Peer review lead (demonstration)".into(),
+                    role: CaseRole::PeerReviewer,
+                    power: Power::Advise,
+                    email: None,
+                },
+                CaseActor {
+                    name: "DfE observer (demonstration)".into(),
+                    role: CaseRole::DepartmentObserver,
+                    power: Power::Monitor,
+                    email: None,
+                },
+            ],
+            reason: format!(
+                "Demonstration case, not a real intervention: answers decision {} on scan {scan_id}",
+                decision.id
+            ),
+            opened_by: "failwell demo".into(),
+            decision: Some(decision.id),
+        };
+        let id = failwell_engine::casework::open(store, &regime, &new).await?;
+        outln!(
+            "casework: demonstration intervention {id} opened: peer review of {} ({}) from accepted decision {} (failwell intervention show {id})",
+            org.name,
+            org.organisation,
+            decision.id
+        )?;
+    }
+    if let Some((org, j)) = failwell_engine::casework::journey::read(store, &regime, RELAPSE_CASE, today).await? {
+        outln!(
+            "journey: {} ({RELAPSE_CASE}): {} spell(s) in intervention, {} relapse(s) (failwell intervention journey {RELAPSE_CASE})",
+            org.name,
+            j.episodes.len(),
+            j.relapses
         )?;
     }
     Ok(())

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod diff;
 pub mod export;
 pub mod import;
+pub mod intervention;
 pub mod regime;
 pub mod scan;
 pub mod serve;

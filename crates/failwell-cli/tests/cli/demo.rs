@@ -40,9 +40,51 @@ fn demo_loads_the_real_data_with_release_dates() {
         "Bradford's 2014 SIF grade: {inspections}"
     );
     assert!(inspections.contains(",safeguarding_and_lac,ofsted_slac_2009,"), "2009-2012 inspections loaded");
+    demo_casework(&store, &text);
     demo_scan_is_pinned(&store);
     // After the pinned scans, which count the scans recorded before them.
     demo_registry_and_interventions(&store);
+}
+
+/// The demo's casework: a demonstration case opened from the scan's top peer-review
+/// recommendation, with its clocks; West Sussex's relapse and the case studies' journeys
+/// read from the real record.
+fn demo_casework(store: &TestStore, text: &str) {
+    assert!(
+        text.contains("journey: West Sussex (E10000032): 2 spell(s) in intervention, 1 relapse(s)"),
+        "West Sussex's 2019 relapse: {text}"
+    );
+    let list: Value = serde_json::from_str(&ok(store, &["intervention", "list", "--format", "json"])).unwrap();
+    let cases = list["interventions"].as_array().expect("interventions");
+    assert_eq!(cases.len(), 1, "{list}");
+    let case = &cases[0];
+    assert_eq!((case["rung"].as_str(), case["applied_by"].as_str()), (Some("peer_review"), Some("lga")));
+    assert_eq!(case["decision"], 1, "opened from the accepted decision");
+    assert!(case["reason"].as_str().unwrap().starts_with("Demonstration case, not a real intervention"));
+    assert_eq!(case["obligations"].as_array().map(Vec::len), Some(2), "the peer review's two clocks: {case}");
+    let decisions = ok(store, &["decisions"]);
+    assert!(decisions.contains(" accepted peer_review "), "{decisions}");
+    let journey = |code: &str| -> Value {
+        serde_json::from_str(&ok(
+            store,
+            &["intervention", "journey", code, "--format", "json", "--today", "2026-01-01"],
+        ))
+        .unwrap()
+    };
+    let ws = journey("E10000032");
+    assert_eq!(ws["relapses"], 1, "{ws}");
+    assert_eq!(ws["episodes"][1]["start"], "2019-05-08", "the relapse begins with the 2019 Inadequate judgement: {ws}");
+    // Eltham's history is Harris Academy Greenwich's: one spell in special measures, ended.
+    let harris = journey("HARRIS-GREENWICH");
+    assert_eq!(harris["predecessors"][0], "ELTHAM-FS", "{harris}");
+    assert_eq!(
+        (harris["episodes"].as_array().map(Vec::len), harris["relapses"].as_u64()),
+        (Some(1), Some(0)),
+        "{harris}"
+    );
+    assert!(harris["episodes"][0]["end"].is_string(), "left special measures in 2012: {harris}");
+    let basildon = journey("RDD");
+    assert_eq!(basildon["episodes"][0]["end"], "2014-06-09", "left special measures in June 2014: {basildon}");
 }
 
 /// Registry truth and real interventions, as the demo's current scan shows them.

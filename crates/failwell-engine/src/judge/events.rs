@@ -24,7 +24,7 @@ pub struct EventFacts {
 }
 
 /// The rung kind an event puts an organisation on, and the event type that ends it.
-fn designation(t: EventType) -> Option<(RungKind, Option<EventType>)> {
+pub(crate) fn designation(t: EventType) -> Option<(RungKind, Option<EventType>)> {
     Some(match t {
         EventType::SpecialMeasuresIn => (RungKind::SpecialMeasures, Some(EventType::SpecialMeasuresOut)),
         EventType::CommissionersAppointed => (RungKind::Commissioners, Some(EventType::CommissionersWithdrawn)),

@@ -1,0 +1,366 @@
+//! Which casework moves the regime allows. Every refusal says why in words a caseworker
+//! can act on; nothing is written when a move is refused.
+
+use super::model::{Lessons, NewIntervention, NewStep};
+use crate::regime::{Ladder, Regime, Rung};
+use time::Date;
+
+/// Why a casework move is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseworkRefusal {
+    /// An intervention must cover at least one organisation.
+    #[error("an intervention covers at least one organisation")]
+    NoOrganisation,
+    /// The same organisation is named twice.
+    #[error("organisation {0} is named twice")]
+    OrganisationTwice(String),
+    /// No ladder of the regime serves the sector on the day.
+    #[error("the regime has no ladder for sector {sector:?} on {on}")]
+    NoLadder {
+        /// The sector named.
+        sector: String,
+        /// The day.
+        on: Date,
+    },
+    /// The rung is not on the ladder (or not in force on the day).
+    #[error("ladder {ladder} has no rung {rung:?} on {on} (its rungs: {rungs})")]
+    UnknownRung {
+        /// The rung named.
+        rung: String,
+        /// The ladder.
+        ladder: String,
+        /// The day.
+        on: Date,
+        /// The ladder's rungs then, comma-separated.
+        rungs: String,
+    },
+    /// The lightest rung is where every organisation stands; it is not an intervention.
+    #[error(
+        "{rung} is the ladder's lightest rung, where every organisation stands: it is not an intervention (to end one, close it)"
+    )]
+    LightestRung {
+        /// The rung named.
+        rung: String,
+    },
+    /// The actor is not one the regime gives the rung to.
+    #[error("the regime gives rung {rung} to {entitled}, not to {actor:?}")]
+    NotEntitled {
+        /// The actor named.
+        actor: String,
+        /// The rung.
+        rung: String,
+        /// Who may apply it, comma-separated.
+        entitled: String,
+    },
+    /// The actor did not exist (under that name) on the day.
+    #[error("actor {actor} did not exist on {on}")]
+    ActorNotInExistence {
+        /// The actor.
+        actor: String,
+        /// The day.
+        on: Date,
+    },
+    /// An end before the start.
+    #[error("the {what} ({end}) is before the start ({start})")]
+    EndBeforeStart {
+        /// Which end (`planned end`, `end`).
+        what: &'static str,
+        /// The start.
+        start: Date,
+        /// The end given.
+        end: Date,
+    },
+    /// A required text is blank.
+    #[error("the {0} must not be blank")]
+    Blank(&'static str),
+    /// A step to the rung the case already stands on.
+    #[error("the intervention already stands on {0}")]
+    SameRung(String),
+    /// A step of more than one rung without a stated reason for the jump.
+    #[error(
+        "a step from {from} to {to} crosses {rungs} rungs: a jump needs its own stated reason (the report's \"from zero to 100\"; give --jump-reason)"
+    )]
+    JumpWithoutReason {
+        /// The rung stood on.
+        from: String,
+        /// The rung asked for.
+        to: String,
+        /// How many rungs it crosses.
+        rungs: i64,
+    },
+    /// A step dated before the case's last move.
+    #[error("the step is dated {on}, before the intervention's last move on {last}")]
+    BeforeLastMove {
+        /// The last move's day.
+        last: Date,
+        /// The day given.
+        on: Date,
+    },
+    /// A second open intervention of the same rung on the same organisation.
+    #[error("organisation {organisation} already has open intervention {id} on rung {rung}")]
+    AlreadyOpen {
+        /// The organisation.
+        organisation: String,
+        /// The rung.
+        rung: String,
+        /// The open intervention.
+        id: i64,
+    },
+    /// A move on an intervention that has ended.
+    #[error("intervention {0} is closed")]
+    Closed(i64),
+    /// An organisation the registry does not have.
+    #[error("unknown organisation {0:?}: import it with `failwell import organisations` first")]
+    UnknownOrganisation(String),
+    /// No such obligation on the intervention.
+    #[error("intervention {intervention} has no obligation {obligation}")]
+    NoSuchObligation {
+        /// The intervention.
+        intervention: i64,
+        /// The obligation named.
+        obligation: i64,
+    },
+    /// No such intervention.
+    #[error("there is no intervention {0}")]
+    NoSuchIntervention(i64),
+    /// The decision named is not an accepted decision for the organisations.
+    #[error("decision {0} is not an accepted decision on any of the intervention's organisations")]
+    DecisionDoesNotFit(i64),
+}
+
+/// An opening the regime allows: where on the ladder the case starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening<'r> {
+    /// The ladder in force on the start day.
+    pub ladder: &'r Ladder,
+    /// The rung.
+    pub rung: &'r Rung,
+}
+
+fn not_blank(text: &str, what: &'static str) -> Result<(), CaseworkRefusal> {
+    if text.trim().is_empty() { Err(CaseworkRefusal::Blank(what)) } else { Ok(()) }
+}
+
+/// The rung `id` of `ladder` in force on `on`, refusing the unknown.
+fn rung_on<'l>(ladder: &'l Ladder, id: &str, on: Date) -> Result<&'l Rung, CaseworkRefusal> {
+    ladder.rungs_at(on).find(|r| r.id == id).ok_or_else(|| CaseworkRefusal::UnknownRung {
+        rung: id.to_string(),
+        ladder: ladder.id.clone(),
+        on,
+        rungs: ladder.rungs_at(on).map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Whether `actor` may apply `rung` on `on`: the regime names it on the rung, and it
+/// existed then.
+fn entitled(regime: &Regime, rung: &Rung, actor: &str, on: Date) -> Result<(), CaseworkRefusal> {
+    if !rung.applied_by.iter().any(|a| a == actor) {
+        return Err(CaseworkRefusal::NotEntitled {
+            actor: actor.to_string(),
+            rung: rung.id.clone(),
+            entitled: rung.applied_by.join(", "),
+        });
+    }
+    match regime.actor(actor) {
+        Some(a) if !a.validity.contains(on) => {
+            Err(CaseworkRefusal::ActorNotInExistence { actor: actor.to_string(), on })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks an opening against the regime: organisations named once, the sector's ladder
+/// in force on the start day, a rung of it above the lightest, an actor the regime gives
+/// that rung to, a planned end not before the start, and a reason.
+///
+/// # Errors
+/// The first [`CaseworkRefusal`] found.
+pub fn check_opening<'r>(regime: &'r Regime, new: &NewIntervention) -> Result<Opening<'r>, CaseworkRefusal> {
+    if new.organisations.is_empty() {
+        return Err(CaseworkRefusal::NoOrganisation);
+    }
+    for (i, code) in new.organisations.iter().enumerate() {
+        if new.organisations[..i].contains(code) {
+            return Err(CaseworkRefusal::OrganisationTwice(code.to_string()));
+        }
+    }
+    not_blank(&new.reason, "reason")?;
+    not_blank(&new.opened_by, "name of who records it")?;
+    let ladder = regime
+        .ladder_at(&new.sector, new.start)
+        .ok_or_else(|| CaseworkRefusal::NoLadder { sector: new.sector.clone(), on: new.start })?;
+    let rung = rung_on(ladder, &new.rung, new.start)?;
+    if ladder.lightest().is_some_and(|l| l.id == rung.id) {
+        return Err(CaseworkRefusal::LightestRung { rung: rung.id.clone() });
+    }
+    entitled(regime, rung, &new.applied_by, new.start)?;
+    if let Some(end) = new.planned_end.filter(|e| *e < new.start) {
+        return Err(CaseworkRefusal::EndBeforeStart { what: "planned end", start: new.start, end });
+    }
+    Ok(Opening { ladder, rung })
+}
+
+/// Checks a step of an open case from rung `from` (moved to on `last_move`): a rung of the
+/// same ladder in force on the day, not the lightest (that is a closing) and not the same,
+/// taken by an actor the regime gives the new rung to, dated on or after the last move,
+/// with a reason, and with a second reason when it crosses more than one rung.
+///
+/// # Errors
+/// The first [`CaseworkRefusal`] found.
+pub fn check_step<'l>(
+    regime: &Regime,
+    ladder: &'l Ladder,
+    from: &str,
+    last_move: Date,
+    step: &NewStep,
+) -> Result<&'l Rung, CaseworkRefusal> {
+    not_blank(&step.reason, "reason")?;
+    not_blank(&step.recorded_by, "name of who records it")?;
+    if step.on < last_move {
+        return Err(CaseworkRefusal::BeforeLastMove { last: last_move, on: step.on });
+    }
+    let to = rung_on(ladder, &step.to_rung, step.on)?;
+    if to.id == from {
+        return Err(CaseworkRefusal::SameRung(from.to_string()));
+    }
+    if ladder.lightest().is_some_and(|l| l.id == to.id) {
+        return Err(CaseworkRefusal::LightestRung { rung: to.id.clone() });
+    }
+    entitled(regime, to, &step.by, step.on)?;
+    let from_level = ladder.rung(from).map_or(0, |r| r.level);
+    let rungs = ladder
+        .rungs
+        .iter()
+        .filter(|r| r.level > from_level.min(to.level) && r.level <= from_level.max(to.level))
+        .count() as i64;
+    if rungs > 1 && step.jump_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(CaseworkRefusal::JumpWithoutReason { from: from.to_string(), to: to.id.clone(), rungs });
+    }
+    Ok(to)
+}
+
+/// Checks a closing: on or after the start and the last move, with its lessons.
+///
+/// # Errors
+/// The first [`CaseworkRefusal`] found.
+pub fn check_closing(start: Date, last_move: Date, end: Date, lessons: &Lessons) -> Result<(), CaseworkRefusal> {
+    if end < start {
+        return Err(CaseworkRefusal::EndBeforeStart { what: "end", start, end });
+    }
+    if end < last_move {
+        return Err(CaseworkRefusal::BeforeLastMove { last: last_move, on: end });
+    }
+    not_blank(&lessons.worked, "lesson on what worked")?;
+    not_blank(&lessons.did_not_work, "lesson on what did not work")?;
+    not_blank(&lessons.exit, "kind of exit")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::casework::{CaseActor, CaseRole, Power};
+    use time::macros::date;
+
+    fn opening(rung: &str, by: &str) -> NewIntervention {
+        NewIntervention {
+            organisations: vec!["E10000032".parse().unwrap()],
+            sector: "childrens_services".into(),
+            rung: rung.into(),
+            applied_by: by.into(),
+            start: date!(2024 - 03 - 01),
+            planned_end: None,
+            report_published: None,
+            actors: vec![CaseActor {
+                name: "A Peer".into(),
+                role: CaseRole::PeerReviewer,
+                power: Power::Advise,
+                email: None,
+            }],
+            reason: "early signs".into(),
+            opened_by: "analyst".into(),
+            decision: None,
+        }
+    }
+
+    fn step(to: &str, by: &str, jump: Option<&str>) -> NewStep {
+        NewStep {
+            to_rung: to.into(),
+            by: by.into(),
+            on: date!(2024 - 09 - 01),
+            reason: "no progress".into(),
+            jump_reason: jump.map(Into::into),
+            recorded_by: "analyst".into(),
+        }
+    }
+
+    #[test]
+    fn peer_review_opens_below_the_statutory_rungs() {
+        let regime = Regime::england();
+        let o = check_opening(&regime, &opening("peer_review", "lga")).unwrap();
+        assert_eq!(o.ladder.id, "childrens_services_2010");
+        assert!(!o.rung.statutory);
+    }
+
+    #[test]
+    fn bad_openings_are_refused_with_their_reason() {
+        let regime = Regime::england();
+        let e = check_opening(&regime, &opening("peer_review", "dfe")).unwrap_err();
+        assert_eq!(e.to_string(), "the regime gives rung peer_review to lga, not to \"dfe\"");
+        assert!(matches!(
+            check_opening(&regime, &opening("special_measures", "dfe")),
+            Err(CaseworkRefusal::UnknownRung { .. })
+        ));
+        assert!(matches!(
+            check_opening(&regime, &opening("universal_monitoring", "ofsted")),
+            Err(CaseworkRefusal::LightestRung { .. })
+        ));
+        let mut early_end = opening("peer_review", "lga");
+        early_end.planned_end = Some(date!(2024 - 01 - 01));
+        assert!(matches!(check_opening(&regime, &early_end), Err(CaseworkRefusal::EndBeforeStart { .. })));
+        let mut twice = opening("peer_review", "lga");
+        twice.organisations.push(twice.organisations[0].clone());
+        assert!(matches!(check_opening(&regime, &twice), Err(CaseworkRefusal::OrganisationTwice(_))));
+    }
+
+    #[test]
+    fn a_jump_needs_its_own_reason_and_the_right_actor() {
+        let regime = Regime::england();
+        let ladder = regime.ladder("childrens_services_2010").unwrap();
+        let last = date!(2024 - 03 - 01);
+        // peer_review (1) -> improvement_notice (3) crosses two rungs.
+        let e = check_step(&regime, ladder, "peer_review", last, &step("improvement_notice", "dfe", None)).unwrap_err();
+        assert!(matches!(e, CaseworkRefusal::JumpWithoutReason { rungs: 2, .. }), "{e}");
+        let to =
+            check_step(&regime, ladder, "peer_review", last, &step("improvement_notice", "dfe", Some("harm found")))
+                .unwrap();
+        assert_eq!(to.id, "improvement_notice");
+        // One rung needs no second reason; the LGA cannot issue the DfE's adviser.
+        assert!(check_step(&regime, ladder, "peer_review", last, &step("dfe_adviser", "dfe", None)).is_ok());
+        assert!(matches!(
+            check_step(&regime, ladder, "peer_review", last, &step("dfe_adviser", "lga", None)),
+            Err(CaseworkRefusal::NotEntitled { .. })
+        ));
+        // Down one rung is a step too; to the floor is a closing.
+        assert!(check_step(&regime, ladder, "dfe_adviser", last, &step("peer_review", "lga", None)).is_ok());
+        assert!(matches!(
+            check_step(&regime, ladder, "peer_review", last, &step("universal_monitoring", "ofsted", None)),
+            Err(CaseworkRefusal::LightestRung { .. })
+        ));
+        let mut early = step("dfe_adviser", "dfe", None);
+        early.on = date!(2024 - 01 - 01);
+        assert!(matches!(
+            check_step(&regime, ladder, "peer_review", last, &early),
+            Err(CaseworkRefusal::BeforeLastMove { .. })
+        ));
+    }
+
+    #[test]
+    fn closing_asks_for_lessons() {
+        let lessons = Lessons { worked: "peers".into(), did_not_work: " ".into(), exit: "capability".into() };
+        let (s, e) = (date!(2024 - 01 - 01), date!(2025 - 01 - 01));
+        assert_eq!(check_closing(s, s, e, &lessons), Err(CaseworkRefusal::Blank("lesson on what did not work")));
+        let lessons = Lessons { did_not_work: "structure alone".into(), ..lessons };
+        assert!(check_closing(s, s, e, &lessons).is_ok());
+        assert!(matches!(check_closing(e, e, s, &lessons), Err(CaseworkRefusal::EndBeforeStart { .. })));
+    }
+}

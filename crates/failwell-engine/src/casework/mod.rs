@@ -1,0 +1,173 @@
+//! Casework moves run against the store: each is checked against the regime (the
+//! domain's rules), then against the stored facts (the store's checks), and written in one
+//! transaction with its audit entry. A refusal from either writes nothing but the audit
+//! log's record of it, with the reason.
+//!
+//! The journey ([`journey`]) joins an organisation's designations, failing judgements and
+//! cases (its predecessors' too) into spells of intervention and counts its relapses.
+
+pub mod journey;
+
+use failwell_domain::casework::{
+    self, CaseworkRefusal, Lessons, NewIntervention, NewStep, check_closing, check_opening, check_step,
+};
+use failwell_domain::dates::{iso, parse_date};
+use failwell_domain::regime::Regime;
+use failwell_store::{AuditNote, InterventionRecord, Store, StoreError};
+use time::Date;
+
+/// Why a casework move did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseworkError {
+    /// The regime or the stored facts refuse it (recorded in the audit log).
+    #[error("refused: {0}")]
+    Refused(CaseworkRefusal),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for CaseworkError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => CaseworkError::Refused(r),
+            e => CaseworkError::Store(e),
+        }
+    }
+}
+
+/// Runs `write`; a refusal (from the rules or from the store) is recorded in the audit
+/// log under `note` before it is returned.
+async fn audited<T>(
+    store: &Store,
+    note: AuditNote<'_>,
+    write: impl std::future::Future<Output = Result<T, CaseworkError>>,
+) -> Result<T, CaseworkError> {
+    match write.await {
+        Err(CaseworkError::Refused(r)) => {
+            let detail = r.to_string();
+            store.record_refusal(&AuditNote { detail: &detail, ..note }).await?;
+            Err(CaseworkError::Refused(r))
+        }
+        other => other,
+    }
+}
+
+fn stored_date(s: &str) -> Result<Date, CaseworkError> {
+    parse_date(s).map_err(|e| {
+        CaseworkError::Store(StoreError::Corrupt { kind: "intervention", key: s.into(), reason: e.to_string() })
+    })
+}
+
+/// Opens an intervention: checked against the regime, its rung's clocks laid out as
+/// obligations from its start (or the report's day), stored with its opening step.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log).
+pub async fn open(store: &Store, regime: &Regime, new: &NewIntervention) -> Result<i64, CaseworkError> {
+    let subject = new.organisations.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+    let detail = format!("{} by {} from {}: {}", new.rung, new.applied_by, iso(new.start), new.reason);
+    let note = AuditNote { who: &new.opened_by, action: "open intervention", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        let opening = check_opening(regime, new).map_err(CaseworkError::Refused)?;
+        let obligations = casework::obligations(opening.rung, new.start, new.report_published, new.planned_end);
+        let record = InterventionRecord {
+            organisations: new.organisations.iter().map(|c| c.to_string()).collect(),
+            sector: new.sector.clone(),
+            ladder: opening.ladder.id.clone(),
+            rung: opening.rung.id.clone(),
+            statutory: opening.rung.statutory,
+            applied_by: new.applied_by.clone(),
+            start_on: iso(new.start),
+            planned_end: new.planned_end.map(iso),
+            report_published: new.report_published.map(iso),
+            reason: new.reason.clone(),
+            opened_by: new.opened_by.clone(),
+            decision: new.decision,
+            actors: new.actors.clone(),
+        };
+        Ok(store.open_intervention(&record, &obligations, &note).await?)
+    })
+    .await
+}
+
+/// Moves an open intervention up or down its ladder: checked against the regime (the
+/// actor's entitlement, a jump's own reason), the unmet obligations of the rung left lapse
+/// and the new rung's are laid out from the step's day.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log).
+pub async fn step(store: &Store, regime: &Regime, id: i64, step: &NewStep) -> Result<(), CaseworkError> {
+    let subject = format!("intervention {id}");
+    let detail = format!("to {} by {} on {}: {}", step.to_rung, step.by, iso(step.on), step.reason);
+    let note = AuditNote { who: &step.recorded_by, action: "step", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        let case =
+            store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
+        if case.ended_on.is_some() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Closed(id)));
+        }
+        let ladder = regime.ladder(&case.ladder).ok_or_else(|| {
+            CaseworkError::Refused(CaseworkRefusal::NoLadder { sector: case.sector.clone(), on: step.on })
+        })?;
+        let last = stored_date(case.last_move())?;
+        let to = check_step(regime, ladder, &case.rung, last, step).map_err(CaseworkError::Refused)?;
+        let planned_end = case.planned_end.as_deref().map(stored_date).transpose()?;
+        let obligations = casework::obligations(to, step.on, None, planned_end);
+        store
+            .record_step(
+                id,
+                &case.rung,
+                &to.id,
+                step.on,
+                &step.by,
+                &step.reason,
+                step.jump_reason.as_deref(),
+                &obligations,
+                &note,
+            )
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Closes an open intervention on `end`, with its lessons.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log).
+pub async fn close(store: &Store, id: i64, end: Date, lessons: &Lessons, by: &str) -> Result<(), CaseworkError> {
+    let subject = format!("intervention {id}");
+    let detail = format!("closed on {} ({} exit)", iso(end), lessons.exit);
+    let note = AuditNote { who: by, action: "close", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        let (_, last) = store.open_intervention_state(id).await?;
+        let case =
+            store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
+        if by.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
+        }
+        check_closing(stored_date(&case.start_on)?, stored_date(&last)?, end, lessons)
+            .map_err(CaseworkError::Refused)?;
+        store.close_intervention(id, end, lessons, &note).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Records an obligation of an intervention met on `on`.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log).
+pub async fn meet(store: &Store, id: i64, obligation: i64, on: Date, by: &str) -> Result<(), CaseworkError> {
+    let subject = format!("intervention {id}");
+    let detail = format!("obligation {obligation} met on {}", iso(on));
+    let note = AuditNote { who: by, action: "meet obligation", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        if by.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
+        }
+        Ok(store.meet_obligation(id, obligation, on, &note).await?)
+    })
+    .await
+}

@@ -1,0 +1,654 @@
+//! Casework as stored: interventions, their organisations and people, their steps
+//! (append-only), the obligations their rungs' clocks lay out, and the audit log
+//! (append-only). Each move is one transaction that also writes its audit entry, so a
+//! move and its record are kept or lost together.
+//!
+//! The store checks only what needs the stored facts: that the organisations exist, that
+//! no organisation has a second open intervention on the same rung, that a linked
+//! decision accepted a recommendation for one of them, that a case is still open and
+//! still on the rung the caller checked against. Whether the regime allows a move is the
+//! domain's rule, checked before the store is asked.
+
+use crate::error::StoreError;
+use crate::open::{Backend, Store};
+use failwell_domain::casework::{CaseActor, CaseworkRefusal, Lessons, Obligation};
+use sqlx::{Any, Row, Transaction};
+
+/// An intervention to store, already checked against the regime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterventionRecord {
+    /// Organisation codes it covers.
+    pub organisations: Vec<String>,
+    /// The sector.
+    pub sector: String,
+    /// The ladder in force on the start day.
+    pub ladder: String,
+    /// The rung.
+    pub rung: String,
+    /// Whether the rung is statutory (its legal basis).
+    pub statutory: bool,
+    /// The regime actor applying it.
+    pub applied_by: String,
+    /// Start day (ISO).
+    pub start_on: String,
+    /// Planned end day (ISO).
+    pub planned_end: Option<String>,
+    /// The triggering report's publication day (ISO).
+    pub report_published: Option<String>,
+    /// Why it opens.
+    pub reason: String,
+    /// Who records it.
+    pub opened_by: String,
+    /// The accepted decision it answers.
+    pub decision: Option<i64>,
+    /// Its people.
+    pub actors: Vec<CaseActor>,
+}
+
+/// A stored person on a case.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredActor {
+    /// Name.
+    pub name: String,
+    /// Role code.
+    pub role: String,
+    /// Power code.
+    pub power: String,
+    /// E-mail, if given.
+    pub email: Option<String>,
+}
+
+/// A stored move on the ladder (the opening is the first, with no `from_rung`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredStep {
+    /// Its id.
+    pub id: i64,
+    /// The day.
+    pub on: String,
+    /// The rung left (none for the opening).
+    pub from_rung: Option<String>,
+    /// The rung moved to.
+    pub to_rung: String,
+    /// The regime actor who took it.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// Why a jump of more than one rung was needed.
+    pub jump_reason: Option<String>,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+}
+
+/// A stored obligation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredObligation {
+    /// Its id.
+    pub id: i64,
+    /// The intervention.
+    pub intervention: i64,
+    /// The rung whose clock it comes from.
+    pub rung: String,
+    /// The clock.
+    pub clock: String,
+    /// What is due.
+    pub name: String,
+    /// When (ISO).
+    pub due: String,
+    /// Whether the guidance's time is rough.
+    pub approximate: bool,
+    /// Counted from entry for want of a report day.
+    pub counted_from_entry: bool,
+    /// When it was met.
+    pub met_on: Option<String>,
+    /// Who recorded it met.
+    pub met_by: Option<String>,
+    /// When it lapsed (the case moved on or closed first).
+    pub lapsed_on: Option<String>,
+}
+
+/// A stored intervention with everything about it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredIntervention {
+    /// Its id.
+    pub id: i64,
+    /// Organisation codes.
+    pub organisations: Vec<String>,
+    /// Sector.
+    pub sector: String,
+    /// Ladder.
+    pub ladder: String,
+    /// The rung it stands on now.
+    pub rung: String,
+    /// Legal basis of the rung it opened on: statutory or by agreement.
+    pub statutory: bool,
+    /// Who applied it.
+    pub applied_by: String,
+    /// Start (ISO).
+    pub start_on: String,
+    /// Planned end (ISO).
+    pub planned_end: Option<String>,
+    /// Triggering report's day (ISO).
+    pub report_published: Option<String>,
+    /// Actual end (ISO): set when closed.
+    pub ended_on: Option<String>,
+    /// Why it opened.
+    pub reason: String,
+    /// Who opened it.
+    pub opened_by: String,
+    /// The accepted decision it answers.
+    pub decision: Option<i64>,
+    /// The lessons recorded at closing.
+    pub lessons: Option<serde_json::Value>,
+    /// When it was recorded.
+    pub created_at: String,
+    /// Its people.
+    pub actors: Vec<StoredActor>,
+    /// Its moves, opening first.
+    pub steps: Vec<StoredStep>,
+    /// Its obligations, by due day.
+    pub obligations: Vec<StoredObligation>,
+}
+
+impl StoredIntervention {
+    /// `open` or `closed`.
+    pub fn status(&self) -> &'static str {
+        if self.ended_on.is_some() { "closed" } else { "open" }
+    }
+
+    /// The day of its last move (opening or step).
+    pub fn last_move(&self) -> &str {
+        self.steps.last().map_or(self.start_on.as_str(), |s| s.on.as_str())
+    }
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    /// Its id.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who asked.
+    pub who: String,
+    /// What was asked (`open intervention`, `step`, `close`, `meet obligation`).
+    pub action: String,
+    /// What it was about (`intervention 3`, an organisation code).
+    pub subject: String,
+    /// `done` or `refused`.
+    pub outcome: String,
+    /// The detail, or the reason for the refusal.
+    pub detail: String,
+}
+
+/// A move asked of the store, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditNote<'a> {
+    /// Who asked.
+    pub who: &'a str,
+    /// What was asked.
+    pub action: &'a str,
+    /// What about.
+    pub subject: &'a str,
+    /// Detail or reason.
+    pub detail: &'a str,
+}
+
+fn iso(d: time::Date) -> String {
+    failwell_domain::dates::iso(d)
+}
+
+async fn begin(store: &Store) -> Result<Transaction<'static, Any>, StoreError> {
+    let mut tx = match store.backend {
+        Backend::Sqlite => store.pool.begin_with("begin immediate").await?,
+        Backend::Postgres => store.pool.begin().await?,
+    };
+    // One casework move at a time, as SQLite's write lock gives, so the checks a move
+    // makes (no second open case on a rung, still on the rung checked) hold when it writes.
+    if store.backend == Backend::Postgres {
+        sqlx::query("select pg_advisory_xact_lock(7016493851240135042)").execute(&mut *tx).await?;
+    }
+    Ok(tx)
+}
+
+async fn audit(tx: &mut Transaction<'static, Any>, note: &AuditNote<'_>, outcome: &str) -> Result<(), StoreError> {
+    sqlx::query("insert into audit_log (at, who, action, subject, outcome, detail) values ($1, $2, $3, $4, $5, $6)")
+        .bind(crate::import::now())
+        .bind(note.who)
+        .bind(note.action)
+        .bind(note.subject)
+        .bind(outcome)
+        .bind(note.detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_obligations(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    obligations: &[Obligation],
+) -> Result<(), StoreError> {
+    for o in obligations {
+        sqlx::query(
+            "insert into obligation (intervention_id, rung, clock, name, due, approximate, counted_from_entry)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(&o.rung)
+        .bind(&o.clock)
+        .bind(&o.name)
+        .bind(iso(o.due))
+        .bind(i64::from(o.approximate))
+        .bind(i64::from(o.counted_from_entry))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The open case's rung and last move, or why it cannot move.
+async fn open_case(tx: &mut Transaction<'static, Any>, id: i64) -> Result<(String, String), StoreError> {
+    let row = sqlx::query(
+        "select i.rung, i.ended_on, coalesce((select max(on_date) from intervention_step s where s.intervention_id = i.id), i.start_on)
+         from intervention i where i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Err(CaseworkRefusal::NoSuchIntervention(id).into()) };
+    if row.try_get::<Option<String>, _>(1)?.is_some() {
+        return Err(CaseworkRefusal::Closed(id).into());
+    }
+    Ok((row.try_get(0)?, row.try_get(2)?))
+}
+
+const INTERVENTION_COLUMNS: &str = "id, sector, ladder, rung, statutory, applied_by, start_on, planned_end,
+    report_published, ended_on, reason, opened_by, decision_id, lessons, created_at from intervention";
+
+impl Store {
+    /// Records a refused casework move in the audit log (the move itself wrote nothing).
+    pub async fn record_refusal(&self, note: &AuditNote<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        audit(&mut tx, note, "refused").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Opens an intervention with its obligations, and returns its id.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] for an unknown organisation, a second open intervention of
+    /// the same rung on one of the organisations, or a decision that is not an accepted
+    /// one on any of them; nothing is written then.
+    pub async fn open_intervention(
+        &self,
+        rec: &InterventionRecord,
+        obligations: &[Obligation],
+        note: &AuditNote<'_>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = begin(self).await?;
+        for code in &rec.organisations {
+            let known: Option<i64> = sqlx::query_scalar("select id from organisation where code = $1")
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(CaseworkRefusal::UnknownOrganisation(code.clone()).into());
+            }
+            let open: Option<i64> = sqlx::query_scalar(
+                "select i.id from intervention i join intervention_organisation o on o.intervention_id = i.id
+                 where o.organisation = $1 and i.rung = $2 and i.ended_on is null order by i.id limit 1",
+            )
+            .bind(code)
+            .bind(&rec.rung)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = open {
+                return Err(
+                    CaseworkRefusal::AlreadyOpen { organisation: code.clone(), rung: rec.rung.clone(), id }.into()
+                );
+            }
+        }
+        if let Some(d) = rec.decision {
+            let org: Option<String> =
+                sqlx::query_scalar("select organisation from decision where id = $1 and decision = 'accepted'")
+                    .bind(d)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if !org.is_some_and(|o| rec.organisations.contains(&o)) {
+                return Err(CaseworkRefusal::DecisionDoesNotFit(d).into());
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "insert into intervention (sector, ladder, rung, statutory, applied_by, start_on, planned_end,
+                report_published, reason, opened_by, decision_id, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+        )
+        .bind(&rec.sector)
+        .bind(&rec.ladder)
+        .bind(&rec.rung)
+        .bind(i64::from(rec.statutory))
+        .bind(&rec.applied_by)
+        .bind(&rec.start_on)
+        .bind(&rec.planned_end)
+        .bind(&rec.report_published)
+        .bind(&rec.reason)
+        .bind(&rec.opened_by)
+        .bind(rec.decision)
+        .bind(crate::import::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        for code in &rec.organisations {
+            sqlx::query("insert into intervention_organisation (intervention_id, organisation) values ($1, $2)")
+                .bind(id)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (position, a) in rec.actors.iter().enumerate() {
+            sqlx::query(
+                "insert into intervention_actor (intervention_id, position, name, role, power, email)
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(&a.name)
+            .bind(a.role.as_str())
+            .bind(a.power.as_str())
+            .bind(&a.email)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "insert into intervention_step (intervention_id, on_date, from_rung, to_rung, by_actor, reason, recorded_by, recorded_at)
+             values ($1, $2, null, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(&rec.start_on)
+        .bind(&rec.rung)
+        .bind(&rec.applied_by)
+        .bind(&rec.reason)
+        .bind(&rec.opened_by)
+        .bind(crate::import::now())
+        .execute(&mut *tx)
+        .await?;
+        insert_obligations(&mut tx, id, obligations).await?;
+        let subject = format!("intervention {id}");
+        audit(&mut tx, &AuditNote { subject: &subject, ..*note }, "done").await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The rung an open intervention stands on and the day of its last move, for checking
+    /// a step or a closing against the regime.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when there is no such intervention or it is closed.
+    pub async fn open_intervention_state(&self, id: i64) -> Result<(String, String), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let state = open_case(&mut tx, id).await;
+        tx.rollback().await?;
+        state
+    }
+
+    /// Records a step from rung `from` (as checked) to `step.to_rung`: the unmet
+    /// obligations of the rung left lapse on the step's day, and the new rung's are laid out.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the case closed or moved since it was checked.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_step(
+        &self,
+        id: i64,
+        from: &str,
+        to: &str,
+        on: time::Date,
+        by: &str,
+        reason: &str,
+        jump_reason: Option<&str>,
+        obligations: &[Obligation],
+        note: &AuditNote<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
+        let (rung, _) = open_case(&mut tx, id).await?;
+        if rung != from {
+            return Err(CaseworkRefusal::SameRung(rung).into());
+        }
+        sqlx::query(
+            "insert into intervention_step (intervention_id, on_date, from_rung, to_rung, by_actor, reason, jump_reason, recorded_by, recorded_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(iso(on))
+        .bind(from)
+        .bind(to)
+        .bind(by)
+        .bind(reason)
+        .bind(jump_reason)
+        .bind(note.who)
+        .bind(crate::import::now())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("update intervention set rung = $2 where id = $1").bind(id).bind(to).execute(&mut *tx).await?;
+        sqlx::query(
+            "update obligation set lapsed_on = $2 where intervention_id = $1 and met_on is null and lapsed_on is null",
+        )
+        .bind(id)
+        .bind(iso(on))
+        .execute(&mut *tx)
+        .await?;
+        insert_obligations(&mut tx, id, obligations).await?;
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Closes an intervention on `end` with its lessons; obligations not met by then lapse.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when there is no such intervention or it is closed.
+    pub async fn close_intervention(
+        &self,
+        id: i64,
+        end: time::Date,
+        lessons: &Lessons,
+        note: &AuditNote<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
+        open_case(&mut tx, id).await?;
+        let lessons = serde_json::to_string(lessons).expect("lessons serialise");
+        sqlx::query("update intervention set ended_on = $2, lessons = $3 where id = $1")
+            .bind(id)
+            .bind(iso(end))
+            .bind(lessons)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "update obligation set lapsed_on = $2 where intervention_id = $1 and met_on is null and lapsed_on is null",
+        )
+        .bind(id)
+        .bind(iso(end))
+        .execute(&mut *tx)
+        .await?;
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records an obligation met on `on` by `note.who`.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the obligation is not the intervention's, or is
+    /// already met or lapsed.
+    pub async fn meet_obligation(
+        &self,
+        intervention: i64,
+        obligation: i64,
+        on: time::Date,
+        note: &AuditNote<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
+        let done = sqlx::query(
+            "update obligation set met_on = $3, met_by = $4
+             where id = $2 and intervention_id = $1 and met_on is null and lapsed_on is null",
+        )
+        .bind(intervention)
+        .bind(obligation)
+        .bind(iso(on))
+        .bind(note.who)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(CaseworkRefusal::NoSuchObligation { intervention, obligation }.into());
+        }
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One intervention with its people, steps and obligations.
+    pub async fn intervention(&self, id: i64) -> Result<Option<StoredIntervention>, StoreError> {
+        Ok(self.load_interventions(Some(id), None).await?.pop())
+    }
+
+    /// Every intervention, or those covering one organisation, oldest first.
+    pub async fn interventions(&self, organisation: Option<&str>) -> Result<Vec<StoredIntervention>, StoreError> {
+        self.load_interventions(None, organisation).await
+    }
+
+    async fn load_interventions(
+        &self,
+        id: Option<i64>,
+        organisation: Option<&str>,
+    ) -> Result<Vec<StoredIntervention>, StoreError> {
+        let filter = match (id, organisation) {
+            (Some(_), _) => "where id = $1",
+            (None, Some(_)) => {
+                "where id in (select intervention_id from intervention_organisation where organisation = $1)"
+            }
+            (None, None) => "",
+        };
+        let sql = format!("select {INTERVENTION_COLUMNS} {filter} order by id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(id) = id {
+            q = q.bind(id);
+        } else if let Some(code) = organisation {
+            q = q.bind(code.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            let lessons: Option<String> = r.try_get(13)?;
+            out.push(StoredIntervention {
+                id,
+                sector: r.try_get(1)?,
+                ladder: r.try_get(2)?,
+                rung: r.try_get(3)?,
+                statutory: r.try_get::<i64, _>(4)? != 0,
+                applied_by: r.try_get(5)?,
+                start_on: r.try_get(6)?,
+                planned_end: r.try_get(7)?,
+                report_published: r.try_get(8)?,
+                ended_on: r.try_get(9)?,
+                reason: r.try_get(10)?,
+                opened_by: r.try_get(11)?,
+                decision: r.try_get(12)?,
+                lessons: lessons.and_then(|l| serde_json::from_str(&l).ok()),
+                created_at: r.try_get(14)?,
+                organisations: sqlx::query_scalar(
+                    "select organisation from intervention_organisation where intervention_id = $1 order by organisation",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?,
+                actors: sqlx::query(
+                    "select name, role, power, email from intervention_actor where intervention_id = $1 order by position",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|a| {
+                    Ok(StoredActor { name: a.try_get(0)?, role: a.try_get(1)?, power: a.try_get(2)?, email: a.try_get(3)? })
+                })
+                .collect::<Result<_, StoreError>>()?,
+                steps: sqlx::query(
+                    "select id, on_date, from_rung, to_rung, by_actor, reason, jump_reason, recorded_by, recorded_at
+                     from intervention_step where intervention_id = $1 order by id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|s| {
+                    Ok(StoredStep {
+                        id: s.try_get(0)?,
+                        on: s.try_get(1)?,
+                        from_rung: s.try_get(2)?,
+                        to_rung: s.try_get(3)?,
+                        by: s.try_get(4)?,
+                        reason: s.try_get(5)?,
+                        jump_reason: s.try_get(6)?,
+                        recorded_by: s.try_get(7)?,
+                        recorded_at: s.try_get(8)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+                obligations: self.obligations_where("intervention_id = $1", id).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn obligations_where(&self, filter: &str, id: i64) -> Result<Vec<StoredObligation>, StoreError> {
+        let sql = format!(
+            "select id, intervention_id, rung, clock, name, due, approximate, counted_from_entry, met_on, met_by, lapsed_on
+             from obligation where {filter} order by due, id"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|o| {
+                Ok(StoredObligation {
+                    id: o.try_get(0)?,
+                    intervention: o.try_get(1)?,
+                    rung: o.try_get(2)?,
+                    clock: o.try_get(3)?,
+                    name: o.try_get(4)?,
+                    due: o.try_get(5)?,
+                    approximate: o.try_get::<i64, _>(6)? != 0,
+                    counted_from_entry: o.try_get::<i64, _>(7)? != 0,
+                    met_on: o.try_get(8)?,
+                    met_by: o.try_get(9)?,
+                    lapsed_on: o.try_get(10)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The audit log, newest first, at most `limit` entries.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        sqlx::query("select id, at, who, action, subject, outcome, detail from audit_log order by id desc limit $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    who: r.try_get(2)?,
+                    action: r.try_get(3)?,
+                    subject: r.try_get(4)?,
+                    outcome: r.try_get(5)?,
+                    detail: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+}

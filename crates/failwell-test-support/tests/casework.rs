@@ -1,0 +1,228 @@
+//! A whole case through the real store, on every backend: a peer review opened from an
+//! accepted recommendation, escalated with a reason, its obligations met and lapsed,
+//! closed with lessons, then a relapse; every bad move refused, written nowhere but the
+//! audit log, which (like the steps) the database keeps append-only.
+
+use failwell_domain::casework::{CaseActor, CaseRole, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power};
+use failwell_domain::regime::Regime;
+use failwell_engine::casework::{self, CaseworkError, journey};
+use failwell_store::{NewDecision, RecommendationRow, ScanRecord};
+use failwell_test_support::each_backend;
+use failwell_test_support::seed::{DONCASTER, Seed, WEST_SUSSEX, day};
+
+fn opening(org: &str, rung: &str, by: &str, start: &str, decision: Option<i64>) -> NewIntervention {
+    NewIntervention {
+        organisations: vec![org.parse().unwrap()],
+        sector: "childrens_services".into(),
+        rung: rung.into(),
+        applied_by: by.into(),
+        start: day(start),
+        planned_end: Some(day("2025-06-30")),
+        report_published: None,
+        actors: vec![
+            CaseActor {
+                name: "P. Reviewer".into(),
+                role: CaseRole::PeerReviewer,
+                power: Power::Advise,
+                email: Some("p@example.org".into()),
+            },
+            CaseActor {
+                name: "D. Observer".into(),
+                role: CaseRole::DepartmentObserver,
+                power: Power::Monitor,
+                email: None,
+            },
+        ],
+        reason: "Re-referrals rising".into(),
+        opened_by: "caseworker".into(),
+        decision,
+    }
+}
+
+fn step(to: &str, by: &str, on: &str, jump: Option<&str>) -> NewStep {
+    NewStep {
+        to_rung: to.into(),
+        by: by.into(),
+        on: day(on),
+        reason: "The peer review found practice unsafe".into(),
+        jump_reason: jump.map(Into::into),
+        recorded_by: "caseworker".into(),
+    }
+}
+
+fn refusal(r: Result<impl std::fmt::Debug, CaseworkError>) -> CaseworkRefusal {
+    match r {
+        Err(CaseworkError::Refused(r)) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_whole_case_from_recommendation_to_relapse() {
+    each_backend(|store| async move {
+        let b = store.name();
+        let regime = Regime::england();
+        Seed::small().load(&store).await.unwrap();
+        let run = ScanRecord {
+            id: 0,
+            as_of: "2024-01-01".into(),
+            regime: "england".into(),
+            regime_version: "1".into(),
+            config: "test".into(),
+            through_import: 0,
+            mode: "full".into(),
+            organisations: 2,
+            signals: 0,
+            new_signals: 0,
+            closed_signals: 0,
+        };
+        let rec = |org: &str| RecommendationRow {
+            organisation: org.into(),
+            recommended_rung: Some("peer_review".into()),
+            current_rung: Some("universal_monitoring".into()),
+            rationale: "[]".into(),
+        };
+        let scan =
+            store.record_scan(&run, &[], &[], &[], &[], true, &[rec(WEST_SUSSEX), rec(DONCASTER)]).await.unwrap();
+        let decide = |org: &str, accepted: bool| NewDecision {
+            scan_id: scan,
+            organisation: org.into(),
+            recommended_rung: "peer_review".into(),
+            accepted,
+            reason: "agreed".into(),
+            decided_by: "director".into(),
+        };
+        let accepted = store.record_decision(&decide(WEST_SUSSEX, true)).await.unwrap();
+        let declined = store.record_decision(&decide(DONCASTER, false)).await.unwrap();
+
+        // A decision on another organisation, or a declined one, cannot open a case.
+        let r = refusal(
+            casework::open(
+                &store,
+                &regime,
+                &opening(WEST_SUSSEX, "peer_review", "lga", "2024-02-01", Some(declined.id)),
+            )
+            .await,
+        );
+        assert_eq!(r, CaseworkRefusal::DecisionDoesNotFit(declined.id), "[{b}]");
+        let r = refusal(
+            casework::open(&store, &regime, &opening("E99999999", "peer_review", "lga", "2024-02-01", None)).await,
+        );
+        assert_eq!(r, CaseworkRefusal::UnknownOrganisation("E99999999".into()), "[{b}]");
+        let r = refusal(
+            casework::open(&store, &regime, &opening(WEST_SUSSEX, "peer_review", "dfe", "2024-02-01", None)).await,
+        );
+        assert!(matches!(r, CaseworkRefusal::NotEntitled { .. }), "[{b}] {r}");
+
+        let id = casework::open(
+            &store,
+            &regime,
+            &opening(WEST_SUSSEX, "peer_review", "lga", "2024-02-01", Some(accepted.id)),
+        )
+        .await
+        .unwrap();
+        let case = store.intervention(id).await.unwrap().unwrap();
+        assert_eq!(
+            (case.rung.as_str(), case.statutory, case.decision),
+            ("peer_review", false, Some(accepted.id)),
+            "[{b}]"
+        );
+        assert_eq!(case.actors.len(), 2);
+        let dues: Vec<(&str, &str)> = case.obligations.iter().map(|o| (o.clock.as_str(), o.due.as_str())).collect();
+        assert_eq!(dues, [("feedback_letter", "2024-03-14"), ("action_plan", "2024-05-01")], "[{b}]");
+
+        // A second open peer review of the same council is refused.
+        let r = refusal(
+            casework::open(&store, &regime, &opening(WEST_SUSSEX, "peer_review", "lga", "2024-03-01", None)).await,
+        );
+        assert_eq!(
+            r,
+            CaseworkRefusal::AlreadyOpen { organisation: WEST_SUSSEX.into(), rung: "peer_review".into(), id },
+            "[{b}]"
+        );
+
+        // The feedback letter arrives; the action plan does not before the escalation.
+        casework::meet(&store, id, case.obligations[0].id, day("2024-03-10"), "caseworker").await.unwrap();
+        let r = refusal(casework::meet(&store, id, case.obligations[0].id, day("2024-03-11"), "caseworker").await);
+        assert!(matches!(r, CaseworkRefusal::NoSuchObligation { .. }), "[{b}] met twice");
+
+        // Peer review (1) to improvement notice (3) is a jump: refused without its own reason,
+        // and refused to an actor the regime does not give the notice to.
+        let r =
+            refusal(casework::step(&store, &regime, id, &step("improvement_notice", "dfe", "2024-06-01", None)).await);
+        assert!(matches!(r, CaseworkRefusal::JumpWithoutReason { rungs: 2, .. }), "[{b}] {r}");
+        let r = refusal(
+            casework::step(&store, &regime, id, &step("improvement_notice", "lga", "2024-06-01", Some("unsafe"))).await,
+        );
+        assert!(matches!(r, CaseworkRefusal::NotEntitled { .. }), "[{b}] {r}");
+        casework::step(
+            &store,
+            &regime,
+            id,
+            &step("improvement_notice", "dfe", "2024-06-01", Some("Children at risk now")),
+        )
+        .await
+        .unwrap();
+        let case = store.intervention(id).await.unwrap().unwrap();
+        assert_eq!(case.rung, "improvement_notice");
+        assert_eq!(case.steps.len(), 2);
+        assert_eq!(case.steps[1].jump_reason.as_deref(), Some("Children at risk now"));
+        let plan = case.obligations.iter().find(|o| o.clock == "action_plan").unwrap();
+        assert_eq!(
+            (plan.met_on.as_deref(), plan.lapsed_on.as_deref()),
+            (None, Some("2024-06-01")),
+            "[{b}] unmet obligations lapse"
+        );
+        let reviews: Vec<&str> =
+            case.obligations.iter().filter(|o| o.clock == "notice_review").map(|o| o.due.as_str()).collect();
+        assert_eq!(reviews, ["2024-12-01", "2025-06-01"], "[{b}] six-monthly reviews up to the planned end");
+
+        // Closing asks for lessons; a closed case cannot move.
+        let mut lessons =
+            Lessons { worked: "Peer challenge early".into(), did_not_work: "".into(), exit: "capability".into() };
+        assert!(matches!(
+            refusal(casework::close(&store, id, day("2025-03-01"), &lessons, "caseworker").await),
+            CaseworkRefusal::Blank(_)
+        ));
+        lessons.did_not_work = "Waiting for the notice".into();
+        casework::close(&store, id, day("2025-03-01"), &lessons, "caseworker").await.unwrap();
+        let r =
+            refusal(casework::step(&store, &regime, id, &step("statutory_direction", "dfe", "2025-04-01", None)).await);
+        assert_eq!(r, CaseworkRefusal::Closed(id), "[{b}]");
+        let case = store.intervention(id).await.unwrap().unwrap();
+        assert_eq!(case.status(), "closed");
+        assert_eq!(case.lessons.as_ref().and_then(|l| l["worked"].as_str()), Some("Peer challenge early"));
+        assert!(case.obligations.iter().all(|o| o.met_on.is_some() || o.lapsed_on.is_some()), "[{b}] nothing left due");
+
+        // A return to intervention after the exit is a relapse.
+        let mut relapse = opening(WEST_SUSSEX, "statutory_direction", "dfe", "2025-09-01", None);
+        relapse.planned_end = None;
+        let again = casework::open(&store, &regime, &relapse).await.unwrap();
+        assert!(again > id);
+        let (_, j) = journey::read(&store, &regime, WEST_SUSSEX, day("2025-12-01")).await.unwrap().unwrap();
+        assert_eq!(j.episodes.len(), 2, "[{b}] {j:?}");
+        assert_eq!(j.relapses, 1, "[{b}]");
+        assert!(j.episodes[1].relapse && j.episodes[1].end.is_none());
+
+        // Every move is in the audit log, refusals with their reasons.
+        let log = store.audit_log(100).await.unwrap();
+        let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
+        assert_eq!(refused.len(), 9, "[{b}] {refused:#?}");
+        assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
+        assert_eq!(
+            log.iter().filter(|e| e.outcome == "done").count(),
+            5,
+            "[{b}] two openings, a meeting, a step, a closing: {log:#?}"
+        );
+        store.close().await;
+
+        // The database refuses to rewrite the audit log or a step.
+        for sql in
+            ["update audit_log set detail = 'x'", "delete from audit_log", "update intervention_step set reason = 'x'"]
+        {
+            let r = store.database().execute(sql).await;
+            assert!(r.as_ref().is_err_and(|e| e.contains("append-only")), "[{b}] {sql}: {r:?}");
+        }
+    })
+    .await;
+}
