@@ -22,7 +22,18 @@ use utoipa::{OpenApi, ToSchema};
         title = "failwell API",
         description = "failwell's judgements of public-service organisations: signals, risk bands per failure type and the recommended rung, as known on any day."
     ),
-    paths(health, ready, organisations, organisation, scans, decisions, openapi),
+    paths(
+        health,
+        ready,
+        organisations,
+        organisation,
+        scans,
+        decisions,
+        crate::casework::api_interventions,
+        crate::casework::api_intervention,
+        crate::casework::api_journey,
+        openapi
+    ),
     components(schemas(
         Problem,
         Health,
@@ -36,7 +47,13 @@ use utoipa::{OpenApi, ToSchema};
         Rating,
         LinkView,
         ScanView,
-        DecisionView
+        DecisionView,
+        crate::casework::InterventionView,
+        crate::casework::ObligationView,
+        crate::casework::CaseActorView,
+        crate::casework::StepView,
+        crate::casework::JourneyView,
+        crate::casework::EpisodeView
     ))
 )]
 pub struct ApiDoc;
@@ -70,6 +87,9 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/organisations/{code}", get(organisation)),
         ("/scans", get(scans)),
         ("/decisions", get(decisions)),
+        ("/interventions", get(crate::casework::api_interventions)),
+        ("/interventions/{id}", get(crate::casework::api_intervention)),
+        ("/organisations/{code}/journey", get(crate::casework::api_journey)),
         ("/openapi.json", get(openapi)),
     ]
 }

@@ -18,6 +18,7 @@
 
 mod api;
 mod assets;
+mod casework;
 pub mod error;
 mod etag;
 pub mod judgements;
@@ -92,6 +93,9 @@ pub fn router(state: AppState) -> Router {
         .route("/indicators/{code}", get(pages::indicator))
         .route("/scans", get(pages::scans))
         .route("/decisions", get(pages::decisions))
+        .route("/interventions", get(casework::interventions))
+        .route("/interventions/{id}", get(casework::intervention))
+        .route("/my-work", get(casework::my_work))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api)
         .fallback(pages::not_found)

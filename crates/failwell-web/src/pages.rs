@@ -222,6 +222,9 @@ pub(crate) struct OrganisationPage {
     links: Vec<Vec<Cell>>,
     decisions_head: Vec<Cell>,
     decisions: Vec<Vec<Cell>>,
+    cases_head: Vec<Cell>,
+    cases: Vec<Vec<Cell>>,
+    journey: crate::casework::JourneyView,
     charts: Vec<ChartView>,
 }
 
@@ -385,7 +388,7 @@ fn as_of_query(as_of: Option<time::Date>) -> String {
     as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default()
 }
 
-fn heads(names: &[&str]) -> Vec<Cell> {
+pub(crate) fn heads(names: &[&str]) -> Vec<Cell> {
     names.iter().map(|n| Cell::text(*n)).collect()
 }
 
@@ -484,7 +487,20 @@ pub async fn organisation(
         })
         .collect();
     let charts = charts(&state, &snapshot, &code, &as_of_suffix, None).await?;
+    // Casework as known on the page's day (today without one).
+    let today = snapshot.requested.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    let case_query = crate::casework::CaseQuery {
+        organisation: Some(code.clone()),
+        today: Some(failwell_domain::dates::iso(today)),
+        ..Default::default()
+    };
+    let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
+    let (cases_head, cases) = crate::casework::case_rows(&case_list);
+    let journey = crate::casework::organisation_journey(&state, &code, today).await?;
     Ok(OrganisationPage {
+        cases_head,
+        cases,
+        journey,
         charts,
         as_of_note: as_of_note(&snapshot),
         as_of_suffix,
@@ -561,14 +577,14 @@ fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> Jud
 #[derive(Template, WebTemplate)]
 #[template(path = "list.html")]
 pub(crate) struct ListPage {
-    title: String,
-    caption: Option<String>,
-    intro: Vec<String>,
-    summary: Vec<SummaryRow>,
-    table_caption: String,
-    head: Vec<Cell>,
-    rows: Vec<Vec<Cell>>,
-    empty: String,
+    pub(crate) title: String,
+    pub(crate) caption: Option<String>,
+    pub(crate) intro: Vec<String>,
+    pub(crate) summary: Vec<SummaryRow>,
+    pub(crate) table_caption: String,
+    pub(crate) head: Vec<Cell>,
+    pub(crate) rows: Vec<Vec<Cell>>,
+    pub(crate) empty: String,
 }
 
 /// `GET /indicators/{code}`: an indicator's definition and the organisations it signals for.

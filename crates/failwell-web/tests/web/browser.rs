@@ -19,6 +19,10 @@ const PAGES: &[&str] = &[
     "/indicators/rereferrals_within_12m_pct",
     "/scans",
     "/decisions",
+    "/interventions",
+    "/interventions/1?today=2020-03-25",
+    "/my-work",
+    "/my-work?person=C.+Chair&today=2020-03-25",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -193,7 +193,7 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
         assert_eq!(documented, served, "[{b}] documented and served routes differ");
         // And every documented route answers (none falls through to the API's 404).
         for path in &documented {
-            let url = path.replace("{code}", FAILING);
+            let url = path.replace("{code}", FAILING).replace("{id}", "1");
             let r = server.get(&url).await;
             assert_eq!(r.status, 200, "[{b}] {url}: {}", r.body);
             assert!(r.content_type().starts_with("application/json"), "[{b}] {url}");
@@ -275,6 +275,64 @@ async fn reads_carry_an_etag_and_a_matching_if_none_match_is_a_304() {
         let missing = server.get("/organisations/E99999999").await;
         assert_eq!(missing.status, 404);
         assert!(missing.headers.get("etag").is_none(), "[{b}]");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let list = server.get("/interventions").await;
+        assert_eq!(list.status, 200, "[{b}] {}", list.body);
+        assert!(list.body.contains("href=\"/interventions/1\"") && list.body.contains("Statutory direction"), "[{b}]");
+
+        // The action plan is due 70 days after the report (3 April 2020): due soon on 25 March.
+        let page = server.get("/interventions/1?today=2020-03-25").await;
+        assert_eq!(page.status, 200, "[{b}] {}", page.body);
+        let html = &page.body;
+        assert!(html.contains("<h1 class=\"govuk-heading-xl\">Intervention 1</h1>"), "[{b}]");
+        assert!(html.contains("C. Chair") && html.contains("board chair"), "[{b}] the people");
+        assert!(html.contains("2020-04-03") && html.contains("Action plan sent to Ofsted"), "[{b}]");
+        assert!(html.contains("govuk-tag--yellow\">due soon"), "[{b}] {html}");
+        assert!(html.contains("Statutory"), "[{b}] the legal basis");
+
+        let json = server.get("/api/v1/interventions/1?today=2020-04-10").await;
+        assert_eq!(json.status, 200, "[{b}]");
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(v["rung"], "statutory_direction");
+        assert_eq!(v["obligations"][0]["status"], "overdue", "[{b}] {v}");
+        assert_eq!(v["obligations"][1]["status"], "due_soon", "[{b}] the first monitoring visit, 24 April: {v}");
+        let list: serde_json::Value =
+            serde_json::from_str(&server.get(&format!("/api/v1/interventions?organisation={STEADY}")).await.body)
+                .unwrap();
+        assert_eq!(list.as_array().map(Vec::len), Some(0), "[{b}] filtered by organisation");
+
+        // My work: the person's due items; an unknown person is a 400 naming the parameter.
+        let work = server.get("/my-work?person=C.+Chair&today=2020-03-25").await;
+        assert_eq!(work.status, 200, "[{b}] {}", work.body);
+        assert!(work.body.contains("Due for C. Chair") && work.body.contains("Action plan sent to Ofsted"), "[{b}]");
+        assert!(!work.body.contains("Ofsted monitoring visits 2"), "[{b}] not yet due");
+        let unknown = server.get("/my-work?person=Nobody").await;
+        assert_eq!(unknown.status, 400, "[{b}]");
+        assert!(unknown.body.contains("Nobody"), "[{b}]");
+        assert_eq!(server.get("/interventions/999").await.status, 404, "[{b}]");
+        assert_eq!(server.get("/interventions/1?today=tomorrow").await.status, 400, "[{b}]");
+
+        // The organisation page lists the case and the journey: the failing judgement and
+        // the case are one open spell.
+        let org = server.get(&format!("/organisations/{FAILING}")).await;
+        assert!(
+            org.body.contains("Journey through intervention")
+                && org.body.contains("1 spell in intervention, 0 relapses"),
+            "[{b}] {}",
+            org.body
+        );
+        let journey: serde_json::Value =
+            serde_json::from_str(&server.get(&format!("/api/v1/organisations/{FAILING}/journey")).await.body).unwrap();
+        assert_eq!(journey["episodes"][0]["start"], "2020-01-24", "[{b}] {journey}");
+        assert_eq!(journey["relapses"], 0);
         server.stop().await;
     }
 }

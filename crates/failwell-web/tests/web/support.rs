@@ -153,7 +153,28 @@ pub async fn load(store: &Store) {
     let mut s = store.begin_import("links", "links.csv").await.unwrap();
     s.add_link(2, &link).await.unwrap().unwrap();
     s.finish().await.unwrap();
+
+    // Middlesbrough's case: a statutory direction after the judgement, with a board chair.
+    let case = failwell_domain::casework::NewIntervention {
+        organisations: vec![Code::new(FAILING).unwrap()],
+        sector: "childrens_services".into(),
+        rung: "statutory_direction".into(),
+        applied_by: "dfe".into(),
+        start: date("2020-02-01"),
+        planned_end: Some(date("2021-01-31")),
+        report_published: Some(date("2020-01-24")),
+        actors: vec![
+            "C. Chair:board_chair:monitor".parse().unwrap(),
+            "A. Adviser:improvement_director:advise".parse().unwrap(),
+        ],
+        reason: "Judged Inadequate, published 24 January 2020".into(),
+        opened_by: "caseworker".into(),
+        decision: None,
+    };
+    let regime = failwell_domain::regime::Regime::england();
+    failwell_engine::casework::open(store, &regime, &case).await.unwrap();
 }
+
 
 /// A server running over a store, stopped (gracefully) by [`Running::stop`].
 pub struct Running {

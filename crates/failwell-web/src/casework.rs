@@ -1,0 +1,564 @@
+//! Casework on the web: the interventions, one intervention with its people, steps and
+//! obligations, a person's work (what falls due on the cases they sit on), and each
+//! organisation's journey, as pages and as `/api/v1` JSON. Moves are made with
+//! `failwell intervention …` for now: web forms that change a case wait for sign-in and
+//! roles, so that no one changes a case anonymously.
+//!
+//! Obligations are judged against today (the server's clock, UTC) or `?today=YYYY-MM-DD`.
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+use crate::pages::{ListPage, heads};
+use crate::query::encode;
+use crate::view::{Cell, SelectItem, SummaryRow, long_date, select_items};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use failwell_domain::casework::DueStatus;
+use failwell_domain::dates::{iso, parse_date};
+use failwell_engine::casework::journey::{self, Journey};
+use failwell_store::{StoredIntervention, StoredObligation};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::{IntoParams, ToSchema};
+
+/// `?today=` and `?person=` of the casework pages.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct CaseQuery {
+    /// The day obligations are judged against (YYYY-MM-DD; default: today).
+    pub today: Option<String>,
+    /// Only cases this person takes part in (by name, as recorded).
+    pub person: Option<String>,
+    /// Only cases covering this organisation (its code).
+    pub organisation: Option<String>,
+}
+
+impl CaseQuery {
+    fn today(&self) -> Result<Date, WebError> {
+        match self.today.as_deref().filter(|t| !t.is_empty()) {
+            None => Ok(time::OffsetDateTime::now_utc().date()),
+            Some(t) => parse_date(t).map_err(|e| WebError::BadParameter {
+                parameter: "today",
+                reason: format!("{t:?} is not a date (YYYY-MM-DD): {e}"),
+            }),
+        }
+    }
+}
+
+/// An obligation with where it stands on the day asked about.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObligationView {
+    /// Its id.
+    pub id: i64,
+    /// The rung whose clock laid it out.
+    pub rung: String,
+    /// The clock's id.
+    pub clock: String,
+    /// What is due.
+    pub name: String,
+    /// When (YYYY-MM-DD).
+    pub due: String,
+    /// `overdue`, `due_today`, `due_soon`, `later`, `met` or `lapsed`.
+    pub status: String,
+    /// Guidance gives the time only roughly: a reminder, not a breach.
+    pub approximate: bool,
+    /// Counted from the day the rung was applied for want of a report's day.
+    pub counted_from_entry: bool,
+    /// When it was met.
+    pub met_on: Option<String>,
+    /// Who recorded it met.
+    pub met_by: Option<String>,
+    /// When it lapsed (the case moved on or closed first).
+    pub lapsed_on: Option<String>,
+}
+
+/// A person on a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseActorView {
+    /// Name.
+    pub name: String,
+    /// Role (`board_chair`, `peer_reviewer`, …).
+    pub role: String,
+    /// Power: `monitor`, `advise`, `direct` or `replace`.
+    pub power: String,
+}
+
+/// A move on the ladder (the opening first, with no `from_rung`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepView {
+    /// The day.
+    pub on: String,
+    /// The rung left.
+    pub from_rung: Option<String>,
+    /// The rung moved to.
+    pub to_rung: String,
+    /// The regime actor who took it.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// Why a jump of more than one rung was needed.
+    pub jump_reason: Option<String>,
+}
+
+/// An intervention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterventionView {
+    /// Its id.
+    pub id: i64,
+    /// `open` or `closed`.
+    pub status: String,
+    /// The organisations it covers.
+    pub organisations: Vec<String>,
+    /// Sector.
+    pub sector: String,
+    /// Ladder.
+    pub ladder: String,
+    /// The rung it stands on.
+    pub rung: String,
+    /// The rung's name in the regime.
+    pub rung_name: String,
+    /// Legal basis of the rung it opened on: statutory (true) or by agreement.
+    pub statutory: bool,
+    /// The regime actor who applied it.
+    pub applied_by: String,
+    /// Start.
+    pub start_on: String,
+    /// Planned end.
+    pub planned_end: Option<String>,
+    /// Actual end.
+    pub ended_on: Option<String>,
+    /// Why it opened.
+    pub reason: String,
+    /// The accepted decision it answers.
+    pub decision: Option<i64>,
+    /// Its people.
+    pub actors: Vec<CaseActorView>,
+    /// Its moves.
+    pub steps: Vec<StepView>,
+    /// Its obligations.
+    pub obligations: Vec<ObligationView>,
+    /// The lessons recorded at closing (`worked`, `did_not_work`, `exit`).
+    #[schema(value_type = Option<Object>)]
+    pub lessons: Option<serde_json::Value>,
+    /// The day obligations were judged against.
+    pub today: String,
+}
+
+fn status(o: &StoredObligation, today: Date) -> DueStatus {
+    let day = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok());
+    DueStatus::on(parse_date(&o.due).unwrap_or(today), day(&o.met_on), day(&o.lapsed_on), today)
+}
+
+fn status_code(s: DueStatus) -> &'static str {
+    match s {
+        DueStatus::Overdue => "overdue",
+        DueStatus::DueToday => "due_today",
+        DueStatus::DueSoon => "due_soon",
+        DueStatus::Later => "later",
+        DueStatus::Met => "met",
+        DueStatus::Lapsed => "lapsed",
+    }
+}
+
+/// The GOV.UK tag colour of an obligation's status.
+fn status_tag(s: DueStatus) -> &'static str {
+    match s {
+        DueStatus::Overdue => "govuk-tag--red",
+        DueStatus::DueToday => "govuk-tag--orange",
+        DueStatus::DueSoon => "govuk-tag--yellow",
+        DueStatus::Later => "govuk-tag--blue",
+        DueStatus::Met => "govuk-tag--green",
+        DueStatus::Lapsed => "govuk-tag--grey",
+    }
+}
+
+fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionView {
+    let rung_name = state.judge.regime().rung(&c.ladder, &c.rung).map_or_else(|| c.rung.clone(), |r| r.name.clone());
+    InterventionView {
+        id: c.id,
+        status: c.status().into(),
+        rung_name,
+        obligations: c
+            .obligations
+            .iter()
+            .map(|o| ObligationView {
+                id: o.id,
+                rung: o.rung.clone(),
+                clock: o.clock.clone(),
+                name: o.name.clone(),
+                due: o.due.clone(),
+                status: status_code(status(o, today)).into(),
+                approximate: o.approximate,
+                counted_from_entry: o.counted_from_entry,
+                met_on: o.met_on.clone(),
+                met_by: o.met_by.clone(),
+                lapsed_on: o.lapsed_on.clone(),
+            })
+            .collect(),
+        actors: c.actors.into_iter().map(|a| CaseActorView { name: a.name, role: a.role, power: a.power }).collect(),
+        steps: c
+            .steps
+            .into_iter()
+            .map(|s| StepView {
+                on: s.on,
+                from_rung: s.from_rung,
+                to_rung: s.to_rung,
+                by: s.by,
+                reason: s.reason,
+                jump_reason: s.jump_reason,
+            })
+            .collect(),
+        organisations: c.organisations,
+        sector: c.sector,
+        ladder: c.ladder,
+        rung: c.rung,
+        statutory: c.statutory,
+        applied_by: c.applied_by,
+        start_on: c.start_on,
+        planned_end: c.planned_end,
+        ended_on: c.ended_on,
+        reason: c.reason,
+        decision: c.decision,
+        lessons: c.lessons,
+        today: iso(today),
+    }
+}
+
+pub(crate) async fn cases(state: &AppState, q: &CaseQuery) -> Result<(Vec<InterventionView>, Date), WebError> {
+    let today = q.today()?;
+    let list = state.store.interventions(q.organisation.as_deref()).await?;
+    let list = list
+        .into_iter()
+        .filter(|c| q.person.as_ref().is_none_or(|p| c.actors.iter().any(|a| &a.name == p)))
+        .map(|c| view(state, c, today))
+        .collect();
+    Ok((list, today))
+}
+
+/// `GET /api/v1/interventions`: every intervention (or one organisation's, or one person's).
+#[utoipa::path(get, path = "/api/v1/interventions", params(CaseQuery), responses((status = 200, body = Vec<InterventionView>), (status = 400, body = crate::error::Problem)))]
+pub async fn api_interventions(
+    State(state): State<AppState>,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<Vec<InterventionView>>, ApiError> {
+    Ok(Json(cases(&state, &q).await?.0))
+}
+
+async fn one(state: &AppState, id: i64, q: &CaseQuery) -> Result<InterventionView, WebError> {
+    let today = q.today()?;
+    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
+    Ok(view(state, case, today))
+}
+
+/// `GET /api/v1/interventions/{id}`: one intervention, its obligations judged against today.
+#[utoipa::path(get, path = "/api/v1/interventions/{id}", params(("id" = i64, Path, description = "The intervention"), CaseQuery), responses((status = 200, body = InterventionView), (status = 404, body = crate::error::Problem)))]
+pub async fn api_intervention(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<InterventionView>, ApiError> {
+    Ok(Json(one(&state, id, &q).await?))
+}
+
+/// A spell in intervention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpisodeView {
+    /// First day.
+    pub start: String,
+    /// Last day (`null`: still open).
+    pub end: Option<String>,
+    /// Whether it followed an exit.
+    pub relapse: bool,
+    /// What it joins, each as "start to end: what".
+    pub spans: Vec<String>,
+}
+
+/// An organisation's journey through intervention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JourneyView {
+    /// The organisation.
+    pub organisation: String,
+    /// Predecessors whose history it carries.
+    pub predecessors: Vec<String>,
+    /// Spells, oldest first.
+    pub episodes: Vec<EpisodeView>,
+    /// The yo-yo count: spells that followed an exit.
+    pub relapses: usize,
+}
+
+fn journey_view(j: Journey) -> JourneyView {
+    JourneyView {
+        organisation: j.organisation,
+        predecessors: j.predecessors,
+        relapses: j.relapses,
+        episodes: j
+            .episodes
+            .into_iter()
+            .map(|e| EpisodeView {
+                start: iso(e.start),
+                end: e.end.map(iso),
+                relapse: e.relapse,
+                spans: e
+                    .spans
+                    .iter()
+                    .map(|s| format!("{} to {}: {}", iso(s.start), s.end.map_or_else(|| "open".into(), iso), s.what))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The journey of organisation `code` as known on `today`.
+pub(crate) async fn organisation_journey(state: &AppState, code: &str, today: Date) -> Result<JourneyView, WebError> {
+    let (_, j) = journey::read(&state.store, state.judge.regime(), code, today)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("organisation {code:?}")))?;
+    Ok(journey_view(j))
+}
+
+/// `GET /api/v1/organisations/{code}/journey`: spells in intervention and relapses.
+#[utoipa::path(get, path = "/api/v1/organisations/{code}/journey", params(("code" = String, Path, description = "The organisation's code"), CaseQuery), responses((status = 200, body = JourneyView), (status = 404, body = crate::error::Problem)))]
+pub async fn api_journey(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<JourneyView>, ApiError> {
+    Ok(Json(organisation_journey(&state, &code, q.today()?).await?))
+}
+
+fn org_links(orgs: &[String]) -> String {
+    orgs.join(", ")
+}
+
+/// The table rows of a list of interventions (shared by the list and the organisation page).
+pub(crate) fn case_rows(list: &[InterventionView]) -> (Vec<Cell>, Vec<Vec<Cell>>) {
+    let rows =
+        list.iter()
+            .map(|c| {
+                let next = c.obligations.iter().find(|o| !matches!(o.status.as_str(), "met" | "lapsed"));
+                vec![
+                    Cell::link(format!("Intervention {}", c.id), format!("/interventions/{}", c.id)),
+                    Cell::text(org_links(&c.organisations)),
+                    Cell::text(c.rung_name.clone()),
+                    Cell::text(if c.statutory { "Statutory" } else { "By agreement" }),
+                    Cell::text(c.start_on.clone()),
+                    Cell {
+                        tag: Some(if c.status == "open" { "govuk-tag--blue" } else { "govuk-tag--grey" }),
+                        ..Cell::text(c.status.clone())
+                    },
+                    Cell::text(next.map_or_else(String::new, |o| {
+                        format!("{} ({}, {})", o.name, o.due, o.status.replace('_', " "))
+                    })),
+                ]
+            })
+            .collect();
+    (heads(&["Intervention", "Organisations", "Rung", "Legal basis", "Started", "Status", "Next due"]), rows)
+}
+
+/// `GET /interventions`: every intervention.
+pub async fn interventions(State(state): State<AppState>, Query(q): Query<CaseQuery>) -> Result<ListPage, PageError> {
+    let (list, today) = cases(&state, &q).await?;
+    let (head, rows) = case_rows(&list);
+    Ok(ListPage {
+        title: "Interventions".into(),
+        caption: None,
+        intro: vec![
+            format!("Every intervention on the ladder, oldest first, with what falls due next as of {}.", long_date(today)),
+            "Cases are opened, stepped and closed with failwell intervention; every move, and every refused move, is in the audit log.".into(),
+        ],
+        summary: Vec::new(),
+        table_caption: "Interventions".into(),
+        head,
+        rows,
+        empty: "No interventions recorded (failwell intervention open records one).".into(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "intervention.html")]
+pub(crate) struct InterventionPage {
+    id: i64,
+    closed: bool,
+    today: String,
+    summary: Vec<SummaryRow>,
+    people_head: Vec<Cell>,
+    people: Vec<Vec<Cell>>,
+    steps_head: Vec<Cell>,
+    steps: Vec<Vec<Cell>>,
+    due_head: Vec<Cell>,
+    due: Vec<Vec<Cell>>,
+    lessons: Vec<SummaryRow>,
+}
+
+fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec<Vec<Cell>> {
+    list.iter()
+        .map(|(o, case)| {
+            let s: DueStatus = match o.status.as_str() {
+                "overdue" => DueStatus::Overdue,
+                "due_today" => DueStatus::DueToday,
+                "due_soon" => DueStatus::DueSoon,
+                "met" => DueStatus::Met,
+                "lapsed" => DueStatus::Lapsed,
+                _ => DueStatus::Later,
+            };
+            let mut row = vec![
+                Cell::text(o.due.clone()),
+                Cell::text(format!("{}{}", o.name, if o.approximate { " (approximate)" } else { "" })),
+                Cell { tag: Some(status_tag(s)), ..Cell::text(s.as_str()) },
+            ];
+            match case {
+                Some(c) => {
+                    row.insert(0, Cell::link(format!("Intervention {}", c.id), format!("/interventions/{}", c.id)));
+                    row.insert(1, Cell::text(org_links(&c.organisations)));
+                }
+                None => row.push(Cell::text(match (&o.met_on, &o.lapsed_on) {
+                    (Some(m), _) => {
+                        format!("met {m}{}", o.met_by.as_ref().map_or(String::new(), |b| format!(" ({b})")))
+                    }
+                    (None, Some(l)) => format!("lapsed {l}"),
+                    _ => String::new(),
+                })),
+            }
+            row
+        })
+        .collect()
+}
+
+/// `GET /interventions/{id}`: one intervention.
+pub async fn intervention(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseQuery>,
+) -> Result<InterventionPage, PageError> {
+    let c = one(&state, id, &q).await?;
+    let org_row = |code: &String| SummaryRow {
+        key: "Organisation".into(),
+        value: code.clone(),
+        href: Some(format!("/organisations/{}", encode(code))),
+    };
+    let mut summary: Vec<SummaryRow> = c.organisations.iter().map(org_row).collect();
+    summary.extend([
+        SummaryRow::new("Status", c.status.clone()),
+        SummaryRow::new("Rung", format!("{} ({})", c.rung_name, c.ladder)),
+        SummaryRow::new("Legal basis", if c.statutory { "Statutory" } else { "By agreement (not statutory)" }),
+        SummaryRow::new("Applied by", c.applied_by.clone()),
+        SummaryRow::new("Started", c.start_on.clone()),
+        SummaryRow::new("Planned end", c.planned_end.clone().unwrap_or_else(|| "not set".into())),
+        SummaryRow::new("Ended", c.ended_on.clone().unwrap_or_else(|| "not yet".into())),
+        SummaryRow::new("Why it opened", c.reason.clone()),
+    ]);
+    if let Some(d) = c.decision {
+        summary.push(SummaryRow {
+            key: "Answers decision".into(),
+            value: format!("Decision {d}"),
+            href: Some("/decisions".into()),
+        });
+    }
+    let people = c
+        .actors
+        .iter()
+        .map(|a| vec![Cell::text(a.name.clone()), Cell::text(a.role.replace('_', " ")), Cell::text(a.power.clone())])
+        .collect();
+    let steps = c
+        .steps
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::text(s.on.clone()),
+                Cell::text(s.from_rung.clone().unwrap_or_else(|| "(opened)".into())),
+                Cell::text(s.to_rung.clone()),
+                Cell::text(s.by.clone()),
+                Cell::text(match &s.jump_reason {
+                    Some(j) => format!("{} Jump: {j}", s.reason),
+                    None => s.reason.clone(),
+                }),
+            ]
+        })
+        .collect();
+    let due: Vec<(&ObligationView, Option<&InterventionView>)> = c.obligations.iter().map(|o| (o, None)).collect();
+    let lessons = c
+        .lessons
+        .as_ref()
+        .map(|l| {
+            [("What worked", "worked"), ("What did not", "did_not_work"), ("Exit", "exit")]
+                .iter()
+                .map(|(k, f)| SummaryRow::new(*k, l[*f].as_str().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(InterventionPage {
+        id: c.id,
+        closed: c.status == "closed",
+        today: long_date(parse_date(&c.today).unwrap_or(time::OffsetDateTime::now_utc().date())),
+        summary,
+        people_head: heads(&["Name", "Role", "Power"]),
+        people,
+        steps_head: heads(&["Day", "From", "To", "Taken by", "Why"]),
+        steps,
+        due_head: heads(&["Due", "Obligation", "Status", "Done"]),
+        due: obligation_rows(&due),
+        lessons,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my_work.html")]
+pub(crate) struct MyWorkPage {
+    people: Vec<SelectItem>,
+    person: Option<String>,
+    today: String,
+    due_caption: String,
+    due_head: Vec<Cell>,
+    due: Vec<Vec<Cell>>,
+}
+
+/// `GET /my-work?person=NAME`: what falls due (overdue, today, within two weeks) on the
+/// open cases a person takes part in. Until sign-in exists the person is chosen from the
+/// people recorded on cases.
+pub async fn my_work(State(state): State<AppState>, Query(q): Query<CaseQuery>) -> Result<MyWorkPage, PageError> {
+    let all = state.store.interventions(None).await?;
+    let mut names: Vec<String> = all.iter().flat_map(|c| c.actors.iter().map(|a| a.name.clone())).collect();
+    names.sort();
+    names.dedup();
+    let person = q.person.clone().filter(|p| !p.is_empty());
+    if let Some(p) = &person
+        && !names.contains(p)
+    {
+        return Err(WebError::BadParameter {
+            parameter: "person",
+            reason: format!("no case records a person named {p:?}"),
+        }
+        .into());
+    }
+    let (list, today) = match &person {
+        Some(_) => cases(&state, &q).await?,
+        None => (Vec::new(), q.today()?),
+    };
+    let mut due: Vec<(&ObligationView, Option<&InterventionView>)> = list
+        .iter()
+        .filter(|c| c.status == "open")
+        .flat_map(|c| {
+            c.obligations
+                .iter()
+                .filter(|o| matches!(o.status.as_str(), "overdue" | "due_today" | "due_soon"))
+                .map(move |o| (o, Some(c)))
+        })
+        .collect();
+    due.sort_by(|a, b| a.0.due.cmp(&b.0.due));
+    let mut items = vec![SelectItem {
+        value: String::new(),
+        text: "Choose a person".into(),
+        selected: person.is_none(),
+        disabled: false,
+    }];
+    items.extend(select_items(names.into_iter().map(|n| (n.clone(), n)), person.as_deref()));
+    Ok(MyWorkPage {
+        people: items,
+        due_caption: person.as_ref().map_or_else(String::new, |p| format!("Due for {p}")),
+        person,
+        today: long_date(today),
+        due_head: heads(&["Intervention", "Organisations", "Due", "Obligation", "Status"]),
+        due: obligation_rows(&due),
+    })
+}
