@@ -59,6 +59,9 @@ enum Command {
     /// Casework: open, step, close interventions on the ladder; obligations due; journeys and relapses; the audit log.
     #[command(subcommand)]
     Intervention(cmd::intervention::InterventionCommand),
+    /// Improvement plans: themes, actions, progress, criteria and judgements; a case's review with RAG and exit readiness; check-ins after exit.
+    #[command(subcommand)]
+    Plan(cmd::plan::PlanCommand),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
     /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
@@ -128,6 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decide(args) => cmd::decide::decide(database, args).await,
         Command::Decisions(args) => cmd::decide::list(database, args).await,
         Command::Intervention(c) => cmd::intervention::run(database, c).await,
+        Command::Plan(c) => cmd::plan::run(database, c).await,
         Command::Bench(args) => cmd::bench::run(args).await,
         Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }

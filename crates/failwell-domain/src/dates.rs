@@ -27,3 +27,10 @@ pub fn serialize_iso_option<S: serde::Serializer>(d: &Option<Date>, s: S) -> Res
         None => s.serialize_none(),
     }
 }
+
+/// Reads an optional `YYYY-MM-DD` (`#[serde(deserialize_with = "…")]`), the counterpart of
+/// [`serialize_iso_option`].
+pub fn deserialize_iso_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    s.map(|s| parse_date(&s).map_err(serde::de::Error::custom)).transpose()
+}

@@ -195,11 +195,11 @@ pub struct AuditNote<'a> {
     pub detail: &'a str,
 }
 
-fn iso(d: time::Date) -> String {
+pub(crate) fn iso(d: time::Date) -> String {
     failwell_domain::dates::iso(d)
 }
 
-async fn begin(store: &Store) -> Result<Transaction<'static, Any>, StoreError> {
+pub(crate) async fn begin(store: &Store) -> Result<Transaction<'static, Any>, StoreError> {
     let mut tx = match store.backend {
         Backend::Sqlite => store.pool.begin_with("begin immediate").await?,
         Backend::Postgres => store.pool.begin().await?,
@@ -212,7 +212,11 @@ async fn begin(store: &Store) -> Result<Transaction<'static, Any>, StoreError> {
     Ok(tx)
 }
 
-async fn audit(tx: &mut Transaction<'static, Any>, note: &AuditNote<'_>, outcome: &str) -> Result<(), StoreError> {
+pub(crate) async fn audit(
+    tx: &mut Transaction<'static, Any>,
+    note: &AuditNote<'_>,
+    outcome: &str,
+) -> Result<(), StoreError> {
     sqlx::query("insert into audit_log (at, who, action, subject, outcome, detail) values ($1, $2, $3, $4, $5, $6)")
         .bind(crate::import::now())
         .bind(note.who)
@@ -249,7 +253,7 @@ async fn insert_obligations(
 }
 
 /// The open case's rung and last move, or why it cannot move.
-async fn open_case(tx: &mut Transaction<'static, Any>, id: i64) -> Result<(String, String), StoreError> {
+pub(crate) async fn open_case(tx: &mut Transaction<'static, Any>, id: i64) -> Result<(String, String), StoreError> {
     let row = sqlx::query(
         "select i.rung, i.ended_on, coalesce((select max(on_date) from intervention_step s where s.intervention_id = i.id), i.start_on)
          from intervention i where i.id = $1",

@@ -19,6 +19,7 @@ mod export;
 mod import;
 mod observations;
 mod open;
+mod plan;
 mod query;
 mod regimes;
 mod scan;
@@ -36,6 +37,9 @@ pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
+pub use plan::{
+    SeriesPoint, StoredAction, StoredCheckIn, StoredCriterion, StoredJudgement, StoredPlan, StoredTheme, StoredUpdate,
+};
 pub use query::Counts;
 pub use regimes::{RegimeAdded, StoredRegime};
 pub use scan_state::{OpenSignal, RecommendationRow, ScanRecord, ScanRecording, ScanWrites, SeriesScan, SignalRow};

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0007_casework.sql"),
         include_str!("../../../migrations/postgres/0007_casework.sql"),
     ),
+    (
+        8,
+        include_str!("../../../migrations/sqlite/0008_plans.sql"),
+        include_str!("../../../migrations/postgres/0008_plans.sql"),
+    ),
 ];
 
 impl Store {

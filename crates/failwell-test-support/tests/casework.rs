@@ -3,12 +3,17 @@
 //! closed with lessons, then a relapse; every bad move refused, written nowhere but the
 //! audit log, which (like the steps) the database keeps append-only.
 
-use failwell_domain::casework::{CaseActor, CaseRole, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power};
+use failwell_domain::casework::{
+    ActionTag, CaseActor, CaseRole, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, Lessons, NewIntervention,
+    NewStep, Power, ProgressStatus, TargetSide,
+};
 use failwell_domain::regime::Regime;
+use failwell_engine::casework::criteria::CriterionState;
+use failwell_engine::casework::plan::{self, NewAction, Rag};
 use failwell_engine::casework::{self, CaseworkError, journey};
 use failwell_store::{NewDecision, RecommendationRow, ScanRecord};
 use failwell_test_support::each_backend;
-use failwell_test_support::seed::{DONCASTER, Seed, WEST_SUSSEX, day};
+use failwell_test_support::seed::{DONCASTER, Seed, WEST_SUSSEX, day, load_observations, observation};
 
 fn opening(org: &str, rung: &str, by: &str, start: &str, decision: Option<i64>) -> NewIntervention {
     NewIntervention {
@@ -177,6 +182,111 @@ async fn a_whole_case_from_recommendation_to_relapse() {
             case.obligations.iter().filter(|o| o.clock == "notice_review").map(|o| o.due.as_str()).collect();
         assert_eq!(reviews, ["2024-12-01", "2025-06-01"], "[{b}] six-monthly reviews up to the planned end");
 
+        // A plan: a process action whose criterion is tied to re-referrals, and exit criteria
+        // of both kinds.
+        let theme = plan::add_theme(&store, id, "Safe practice", "caseworker").await.unwrap();
+        let action = |title: &str, tag| NewAction {
+            theme,
+            title: title.into(),
+            lead: "Head of practice".into(),
+            due: day("2025-01-31"),
+            tag,
+        };
+        let audit_action =
+            plan::add_action(&store, id, &action("Audit every re-referral", ActionTag::Process), "caseworker")
+                .await
+                .unwrap();
+        plan::add_action(&store, id, &action("Merge the front doors", ActionTag::Structural), "caseworker")
+            .await
+            .unwrap();
+        let target = CriterionRule::Indicator {
+            organisation: WEST_SUSSEX.parse().unwrap(),
+            indicator: "rereferrals_pct".parse().unwrap(),
+            target: 17.0,
+            side: TargetSide::AtMost,
+            by: None,
+        };
+        let rereferrals =
+            plan::add_criterion(&store, id, CriterionOf::Action(audit_action), &target, "caseworker").await.unwrap();
+        let unknown = CriterionRule::Indicator {
+            organisation: WEST_SUSSEX.parse().unwrap(),
+            indicator: "no_such_indicator".parse().unwrap(),
+            target: 1.0,
+            side: TargetSide::AtMost,
+            by: None,
+        };
+        let r = refusal(
+            plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Outcome), &unknown, "caseworker").await,
+        );
+        assert_eq!(r, CaseworkRefusal::UnknownIndicator("no_such_indicator".into()), "[{b}]");
+        let owned = CriterionRule::Judged { description: "Leaders own the plan".into(), judge: "D. Observer".into() };
+        let owned = plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Capability), &owned, "caseworker")
+            .await
+            .unwrap();
+        let outstanding =
+            CriterionRule::Rating { organisation: WEST_SUSSEX.parse().unwrap(), at_least: "outstanding".into() };
+        plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Outcome), &outstanding, "caseworker")
+            .await
+            .unwrap();
+
+        let review = plan::review(&store, &regime, id, day("2024-06-15")).await.unwrap();
+        let verdict = |r: &plan::CaseReview, c: i64| r.criteria.iter().find(|k| k.id == c).unwrap().verdict.clone();
+        assert_eq!(verdict(&review, rereferrals).state, CriterionState::NotMet, "[{b}]");
+        assert!(!review.all_structural, "[{b}] one action is about practice");
+        assert_eq!(review.exit_ready, Some(false));
+
+        // New figures arrive: seven years well below the old mean, a real shift.
+        let new: Vec<_> = (0..7)
+            .map(|i| {
+                let y = 2022 + i;
+                observation(
+                    WEST_SUSSEX,
+                    "rereferrals_pct",
+                    &format!("{y}/{:02}", (y + 1) % 100),
+                    14.0 + f64::from(i % 2),
+                    Some("2024-07-01"),
+                )
+            })
+            .collect();
+        load_observations(&store, &new).await.unwrap();
+        plan::record_progress(
+            &store,
+            id,
+            audit_action,
+            day("2024-12-01"),
+            ProgressStatus::OnTrack,
+            "Audits weekly",
+            "Head of practice",
+        )
+        .await
+        .unwrap();
+        let r = refusal(
+            plan::judge_criterion(&store, id, owned, day("2025-01-15"), true, "Board minutes", "caseworker").await,
+        );
+        assert!(matches!(r, CaseworkRefusal::NotTheJudge { .. }), "[{b}] {r}");
+        plan::judge_criterion(
+            &store,
+            id,
+            owned,
+            day("2025-01-15"),
+            true,
+            "The council wrote and leads its own plan",
+            "D. Observer",
+        )
+        .await
+        .unwrap();
+
+        let review = plan::review(&store, &regime, id, day("2025-02-01")).await.unwrap();
+        let v = verdict(&review, rereferrals);
+        assert_eq!(v.state, CriterionState::Met, "[{b}] {}", v.why);
+        assert_eq!(v.since, Some(day("2024-07-01")), "[{b}]");
+        assert!(v.why.contains("special cause of improvement"), "[{b}] {}", v.why);
+        // Exit on capability with an outcome criterion still unmet: the readiness says so.
+        assert_eq!(review.exit_counts, (0, 1, 1, 1), "[{b}]");
+        assert_eq!(review.exit_ready, Some(false), "[{b}]");
+        let audit_rag = review.actions.iter().find(|a| a.action.id == audit_action).unwrap();
+        assert_eq!(audit_rag.rag, Rag::Red, "[{b}] due 31 January, not done: {}", audit_rag.why);
+
         // Closing asks for lessons; a closed case cannot move.
         let mut lessons =
             Lessons { worked: "Peer challenge early".into(), did_not_work: "".into(), exit: "capability".into() };
@@ -194,6 +304,23 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         assert_eq!(case.lessons.as_ref().and_then(|l| l["worked"].as_str()), Some("Peer challenge early"));
         assert!(case.obligations.iter().all(|o| o.met_on.is_some() || o.lapsed_on.is_some()), "[{b}] nothing left due");
 
+        // A tapered exit: a check-in after the formal end, held once.
+        let check = plan::schedule_check_in(
+            &store,
+            id,
+            day("2025-06-01"),
+            "P. Reviewer",
+            "Re-referrals and leadership",
+            "caseworker",
+        )
+        .await
+        .unwrap();
+        plan::hold_check_in(&store, id, check, day("2025-06-03"), "Holding steady", "P. Reviewer").await.unwrap();
+        let r = refusal(plan::hold_check_in(&store, id, check, day("2025-06-04"), "Again", "P. Reviewer").await);
+        assert!(matches!(r, CaseworkRefusal::NotInCase { .. }), "[{b}] held twice");
+        let after = plan::review(&store, &regime, id, day("2025-06-10")).await.unwrap();
+        assert_eq!(after.check_ins[0].outcome.as_deref(), Some("Holding steady"));
+
         // A return to intervention after the exit is a relapse.
         let mut relapse = opening(WEST_SUSSEX, "statutory_direction", "dfe", "2025-09-01", None);
         relapse.planned_end = None;
@@ -207,12 +334,12 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // Every move is in the audit log, refusals with their reasons.
         let log = store.audit_log(100).await.unwrap();
         let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
-        assert_eq!(refused.len(), 9, "[{b}] {refused:#?}");
+        assert_eq!(refused.len(), 12, "[{b}] {refused:#?}");
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
         assert_eq!(
             log.iter().filter(|e| e.outcome == "done").count(),
-            5,
-            "[{b}] two openings, a meeting, a step, a closing: {log:#?}"
+            15,
+            "[{b}] two openings, a meeting, a step, a closing, a theme, two actions, three criteria, progress, a judgement, a check-in scheduled and held: {log:#?}"
         );
         store.close().await;
 

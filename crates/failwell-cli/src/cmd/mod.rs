@@ -10,6 +10,7 @@ pub mod diff;
 pub mod export;
 pub mod import;
 pub mod intervention;
+pub mod plan;
 pub mod regime;
 pub mod scan;
 pub mod serve;

@@ -9,12 +9,15 @@
 //! reason ("from zero to 100"), a rung is applied only by the actors the regime gives it
 //! to, and ownership of failure may be shared by several organisations.
 
+#[macro_use]
+mod model;
 mod clocks;
 mod journey;
-mod model;
+mod plan;
 mod rules;
 
 pub use clocks::{DUE_SOON_DAYS, DueStatus, Obligation, obligations};
 pub use journey::{Episode, Span, episodes};
 pub use model::{CaseActor, CaseRole, Lessons, NewIntervention, NewStep, Power, UnknownWord};
+pub use plan::{ActionTag, CriterionOf, CriterionRule, ExitKind, ProgressStatus, TargetSide, all_structural};
 pub use rules::{CaseworkRefusal, Opening, check_closing, check_opening, check_step};

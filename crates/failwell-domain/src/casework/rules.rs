@@ -120,6 +120,34 @@ pub enum CaseworkRefusal {
         /// The obligation named.
         obligation: i64,
     },
+    /// A theme, action, criterion, check-in or organisation that is not the intervention's.
+    #[error("{what} {} is not part of intervention {intervention}", name.clone().unwrap_or_else(|| id.to_string()))]
+    NotInCase {
+        /// What was named.
+        what: &'static str,
+        /// Its id.
+        id: i64,
+        /// Its name, when it has one rather than an id.
+        name: Option<String>,
+        /// The intervention.
+        intervention: i64,
+    },
+    /// An indicator the catalogue does not have.
+    #[error("unknown indicator {0:?}: a criterion must name an indicator of the catalogue")]
+    UnknownIndicator(String),
+    /// A criterion judged by a person, judged by someone else.
+    #[error("criterion {criterion} is judged by {judge}, not by {who}")]
+    NotTheJudge {
+        /// The criterion.
+        criterion: i64,
+        /// Its judge.
+        judge: String,
+        /// Who tried.
+        who: String,
+    },
+    /// A criterion judged from the evidence cannot be judged by hand.
+    #[error("criterion {0} is judged from the evidence as it is imported, not by hand")]
+    JudgedFromEvidence(i64),
     /// No such intervention.
     #[error("there is no intervention {0}")]
     NoSuchIntervention(i64),

@@ -6,7 +6,9 @@
 //! The journey ([`journey`]) joins an organisation's designations, failing judgements and
 //! cases (its predecessors' too) into spells of intervention and counts its relapses.
 
+pub mod criteria;
 pub mod journey;
+pub mod plan;
 
 use failwell_domain::casework::{
     self, CaseworkRefusal, Lessons, NewIntervention, NewStep, check_closing, check_opening, check_step,
@@ -38,7 +40,7 @@ impl From<StoreError> for CaseworkError {
 
 /// Runs `write`; a refusal (from the rules or from the store) is recorded in the audit
 /// log under `note` before it is returned.
-async fn audited<T>(
+pub(crate) async fn audited<T>(
     store: &Store,
     note: AuditNote<'_>,
     write: impl std::future::Future<Output = Result<T, CaseworkError>>,

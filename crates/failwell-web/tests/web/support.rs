@@ -175,7 +175,6 @@ pub async fn load(store: &Store) {
     failwell_engine::casework::open(store, &regime, &case).await.unwrap();
 }
 
-
 /// A server running over a store, stopped (gracefully) by [`Running::stop`].
 pub struct Running {
     pub addr: SocketAddr,
