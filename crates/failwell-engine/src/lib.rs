@@ -14,6 +14,10 @@
 //!   reading passes, the incremental reuse of recorded results, parallelism.
 //! - [`record`]: what a recorded scan leaves behind: signal continuity across scans and
 //!   the crate-private cache of each indicator's results.
+//! - [`backtest`]: the scan judged on real history (as-of scans before each judgement).
+//! - [`casework`]: what happens after failure is seen: interventions moved on the ladder
+//!   (checked against the regime, audited), plans and criteria judged from the evidence,
+//!   exit readiness, and journeys with their relapses.
 //!
 //! [`scan::scan`] runs all of it. Everything is deterministic: no clock, sorted output.
 //!

@@ -505,7 +505,20 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(CaseworkRefusal::NoSuchObligation { intervention, obligation }.into());
+            let state: Option<(Option<String>, Option<String>)> =
+                sqlx::query_as("select met_on, lapsed_on from obligation where id = $1 and intervention_id = $2")
+                    .bind(obligation)
+                    .bind(intervention)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Err(match state {
+                Some((Some(met), _)) => CaseworkRefusal::ObligationSettled { obligation, how: format!("met on {met}") },
+                Some((None, Some(lapsed))) => {
+                    CaseworkRefusal::ObligationSettled { obligation, how: format!("lapsed on {lapsed}") }
+                }
+                _ => CaseworkRefusal::NoSuchObligation { intervention, obligation },
+            }
+            .into());
         }
         audit(&mut tx, note, "done").await?;
         tx.commit().await?;

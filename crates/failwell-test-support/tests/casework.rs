@@ -149,7 +149,7 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // The feedback letter arrives; the action plan does not before the escalation.
         casework::meet(&store, id, case.obligations[0].id, day("2024-03-10"), "caseworker").await.unwrap();
         let r = refusal(casework::meet(&store, id, case.obligations[0].id, day("2024-03-11"), "caseworker").await);
-        assert!(matches!(r, CaseworkRefusal::NoSuchObligation { .. }), "[{b}] met twice");
+        assert!(matches!(r, CaseworkRefusal::ObligationSettled { .. }), "[{b}] met twice: {r}");
 
         // Peer review (1) to improvement notice (3) is a jump: refused without its own reason,
         // and refused to an actor the regime does not give the notice to.

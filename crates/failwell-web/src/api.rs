@@ -31,6 +31,7 @@ use utoipa::{OpenApi, ToSchema};
         decisions,
         crate::casework::api_interventions,
         crate::casework::api_intervention,
+        crate::casework::api_review,
         crate::casework::api_journey,
         openapi
     ),
@@ -89,6 +90,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/decisions", get(decisions)),
         ("/interventions", get(crate::casework::api_interventions)),
         ("/interventions/{id}", get(crate::casework::api_intervention)),
+        ("/interventions/{id}/review", get(crate::casework::api_review)),
         ("/organisations/{code}/journey", get(crate::casework::api_journey)),
         ("/openapi.json", get(openapi)),
     ]

@@ -364,7 +364,7 @@ pub async fn interventions(State(state): State<AppState>, Query(q): Query<CaseQu
         title: "Interventions".into(),
         caption: None,
         intro: vec![
-            format!("Every intervention on the ladder, oldest first, with what falls due next as of {}.", long_date(today)),
+            format!("Every intervention on the ladder, in the order recorded, with what falls due next as of {}.", long_date(today)),
             "Cases are opened, stepped and closed with failwell intervention; every move, and every refused move, is in the audit log.".into(),
         ],
         summary: Vec::new(),
@@ -389,6 +389,101 @@ pub(crate) struct InterventionPage {
     due_head: Vec<Cell>,
     due: Vec<Vec<Cell>>,
     lessons: Vec<SummaryRow>,
+    all_structural: bool,
+    readiness: String,
+    actions_head: Vec<Cell>,
+    actions: Vec<Vec<Cell>>,
+    criteria_head: Vec<Cell>,
+    criteria: Vec<Vec<Cell>>,
+    check_ins_head: Vec<Cell>,
+    check_ins: Vec<Vec<Cell>>,
+}
+
+/// The plan, criteria, readiness and check-ins of a review, as page rows.
+struct ReviewRows {
+    all_structural: bool,
+    readiness: String,
+    actions: Vec<Vec<Cell>>,
+    criteria: Vec<Vec<Cell>>,
+    check_ins: Vec<Vec<Cell>>,
+}
+
+fn review_rows(r: &failwell_engine::casework::plan::CaseReview) -> ReviewRows {
+    use failwell_engine::casework::criteria::CriterionState;
+    use failwell_engine::casework::plan::Rag;
+    let actions = r
+        .actions
+        .iter()
+        .map(|a| {
+            let (tag, text) = match a.rag {
+                Rag::Red => ("govuk-tag--red", "Red"),
+                Rag::Amber => ("govuk-tag--orange", "Amber"),
+                Rag::Green => ("govuk-tag--green", "Green"),
+            };
+            let latest = a.action.updates.last().map_or_else(
+                || "No update yet".to_string(),
+                |u| format!("{} on {}: {} ({})", u.status.replace('_', " "), u.on, u.note, u.by),
+            );
+            vec![
+                Cell::text(a.theme.clone()),
+                Cell::text(a.action.title.clone()),
+                Cell::text(a.action.lead.clone()),
+                Cell::text(a.action.due.clone()),
+                Cell::text(a.action.tag.clone()),
+                Cell { tag: Some(tag), ..Cell::text(text) },
+                Cell::text(format!("{latest}. {}", a.why)),
+            ]
+        })
+        .collect();
+    let criteria = r
+        .criteria
+        .iter()
+        .map(|c| {
+            let of = match c.of {
+                failwell_domain::casework::CriterionOf::Theme(t) => format!("Theme {t}"),
+                failwell_domain::casework::CriterionOf::Action(a) => format!("Action {a}"),
+                failwell_domain::casework::CriterionOf::Exit(k) => format!("Exit ({k})"),
+            };
+            let tag = match c.verdict.state {
+                CriterionState::Met => "govuk-tag--green",
+                CriterionState::NotMet => "govuk-tag--yellow",
+                CriterionState::Missed => "govuk-tag--red",
+            };
+            vec![
+                Cell::text(of),
+                Cell::text(c.description.clone()),
+                Cell { tag: Some(tag), ..Cell::text(c.verdict.state.as_str()) },
+                Cell::text(c.verdict.since.map(iso).unwrap_or_default()),
+                Cell::text(c.verdict.why.clone()),
+            ]
+        })
+        .collect();
+    let (om, ot, cm, ct) = r.exit_counts;
+    let readiness = match r.exit_ready {
+        None => "No exit criteria are set for this intervention.".to_string(),
+        Some(true) => {
+            format!("Ready to exit: every exit criterion is met (outcome {om} of {ot}, capability {cm} of {ct}).")
+        }
+        Some(false) => {
+            format!("Not ready to exit: outcome criteria met {om} of {ot}, capability criteria met {cm} of {ct}.")
+        }
+    };
+    let check_ins = r
+        .check_ins
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(c.due.clone()),
+                Cell::text(c.who.clone()),
+                Cell::text(c.reviews.clone()),
+                Cell::text(match (&c.held_on, &c.outcome) {
+                    (Some(h), Some(o)) => format!("Held {h}: {o}"),
+                    _ => "Not yet held".into(),
+                }),
+            ]
+        })
+        .collect();
+    ReviewRows { all_structural: r.all_structural, readiness, actions, criteria, check_ins }
 }
 
 fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec<Vec<Cell>> {
@@ -404,7 +499,12 @@ fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec
             };
             let mut row = vec![
                 Cell::text(o.due.clone()),
-                Cell::text(format!("{}{}", o.name, if o.approximate { " (approximate)" } else { "" })),
+                Cell::text(format!(
+                    "{}{}{}",
+                    o.name,
+                    if o.approximate { " (approximate)" } else { "" },
+                    if o.counted_from_entry { " (counted from the start: no report day was given)" } else { "" }
+                )),
                 Cell { tag: Some(status_tag(s)), ..Cell::text(s.as_str()) },
             ];
             match case {
@@ -432,6 +532,10 @@ pub async fn intervention(
     Query(q): Query<CaseQuery>,
 ) -> Result<InterventionPage, PageError> {
     let c = one(&state, id, &q).await?;
+    let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
+        .await
+        .map_err(review_error)?;
+    let rows = review_rows(&review);
     let org_row = |code: &String| SummaryRow {
         key: "Organisation".into(),
         value: code.clone(),
@@ -499,6 +603,14 @@ pub async fn intervention(
         due_head: heads(&["Due", "Obligation", "Status", "Done"]),
         due: obligation_rows(&due),
         lessons,
+        all_structural: rows.all_structural,
+        readiness: rows.readiness,
+        actions_head: heads(&["Theme", "Action", "Lead", "Due", "Kind", "Status", "Latest update"]),
+        actions: rows.actions,
+        criteria_head: heads(&["Of", "Criterion", "State", "Since", "Why"]),
+        criteria: rows.criteria,
+        check_ins_head: heads(&["Due", "Who", "Reviews", "Outcome"]),
+        check_ins: rows.check_ins,
     })
 }
 
@@ -561,4 +673,26 @@ pub async fn my_work(State(state): State<AppState>, Query(q): Query<CaseQuery>) 
         due_head: heads(&["Intervention", "Organisations", "Due", "Obligation", "Status"]),
         due: obligation_rows(&due),
     })
+}
+
+fn review_error(e: failwell_engine::casework::CaseworkError) -> WebError {
+    match e {
+        failwell_engine::casework::CaseworkError::Refused(r) => WebError::NotFound(r.to_string()),
+        failwell_engine::casework::CaseworkError::Store(s) => WebError::Store(s),
+    }
+}
+
+/// `GET /api/v1/interventions/{id}/review`: the case reviewed on a day: every action with
+/// its RAG status and why, every criterion judged with why and since when, the
+/// all-structural warning, exit readiness by kind, and the check-ins.
+#[utoipa::path(get, path = "/api/v1/interventions/{id}/review", params(("id" = i64, Path, description = "The intervention"), CaseQuery), responses((status = 200, description = "The review", content_type = "application/json"), (status = 404, body = crate::error::Problem)))]
+pub async fn api_review(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<failwell_engine::casework::plan::CaseReview>, ApiError> {
+    let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
+        .await
+        .map_err(review_error)?;
+    Ok(Json(review))
 }

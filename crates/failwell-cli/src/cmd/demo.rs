@@ -543,6 +543,50 @@ async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<failwell_
     Ok(report)
 }
 
+/// The demonstration case's plan: one theme, actions of three kinds, a criterion tied to
+/// the council's re-referral rate (judged from the real figures), and exit criteria of
+/// both kinds. Illustrative, like the case.
+async fn demo_plan(store: &failwell_store::Store, id: i64, code: &str, start: time::Date) -> anyhow::Result<()> {
+    use failwell_domain::casework::{ActionTag, CriterionOf, CriterionRule, ExitKind, TargetSide};
+    use failwell_engine::casework::plan::{self, NewAction};
+    let by = "failwell demo";
+    let org: failwell_domain::Code = code.parse()?;
+    let due = |months: u32| {
+        failwell_domain::regime::Period { amount: months, unit: failwell_domain::regime::PeriodUnit::Months }
+            .after(start)
+            .unwrap_or(start)
+    };
+    let theme = plan::add_theme(store, id, "Help and protection (demonstration)", by).await?;
+    let mut first = None;
+    for (title, lead, months, tag) in [
+        ("Audit every re-referral within a month", "Head of children's social care", 6, ActionTag::Process),
+        ("Stable permanent team managers in the front door", "Director of children's services", 9, ActionTag::Capacity),
+        ("Practice weeks with the peer council's social workers", "Principal social worker", 4, ActionTag::Culture),
+    ] {
+        let a = NewAction { theme, title: title.into(), lead: lead.into(), due: due(months), tag };
+        let n = plan::add_action(store, id, &a, by).await?;
+        first.get_or_insert(n);
+    }
+    let rereferrals = CriterionRule::Indicator {
+        organisation: org.clone(),
+        indicator: "rereferrals_within_12m_pct".parse()?,
+        target: 20.0,
+        side: TargetSide::AtMost,
+        by: Some(due(24)),
+    };
+    plan::add_criterion(store, id, CriterionOf::Action(first.expect("three actions")), &rereferrals, by).await?;
+    let good = CriterionRule::Rating { organisation: org.clone(), at_least: "good".into() };
+    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Outcome), &good, by).await?;
+    let stable = CriterionRule::LeadershipStable { organisation: org, months: 12 };
+    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &stable, by).await?;
+    let owned = CriterionRule::Judged {
+        description: "The council owns its improvement plan".into(),
+        judge: "Peer review lead (demonstration)".into(),
+    };
+    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &owned, by).await?;
+    Ok(())
+}
+
 /// The organisation whose journey the demo shows: West Sussex children's services, one of
 /// the report's turnarounds, judged Inadequate again in 2019.
 pub const RELAPSE_CASE: &str = "E10000032";
@@ -556,11 +600,20 @@ async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::
     let (regime, _) = crate::cmd::scan::load_regime(None)?;
     let today = failwell_domain::dates::parse_date(&report.as_of)?;
     let Some(scan_id) = report.recorded.as_ref().map(|r| r.scan_id) else { return Ok(()) };
-    let chosen = report.organisations.iter().find(|o| {
+    // The highest-ranked council recommended peer review that has never been in
+    // intervention: a demonstration case on a council with a past would read as a relapse.
+    let mut chosen = None;
+    for o in report.organisations.iter().filter(|o| {
         o.sector == "childrens_services"
             && o.recommended_rung.as_deref() == Some("peer_review")
             && o.current_rung.as_deref() == Some("universal_monitoring")
-    });
+    }) {
+        let journey = failwell_engine::casework::journey::read(store, &regime, &o.organisation, today).await?;
+        if journey.is_some_and(|(_, j)| j.episodes.is_empty()) {
+            chosen = Some(o);
+            break;
+        }
+    }
     if let Some(org) = chosen {
         let decision = store
             .record_decision(&failwell_store::NewDecision {
@@ -603,6 +656,7 @@ async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::
             decision: Some(decision.id),
         };
         let id = failwell_engine::casework::open(store, &regime, &new).await?;
+        demo_plan(store, id, &org.organisation, today).await?;
         outln!(
             "casework: demonstration intervention {id} opened: peer review of {} ({}) from accepted decision {} (failwell intervention show {id})",
             org.name,

@@ -47,7 +47,7 @@ pub struct OpenArgs {
     /// The sector whose ladder it is on (e.g. childrens_services).
     #[arg(long)]
     pub sector: String,
-    /// The rung (see `failwell regime show`).
+    /// The rung: an id of the sector's ladder in `regimes/england.toml` (or the --regime file).
     #[arg(long)]
     pub rung: String,
     /// The regime actor applying it (one the rung names).
@@ -462,12 +462,13 @@ fn show(c: &StoredIntervention, today: Date) -> anyhow::Result<()> {
     outln!("  obligations as of {}:", iso(today))?;
     for o in &c.obligations {
         outln!(
-            "    #{} {} {:<9} {}{}",
+            "    #{} {} {:<9} {}{}{}",
             o.id,
             o.due,
             status(o, today).as_str(),
             o.name,
-            if o.approximate { " [approximate]" } else { "" }
+            if o.approximate { " [approximate]" } else { "" },
+            if o.counted_from_entry { " [counted from the start: no report day was given]" } else { "" }
         )?;
     }
     if let Some(l) = &c.lessons {

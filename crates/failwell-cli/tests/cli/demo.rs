@@ -62,6 +62,19 @@ fn demo_casework(store: &TestStore, text: &str) {
     assert_eq!(case["decision"], 1, "opened from the accepted decision");
     assert!(case["reason"].as_str().unwrap().starts_with("Demonstration case, not a real intervention"));
     assert_eq!(case["obligations"].as_array().map(Vec::len), Some(2), "the peer review's two clocks: {case}");
+    let review: Value =
+        serde_json::from_str(&ok(store, &["plan", "show", "1", "--format", "json", "--today", "2026-03-01"])).unwrap();
+    assert_eq!(review["actions"].as_array().map(Vec::len), Some(3), "{review}");
+    assert_eq!(review["criteria"].as_array().map(Vec::len), Some(4), "{review}");
+    assert_eq!(review["exit_ready"], false, "{review}");
+    assert_eq!(review["all_structural"], false);
+    let rereferrals = &review["criteria"][0]["verdict"];
+    assert!(
+        rereferrals["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("rereferrals") || w.contains("figure") || w.contains("Latest")),
+        "{rereferrals}"
+    );
     let decisions = ok(store, &["decisions"]);
     assert!(decisions.contains(" accepted peer_review "), "{decisions}");
     let journey = |code: &str| -> Value {

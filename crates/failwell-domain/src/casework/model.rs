@@ -90,14 +90,6 @@ words!(
     }
 );
 
-impl Power {
-    /// Whether a person with this power may move the case to another rung: only those who
-    /// can require action can.
-    pub fn may_step(self) -> bool {
-        matches!(self, Power::Direct | Power::Replace)
-    }
-}
-
 /// A person taking part in an intervention.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CaseActor {

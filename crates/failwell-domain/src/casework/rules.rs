@@ -148,6 +148,14 @@ pub enum CaseworkRefusal {
     /// A criterion judged from the evidence cannot be judged by hand.
     #[error("criterion {0} is judged from the evidence as it is imported, not by hand")]
     JudgedFromEvidence(i64),
+    /// An obligation already met or lapsed.
+    #[error("obligation {obligation} is already settled: {how}")]
+    ObligationSettled {
+        /// The obligation.
+        obligation: i64,
+        /// Met or lapsed, and when.
+        how: String,
+    },
     /// No such intervention.
     #[error("there is no intervention {0}")]
     NoSuchIntervention(i64),

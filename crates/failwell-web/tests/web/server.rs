@@ -297,6 +297,20 @@ async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() 
         assert!(html.contains("2020-04-03") && html.contains("Action plan sent to Ofsted"), "[{b}]");
         assert!(html.contains("govuk-tag--yellow\">due soon"), "[{b}] {html}");
         assert!(html.contains("Statutory"), "[{b}] the legal basis");
+        // The plan with its action's status, the criteria with their reasons, readiness.
+        assert!(html.contains("Review every re-referral") && html.contains("No update yet"), "[{b}]");
+        assert!(html.contains("Not ready to exit: outcome criteria met 0 of 1"), "[{b}] {html}");
+        assert!(
+            html.contains("judged inadequate") || html.contains("Latest: judged Inadequate"),
+            "[{b}] why the rating criterion is unmet"
+        );
+        let review: serde_json::Value =
+            serde_json::from_str(&server.get("/api/v1/interventions/1/review?today=2025-01-01").await.body).unwrap();
+        assert_eq!(review["exit_ready"], false, "[{b}] {review}");
+        let indicator =
+            review["criteria"].as_array().unwrap().iter().find(|c| c["rule"]["kind"] == "indicator").unwrap();
+        assert_eq!(indicator["verdict"]["state"], "not_met", "[{b}] 45 in 2023/24 is over 18: {indicator}");
+        assert_eq!(review["actions"][0]["rag"], "red", "[{b}] overdue since September 2020");
 
         let json = server.get("/api/v1/interventions/1?today=2020-04-10").await;
         assert_eq!(json.status, 200, "[{b}]");

@@ -172,7 +172,32 @@ pub async fn load(store: &Store) {
         decision: None,
     };
     let regime = failwell_domain::regime::Regime::england();
-    failwell_engine::casework::open(store, &regime, &case).await.unwrap();
+    let id = failwell_engine::casework::open(store, &regime, &case).await.unwrap();
+    use failwell_engine::casework::plan;
+    let theme = plan::add_theme(store, id, "Help and protection", "caseworker").await.unwrap();
+    let action = plan::NewAction {
+        theme,
+        title: "Review every re-referral".into(),
+        lead: "Head of service".into(),
+        due: date("2020-09-30"),
+        tag: "process".parse().unwrap(),
+    };
+    let action = plan::add_action(store, id, &action, "caseworker").await.unwrap();
+    let rule = failwell_domain::casework::CriterionRule::Indicator {
+        organisation: Code::new(FAILING).unwrap(),
+        indicator: Slug::new(INDICATOR).unwrap(),
+        target: 18.0,
+        side: "at_most".parse().unwrap(),
+        by: None,
+    };
+    let of = failwell_domain::casework::CriterionOf::Action(action);
+    plan::add_criterion(store, id, of, &rule, "caseworker").await.unwrap();
+    let exit = failwell_domain::casework::CriterionRule::Rating {
+        organisation: Code::new(FAILING).unwrap(),
+        at_least: "requires_improvement".into(),
+    };
+    let of = failwell_domain::casework::CriterionOf::Exit("outcome".parse().unwrap());
+    plan::add_criterion(store, id, of, &exit, "caseworker").await.unwrap();
 }
 
 /// A server running over a store, stopped (gracefully) by [`Running::stop`].
