@@ -62,6 +62,9 @@ enum Command {
     /// Improvement plans: themes, actions, progress, criteria and judgements; a case's review with RAG and exit readiness; check-ins after exit.
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
+    /// Board reviews: record a meeting's minutes and decisions; print the pack for the next meeting to PDF.
+    #[command(subcommand)]
+    Board(cmd::board::BoardCommand),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
     /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
@@ -132,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decisions(args) => cmd::decide::list(database, args).await,
         Command::Intervention(c) => cmd::intervention::run(database, c).await,
         Command::Plan(c) => cmd::plan::run(database, c).await,
+        Command::Board(c) => cmd::board::run(database, c).await,
         Command::Bench(args) => cmd::bench::run(args).await,
         Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }

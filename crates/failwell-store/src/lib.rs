@@ -38,7 +38,8 @@ pub use import::{ImportSession, ImportSummary};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use plan::{
-    SeriesPoint, StoredAction, StoredCheckIn, StoredCriterion, StoredJudgement, StoredPlan, StoredTheme, StoredUpdate,
+    SeriesPoint, StoredAction, StoredCheckIn, StoredCriterion, StoredJudgement, StoredMeeting, StoredPlan, StoredTheme,
+    StoredUpdate,
 };
 pub use query::Counts;
 pub use regimes::{RegimeAdded, StoredRegime};

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0008_plans.sql"),
         include_str!("../../../migrations/postgres/0008_plans.sql"),
     ),
+    (
+        9,
+        include_str!("../../../migrations/sqlite/0009_board.sql"),
+        include_str!("../../../migrations/postgres/0009_board.sql"),
+    ),
 ];
 
 impl Store {

@@ -105,6 +105,21 @@ pub struct StoredPlan {
     pub check_ins: Vec<StoredCheckIn>,
 }
 
+/// A board meeting of an intervention.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredMeeting {
+    /// Its id.
+    pub id: i64,
+    /// The day it was held.
+    pub held_on: String,
+    /// Its minutes.
+    pub minutes: String,
+    /// The decisions it took.
+    pub decisions: Vec<String>,
+    /// Who recorded it.
+    pub recorded_by: String,
+}
+
 /// One figure of a series, its current revision.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SeriesPoint {
@@ -559,6 +574,72 @@ impl Store {
         })
         .collect::<Result<_, StoreError>>()?;
         Ok(StoredPlan { themes: out_themes, criteria, check_ins })
+    }
+
+    /// Records a board meeting of an intervention (open or closed), with its minutes and
+    /// decisions (append-only).
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the intervention is unknown.
+    pub async fn record_meeting(
+        &self,
+        intervention: i64,
+        held_on: Date,
+        minutes: &str,
+        decisions: &[String],
+        note: &AuditNote<'_>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = begin(self).await?;
+        let known: Option<i64> = sqlx::query_scalar("select id from intervention where id = $1")
+            .bind(intervention)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(CaseworkRefusal::NoSuchIntervention(intervention).into());
+        }
+        let id: i64 = sqlx::query_scalar(
+            "insert into board_meeting (intervention_id, held_on, minutes, decisions, recorded_by, recorded_at)
+             values ($1, $2, $3, $4, $5, $6) returning id",
+        )
+        .bind(intervention)
+        .bind(iso(held_on))
+        .bind(minutes)
+        .bind(serde_json::to_string(decisions).expect("strings serialise"))
+        .bind(note.who)
+        .bind(crate::import::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An intervention's board meetings, oldest first.
+    pub async fn meetings(&self, intervention: i64) -> Result<Vec<StoredMeeting>, StoreError> {
+        sqlx::query(
+            "select id, held_on, minutes, decisions, recorded_by from board_meeting
+             where intervention_id = $1 order by held_on, id",
+        )
+        .bind(intervention)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get(0)?;
+            let decisions: String = r.try_get(3)?;
+            Ok(StoredMeeting {
+                id,
+                held_on: r.try_get(1)?,
+                minutes: r.try_get(2)?,
+                decisions: serde_json::from_str(&decisions).map_err(|e| StoreError::Corrupt {
+                    kind: "board meeting",
+                    key: id.to_string(),
+                    reason: e.to_string(),
+                })?,
+                recorded_by: r.try_get(4)?,
+            })
+        })
+        .collect()
     }
 
     /// The current figures of one organisation's series of one indicator, in period order.

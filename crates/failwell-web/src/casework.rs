@@ -696,3 +696,138 @@ pub async fn api_review(
         .map_err(review_error)?;
     Ok(Json(review))
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pack.html")]
+pub(crate) struct PackPage {
+    id: i64,
+    title: String,
+    summary: Vec<SummaryRow>,
+    decisions: Vec<String>,
+    all_structural: bool,
+    readiness: String,
+    actions_head: Vec<Cell>,
+    actions: Vec<Vec<Cell>>,
+    criteria_head: Vec<Cell>,
+    criteria: Vec<Vec<Cell>>,
+    due_head: Vec<Cell>,
+    due: Vec<Vec<Cell>>,
+    signals_head: Vec<Cell>,
+    signals: Vec<Vec<Cell>>,
+    charts: Vec<crate::pages::ChartView>,
+    meetings_head: Vec<Cell>,
+    meetings: Vec<Vec<Cell>>,
+}
+
+/// `GET /interventions/{id}/pack?today=`: the board pack for a meeting on `today`: the
+/// decisions to take first, then plan progress with RAG, criteria and exit readiness, the
+/// clocks, the organisations' signals since the last meeting and the SPC charts of the
+/// indicators the criteria watch, and earlier meetings' minutes. Made to be printed (the
+/// PDF is this page printed by Chromium: `failwell board pack --pdf`).
+pub async fn pack(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseQuery>,
+) -> Result<PackPage, PageError> {
+    let today = q.today()?;
+    let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)
+        .await
+        .map_err(review_error)?;
+    let meetings = state.store.meetings(id).await?;
+    let since = meetings.iter().filter_map(|m| parse_date(&m.held_on).ok()).filter(|d| *d < today).max();
+    let snapshot = state.snapshot(None).await?;
+    let case = &review.intervention;
+    let judged: Vec<&crate::judgements::Judgement> =
+        snapshot.report.organisations.iter().filter(|j| case.organisations.contains(&j.code)).collect();
+    // The scan does not read cases (its current rung comes from the evidence), so a
+    // recommendation of the rung this case already applies asks for nothing.
+    let recommendations: Vec<(&str, &str, &str)> = judged
+        .iter()
+        .filter_map(|j| {
+            let (c, r) = (j.current_rung.as_ref()?, j.recommended_rung.as_ref()?);
+            (r.id != case.rung).then_some((j.code.as_str(), c.name.as_str(), r.name.as_str()))
+        })
+        .collect();
+    let decisions = failwell_engine::casework::board::decisions_to_take(&review, &recommendations);
+    let rows = review_rows(&review);
+    let since_day = since.map(iso);
+    let signals = judged
+        .iter()
+        .flat_map(|j| j.signals.iter().map(move |s| (j, s)))
+        .filter(|(_, s)| s.direction == "concern")
+        .filter(|(_, s)| {
+            since_day.as_ref().is_none_or(|d| s.known_from.as_ref().is_some_and(|k| k.as_str() >= d.as_str()))
+        })
+        .map(|(j, s)| {
+            vec![
+                Cell::text(j.name.clone()),
+                Cell::text(s.known_from.clone().unwrap_or_default()),
+                Cell::text(s.rule.clone()),
+                Cell::text(s.strength.clone()),
+                Cell::text(s.explanation.clone()),
+            ]
+        })
+        .collect();
+    let mut charts = Vec::new();
+    for c in &review.criteria {
+        if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, .. } = &c.rule {
+            charts.extend(
+                crate::pages::charts(&state, &snapshot, organisation.as_str(), "", Some(indicator.as_str())).await?,
+            );
+        }
+    }
+    let open_or_recent = |o: &ObligationView| {
+        !matches!(o.status.as_str(), "met" | "lapsed")
+            || since_day
+                .as_ref()
+                .is_some_and(|d| o.met_on.as_ref().or(o.lapsed_on.as_ref()).is_some_and(|x| x.as_str() >= d.as_str()))
+    };
+    let view = view(&state, case.clone(), today);
+    let due: Vec<(&ObligationView, Option<&InterventionView>)> =
+        view.obligations.iter().filter(|o| open_or_recent(o)).map(|o| (o, None)).collect();
+    let mut summary = vec![
+        SummaryRow::new("Meeting", long_date(today)),
+        SummaryRow::new("Since", since.map_or_else(|| "the first meeting: everything to date".to_string(), long_date)),
+        SummaryRow::new(
+            "Rung",
+            format!("{} ({})", view.rung_name, if view.statutory { "statutory" } else { "by agreement" }),
+        ),
+    ];
+    for j in &judged {
+        summary.push(SummaryRow {
+            key: "Organisation".into(),
+            value: format!("{} ({}): overall band {}", j.name, j.code, j.overall_band),
+            href: Some(format!("/organisations/{}", encode(&j.code))),
+        });
+    }
+    Ok(PackPage {
+        id,
+        title: format!("Board pack: intervention {id}, {}", case.organisations.join(", ")),
+        summary,
+        decisions,
+        all_structural: rows.all_structural,
+        readiness: rows.readiness,
+        actions_head: heads(&["Theme", "Action", "Lead", "Due", "Kind", "Status", "Latest update"]),
+        actions: rows.actions,
+        criteria_head: heads(&["Of", "Criterion", "State", "Since", "Why"]),
+        criteria: rows.criteria,
+        due_head: heads(&["Due", "Obligation", "Status", "Done"]),
+        due: obligation_rows(&due),
+        signals_head: heads(&["Organisation", "Known from", "Rule", "Strength", "What was found"]),
+        signals,
+        charts,
+        meetings_head: heads(&["Held", "Minutes", "Decisions", "Recorded by"]),
+        meetings: meetings
+            .iter()
+            .rev()
+            .map(|m| {
+                vec![
+                    Cell::text(m.held_on.clone()),
+                    Cell::text(m.minutes.clone()),
+                    Cell::text(m.decisions.join(" · ")),
+                    Cell::text(m.recorded_by.clone()),
+                ]
+            })
+            .collect(),
+    })
+}

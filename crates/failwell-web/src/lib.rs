@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions", get(pages::decisions))
         .route("/interventions", get(casework::interventions))
         .route("/interventions/{id}", get(casework::intervention))
+        .route("/interventions/{id}/pack", get(casework::pack))
         .route("/my-work", get(casework::my_work))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api)

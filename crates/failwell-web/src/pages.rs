@@ -230,25 +230,25 @@ pub(crate) struct OrganisationPage {
 
 /// One SPC chart on an organisation page, with the table of its values.
 pub(crate) struct ChartView {
-    id: String,
+    pub(crate) id: String,
     /// The indicator's code.
-    indicator: String,
-    title: String,
-    href: String,
+    pub(crate) indicator: String,
+    pub(crate) title: String,
+    pub(crate) href: String,
     /// Where the chart's table is downloaded as CSV.
-    csv_href: String,
-    svg: String,
-    icon_svg: String,
-    variation: &'static str,
-    table_head: Vec<Cell>,
-    table_rows: Vec<Vec<Cell>>,
+    pub(crate) csv_href: String,
+    pub(crate) svg: String,
+    pub(crate) icon_svg: String,
+    pub(crate) variation: &'static str,
+    pub(crate) table_head: Vec<Cell>,
+    pub(crate) table_rows: Vec<Vec<Cell>>,
 }
 
 /// The SPC chart of every SPC indicator of organisation `code` with enough figures,
 /// special causes first, then by title. Charts show the current figures: on an as-of
 /// page there are none (the page says so), since revised figures would show their
 /// latest revision.
-async fn charts(
+pub(crate) async fn charts(
     state: &AppState,
     snapshot: &Snapshot,
     code: &str,

@@ -4,6 +4,7 @@ pub mod analyst;
 pub mod backtest;
 pub mod bench;
 pub mod bench_scan;
+pub mod board;
 pub mod decide;
 pub mod demo;
 pub mod diff;

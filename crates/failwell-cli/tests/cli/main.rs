@@ -3,6 +3,7 @@
 //! database there, so tests run in parallel).
 
 mod backtest;
+mod casework;
 mod crash;
 mod decide;
 mod demo;

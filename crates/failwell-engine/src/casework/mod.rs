@@ -6,6 +6,7 @@
 //! The journey ([`journey`]) joins an organisation's designations, failing judgements and
 //! cases (its predecessors' too) into spells of intervention and counts its relapses.
 
+pub mod board;
 pub mod criteria;
 pub mod journey;
 pub mod plan;

@@ -21,6 +21,7 @@ const PAGES: &[&str] = &[
     "/decisions",
     "/interventions",
     "/interventions/1?today=2020-03-25",
+    "/interventions/1/pack?today=2020-04-10",
     "/my-work",
     "/my-work?person=C.+Chair&today=2020-03-25",
 ];

@@ -323,6 +323,15 @@ async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() 
                 .unwrap();
         assert_eq!(list.as_array().map(Vec::len), Some(0), "[{b}] filtered by organisation");
 
+        // The board pack: decisions first, then the plan, the clocks, the watched chart.
+        let pack = server.get("/interventions/1/pack?today=2020-04-10").await;
+        assert_eq!(pack.status, 200, "[{b}] {}", pack.body);
+        assert!(pack.body.contains("Decisions to take"), "[{b}]");
+        assert!(pack.body.contains("Overdue since 2020-04-03: Action plan sent to Ofsted"), "[{b}] {}", pack.body);
+        assert!(pack.body.contains("Review every re-referral"), "[{b}] the plan");
+        assert!(pack.body.contains(r#"<svg class="fw-chart""#), "[{b}] the criterion's indicator charted");
+        assert!(pack.body.contains("/static/print.css"), "[{b}] printable");
+
         // My work: the person's due items; an unknown person is a 400 naming the parameter.
         let work = server.get("/my-work?person=C.+Chair&today=2020-03-25").await;
         assert_eq!(work.status, 200, "[{b}] {}", work.body);
