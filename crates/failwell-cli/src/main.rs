@@ -65,6 +65,8 @@ enum Command {
     /// Board reviews: record a meeting's minutes and decisions; print the pack for the next meeting to PDF.
     #[command(subcommand)]
     Board(cmd::board::BoardCommand),
+    /// Send the day's reminders: one e-mail digest per person of what is overdue, due today or due soon (never twice a day).
+    Remind(cmd::remind::RemindArgs),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
     /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
@@ -136,6 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Intervention(c) => cmd::intervention::run(database, c).await,
         Command::Plan(c) => cmd::plan::run(database, c).await,
         Command::Board(c) => cmd::board::run(database, c).await,
+        Command::Remind(args) => cmd::remind::run(database, args).await,
         Command::Bench(args) => cmd::bench::run(args).await,
         Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }

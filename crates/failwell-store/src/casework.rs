@@ -54,7 +54,8 @@ pub struct StoredActor {
     pub role: String,
     /// Power code.
     pub power: String,
-    /// E-mail, if given.
+    /// E-mail, if given (left out of JSON when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 

@@ -22,6 +22,7 @@ mod open;
 mod plan;
 mod query;
 mod regimes;
+mod reminders;
 mod scan;
 mod scan_state;
 mod series;
@@ -43,5 +44,6 @@ pub use plan::{
 };
 pub use query::Counts;
 pub use regimes::{RegimeAdded, StoredRegime};
+pub use reminders::StoredReminder;
 pub use scan_state::{OpenSignal, RecommendationRow, ScanRecord, ScanRecording, ScanWrites, SeriesScan, SignalRow};
 pub use series::{SeriesData, SeriesKey};

@@ -453,11 +453,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(CaseworkRefusal::NotInCase {
-                what: "check-in not yet held",
-                id: check_in,
-                name: None,
-                intervention,
+            let held: Option<Option<String>> =
+                sqlx::query_scalar("select held_on from check_in where id = $1 and intervention_id = $2")
+                    .bind(check_in)
+                    .bind(intervention)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Err(match held {
+                Some(Some(on)) => CaseworkRefusal::CheckInHeld { check_in, on },
+                _ => CaseworkRefusal::NotInCase { what: "check-in", id: check_in, name: None, intervention },
             }
             .into());
         }

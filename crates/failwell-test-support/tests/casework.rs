@@ -317,7 +317,7 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         .unwrap();
         plan::hold_check_in(&store, id, check, day("2025-06-03"), "Holding steady", "P. Reviewer").await.unwrap();
         let r = refusal(plan::hold_check_in(&store, id, check, day("2025-06-04"), "Again", "P. Reviewer").await);
-        assert!(matches!(r, CaseworkRefusal::NotInCase { .. }), "[{b}] held twice");
+        assert!(matches!(r, CaseworkRefusal::CheckInHeld { .. }), "[{b}] held twice: {r}");
         let after = plan::review(&store, &regime, id, day("2025-06-10")).await.unwrap();
         assert_eq!(after.check_ins[0].outcome.as_deref(), Some("Holding steady"));
 

@@ -420,7 +420,7 @@ fn review_rows(r: &failwell_engine::casework::plan::CaseReview) -> ReviewRows {
                 Rag::Amber => ("govuk-tag--orange", "Amber"),
                 Rag::Green => ("govuk-tag--green", "Green"),
             };
-            let latest = a.action.updates.last().map_or_else(
+            let latest = a.latest.as_ref().map_or_else(
                 || "No update yet".to_string(),
                 |u| format!("{} on {}: {} ({})", u.status.replace('_', " "), u.on, u.note, u.by),
             );
@@ -691,9 +691,13 @@ pub async fn api_review(
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<failwell_engine::casework::plan::CaseReview>, ApiError> {
-    let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
+    let mut review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
         .await
         .map_err(review_error)?;
+    // Addresses are for reminders, not for anyone who can read the API.
+    for a in &mut review.intervention.actors {
+        a.email = None;
+    }
     Ok(Json(review))
 }
 

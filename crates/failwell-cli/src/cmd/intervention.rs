@@ -62,7 +62,7 @@ pub struct OpenArgs {
     /// The day the triggering report was published (clocks "from report" run from it).
     #[arg(long = "report-published", value_parser = parse_date)]
     pub report_published: Option<Date>,
-    /// A person taking part: NAME:ROLE:POWER[:EMAIL] (roles: lead_commissioner, improvement_director, executive_head, board_chair, board_member, partner, peer_reviewer, department_observer, case_lead; powers: monitor, advise, direct, replace).
+    /// A person taking part: `NAME:ROLE:POWER[:EMAIL]` (roles: lead_commissioner, improvement_director, executive_head, board_chair, board_member, partner, peer_reviewer, department_observer, case_lead; powers: monitor, advise, direct, replace).
     #[arg(long = "actor")]
     pub actors: Vec<CaseActor>,
     /// Why it opens.

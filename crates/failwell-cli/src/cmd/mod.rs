@@ -13,6 +13,7 @@ pub mod import;
 pub mod intervention;
 pub mod plan;
 pub mod regime;
+pub mod remind;
 pub mod scan;
 pub mod serve;
 pub mod status;

@@ -288,7 +288,7 @@ fn show(r: &CaseReview) -> anyhow::Result<()> {
         )?;
     }
     for a in &r.actions {
-        let latest = a.action.updates.last().map_or("no update".to_string(), |u| format!("{} on {}", u.status, u.on));
+        let latest = a.latest.as_ref().map_or("no update".to_string(), |u| format!("{} on {}", u.status, u.on));
         outln!(
             "  [{:?}] #{} {} / {} (lead {}, due {}, {}): {}; {}",
             a.rag,

@@ -10,6 +10,7 @@ mod demo;
 mod fresh_look;
 mod import;
 mod registry;
+mod remind;
 mod scan;
 mod serve;
 mod support;

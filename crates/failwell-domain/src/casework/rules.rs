@@ -156,6 +156,14 @@ pub enum CaseworkRefusal {
         /// Met or lapsed, and when.
         how: String,
     },
+    /// A check-in already held.
+    #[error("check-in {check_in} was already held on {on}")]
+    CheckInHeld {
+        /// The check-in.
+        check_in: i64,
+        /// When it was held.
+        on: String,
+    },
     /// No such intervention.
     #[error("there is no intervention {0}")]
     NoSuchIntervention(i64),

@@ -263,7 +263,8 @@ fn leadership(organisation: &str, months: u32, ev: &CriteriaEvidence<'_>) -> Ver
     match last {
         None => Verdict {
             state: CriterionState::Met,
-            why: "No leadership change on record.".into(),
+            why: "No leadership change on record (where the record of leadership changes is thin, check it by hand)."
+                .into(),
             since: span.after(ev.case_start).filter(|d| *d <= ev.today),
         },
         Some(e) => {

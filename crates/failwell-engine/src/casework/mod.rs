@@ -10,6 +10,7 @@ pub mod board;
 pub mod criteria;
 pub mod journey;
 pub mod plan;
+pub mod reminders;
 
 use failwell_domain::casework::{
     self, CaseworkRefusal, Lessons, NewIntervention, NewStep, check_closing, check_opening, check_step,

@@ -222,6 +222,8 @@ pub struct ActionReview {
     pub action: StoredAction,
     /// Its theme's title.
     pub theme: String,
+    /// The latest progress update on or before the review's day.
+    pub latest: Option<failwell_store::StoredUpdate>,
     /// Red, amber or green.
     pub rag: Rag,
     /// Why that colour.
@@ -306,7 +308,8 @@ pub async fn review(store: &Store, regime: &Regime, id: i64, today: Date) -> Res
                 .filter(|c| c.of == CriterionOf::Action(a.id) || c.of == CriterionOf::Theme(t.id))
                 .collect();
             let (rag, why) = rag(a, &own, today);
-            actions.push(ActionReview { action: a.clone(), theme: t.title.clone(), rag, why });
+            let latest = latest_update(a, today).cloned();
+            actions.push(ActionReview { action: a.clone(), theme: t.title.clone(), latest, rag, why });
         }
     }
     let exit: Vec<&CriterionReview> = reviewed.iter().filter(|c| matches!(c.of, CriterionOf::Exit(_))).collect();
@@ -329,10 +332,16 @@ pub async fn review(store: &Store, regime: &Regime, id: i64, today: Date) -> Res
     })
 }
 
+/// The latest update on or before `today` (a review of a past day does not see later ones).
+fn latest_update(a: &StoredAction, today: Date) -> Option<&failwell_store::StoredUpdate> {
+    a.updates.iter().rev().find(|u| parse_date(&u.on).is_ok_and(|d| d <= today))
+}
+
 /// An action's RAG from its latest update, its due day and its criteria.
 fn rag(a: &StoredAction, criteria: &[&CriterionReview], today: Date) -> (Rag, String) {
-    let status =
-        a.updates.last().and_then(|u| u.status.parse::<ProgressStatus>().ok()).unwrap_or(ProgressStatus::NotStarted);
+    let status = latest_update(a, today)
+        .and_then(|u| u.status.parse::<ProgressStatus>().ok())
+        .unwrap_or(ProgressStatus::NotStarted);
     let due = parse_date(&a.due).ok();
     let missed: Vec<&str> =
         criteria.iter().filter(|c| c.verdict.state == CriterionState::Missed).map(|c| c.description.as_str()).collect();

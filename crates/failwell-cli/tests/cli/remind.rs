@@ -1,0 +1,183 @@
+//! `failwell remind` against a real SMTP listener on loopback (aiosmtpd, storing what
+//! arrives in a maildir): one digest per person per day with every due item, nothing sent
+//! twice on the same day, and a failed send tried again by the next run.
+//!
+//! Runs when Python's aiosmtpd is installed (`.ci/run` installs Debian's
+//! python3-aiosmtpd and sets `FAILWELL_TEST_SMTP`, which makes it required).
+
+use crate::scan::load;
+use crate::support::*;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A Python with aiosmtpd, if there is one.
+fn python() -> Option<PathBuf> {
+    ["/usr/bin/python3", "python3"].iter().map(PathBuf::from).find(|p| {
+        Command::new(p).args(["-c", "import aiosmtpd"]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An aiosmtpd listener on a free loopback port, delivering into `maildir`.
+struct Smtp {
+    child: Child,
+    port: u16,
+}
+
+impl Smtp {
+    fn start(python: &Path, maildir: &Path) -> Smtp {
+        let port = free_port();
+        let mut child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Smtp { child, port };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not listen on port {port}");
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The messages that arrived, as text.
+fn arrived(maildir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        if let Ok(dir) = std::fs::read_dir(maildir.join(sub)) {
+            for f in dir.flatten() {
+                out.push(std::fs::read_to_string(f.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn one_digest_per_person_per_day_never_twice_and_failures_are_retried() {
+    let Some(python) = python() else {
+        assert!(
+            std::env::var("FAILWELL_TEST_SMTP").map_or(true, |v| v.is_empty()),
+            "FAILWELL_TEST_SMTP is set but Python's aiosmtpd is not installed"
+        );
+        eprintln!("SMTP test skipped: Python's aiosmtpd is not installed");
+        return;
+    };
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        let open = |org: &str, rung: &str, start: &str, report: &str, actors: &[&str]| {
+            let mut args = vec![
+                "intervention",
+                "open",
+                "--organisation",
+                org,
+                "--sector",
+                "childrens_services",
+                "--rung",
+                rung,
+                "--applied-by",
+                "dfe",
+                "--start",
+                start,
+                "--report-published",
+                report,
+                "--reason",
+                "Judged Inadequate",
+                "--by",
+                "caseworker",
+            ];
+            for a in actors {
+                args.extend(["--actor", a]);
+            }
+            ok(&store, &args);
+        };
+        open(
+            "E08000017",
+            "statutory_direction",
+            "2023-07-01",
+            "2023-06-01",
+            &[
+                "B. Chair:board_chair:monitor:chair@example.org",
+                "C. Lead:case_lead:direct:lead@example.org",
+                "No Mail:board_member:monitor",
+            ],
+        );
+        open(
+            "E10000032",
+            "improvement_notice",
+            "2023-03-01",
+            "2023-03-01",
+            &["B. Chair:board_chair:monitor:chair@example.org"],
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("mail");
+        let smtp = Smtp::start(&python, &maildir);
+        let port = smtp.port.to_string();
+        let remind = |day: &str, port: &str| {
+            run(
+                &store,
+                &[
+                    "remind",
+                    "--today",
+                    day,
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    port,
+                    "--smtp-security",
+                    "none",
+                    "--from",
+                    "failwell <casework@example.org>",
+                ],
+            )
+        };
+        // 25 August 2023: the action plan (due 10 August) is overdue; the first monitoring
+        // visit and the first notice review (1 September) are due soon.
+        let out = remind("2023-08-25", &port);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "[{b}] {text} {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("2 sent, 0 already sent today, 0 failed"), "[{b}] {text}");
+        let mail = arrived(&maildir);
+        assert_eq!(mail.len(), 2, "[{b}] one digest each for the two people with an address");
+        let chair = mail.iter().find(|m| m.contains("chair@example.org")).expect("the chair's digest");
+        for item in ["Action plan sent to Ofsted", "Ofsted monitoring visits 1", "Improvement notice review 1"] {
+            assert!(chair.contains(item), "[{b}] the chair sits on both cases: {item} missing from\n{chair}");
+        }
+        assert!(chair.contains("overdue 2023-08-10"), "[{b}] {chair}");
+        let lead = mail.iter().find(|m| m.contains("lead@example.org")).expect("the lead's digest");
+        assert!(!lead.contains("Improvement notice review"), "[{b}] the lead is not on the second case");
+
+        // A restart on the same day sends nothing twice.
+        let again = remind("2023-08-25", &port);
+        assert!(String::from_utf8_lossy(&again.stdout).contains("0 sent, 2 already sent today"), "[{b}]");
+        assert_eq!(arrived(&maildir).len(), 2, "[{b}] nothing sent twice");
+
+        // The next day the server is unreachable: both fail, are recorded, and go out on
+        // the next run.
+        let down = remind("2023-08-26", &free_port().to_string());
+        assert!(!down.status.success(), "[{b}] a failed send is an error");
+        assert!(String::from_utf8_lossy(&down.stdout).contains("0 sent, 0 already sent today, 2 failed"), "[{b}]");
+        let retry = remind("2023-08-26", &port);
+        assert!(String::from_utf8_lossy(&retry.stdout).contains("2 sent, 0 already sent today, 0 failed"), "[{b}]");
+        assert_eq!(arrived(&maildir).len(), 4, "[{b}]");
+        drop(smtp);
+    }
+}
