@@ -253,6 +253,17 @@ async fn insert_obligations(
     Ok(())
 }
 
+/// Refuses an intervention that does not exist (open or closed: meetings, check-ins and
+/// exit criteria go on after the exit).
+pub(crate) async fn known_case(tx: &mut Transaction<'static, Any>, id: i64) -> Result<(), StoreError> {
+    let known: Option<i64> =
+        sqlx::query_scalar("select id from intervention where id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    if known.is_none() {
+        return Err(CaseworkRefusal::NoSuchIntervention(id).into());
+    }
+    Ok(())
+}
+
 /// The open case's rung and last move, or why it cannot move.
 pub(crate) async fn open_case(tx: &mut Transaction<'static, Any>, id: i64) -> Result<(String, String), StoreError> {
     let row = sqlx::query(

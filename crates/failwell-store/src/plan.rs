@@ -3,7 +3,7 @@
 //! named people's judgements of criteria (append-only), and the check-ins of a tapered
 //! exit. Every write is one transaction with its audit entry, as in `casework.rs`.
 
-use crate::casework::{AuditNote, audit, begin, iso, open_case};
+use crate::casework::{AuditNote, audit, begin, iso, known_case, open_case};
 use crate::error::StoreError;
 use crate::open::Store;
 use failwell_domain::casework::{ActionTag, CaseworkRefusal, CriterionOf, CriterionRule, ProgressStatus};
@@ -406,13 +406,7 @@ impl Store {
         note: &AuditNote<'_>,
     ) -> Result<i64, StoreError> {
         let mut tx = begin(self).await?;
-        let known: Option<i64> = sqlx::query_scalar("select id from intervention where id = $1")
-            .bind(intervention)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
-            return Err(CaseworkRefusal::NoSuchIntervention(intervention).into());
-        }
+        known_case(&mut tx, intervention).await?;
         let id: i64 = sqlx::query_scalar(
             "insert into check_in (intervention_id, due, who, reviews, recorded_by, recorded_at)
              values ($1, $2, $3, $4, $5, $6) returning id",
@@ -594,13 +588,7 @@ impl Store {
         note: &AuditNote<'_>,
     ) -> Result<i64, StoreError> {
         let mut tx = begin(self).await?;
-        let known: Option<i64> = sqlx::query_scalar("select id from intervention where id = $1")
-            .bind(intervention)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
-            return Err(CaseworkRefusal::NoSuchIntervention(intervention).into());
-        }
+        known_case(&mut tx, intervention).await?;
         let id: i64 = sqlx::query_scalar(
             "insert into board_meeting (intervention_id, held_on, minutes, decisions, recorded_by, recorded_at)
              values ($1, $2, $3, $4, $5, $6) returning id",

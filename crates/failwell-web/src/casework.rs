@@ -389,21 +389,18 @@ pub(crate) struct InterventionPage {
     due_head: Vec<Cell>,
     due: Vec<Vec<Cell>>,
     lessons: Vec<SummaryRow>,
+    review: ReviewRows,
+    check_ins_head: Vec<Cell>,
+}
+
+/// The plan, criteria, readiness and check-ins of a review, as page rows: shown alike on
+/// the intervention page and in the board pack (`templates/review.html`).
+pub(crate) struct ReviewRows {
     all_structural: bool,
     readiness: String,
     actions_head: Vec<Cell>,
     actions: Vec<Vec<Cell>>,
     criteria_head: Vec<Cell>,
-    criteria: Vec<Vec<Cell>>,
-    check_ins_head: Vec<Cell>,
-    check_ins: Vec<Vec<Cell>>,
-}
-
-/// The plan, criteria, readiness and check-ins of a review, as page rows.
-struct ReviewRows {
-    all_structural: bool,
-    readiness: String,
-    actions: Vec<Vec<Cell>>,
     criteria: Vec<Vec<Cell>>,
     check_ins: Vec<Vec<Cell>>,
 }
@@ -483,7 +480,15 @@ fn review_rows(r: &failwell_engine::casework::plan::CaseReview) -> ReviewRows {
             ]
         })
         .collect();
-    ReviewRows { all_structural: r.all_structural, readiness, actions, criteria, check_ins }
+    ReviewRows {
+        all_structural: r.all_structural,
+        readiness,
+        actions_head: heads(&["Theme", "Action", "Lead", "Due", "Kind", "Status", "Latest update"]),
+        actions,
+        criteria_head: heads(&["Of", "Criterion", "State", "Since", "Why"]),
+        criteria,
+        check_ins,
+    }
 }
 
 fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec<Vec<Cell>> {
@@ -603,14 +608,8 @@ pub async fn intervention(
         due_head: heads(&["Due", "Obligation", "Status", "Done"]),
         due: obligation_rows(&due),
         lessons,
-        all_structural: rows.all_structural,
-        readiness: rows.readiness,
-        actions_head: heads(&["Theme", "Action", "Lead", "Due", "Kind", "Status", "Latest update"]),
-        actions: rows.actions,
-        criteria_head: heads(&["Of", "Criterion", "State", "Since", "Why"]),
-        criteria: rows.criteria,
+        review: rows,
         check_ins_head: heads(&["Due", "Who", "Reviews", "Outcome"]),
-        check_ins: rows.check_ins,
     })
 }
 
@@ -708,12 +707,7 @@ pub(crate) struct PackPage {
     title: String,
     summary: Vec<SummaryRow>,
     decisions: Vec<String>,
-    all_structural: bool,
-    readiness: String,
-    actions_head: Vec<Cell>,
-    actions: Vec<Vec<Cell>>,
-    criteria_head: Vec<Cell>,
-    criteria: Vec<Vec<Cell>>,
+    review: ReviewRows,
     due_head: Vec<Cell>,
     due: Vec<Vec<Cell>>,
     signals_head: Vec<Cell>,
@@ -809,12 +803,7 @@ pub async fn pack(
         title: format!("Board pack: intervention {id}, {}", case.organisations.join(", ")),
         summary,
         decisions,
-        all_structural: rows.all_structural,
-        readiness: rows.readiness,
-        actions_head: heads(&["Theme", "Action", "Lead", "Due", "Kind", "Status", "Latest update"]),
-        actions: rows.actions,
-        criteria_head: heads(&["Of", "Criterion", "State", "Since", "Why"]),
-        criteria: rows.criteria,
+        review: rows,
         due_head: heads(&["Due", "Obligation", "Status", "Done"]),
         due: obligation_rows(&due),
         signals_head: heads(&["Organisation", "Known from", "Rule", "Strength", "What was found"]),

@@ -584,6 +584,29 @@ async fn demo_plan(store: &failwell_store::Store, id: i64, code: &str, start: ti
         judge: "Peer review lead (demonstration)".into(),
     };
     plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &owned, by).await?;
+    // A first board meeting three weeks in, and a progress update before it, so the
+    // board pack has earlier minutes to show.
+    let after = |days: i64| start.checked_add(time::Duration::days(days)).unwrap_or(start);
+    let first = first.expect("three actions");
+    plan::record_progress(
+        store,
+        id,
+        first,
+        after(18),
+        failwell_domain::casework::ProgressStatus::OnTrack,
+        "Demonstration: audits of last month's re-referrals begun",
+        by,
+    )
+    .await?;
+    failwell_engine::casework::board::record_meeting(
+        store,
+        id,
+        after(24),
+        "Demonstration: the board agreed the plan and its criteria",
+        &["Adopt the plan".to_string(), "Review re-referral audits monthly".to_string()],
+        by,
+    )
+    .await?;
     Ok(())
 }
 

@@ -75,6 +75,8 @@ fn demo_casework(store: &TestStore, text: &str) {
             .is_some_and(|w| w.contains("rereferrals") || w.contains("figure") || w.contains("Latest")),
         "{rereferrals}"
     );
+    let meetings = ok(store, &["board", "meetings", "1"]);
+    assert!(meetings.contains("decided: Adopt the plan"), "the demonstration board met: {meetings}");
     let decisions = ok(store, &["decisions"]);
     assert!(decisions.contains(" accepted peer_review "), "{decisions}");
     let journey = |code: &str| -> Value {
