@@ -824,3 +824,101 @@ pub async fn pack(
             .collect(),
     })
 }
+
+/// One organisation's timeline, oldest first, as the report's figures draw a journey:
+/// judgements, events (designations, leadership changes, peer reviews…), each case's
+/// opening, steps and closing, board meetings and check-ins held. What was known on
+/// `as_of` (everything without one).
+pub(crate) async fn timeline(
+    state: &AppState,
+    snapshot: &crate::snapshot::Snapshot,
+    code: &str,
+    as_of: Option<Date>,
+) -> Result<Vec<Vec<Cell>>, WebError> {
+    let mut rows: Vec<(String, u8, &'static str, String)> = Vec::new();
+    let known = |d: &str| as_of.is_none_or(|a| d <= iso(a).as_str());
+    for i in snapshot.inspections.get(code).into_iter().flatten() {
+        rows.push((
+            iso(i.published_on),
+            0,
+            "Judgement",
+            format!(
+                "{} {}: {}",
+                i.regulator.as_str().to_uppercase(),
+                i.framework,
+                i.overall.as_str().replace('_', " ")
+            ),
+        ));
+    }
+    let events: Vec<failwell_domain::Event> = state.store.records_as_of("event", as_of).await?;
+    for e in events.iter().filter(|e| e.organisation.as_str() == code) {
+        rows.push((iso(e.occurred_on), 1, "Event", format!("{}: {}", e.event_type.code().replace('_', " "), e.title)));
+    }
+    for c in state.store.interventions(Some(code)).await? {
+        for st in c.steps.iter().filter(|st| known(&st.on)) {
+            let what = match &st.from_rung {
+                None => format!("Intervention {} opened on {} by {}: {}", c.id, st.to_rung, st.by, st.reason),
+                Some(from) => {
+                    format!("Intervention {} moved from {from} to {} by {}: {}", c.id, st.to_rung, st.by, st.reason)
+                }
+            };
+            rows.push((st.on.clone(), 2, "Intervention", what));
+        }
+        if let Some(end) = c.ended_on.as_ref().filter(|e| known(e)) {
+            let exit = c.lessons.as_ref().and_then(|l| l["exit"].as_str().map(str::to_string)).unwrap_or_default();
+            rows.push((end.clone(), 2, "Intervention", format!("Intervention {} closed ({exit} exit)", c.id)));
+        }
+        for m in state.store.meetings(c.id).await?.into_iter().filter(|m| known(&m.held_on)) {
+            rows.push((m.held_on, 3, "Board meeting", format!("Intervention {}: {}", c.id, m.minutes)));
+        }
+        for ch in state.store.plan(c.id).await?.check_ins {
+            if let (Some(held), Some(outcome)) = (ch.held_on, ch.outcome)
+                && known(&held)
+            {
+                rows.push((held, 3, "Check-in", format!("Intervention {}: {} ({outcome})", c.id, ch.reviews)));
+            }
+        }
+    }
+    rows.sort();
+    Ok(rows.into_iter().map(|(day, _, kind, what)| vec![Cell::text(day), Cell::text(kind), Cell::text(what)]).collect())
+}
+
+/// `GET /lessons`: the lessons of every closed intervention, newest first: the library
+/// that fills as cases close, each lesson tagged with its case, rung, exit and length.
+pub async fn lessons(State(state): State<AppState>) -> Result<ListPage, PageError> {
+    let closed: Vec<StoredIntervention> =
+        state.store.interventions(None).await?.into_iter().filter(|c| c.lessons.is_some()).rev().collect();
+    let rows = closed
+        .iter()
+        .map(|c| {
+            let l = c.lessons.as_ref().expect("filtered");
+            let text = |f: &str| l[f].as_str().unwrap_or_default().to_string();
+            let months = match (parse_date(&c.start_on), c.ended_on.as_deref().map(parse_date)) {
+                (Ok(s), Some(Ok(e))) => format!("{} months", ((e - s).whole_days() as f64 / 30.44).round()),
+                _ => String::new(),
+            };
+            let rung = state.judge.regime().rung(&c.ladder, &c.rung).map_or_else(|| c.rung.clone(), |r| r.name.clone());
+            vec![
+                Cell::link(format!("Intervention {}", c.id), format!("/interventions/{}", c.id)),
+                Cell::text(c.organisations.join(", ")),
+                Cell::text(rung),
+                Cell::text(format!("{} to {} ({months})", c.start_on, c.ended_on.clone().unwrap_or_default())),
+                Cell::text(text("exit")),
+                Cell::text(text("worked")),
+                Cell::text(text("did_not_work")),
+            ]
+        })
+        .collect();
+    Ok(ListPage {
+        title: "Lessons".into(),
+        caption: Some("Casework".into()),
+        intro: vec![
+            "Closing an intervention asks what worked and what did not; the answers are kept here with the case, its last rung, its exit and how long it lasted, so the library fills as the work is done.".into(),
+        ],
+        summary: Vec::new(),
+        table_caption: "Lessons of closed interventions, newest first".into(),
+        head: heads(&["Intervention", "Organisations", "Last rung", "Dates", "Exit", "What worked", "What did not"]),
+        rows,
+        empty: "No intervention has closed yet (failwell intervention close records the lessons).".into(),
+    })
+}

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/interventions/{id}", get(casework::intervention))
         .route("/interventions/{id}/pack", get(casework::pack))
         .route("/my-work", get(casework::my_work))
+        .route("/lessons", get(casework::lessons))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api)
         .fallback(pages::not_found)

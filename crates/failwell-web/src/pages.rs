@@ -225,6 +225,8 @@ pub(crate) struct OrganisationPage {
     cases_head: Vec<Cell>,
     cases: Vec<Vec<Cell>>,
     journey: crate::casework::JourneyView,
+    timeline_head: Vec<Cell>,
+    timeline: Vec<Vec<Cell>>,
     charts: Vec<ChartView>,
 }
 
@@ -497,7 +499,10 @@ pub async fn organisation(
     let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
     let (cases_head, cases) = crate::casework::case_rows(&case_list);
     let journey = crate::casework::organisation_journey(&state, &code, today).await?;
+    let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
     Ok(OrganisationPage {
+        timeline_head: heads(&["Day", "What", "Detail"]),
+        timeline,
         cases_head,
         cases,
         journey,

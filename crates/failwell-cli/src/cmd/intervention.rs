@@ -36,6 +36,12 @@ pub enum InterventionCommand {
     Journey(JourneyArgs),
     /// The audit log of casework moves, done and refused, newest first.
     Audit(AuditArgs),
+    /// The lessons of every closed intervention, newest first.
+    Lessons {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+        format: ScanFormat,
+    },
 }
 
 /// Options of `failwell intervention open`.
@@ -381,6 +387,34 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
                         for s in &e.spans {
                             outln!("    {} to {}: {}", iso(s.start), s.end.map_or("open".to_string(), iso), s.what)?;
                         }
+                    }
+                }
+            }
+        }
+        InterventionCommand::Lessons { format } => {
+            let closed: Vec<StoredIntervention> =
+                store.interventions(None).await?.into_iter().filter(|c| c.lessons.is_some()).rev().collect();
+            match format {
+                ScanFormat::Json => crate::output::write_json(&serde_json::json!({
+                    "lessons": closed.iter().map(|c| serde_json::json!({
+                        "intervention": c.id, "organisations": c.organisations, "rung": c.rung,
+                        "start_on": c.start_on, "ended_on": c.ended_on, "lessons": c.lessons,
+                    })).collect::<Vec<_>>(),
+                }))?,
+                ScanFormat::Text => {
+                    if closed.is_empty() {
+                        outln!("no intervention has closed yet")?;
+                    }
+                    for c in &closed {
+                        let l = c.lessons.as_ref().expect("filtered");
+                        let text = |f: &str| l[f].as_str().unwrap_or_default().to_string();
+                        outln!("{}", summary(c))?;
+                        outln!(
+                            "  exit: {}\n  worked: {}\n  did not work: {}",
+                            text("exit"),
+                            text("worked"),
+                            text("did_not_work")
+                        )?;
                     }
                 }
             }

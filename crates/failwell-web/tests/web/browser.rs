@@ -23,6 +23,7 @@ const PAGES: &[&str] = &[
     "/interventions/1?today=2020-03-25",
     "/interventions/1/pack?today=2020-04-10",
     "/my-work",
+    "/lessons",
     "/my-work?person=C.+Chair&today=2020-03-25",
 ];
 

@@ -319,8 +319,7 @@ async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() 
         assert_eq!(v["obligations"][0]["status"], "overdue", "[{b}] {v}");
         assert_eq!(v["obligations"][1]["status"], "due_soon", "[{b}] the first monitoring visit, 24 April: {v}");
         let list: serde_json::Value =
-            serde_json::from_str(&server.get(&format!("/api/v1/interventions?organisation={STEADY}")).await.body)
-                .unwrap();
+            serde_json::from_str(&server.get("/api/v1/interventions?organisation=E08000017").await.body).unwrap();
         assert_eq!(list.as_array().map(Vec::len), Some(0), "[{b}] filtered by organisation");
 
         // The board pack: decisions first, then the plan, the clocks, the watched chart.
@@ -331,6 +330,21 @@ async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() 
         assert!(pack.body.contains("Review every re-referral"), "[{b}] the plan");
         assert!(pack.body.contains(r#"<svg class="fw-chart""#), "[{b}] the criterion's indicator charted");
         assert!(pack.body.contains("/static/print.css"), "[{b}] printable");
+
+        // The library of lessons, and the whole timeline of an organisation.
+        let lessons = server.get("/lessons").await;
+        assert_eq!(lessons.status, 200, "[{b}]");
+        assert!(
+            lessons.body.contains("Peers who had turned round their own front door")
+                && lessons.body.contains("capability"),
+            "[{b}] {}",
+            lessons.body
+        );
+        assert!(lessons.body.contains("2018-01-15 to 2018-11-30 (10 months)"), "[{b}] {}", lessons.body);
+        let hartlepool = server.get(&format!("/organisations/{STEADY}")).await;
+        assert!(hartlepool.body.contains("The whole timeline"), "[{b}]");
+        assert!(hartlepool.body.contains("Intervention 2 opened on peer_review by lga"), "[{b}] {}", hartlepool.body);
+        assert!(hartlepool.body.contains("Intervention 2 closed (capability exit)"), "[{b}]");
 
         // My work: the person's due items; an unknown person is a 400 naming the parameter.
         let work = server.get("/my-work?person=C.+Chair&today=2020-03-25").await;

@@ -198,6 +198,26 @@ pub async fn load(store: &Store) {
     };
     let of = failwell_domain::casework::CriterionOf::Exit("outcome".parse().unwrap());
     plan::add_criterion(store, id, of, &exit, "caseworker").await.unwrap();
+
+    // Hartlepool's peer review of 2018, closed with its lessons.
+    let review = failwell_domain::casework::NewIntervention {
+        organisations: vec![Code::new(STEADY).unwrap()],
+        rung: "peer_review".into(),
+        applied_by: "lga".into(),
+        start: date("2018-01-15"),
+        planned_end: None,
+        report_published: None,
+        actors: vec![],
+        reason: "Early signs in re-referrals".into(),
+        ..case
+    };
+    let closed = failwell_engine::casework::open(store, &regime, &review).await.unwrap();
+    let lessons = failwell_domain::casework::Lessons {
+        worked: "Peers who had turned round their own front door".into(),
+        did_not_work: "A report with no owner for its actions".into(),
+        exit: "capability".into(),
+    };
+    failwell_engine::casework::close(store, closed, date("2018-11-30"), &lessons, "caseworker").await.unwrap();
 }
 
 /// A server running over a store, stopped (gracefully) by [`Running::stop`].
