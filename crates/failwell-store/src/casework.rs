@@ -107,6 +107,10 @@ pub struct StoredObligation {
     pub met_by: Option<String>,
     /// When it lapsed (the case moved on or closed first).
     pub lapsed_on: Option<String>,
+    /// How many times its deadline was extended.
+    pub extensions: i64,
+    /// Its due day before any extension (`None`: never extended).
+    pub first_due: Option<String>,
 }
 
 /// A stored intervention with everything about it.
@@ -537,6 +541,40 @@ impl Store {
         Ok(())
     }
 
+    /// Moves an open obligation's due day to `due`, as its `used + 1`th extension (the
+    /// count checked against the regime by the caller must still hold).
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the case is closed, or the obligation is not the
+    /// case's, is settled, or was extended meanwhile.
+    pub async fn extend_obligation(
+        &self,
+        intervention: i64,
+        obligation: i64,
+        used: i64,
+        due: time::Date,
+        note: &AuditNote<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
+        open_case(&mut tx, intervention).await?;
+        let done = sqlx::query(
+            "update obligation set first_due = coalesce(first_due, due), due = $4, extensions = extensions + 1
+             where id = $2 and intervention_id = $1 and extensions = $3 and met_on is null and lapsed_on is null",
+        )
+        .bind(intervention)
+        .bind(obligation)
+        .bind(used)
+        .bind(iso(due))
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(CaseworkRefusal::NoSuchObligation { intervention, obligation }.into());
+        }
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// One intervention with its people, steps and obligations.
     pub async fn intervention(&self, id: i64) -> Result<Option<StoredIntervention>, StoreError> {
         Ok(self.load_interventions(Some(id), None).await?.pop())
@@ -634,7 +672,8 @@ impl Store {
 
     async fn obligations_where(&self, filter: &str, id: i64) -> Result<Vec<StoredObligation>, StoreError> {
         let sql = format!(
-            "select id, intervention_id, rung, clock, name, due, approximate, counted_from_entry, met_on, met_by, lapsed_on
+            "select id, intervention_id, rung, clock, name, due, approximate, counted_from_entry, met_on, met_by, lapsed_on,
+                    extensions, first_due
              from obligation where {filter} order by due, id"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -655,6 +694,8 @@ impl Store {
                     met_on: o.try_get(8)?,
                     met_by: o.try_get(9)?,
                     lapsed_on: o.try_get(10)?,
+                    extensions: o.try_get(11)?,
+                    first_due: o.try_get(12)?,
                 })
             })
             .collect()

@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0010_reminders.sql"),
         include_str!("../../../migrations/postgres/0010_reminders.sql"),
     ),
+    (
+        11,
+        include_str!("../../../migrations/sqlite/0011_extensions.sql"),
+        include_str!("../../../migrations/postgres/0011_extensions.sql"),
+    ),
 ];
 
 impl Store {

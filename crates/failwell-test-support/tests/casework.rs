@@ -321,6 +321,25 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         let after = plan::review(&store, &regime, id, day("2025-06-10")).await.unwrap();
         assert_eq!(after.check_ins[0].outcome.as_deref(), Some("Holding steady"));
 
+        // A deadline the regime makes extendable moves once by its extension; a second, or
+        // one on a clock with none, is refused.
+        let mut trust = opening(DONCASTER, "recovery_support_programme", "nhs_england", "2024-01-01", None);
+        trust.sector = "hospitals".into();
+        trust.planned_end = None;
+        let support = casework::open(&store, &regime, &trust).await.unwrap();
+        let reinspection = store.intervention(support).await.unwrap().unwrap().obligations[0].clone();
+        assert_eq!((reinspection.clock.as_str(), reinspection.due.as_str()), ("reinspection", "2025-01-01"), "[{b}]");
+        let due = casework::extend(&store, &regime, support, reinspection.id, "Leaders changed in October", "caseworker").await.unwrap();
+        assert_eq!(due, day("2025-07-01"), "[{b}] twelve months, extendable once by six");
+        let r = refusal(casework::extend(&store, &regime, support, reinspection.id, "Again", "caseworker").await);
+        assert!(matches!(r, CaseworkRefusal::ExtensionsUsed { used: 1, .. }), "[{b}] {r}");
+        let extended = store.intervention(support).await.unwrap().unwrap().obligations[0].clone();
+        assert_eq!((extended.due.as_str(), extended.first_due.as_deref(), extended.extensions), ("2025-07-01", Some("2025-01-01"), 1));
+        let notice = store.intervention(id).await.unwrap().unwrap();
+        let review = notice.obligations.iter().find(|o| o.clock == "notice_review" && o.lapsed_on.is_some()).unwrap();
+        let r = refusal(casework::extend(&store, &regime, id, review.id, "Late", "caseworker").await);
+        assert!(matches!(r, CaseworkRefusal::ObligationSettled { .. }), "[{b}] {r}");
+
         // A return to intervention after the exit is a relapse.
         let mut relapse = opening(WEST_SUSSEX, "statutory_direction", "dfe", "2025-09-01", None);
         relapse.planned_end = None;
@@ -334,12 +353,12 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // Every move is in the audit log, refusals with their reasons.
         let log = store.audit_log(100).await.unwrap();
         let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
-        assert_eq!(refused.len(), 12, "[{b}] {refused:#?}");
+        assert_eq!(refused.len(), 14, "[{b}] {refused:#?}");
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
         assert_eq!(
             log.iter().filter(|e| e.outcome == "done").count(),
-            15,
-            "[{b}] two openings, a meeting, a step, a closing, a theme, two actions, three criteria, progress, a judgement, a check-in scheduled and held: {log:#?}"
+            17,
+            "[{b}] three openings, a meeting, a step, a closing, a theme, two actions, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
         );
         store.close().await;
 

@@ -71,6 +71,10 @@ pub struct ObligationView {
     pub met_by: Option<String>,
     /// When it lapsed (the case moved on or closed first).
     pub lapsed_on: Option<String>,
+    /// How many times its deadline was extended.
+    pub extensions: i64,
+    /// Its due day before any extension.
+    pub first_due: Option<String>,
 }
 
 /// A person on a case.
@@ -194,6 +198,8 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
                 met_on: o.met_on.clone(),
                 met_by: o.met_by.clone(),
                 lapsed_on: o.lapsed_on.clone(),
+                extensions: o.extensions,
+                first_due: o.first_due.clone(),
             })
             .collect(),
         actors: c.actors.into_iter().map(|a| CaseActorView { name: a.name, role: a.role, power: a.power }).collect(),
@@ -504,12 +510,14 @@ fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec
             };
             let mut row = vec![
                 Cell::text(o.due.clone()),
-                Cell::text(format!(
-                    "{}{}{}",
-                    o.name,
-                    if o.approximate { " (approximate)" } else { "" },
-                    if o.counted_from_entry { " (counted from the start: no report day was given)" } else { "" }
-                )),
+                Cell::text(
+                    format!(
+                        "{}{}{}",
+                        o.name,
+                        if o.approximate { " (approximate)" } else { "" },
+                        if o.counted_from_entry { " (counted from the start: no report day was given)" } else { "" }
+                    ) + &o.first_due.as_ref().map_or_else(String::new, |f| format!(" (extended from {f})")),
+                ),
                 Cell { tag: Some(status_tag(s)), ..Cell::text(s.as_str()) },
             ];
             match case {

@@ -24,6 +24,23 @@ pub enum InterventionCommand {
     Step(StepArgs),
     /// Record an obligation met.
     Meet(MeetArgs),
+    /// Extend an obligation's deadline, as far as the regime's clock allows (e.g. a re-inspection extendable once by 6 months).
+    Extend {
+        /// The intervention.
+        id: i64,
+        /// The obligation's id (see `failwell intervention show`).
+        #[arg(long)]
+        obligation: i64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Who records it.
+        #[arg(long = "by")]
+        by: String,
+        /// The regime (TOML); default: the built-in England regime.
+        #[arg(long)]
+        regime: Option<PathBuf>,
+    },
     /// Close an intervention, with its lessons.
     Close(CloseArgs),
     /// List interventions (all, or one organisation's).
@@ -276,6 +293,11 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
             casework::meet(store, a.id, a.obligation, a.on, &a.by).await?;
             outln!("obligation {} of intervention {} met on {}", a.obligation, a.id, iso(a.on))?;
         }
+        InterventionCommand::Extend { id, obligation, reason, by, regime } => {
+            let (regime, _) = load_regime(regime.as_ref())?;
+            let due = casework::extend(store, &regime, *id, *obligation, reason, by).await?;
+            outln!("obligation {obligation} of intervention {id} now due {}", iso(due))?;
+        }
         InterventionCommand::Close(a) => {
             let lessons =
                 Lessons { worked: a.worked.clone(), did_not_work: a.did_not_work.clone(), exit: a.exit.clone() };
@@ -504,6 +526,9 @@ fn show(c: &StoredIntervention, today: Date) -> anyhow::Result<()> {
             if o.approximate { " [approximate]" } else { "" },
             if o.counted_from_entry { " [counted from the start: no report day was given]" } else { "" }
         )?;
+        if let Some(first) = &o.first_due {
+            outln!("        extended {} time(s); first due {first}", o.extensions)?;
+        }
     }
     if let Some(l) = &c.lessons {
         outln!("  lessons: {l}")?;

@@ -164,6 +164,22 @@ pub enum CaseworkRefusal {
         /// When it was held.
         on: String,
     },
+    /// A deadline the regime does not let be extended (or a repeating clock).
+    #[error("clock {clock} of rung {rung} cannot be extended: the regime gives it no extension")]
+    NotExtendable {
+        /// The rung.
+        rung: String,
+        /// The clock.
+        clock: String,
+    },
+    /// Every extension the regime allows is used.
+    #[error("clock {clock} has been extended {used} time(s), as many as the regime allows")]
+    ExtensionsUsed {
+        /// The clock.
+        clock: String,
+        /// Extensions used (the regime's maximum).
+        used: u32,
+    },
     /// No such intervention.
     #[error("there is no intervention {0}")]
     NoSuchIntervention(i64),
@@ -283,6 +299,21 @@ pub fn check_step<'l>(
     Ok(to)
 }
 
+/// The new due day of a one-off deadline of `clock` (on `rung`) due on `due` and extended
+/// `used` times so far: the regime must make it extendable and have an extension left.
+///
+/// # Errors
+/// [`CaseworkRefusal::NotExtendable`] or [`CaseworkRefusal::ExtensionsUsed`].
+pub fn check_extension(rung: &Rung, clock: &str, due: Date, used: u32) -> Result<Date, CaseworkRefusal> {
+    let not = || CaseworkRefusal::NotExtendable { rung: rung.id.clone(), clock: clock.to_string() };
+    let c = rung.clock(clock).ok_or_else(not)?;
+    let (Some(by), crate::regime::ClockRule::Within(_)) = (c.extendable_by, c.rule) else { return Err(not()) };
+    if used >= c.max_extensions {
+        return Err(CaseworkRefusal::ExtensionsUsed { clock: clock.to_string(), used });
+    }
+    by.after(due).ok_or_else(not)
+}
+
 /// Checks a closing: on or after the start and the last move, with its lessons.
 ///
 /// # Errors
@@ -396,6 +427,20 @@ mod tests {
             check_step(&regime, ladder, "peer_review", last, &early),
             Err(CaseworkRefusal::BeforeLastMove { .. })
         ));
+    }
+
+    #[test]
+    fn a_reinspection_is_extended_once_by_six_months() {
+        let regime = Regime::england();
+        let rung = regime.rung("hospitals_2021", "recovery_support_programme").unwrap();
+        let due = date!(2025 - 01 - 01);
+        assert_eq!(check_extension(rung, "reinspection", due, 0), Ok(date!(2025 - 07 - 01)));
+        assert_eq!(
+            check_extension(rung, "reinspection", due, 1),
+            Err(CaseworkRefusal::ExtensionsUsed { clock: "reinspection".into(), used: 1 })
+        );
+        assert!(matches!(check_extension(rung, "progress_report", due, 0), Err(CaseworkRefusal::NotExtendable { .. })));
+        assert!(matches!(check_extension(rung, "no_such_clock", due, 0), Err(CaseworkRefusal::NotExtendable { .. })));
     }
 
     #[test]

@@ -159,6 +159,53 @@ pub async fn close(store: &Store, id: i64, end: Date, lessons: &Lessons, by: &st
     .await
 }
 
+/// Extends an obligation's deadline as far as its clock allows (the regime's
+/// `extendable_by`, at most `max_extensions` times), with a reason.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log): a clock with no
+/// extension, every extension used, a settled obligation, a closed case.
+pub async fn extend(
+    store: &Store,
+    regime: &Regime,
+    id: i64,
+    obligation: i64,
+    reason: &str,
+    by: &str,
+) -> Result<Date, CaseworkError> {
+    let subject = format!("intervention {id}");
+    let detail = format!("obligation {obligation} extended: {reason}");
+    let note = AuditNote { who: by, action: "extend deadline", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        if reason.trim().is_empty() || by.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("reason and name of who records it")));
+        }
+        let case =
+            store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
+        let o = case
+            .obligations
+            .iter()
+            .find(|o| o.id == obligation)
+            .ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchObligation { intervention: id, obligation }))?;
+        if o.met_on.is_some() || o.lapsed_on.is_some() {
+            let how = o.met_on.as_ref().map_or_else(
+                || format!("lapsed on {}", o.lapsed_on.clone().unwrap_or_default()),
+                |m| format!("met on {m}"),
+            );
+            return Err(CaseworkError::Refused(CaseworkRefusal::ObligationSettled { obligation, how }));
+        }
+        let rung = regime.rung(&case.ladder, &o.rung).ok_or_else(|| {
+            CaseworkError::Refused(CaseworkRefusal::NotExtendable { rung: o.rung.clone(), clock: o.clock.clone() })
+        })?;
+        let used = u32::try_from(o.extensions).unwrap_or(u32::MAX);
+        let due =
+            casework::check_extension(rung, &o.clock, stored_date(&o.due)?, used).map_err(CaseworkError::Refused)?;
+        store.extend_obligation(id, obligation, o.extensions, due, &note).await?;
+        Ok(due)
+    })
+    .await
+}
+
 /// Records an obligation of an intervention met on `on`.
 ///
 /// # Errors
