@@ -113,6 +113,16 @@ pub struct StoredObligation {
     pub first_due: Option<String>,
 }
 
+impl StoredObligation {
+    /// Where the obligation stands on `today` (`None` when its stored due day does not
+    /// read as a date: a store edited by hand).
+    pub fn status_on(&self, today: time::Date) -> Option<failwell_domain::casework::DueStatus> {
+        let day = |s: &Option<String>| s.as_deref().and_then(|d| failwell_domain::dates::parse_date(d).ok());
+        let due = failwell_domain::dates::parse_date(&self.due).ok()?;
+        Some(failwell_domain::casework::DueStatus::on(due, day(&self.met_on), day(&self.lapsed_on), today))
+    }
+}
+
 /// A stored intervention with everything about it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoredIntervention {

@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use failwell_domain::casework::DueStatus;
 use failwell_domain::dates::{iso, parse_date};
 use failwell_engine::casework::journey::{self, Journey};
-use failwell_store::{StoredIntervention, StoredObligation};
+use failwell_store::StoredIntervention;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
@@ -60,7 +60,8 @@ pub struct ObligationView {
     /// When (YYYY-MM-DD).
     pub due: String,
     /// `overdue`, `due_today`, `due_soon`, `later`, `met` or `lapsed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: DueStatus,
     /// Guidance gives the time only roughly: a reminder, not a breach.
     pub approximate: bool,
     /// Counted from the day the rung was applied for want of a report's day.
@@ -149,22 +150,6 @@ pub struct InterventionView {
     pub today: String,
 }
 
-fn status(o: &StoredObligation, today: Date) -> DueStatus {
-    let day = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok());
-    DueStatus::on(parse_date(&o.due).unwrap_or(today), day(&o.met_on), day(&o.lapsed_on), today)
-}
-
-fn status_code(s: DueStatus) -> &'static str {
-    match s {
-        DueStatus::Overdue => "overdue",
-        DueStatus::DueToday => "due_today",
-        DueStatus::DueSoon => "due_soon",
-        DueStatus::Later => "later",
-        DueStatus::Met => "met",
-        DueStatus::Lapsed => "lapsed",
-    }
-}
-
 /// The GOV.UK tag colour of an obligation's status.
 fn status_tag(s: DueStatus) -> &'static str {
     match s {
@@ -192,7 +177,7 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
                 clock: o.clock.clone(),
                 name: o.name.clone(),
                 due: o.due.clone(),
-                status: status_code(status(o, today)).into(),
+                status: o.status_on(today).unwrap_or(DueStatus::DueToday),
                 approximate: o.approximate,
                 counted_from_entry: o.counted_from_entry,
                 met_on: o.met_on.clone(),
@@ -339,26 +324,24 @@ fn org_links(orgs: &[String]) -> String {
 
 /// The table rows of a list of interventions (shared by the list and the organisation page).
 pub(crate) fn case_rows(list: &[InterventionView]) -> (Vec<Cell>, Vec<Vec<Cell>>) {
-    let rows =
-        list.iter()
-            .map(|c| {
-                let next = c.obligations.iter().find(|o| !matches!(o.status.as_str(), "met" | "lapsed"));
-                vec![
-                    Cell::link(format!("Intervention {}", c.id), format!("/interventions/{}", c.id)),
-                    Cell::text(org_links(&c.organisations)),
-                    Cell::text(c.rung_name.clone()),
-                    Cell::text(if c.statutory { "Statutory" } else { "By agreement" }),
-                    Cell::text(c.start_on.clone()),
-                    Cell {
-                        tag: Some(if c.status == "open" { "govuk-tag--blue" } else { "govuk-tag--grey" }),
-                        ..Cell::text(c.status.clone())
-                    },
-                    Cell::text(next.map_or_else(String::new, |o| {
-                        format!("{} ({}, {})", o.name, o.due, o.status.replace('_', " "))
-                    })),
-                ]
-            })
-            .collect();
+    let rows = list
+        .iter()
+        .map(|c| {
+            let next = c.obligations.iter().find(|o| o.status.is_open());
+            vec![
+                Cell::link(format!("Intervention {}", c.id), format!("/interventions/{}", c.id)),
+                Cell::text(org_links(&c.organisations)),
+                Cell::text(c.rung_name.clone()),
+                Cell::text(if c.statutory { "Statutory" } else { "By agreement" }),
+                Cell::text(c.start_on.clone()),
+                Cell {
+                    tag: Some(if c.status == "open" { "govuk-tag--blue" } else { "govuk-tag--grey" }),
+                    ..Cell::text(c.status.clone())
+                },
+                Cell::text(next.map_or_else(String::new, |o| format!("{} ({}, {})", o.name, o.due, o.status.as_str()))),
+            ]
+        })
+        .collect();
     (heads(&["Intervention", "Organisations", "Rung", "Legal basis", "Started", "Status", "Next due"]), rows)
 }
 
@@ -500,14 +483,7 @@ fn review_rows(r: &failwell_engine::casework::plan::CaseReview) -> ReviewRows {
 fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec<Vec<Cell>> {
     list.iter()
         .map(|(o, case)| {
-            let s: DueStatus = match o.status.as_str() {
-                "overdue" => DueStatus::Overdue,
-                "due_today" => DueStatus::DueToday,
-                "due_soon" => DueStatus::DueSoon,
-                "met" => DueStatus::Met,
-                "lapsed" => DueStatus::Lapsed,
-                _ => DueStatus::Later,
-            };
+            let s = o.status;
             let mut row = vec![
                 Cell::text(o.due.clone()),
                 Cell::text(
@@ -545,7 +521,8 @@ pub async fn intervention(
     Query(q): Query<CaseQuery>,
 ) -> Result<InterventionPage, PageError> {
     let c = one(&state, id, &q).await?;
-    let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
+    let today = q.today()?;
+    let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)
         .await
         .map_err(review_error)?;
     let rows = review_rows(&review);
@@ -607,7 +584,7 @@ pub async fn intervention(
     Ok(InterventionPage {
         id: c.id,
         closed: c.status == "closed",
-        today: long_date(parse_date(&c.today).unwrap_or(time::OffsetDateTime::now_utc().date())),
+        today: long_date(today),
         summary,
         people_head: heads(&["Name", "Role", "Power"]),
         people,
@@ -660,7 +637,7 @@ pub async fn my_work(State(state): State<AppState>, Query(q): Query<CaseQuery>) 
         .flat_map(|c| {
             c.obligations
                 .iter()
-                .filter(|o| matches!(o.status.as_str(), "overdue" | "due_today" | "due_soon"))
+                .filter(|o| matches!(o.status, DueStatus::Overdue | DueStatus::DueToday | DueStatus::DueSoon))
                 .map(move |o| (o, Some(c)))
         })
         .collect();
@@ -783,7 +760,7 @@ pub async fn pack(
         }
     }
     let open_or_recent = |o: &ObligationView| {
-        !matches!(o.status.as_str(), "met" | "lapsed")
+        o.status.is_open()
             || since_day
                 .as_ref()
                 .is_some_and(|d| o.met_on.as_ref().or(o.lapsed_on.as_ref()).is_some_and(|x| x.as_str() >= d.as_str()))

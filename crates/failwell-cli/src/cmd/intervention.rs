@@ -8,7 +8,7 @@ use crate::cmd::scan::{ScanFormat, load_regime, parse_date};
 use crate::output::outln;
 use failwell_domain::Code;
 use failwell_domain::casework::{CaseActor, DueStatus, Lessons, NewIntervention, NewStep};
-use failwell_domain::dates::{iso, parse_date as parse_iso};
+use failwell_domain::dates::iso;
 use failwell_engine::casework::{self, journey};
 use failwell_store::{Store, StoredIntervention};
 use std::path::PathBuf;
@@ -466,9 +466,7 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
 }
 
 fn status(o: &failwell_store::StoredObligation, today: Date) -> DueStatus {
-    let day = |s: &Option<String>| s.as_deref().and_then(|d| parse_iso(d).ok());
-    let due = parse_iso(&o.due).unwrap_or(today);
-    DueStatus::on(due, day(&o.met_on), day(&o.lapsed_on), today)
+    o.status_on(today).unwrap_or(DueStatus::DueToday)
 }
 
 fn summary(c: &StoredIntervention) -> String {

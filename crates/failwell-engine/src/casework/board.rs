@@ -8,7 +8,7 @@ use super::criteria::CriterionState;
 use super::plan::{CaseReview, Rag};
 use super::{CaseworkError, audited};
 use failwell_domain::casework::{CaseworkRefusal, DueStatus};
-use failwell_domain::dates::{iso, parse_date};
+use failwell_domain::dates::iso;
 use failwell_store::{AuditNote, Store};
 use time::Date;
 
@@ -54,9 +54,7 @@ pub fn decisions_to_take(review: &CaseReview, recommendations: &[(&str, &str, &s
         out.push(format!("Action \"{}\" is red ({}): decide how to recover it or replan.", a.action.title, a.why));
     }
     for o in &review.intervention.obligations {
-        let day = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok());
-        let Ok(due) = parse_date(&o.due) else { continue };
-        if DueStatus::on(due, day(&o.met_on), day(&o.lapsed_on), review.today) == DueStatus::Overdue {
+        if o.status_on(review.today) == Some(DueStatus::Overdue) {
             out.push(format!(
                 "Overdue since {}: {}{}.",
                 o.due,

@@ -3,7 +3,7 @@
 //! message per item, so reminders are read rather than filtered away.
 
 use failwell_domain::casework::DueStatus;
-use failwell_domain::dates::{iso, parse_date};
+use failwell_domain::dates::iso;
 use failwell_store::StoredIntervention;
 use time::Date;
 
@@ -74,12 +74,11 @@ impl Digest {
 pub fn digests(cases: &[StoredIntervention], today: Date) -> Vec<Digest> {
     let mut out: Vec<Digest> = Vec::new();
     for c in cases.iter().filter(|c| c.ended_on.is_none()) {
-        let day = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok());
         let items: Vec<DueItem> = c
             .obligations
             .iter()
             .filter_map(|o| {
-                let status = DueStatus::on(parse_date(&o.due).ok()?, day(&o.met_on), day(&o.lapsed_on), today);
+                let status = o.status_on(today)?;
                 matches!(status, DueStatus::Overdue | DueStatus::DueToday | DueStatus::DueSoon).then(|| DueItem {
                     intervention: c.id,
                     organisations: c.organisations.clone(),
