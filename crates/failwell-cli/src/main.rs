@@ -69,6 +69,9 @@ enum Command {
     Remind(cmd::remind::RemindArgs),
     /// Measure import throughput against the database's own bulk loader.
     Bench(cmd::bench::BenchArgs),
+    /// Accounts for the web service and the API: add, list, set a password, disable, make an API token.
+    #[command(subcommand)]
+    User(cmd::user::UserCommand),
     /// Serve the web pages and the JSON API (/api/v1) until Ctrl-C or SIGTERM.
     Serve(cmd::serve::ServeArgs),
 }
@@ -140,6 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Board(c) => cmd::board::run(database, c).await,
         Command::Remind(args) => cmd::remind::run(database, args).await,
         Command::Bench(args) => cmd::bench::run(args).await,
+        Command::User(c) => cmd::user::run(database, c).await,
         Command::Serve(args) => cmd::serve::run(database, args.addr).await,
     }
 }

@@ -4,6 +4,7 @@
 //! and no HTTP. It parses strings (codes, dates, TOML text) and validates values; it
 //! never opens a file.
 
+pub mod access;
 pub mod casework;
 pub mod code;
 pub mod dates;

@@ -195,6 +195,8 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The detail, or the reason for the refusal.
     pub detail: String,
+    /// The web request that asked, when one did (`x-request-id`).
+    pub request_id: Option<String>,
 }
 
 /// A move asked of the store, for the audit log.
@@ -713,22 +715,6 @@ impl Store {
 
     /// The audit log, newest first, at most `limit` entries.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        sqlx::query("select id, at, who, action, subject, outcome, detail from audit_log order by id desc limit $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get(0)?,
-                    at: r.try_get(1)?,
-                    who: r.try_get(2)?,
-                    action: r.try_get(3)?,
-                    subject: r.try_get(4)?,
-                    outcome: r.try_get(5)?,
-                    detail: r.try_get(6)?,
-                })
-            })
-            .collect()
+        self.audit_search(&crate::AuditFilter { limit, ..Default::default() }).await
     }
 }

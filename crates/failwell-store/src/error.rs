@@ -23,6 +23,9 @@ pub enum StoreError {
     /// A casework move the stored facts refuse (nothing was written).
     #[error("refused: {0}")]
     Refused(#[from] failwell_domain::casework::CaseworkRefusal),
+    /// An account change the stored accounts refuse (nothing was written).
+    #[error("refused: {0}")]
+    Account(#[from] crate::accounts::AccountRefusal),
     /// The database URL is not one failwell can use.
     #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),

@@ -10,6 +10,7 @@
 //! not judge. Codes are resolved here (an unknown organisation is the store's business);
 //! columns, lines and mappings are not.
 
+mod accounts;
 mod ahead;
 mod casework;
 mod counts;
@@ -27,6 +28,7 @@ mod scan;
 mod scan_state;
 mod series;
 
+pub use accounts::{Account, AccountRefusal, AuditFilter, NewAccount};
 pub use ahead::Ahead;
 pub use casework::{
     AuditEntry, AuditNote, InterventionRecord, StoredActor, StoredIntervention, StoredObligation, StoredStep,

@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0011_extensions.sql"),
         include_str!("../../../migrations/postgres/0011_extensions.sql"),
     ),
+    (
+        12,
+        include_str!("../../../migrations/sqlite/0012_accounts.sql"),
+        include_str!("../../../migrations/postgres/0012_accounts.sql"),
+    ),
 ];
 
 impl Store {

@@ -4,6 +4,7 @@
 //! route answers and that every route the router has is documented.
 
 use crate::AppState;
+use crate::auth::Signed;
 use crate::error::{ApiError, Problem, WebError};
 use crate::judgements::{Judgement, Named, SignalView};
 use crate::query::{AsOfQuery, OverviewQuery};
@@ -12,6 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
+use failwell_domain::Code;
+use failwell_domain::access::Reach;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -33,6 +36,7 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework::api_intervention,
         crate::casework::api_review,
         crate::casework::api_journey,
+        crate::admin::api,
         openapi
     ),
     components(schemas(
@@ -54,7 +58,8 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework::CaseActorView,
         crate::casework::StepView,
         crate::casework::JourneyView,
-        crate::casework::EpisodeView
+        crate::casework::EpisodeView,
+        crate::admin::AuditEntryView
     ))
 )]
 pub struct ApiDoc;
@@ -92,6 +97,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/interventions/{id}", get(crate::casework::api_intervention)),
         ("/interventions/{id}/review", get(crate::casework::api_review)),
         ("/organisations/{code}/journey", get(crate::casework::api_journey)),
+        ("/audit", get(crate::admin::api)),
         ("/openapi.json", get(openapi)),
     ]
 }
@@ -187,8 +193,10 @@ pub struct OrganisationList {
     responses((status = 200, body = OrganisationList), (status = 400, body = Problem)))]
 pub async fn organisations(
     State(state): State<AppState>,
+    signed: Signed,
     Query(query): Query<OverviewQuery>,
 ) -> Result<Json<OrganisationList>, ApiError> {
+    signed.allow(&state, Reach::National).await?;
     let (offset, limit) = query.page()?;
     let (snapshot, filters, shown) = crate::pages::filtered(&state, &query).await?;
     let report = &snapshot.report;
@@ -285,9 +293,12 @@ pub struct OrganisationDetail {
     responses((status = 200, body = OrganisationDetail), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn organisation(
     State(state): State<AppState>,
+    signed: Signed,
     Path(code): Path<String>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<Json<OrganisationDetail>, ApiError> {
+    let this: Vec<Code> = Code::new(&code).into_iter().collect();
+    signed.allow(&state, Reach::Organisations(&this)).await?;
     let snapshot = state.snapshot(query.date()?).await?;
     let Some(org) = snapshot.organisations.get(&code) else {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
@@ -354,7 +365,8 @@ pub struct ScanView {
 
 /// `GET /api/v1/scans`: the recorded scans, newest first.
 #[utoipa::path(get, path = "/api/v1/scans", responses((status = 200, body = Vec<ScanView>)))]
-pub async fn scans(State(state): State<AppState>) -> Result<Json<Vec<ScanView>>, ApiError> {
+pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<Json<Vec<ScanView>>, ApiError> {
+    signed.allow(&state, Reach::National).await?;
     let list = state.store.scans(crate::SCANS_LISTED).await?;
     Ok(Json(
         list.into_iter()
@@ -396,7 +408,8 @@ pub struct DecisionView {
 
 /// `GET /api/v1/decisions`: every decision, in the order recorded.
 #[utoipa::path(get, path = "/api/v1/decisions", responses((status = 200, body = Vec<DecisionView>)))]
-pub async fn decisions(State(state): State<AppState>) -> Result<Json<Vec<DecisionView>>, ApiError> {
+pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<Json<Vec<DecisionView>>, ApiError> {
+    signed.allow(&state, Reach::National).await?;
     let list = state.store.decisions(None).await?;
     Ok(Json(
         list.into_iter()

@@ -7,6 +7,7 @@
 //! Obligations are judged against today (the server's clock, UTC) or `?today=YYYY-MM-DD`.
 
 use crate::AppState;
+use crate::auth::Signed;
 use crate::error::{ApiError, PageError, WebError};
 use crate::pages::{ListPage, heads};
 use crate::query::encode;
@@ -15,6 +16,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use failwell_domain::Code;
+use failwell_domain::access::Reach;
 use failwell_domain::casework::DueStatus;
 use failwell_domain::dates::{iso, parse_date};
 use failwell_engine::casework::journey::{self, Journey};
@@ -231,9 +234,41 @@ pub(crate) async fn cases(state: &AppState, q: &CaseQuery) -> Result<(Vec<Interv
 #[utoipa::path(get, path = "/api/v1/interventions", params(CaseQuery), responses((status = 200, body = Vec<InterventionView>), (status = 400, body = crate::error::Problem)))]
 pub async fn api_interventions(
     State(state): State<AppState>,
+    signed: Signed,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<Vec<InterventionView>>, ApiError> {
-    Ok(Json(cases(&state, &q).await?.0))
+    Ok(Json(cases_in_reach(&state, &signed, &q).await?.0))
+}
+
+/// The cases `q` asks for that the viewer may see: every one for national reach, those
+/// covering an organisation in their reach otherwise (the read is audited).
+async fn cases_in_reach(
+    state: &AppState,
+    signed: &Signed,
+    q: &CaseQuery,
+) -> Result<(Vec<InterventionView>, Date), WebError> {
+    let national = signed.viewer.is_national();
+    signed.allow(state, if national { Reach::National } else { Reach::SignedIn }).await?;
+    let (mut list, today) = cases(state, q).await?;
+    if !national {
+        list.retain(|c| in_reach(signed, c));
+    }
+    Ok((list, today))
+}
+
+fn in_reach(signed: &Signed, case: &InterventionView) -> bool {
+    let codes: Vec<Code> = case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect();
+    signed.may(Reach::Organisations(&codes))
+}
+
+/// One case, when the viewer may see it (the read is audited).
+async fn one_in_reach(state: &AppState, signed: &Signed, id: i64, q: &CaseQuery) -> Result<InterventionView, WebError> {
+    // Read first so that a missing case and a case out of reach answer alike to the public
+    // (sign in), and a signed-in user out of reach is refused without learning more.
+    let case = one(state, id, q).await?;
+    let codes: Vec<Code> = case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect();
+    signed.allow(state, Reach::Organisations(&codes)).await?;
+    Ok(case)
 }
 
 async fn one(state: &AppState, id: i64, q: &CaseQuery) -> Result<InterventionView, WebError> {
@@ -246,10 +281,11 @@ async fn one(state: &AppState, id: i64, q: &CaseQuery) -> Result<InterventionVie
 #[utoipa::path(get, path = "/api/v1/interventions/{id}", params(("id" = i64, Path, description = "The intervention"), CaseQuery), responses((status = 200, body = InterventionView), (status = 404, body = crate::error::Problem)))]
 pub async fn api_intervention(
     State(state): State<AppState>,
+    signed: Signed,
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<InterventionView>, ApiError> {
-    Ok(Json(one(&state, id, &q).await?))
+    Ok(Json(one_in_reach(&state, &signed, id, &q).await?))
 }
 
 /// A spell in intervention.
@@ -266,7 +302,7 @@ pub struct EpisodeView {
 }
 
 /// An organisation's journey through intervention.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct JourneyView {
     /// The organisation.
     pub organisation: String,
@@ -312,9 +348,12 @@ pub(crate) async fn organisation_journey(state: &AppState, code: &str, today: Da
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/journey", params(("code" = String, Path, description = "The organisation's code"), CaseQuery), responses((status = 200, body = JourneyView), (status = 404, body = crate::error::Problem)))]
 pub async fn api_journey(
     State(state): State<AppState>,
+    signed: Signed,
     Path(code): Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<JourneyView>, ApiError> {
+    let this: Vec<Code> = Code::new(&code).into_iter().collect();
+    signed.allow(&state, Reach::Organisations(&this)).await?;
     Ok(Json(organisation_journey(&state, &code, q.today()?).await?))
 }
 
@@ -346,8 +385,12 @@ pub(crate) fn case_rows(list: &[InterventionView]) -> (Vec<Cell>, Vec<Vec<Cell>>
 }
 
 /// `GET /interventions`: every intervention.
-pub async fn interventions(State(state): State<AppState>, Query(q): Query<CaseQuery>) -> Result<ListPage, PageError> {
-    let (list, today) = cases(&state, &q).await?;
+pub async fn interventions(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<CaseQuery>,
+) -> Result<ListPage, PageError> {
+    let (list, today) = cases_in_reach(&state, &signed, &q).await?;
     let (head, rows) = case_rows(&list);
     Ok(ListPage {
         title: "Interventions".into(),
@@ -517,10 +560,11 @@ fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec
 /// `GET /interventions/{id}`: one intervention.
 pub async fn intervention(
     State(state): State<AppState>,
+    signed: Signed,
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Result<InterventionPage, PageError> {
-    let c = one(&state, id, &q).await?;
+    let c = one_in_reach(&state, &signed, id, &q).await?;
     let today = q.today()?;
     let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)
         .await
@@ -612,14 +656,27 @@ pub(crate) struct MyWorkPage {
 /// `GET /my-work?person=NAME`: what falls due (overdue, today, within two weeks) on the
 /// open cases a person takes part in. Until sign-in exists the person is chosen from the
 /// people recorded on cases.
-pub async fn my_work(State(state): State<AppState>, Query(q): Query<CaseQuery>) -> Result<MyWorkPage, PageError> {
+pub async fn my_work(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(mut q): Query<CaseQuery>,
+) -> Result<MyWorkPage, PageError> {
+    signed.allow(&state, Reach::SignedIn).await?;
+    // Anyone's work list for national reach (to cover for a colleague); one's own otherwise.
+    if !signed.viewer.is_national() || q.person.as_deref().is_none_or(str::is_empty) {
+        q.person = Some(signed.viewer.display_name.clone());
+    }
     let all = state.store.interventions(None).await?;
     let mut names: Vec<String> = all.iter().flat_map(|c| c.actors.iter().map(|a| a.name.clone())).collect();
     names.sort();
     names.dedup();
+    if !signed.viewer.is_national() {
+        names = vec![signed.viewer.display_name.clone()];
+    }
     let person = q.person.clone().filter(|p| !p.is_empty());
     if let Some(p) = &person
         && !names.contains(p)
+        && *p != signed.viewer.display_name
     {
         return Err(WebError::BadParameter {
             parameter: "person",
@@ -672,9 +729,11 @@ fn review_error(e: failwell_engine::casework::CaseworkError) -> WebError {
 #[utoipa::path(get, path = "/api/v1/interventions/{id}/review", params(("id" = i64, Path, description = "The intervention"), CaseQuery), responses((status = 200, description = "The review", content_type = "application/json"), (status = 404, body = crate::error::Problem)))]
 pub async fn api_review(
     State(state): State<AppState>,
+    signed: Signed,
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<failwell_engine::casework::plan::CaseReview>, ApiError> {
+    one_in_reach(&state, &signed, id, &q).await?;
     let mut review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
         .await
         .map_err(review_error)?;
@@ -709,9 +768,11 @@ pub(crate) struct PackPage {
 /// PDF is this page printed by Chromium: `failwell board pack --pdf`).
 pub async fn pack(
     State(state): State<AppState>,
+    signed: Signed,
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Result<PackPage, PageError> {
+    one_in_reach(&state, &signed, id, &q).await?;
     let today = q.today()?;
     let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)
         .await
@@ -870,7 +931,8 @@ pub(crate) async fn timeline(
 
 /// `GET /lessons`: the lessons of every closed intervention, newest first: the library
 /// that fills as cases close, each lesson tagged with its case, rung, exit and length.
-pub async fn lessons(State(state): State<AppState>) -> Result<ListPage, PageError> {
+pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<ListPage, PageError> {
+    signed.allow(&state, Reach::SignedIn).await?;
     let closed: Vec<StoredIntervention> =
         state.store.interventions(None).await?.into_iter().filter(|c| c.lessons.is_some()).rev().collect();
     let rows = closed

@@ -24,6 +24,30 @@ pub enum WebError {
         /// Why its value was refused.
         reason: String,
     },
+    /// The public asked for something only a signed-in user may have (the path asked for,
+    /// to come back to after signing in).
+    #[error("sign in to see this")]
+    SignInRequired(String),
+    /// A signed-in user asked for something outside their role's reach.
+    #[error("{0}")]
+    Forbidden(String),
+    /// An API token that is unknown, revoked, or of a disabled account.
+    #[error("the API token is not valid: it is unknown, revoked, or its account is disabled")]
+    BadToken,
+    /// A form without the session's CSRF token (or with another's).
+    #[error("the form has expired or did not come from failwell: go back, reload it and try again")]
+    BadForm,
+    /// A form field that cannot be used: which, and why.
+    #[error("{field}: {reason}")]
+    BadField {
+        /// The field's name.
+        field: &'static str,
+        /// Why its value was refused.
+        reason: String,
+    },
+    /// A write the store's rules refuse (a decision without a recommendation, …).
+    #[error("{0}")]
+    Refused(String),
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] failwell_store::StoreError),
@@ -43,7 +67,10 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            WebError::BadParameter { .. } | WebError::BadField { .. } => StatusCode::BAD_REQUEST,
+            WebError::SignInRequired(_) | WebError::BadToken => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) | WebError::BadForm => StatusCode::FORBIDDEN,
+            WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::Store(_) | WebError::Judging(_) | WebError::Render(_) | WebError::Io(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -54,7 +81,14 @@ impl WebError {
     /// sentence for ours (details stay in the log).
     pub fn public_detail(&self) -> String {
         match self {
-            WebError::NotFound(_) | WebError::BadParameter { .. } => self.to_string(),
+            WebError::NotFound(_)
+            | WebError::BadParameter { .. }
+            | WebError::SignInRequired(_)
+            | WebError::Forbidden(_)
+            | WebError::BadToken
+            | WebError::BadForm
+            | WebError::BadField { .. }
+            | WebError::Refused(_) => self.to_string(),
             _ => "Sorry, there is a problem with the service. Try again later.".to_string(),
         }
     }
@@ -63,6 +97,9 @@ impl WebError {
         match self.status() {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::BAD_REQUEST => "There is a problem with the address",
+            StatusCode::UNAUTHORIZED => "Sign in to see this page",
+            StatusCode::FORBIDDEN => "You cannot see this page",
+            StatusCode::CONFLICT => "That could not be done",
             _ => "Sorry, there is a problem with the service",
         }
     }
@@ -98,6 +135,11 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
+        // A page the public may not see sends them to sign in, and back afterwards.
+        if let WebError::SignInRequired(next) = &self.0 {
+            let to = format!("/sign-in?next={}", crate::query::encode(next));
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+        }
         let page =
             ErrorPage { title: self.0.title(), detail: self.0.public_detail(), status: self.0.status().as_u16() };
         let body = page.render().unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_string());
@@ -147,6 +189,12 @@ impl IntoResponse for ApiError {
             },
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer realm=\"failwell\""));
+        }
+        response
     }
 }

@@ -19,7 +19,11 @@ const MAX_BODY: usize = 64 << 20;
 pub async fn etag(request: Request<Body>, next: Next) -> Response {
     let readable = matches!(*request.method(), Method::GET | Method::HEAD);
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    // What a page shows depends on who asks: no shared cache may keep it, and a browser's
+    // cache must tell one session's answer from another's.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
     if !readable || response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
         return response;
     }

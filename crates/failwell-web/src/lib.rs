@@ -16,9 +16,12 @@
 //! Architecture invariant: this is the only crate that knows HTTP. It reads the store and
 //! asks the engine; it judges nothing itself and writes nothing to the store.
 
+mod admin;
 mod api;
 mod assets;
+pub mod auth;
 mod casework;
+mod decide;
 pub mod error;
 mod etag;
 pub mod judgements;
@@ -61,6 +64,9 @@ pub struct AppState {
     store: Store,
     judge: judgements::Judge,
     snapshots: Arc<snapshot::Snapshots>,
+    /// A one-off key that lets the CLI's own loopback server print a board pack (see
+    /// [`Server::bind_for_printing`]); `None` in every server that `failwell serve` runs.
+    print_key: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -69,7 +75,7 @@ impl AppState {
     /// # Errors
     /// When the regime's rules do not compile.
     pub fn new(store: Store) -> Result<AppState, WebError> {
-        Ok(AppState { store, judge: judgements::Judge::england()?, snapshots: Arc::default() })
+        Ok(AppState { store, judge: judgements::Judge::england()?, snapshots: Arc::default(), print_key: None })
     }
 
     /// The snapshot as known on `as_of` (everything stored when `None`), cached.
@@ -89,6 +95,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::overview))
         .route("/organisations/{code}", get(pages::organisation))
+        .route("/organisations/{code}/decisions", axum::routing::post(decide::record))
         .route("/organisations/{code}/charts/{file}", get(pages::chart_csv))
         .route("/indicators/{code}", get(pages::indicator))
         .route("/scans", get(pages::scans))
@@ -98,6 +105,11 @@ pub fn router(state: AppState) -> Router {
         .route("/interventions/{id}/pack", get(casework::pack))
         .route("/my-work", get(casework::my_work))
         .route("/lessons", get(casework::lessons))
+        .route("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
+        .route("/sign-out", axum::routing::post(auth::sign_out))
+        .route("/account", get(auth::account))
+        .route("/admin/audit", get(admin::page))
+        .route("/admin/audit.csv", get(admin::csv))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
@@ -149,6 +161,20 @@ impl Server {
         let state = AppState::new(store)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         Ok(Server { listener, state })
+    }
+
+    /// Binds a loopback port for the CLI to print one page with headless Chromium, which
+    /// cannot sign in: a request carrying the returned key as `print_key=` in its query is
+    /// answered as an analyst named `failwell (printing)` (its reads are audited under
+    /// that name). The key is 32 random bytes, made for this server only.
+    ///
+    /// # Errors
+    /// As [`Server::bind`].
+    pub async fn bind_for_printing(store: Store) -> Result<(Server, String), WebError> {
+        let mut server = Server::bind(store, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let key = auth::new_token("");
+        server.state.print_key = Some(Arc::from(key.as_str()));
+        Ok((server, key))
     }
 
     /// The address actually bound.

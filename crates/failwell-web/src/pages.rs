@@ -2,6 +2,7 @@
 //! forms, sorting is links, so every view has a URL that can be shared.
 
 use crate::AppState;
+use crate::auth::Signed;
 use crate::error::{PageError, WebError};
 use crate::judgements::{BANDS, Judgement};
 use crate::query::{AsOfQuery, OverviewQuery, Sort, encode};
@@ -10,6 +11,8 @@ use crate::view::{Cell, SelectItem, SummaryRow, age, band_class, long_date, sele
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
+use failwell_domain::Code;
+use failwell_domain::access::Reach;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The banner text of an as-of view.
@@ -25,6 +28,9 @@ fn as_of_note(snapshot: &Snapshot) -> Option<String> {
 #[derive(Template, WebTemplate)]
 #[template(path = "overview.html")]
 pub(crate) struct OverviewPage {
+    /// The published directory (no judgement in it) rather than the national view.
+    directory: bool,
+    reach_note: Option<String>,
     as_of_note: Option<String>,
     report_as_of: String,
     regime: String,
@@ -104,12 +110,110 @@ fn check_known(regime: &failwell_domain::regime::Regime, filters: &crate::query:
     Ok(())
 }
 
+/// What a viewer without national reach is told on the overview.
+fn reach_note(signed: &Signed) -> Option<String> {
+    if signed.viewer.is_national() {
+        None
+    } else if signed.viewer.role.is_none() {
+        Some("failwell's judgements are not published: this is the directory of organisations, with their published ratings and indicator figures on each one's page. Sign in to see the judgements of the organisations in your reach.".into())
+    } else {
+        Some(format!(
+            "This is the directory of organisations: failwell's judgements are shown only on the pages of the organisations in your reach ({}).",
+            if signed.viewer.organisations.is_empty() {
+                "none yet: you are not named on any case".to_string()
+            } else {
+                signed.viewer.organisations.iter().map(Code::as_str).collect::<Vec<_>>().join(", ")
+            }
+        ))
+    }
+}
+
+/// The overview for a viewer without national reach: every organisation the sector and
+/// region filters admit, with its published facts only.
+fn directory(
+    state: &AppState,
+    signed: &Signed,
+    snapshot: &Snapshot,
+    filters: &crate::query::Filters,
+    shown: &[usize],
+) -> OverviewPage {
+    let report = &snapshot.report;
+    let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
+    let sector_names = |id: &str| {
+        state.judge.regime().sectors.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
+    };
+    let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
+    let regions: BTreeSet<String> = report.organisations.iter().filter_map(|j| region_of(&j.code)).collect();
+    let sortable = |text: &str, sort: Sort| Cell {
+        text: text.to_string(),
+        href: Some(format!("/?{}#results", filters.query_with_sort(sort))),
+        aria_sort: Some(if filters.sort == sort { "ascending" } else { "none" }),
+        ..Cell::default()
+    };
+    let head = vec![
+        sortable("Organisation", Sort::Name),
+        sortable("Code", Sort::Code),
+        sortable("Sector", Sort::Sector),
+        sortable("Region", Sort::Region),
+        Cell::text("Current rung"),
+    ];
+    let as_of_suffix = as_of_query(filters.as_of);
+    let rows = shown
+        .iter()
+        .map(|&i| {
+            let j = &report.organisations[i];
+            vec![
+                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
+                Cell::text(j.code.clone()),
+                Cell::text(sector_names(&j.sector)),
+                Cell::text(region_of(&j.code).unwrap_or_default()),
+                Cell::text(j.current_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    OverviewPage {
+        directory: true,
+        reach_note: reach_note(signed),
+        as_of_note: as_of_note(snapshot),
+        report_as_of: report.as_of.clone(),
+        regime: format!("{} {}", report.regime, report.regime_version),
+        national: Vec::new(),
+        sectors: select_items(sectors.into_iter().map(|s| (s.clone(), sector_names(&s))), filters.sector.as_deref()),
+        regions: select_items(regions.into_iter().map(|r| (r.clone(), r)), filters.region.as_deref()),
+        bands: Vec::new(),
+        rungs: Vec::new(),
+        as_of_value: filters.as_of.map(failwell_domain::dates::iso).unwrap_or_default(),
+        sort: filters.sort.as_str(),
+        shown: shown.len(),
+        total: report.organisations.len(),
+        band_counts: Vec::new(),
+        head,
+        rows,
+    }
+}
+
 /// `GET /`: the national overview.
 pub async fn overview(
     State(state): State<AppState>,
-    Query(query): Query<OverviewQuery>,
+    signed: Signed,
+    Query(mut query): Query<OverviewQuery>,
 ) -> Result<OverviewPage, PageError> {
+    // failwell's judgements are not published: a viewer without national reach gets a
+    // directory of the organisations with their published facts, in an order and under
+    // filters that say nothing of any judgement (no band or rung filter, no worst-first).
+    let national = signed.viewer.is_national();
+    if !national {
+        query.band = None;
+        query.rung = None;
+        if !matches!(query.sort.as_deref(), Some("name" | "code" | "sector" | "region")) {
+            query.sort = Some("name".into());
+        }
+    }
+    signed.allow(&state, if national { Reach::National } else { Reach::Published }).await?;
     let (snapshot, filters, shown) = filtered(&state, &query).await?;
+    if !national {
+        return Ok(directory(&state, &signed, &snapshot, &filters, &shown));
+    }
     let report = &snapshot.report;
     let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
     let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
@@ -174,6 +278,8 @@ pub async fn overview(
         })
         .collect();
     Ok(OverviewPage {
+        directory: false,
+        reach_note: reach_note(&signed),
         as_of_note: as_of_note(&snapshot),
         report_as_of: report.as_of.clone(),
         regime: format!("{} {}", report.regime, report.regime_version),
@@ -209,6 +315,10 @@ pub(crate) struct JudgementView {
 #[derive(Template, WebTemplate)]
 #[template(path = "organisation.html")]
 pub(crate) struct OrganisationPage {
+    /// Whether the viewer sees failwell's judgement, decisions and casework here.
+    unpublished: bool,
+    signed_in: bool,
+    decide: Option<crate::decide::DecideForm>,
     as_of_note: Option<String>,
     as_of_suffix: String,
     report_as_of: String,
@@ -381,7 +491,7 @@ pub async fn chart_csv(
 }
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
@@ -397,6 +507,7 @@ pub(crate) fn heads(names: &[&str]) -> Vec<Cell> {
 /// `GET /organisations/{code}`: one organisation.
 pub async fn organisation(
     State(state): State<AppState>,
+    signed: Signed,
     Path(code): Path<String>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<OrganisationPage, PageError> {
@@ -405,6 +516,11 @@ pub async fn organisation(
     let Some(org) = snapshot.organisations.get(&code) else {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     };
+    // The page is published; failwell's judgement, decisions and casework on it are shown
+    // only to a viewer with the organisation in reach (and that read is audited).
+    let this = [org.code.clone()];
+    let unpublished = signed.may(Reach::Organisations(&this));
+    signed.allow(&state, if unpublished { Reach::Organisations(&this) } else { Reach::Published }).await?;
     let as_of_suffix = as_of_query(as_of);
     let today = failwell_domain::dates::parse_date(&snapshot.report.as_of).ok();
     let mut identity = vec![
@@ -420,7 +536,8 @@ pub async fn organisation(
         identity.push(SummaryRow::new("Closed", long_date(d)));
     }
     identity.push(SummaryRow::new("Source", org.source.clone()));
-    let judgement = snapshot.judgement(&code).map(|j| judgement_view(j, &snapshot, &as_of_suffix));
+    let judgement =
+        snapshot.judgement(&code).filter(|_| unpublished).map(|j| judgement_view(j, &snapshot, &as_of_suffix));
     let ratings = snapshot
         .inspections
         .get(&code)
@@ -472,10 +589,8 @@ pub async fn organisation(
                 .collect()
         })
         .unwrap_or_default();
-    let decisions = state
-        .store
-        .decisions(Some(&code))
-        .await?
+    let decisions = if unpublished { state.store.decisions(Some(&code)).await? } else { Vec::new() };
+    let decisions = decisions
         .into_iter()
         .rev()
         .map(|d| {
@@ -496,11 +611,24 @@ pub async fn organisation(
         today: Some(failwell_domain::dates::iso(today)),
         ..Default::default()
     };
-    let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
-    let (cases_head, cases) = crate::casework::case_rows(&case_list);
-    let journey = crate::casework::organisation_journey(&state, &code, today).await?;
-    let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
+    let (cases_head, cases, journey, timeline) = if unpublished {
+        let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
+        let (cases_head, cases) = crate::casework::case_rows(&case_list);
+        let journey = crate::casework::organisation_journey(&state, &code, today).await?;
+        let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
+        (cases_head, cases, journey, timeline)
+    } else {
+        (Vec::new(), Vec::new(), crate::casework::JourneyView::default(), Vec::new())
+    };
+    let decide = if as_of.is_none() && signed.may(Reach::Decide) {
+        crate::decide::form(&state, &signed, &code).await?
+    } else {
+        None
+    };
     Ok(OrganisationPage {
+        unpublished,
+        signed_in: signed.viewer.role.is_some(),
+        decide,
         timeline_head: heads(&["Day", "What", "Detail"]),
         timeline,
         cases_head,
@@ -595,6 +723,7 @@ pub(crate) struct ListPage {
 /// `GET /indicators/{code}`: an indicator's definition and the organisations it signals for.
 pub async fn indicator(
     State(state): State<AppState>,
+    signed: Signed,
     Path(code): Path<String>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<ListPage, PageError> {
@@ -604,8 +733,10 @@ pub async fn indicator(
         return Err(WebError::NotFound(format!("indicator {code:?}")).into());
     };
     let as_of_suffix = as_of_query(as_of);
+    let national = signed.viewer.is_national();
+    signed.allow(&state, if national { Reach::National } else { Reach::Published }).await?;
     let mut rows = Vec::new();
-    for j in &snapshot.report.organisations {
+    for j in snapshot.report.organisations.iter().filter(|_| national) {
         for s in j.signals.iter().filter(|s| s.indicator.as_deref() == Some(code.as_str())) {
             rows.push(vec![
                 Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
@@ -644,12 +775,17 @@ pub async fn indicator(
         table_caption: format!("Signals as of {}", snapshot.report.as_of),
         head: heads(&["Organisation", "Signal", "Rule", "Latest period", "What was found"]),
         rows,
-        empty: "No organisation signals on this indicator.".into(),
+        empty: if national {
+            "No organisation signals on this indicator.".into()
+        } else {
+            "Which organisations failwell finds unusual on this indicator is not published: analysts see them when signed in.".into()
+        },
     })
 }
 
 /// `GET /scans`: the recorded scans, newest first.
-pub async fn scans(State(state): State<AppState>) -> Result<ListPage, PageError> {
+pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<ListPage, PageError> {
+    signed.allow(&state, Reach::National).await?;
     let rows = state
         .store
         .scans(crate::SCANS_LISTED)
@@ -687,7 +823,8 @@ pub async fn scans(State(state): State<AppState>) -> Result<ListPage, PageError>
 }
 
 /// `GET /decisions`: the decisions on recommendations, newest first.
-pub async fn decisions(State(state): State<AppState>) -> Result<ListPage, PageError> {
+pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<ListPage, PageError> {
+    signed.allow(&state, Reach::National).await?;
     let rows = state
         .store
         .decisions(None)

@@ -114,13 +114,13 @@ async fn print_pack(
     pdf: &std::path::Path,
     chromium: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let server = failwell_web::Server::bind(store.clone(), "127.0.0.1:0".parse().expect("an address")).await?;
+    let (server, key) = failwell_web::Server::bind_for_printing(store.clone()).await?;
     let addr = server.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    let url = format!("http://{addr}/interventions/{id}/pack?today={}", iso(today));
+    let url = format!("http://{addr}/interventions/{id}/pack?today={}&print_key={key}", iso(today));
     let profile = tempfile::tempdir().context("a temporary Chromium profile")?;
     let mut cmd = std::process::Command::new(chromium);
     cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--no-first-run"])

@@ -3,7 +3,7 @@
 
 use crate::cmd::scan::ScanFormat;
 use crate::output::outln;
-use failwell_store::{Decision, NewDecision, Store};
+use failwell_store::{Decision, Store};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -66,50 +66,20 @@ pub fn line(d: &Decision) -> String {
 pub async fn decide(database: &str, args: &DecideArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(database).await?;
     let result = async {
-        let Some(as_of) = store.scan_as_of(args.scan).await? else {
-            let last = store.last_scan().await?;
-            anyhow::bail!(
-                "no recorded scan {}: {}",
-                args.scan,
-                last.map_or("no scan has been recorded yet (run `failwell scan`)".to_string(), |l| format!(
-                    "the latest recorded scan is {} (as of {})",
-                    l.id, l.as_of
-                ))
-            );
-        };
-        let Some(rec) = store.recommendation(args.scan, &args.organisation).await? else {
-            anyhow::bail!(
-                "organisation {:?} is not in the results of scan {} (as of {}): nothing was recommended for it to decide on",
-                args.organisation,
-                args.scan,
-                as_of
-            );
-        };
-        let Some(rung) = rec.recommended_rung else {
-            anyhow::bail!(
-                "scan {} made no recommendation for {}: no escalation ladder of its regime covers the organisation's sector",
-                args.scan,
-                args.organisation
-            );
-        };
-        let d = store
-            .record_decision(&NewDecision {
-                scan_id: args.scan,
-                organisation: args.organisation.clone(),
-                recommended_rung: rung,
-                accepted: args.accept,
-                reason: args.reason.clone(),
-                decided_by: args.by.clone(),
-            })
-            .await?;
-        if rec.scan_id != args.scan {
+        let decided =
+            failwell_engine::decide::decide(&store, args.scan, &args.organisation, args.accept, &args.reason, &args.by)
+                .await?;
+        let d = decided.decision;
+        if d.scan_id != args.scan {
             outln!(
                 "scan {} repeated the recommendation that scan {} made: the decision refers to scan {}",
-                args.scan, rec.scan_id, rec.scan_id
+                args.scan,
+                d.scan_id,
+                d.scan_id
             )?;
         }
         outln!("recorded decision {}", line(&d))?;
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     }
     .await;
     store.close().await;

@@ -503,7 +503,8 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     outln!("loaded in {:.1}s:", started.elapsed().as_secs_f64())?;
     crate::cmd::status::print_counts(&store.counts().await?)?;
     let report = scan_summary(&store).await?;
-    demo_casework(&store, &report).await?;
+    let case_org = demo_casework(&store, &report).await?;
+    demo_accounts(&store, case_org.as_deref()).await?;
     if !args.no_serve {
         return crate::cmd::serve::serve_store(store, args.addr).await;
     }
@@ -618,11 +619,15 @@ pub const RELAPSE_CASE: &str = "E10000032";
 /// services peer review is accepted and opened as an intervention (a demonstration case,
 /// named as such: not a real intervention), and West Sussex's journey is read from the
 /// real record to show its relapse.
-async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::ScanReport) -> anyhow::Result<()> {
+/// Opens the demonstration case; returns the organisation it is about.
+async fn demo_casework(
+    store: &failwell_store::Store,
+    report: &failwell_engine::ScanReport,
+) -> anyhow::Result<Option<String>> {
     use failwell_domain::casework::{CaseActor, CaseRole, NewIntervention, Power};
     let (regime, _) = crate::cmd::scan::load_regime(None)?;
     let today = failwell_domain::dates::parse_date(&report.as_of)?;
-    let Some(scan_id) = report.recorded.as_ref().map(|r| r.scan_id) else { return Ok(()) };
+    let Some(scan_id) = report.recorded.as_ref().map(|r| r.scan_id) else { return Ok(None) };
     // The highest-ranked council recommended peer review that has never been in
     // intervention: a demonstration case on a council with a past would read as a relapse.
     let mut chosen = None;
@@ -637,6 +642,7 @@ async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::
             break;
         }
     }
+    let case_org = chosen.map(|o| o.organisation.clone());
     if let Some(org) = chosen {
         let decision = store
             .record_decision(&failwell_store::NewDecision {
@@ -659,9 +665,15 @@ async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::
             report_published: None,
             actors: vec![
                 CaseActor {
-                    name: "Peer review lead (demonstration)".into(),
+                    name: DEMO_PEER_REVIEWER.into(),
                     role: CaseRole::PeerReviewer,
                     power: Power::Advise,
+                    email: None,
+                },
+                CaseActor {
+                    name: DEMO_BOARD_MEMBER.into(),
+                    role: CaseRole::BoardMember,
+                    power: Power::Monitor,
                     email: None,
                 },
                 CaseActor {
@@ -694,6 +706,48 @@ async fn demo_casework(store: &failwell_store::Store, report: &failwell_engine::
             j.episodes.len(),
             j.relapses
         )?;
+    }
+    Ok(case_org)
+}
+
+/// The demonstration case's peer reviewer, and the demo account that is them.
+const DEMO_PEER_REVIEWER: &str = "Peer review lead (demonstration)";
+/// The demonstration case's board member, and the demo account that is them.
+const DEMO_BOARD_MEMBER: &str = "Board member (demonstration)";
+
+/// Makes an administrator and one account per role, each with a random password printed
+/// once (there are no default passwords). The scoped accounts reach the demonstration
+/// case's organisation: the provider works there, the board member and the peer reviewer
+/// are named on its case.
+async fn demo_accounts(store: &failwell_store::Store, case_org: Option<&str>) -> anyhow::Result<()> {
+    use failwell_domain::access::Role;
+    let mut made = Vec::new();
+    for (username, role, name) in [
+        ("admin", Role::Administrator, "Demo administrator"),
+        ("analyst", Role::Analyst, "Demo analyst"),
+        ("board", Role::BoardMember, DEMO_BOARD_MEMBER),
+        ("provider", Role::Provider, "Demo provider"),
+        ("peer", Role::PeerReviewer, DEMO_PEER_REVIEWER),
+    ] {
+        let organisation = (role == Role::Provider).then(|| case_org.map(str::to_string)).flatten();
+        if role == Role::Provider && organisation.is_none() {
+            continue;
+        }
+        let args = crate::cmd::user::AddArgs {
+            username: username.into(),
+            role,
+            display_name: name.into(),
+            email: None,
+            organisation,
+            password_stdin: false,
+        };
+        let (account, password) = crate::cmd::user::add(store, &args, "failwell demo").await?;
+        made.push((account, password.unwrap_or_default()));
+    }
+    outln!("accounts (passwords shown once and kept only as hashes; sign in at /sign-in):")?;
+    for (a, p) in &made {
+        let reach = a.organisation.as_deref().map_or(String::new(), |o| format!(" of {o}"));
+        outln!("  {:<9} {:<14} {p}  {}{reach}", a.username, a.role.as_str(), a.display_name)?;
     }
     Ok(())
 }

@@ -17,3 +17,4 @@ pub mod remind;
 pub mod scan;
 pub mod serve;
 pub mod status;
+pub mod user;

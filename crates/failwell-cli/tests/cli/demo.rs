@@ -41,6 +41,7 @@ fn demo_loads_the_real_data_with_release_dates() {
     );
     assert!(inspections.contains(",safeguarding_and_lac,ofsted_slac_2009,"), "2009-2012 inspections loaded");
     demo_casework(&store, &text);
+    demo_accounts(&store, &text);
     demo_scan_is_pinned(&store);
     // After the pinned scans, which count the scans recorded before them.
     demo_registry_and_interventions(&store);
@@ -208,4 +209,31 @@ fn demo_scan_is_pinned(store: &TestStore) {
     assert!(scan.contains("\"scan_id\":2"), "the second recorded scan: {}", &scan[..200.min(scan.len())]);
     assert_eq!((scan.len(), fnv(scan.as_bytes())), PINNED_SCAN, "the demo scan changed");
     assert_eq!((as_of.len(), fnv(as_of.as_bytes())), PINNED_AS_OF_2021_06_30, "the as-of scan changed");
+}
+
+/// The demo makes one account per role with a random password printed once, and no other.
+fn demo_accounts(store: &TestStore, text: &str) {
+    let at = text.find("accounts (passwords shown once").expect("the demo prints its accounts");
+    let lines: Vec<&str> = text[at..].lines().skip(1).take(5).collect();
+    for (user, role) in [
+        ("admin", "administrator"),
+        ("analyst", "analyst"),
+        ("board", "board_member"),
+        ("provider", "provider"),
+        ("peer", "peer_reviewer"),
+    ] {
+        let line = lines
+            .iter()
+            .find(|l| l.split_whitespace().next() == Some(user))
+            .unwrap_or_else(|| panic!("{user}: {lines:?}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[1], role, "{line}");
+        assert_eq!(words[2].len(), 20, "a random password: {line}");
+    }
+    let list = ok(store, &["user", "list"]);
+    assert_eq!(list.lines().count(), 5, "{list}");
+    assert!(
+        list.contains("provider provider (Demo provider) of "),
+        "the provider works at the demonstration case's organisation: {list}"
+    );
 }

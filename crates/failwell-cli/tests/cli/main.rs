@@ -14,3 +14,4 @@ mod remind;
 mod scan;
 mod serve;
 mod support;
+mod user;

@@ -18,6 +18,7 @@ mod rules;
 
 pub use clocks::{DUE_SOON_DAYS, DueStatus, Obligation, obligations};
 pub use journey::{Episode, Span, episodes};
+pub(crate) use model::words;
 pub use model::{CaseActor, CaseRole, Lessons, NewIntervention, NewStep, Power, UnknownWord};
 pub use plan::{ActionTag, CriterionOf, CriterionRule, ExitKind, ProgressStatus, TargetSide, all_structural};
 pub use rules::{CaseworkRefusal, Opening, check_closing, check_extension, check_opening, check_step};

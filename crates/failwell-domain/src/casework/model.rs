@@ -39,9 +39,9 @@ macro_rules! words {
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownWord;
-            fn from_str(s: &str) -> Result<Self, UnknownWord> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| UnknownWord {
+            type Err = $crate::casework::UnknownWord;
+            fn from_str(s: &str) -> Result<Self, $crate::casework::UnknownWord> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| $crate::casework::UnknownWord {
                     what: $what,
                     word: s.to_string(),
                     expected: Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
@@ -50,6 +50,7 @@ macro_rules! words {
         }
     };
 }
+pub(crate) use words;
 
 words!(
     /// A person's part in an intervention.

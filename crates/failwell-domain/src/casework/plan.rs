@@ -7,7 +7,6 @@
 //! The report warns that structural change alone rarely turns an organisation round
 //! (Insight 4): a plan whose actions are all structural is flagged.
 
-use super::model::UnknownWord;
 use crate::code::{Code, Slug};
 use time::Date;
 

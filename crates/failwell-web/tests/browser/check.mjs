@@ -3,7 +3,11 @@
 // overview's filters must work as a plain GET form, and axe-core must find no
 // accessibility violation (WCAG 2.2 A and AA rules). A screenshot of each page is kept.
 //
-// Usage: node check.mjs BASE_URL SCREENSHOT_DIR PATH...
+// Usage: FAILWELL_USER=… FAILWELL_PASSWORD=… node check.mjs BASE_URL SCREENSHOT_DIR PATH...
+// Both browser contexts sign in through the sign-in form first (scripts off, so the form
+// must work as plain HTML); a PATH written `anon:/…` is loaded by a reader not signed in.
+// With FAILWELL_DECIDE=/organisations/CODE the organisation page's decision form is
+// filled in and submitted, and the decision must then show on the page.
 // Chromium: $CHROMIUM, else /usr/bin/chromium (Debian's). Prints one JSON line per page
 // and exits 1 when any page fails.
 
@@ -25,10 +29,27 @@ const browser = await chromium.launch({
 });
 let failed = false;
 try {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-  const axeContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  for (const path of paths) {
-    const page = await context.newPage();
+  const viewport = { width: 1280, height: 900 };
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport });
+  const axeContext = await browser.newContext({ viewport });
+  const anonContext = await browser.newContext({ javaScriptEnabled: false, viewport });
+  const anonAxeContext = await browser.newContext({ viewport });
+  const signIn = async (ctx) => {
+    const page = await ctx.newPage();
+    await page.goto(base + "/sign-in", { waitUntil: "load" });
+    await page.fill("#username", process.env.FAILWELL_USER || "");
+    await page.fill("#password", process.env.FAILWELL_PASSWORD || "");
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/sign-in")), page.locator("form button").first().click()]);
+    await page.close();
+  };
+  if (process.env.FAILWELL_USER) {
+    await signIn(context);
+    await signIn(axeContext);
+  }
+  for (const entry of paths) {
+    const anon = entry.startsWith("anon:");
+    const path = anon ? entry.slice(5) : entry;
+    const page = await (anon ? anonContext : context).newPage();
     const problems = [];
     const response = await page.goto(base + path, { waitUntil: "load" });
     if (!response || response.status() !== 200) problems.push(`status ${response && response.status()}`);
@@ -39,7 +60,7 @@ try {
     // axe needs scripts to run, so it checks the same page in a second context where
     // scripts run but every script the page loads itself is refused (failwell's pages
     // have no inline script): the DOM axe sees is the one a reader without JavaScript gets.
-    const axePage = await axeContext.newPage();
+    const axePage = await (anon ? anonAxeContext : axeContext).newPage();
     await axePage.route("**/*.{js,mjs}", (route) => route.abort());
     await axePage.goto(base + path, { waitUntil: "load" });
     await axePage.addScriptTag({ content: axeSource });
@@ -64,9 +85,9 @@ try {
     const axe = run.value ?? { violations: [], passes: 0 };
     for (const v of axe.violations) problems.push(`axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`);
     if (!run.error && axe.passes === 0) problems.push("axe checked nothing");
-    const name = path.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_|_$/g, "") || "overview";
+    const name = (anon ? "public_" : "") + (path.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_|_$/g, "") || "overview");
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-    console.log(JSON.stringify({ path, h1, axe_passes: axe.passes, problems }));
+    console.log(JSON.stringify({ path: entry, h1, axe_passes: axe.passes, problems }));
     if (problems.length) failed = true;
     await page.close();
   }
@@ -87,6 +108,26 @@ try {
   }
   console.log(JSON.stringify({ path: "/ (filter form)", url: page.url(), problems: formProblem ? [formProblem] : [] }));
   if (formProblem) failed = true;
+
+  // Accepting a recommendation with a reason, as a form with scripts off.
+  const decide = process.env.FAILWELL_DECIDE;
+  if (decide) {
+    const problems = [];
+    const p = await context.newPage();
+    await p.goto(base + decide, { waitUntil: "load" });
+    if ((await p.locator("form#decide").count()) === 0) {
+      problems.push("no decision form");
+    } else {
+      await p.check("#verdict");
+      await p.fill("#reason", "Accepted in the browser test");
+      await Promise.all([p.waitForURL(/#decisions$/), p.locator("form#decide button").click()]);
+      const text = await p.locator("#decisions").textContent().catch(() => "");
+      if (!text.includes("Accepted in the browser test")) problems.push("the decision is not on the page");
+      await p.screenshot({ path: `${shots}/decided.png`, fullPage: true });
+    }
+    console.log(JSON.stringify({ path: decide + " (decision form)", problems }));
+    if (problems.length) failed = true;
+  }
 } finally {
   await browser.close();
 }

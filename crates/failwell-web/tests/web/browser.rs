@@ -25,6 +25,11 @@ const PAGES: &[&str] = &[
     "/my-work",
     "/lessons",
     "/my-work?person=C.+Chair&today=2020-03-25",
+    "/account",
+    "/admin/audit",
+    "anon:/",
+    "anon:/sign-in",
+    "anon:/organisations/E06000002",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,16 +47,29 @@ async fn every_page_works_without_javascript_and_passes_axe_in_chromium() {
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../browser-screenshots");
     let db = databases().await.into_iter().next().expect("SQLite");
     let running = serve(&db).await;
+    // A recorded scan, so that the organisation page offers its recommendation to decide on.
+    let text = failwell_domain::regime::ENGLAND;
+    let regime = failwell_domain::regime::Regime::from_toml_str(text).unwrap();
+    let rules = failwell_engine::RuleBook::compile(&regime, Some(text)).unwrap();
+    let options = failwell_engine::ScanOptions { record: true, ..Default::default() };
+    failwell_engine::scan(running.store(), &regime, &rules, &options).await.unwrap();
     let base = format!("http://{}", running.addr);
     let mut cmd = Command::new("node");
     cmd.arg(dir.join("check.mjs")).arg(&base).arg(&shots).args(PAGES).current_dir(&dir);
+    cmd.env("FAILWELL_USER", "administrator")
+        .env("FAILWELL_PASSWORD", PASSWORD)
+        .env("FAILWELL_DECIDE", format!("/organisations/{FAILING}"));
     // The browser runs while the server answers it on this runtime's threads.
     let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("node runs");
     running.stop().await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let reports: Vec<serde_json::Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert_eq!(reports.len(), PAGES.len() + 1, "a report per page and the form:\n{stdout}\n{stderr}");
+    assert_eq!(
+        reports.len(),
+        PAGES.len() + 2,
+        "a report per page, the filter form and the decision form:\n{stdout}\n{stderr}"
+    );
     for r in &reports {
         assert_eq!(r["problems"].as_array().map(Vec::len), Some(0), "{}: {}\n{stderr}", r["path"], r["problems"]);
     }

@@ -4,6 +4,7 @@
 //! components module checks the ported GOV.UK templates against govuk-frontend's
 //! published fixtures.
 
+mod access;
 mod browser;
 mod components;
 mod server;

@@ -194,7 +194,7 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
         // And every documented route answers (none falls through to the API's 404).
         for path in &documented {
             let url = path.replace("{code}", FAILING).replace("{id}", "1");
-            let r = server.get(&url).await;
+            let r = server.get_as("administrator", &url).await;
             assert_eq!(r.status, 200, "[{b}] {url}: {}", r.body);
             assert!(r.content_type().starts_with("application/json"), "[{b}] {url}");
         }
@@ -264,10 +264,10 @@ async fn reads_carry_an_etag_and_a_matching_if_none_match_is_a_304() {
             assert!(tag.starts_with("\"fw-") && tag.ends_with('"'), "[{b}] {tag}");
             let again = server.get(path).await;
             assert_eq!(again.headers["etag"].to_str().unwrap(), tag, "[{b}] {path}: the same answer, the same tag");
-            let cached = get_with(server.addr, path, &[("if-none-match", &tag)]).await;
+            let cached = server.get_with(path, &[("if-none-match", &tag)]).await;
             assert_eq!(cached.status, 304, "[{b}] {path}");
             assert!(cached.body.is_empty(), "[{b}] a 304 has no body");
-            let stale = get_with(server.addr, path, &[("if-none-match", "\"fw-0000000000000000\"")]).await;
+            let stale = server.get_with(path, &[("if-none-match", "\"fw-0000000000000000\"")]).await;
             assert_eq!(stale.status, 200, "[{b}] {path}");
             assert_eq!(stale.body, first.body, "[{b}] {path}");
         }

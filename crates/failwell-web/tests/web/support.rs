@@ -207,7 +207,7 @@ pub async fn load(store: &Store) {
         start: date("2018-01-15"),
         planned_end: None,
         report_published: None,
-        actors: vec![],
+        actors: vec!["P. Peer:peer_reviewer:advise".parse().unwrap()],
         reason: "Early signs in re-referrals".into(),
         ..case
     };
@@ -220,10 +220,47 @@ pub async fn load(store: &Store) {
     failwell_engine::casework::close(store, closed, date("2018-11-30"), &lessons, "caseworker").await.unwrap();
 }
 
+/// The password of every fixture account.
+pub const PASSWORD: &str = "a long password for the tests";
+
+/// The fixture's accounts: user name (= role), display name, provider's organisation.
+/// The board member chairs Middlesbrough's board; the peer reviewer reviewed Hartlepool;
+/// the provider works at Hartlepool.
+pub const ACCOUNTS: &[(&str, &str, Option<&str>)] = &[
+    ("administrator", "A. Admin", None),
+    ("analyst", "A. Analyst", None),
+    ("board_member", "C. Chair", None),
+    ("provider", "H. Provider", Some(STEADY)),
+    ("peer_reviewer", "P. Peer", None),
+];
+
+/// Makes the fixture's accounts, each with an API token; returns the tokens by user name.
+pub async fn accounts(store: &Store) -> std::collections::BTreeMap<String, String> {
+    let hash = failwell_web::auth::hash_password(PASSWORD).unwrap();
+    let mut tokens = std::collections::BTreeMap::new();
+    for (username, name, organisation) in ACCOUNTS {
+        let new = failwell_store::NewAccount {
+            username: (*username).into(),
+            display_name: (*name).into(),
+            email: None,
+            role: username.parse().unwrap(),
+            organisation: organisation.map(str::to_string),
+            password_hash: hash.clone(),
+        };
+        store.add_account(&new, "tests").await.unwrap();
+        let token = failwell_web::auth::new_token("fw_");
+        store.add_api_token(username, "tests", &failwell_web::auth::token_hash(&token), "tests").await.unwrap();
+        tokens.insert((*username).to_string(), token);
+    }
+    tokens
+}
+
 /// A server running over a store, stopped (gracefully) by [`Running::stop`].
 pub struct Running {
     pub addr: SocketAddr,
     pub backend: &'static str,
+    /// API tokens by user name (see [`ACCOUNTS`]).
+    pub tokens: std::collections::BTreeMap<String, String>,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), failwell_web::WebError>>,
     store: Store,
@@ -233,13 +270,14 @@ pub struct Running {
 pub async fn serve(db: &TestDb) -> Running {
     let store = Store::open(&db.url).await.unwrap();
     load(&store).await;
+    let tokens = accounts(&store).await;
     let server = failwell_web::Server::bind(store.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = server.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    Running { addr, backend: db.backend, stop, task, store }
+    Running { addr, backend: db.backend, tokens, stop, task, store }
 }
 
 impl Running {
@@ -250,9 +288,33 @@ impl Running {
         self.store.close().await;
     }
 
-    /// `GET path` over a new connection.
+    /// The store the server serves.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// `GET path` over a new connection, as the analyst (who sees everything).
     pub async fn get(&self, path: &str) -> Response {
-        get(self.addr, path).await
+        self.get_as("analyst", path).await
+    }
+
+    /// `GET path` as user `who` (with their API token), or as the public (`public`).
+    pub async fn get_as(&self, who: &str, path: &str) -> Response {
+        match self.tokens.get(who) {
+            Some(token) => get_with(self.addr, path, &[("authorization", &format!("Bearer {token}"))]).await,
+            None => {
+                assert_eq!(who, "public", "no fixture account {who:?}");
+                get(self.addr, path).await
+            }
+        }
+    }
+
+    /// `GET path` as the analyst, with extra headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let bearer = format!("Bearer {}", self.tokens["analyst"]);
+        let mut all = vec![("authorization", bearer.as_str())];
+        all.extend_from_slice(headers);
+        get_with(self.addr, path, &all).await
     }
 }
 
@@ -273,6 +335,46 @@ impl Response {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+}
+
+/// `POST path` with a form body (`application/x-www-form-urlencoded`) and extra headers.
+pub async fn post_form(addr: SocketAddr, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
+    let body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", failwell_web::query::encode(k), failwell_web::query::encode(v)))
+        .collect();
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    let mut request = hyper::Request::post(path)
+        .header("host", addr.to_string())
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(http_body_util::Full::new(Bytes::from(body.join("&")))).expect("a valid request");
+    let response = sender.send_request(request).await.expect("an answer");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("a body").to_bytes();
+    Response { status, headers, body: String::from_utf8(body.to_vec()).expect("UTF-8") }
+}
+
+/// The `Set-Cookie` value of cookie `name` in a response (`None` when not set).
+pub fn set_cookie(r: &Response, name: &str) -> Option<String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+/// The value of the hidden form field `name` in an HTML page.
+pub fn hidden(body: &str, name: &str) -> Option<String> {
+    let at = body.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &body[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_string())
 }
 
 /// `GET path` from `addr` over a fresh TCP connection with hyper's HTTP/1.1 client.

@@ -1,0 +1,212 @@
+//! `/sign-in`, `/sign-out` and `/account`.
+
+use super::viewer::{SESSION_COOKIE, Signed, cookie};
+use super::{MAX_FAILED_SIGN_INS, SESSION_LENGTH, SIGN_IN_WINDOW, new_token, same, token_hash, verify_password};
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::view::SummaryRow;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// The cookie that carries the sign-in form's CSRF token (there is no session yet, so the
+/// token is checked against this cookie: a form posted from another site cannot read it).
+const SIGN_IN_COOKIE: &str = "failwell_sign_in";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in.html")]
+pub(crate) struct SignInPage {
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub(crate) struct AccountPage {
+    rows: Vec<SummaryRow>,
+    csrf: String,
+}
+
+/// Where to go after signing in.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-in form as posted.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A form that carries only the CSRF token.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+}
+
+/// Only a path of this site: never another site (`//host`, `https://…`).
+fn local(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/sign-") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// The attributes every failwell cookie has; `Secure` when the request came over HTTPS
+/// (through a proxy that says so: failwell itself serves plain HTTP on loopback).
+fn cookie_attributes(headers: &HeaderMap) -> &'static str {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "https");
+    if https { "Path=/; HttpOnly; SameSite=Lax; Secure" } else { "Path=/; HttpOnly; SameSite=Lax" }
+}
+
+fn with_cookie(mut response: Response, cookie: String) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+fn sign_in_page(
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    error: Option<String>,
+) -> Response {
+    let csrf = new_token("");
+    let page = SignInPage { csrf: csrf.clone(), next: local(next), username: username.to_string(), error };
+    let cookie = format!("{SIGN_IN_COOKIE}={csrf}; Max-Age=3600; {}", cookie_attributes(headers));
+    with_cookie((status, page).into_response(), cookie)
+}
+
+/// `GET /sign-in`: the form.
+pub(crate) async fn sign_in_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    sign_in_page(&headers, StatusCode::OK, &q.next, "", None)
+}
+
+/// `POST /sign-in`: checks the password, starts a session, and goes back where the user
+/// was going. Every attempt, refused or not, is in the audit log.
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same(expected, &form.csrf) {
+        return Ok(sign_in_page(
+            &headers,
+            StatusCode::FORBIDDEN,
+            &form.next,
+            &form.username,
+            Some("The form had expired: enter your user name and password again".into()),
+        ));
+    }
+    let username = form.username.trim().to_string();
+    let now = OffsetDateTime::now_utc();
+    let since = (now - SIGN_IN_WINDOW).format(&Rfc3339).map_err(|e| WebError::Judging(e.to_string()))?;
+    if state.store.refusals_since("sign in", &username, &since).await? >= MAX_FAILED_SIGN_INS {
+        signed.audit(&state, "sign in", &username, "too many failed attempts: refused unchecked", "refused").await?;
+        let minutes = SIGN_IN_WINDOW.whole_minutes();
+        return Ok(sign_in_page(
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.next,
+            &username,
+            Some(format!("Too many failed attempts to sign in as this user: wait {minutes} minutes and try again")),
+        ));
+    }
+    let credentials = state.store.credentials(&username).await?;
+    let password = form.password;
+    // argon2 takes tens of milliseconds of CPU: off the async threads.
+    let account = tokio::task::spawn_blocking(move || {
+        credentials.filter(|(_, hash)| verify_password(&password, hash)).map(|(account, _)| account)
+    })
+    .await
+    .map_err(|e| WebError::Judging(e.to_string()))?;
+    let Some(account) = account else {
+        signed.audit(&state, "sign in", &username, "wrong user name or password", "refused").await?;
+        return Ok(sign_in_page(
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            &form.next,
+            &username,
+            Some("Enter a correct user name and password".into()),
+        ));
+    };
+    let token = new_token("");
+    let expires = (now + SESSION_LENGTH).format(&Rfc3339).map_err(|e| WebError::Judging(e.to_string()))?;
+    state.store.start_session(account.id, &token_hash(&token), &new_token(""), &expires).await?;
+    let by = Signed { viewer: super::viewer::viewer_of(&state, &account).await?, ..signed };
+    by.audit(&state, "sign in", &username, "", "done").await?;
+    let attrs = cookie_attributes(&headers);
+    let response = (StatusCode::SEE_OTHER, [(header::LOCATION, local(&form.next))]).into_response();
+    let response =
+        with_cookie(response, format!("{SESSION_COOKIE}={token}; Max-Age={}; {attrs}", SESSION_LENGTH.whole_seconds()));
+    Ok(with_cookie(response, format!("{SIGN_IN_COOKIE}=; Max-Age=0; {attrs}")))
+}
+
+/// Refuses a form whose CSRF token is not the session's.
+pub(crate) fn check_csrf(signed: &Signed, token: &str) -> Result<(), WebError> {
+    match &signed.csrf {
+        Some(expected) if same(expected, token) => Ok(()),
+        _ => Err(WebError::BadForm),
+    }
+}
+
+/// `POST /sign-out`: ends the session.
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&signed, &form.csrf)?;
+    if let Some(hash) = &signed.session {
+        state.store.end_session(hash).await?;
+        signed.audit(&state, "sign out", signed.viewer.who(), "", "done").await?;
+    }
+    let response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    Ok(with_cookie(response, format!("{SESSION_COOKIE}=; Max-Age=0; {}", cookie_attributes(&headers))))
+}
+
+/// `GET /account`: who is signed in, with what reach, and the sign-out button.
+pub(crate) async fn account(State(state): State<AppState>, signed: Signed) -> Result<AccountPage, PageError> {
+    signed.allow(&state, failwell_domain::access::Reach::SignedIn).await?;
+    let v = &signed.viewer;
+    let row = |k: &str, v: String| SummaryRow { key: k.into(), value: v, href: None };
+    let reach = if v.is_national() {
+        "Every organisation".to_string()
+    } else if v.organisations.is_empty() {
+        "No organisation yet: you are not named on any case".to_string()
+    } else {
+        v.organisations.iter().map(|c| c.as_str().to_string()).collect::<Vec<_>>().join(", ")
+    };
+    Ok(AccountPage {
+        rows: vec![
+            row("User name", v.who().to_string()),
+            row("Name", v.display_name.clone()),
+            row("Role", v.role.map(|r| r.as_str().replace('_', " ")).unwrap_or_default()),
+            row("Judgements and casework of", reach),
+        ],
+        csrf: signed.csrf.clone().unwrap_or_default(),
+    })
+}

@@ -1,0 +1,320 @@
+//! Accounts, roles and the audit log through the real server: the role matrix of
+//! `docs/web.md` (that table is this test's data), signing in and out with cookies and
+//! CSRF, the sign-in rate limit, deciding on a recommendation from the organisation page,
+//! and what the audit log keeps.
+
+use crate::support::*;
+
+/// The role matrix, read from `docs/web.md`: (route, [(who, expected)]).
+fn matrix() -> Vec<(String, Vec<(String, String)>)> {
+    let doc = include_str!("../../../../docs/web.md");
+    let table = doc
+        .split("<!-- role-matrix:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- role-matrix:end -->").next())
+        .expect("docs/web.md has the role matrix between its markers");
+    let mut lines = table.lines().map(str::trim).filter(|l| l.starts_with('|'));
+    let cells = |l: &str| -> Vec<String> { l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect() };
+    let head = cells(lines.next().expect("a header"));
+    assert_eq!(head[0], "route");
+    let mut out = Vec::new();
+    for line in lines.skip(1) {
+        let row = cells(line);
+        assert_eq!(row.len(), head.len(), "{line}");
+        let route = row[0].trim_matches('`').to_string();
+        out.push((route, head[1..].iter().cloned().zip(row[1..].iter().cloned()).collect()));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_gets_exactly_what_the_role_matrix_in_docs_web_md_says() {
+    let matrix = matrix();
+    assert!(matrix.len() >= 30, "the matrix covers the routes: {}", matrix.len());
+    // Every page and API route the router serves is in the matrix (its parameters filled in).
+    for path in failwell_web::api_paths() {
+        let path = path.replace("{code}", FAILING).replace("{id}", "1");
+        assert!(matrix.iter().any(|(r, _)| *r == path), "{path} is missing from the role matrix");
+    }
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let mut checked = 0;
+        for (route, cells) in &matrix {
+            for (who, expected) in cells {
+                let r = server.get_as(who, route).await;
+                let limited = r.body.contains("data-reach=\"limited\"");
+                let ok = match expected.as_str() {
+                    "200" => r.status == 200 && !limited,
+                    "limited" => r.status == 200 && limited,
+                    "303" => {
+                        r.status == 303
+                            && r.headers
+                                .get("location")
+                                .and_then(|l| l.to_str().ok())
+                                .is_some_and(|l| l.starts_with("/sign-in?next="))
+                    }
+                    "401" => r.status == 401 && r.content_type() == "application/problem+json",
+                    "403" => r.status == 403,
+                    other => panic!("unknown cell {other:?} for {route} as {who}"),
+                };
+                assert!(
+                    ok,
+                    "[{b}] {route} as {who}: expected {expected}, got {} (limited: {limited})\n{}",
+                    r.status,
+                    &r.body[..r.body.len().min(400)]
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, matrix.len() * 6, "[{b}]");
+        // What a scoped role sees is cut to its reach, not only allowed or refused.
+        let board = server.get_as("board_member", "/api/v1/interventions").await.json();
+        let ids: Vec<i64> = board.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![1], "[{b}] the board member's cases");
+        let peer = server.get_as("peer_reviewer", "/api/v1/interventions").await.json();
+        let ids: Vec<i64> = peer.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![2], "[{b}] the peer reviewer's cases");
+        // The public's overview is the directory: every organisation, no judgement, and
+        // no order or filter that would give one away.
+        for path in ["/", "/?band=severe&sort=band", "/?rung=statutory_direction"] {
+            let directory = server.get_as("public", path).await;
+            assert_eq!(directory.status, 200, "[{b}] {path}");
+            assert!(directory.body.contains("Showing 3 of 3 organisations"), "[{b}] {path}");
+            assert!(
+                !directory.body.contains("Overall band") && !directory.body.contains("Recommended rung"),
+                "[{b}] {path}"
+            );
+            let (d, h, m) = (
+                directory.body.find("Doncaster"),
+                directory.body.find("Hartlepool"),
+                directory.body.find("Middlesbrough"),
+            );
+            assert!(d < h && h < m, "[{b}] {path}: by name, whatever was asked");
+        }
+        let public = server.get_as("public", &format!("/organisations/{FAILING}")).await;
+        assert!(public.body.contains("Ratings") && !public.body.contains("Risk by failure type"), "[{b}]");
+        assert!(!public.body.contains("C. Chair"), "[{b}] casework people are not published");
+        let full = server.get_as("board_member", &format!("/organisations/{FAILING}")).await;
+        assert!(full.body.contains("Risk by failure type"), "[{b}]");
+        // A wrong API token is refused outright.
+        let wrong = get_with(server.addr, "/api/v1/scans", &[("authorization", "Bearer fw_nonsense")]).await;
+        assert_eq!(wrong.status, 401, "[{b}]");
+        server.stop().await;
+    }
+}
+
+/// Signs in through the form; returns the session cookie.
+async fn sign_in(server: &Running, username: &str, password: &str) -> Response {
+    let form = get(server.addr, "/sign-in?next=/account").await;
+    assert_eq!(form.status, 200);
+    let cookie = set_cookie(&form, "failwell_sign_in").expect("the sign-in form's CSRF cookie");
+    let csrf = hidden(&form.body, "csrf").expect("a CSRF field");
+    assert_eq!(cookie, csrf);
+    post_form(
+        server.addr,
+        "/sign-in",
+        &[("username", username), ("password", password), ("next", "/account"), ("csrf", &csrf)],
+        &[("cookie", &format!("failwell_sign_in={cookie}"))],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_and_out_uses_an_httponly_cookie_and_csrf_and_failures_are_limited() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        // A form posted without its CSRF cookie (from another site) is refused.
+        let forged = post_form(
+            server.addr,
+            "/sign-in",
+            &[("username", "analyst"), ("password", PASSWORD), ("csrf", "x")],
+            &[("cookie", "failwell_sign_in=y")],
+        )
+        .await;
+        assert_eq!(forged.status, 403, "[{b}]");
+        assert!(set_cookie(&forged, "failwell_session").is_none(), "[{b}]");
+
+        let ok = sign_in(&server, "analyst", PASSWORD).await;
+        assert_eq!(ok.status, 303, "[{b}] {}", ok.body);
+        assert_eq!(ok.headers["location"], "/account", "[{b}]");
+        let raw = ok.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
+        let session_line = raw.iter().find(|c| c.starts_with("failwell_session=")).expect("a session cookie");
+        for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(session_line.contains(attr), "[{b}] {session_line}");
+        }
+        assert!(!session_line.contains("Secure"), "[{b}] plain HTTP on loopback");
+        let session = set_cookie(&ok, "failwell_session").unwrap();
+        let cookie = format!("failwell_session={session}");
+        let account = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
+        assert_eq!(account.status, 200, "[{b}]");
+        assert!(account.body.contains("A. Analyst") && account.body.contains("Every organisation"), "[{b}]");
+        // The session's pages carry its CSRF token; signing out without it is refused.
+        let csrf = hidden(&account.body, "csrf").expect("the sign-out form's token");
+        let no = post_form(server.addr, "/sign-out", &[("csrf", "wrong")], &[("cookie", &cookie)]).await;
+        assert_eq!(no.status, 403, "[{b}]");
+        let out = post_form(server.addr, "/sign-out", &[("csrf", &csrf)], &[("cookie", &cookie)]).await;
+        assert_eq!(out.status, 303, "[{b}]");
+        let after = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
+        assert_eq!(after.status, 303, "[{b}] the session has ended");
+
+        // Five wrong passwords, then even the right one is refused for a while.
+        for _ in 0..5 {
+            let wrong = sign_in(&server, "provider", "not the password at all").await;
+            assert_eq!(wrong.status, 401, "[{b}]");
+            assert!(wrong.body.contains("Enter a correct user name and password"), "[{b}]");
+        }
+        let limited = sign_in(&server, "provider", PASSWORD).await;
+        assert_eq!(limited.status, 429, "[{b}]");
+        assert!(set_cookie(&limited, "failwell_session").is_none(), "[{b}]");
+        // Another user is not held back by it.
+        assert_eq!(sign_in(&server, "peer_reviewer", PASSWORD).await.status, 303, "[{b}]");
+
+        let log = server
+            .store()
+            .audit_search(&failwell_store::AuditFilter {
+                action: Some("sign in".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let refused = log.iter().filter(|e| e.subject == "provider" && e.outcome == "refused").count();
+        assert_eq!(refused, 6, "[{b}] five wrong passwords and the limited attempt");
+        assert!(log.iter().any(|e| e.who == "analyst" && e.outcome == "done" && e.request_id.is_some()), "[{b}]");
+        assert!(
+            log.iter().all(|e| !e.detail.contains(PASSWORD) && !e.detail.contains("not the password")),
+            "[{b}] no password is logged"
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_it_is_audited() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let text = failwell_domain::regime::ENGLAND;
+        let regime = failwell_domain::regime::Regime::from_toml_str(text).unwrap();
+        let rules = failwell_engine::RuleBook::compile(&regime, Some(text)).unwrap();
+        let options = failwell_engine::ScanOptions { record: true, ..Default::default() };
+        let report = failwell_engine::scan(server.store(), &regime, &rules, &options).await.unwrap();
+        let scan_id = report.recorded.as_ref().expect("recorded").scan_id;
+
+        let ok = sign_in(&server, "analyst", PASSWORD).await;
+        let cookie = format!("failwell_session={}", set_cookie(&ok, "failwell_session").unwrap());
+        let page = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, 200, "[{b}]");
+        assert!(page.body.contains("Decide on the recommendation"), "[{b}] the decision form is on the page");
+        assert_eq!(hidden(&page.body, "scan"), Some(scan_id.to_string()), "[{b}]");
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        let path = format!("/organisations/{FAILING}/decisions");
+        let scan = scan_id.to_string();
+        // A blank reason is refused, naming the field; a forged form is refused.
+        let blank = post_form(
+            server.addr,
+            &path,
+            &[("csrf", &csrf), ("scan", &scan), ("verdict", "accept"), ("reason", " ")],
+            &[("cookie", &cookie)],
+        )
+        .await;
+        assert_eq!(blank.status, 400, "[{b}]");
+        assert!(blank.body.contains("reason"), "[{b}]");
+        let forged = post_form(
+            server.addr,
+            &path,
+            &[("csrf", "x"), ("scan", &scan), ("verdict", "accept"), ("reason", "r")],
+            &[("cookie", &cookie)],
+        )
+        .await;
+        assert_eq!(forged.status, 403, "[{b}]");
+        let done = post_form(
+            server.addr,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("scan", &scan),
+                ("verdict", "accept"),
+                ("reason", "Inadequate and no improvement since"),
+            ],
+            &[("cookie", &cookie)],
+        )
+        .await;
+        assert_eq!(done.status, 303, "[{b}] {}", done.body);
+        let decisions = server.store().decisions(Some(FAILING)).await.unwrap();
+        assert_eq!(decisions.len(), 1, "[{b}]");
+        assert_eq!(
+            (decisions[0].decided_by.as_str(), decisions[0].decision.as_str()),
+            ("analyst", "accepted"),
+            "[{b}]"
+        );
+        let again = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &cookie)]).await;
+        assert!(
+            again.body.contains("Inadequate and no improvement since"),
+            "[{b}] the decision is in the page's history"
+        );
+
+        // A board member signed in has no form, and a post of theirs is refused.
+        let board = sign_in(&server, "board_member", PASSWORD).await;
+        let board_cookie = format!("failwell_session={}", set_cookie(&board, "failwell_session").unwrap());
+        let their_page =
+            get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &board_cookie)]).await;
+        assert!(!their_page.body.contains("Decide on the recommendation"), "[{b}]");
+        let their_csrf = hidden(&their_page.body, "csrf");
+        assert!(their_csrf.is_none(), "[{b}] no form, no token on the page");
+
+        // The audit log: the decision and the analyst's reads, each with its request id;
+        // the public's reads of published pages are not there.
+        let public = server.get_as("public", "/indicators/rereferrals_within_12m_pct").await;
+        assert_eq!(public.status, 200);
+        let log = server.store().audit_log(1000).await.unwrap();
+        let decide = log.iter().find(|e| e.action == "decide" && e.outcome == "done").expect("the decision is audited");
+        assert_eq!(decide.who, "analyst", "[{b}]");
+        assert!(decide.detail.contains("Inadequate and no improvement since"), "[{b}]");
+        assert!(
+            !log.iter().any(|e| e.action == "decide" && e.outcome == "refused"),
+            "[{b}] refusals before the store are not decisions"
+        );
+        assert!(
+            log.iter()
+                .any(|e| e.action == "read" && e.who == "analyst" && e.subject == format!("/organisations/{FAILING}")),
+            "[{b}]"
+        );
+        assert!(!log.iter().any(|e| e.who == "public" && e.action == "read"), "[{b}] published reads are not logged");
+        // And nobody can change it, on either database.
+        let changed = sqlx_exec(&db, "update audit_log set who = 'someone else'").await;
+        assert!(changed.is_err(), "[{b}] the audit log refused an update");
+        let deleted = sqlx_exec(&db, "delete from audit_log").await;
+        assert!(deleted.is_err(), "[{b}] the audit log refused a delete");
+
+        // The administrator reads it on the web, and downloads it as CSV.
+        let page = server.get_as("administrator", "/admin/audit?action=decide").await;
+        assert_eq!(page.status, 200, "[{b}]");
+        assert!(page.body.contains("Inadequate and no improvement since"), "[{b}]");
+        let csv = server.get_as("administrator", "/admin/audit.csv?who=analyst").await;
+        assert!(csv.content_type().starts_with("text/csv"), "[{b}]");
+        assert!(csv.body.starts_with("id,at,who,action,subject,outcome,detail,request_id\r\n"), "[{b}]");
+        assert!(csv.body.lines().skip(1).all(|l| l.split(',').nth(2) == Some("analyst")), "[{b}]");
+        assert!(csv.body.lines().count() > 3, "[{b}] {}", csv.body);
+        let bad = server.get_as("administrator", "/admin/audit?since=yesterday").await;
+        assert_eq!(bad.status, 400, "[{b}]");
+        server.stop().await;
+    }
+}
+
+/// Runs one SQL statement on the test database directly (as someone with the database
+/// might, bypassing failwell).
+async fn sqlx_exec(db: &TestDb, sql: &str) -> Result<u64, String> {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if db.backend == "postgres" {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.map_err(|e| e.to_string())?;
+        sqlx::query(sql).execute(&mut c).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+    } else {
+        let mut c =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.url)).await.map_err(|e| e.to_string())?;
+        sqlx::query(sql).execute(&mut c).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+    }
+}
