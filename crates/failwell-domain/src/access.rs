@@ -47,6 +47,12 @@ pub enum Reach<'a> {
     National,
     /// Accepting or declining a recommendation.
     Decide,
+    /// Moving a case on (recording an obligation met) for these organisations: analysts,
+    /// administrators, and the board members who sit on it.
+    EditCase(&'a [Code]),
+    /// Recording progress on a case's plan for these organisations: as [`Reach::EditCase`],
+    /// and the provider's own staff (they report their own plan's progress).
+    UpdateProgress(&'a [Code]),
     /// Accounts and the audit log.
     Administration,
 }
@@ -86,6 +92,14 @@ impl Viewer {
             Reach::Published | Reach::SignedIn => true,
             Reach::Organisations(codes) => national || codes.iter().any(|c| self.organisations.contains(c)),
             Reach::National | Reach::Decide => national,
+            Reach::EditCase(codes) => {
+                national || (role == Role::BoardMember && codes.iter().any(|c| self.organisations.contains(c)))
+            }
+            Reach::UpdateProgress(codes) => {
+                national
+                    || (matches!(role, Role::BoardMember | Role::Provider)
+                        && codes.iter().any(|c| self.organisations.contains(c)))
+            }
             Reach::Administration => role == Role::Administrator,
         }
     }
@@ -138,6 +152,24 @@ mod tests {
             assert!(!v.may(&Reach::National) && !v.may(&Reach::Decide) && !v.may(&Reach::Administration));
             assert!(v.may(&Reach::SignedIn));
         }
+    }
+
+    #[test]
+    fn board_members_move_their_cases_on_and_providers_report_their_own_progress() {
+        let mine = [Code::new("E06000001").unwrap()];
+        let other = [Code::new("E06000002").unwrap()];
+        let board = viewer(Role::BoardMember, &["E06000001"]);
+        assert!(board.may(&Reach::EditCase(&mine)) && board.may(&Reach::UpdateProgress(&mine)));
+        assert!(!board.may(&Reach::EditCase(&other)) && !board.may(&Reach::UpdateProgress(&other)));
+        let provider = viewer(Role::Provider, &["E06000001"]);
+        assert!(provider.may(&Reach::UpdateProgress(&mine)));
+        assert!(!provider.may(&Reach::EditCase(&mine)), "a provider does not mark the regulator's clocks met");
+        assert!(!provider.may(&Reach::UpdateProgress(&other)));
+        let peer = viewer(Role::PeerReviewer, &["E06000001"]);
+        assert!(!peer.may(&Reach::EditCase(&mine)) && !peer.may(&Reach::UpdateProgress(&mine)));
+        let analyst = viewer(Role::Analyst, &[]);
+        assert!(analyst.may(&Reach::EditCase(&other)) && analyst.may(&Reach::UpdateProgress(&other)));
+        assert!(!Viewer::public().may(&Reach::UpdateProgress(&mine)));
     }
 
     #[test]

@@ -411,6 +411,7 @@ pub async fn interventions(
 #[template(path = "intervention.html")]
 pub(crate) struct InterventionPage {
     id: i64,
+    forms: Option<crate::casework_forms::CaseForms>,
     closed: bool,
     today: String,
     summary: Vec<SummaryRow>,
@@ -570,6 +571,7 @@ pub async fn intervention(
         .await
         .map_err(review_error)?;
     let rows = review_rows(&review);
+    let forms = crate::casework_forms::forms(&signed, &review, today);
     let org_row = |code: &String| SummaryRow {
         key: "Organisation".into(),
         value: code.clone(),
@@ -626,6 +628,7 @@ pub async fn intervention(
         })
         .unwrap_or_default();
     Ok(InterventionPage {
+        forms,
         id: c.id,
         closed: c.status == "closed",
         today: long_date(today),

@@ -21,6 +21,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod casework;
+mod casework_forms;
 mod decide;
 pub mod error;
 mod etag;
@@ -103,6 +104,8 @@ pub fn router(state: AppState) -> Router {
         .route("/interventions", get(casework::interventions))
         .route("/interventions/{id}", get(casework::intervention))
         .route("/interventions/{id}/pack", get(casework::pack))
+        .route("/interventions/{id}/progress", axum::routing::post(casework_forms::progress))
+        .route("/interventions/{id}/obligations", axum::routing::post(casework_forms::meet))
         .route("/my-work", get(casework::my_work))
         .route("/lessons", get(casework::lessons))
         .route("/sign-in", get(auth::sign_in_form).post(auth::sign_in))

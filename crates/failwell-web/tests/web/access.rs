@@ -318,3 +318,136 @@ async fn sqlx_exec(db: &TestDb, sql: &str) -> Result<u64, String> {
         sqlx::query(sql).execute(&mut c).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
     }
 }
+
+/// The value of the first `<option>` with a value in the `<select name=NAME>` of a page.
+fn first_option(body: &str, name: &str) -> Option<String> {
+    let at = body.find(&format!("name=\"{name}\""))?;
+    let rest = &body[at..];
+    let v = rest.find("<option value=\"")? + 15;
+    Some(rest[v..v + rest[v..].find('"')?].to_string())
+}
+
+/// Signs `who` in and returns their session cookie.
+async fn session(server: &Running, who: &str) -> String {
+    let ok = sign_in(server, who, PASSWORD).await;
+    assert_eq!(ok.status, 303, "{who} signs in: {}", ok.body);
+    format!("failwell_session={}", set_cookie(&ok, "failwell_session").unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_own_progress() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        // Middlesbrough's own provider, beside the fixture's Hartlepool one.
+        let new = failwell_store::NewAccount {
+            username: "mprovider".into(),
+            display_name: "M. Provider".into(),
+            email: None,
+            role: failwell_domain::access::Role::Provider,
+            organisation: Some(FAILING.into()),
+            password_hash: failwell_web::auth::hash_password(PASSWORD).unwrap(),
+        };
+        server.store().add_account(&new, "tests").await.unwrap();
+
+        let board = session(&server, "board_member").await;
+        let page = get_with(server.addr, "/interventions/1?today=2020-03-25", &[("cookie", &board)]).await;
+        assert_eq!(page.status, 200, "[{b}]");
+        assert!(page.body.contains("id=\"progress\"") && page.body.contains("id=\"meet\""), "[{b}] both forms");
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        let action = first_option(&page.body, "action").expect("an action to report on");
+        let obligation = first_option(&page.body, "obligation").expect("an obligation to meet");
+        let progress = [
+            ("csrf", csrf.as_str()),
+            ("action", action.as_str()),
+            ("status", "at_risk"),
+            ("on", "2020-03-20"),
+            ("note", "Re-referrals audited; two teams behind"),
+        ];
+        let r = post_form(server.addr, "/interventions/1/progress", &progress, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        assert_eq!(r.headers["location"], "/interventions/1#plan", "[{b}]");
+        let met = [("csrf", csrf.as_str()), ("obligation", obligation.as_str()), ("on", "2020-03-21")];
+        let r = post_form(server.addr, "/interventions/1/obligations", &met, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        let case = server.store().intervention(1).await.unwrap().unwrap();
+        let o = case.obligations.iter().find(|o| o.id.to_string() == obligation).unwrap();
+        assert_eq!((o.met_on.as_deref(), o.met_by.as_deref()), (Some("2020-03-21"), Some("board_member")), "[{b}]");
+        let plan = server.store().plan(1).await.unwrap();
+        let update = plan.themes.iter().flat_map(|t| &t.actions).flat_map(|a| &a.updates).next().expect("the update");
+        assert_eq!((update.status.as_str(), update.by.as_str()), ("at_risk", "board_member"), "[{b}]");
+
+        // A move the engine refuses is a 409 with its reason, and in the audit log.
+        let bad = [("csrf", csrf.as_str()), ("action", "999"), ("status", "done"), ("on", "2020-03-22"), ("note", "x")];
+        let r = post_form(server.addr, "/interventions/1/progress", &bad, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 409, "[{b}] {}", r.body);
+        let log = server.store().audit_log(200).await.unwrap();
+        assert!(
+            log.iter().any(|e| e.action == "record progress" && e.outcome == "refused" && e.who == "board_member"),
+            "[{b}]"
+        );
+        assert!(
+            log.iter().any(|e| e.action == "meet obligation" && e.outcome == "done" && e.who == "board_member"),
+            "[{b}]"
+        );
+
+        // Middlesbrough's provider reports progress on its own plan but does not mark the
+        // regulator's clocks met.
+        let mine = session(&server, "mprovider").await;
+        let page = get_with(server.addr, "/interventions/1?today=2020-03-25", &[("cookie", &mine)]).await;
+        assert!(page.body.contains("id=\"progress\"") && !page.body.contains("id=\"meet\""), "[{b}]");
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        let progress = [
+            ("csrf", csrf.as_str()),
+            ("action", action.as_str()),
+            ("status", "on_track"),
+            ("on", "2020-03-24"),
+            ("note", "Both teams caught up"),
+        ];
+        assert_eq!(
+            post_form(server.addr, "/interventions/1/progress", &progress, &[("cookie", &mine)]).await.status,
+            303,
+            "[{b}]"
+        );
+        let met = [("csrf", csrf.as_str()), ("obligation", obligation.as_str()), ("on", "2020-03-21")];
+        assert_eq!(
+            post_form(server.addr, "/interventions/1/obligations", &met, &[("cookie", &mine)]).await.status,
+            403,
+            "[{b}]"
+        );
+
+        // Hartlepool's provider cannot touch Middlesbrough's case at all; the public is sent to sign in.
+        let theirs = session(&server, "provider").await;
+        let account = get_with(server.addr, "/account", &[("cookie", &theirs)]).await;
+        let csrf = hidden(&account.body, "csrf").unwrap();
+        let progress = [
+            ("csrf", csrf.as_str()),
+            ("action", action.as_str()),
+            ("status", "done"),
+            ("on", "2020-03-24"),
+            ("note", "Not ours"),
+        ];
+        assert_eq!(
+            post_form(server.addr, "/interventions/1/progress", &progress, &[("cookie", &theirs)]).await.status,
+            403,
+            "[{b}]"
+        );
+        assert_eq!(
+            post_form(server.addr, "/interventions/1/progress", &progress, &[]).await.status,
+            403,
+            "[{b}] no session, no CSRF token"
+        );
+        let updates = server
+            .store()
+            .plan(1)
+            .await
+            .unwrap()
+            .themes
+            .iter()
+            .flat_map(|t| &t.actions)
+            .map(|a| a.updates.len())
+            .sum::<usize>();
+        assert_eq!(updates, 2, "[{b}] the board member's and Middlesbrough's provider's updates only");
+        server.stop().await;
+    }
+}

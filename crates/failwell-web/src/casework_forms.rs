@@ -1,0 +1,170 @@
+//! Casework moves from the intervention page: recording progress on a plan's action, and
+//! recording an obligation met. Each is a GOV.UK form with the session's CSRF token,
+//! allowed by the domain's access rule (a board member moves on the cases they sit on; a
+//! provider's staff report their own plan's progress; analysts anything), and made by the
+//! engine exactly as `failwell plan progress` and `failwell intervention meet` make it,
+//! with the user name as who made it and the engine's audit entry, done or refused.
+
+use crate::AppState;
+use crate::auth::{Signed, check_csrf};
+use crate::error::{PageError, WebError};
+use crate::view::SelectItem;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use failwell_domain::Code;
+use failwell_domain::access::Reach;
+use failwell_domain::casework::ProgressStatus;
+use failwell_engine::casework::CaseworkError;
+use failwell_engine::casework::plan::CaseReview;
+use time::Date;
+
+/// The forms the intervention page shows the viewer (each `None` when they may not use it
+/// or there is nothing to do with it).
+pub(crate) struct CaseForms {
+    pub(crate) csrf: String,
+    pub(crate) today: String,
+    /// Actions to report progress on, and the statuses.
+    pub(crate) progress: Option<(Vec<SelectItem>, Vec<SelectItem>)>,
+    /// Obligations not yet met or lapsed.
+    pub(crate) meet: Option<Vec<SelectItem>>,
+}
+
+fn items(values: impl IntoIterator<Item = (String, String)>) -> Vec<SelectItem> {
+    values.into_iter().map(|(value, text)| SelectItem { value, text, selected: false, disabled: false }).collect()
+}
+
+fn codes(review: &CaseReview) -> Vec<Code> {
+    review.intervention.organisations.iter().filter_map(|c| Code::new(c).ok()).collect()
+}
+
+/// The forms for `review`'s case as `signed` may use them on `today`.
+pub(crate) fn forms(signed: &Signed, review: &CaseReview, today: Date) -> Option<CaseForms> {
+    let csrf = signed.csrf.clone()?;
+    if review.intervention.ended_on.is_some() {
+        return None;
+    }
+    let orgs = codes(review);
+    let progress = (signed.may(Reach::UpdateProgress(&orgs)) && !review.actions.is_empty()).then(|| {
+        let actions =
+            items(review.actions.iter().map(|a| (a.action.id.to_string(), format!("{}: {}", a.theme, a.action.title))));
+        let statuses =
+            items(ProgressStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().replace('_', " "))));
+        (actions, statuses)
+    });
+    let open: Vec<(String, String)> = review
+        .intervention
+        .obligations
+        .iter()
+        .filter(|o| o.met_on.is_none() && o.lapsed_on.is_none())
+        .map(|o| (o.id.to_string(), format!("{} (due {})", o.name, o.due)))
+        .collect();
+    let meet = (signed.may(Reach::EditCase(&orgs)) && !open.is_empty()).then(|| items(open));
+    (progress.is_some() || meet.is_some()).then(|| CaseForms {
+        csrf,
+        today: failwell_domain::dates::iso(today),
+        progress,
+        meet,
+    })
+}
+
+/// A progress update as posted.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ProgressForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// An obligation met, as posted.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct MeetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    obligation: String,
+    #[serde(default)]
+    on: String,
+}
+
+fn number(field: &'static str, v: &str) -> Result<i64, WebError> {
+    v.trim().parse().map_err(|_| WebError::BadField { field, reason: format!("choose one (got {v:?})") })
+}
+
+fn day(v: &str) -> Result<Date, WebError> {
+    failwell_domain::dates::parse_date(v.trim())
+        .map_err(|e| WebError::BadField { field: "on", reason: format!("{v:?} is not a day (YYYY-MM-DD): {e}") })
+}
+
+/// The case's organisations, read from the store (to check the viewer's reach).
+async fn case_codes(state: &AppState, id: i64) -> Result<Vec<Code>, WebError> {
+    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
+    Ok(case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect())
+}
+
+fn done(id: i64, anchor: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/interventions/{id}#{anchor}"))]).into_response()
+}
+
+fn refused(e: CaseworkError) -> WebError {
+    match e {
+        CaseworkError::Refused(r) => WebError::Refused(r.to_string()),
+        CaseworkError::Store(s) => WebError::Store(s),
+    }
+}
+
+/// `POST /interventions/{id}/progress`: records a progress update on one of its actions.
+pub(crate) async fn progress(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<ProgressForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&signed, &form.csrf)?;
+    let orgs = case_codes(&state, id).await?;
+    signed.allow(&state, Reach::UpdateProgress(&orgs)).await?;
+    let action = number("action", &form.action)?;
+    let status: ProgressStatus = form.status.parse().map_err(|e: failwell_domain::casework::UnknownWord| {
+        WebError::BadField { field: "status", reason: e.to_string() }
+    })?;
+    let on = day(&form.on)?;
+    if form.note.trim().is_empty() {
+        return Err(WebError::BadField { field: "note", reason: "say what has happened".into() }.into());
+    }
+    failwell_engine::casework::plan::record_progress(
+        &state.store,
+        id,
+        action,
+        on,
+        status,
+        form.note.trim(),
+        signed.viewer.who(),
+    )
+    .await
+    .map_err(refused)?;
+    Ok(done(id, "plan"))
+}
+
+/// `POST /interventions/{id}/obligations`: records one of its obligations met.
+pub(crate) async fn meet(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<MeetForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&signed, &form.csrf)?;
+    let orgs = case_codes(&state, id).await?;
+    signed.allow(&state, Reach::EditCase(&orgs)).await?;
+    let obligation = number("obligation", &form.obligation)?;
+    let on = day(&form.on)?;
+    failwell_engine::casework::meet(&state.store, id, obligation, on, signed.viewer.who()).await.map_err(refused)?;
+    Ok(done(id, "obligations"))
+}
