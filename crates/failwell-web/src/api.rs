@@ -32,6 +32,7 @@ use utoipa::{OpenApi, ToSchema};
         organisation,
         scans,
         decisions,
+        decide,
         crate::casework::api_interventions,
         crate::casework::api_intervention,
         crate::casework::api_review,
@@ -53,6 +54,7 @@ use utoipa::{OpenApi, ToSchema};
         LinkView,
         ScanView,
         DecisionView,
+        DecideRequest,
         crate::casework::InterventionView,
         crate::casework::ObligationView,
         crate::casework::CaseActorView,
@@ -92,7 +94,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/organisations", get(organisations)),
         ("/organisations/{code}", get(organisation)),
         ("/scans", get(scans)),
-        ("/decisions", get(decisions)),
+        ("/decisions", get(decisions).post(decide)),
         ("/interventions", get(crate::casework::api_interventions)),
         ("/interventions/{id}", get(crate::casework::api_intervention)),
         ("/interventions/{id}/review", get(crate::casework::api_review)),
@@ -411,20 +413,66 @@ pub struct DecisionView {
 pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<Json<Vec<DecisionView>>, ApiError> {
     signed.allow(&state, Reach::National).await?;
     let list = state.store.decisions(None).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|d| DecisionView {
-                id: d.id,
-                scan_id: d.scan_id,
-                organisation: d.organisation,
-                recommended_rung: d.recommended_rung,
-                decision: d.decision,
-                reason: d.reason,
-                decided_by: d.decided_by,
-                decided_at: d.decided_at,
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(decision_view).collect()))
+}
+
+/// A decision on a recommendation, as the API takes it.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct DecideRequest {
+    /// The recorded scan whose recommendation is decided on.
+    pub scan: i64,
+    /// The organisation's code.
+    pub organisation: String,
+    /// `accept` or `decline`.
+    pub verdict: String,
+    /// Why (not blank).
+    pub reason: String,
+}
+
+fn decision_view(d: failwell_store::Decision) -> DecisionView {
+    DecisionView {
+        id: d.id,
+        scan_id: d.scan_id,
+        organisation: d.organisation,
+        recommended_rung: d.recommended_rung,
+        decision: d.decision,
+        reason: d.reason,
+        decided_by: d.decided_by,
+        decided_at: d.decided_at,
+    }
+}
+
+/// `POST /api/v1/decisions`: accept or decline a recorded scan's recommendation, as
+/// `failwell decide` does, as the token's (or session's) account. A session must send its
+/// CSRF token in `X-CSRF-Token`; an API token needs none.
+#[utoipa::path(post, path = "/api/v1/decisions", request_body = DecideRequest, responses((status = 201, body = DecisionView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: axum::http::HeaderMap,
+    body: Result<Json<DecideRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
+    let Json(request) = body.map_err(|e| WebError::BadField { field: "body", reason: e.body_text() })?;
+    if signed.session.is_some() {
+        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        crate::auth::check_csrf(&signed, token)?;
+    }
+    let accepted = match request.verdict.as_str() {
+        "accept" => true,
+        "decline" => false,
+        other => {
+            return Err(
+                WebError::BadField { field: "verdict", reason: format!("{other:?}: use accept or decline") }.into()
+            );
+        }
+    };
+    if request.reason.trim().is_empty() {
+        return Err(WebError::BadField { field: "reason", reason: "say why: a decision needs a reason".into() }.into());
+    }
+    let d =
+        crate::decide::decide_as(&state, &signed, &request.organisation, request.scan, accepted, request.reason.trim())
+            .await?;
+    Ok((StatusCode::CREATED, Json(decision_view(d))))
 }
 
 /// `GET /api/v1/openapi.json`: this API's OpenAPI 3 document.

@@ -50,7 +50,6 @@ pub(crate) async fn record(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     crate::auth::check_csrf(&signed, &form.csrf)?;
-    signed.allow(&state, Reach::Decide).await?;
     let scan: i64 = form
         .scan
         .trim()
@@ -67,19 +66,33 @@ pub(crate) async fn record(
     if reason.is_empty() {
         return Err(WebError::BadField { field: "reason", reason: "say why: a decision needs a reason".into() }.into());
     }
-    let by = signed.viewer.who().to_string();
+    decide_as(&state, &signed, &code, scan, accepted, reason).await?;
+    let to = format!("/organisations/{}#decisions", crate::query::encode(&code));
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+}
+
+/// Records `signed`'s decision (the caller has checked the form or the request) under the
+/// engine's rule, with its audit entry, done or refused.
+pub(crate) async fn decide_as(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    scan: i64,
+    accepted: bool,
+    reason: &str,
+) -> Result<failwell_store::Decision, WebError> {
+    signed.allow(state, Reach::Decide).await?;
     let subject = format!("{code} scan {scan}");
-    match failwell_engine::decide::decide(&state.store, scan, &code, accepted, reason, &by).await {
+    match failwell_engine::decide::decide(&state.store, scan, code, accepted, reason, signed.viewer.who()).await {
         Ok(d) => {
             let detail = format!("{} {}: {reason}", d.decision.decision, d.decision.recommended_rung);
-            signed.audit(&state, "decide", &subject, &detail, "done").await?;
-            let to = format!("/organisations/{}#decisions", crate::query::encode(&code));
-            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+            signed.audit(state, "decide", &subject, &detail, "done").await?;
+            Ok(d.decision)
         }
-        Err(DecideError::Store(e)) => Err(WebError::Store(e).into()),
+        Err(DecideError::Store(e)) => Err(WebError::Store(e)),
         Err(refused) => {
-            signed.audit(&state, "decide", &subject, &refused.to_string(), "refused").await?;
-            Err(WebError::Refused(refused.to_string()).into())
+            signed.audit(state, "decide", &subject, &refused.to_string(), "refused").await?;
+            Err(WebError::Refused(refused.to_string()))
         }
     }
 }

@@ -256,6 +256,40 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
             "[{b}] the decision is in the page's history"
         );
 
+        // The API takes the same decision from a machine with a token, under the same rule.
+        let bearer = |who: &str| format!("Bearer {}", server.tokens[who]);
+        let body = serde_json::json!({"scan": scan_id, "organisation": FAILING, "verdict": "decline", "reason": "Reconsidered by the panel"});
+        let made = post_json(server.addr, "/api/v1/decisions", &body, &[("authorization", &bearer("analyst"))]).await;
+        assert_eq!(made.status, 201, "[{b}] {}", made.body);
+        assert_eq!(made.json()["decision"], "declined", "[{b}]");
+        assert_eq!(made.json()["decided_by"], "analyst", "[{b}]");
+        let board_try =
+            post_json(server.addr, "/api/v1/decisions", &body, &[("authorization", &bearer("board_member"))]).await;
+        assert_eq!(board_try.status, 403, "[{b}]");
+        assert_eq!(post_json(server.addr, "/api/v1/decisions", &body, &[]).await.status, 401, "[{b}]");
+        let bad = serde_json::json!({"scan": scan_id, "organisation": FAILING, "verdict": "maybe", "reason": "r"});
+        let bad = post_json(server.addr, "/api/v1/decisions", &bad, &[("authorization", &bearer("analyst"))]).await;
+        assert_eq!((bad.status, bad.content_type()), (400, "application/problem+json"), "[{b}]");
+        let nothing =
+            serde_json::json!({"scan": scan_id + 100, "organisation": FAILING, "verdict": "accept", "reason": "r"});
+        let nothing =
+            post_json(server.addr, "/api/v1/decisions", &nothing, &[("authorization", &bearer("analyst"))]).await;
+        assert_eq!(nothing.status, 409, "[{b}] {}", nothing.body);
+        assert!(nothing.json()["detail"].as_str().unwrap().contains("no recorded scan"), "[{b}]");
+        let garbled = post(
+            server.addr,
+            "/api/v1/decisions",
+            "application/json",
+            "{".into(),
+            &[("authorization", &bearer("analyst"))],
+        )
+        .await;
+        assert_eq!(garbled.status, 400, "[{b}]");
+        // A session must send its CSRF token with an API write.
+        let no_csrf = post_json(server.addr, "/api/v1/decisions", &body, &[("cookie", &cookie)]).await;
+        assert_eq!(no_csrf.status, 403, "[{b}]");
+        assert_eq!(server.store().decisions(Some(FAILING)).await.unwrap().len(), 2, "[{b}]");
+
         // A board member signed in has no form, and a post of theirs is refused.
         let board = sign_in(&server, "board_member", PASSWORD).await;
         let board_cookie = format!("failwell_session={}", set_cookie(&board, "failwell_session").unwrap());
@@ -270,12 +304,13 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         let public = server.get_as("public", "/indicators/rereferrals_within_12m_pct").await;
         assert_eq!(public.status, 200);
         let log = server.store().audit_log(1000).await.unwrap();
-        let decide = log.iter().find(|e| e.action == "decide" && e.outcome == "done").expect("the decision is audited");
-        assert_eq!(decide.who, "analyst", "[{b}]");
-        assert!(decide.detail.contains("Inadequate and no improvement since"), "[{b}]");
+        let decided: Vec<_> = log.iter().filter(|e| e.action == "decide" && e.outcome == "done").collect();
+        assert_eq!(decided.len(), 2, "[{b}] the form's decision and the API's");
+        assert!(decided.iter().all(|e| e.who == "analyst" && e.request_id.is_some()), "[{b}]");
+        assert!(decided.iter().any(|e| e.detail.contains("Inadequate and no improvement since")), "[{b}]");
         assert!(
-            !log.iter().any(|e| e.action == "decide" && e.outcome == "refused"),
-            "[{b}] refusals before the store are not decisions"
+            log.iter().filter(|e| e.action == "decide" && e.outcome == "refused").count() == 1,
+            "[{b}] only the engine's refusal (no such scan) is a refused decision; a form refused before it is not"
         );
         assert!(
             log.iter()

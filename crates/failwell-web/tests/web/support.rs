@@ -343,17 +343,30 @@ pub async fn post_form(addr: SocketAddr, path: &str, form: &[(&str, &str)], head
         .iter()
         .map(|(k, v)| format!("{}={}", failwell_web::query::encode(k), failwell_web::query::encode(v)))
         .collect();
+    post(addr, path, "application/x-www-form-urlencoded", body.join("&"), headers).await
+}
+
+/// `POST path` with a JSON body and extra headers.
+pub async fn post_json(addr: SocketAddr, path: &str, body: &serde_json::Value, headers: &[(&str, &str)]) -> Response {
+    post(addr, path, "application/json", body.to_string(), headers).await
+}
+
+pub async fn post(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: String,
+    headers: &[(&str, &str)],
+) -> Response {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
     tokio::spawn(conn);
-    let mut request = hyper::Request::post(path)
-        .header("host", addr.to_string())
-        .header("content-type", "application/x-www-form-urlencoded");
+    let mut request = hyper::Request::post(path).header("host", addr.to_string()).header("content-type", content_type);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let request = request.body(http_body_util::Full::new(Bytes::from(body.join("&")))).expect("a valid request");
+    let request = request.body(http_body_util::Full::new(Bytes::from(body))).expect("a valid request");
     let response = sender.send_request(request).await.expect("an answer");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
