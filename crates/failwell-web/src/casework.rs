@@ -336,6 +336,43 @@ fn journey_view(j: Journey) -> JourneyView {
     }
 }
 
+/// The journey of organisation `code` on its page: the records of it and its
+/// predecessors from the judged snapshot (as known on the page's day), its cases from
+/// the store. The same engine function as [`organisation_journey`], without reading the
+/// whole registry, every inspection and every event on each page view.
+pub(crate) async fn page_journey(
+    state: &AppState,
+    snapshot: &crate::snapshot::Snapshot,
+    code: &str,
+    today: Date,
+) -> Result<JourneyView, WebError> {
+    let org = snapshot.organisations.get(code).ok_or_else(|| WebError::NotFound(format!("organisation {code:?}")))?;
+    // The links of the lineage so far, until it stops growing (a predecessor's own
+    // predecessors are among its links).
+    let mut codes = vec![code.to_string()];
+    loop {
+        let links: Vec<failwell_domain::Link> =
+            codes.iter().flat_map(|c| snapshot.links.get(c).into_iter().flatten().cloned()).collect();
+        let grown = journey::lineage(code, &links);
+        if grown.len() == codes.len() {
+            break;
+        }
+        codes = grown;
+    }
+    let inspections: Vec<failwell_domain::Inspection> =
+        codes.iter().flat_map(|c| snapshot.inspections.get(c).into_iter().flatten().cloned()).collect();
+    let events: Vec<failwell_domain::Event> =
+        codes.iter().flat_map(|c| snapshot.events.get(c).into_iter().flatten().cloned()).collect();
+    let mut cases = Vec::new();
+    for c in &codes {
+        cases.extend(state.store.interventions(Some(c)).await?);
+    }
+    cases.sort_by_key(|c| c.id);
+    cases.dedup_by_key(|c| c.id);
+    let j = journey::journey(state.judge.regime(), org, &codes, &inspections, &events, &cases, today);
+    Ok(journey_view(j))
+}
+
 /// The journey of organisation `code` as known on `today`.
 pub(crate) async fn organisation_journey(state: &AppState, code: &str, today: Date) -> Result<JourneyView, WebError> {
     let (_, j) = journey::read(&state.store, state.judge.regime(), code, today)
@@ -899,8 +936,7 @@ pub(crate) async fn timeline(
             ),
         ));
     }
-    let events: Vec<failwell_domain::Event> = state.store.records_as_of("event", as_of).await?;
-    for e in events.iter().filter(|e| e.organisation.as_str() == code) {
+    for e in snapshot.events.get(code).into_iter().flatten() {
         rows.push((iso(e.occurred_on), 1, "Event", format!("{}: {}", e.event_type.code().replace('_', " "), e.title)));
     }
     for c in state.store.interventions(Some(code)).await? {

@@ -30,6 +30,8 @@ fn as_of_note(snapshot: &Snapshot) -> Option<String> {
 pub(crate) struct OverviewPage {
     /// The published directory (no judgement in it) rather than the national view.
     directory: bool,
+    /// Links to the table's other pages (`None`: it fits on one).
+    pagination: Option<crate::view::Pagination>,
     reach_note: Option<String>,
     as_of_note: Option<String>,
     report_as_of: String,
@@ -136,7 +138,9 @@ fn directory(
     snapshot: &Snapshot,
     filters: &crate::query::Filters,
     shown: &[usize],
-) -> OverviewPage {
+    page: usize,
+) -> Result<OverviewPage, WebError> {
+    let (on_page, pagination) = paged(shown, page, filters)?;
     let report = &snapshot.report;
     let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
     let sector_names = |id: &str| {
@@ -158,7 +162,7 @@ fn directory(
         Cell::text("Current rung"),
     ];
     let as_of_suffix = as_of_query(filters.as_of);
-    let rows = shown
+    let rows = on_page
         .iter()
         .map(|&i| {
             let j = &report.organisations[i];
@@ -171,7 +175,8 @@ fn directory(
             ]
         })
         .collect();
-    OverviewPage {
+    Ok(OverviewPage {
+        pagination,
         directory: true,
         reach_note: reach_note(signed),
         as_of_note: as_of_note(snapshot),
@@ -189,7 +194,31 @@ fn directory(
         band_counts: Vec::new(),
         head,
         rows,
+    })
+}
+
+/// Page `page` of the organisations `shown` (indices into the report), and the links to
+/// the others: a page of a few hundred rows is slow to read and to send.
+fn paged<'a>(
+    shown: &'a [usize],
+    page: usize,
+    filters: &crate::query::Filters,
+) -> Result<(&'a [usize], Option<crate::view::Pagination>), WebError> {
+    let pages = shown.len().div_ceil(crate::query::PAGE_ROWS).max(1);
+    if page > pages {
+        return Err(WebError::BadParameter {
+            parameter: "page",
+            reason: format!(
+                "there {} only {pages} page{} of results",
+                if pages == 1 { "is" } else { "are" },
+                if pages == 1 { "" } else { "s" }
+            ),
+        });
     }
+    let start = (page - 1) * crate::query::PAGE_ROWS;
+    let end = (start + crate::query::PAGE_ROWS).min(shown.len());
+    let links = crate::view::pagination(page, pages, |n| format!("/?{}#results", filters.query_with_page(n)));
+    Ok((&shown[start..end], links))
 }
 
 /// `GET /`: the national overview.
@@ -212,8 +241,9 @@ pub async fn overview(
     signed.allow(&state, if national { Reach::National } else { Reach::Published }).await?;
     let (snapshot, filters, shown) = filtered(&state, &query).await?;
     if !national {
-        return Ok(directory(&state, &signed, &snapshot, &filters, &shown));
+        return Ok(directory(&state, &signed, &snapshot, &filters, &shown, query.page_number()?)?);
     }
+    let (on_page, pagination) = paged(&shown, query.page_number()?, &filters)?;
     let report = &snapshot.report;
     let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
     let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
@@ -256,7 +286,7 @@ pub async fn overview(
     head.extend(report.failure_types.iter().map(|f| Cell::text(f.name.clone())));
     head.push(Cell { numeric: true, ..sortable("Signals", Sort::Signals) });
     let as_of_suffix = as_of_query(filters.as_of);
-    let rows = shown
+    let rows = on_page
         .iter()
         .map(|&i| {
             let j = &report.organisations[i];
@@ -278,6 +308,7 @@ pub async fn overview(
         })
         .collect();
     Ok(OverviewPage {
+        pagination,
         directory: false,
         reach_note: reach_note(&signed),
         as_of_note: as_of_note(&snapshot),
@@ -614,7 +645,7 @@ pub async fn organisation(
     let (cases_head, cases, journey, timeline) = if unpublished {
         let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
         let (cases_head, cases) = crate::casework::case_rows(&case_list);
-        let journey = crate::casework::organisation_journey(&state, &code, today).await?;
+        let journey = crate::casework::page_journey(&state, &snapshot, &code, today).await?;
         let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
         (cases_head, cases, journey, timeline)
     } else {

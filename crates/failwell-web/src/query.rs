@@ -29,7 +29,12 @@ pub struct OverviewQuery {
     pub limit: Option<String>,
     /// API only: how many to skip (default 0), for the next page.
     pub offset: Option<String>,
+    /// Pages only: which page of the table, [`PAGE_ROWS`] rows each (default 1).
+    pub page: Option<String>,
 }
+
+/// How many organisations a page of the overview's table shows.
+pub const PAGE_ROWS: usize = 100;
 
 /// The API's page size when none is asked for.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -154,6 +159,17 @@ impl OverviewQuery {
         Ok((number("offset", &self.offset)?.unwrap_or(0), limit))
     }
 
+    /// The page of the table asked for (1 when none is).
+    ///
+    /// # Errors
+    /// A `page` that is not a whole number of 1 or more.
+    pub fn page_number(&self) -> Result<usize, WebError> {
+        match number("page", &self.page)? {
+            Some(0) => Err(WebError::BadParameter { parameter: "page", reason: "pages are numbered from 1".into() }),
+            n => Ok(n.unwrap_or(1)),
+        }
+    }
+
     /// Checks every parameter.
     ///
     /// # Errors
@@ -214,6 +230,11 @@ impl Filters {
         }
         parts.push(("sort", sort.as_str().to_string()));
         parts.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+    }
+
+    /// The query string of page `page` of these filters in their sort.
+    pub fn query_with_page(&self, page: usize) -> String {
+        format!("{}&page={page}", self.query_with_sort(self.sort))
     }
 }
 

@@ -8,7 +8,7 @@
 
 use crate::error::WebError;
 use crate::judgements::{Judge, Judgement, Report};
-use failwell_domain::records::{Indicator, Inspection, Link, Organisation};
+use failwell_domain::records::{Event, Indicator, Inspection, Link, Organisation};
 use failwell_store::Store;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -34,6 +34,10 @@ pub struct Snapshot {
     pub indicators: BTreeMap<String, Indicator>,
     /// Each organisation's series: (series id, indicator code), in id order.
     pub series: HashMap<String, Vec<(i64, String)>>,
+    /// Each organisation's events (notices, directions, commissioners, leadership
+    /// changes, …) as known on the day, in the store's order: the journey and the
+    /// timeline read them here rather than from the store on every page.
+    pub events: HashMap<String, Vec<Event>>,
     /// Where each organisation is in `report.organisations`.
     index: HashMap<String, usize>,
 }
@@ -51,6 +55,11 @@ impl Snapshot {
         let link_list: Vec<Link> = store.records_as_of("link", as_of).await?;
         let inspection_list: Vec<Inspection> = store.records_as_of("inspection", as_of).await?;
         let indicator_list: Vec<Indicator> = store.records_as_of("indicator", None).await?;
+        let event_list: Vec<Event> = store.records_as_of("event", as_of).await?;
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+        for e in event_list {
+            events.entry(e.organisation.to_string()).or_default().push(e);
+        }
         let mut series: HashMap<String, Vec<(i64, String)>> = HashMap::new();
         for key in store.series_index().await? {
             series.entry(key.organisation).or_default().push((key.id, key.indicator));
@@ -87,6 +96,7 @@ impl Snapshot {
             inspections,
             indicators: indicator_list.into_iter().map(|i| (i.code.to_string(), i)).collect(),
             series,
+            events,
             index,
         })
     }

@@ -135,3 +135,66 @@ mod tests {
         assert_eq!(long_date(date!(2020 - 03 - 31)), "31 March 2020");
     }
 }
+
+/// The GOV.UK pagination component's links: previous, numbered pages (the first, the
+/// last, and those next to the current one, with ellipses between), next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// The previous page's address.
+    pub previous: Option<String>,
+    /// The next page's address.
+    pub next: Option<String>,
+    /// The numbered items.
+    pub items: Vec<PageItem>,
+}
+
+/// One numbered page, or an ellipsis (`number` 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageItem {
+    /// The page number (0 for an ellipsis).
+    pub number: usize,
+    /// Its address.
+    pub href: String,
+    /// The page shown.
+    pub current: bool,
+}
+
+/// The pagination of page `current` of `pages` (`None` when there is only one page).
+pub fn pagination(current: usize, pages: usize, href: impl Fn(usize) -> String) -> Option<Pagination> {
+    if pages <= 1 {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut last = 0;
+    for n in 1..=pages {
+        if n == 1 || n == pages || n.abs_diff(current) <= 1 {
+            if n > last + 1 {
+                items.push(PageItem { number: 0, href: String::new(), current: false });
+            }
+            items.push(PageItem { number: n, href: href(n), current: n == current });
+            last = n;
+        }
+    }
+    Some(Pagination {
+        previous: (current > 1).then(|| href(current - 1)),
+        next: (current < pages).then(|| href(current + 1)),
+        items,
+    })
+}
+
+#[cfg(test)]
+mod pagination_tests {
+    use super::*;
+
+    #[test]
+    fn pages_next_to_the_current_one_and_the_ends_are_numbered() {
+        let p = pagination(5, 9, |n| format!("?page={n}")).unwrap();
+        let numbers: Vec<usize> = p.items.iter().map(|i| i.number).collect();
+        assert_eq!(numbers, vec![1, 0, 4, 5, 6, 0, 9]);
+        assert_eq!((p.previous.as_deref(), p.next.as_deref()), (Some("?page=4"), Some("?page=6")));
+        assert!(p.items.iter().filter(|i| i.current).all(|i| i.number == 5));
+        let first = pagination(1, 2, |n| n.to_string()).unwrap();
+        assert_eq!((first.previous, first.next.as_deref()), (None, Some("2")));
+        assert!(pagination(1, 1, |n| n.to_string()).is_none());
+    }
+}

@@ -145,6 +145,16 @@ async fn unknown_codes_are_404s_and_bad_parameters_400s_naming_the_parameter() {
         let page = server.get("/?band=awful").await;
         assert_eq!(page.status, 400, "[{b}]");
         assert!(page.body.contains("parameter band"), "[{b}] the page says which parameter");
+        for (query, says) in [("page=0", "numbered from 1"), ("page=2", "only 1 page"), ("page=two", "whole number")] {
+            let paged = server.get(&format!("/?{query}")).await;
+            assert_eq!(paged.status, 400, "[{b}] {query}");
+            assert!(
+                paged.body.contains("parameter page") && paged.body.contains(says),
+                "[{b}] {query}: {}",
+                paged.body
+            );
+        }
+        assert!(!server.get("/").await.body.contains("govuk-pagination"), "[{b}] three organisations fit on one page");
         // Nothing internal leaks.
         for body in [&page.body, &api.body] {
             assert!(!body.contains("sqlx") && !body.contains("panicked"), "[{b}]");
