@@ -28,6 +28,7 @@ mod etag;
 pub mod judgements;
 mod pages;
 pub mod query;
+mod regime_page;
 pub mod snapshot;
 pub mod spc_chart;
 pub mod view;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/interventions/{id}/progress", axum::routing::post(casework_forms::progress))
         .route("/interventions/{id}/obligations", axum::routing::post(casework_forms::meet))
         .route("/my-work", get(casework::my_work))
+        .route("/regime", get(regime_page::page))
         .route("/lessons", get(casework::lessons))
         .route("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
         .route("/sign-out", axum::routing::post(auth::sign_out))

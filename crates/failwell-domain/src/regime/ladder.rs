@@ -315,12 +315,76 @@ impl Clock {
         }
         Some(due)
     }
+
+    /// The clock in words, as a reader of the regime page or a board pack reads it:
+    /// "within 70 days of the report (approximately)", "every 3 months from entry to the
+    /// rung", with its extensions.
+    pub fn in_words(&self) -> String {
+        let (how, p) = match self.rule {
+            ClockRule::Within(p) => ("within", p),
+            ClockRule::Every(p) => ("every", p),
+        };
+        let from = match (self.rule, self.from) {
+            (ClockRule::Within(_), ClockStart::Entry) => "of entry to the rung",
+            (ClockRule::Within(_), ClockStart::Report) => "of the report's publication",
+            (ClockRule::Every(_), ClockStart::Entry) => "from entry to the rung",
+            (ClockRule::Every(_), ClockStart::Report) => "from the report's publication",
+        };
+        let mut out = format!("{how} {} {from}", p.in_words());
+        if self.approximate {
+            out.push_str(" (approximately)");
+        }
+        if let Some(ext) = self.extendable_by {
+            let times = match self.max_extensions {
+                1 => "once".to_string(),
+                2 => "twice".to_string(),
+                n => format!("{n} times"),
+            };
+            out.push_str(&format!("; extendable {times} by {}", ext.in_words()));
+        }
+        out
+    }
+}
+
+impl Period {
+    /// "6 months", "1 year", "70 days".
+    pub fn in_words(&self) -> String {
+        let unit = self.unit.code();
+        if self.amount == 1 { format!("1 {}", unit.trim_end_matches('s')) } else { format!("{} {unit}", self.amount) }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn clocks_read_in_words() {
+        let months = |n| Period { amount: n, unit: PeriodUnit::Months };
+        let clock = Clock {
+            id: "reinspection".into(),
+            name: "Re-inspection".into(),
+            rule: ClockRule::Within(months(12)),
+            from: ClockStart::Report,
+            extendable_by: Some(months(6)),
+            max_extensions: 1,
+            approximate: false,
+            description: None,
+            validity: Validity { from: date!(2010 - 01 - 01), to: None },
+            pos: Positions::default(),
+        };
+        assert_eq!(clock.in_words(), "within 12 months of the report's publication; extendable once by 6 months");
+        let visits = Clock {
+            rule: ClockRule::Every(Period { amount: 1, unit: PeriodUnit::Years }),
+            from: ClockStart::Entry,
+            extendable_by: None,
+            max_extensions: 0,
+            approximate: true,
+            ..clock
+        };
+        assert_eq!(visits.in_words(), "every 1 year from entry to the rung (approximately)");
+    }
 
     #[test]
     fn months_clamp_to_month_end() {

@@ -29,6 +29,7 @@ const PAGES: &[&str] = &[
     "/admin/audit",
     "anon:/",
     "anon:/sign-in",
+    "anon:/regime",
     "anon:/organisations/E06000002",
 ];
 

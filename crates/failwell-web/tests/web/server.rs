@@ -383,3 +383,23 @@ async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() 
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_regime_page_reads_the_ladders_clocks_and_rules_in_words_to_everyone() {
+    let db = databases().await.into_iter().next().expect("SQLite");
+    let server = serve(&db).await;
+    let page = server.get_as("public", "/regime").await;
+    assert_eq!(page.status, 200);
+    for words in [
+        "Children&#39;s services",
+        "Statutory direction",
+        "By agreement",
+        "extendable once by 6 months",
+        "of the report&#39;s publication",
+        "Trigger rules",
+        "Failure types",
+    ] {
+        assert!(page.body.contains(words), "{words} on the regime page");
+    }
+    server.stop().await;
+}
