@@ -5,6 +5,7 @@
 
 mod allocator;
 mod cmd;
+mod config;
 mod output;
 mod progress;
 
@@ -18,6 +19,12 @@ pub struct Cli {
     /// The store: a SQLite file path (created if missing) or postgres://… [default: $FAILWELL_DATABASE_URL, else failwell.db; for `demo`: failwell-demo.db, rebuilt]
     #[arg(long, global = true)]
     database: Option<String>,
+
+    /// A TOML file of settings (database, addr, log, smtp.host, smtp.port, smtp.security,
+    /// smtp.user, smtp.from): each fills its environment variable when that is unset, so a
+    /// flag beats the environment, which beats the file (see docs/configuration.md).
+    #[arg(long, global = true, env = "FAILWELL_CONFIG", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
 
     /// Log more (-v info, -vv debug); logs go to standard error.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -78,6 +85,11 @@ enum Command {
 
 fn main() -> ExitCode {
     allocator::tune();
+    // Before clap reads the environment, and before any thread exists.
+    if let Err(e) = config::apply(&std::env::args_os().collect::<Vec<_>>()) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     // Serving logs each request (with its id) by default; other commands only warnings.
     let serving = match &cli.command {

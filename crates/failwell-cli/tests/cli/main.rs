@@ -4,6 +4,7 @@
 
 mod backtest;
 mod casework;
+mod config;
 mod crash;
 mod decide;
 mod demo;
