@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
         .route("/sign-out", axum::routing::post(auth::sign_out))
         .route("/account", get(auth::account))
+        .route("/account/password", axum::routing::post(auth::change_password))
         .route("/admin/audit", get(admin::page))
         .route("/admin/audit.csv", get(admin::csv))
         .route("/static/{*path}", get(assets::serve))

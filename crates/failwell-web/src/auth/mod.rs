@@ -13,7 +13,7 @@ mod pages;
 mod secrets;
 mod viewer;
 
-pub(crate) use pages::{account, check_csrf, sign_in, sign_in_form, sign_out};
+pub(crate) use pages::{account, change_password, check_csrf, sign_in, sign_in_form, sign_out};
 pub use secrets::{
     MIN_PASSWORD_LEN, PasswordRefusal, hash_password, new_password, new_token, same, token_hash, verify_password,
 };

@@ -32,6 +32,19 @@ pub(crate) struct SignInPage {
 pub(crate) struct AccountPage {
     rows: Vec<SummaryRow>,
     csrf: String,
+    /// Why the last password change was refused.
+    error: Option<String>,
+}
+
+/// A change of one's own password, as posted.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
 }
 
 /// Where to go after signing in.
@@ -188,9 +201,53 @@ pub(crate) async fn sign_out(
     Ok(with_cookie(response, format!("{SESSION_COOKIE}=; Max-Age=0; {}", cookie_attributes(&headers))))
 }
 
-/// `GET /account`: who is signed in, with what reach, and the sign-out button.
+/// `GET /account`: who is signed in, with what reach, the password form and the sign-out button.
 pub(crate) async fn account(State(state): State<AppState>, signed: Signed) -> Result<AccountPage, PageError> {
+    account_page(&state, &signed, None).await
+}
+
+/// `POST /account/password`: changes one's own password (the current one is asked for
+/// again); every session of the account ends, this one too, so it signs in afresh.
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&signed, &form.csrf)?;
     signed.allow(&state, failwell_domain::access::Reach::SignedIn).await?;
+    let credentials = state.store.credentials(signed.viewer.who()).await?;
+    let current = form.current;
+    let checked =
+        tokio::task::spawn_blocking(move || credentials.is_some_and(|(_, hash)| verify_password(&current, &hash)))
+            .await
+            .map_err(|e| WebError::Judging(e.to_string()))?;
+    if !checked {
+        return refuse_password(&state, &signed, "Your current password is not the one entered").await;
+    }
+    let new = form.new;
+    let hash = match tokio::task::spawn_blocking(move || super::hash_password(&new))
+        .await
+        .map_err(|e| WebError::Judging(e.to_string()))?
+    {
+        Ok(h) => h,
+        Err(e) => return refuse_password(&state, &signed, &format!("The new password cannot be used: {e}")).await,
+    };
+    state.store.set_password(signed.viewer.who(), &hash, signed.viewer.who()).await?;
+    let response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/sign-in?next=/account")]).into_response();
+    Ok(with_cookie(response, format!("{SESSION_COOKIE}=; Max-Age=0; {}", cookie_attributes(&headers))))
+}
+
+/// The account page again, saying why the password was not changed (and the audit entry).
+async fn refuse_password(state: &AppState, signed: &Signed, why: &str) -> Result<Response, PageError> {
+    signed.audit(state, "set password", signed.viewer.who(), why, "refused").await?;
+    let mut page = account_page(state, signed, Some(why.to_string())).await?.into_response();
+    *page.status_mut() = StatusCode::BAD_REQUEST;
+    Ok(page)
+}
+
+async fn account_page(state: &AppState, signed: &Signed, error: Option<String>) -> Result<AccountPage, PageError> {
+    signed.allow(state, failwell_domain::access::Reach::SignedIn).await?;
     let v = &signed.viewer;
     let row = |k: &str, v: String| SummaryRow { key: k.into(), value: v, href: None };
     let reach = if v.is_national() {
@@ -208,5 +265,6 @@ pub(crate) async fn account(State(state): State<AppState>, signed: Signed) -> Re
             row("Judgements and casework of", reach),
         ],
         csrf: signed.csrf.clone().unwrap_or_default(),
+        error,
     })
 }

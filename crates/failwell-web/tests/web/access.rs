@@ -486,3 +486,62 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_changes_their_own_password_and_every_session_ends() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let cookie = session(&server, "peer_reviewer").await;
+        let other = session(&server, "peer_reviewer").await;
+        let page = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        let post = |form: Vec<(&'static str, String)>| {
+            let cookie = cookie.clone();
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post_form(server.addr, "/account/password", &form, &[("cookie", &cookie)]).await
+            }
+        };
+        let wrong = post(vec![
+            ("csrf", csrf.clone()),
+            ("current", "not it at all".into()),
+            ("new", "a brand new long password".into()),
+        ])
+        .await;
+        assert_eq!(wrong.status, 400, "[{b}]");
+        assert!(wrong.body.contains("Your current password is not the one entered"), "[{b}]");
+        let short = post(vec![("csrf", csrf.clone()), ("current", PASSWORD.into()), ("new", "short".into())]).await;
+        assert_eq!(short.status, 400, "[{b}]");
+        assert!(short.body.contains("at least 12 characters"), "[{b}]");
+        let forged =
+            post(vec![("csrf", "x".into()), ("current", PASSWORD.into()), ("new", "a brand new long password".into())])
+                .await;
+        assert_eq!(forged.status, 403, "[{b}]");
+        let done = post(vec![
+            ("csrf", csrf.clone()),
+            ("current", PASSWORD.into()),
+            ("new", "a brand new long password".into()),
+        ])
+        .await;
+        assert_eq!(done.status, 303, "[{b}] {}", done.body);
+        for c in [&cookie, &other] {
+            assert_eq!(
+                get_with(server.addr, "/account", &[("cookie", c)]).await.status,
+                303,
+                "[{b}] every session ended"
+            );
+        }
+        assert_eq!(
+            sign_in(&server, "peer_reviewer", PASSWORD).await.status,
+            401,
+            "[{b}] the old password no longer works"
+        );
+        assert_eq!(sign_in(&server, "peer_reviewer", "a brand new long password").await.status, 303, "[{b}]");
+        let log = server.store().audit_log(100).await.unwrap();
+        let changes: Vec<&str> =
+            log.iter().filter(|e| e.action == "set password").map(|e| e.outcome.as_str()).collect();
+        assert_eq!(changes, vec!["done", "refused", "refused"], "[{b}] newest first");
+        server.stop().await;
+    }
+}
