@@ -430,6 +430,7 @@ pub async fn interventions(
     let (list, today) = cases_in_reach(&state, &signed, &q).await?;
     let (head, rows) = case_rows(&list);
     Ok(ListPage {
+        figure: None,
         title: "Interventions".into(),
         caption: None,
         intro: vec![
@@ -996,6 +997,7 @@ pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<Li
         })
         .collect();
     Ok(ListPage {
+        figure: None,
         title: "Lessons".into(),
         caption: Some("Casework".into()),
         intro: vec![

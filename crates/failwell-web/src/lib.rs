@@ -25,6 +25,7 @@ mod casework_forms;
 mod decide;
 pub mod error;
 mod etag;
+mod funnel_chart;
 pub mod judgements;
 mod pages;
 pub mod query;

@@ -741,6 +741,8 @@ fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> Jud
 #[derive(Template, WebTemplate)]
 #[template(path = "list.html")]
 pub(crate) struct ListPage {
+    /// A figure above the table (the indicator page's funnel plot).
+    pub(crate) figure: Option<FigureView>,
     pub(crate) title: String,
     pub(crate) caption: Option<String>,
     pub(crate) intro: Vec<String>,
@@ -751,14 +753,170 @@ pub(crate) struct ListPage {
     pub(crate) empty: String,
 }
 
-/// `GET /indicators/{code}`: an indicator's definition and the organisations it signals for.
+/// A figure with its own table, on a list page.
+pub(crate) struct FigureView {
+    pub(crate) heading: String,
+    pub(crate) intro: String,
+    /// The periods to choose from (a GET form), the chosen one selected.
+    pub(crate) periods: Vec<SelectItem>,
+    pub(crate) as_of: String,
+    pub(crate) svg: String,
+    pub(crate) table_caption: String,
+    pub(crate) head: Vec<Cell>,
+    pub(crate) rows: Vec<Vec<Cell>>,
+}
+
+/// The indicator page's query: as known on a day, and the funnel's period.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct IndicatorQuery {
+    /// Judge as known on this day (YYYY-MM-DD).
+    pub as_of: Option<String>,
+    /// The funnel plot's period (default: the latest with enough figures).
+    pub period: Option<String>,
+}
+
+/// The funnel plot of a numerator-and-denominator indicator for one period: every
+/// organisation that published both, against the national figure, with the outliers in a
+/// table. `None` for other indicators or with too few figures.
+async fn funnel_figure(
+    state: &AppState,
+    snapshot: &Snapshot,
+    ind: &failwell_domain::Indicator,
+    as_of: Option<time::Date>,
+    period: Option<&str>,
+) -> Result<Option<FigureView>, WebError> {
+    if ind.counts != failwell_domain::Counts::NumeratorDenominator {
+        return Ok(None);
+    }
+    let points = state.store.count_points(&[ind.code.to_string()], as_of).await?;
+    let mut by_period: BTreeMap<&str, Vec<crate::funnel_chart::FunnelUnit>> = BTreeMap::new();
+    for p in &points {
+        if let (Some(x), Some(n)) = (p.numerator, p.denominator)
+            && n > 0.0
+            && (0.0..=n).contains(&x)
+        {
+            let name =
+                snapshot.organisations.get(&p.organisation).map_or_else(|| p.organisation.clone(), |o| o.name.clone());
+            by_period.entry(p.period.as_str()).or_default().push(crate::funnel_chart::FunnelUnit {
+                name,
+                code: p.organisation.clone(),
+                numerator: x,
+                denominator: n,
+            });
+        }
+    }
+    by_period.retain(|_, units| units.len() >= 5);
+    let chosen = match period.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) if by_period.contains_key(p) => p.to_string(),
+        Some(p) => {
+            return Err(WebError::BadParameter {
+                parameter: "period",
+                reason: format!("{p:?} has no funnel: choose one of the periods listed on the page"),
+            });
+        }
+        None => match by_period.keys().next_back() {
+            Some(p) => (*p).to_string(),
+            None => return Ok(None),
+        },
+    };
+    let units = &by_period[chosen.as_str()];
+    let Some(plot) = crate::funnel_chart::plot("funnel", &format!("{}, {chosen}", ind.title), units, ind.polarity)
+    else {
+        return Ok(None);
+    };
+    let target = plot.result.model.target;
+    let mut rows: Vec<(f64, Vec<Cell>)> = Vec::new();
+    for (u, r) in units.iter().zip(&plot.result.units) {
+        use failwell_stats::funnel::{Classification, Level};
+        if matches!(r.classification, Classification::Within) {
+            continue;
+        }
+        let l95 = plot.result.model.limits_at(u.denominator, Level::P95);
+        let l998 = plot.result.model.limits_at(u.denominator, Level::P998);
+        let side = match crate::funnel_chart::worse(r.classification, ind.polarity) {
+            Some(true) => "worse",
+            Some(false) => "better",
+            None => "no better direction",
+        };
+        let place = match r.classification {
+            Classification::Above998 => "above the 99.8% limit",
+            Classification::Above95 => "above the 95% limit",
+            Classification::Below998 => "below the 99.8% limit",
+            _ => "below the 95% limit",
+        };
+        rows.push((
+            r.z_adjusted.abs(),
+            vec![
+                Cell::link(u.name.clone(), format!("/organisations/{}", encode(&u.code))),
+                Cell::number(crate::spc_chart::figure(u.numerator)),
+                Cell::number(crate::spc_chart::figure(u.denominator)),
+                Cell::number(crate::spc_chart::figure(r.value)),
+                Cell::text(format!(
+                    "{} to {}",
+                    crate::spc_chart::figure(l95.lower),
+                    crate::spc_chart::figure(l95.upper)
+                )),
+                Cell::text(format!(
+                    "{} to {}",
+                    crate::spc_chart::figure(l998.lower),
+                    crate::spc_chart::figure(l998.upper)
+                )),
+                Cell::text(format!("{place} ({side})")),
+            ],
+        ));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut head = heads(&["Organisation", "Numerator", "Denominator", "Value", "95% limits", "99.8% limits", "Where"]);
+    for c in [1, 2, 3] {
+        head[c].numeric = true;
+    }
+    let adjustment = match plot.result.model.adjustment {
+        failwell_stats::funnel::Adjustment::Multiplicative { phi } => format!(
+            "The figures vary more between organisations than chance allows (over-dispersion φ = {}), so the limits are widened by its square root.",
+            crate::spc_chart::figure(phi)
+        ),
+        failwell_stats::funnel::Adjustment::Additive { tau2 } => format!(
+            "The figures vary more between organisations than chance allows (τ² = {}), so the limits are widened.",
+            crate::spc_chart::figure(tau2)
+        ),
+        failwell_stats::funnel::Adjustment::None => {
+            "The figures vary between organisations no more than chance allows, so the limits are not widened.".into()
+        }
+    };
+    Ok(Some(FigureView {
+        heading: format!("Funnel plot, {chosen}"),
+        intro: format!(
+            "{} organisations published both figures for {chosen}. The black line is the national figure ({}); the dashed lines are the 95% limits and the solid grey lines the 99.8% limits, which narrow as the denominator grows. {adjustment} Points outside the limits are coloured orange on the worse side and blue on the better.",
+            units.len(),
+            crate::spc_chart::figure(target)
+        ),
+        periods: by_period
+            .keys()
+            .rev()
+            .map(|p| SelectItem {
+                value: (*p).to_string(),
+                text: (*p).to_string(),
+                selected: *p == chosen,
+                disabled: false,
+            })
+            .collect(),
+        as_of: as_of.map(failwell_domain::dates::iso).unwrap_or_default(),
+        svg: plot.svg,
+        table_caption: format!("Outside the 95% limits in {chosen} ({})", rows.len()),
+        head,
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+    }))
+}
+
+/// `GET /indicators/{code}`: an indicator's definition, its funnel plot when it has
+/// numerators and denominators, and the organisations it signals for.
 pub async fn indicator(
     State(state): State<AppState>,
     signed: Signed,
     Path(code): Path<String>,
-    Query(query): Query<AsOfQuery>,
+    Query(query): Query<IndicatorQuery>,
 ) -> Result<ListPage, PageError> {
-    let as_of = query.date()?;
+    let as_of = crate::query::parse_as_of(query.as_of.as_deref())?;
     let snapshot = state.snapshot(as_of).await?;
     let Some(ind) = snapshot.indicators.get(&code) else {
         return Err(WebError::NotFound(format!("indicator {code:?}")).into());
@@ -798,7 +956,9 @@ pub async fn indicator(
         SummaryRow::new("Definition version", ind.definition_version.clone()),
         SummaryRow::new("Source", ind.source.clone()),
     ];
+    let figure = funnel_figure(&state, &snapshot, ind, as_of, query.period.as_deref()).await?;
     Ok(ListPage {
+        figure,
         title: ind.title.clone(),
         caption: Some("Indicator".into()),
         intro: snapshot.requested.map(|d| format!("As known on {}.", long_date(d))).into_iter().collect(),
@@ -840,6 +1000,7 @@ pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<List
         head[c].numeric = true;
     }
     Ok(ListPage {
+        figure: None,
         title: "Scans".into(),
         caption: None,
         intro: vec![
@@ -875,6 +1036,7 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
         })
         .collect();
     Ok(ListPage {
+        figure: None,
         title: "Decisions".into(),
         caption: None,
         intro: vec!["Who accepted or declined a recommendation, and why. Decisions are append-only.".into()],

@@ -57,7 +57,7 @@ pub struct SpcChart {
 }
 
 /// Escapes text for SVG/HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -403,3 +403,87 @@ async fn the_regime_page_reads_the_ladders_clocks_and_rules_in_words_to_everyone
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_indicator_page_draws_a_funnel_of_a_period_and_lists_its_outliers() {
+    use failwell_domain::{Code, Indicator, Observation, Organisation, Slug};
+    let db = databases().await.into_iter().next().expect("SQLite");
+    let store = failwell_store::Store::open(&db.url).await.unwrap();
+    load(&store).await;
+    // Six more councils and a proportion with numerators and denominators: five near
+    // 10%, one at 30%, in 2023/24; too few to fit in 2022/23.
+    let codes: Vec<String> = (10..16).map(|i| format!("E060000{i}")).collect();
+    let mut s = store.begin_import("organisations", "more.csv").await.unwrap();
+    for (i, code) in codes.iter().enumerate() {
+        let org = Organisation {
+            code: Code::new(code).unwrap(),
+            name: format!("Council {i}"),
+            sector: Slug::new("local_government").unwrap(),
+            org_type: Slug::new("upper_tier_council").unwrap(),
+            region: Some("North East".into()),
+            opened_on: None,
+            closed_on: None,
+            source: "test".into(),
+            learned_on: None,
+        };
+        s.add_organisation(i as u64 + 2, &org).await.unwrap().unwrap();
+    }
+    s.finish().await.unwrap();
+    let indicator = Indicator {
+        code: Slug::new("repeat_plans_pct").unwrap(),
+        title: "Repeat child protection plans".into(),
+        unit: "proportion".into(),
+        polarity: "higher_is_worse".parse().unwrap(),
+        kind: "outcome".parse().unwrap(),
+        failure_types: vec!["performance".parse().unwrap()],
+        method: "funnel".parse().unwrap(),
+        counts: "numerator_denominator".parse().unwrap(),
+        definition: "Plans starting within two years of a previous one".into(),
+        definition_version: "1".into(),
+        valid_from: None,
+        source: "test".into(),
+        learned_on: None,
+    };
+    let mut s = store.begin_import("indicators", "funnel.csv").await.unwrap();
+    s.add_indicator(2, &indicator).await.unwrap().unwrap();
+    s.finish().await.unwrap();
+    let mut s = store.begin_import("observations", "funnel-obs.csv").await.unwrap();
+    for (i, code) in codes.iter().enumerate() {
+        let x = if i == 5 { 300.0 } else { 98.0 + i as f64 };
+        for (period, numerator) in [("2023/24", x), ("2022/23", 100.0)] {
+            if period == "2022/23" && i > 2 {
+                continue;
+            }
+            let obs = Observation {
+                organisation: Code::new(code).unwrap(),
+                indicator: Slug::new("repeat_plans_pct").unwrap(),
+                period: period.parse().unwrap(),
+                value: Some(numerator / 1000.0),
+                suppression: None,
+                numerator: Some(numerator),
+                denominator: Some(1000.0),
+                expected: None,
+                published_on: None,
+                source: "test".into(),
+            };
+            s.add_observation(i as u64 * 2 + 2, obs).await.unwrap().unwrap();
+        }
+    }
+    s.finish().await.unwrap();
+    store.close().await;
+
+    let server = serve_loaded(&db).await;
+    let page = server.get_as("public", "/indicators/repeat_plans_pct").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Funnel plot, 2023/24"), "the latest period with enough figures");
+    assert!(page.body.contains("6 organisations published both figures for 2023/24"));
+    assert!(page.body.contains("Outside the 95% limits in 2023/24"), "an outlier table");
+    assert!(page.body.contains("Council 5") && page.body.contains("above the 99.8% limit (worse)"));
+    assert!(page.body.contains("role=\"img\""), "the figure is labelled");
+    let bad = server.get_as("public", "/indicators/repeat_plans_pct?period=2022/23").await;
+    assert_eq!(bad.status, 400, "too few figures in 2022/23 for a funnel");
+    assert!(bad.body.contains("parameter period"));
+    let spc = server.get_as("public", "/indicators/rereferrals_within_12m_pct").await;
+    assert!(!spc.body.contains("id=\"funnel\""), "no funnel for an indicator without counts");
+    server.stop().await;
+}

@@ -270,6 +270,15 @@ pub struct Running {
 pub async fn serve(db: &TestDb) -> Running {
     let store = Store::open(&db.url).await.unwrap();
     load(&store).await;
+    serve_store(db, store).await
+}
+
+/// Serves `db` as the test has loaded it (the fixture's accounts are added).
+pub async fn serve_loaded(db: &TestDb) -> Running {
+    serve_store(db, Store::open(&db.url).await.unwrap()).await
+}
+
+async fn serve_store(db: &TestDb, store: Store) -> Running {
     let tokens = accounts(&store).await;
     let server = failwell_web::Server::bind(store.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = server.local_addr().unwrap();
