@@ -328,11 +328,14 @@ impl Store {
         row.as_ref().map(account).transpose()
     }
 
-    /// The organisations in an account's reach beyond its role: a provider's own, and the
-    /// organisations of every case naming the account's person (by e-mail when the case
-    /// gives one, else by name).
+    /// The organisations in an account's reach beyond its role: a provider's own only; for
+    /// a board member or peer reviewer, the organisations of every case naming the
+    /// account's person (by e-mail when the case gives one, else by name).
     pub async fn reach(&self, account: &Account) -> Result<BTreeSet<String>, StoreError> {
         let mut out: BTreeSet<String> = account.organisation.iter().cloned().collect();
+        if !matches!(account.role, Role::BoardMember | Role::PeerReviewer) {
+            return Ok(out);
+        }
         let rows = sqlx::query(
             "select distinct o.organisation from intervention_actor p
              join intervention_organisation o on o.intervention_id = p.intervention_id

@@ -431,6 +431,7 @@ pub async fn interventions(
     let (head, rows) = case_rows(&list);
     Ok(ListPage {
         figure: None,
+        limited: false,
         title: "Interventions".into(),
         caption: None,
         intro: vec![
@@ -725,10 +726,14 @@ pub async fn my_work(
         }
         .into());
     }
-    let (list, today) = match &person {
+    let (mut list, today) = match &person {
         Some(_) => cases(&state, &q).await?,
         None => (Vec::new(), q.today()?),
     };
+    // A name may be shared: only the cases in the viewer's reach are theirs.
+    if !signed.viewer.is_national() {
+        list.retain(|c| in_reach(&signed, c));
+    }
     let mut due: Vec<(&ObligationView, Option<&InterventionView>)> = list
         .iter()
         .filter(|c| c.status == "open")
@@ -998,6 +1003,7 @@ pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<Li
         .collect();
     Ok(ListPage {
         figure: None,
+        limited: false,
         title: "Lessons".into(),
         caption: Some("Casework".into()),
         intro: vec![

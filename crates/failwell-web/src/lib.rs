@@ -14,7 +14,9 @@
 //! on every log line written while answering it and is sent back in the response.
 //!
 //! Architecture invariant: this is the only crate that knows HTTP. It reads the store and
-//! asks the engine; it judges nothing itself and writes nothing to the store.
+//! asks the engine; it judges nothing itself. It writes sessions and audit entries itself,
+//! and decisions and casework moves only through the engine; who may see or do what is
+//! decided by `failwell_domain::access`, never here.
 
 mod admin;
 mod api;
@@ -70,6 +72,8 @@ pub struct AppState {
     /// A one-off key that lets the CLI's own loopback server print a board pack (see
     /// [`Server::bind_for_printing`]); `None` in every server that `failwell serve` runs.
     print_key: Option<Arc<str>>,
+    /// One lock per user name being signed in as (see [`AppState::sign_in_lock`]).
+    sign_in_locks: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl AppState {
@@ -78,7 +82,24 @@ impl AppState {
     /// # Errors
     /// When the regime's rules do not compile.
     pub fn new(store: Store) -> Result<AppState, WebError> {
-        Ok(AppState { store, judge: judgements::Judge::england()?, snapshots: Arc::default(), print_key: None })
+        Ok(AppState {
+            store,
+            judge: judgements::Judge::england()?,
+            snapshots: Arc::default(),
+            print_key: None,
+            sign_in_locks: Arc::default(),
+        })
+    }
+
+    /// The lock that makes sign-ins as `username` take turns, so that the failed-attempt
+    /// count each reads is the one the previous attempt left. Locks no one holds are
+    /// dropped once there are many (the names come from anyone who asks).
+    pub(crate) fn sign_in_lock(&self, username: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.sign_in_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if locks.len() > 10_000 {
+            locks.retain(|_, l| Arc::strong_count(l) > 1);
+        }
+        locks.entry(username.to_string()).or_default().clone()
     }
 
     /// The snapshot as known on `as_of` (everything stored when `None`), cached.

@@ -523,6 +523,10 @@ pub async fn chart_csv(
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
 pub(crate) fn csv_field(text: &str) -> String {
+    // A spreadsheet would run a field that starts like a formula (CWE-1236): such a field
+    // is written as text. A number with its sign ("-0.5") is left as it is.
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    let text = &if formula { format!("'{text}") } else { text.to_string() };
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
@@ -741,6 +745,8 @@ fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> Jud
 #[derive(Template, WebTemplate)]
 #[template(path = "list.html")]
 pub(crate) struct ListPage {
+    /// Whether parts of the page are withheld from this viewer (marked for the role matrix).
+    pub(crate) limited: bool,
     /// A figure above the table (the indicator page's funnel plot).
     pub(crate) figure: Option<FigureView>,
     pub(crate) title: String,
@@ -969,8 +975,10 @@ pub async fn indicator(
         empty: if national {
             "No organisation signals on this indicator.".into()
         } else {
-            "Which organisations failwell finds unusual on this indicator is not published: analysts see them when signed in.".into()
+            "Which organisations the scan signals on this indicator is not published: analysts see them when signed in."
+                .into()
         },
+        limited: !national,
     })
 }
 
@@ -1001,6 +1009,7 @@ pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<List
     }
     Ok(ListPage {
         figure: None,
+        limited: false,
         title: "Scans".into(),
         caption: None,
         intro: vec![
@@ -1037,6 +1046,7 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
         .collect();
     Ok(ListPage {
         figure: None,
+        limited: false,
         title: "Decisions".into(),
         caption: None,
         intro: vec!["Who accepted or declined a recommendation, and why. Decisions are append-only.".into()],

@@ -76,7 +76,10 @@ pub(crate) struct CsrfForm {
 
 /// Only a path of this site: never another site (`//host`, `https://…`).
 fn local(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/sign-") {
+    // Only the characters of a plain path and query: a tab or other control character is
+    // dropped by browsers, so "/\t/evil.example" would leave the site.
+    let plain = next.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_.~%?=&#-+,;:".contains(&b));
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/sign-") {
         next.to_string()
     } else {
         "/".to_string()
@@ -133,11 +136,18 @@ pub(crate) async fn sign_in(
             Some("The form had expired: enter your user name and password again".into()),
         ));
     }
-    let username = form.username.trim().to_string();
+    // No account has a longer name; the audit log keeps no more of what was typed.
+    let username: String = form.username.trim().chars().take(64).collect();
+    // One attempt at a time per user name, so parallel attempts cannot all pass the count.
+    let lock = state.sign_in_lock(&username);
+    let _turn = lock.lock().await;
     let now = OffsetDateTime::now_utc();
     let since = (now - SIGN_IN_WINDOW).format(&Rfc3339).map_err(|e| WebError::Judging(e.to_string()))?;
     if state.store.refusals_since("sign in", &username, &since).await? >= MAX_FAILED_SIGN_INS {
-        signed.audit(&state, "sign in", &username, "too many failed attempts: refused unchecked", "refused").await?;
+        // Recorded under an action of its own, so these refusals do not extend the window.
+        signed
+            .audit(&state, "sign in limited", &username, "too many failed attempts: refused unchecked", "refused")
+            .await?;
         let minutes = SIGN_IN_WINDOW.whole_minutes();
         return Ok(sign_in_page(
             &headers,
@@ -150,8 +160,13 @@ pub(crate) async fn sign_in(
     let credentials = state.store.credentials(&username).await?;
     let password = form.password;
     // argon2 takes tens of milliseconds of CPU: off the async threads.
-    let account = tokio::task::spawn_blocking(move || {
-        credentials.filter(|(_, hash)| verify_password(&password, hash)).map(|(account, _)| account)
+    let account = tokio::task::spawn_blocking(move || match credentials {
+        Some((account, hash)) => verify_password(&password, &hash).then_some(account),
+        None => {
+            // As long as a real check, so the answer's time does not tell which names exist.
+            let _ = verify_password(&password, super::secrets::dummy_hash());
+            None
+        }
     })
     .await
     .map_err(|e| WebError::Judging(e.to_string()))?;

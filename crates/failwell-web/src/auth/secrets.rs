@@ -40,6 +40,13 @@ pub fn hash_password(password: &str) -> Result<String, PasswordRefusal> {
         .map_err(|e| PasswordRefusal::Hashing(e.to_string()))
 }
 
+/// A hash of a password nobody has, made once: checked against when a user name is
+/// unknown, so that an unknown name takes as long to refuse as a wrong password.
+pub(crate) fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&new_token("")).unwrap_or_default())
+}
+
 /// Whether `password` is the one `hash` was made from (false for a malformed hash).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())

@@ -159,6 +159,32 @@ async fn signing_in_and_out_uses_an_httponly_cookie_and_csrf_and_failures_are_li
         let after = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
         assert_eq!(after.status, 303, "[{b}] the session has ended");
 
+        // `next` must be a plain path of this site: a tab that browsers drop, or another
+        // host, sends the user home instead.
+        for next in
+            ["/\t/evil.example", "//evil.example", "https://evil.example/", "/organisations/E06000002?as_of=2020-01-01"]
+        {
+            let form = get(server.addr, "/sign-in").await;
+            let c = set_cookie(&form, "failwell_sign_in").unwrap();
+            let r = post_form(
+                server.addr,
+                "/sign-in",
+                &[("username", "analyst"), ("password", PASSWORD), ("next", next), ("csrf", &c)],
+                &[("cookie", &format!("failwell_sign_in={c}"))],
+            )
+            .await;
+            let to = r.headers["location"].to_str().unwrap().to_string();
+            let expected = if next.starts_with("/organisations") { next } else { "/" };
+            assert_eq!(to, expected, "[{b}] next={next:?}");
+        }
+        // A typed user name that looks like a spreadsheet formula is written as text in
+        // the audit log's CSV.
+        let formula = sign_in(&server, "=HYPERLINK(\"http://x\")", "whatever it is").await;
+        assert_eq!(formula.status, 401, "[{b}]");
+        let csv = server.get_as("administrator", "/admin/audit.csv?action=sign+in").await;
+        assert!(csv.body.contains("'=HYPERLINK"), "[{b}] {}", csv.body);
+        assert!(!csv.body.contains(",=HYPERLINK"), "[{b}]");
+
         // Five wrong passwords, then even the right one is refused for a while.
         for _ in 0..5 {
             let wrong = sign_in(&server, "provider", "not the password at all").await;
@@ -181,7 +207,17 @@ async fn signing_in_and_out_uses_an_httponly_cookie_and_csrf_and_failures_are_li
             .await
             .unwrap();
         let refused = log.iter().filter(|e| e.subject == "provider" && e.outcome == "refused").count();
-        assert_eq!(refused, 6, "[{b}] five wrong passwords and the limited attempt");
+        assert_eq!(refused, 5, "[{b}] five wrong passwords, counted");
+        let limited = server
+            .store()
+            .audit_search(&failwell_store::AuditFilter {
+                action: Some("sign in limited".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(limited.len(), 1, "[{b}] the limited attempt, under its own action (not counted)");
         assert!(log.iter().any(|e| e.who == "analyst" && e.outcome == "done" && e.request_id.is_some()), "[{b}]");
         assert!(
             log.iter().all(|e| !e.detail.contains(PASSWORD) && !e.detail.contains("not the password")),
