@@ -450,6 +450,8 @@ pub async fn interventions(
 #[template(path = "intervention.html")]
 pub(crate) struct InterventionPage {
     id: i64,
+    meetings_head: Vec<Cell>,
+    meetings: Vec<Vec<Cell>>,
     forms: Option<crate::casework_forms::CaseForms>,
     closed: bool,
     today: String,
@@ -597,6 +599,22 @@ fn obligation_rows(list: &[(&ObligationView, Option<&InterventionView>)]) -> Vec
         .collect()
 }
 
+/// Board meetings as table rows, the latest first: the intervention page and the pack.
+fn meeting_rows(meetings: &[failwell_store::StoredMeeting]) -> Vec<Vec<Cell>> {
+    meetings
+        .iter()
+        .rev()
+        .map(|m| {
+            vec![
+                Cell::text(m.held_on.clone()),
+                Cell::text(m.minutes.clone()),
+                Cell::text(m.decisions.join(" · ")),
+                Cell::text(m.recorded_by.clone()),
+            ]
+        })
+        .collect()
+}
+
 /// `GET /interventions/{id}`: one intervention.
 pub async fn intervention(
     State(state): State<AppState>,
@@ -666,7 +684,10 @@ pub async fn intervention(
                 .collect()
         })
         .unwrap_or_default();
+    let meetings = state.store.meetings(id).await?;
     Ok(InterventionPage {
+        meetings_head: heads(&["Held", "Minutes", "Decisions", "Recorded by"]),
+        meetings: meeting_rows(&meetings),
         forms,
         id: c.id,
         closed: c.status == "closed",
@@ -902,18 +923,7 @@ pub async fn pack(
         signals,
         charts,
         meetings_head: heads(&["Held", "Minutes", "Decisions", "Recorded by"]),
-        meetings: meetings
-            .iter()
-            .rev()
-            .map(|m| {
-                vec![
-                    Cell::text(m.held_on.clone()),
-                    Cell::text(m.minutes.clone()),
-                    Cell::text(m.decisions.join(" · ")),
-                    Cell::text(m.recorded_by.clone()),
-                ]
-            })
-            .collect(),
+        meetings: meeting_rows(&meetings),
     })
 }
 

@@ -1,5 +1,5 @@
-//! Casework moves from the intervention page: recording progress on a plan's action, and
-//! recording an obligation met. Each is a GOV.UK form with the session's CSRF token,
+//! Casework moves from the intervention page: recording progress on a plan's action,
+//! recording an obligation met, and recording a board meeting's minutes and decisions. Each is a GOV.UK form with the session's CSRF token,
 //! allowed by the domain's access rule (a board member moves on the cases they sit on; a
 //! provider's staff report their own plan's progress; analysts anything), and made by the
 //! engine exactly as `failwell plan progress` and `failwell intervention meet` make it,
@@ -29,6 +29,8 @@ pub(crate) struct CaseForms {
     pub(crate) progress: Option<(Vec<SelectItem>, Vec<SelectItem>)>,
     /// Obligations not yet met or lapsed.
     pub(crate) meet: Option<Vec<SelectItem>>,
+    /// Whether the viewer may record a board meeting.
+    pub(crate) meeting: bool,
 }
 
 fn items(values: impl IntoIterator<Item = (String, String)>) -> Vec<SelectItem> {
@@ -60,12 +62,14 @@ pub(crate) fn forms(signed: &Signed, review: &CaseReview, today: Date) -> Option
         .filter(|o| o.met_on.is_none() && o.lapsed_on.is_none())
         .map(|o| (o.id.to_string(), format!("{} (due {})", o.name, o.due)))
         .collect();
-    let meet = (signed.may(Reach::EditCase(&orgs)) && !open.is_empty()).then(|| items(open));
-    (progress.is_some() || meet.is_some()).then(|| CaseForms {
+    let edit = signed.may(Reach::EditCase(&orgs));
+    let meet = (edit && !open.is_empty()).then(|| items(open));
+    (progress.is_some() || edit).then(|| CaseForms {
         csrf,
         today: failwell_domain::dates::iso(today),
         progress,
         meet,
+        meeting: edit,
     })
 }
 
@@ -151,6 +155,52 @@ pub(crate) async fn progress(
     .await
     .map_err(refused)?;
     Ok(done(id, "plan"))
+}
+
+/// A board meeting as posted: the day, the minutes, and the decisions one per line.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct MeetingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    decisions: String,
+}
+
+/// `POST /interventions/{id}/meetings`: records a board meeting with its minutes and
+/// decisions (analysts, administrators and the case's board members).
+pub(crate) async fn meeting(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<MeetingForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&signed, &form.csrf)?;
+    let orgs = case_codes(&state, id).await?;
+    signed.allow(&state, Reach::EditCase(&orgs)).await?;
+    let held_on = failwell_domain::dates::parse_date(form.held_on.trim()).map_err(|e| WebError::BadField {
+        field: "held_on",
+        reason: format!("{:?} is not a day (YYYY-MM-DD): {e}", form.held_on),
+    })?;
+    if form.minutes.trim().is_empty() {
+        return Err(WebError::BadField { field: "minutes", reason: "write the meeting's minutes".into() }.into());
+    }
+    let decisions: Vec<String> =
+        form.decisions.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    failwell_engine::casework::board::record_meeting(
+        &state.store,
+        id,
+        held_on,
+        form.minutes.trim(),
+        &decisions,
+        signed.viewer.who(),
+    )
+    .await
+    .map_err(refused)?;
+    Ok(done(id, "meetings"))
 }
 
 /// `POST /interventions/{id}/obligations`: records one of its obligations met.

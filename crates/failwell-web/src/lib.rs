@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/interventions/{id}/pack", get(casework::pack))
         .route("/interventions/{id}/progress", axum::routing::post(casework_forms::progress))
         .route("/interventions/{id}/obligations", axum::routing::post(casework_forms::meet))
+        .route("/interventions/{id}/meetings", axum::routing::post(casework_forms::meeting))
         .route("/my-work", get(casework::my_work))
         .route("/regime", get(regime_page::page))
         .route("/lessons", get(casework::lessons))

@@ -448,6 +448,31 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
         let update = plan.themes.iter().flat_map(|t| &t.actions).flat_map(|a| &a.updates).next().expect("the update");
         assert_eq!((update.status.as_str(), update.by.as_str()), ("at_risk", "board_member"), "[{b}]");
 
+        // The board records its meeting: minutes and decisions, one a line.
+        assert!(page.body.contains("id=\"meeting\""), "[{b}] the meeting form");
+        let meeting = [
+            ("csrf", csrf.as_str()),
+            ("held_on", "2020-03-23"),
+            ("minutes", "Reviewed the re-referral audit"),
+            ("decisions", "Ask for a deep dive on the front door\n\nMeet monthly until June"),
+        ];
+        let r = post_form(server.addr, "/interventions/1/meetings", &meeting, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        assert_eq!(r.headers["location"], "/interventions/1#meetings", "[{b}]");
+        let held = server.store().meetings(1).await.unwrap();
+        assert_eq!(held.len(), 1, "[{b}]");
+        assert_eq!(
+            held[0].decisions,
+            vec!["Ask for a deep dive on the front door", "Meet monthly until June"],
+            "[{b}]"
+        );
+        assert_eq!(held[0].recorded_by, "board_member", "[{b}]");
+        let shown = get_with(server.addr, "/interventions/1?today=2020-03-25", &[("cookie", &board)]).await;
+        assert!(shown.body.contains("Reviewed the re-referral audit"), "[{b}] the meeting is on the page");
+        let blank = [("csrf", csrf.as_str()), ("held_on", "2020-03-24"), ("minutes", " "), ("decisions", "")];
+        let r = post_form(server.addr, "/interventions/1/meetings", &blank, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 400, "[{b}]");
+
         // A move the engine refuses is a 409 with its reason, and in the audit log.
         let bad = [("csrf", csrf.as_str()), ("action", "999"), ("status", "done"), ("on", "2020-03-22"), ("note", "x")];
         let r = post_form(server.addr, "/interventions/1/progress", &bad, &[("cookie", &board)]).await;
@@ -486,6 +511,9 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
             403,
             "[{b}]"
         );
+        let meeting = [("csrf", csrf.as_str()), ("held_on", "2020-03-24"), ("minutes", "Ours"), ("decisions", "")];
+        let r = post_form(server.addr, "/interventions/1/meetings", &meeting, &[("cookie", &mine)]).await;
+        assert_eq!(r.status, 403, "[{b}] a provider does not record the board's meetings");
 
         // Hartlepool's provider cannot touch Middlesbrough's case at all; the public is sent to sign in.
         let theirs = session(&server, "provider").await;
