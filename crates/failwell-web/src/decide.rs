@@ -96,3 +96,122 @@ pub(crate) async fn decide_as(
         }
     }
 }
+
+/// The form that opens the intervention an accepted decision proposed: the rung the
+/// decision accepted, on the sector's ladder in force today, applied by one of the actors
+/// the regime gives it to.
+pub(crate) struct OpenForm {
+    pub(crate) decision: i64,
+    pub(crate) rung: String,
+    pub(crate) actors: Vec<crate::view::SelectItem>,
+    pub(crate) today: String,
+    pub(crate) csrf: String,
+}
+
+/// The form for `code` when the viewer decides, and its latest accepted decision has no
+/// intervention opened from it yet and names a rung of the sector's ladder in force today.
+pub(crate) async fn open_form(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    sector: &str,
+) -> Result<Option<OpenForm>, WebError> {
+    let Some(csrf) = signed.csrf.clone() else { return Ok(None) };
+    if !signed.may(Reach::Decide) {
+        return Ok(None);
+    }
+    let decisions = state.store.decisions(Some(code)).await?;
+    let Some(d) = decisions.iter().rev().find(|d| d.decision == "accepted") else { return Ok(None) };
+    let opened = state.store.interventions(Some(code)).await?.iter().any(|c| c.decision == Some(d.id));
+    if opened {
+        return Ok(None);
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let regime = state.judge.regime();
+    let Some(rung) = regime.ladder_at(sector, today).and_then(|l| l.rung(&d.recommended_rung)) else { return Ok(None) };
+    let actors: Vec<crate::view::SelectItem> = rung
+        .applied_by
+        .iter()
+        .filter_map(|id| regime.actors.iter().find(|a| a.id == *id && a.validity.contains(today)))
+        .map(|a| crate::view::SelectItem {
+            value: a.id.clone(),
+            text: a.name.clone(),
+            selected: false,
+            disabled: false,
+        })
+        .collect();
+    if actors.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(OpenForm {
+        decision: d.id,
+        rung: rung.name.clone(),
+        actors,
+        today: failwell_domain::dates::iso(today),
+        csrf,
+    }))
+}
+
+/// An intervention to open, as posted.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct OpenCaseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    applied_by: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /organisations/{code}/interventions`: opens the intervention an accepted decision
+/// proposed, linked to it, through the engine's audited move (the same as `failwell
+/// intervention open --decision`), and goes to it.
+pub(crate) async fn open_case(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<OpenCaseForm>,
+) -> Result<Response, PageError> {
+    crate::auth::check_csrf(&signed, &form.csrf)?;
+    signed.allow(&state, Reach::Decide).await?;
+    let decision: i64 = form.decision.trim().parse().map_err(|_| WebError::BadField {
+        field: "decision",
+        reason: format!("{:?} is not a decision", form.decision),
+    })?;
+    let start = failwell_domain::dates::parse_date(form.start.trim()).map_err(|e| WebError::BadField {
+        field: "start",
+        reason: format!("{:?} is not a day (YYYY-MM-DD): {e}", form.start),
+    })?;
+    if form.reason.trim().is_empty() {
+        return Err(WebError::BadField { field: "reason", reason: "say why the intervention opens".into() }.into());
+    }
+    let Some(d) = state.store.decisions(Some(&code)).await?.into_iter().find(|d| d.id == decision) else {
+        return Err(WebError::Refused(format!("decision {decision} is not a decision on {code}")).into());
+    };
+    let snapshot = state.snapshot(None).await?;
+    let sector = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
+    let organisation = failwell_domain::Code::new(&code)
+        .map_err(|e| WebError::BadField { field: "organisation", reason: e.to_string() })?;
+    let new = failwell_domain::casework::NewIntervention {
+        organisations: vec![organisation],
+        sector,
+        rung: d.recommended_rung.clone(),
+        applied_by: form.applied_by.trim().to_string(),
+        start,
+        planned_end: None,
+        report_published: None,
+        actors: Vec::new(),
+        reason: form.reason.trim().to_string(),
+        opened_by: signed.viewer.who().to_string(),
+        decision: Some(d.id),
+    };
+    let id = failwell_engine::casework::open(&state.store, state.judge.regime(), &new).await.map_err(|e| match e {
+        failwell_engine::casework::CaseworkError::Refused(r) => WebError::Refused(r.to_string()),
+        failwell_engine::casework::CaseworkError::Store(s) => WebError::Store(s),
+    })?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/interventions/{id}"))]).into_response())
+}

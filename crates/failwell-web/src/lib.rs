@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/organisations/{code}", get(pages::organisation))
         .route("/organisations/{code}/decisions", axum::routing::post(decide::record))
+        .route("/organisations/{code}/interventions", axum::routing::post(decide::open_case))
         .route("/organisations/{code}/charts/{file}", get(pages::chart_csv))
         .route("/indicators/{code}", get(pages::indicator))
         .route("/scans", get(pages::scans))

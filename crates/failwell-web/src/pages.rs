@@ -350,6 +350,7 @@ pub(crate) struct OrganisationPage {
     unpublished: bool,
     signed_in: bool,
     decide: Option<crate::decide::DecideForm>,
+    open_case: Option<crate::decide::OpenForm>,
     as_of_note: Option<String>,
     as_of_suffix: String,
     report_as_of: String,
@@ -655,15 +656,20 @@ pub async fn organisation(
     } else {
         (Vec::new(), Vec::new(), crate::casework::JourneyView::default(), Vec::new())
     };
-    let decide = if as_of.is_none() && signed.may(Reach::Decide) {
-        crate::decide::form(&state, &signed, &code).await?
+    let (decide, open_case) = if as_of.is_none() && signed.may(Reach::Decide) {
+        let sector = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
+        (
+            crate::decide::form(&state, &signed, &code).await?,
+            crate::decide::open_form(&state, &signed, &code, &sector).await?,
+        )
     } else {
-        None
+        (None, None)
     };
     Ok(OrganisationPage {
         unpublished,
         signed_in: signed.viewer.role.is_some(),
         decide,
+        open_case,
         timeline_head: heads(&["Day", "What", "Detail"]),
         timeline,
         cases_head,

@@ -292,6 +292,35 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
             "[{b}] the decision is in the page's history"
         );
 
+        // The accepted decision can open the intervention it proposed, from the same page.
+        let page = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &cookie)]).await;
+        assert!(page.body.contains("id=\"open-case\""), "[{b}] the form to open the accepted intervention");
+        let applied_by = first_option(&page.body, "applied_by").expect("an actor the rung names");
+        let decision_id = decisions[0].id.to_string();
+        let open = [
+            ("csrf", csrf.as_str()),
+            ("decision", decision_id.as_str()),
+            ("applied_by", applied_by.as_str()),
+            ("start", "2024-12-02"),
+            ("reason", "Opened from the accepted recommendation"),
+        ];
+        let opened =
+            post_form(server.addr, &format!("/organisations/{FAILING}/interventions"), &open, &[("cookie", &cookie)])
+                .await;
+        assert_eq!(opened.status, 303, "[{b}] {}", opened.body);
+        let to = opened.headers["location"].to_str().unwrap().to_string();
+        let id: i64 = to.strip_prefix("/interventions/").and_then(|n| n.parse().ok()).expect("the new case's page");
+        let case = server.store().intervention(id).await.unwrap().expect("opened");
+        assert_eq!(case.decision, Some(decisions[0].id), "[{b}] linked to the decision");
+        assert_eq!(case.organisations, vec![FAILING.to_string()], "[{b}]");
+        assert!(!case.obligations.is_empty() || case.rung == "peer_review", "[{b}] its clocks laid out");
+        let after = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &cookie)]).await;
+        assert!(!after.body.contains("id=\"open-case\""), "[{b}] a decision opens one intervention");
+        let again =
+            post_form(server.addr, &format!("/organisations/{FAILING}/interventions"), &open, &[("cookie", &cookie)])
+                .await;
+        assert_eq!(again.status, 409, "[{b}] the same rung cannot be opened twice: {}", again.body);
+
         // The API takes the same decision from a machine with a token, under the same rule.
         let bearer = |who: &str| format!("Bearer {}", server.tokens[who]);
         let body = serde_json::json!({"scan": scan_id, "organisation": FAILING, "verdict": "decline", "reason": "Reconsidered by the panel"});
