@@ -3,6 +3,9 @@
 // overview's filters must work as a plain GET form, and axe-core must find no
 // accessibility violation (WCAG 2.2 A and AA rules). A screenshot of each page is kept.
 //
+// Each page is also loaded with JavaScript on: it must answer 200 with the same heading,
+// GOV.UK Frontend must start (the body is marked supported) and no script may fail.
+//
 // Usage: FAILWELL_USER=… FAILWELL_PASSWORD=… node check.mjs BASE_URL SCREENSHOT_DIR PATH...
 // Both browser contexts sign in through the sign-in form first (scripts off, so the form
 // must work as plain HTML); a PATH written `anon:/…` is loaded by a reader not signed in.
@@ -33,6 +36,10 @@ try {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport });
   const axeContext = await browser.newContext({ viewport });
   const anonContext = await browser.newContext({ javaScriptEnabled: false, viewport });
+  // The same pages with JavaScript on, as most readers have it: GOV.UK Frontend's
+  // scripts must start without an error on every page.
+  const jsContext = await browser.newContext({ viewport });
+  const anonJsContext = await browser.newContext({ viewport });
   const anonAxeContext = await browser.newContext({ viewport });
   const signIn = async (ctx) => {
     const page = await ctx.newPage();
@@ -45,6 +52,7 @@ try {
   if (process.env.FAILWELL_USER) {
     await signIn(context);
     await signIn(axeContext);
+    await signIn(jsContext);
   }
   for (const entry of paths) {
     const anon = entry.startsWith("anon:");
@@ -87,6 +95,21 @@ try {
     if (!run.error && axe.passes === 0) problems.push("axe checked nothing");
     const name = (anon ? "public_" : "") + (path.replace(/[^a-zA-Z0-9]+/g, "_").replace(/^_|_$/g, "") || "overview");
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+    // With scripts on: the page loads, has its heading, and no script fails.
+    const jsPage = await (anon ? anonJsContext : jsContext).newPage();
+    const scriptErrors = [];
+    jsPage.on("pageerror", (e) => scriptErrors.push(String(e)));
+    jsPage.on("console", (m) => {
+      if (m.type() === "error") scriptErrors.push(m.text());
+    });
+    const jsResponse = await jsPage.goto(base + path, { waitUntil: "load" });
+    if (!jsResponse || jsResponse.status() !== 200) problems.push(`with JavaScript: status ${jsResponse && jsResponse.status()}`);
+    const jsH1 = (await jsPage.locator("h1").first().textContent({ timeout: 2000 }).catch(() => null))?.trim();
+    if (jsH1 !== h1) problems.push(`with JavaScript the heading is ${JSON.stringify(jsH1)}`);
+    const initialised = await jsPage.evaluate(() => document.body.classList.contains("govuk-frontend-supported"));
+    if (!initialised) problems.push("with JavaScript, GOV.UK Frontend did not start");
+    for (const e of scriptErrors) problems.push(`with JavaScript: ${e}`);
+    await jsPage.close();
     console.log(JSON.stringify({ path: entry, h1, axe_passes: axe.passes, problems }));
     if (problems.length) failed = true;
     await page.close();

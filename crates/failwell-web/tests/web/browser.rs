@@ -1,6 +1,8 @@
 //! The pages in a real browser: Debian's Chromium driven by playwright-core
-//! (`tests/browser/check.mjs`), with JavaScript off, every page checked by axe-core
-//! (WCAG 2.2 A and AA) and screenshotted, and the overview's filter form submitted.
+//! (`tests/browser/check.mjs`), signed in as an administrator (and as the public for the
+//! `anon:` pages), with JavaScript off, every page checked by axe-core (WCAG 2.2 A and AA)
+//! and screenshotted, then loaded again with JavaScript on (no script error, GOV.UK
+//! Frontend started); the overview's filter form and the decision form submitted.
 //!
 //! Runs when `FAILWELL_TEST_BROWSER` is set (`.ci/run` installs Chromium and the npm
 //! packages and sets it), as the PostgreSQL tests run when their URL is set; otherwise it
