@@ -336,11 +336,11 @@ fn journey_view(j: Journey) -> JourneyView {
     }
 }
 
-/// The journey of organisation `code` on its page: the records of it and its
-/// predecessors from the judged snapshot (as known on the page's day), its cases from
-/// the store. The same engine function as [`organisation_journey`], without reading the
-/// whole registry, every inspection and every event on each page view.
-pub(crate) async fn page_journey(
+/// The journey of organisation `code` as known on `today`, for its page and the API: the
+/// records of it and its predecessors from the judged snapshot, its cases from the store.
+/// The engine's own `journey::read` (the command line's) reads the whole registry, every
+/// inspection and every event for one organisation; the snapshot already holds them.
+pub(crate) async fn journey_of(
     state: &AppState,
     snapshot: &crate::snapshot::Snapshot,
     code: &str,
@@ -373,14 +373,6 @@ pub(crate) async fn page_journey(
     Ok(journey_view(j))
 }
 
-/// The journey of organisation `code` as known on `today`.
-pub(crate) async fn organisation_journey(state: &AppState, code: &str, today: Date) -> Result<JourneyView, WebError> {
-    let (_, j) = journey::read(&state.store, state.judge.regime(), code, today)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("organisation {code:?}")))?;
-    Ok(journey_view(j))
-}
-
 /// `GET /api/v1/organisations/{code}/journey`: spells in intervention and relapses.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/journey", params(("code" = String, Path, description = "The organisation's code"), CaseQuery), responses((status = 200, body = JourneyView), (status = 404, body = crate::error::Problem)))]
 pub async fn api_journey(
@@ -391,7 +383,8 @@ pub async fn api_journey(
 ) -> Result<Json<JourneyView>, ApiError> {
     let this: Vec<Code> = Code::new(&code).into_iter().collect();
     signed.allow(&state, Reach::Organisations(&this)).await?;
-    Ok(Json(organisation_journey(&state, &code, q.today()?).await?))
+    let snapshot = state.snapshot(None).await?;
+    Ok(Json(journey_of(&state, &snapshot, &code, q.today()?).await?))
 }
 
 fn org_links(orgs: &[String]) -> String {

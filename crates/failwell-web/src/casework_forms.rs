@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use failwell_domain::Code;
 use failwell_domain::access::Reach;
 use failwell_domain::casework::ProgressStatus;
-use failwell_engine::casework::CaseworkError;
 use failwell_engine::casework::plan::CaseReview;
 use time::Date;
 
@@ -103,26 +102,37 @@ fn number(field: &'static str, v: &str) -> Result<i64, WebError> {
     v.trim().parse().map_err(|_| WebError::BadField { field, reason: format!("choose one (got {v:?})") })
 }
 
-fn day(v: &str) -> Result<Date, WebError> {
+/// A day typed in form field `field`.
+pub(crate) fn day(field: &'static str, v: &str) -> Result<Date, WebError> {
     failwell_domain::dates::parse_date(v.trim())
-        .map_err(|e| WebError::BadField { field: "on", reason: format!("{v:?} is not a day (YYYY-MM-DD): {e}") })
+        .map_err(|e| WebError::BadField { field, reason: format!("{v:?} is not a day (YYYY-MM-DD): {e}") })
 }
 
-/// The case's organisations, read from the store (to check the viewer's reach).
-async fn case_codes(state: &AppState, id: i64) -> Result<Vec<Code>, WebError> {
+fn edit_case(orgs: &[Code]) -> Reach<'_> {
+    Reach::EditCase(orgs)
+}
+
+fn update_progress(orgs: &[Code]) -> Reach<'_> {
+    Reach::UpdateProgress(orgs)
+}
+
+/// What every move on case `id` checks first: the form's CSRF token, then that the viewer
+/// has `reach` (`Reach::EditCase` or `Reach::UpdateProgress`) over the case's organisations.
+async fn may_move(
+    state: &AppState,
+    signed: &Signed,
+    csrf: &str,
+    id: i64,
+    reach: for<'a> fn(&'a [Code]) -> Reach<'a>,
+) -> Result<(), WebError> {
+    check_csrf(signed, csrf)?;
     let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
-    Ok(case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect())
+    let orgs: Vec<Code> = case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect();
+    signed.allow(state, reach(&orgs)).await
 }
 
 fn done(id: i64, anchor: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/interventions/{id}#{anchor}"))]).into_response()
-}
-
-fn refused(e: CaseworkError) -> WebError {
-    match e {
-        CaseworkError::Refused(r) => WebError::Refused(r.to_string()),
-        CaseworkError::Store(s) => WebError::Store(s),
-    }
 }
 
 /// `POST /interventions/{id}/progress`: records a progress update on one of its actions.
@@ -132,14 +142,12 @@ pub(crate) async fn progress(
     Path(id): Path<i64>,
     Form(form): Form<ProgressForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    let orgs = case_codes(&state, id).await?;
-    signed.allow(&state, Reach::UpdateProgress(&orgs)).await?;
+    may_move(&state, &signed, &form.csrf, id, update_progress).await?;
     let action = number("action", &form.action)?;
     let status: ProgressStatus = form.status.parse().map_err(|e: failwell_domain::casework::UnknownWord| {
         WebError::BadField { field: "status", reason: e.to_string() }
     })?;
-    let on = day(&form.on)?;
+    let on = day("on", &form.on)?;
     if form.note.trim().is_empty() {
         return Err(WebError::BadField { field: "note", reason: "say what has happened".into() }.into());
     }
@@ -153,7 +161,7 @@ pub(crate) async fn progress(
         signed.viewer.who(),
     )
     .await
-    .map_err(refused)?;
+    .map_err(WebError::from)?;
     Ok(done(id, "plan"))
 }
 
@@ -178,13 +186,8 @@ pub(crate) async fn meeting(
     Path(id): Path<i64>,
     Form(form): Form<MeetingForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    let orgs = case_codes(&state, id).await?;
-    signed.allow(&state, Reach::EditCase(&orgs)).await?;
-    let held_on = failwell_domain::dates::parse_date(form.held_on.trim()).map_err(|e| WebError::BadField {
-        field: "held_on",
-        reason: format!("{:?} is not a day (YYYY-MM-DD): {e}", form.held_on),
-    })?;
+    may_move(&state, &signed, &form.csrf, id, edit_case).await?;
+    let held_on = day("held_on", &form.held_on)?;
     if form.minutes.trim().is_empty() {
         return Err(WebError::BadField { field: "minutes", reason: "write the meeting's minutes".into() }.into());
     }
@@ -199,7 +202,7 @@ pub(crate) async fn meeting(
         signed.viewer.who(),
     )
     .await
-    .map_err(refused)?;
+    .map_err(WebError::from)?;
     Ok(done(id, "meetings"))
 }
 
@@ -210,11 +213,11 @@ pub(crate) async fn meet(
     Path(id): Path<i64>,
     Form(form): Form<MeetForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    let orgs = case_codes(&state, id).await?;
-    signed.allow(&state, Reach::EditCase(&orgs)).await?;
+    may_move(&state, &signed, &form.csrf, id, edit_case).await?;
     let obligation = number("obligation", &form.obligation)?;
-    let on = day(&form.on)?;
-    failwell_engine::casework::meet(&state.store, id, obligation, on, signed.viewer.who()).await.map_err(refused)?;
+    let on = day("on", &form.on)?;
+    failwell_engine::casework::meet(&state.store, id, obligation, on, signed.viewer.who())
+        .await
+        .map_err(WebError::from)?;
     Ok(done(id, "obligations"))
 }

@@ -108,27 +108,27 @@ pub(crate) struct OpenForm {
     pub(crate) csrf: String,
 }
 
-/// The form for `code` when the viewer decides, and its latest accepted decision has no
-/// intervention opened from it yet and names a rung of the sector's ladder in force today.
-pub(crate) async fn open_form(
+/// The form for the organisation whose `decisions` and `cases` the page has read, when the
+/// viewer decides, and its latest accepted decision has no intervention opened from it yet
+/// and names a rung of the sector's ladder in force today.
+pub(crate) fn open_form(
     state: &AppState,
     signed: &Signed,
-    code: &str,
     sector: &str,
-) -> Result<Option<OpenForm>, WebError> {
-    let Some(csrf) = signed.csrf.clone() else { return Ok(None) };
+    decisions: &[failwell_store::Decision],
+    cases: &[crate::casework::InterventionView],
+) -> Option<OpenForm> {
+    let csrf = signed.csrf.clone()?;
     if !signed.may(Reach::Decide) {
-        return Ok(None);
+        return None;
     }
-    let decisions = state.store.decisions(Some(code)).await?;
-    let Some(d) = decisions.iter().rev().find(|d| d.decision == "accepted") else { return Ok(None) };
-    let opened = state.store.interventions(Some(code)).await?.iter().any(|c| c.decision == Some(d.id));
-    if opened {
-        return Ok(None);
+    let d = decisions.iter().rev().find(|d| d.decision == "accepted")?;
+    if cases.iter().any(|c| c.decision == Some(d.id)) {
+        return None;
     }
     let today = time::OffsetDateTime::now_utc().date();
     let regime = state.judge.regime();
-    let Some(rung) = regime.ladder_at(sector, today).and_then(|l| l.rung(&d.recommended_rung)) else { return Ok(None) };
+    let rung = regime.ladder_at(sector, today).and_then(|l| l.rung(&d.recommended_rung))?;
     let actors: Vec<crate::view::SelectItem> = rung
         .applied_by
         .iter()
@@ -141,15 +141,9 @@ pub(crate) async fn open_form(
         })
         .collect();
     if actors.is_empty() {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(OpenForm {
-        decision: d.id,
-        rung: rung.name.clone(),
-        actors,
-        today: failwell_domain::dates::iso(today),
-        csrf,
-    }))
+    Some(OpenForm { decision: d.id, rung: rung.name.clone(), actors, today: failwell_domain::dates::iso(today), csrf })
 }
 
 /// An intervention to open, as posted.
@@ -182,10 +176,7 @@ pub(crate) async fn open_case(
         field: "decision",
         reason: format!("{:?} is not a decision", form.decision),
     })?;
-    let start = failwell_domain::dates::parse_date(form.start.trim()).map_err(|e| WebError::BadField {
-        field: "start",
-        reason: format!("{:?} is not a day (YYYY-MM-DD): {e}", form.start),
-    })?;
+    let start = crate::casework_forms::day("start", &form.start)?;
     if form.reason.trim().is_empty() {
         return Err(WebError::BadField { field: "reason", reason: "say why the intervention opens".into() }.into());
     }
@@ -209,9 +200,6 @@ pub(crate) async fn open_case(
         opened_by: signed.viewer.who().to_string(),
         decision: Some(d.id),
     };
-    let id = failwell_engine::casework::open(&state.store, state.judge.regime(), &new).await.map_err(|e| match e {
-        failwell_engine::casework::CaseworkError::Refused(r) => WebError::Refused(r.to_string()),
-        failwell_engine::casework::CaseworkError::Store(s) => WebError::Store(s),
-    })?;
+    let id = failwell_engine::casework::open(&state.store, state.judge.regime(), &new).await.map_err(WebError::from)?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/interventions/{id}"))]).into_response())
 }

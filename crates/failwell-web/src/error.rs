@@ -62,6 +62,17 @@ pub enum WebError {
     Io(#[from] std::io::Error),
 }
 
+/// A casework move the engine refused is the user's to correct (409, with the reason);
+/// the store failing under it is ours.
+impl From<failwell_engine::casework::CaseworkError> for WebError {
+    fn from(e: failwell_engine::casework::CaseworkError) -> Self {
+        match e {
+            failwell_engine::casework::CaseworkError::Refused(r) => WebError::Refused(r.to_string()),
+            failwell_engine::casework::CaseworkError::Store(s) => WebError::Store(s),
+        }
+    }
+}
+
 impl WebError {
     /// The HTTP status the error answers with.
     pub fn status(&self) -> StatusCode {

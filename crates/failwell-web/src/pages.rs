@@ -625,17 +625,17 @@ pub async fn organisation(
                 .collect()
         })
         .unwrap_or_default();
-    let decisions = if unpublished { state.store.decisions(Some(&code)).await? } else { Vec::new() };
-    let decisions = decisions
-        .into_iter()
+    let decision_list = if unpublished { state.store.decisions(Some(&code)).await? } else { Vec::new() };
+    let decisions = decision_list
+        .iter()
         .rev()
         .map(|d| {
             vec![
                 Cell::text(d.decided_at.get(..10).unwrap_or(&d.decided_at).to_string()),
-                Cell::text(d.recommended_rung),
-                Cell::text(d.decision),
-                Cell::text(d.decided_by),
-                Cell::text(d.reason),
+                Cell::text(d.recommended_rung.clone()),
+                Cell::text(d.decision.clone()),
+                Cell::text(d.decided_by.clone()),
+                Cell::text(d.reason.clone()),
             ]
         })
         .collect();
@@ -647,20 +647,21 @@ pub async fn organisation(
         today: Some(failwell_domain::dates::iso(today)),
         ..Default::default()
     };
-    let (cases_head, cases, journey, timeline) = if unpublished {
+    let (case_list, journey, timeline) = if unpublished {
         let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
-        let (cases_head, cases) = crate::casework::case_rows(&case_list);
-        let journey = crate::casework::page_journey(&state, &snapshot, &code, today).await?;
+        let journey = crate::casework::journey_of(&state, &snapshot, &code, today).await?;
         let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
-        (cases_head, cases, journey, timeline)
+        (case_list, journey, timeline)
     } else {
-        (Vec::new(), Vec::new(), crate::casework::JourneyView::default(), Vec::new())
+        (Vec::new(), crate::casework::JourneyView::default(), Vec::new())
     };
+    let (cases_head, cases) =
+        if case_list.is_empty() { (Vec::new(), Vec::new()) } else { crate::casework::case_rows(&case_list) };
     let (decide, open_case) = if as_of.is_none() && signed.may(Reach::Decide) {
-        let sector = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
+        let sector = snapshot.judgement(&code).map(|j| j.sector.as_str()).unwrap_or_default();
         (
             crate::decide::form(&state, &signed, &code).await?,
-            crate::decide::open_form(&state, &signed, &code, &sector).await?,
+            crate::decide::open_form(&state, &signed, sector, &decision_list, &case_list),
         )
     } else {
         (None, None)
