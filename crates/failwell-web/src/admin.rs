@@ -77,13 +77,15 @@ pub(crate) async fn page(
         .map(|e| {
             vec![
                 Cell::number(e.id),
-                Cell::text(e.at.clone()),
+                // To the second, and the request id's first part: the page must fit a
+                // screen; the CSV and the API keep both whole.
+                Cell::text(e.at.get(..19).unwrap_or(&e.at).replace('T', " ")),
                 Cell::text(e.who.clone()),
                 Cell::text(e.action.clone()),
                 Cell::text(e.subject.clone()),
                 Cell::text(e.outcome.clone()),
                 Cell::text(e.detail.clone()),
-                Cell::text(e.request_id.clone().unwrap_or_default()),
+                Cell::text(e.request_id.as_deref().map(|r| r.get(..8).unwrap_or(r)).unwrap_or_default()),
             ]
         })
         .collect();
