@@ -47,6 +47,11 @@ pub enum Reach<'a> {
     National,
     /// Accepting or declining a recommendation.
     Decide,
+    /// Steering a case: moving it on the ladder, extending a deadline the regime lets
+    /// extend, adding its people, scheduling the check-ins after its exit, closing it.
+    /// These are the overseer's decisions, taken nationally by analysts and
+    /// administrators; a board advises on them but does not take them.
+    SteerCase,
     /// Moving a case on (recording an obligation met) for these organisations: analysts,
     /// administrators, and the board members who sit on it.
     EditCase(&'a [Code]),
@@ -91,7 +96,7 @@ impl Viewer {
         match reach {
             Reach::Published | Reach::SignedIn => true,
             Reach::Organisations(codes) => national || codes.iter().any(|c| self.organisations.contains(c)),
-            Reach::National | Reach::Decide => national,
+            Reach::National | Reach::Decide | Reach::SteerCase => national,
             Reach::EditCase(codes) => {
                 national || (role == Role::BoardMember && codes.iter().any(|c| self.organisations.contains(c)))
             }
@@ -133,7 +138,14 @@ mod tests {
         let p = Viewer::public();
         let code = [Code::new("E06000002").unwrap()];
         assert!(p.may(&Reach::Published));
-        for r in [Reach::SignedIn, Reach::Organisations(&code), Reach::National, Reach::Decide, Reach::Administration] {
+        for r in [
+            Reach::SignedIn,
+            Reach::Organisations(&code),
+            Reach::National,
+            Reach::Decide,
+            Reach::SteerCase,
+            Reach::Administration,
+        ] {
             assert!(!p.may(&r), "{r:?}");
         }
         assert_eq!(p.who(), "public");
@@ -161,6 +173,7 @@ mod tests {
         let board = viewer(Role::BoardMember, &["E06000001"]);
         assert!(board.may(&Reach::EditCase(&mine)) && board.may(&Reach::UpdateProgress(&mine)));
         assert!(!board.may(&Reach::EditCase(&other)) && !board.may(&Reach::UpdateProgress(&other)));
+        assert!(!board.may(&Reach::SteerCase), "a board advises on the ladder; the overseer moves the case");
         let provider = viewer(Role::Provider, &["E06000001"]);
         assert!(provider.may(&Reach::UpdateProgress(&mine)));
         assert!(!provider.may(&Reach::EditCase(&mine)), "a provider does not mark the regulator's clocks met");
@@ -169,6 +182,7 @@ mod tests {
         assert!(!peer.may(&Reach::EditCase(&mine)) && !peer.may(&Reach::UpdateProgress(&mine)));
         let analyst = viewer(Role::Analyst, &[]);
         assert!(analyst.may(&Reach::EditCase(&other)) && analyst.may(&Reach::UpdateProgress(&other)));
+        assert!(analyst.may(&Reach::SteerCase) && !provider.may(&Reach::SteerCase));
         assert!(!Viewer::public().may(&Reach::UpdateProgress(&mine)));
     }
 

@@ -509,6 +509,48 @@ impl Store {
         Ok(())
     }
 
+    /// Adds a person to an open intervention, after its people at opening.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the intervention is unknown or closed, or the person
+    /// already takes part in it in the same role.
+    pub async fn add_actor(&self, id: i64, actor: &CaseActor, note: &AuditNote<'_>) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
+        open_case(&mut tx, id).await?;
+        let same: Option<String> = sqlx::query_scalar(
+            "select role from intervention_actor where intervention_id = $1 and lower(name) = lower($2) and role = $3",
+        )
+        .bind(id)
+        .bind(&actor.name)
+        .bind(actor.role.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(role) = same {
+            return Err(CaseworkRefusal::PersonTwice { intervention: id, name: actor.name.clone(), role }.into());
+        }
+        let position: i64 = sqlx::query_scalar(
+            "select coalesce(max(position) + 1, 0) from intervention_actor where intervention_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into intervention_actor (intervention_id, position, name, role, power, email)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(position)
+        .bind(&actor.name)
+        .bind(actor.role.as_str())
+        .bind(actor.power.as_str())
+        .bind(&actor.email)
+        .execute(&mut *tx)
+        .await?;
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records an obligation met on `on` by `note.who`.
     ///
     /// # Errors

@@ -621,7 +621,7 @@ pub async fn intervention(
         .await
         .map_err(review_error)?;
     let rows = review_rows(&review);
-    let forms = crate::casework_forms::forms(&signed, &review, today);
+    let forms = crate::casework_forms::forms(&signed, &review, state.judge.regime(), today);
     let org_row = |code: &String| SummaryRow {
         key: "Organisation".into(),
         value: code.clone(),

@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let api = api::routes().into_iter().fold(Router::new(), |r, (path, method)| r.route(path, method));
     let api = api.fallback(api::not_found);
+    let moves = casework_forms::moves::routes().into_iter().fold(Router::new(), |r, (path, m)| r.route(&path, m));
     Router::new()
         .route("/", get(pages::overview))
         .route("/organisations/{code}", get(pages::organisation))
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/interventions/{id}/progress", axum::routing::post(casework_forms::progress))
         .route("/interventions/{id}/obligations", axum::routing::post(casework_forms::meet))
         .route("/interventions/{id}/meetings", axum::routing::post(casework_forms::meeting))
+        .merge(moves)
         .route("/my-work", get(casework::my_work))
         .route("/regime", get(regime_page::page))
         .route("/lessons", get(casework::lessons))

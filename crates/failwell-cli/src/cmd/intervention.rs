@@ -41,6 +41,16 @@ pub enum InterventionCommand {
         #[arg(long)]
         regime: Option<PathBuf>,
     },
+    /// Add a person to an open intervention (a board member joining, a commissioner appointed later).
+    AddPerson {
+        /// The intervention.
+        id: i64,
+        /// The person: `NAME:ROLE:POWER[:EMAIL]` (roles and powers as for `open --actor`).
+        person: CaseActor,
+        /// Who records it.
+        #[arg(long = "by")]
+        by: String,
+    },
     /// Close an intervention, with its lessons.
     Close(CloseArgs),
     /// List interventions (all, or one organisation's).
@@ -297,6 +307,10 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
             let (regime, _) = load_regime(regime.as_ref())?;
             let due = casework::extend(store, &regime, *id, *obligation, reason, by).await?;
             outln!("obligation {obligation} of intervention {id} now due {}", iso(due))?;
+        }
+        InterventionCommand::AddPerson { id, person, by } => {
+            casework::add_person(store, *id, person, by).await?;
+            outln!("{} added to intervention {id} as {} ({})", person.name, person.role, person.power)?;
         }
         InterventionCommand::Close(a) => {
             let lessons =

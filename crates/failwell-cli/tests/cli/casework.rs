@@ -184,6 +184,23 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
         let meetings = ok(&store, &["board", "meetings", "1"]);
         assert!(meetings.contains("decided: Audit monthly"), "[{b}] {meetings}");
 
+        // A person joins later; the same person in the same role again is refused.
+        let joined =
+            ok(&store, &["intervention", "add-person", "1", "C. Partner:partner:advise", "--by", "caseworker"]);
+        assert_eq!(joined.trim(), "C. Partner added to intervention 1 as partner (advise)", "[{b}]");
+        let twice =
+            run(&store, &["intervention", "add-person", "1", "c. partner:partner:direct", "--by", "caseworker"]);
+        assert!(!twice.status.success(), "[{b}]");
+        let err = String::from_utf8_lossy(&twice.stderr);
+        assert!(err.contains("already takes part in intervention 1 as partner"), "[{b}] {err}");
+        let bad = run(&store, &["intervention", "add-person", "1", "D. Nobody:mayor:advise", "--by", "caseworker"]);
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role \"mayor\""), "[{b}]");
+        let shown: Value =
+            serde_json::from_str(&ok(&store, &["intervention", "show", "1", "--format", "json"])).unwrap();
+        let names: Vec<&str> =
+            shown["intervention"]["actors"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+        assert_eq!(names, vec!["B. Chair", "C. Partner"], "[{b}] in the order they joined");
+
         let due = ok(&store, &["intervention", "due", "--today", "2023-12-20", "--person", "B. Chair"]);
         assert!(
             due.contains("Improvement notice review 1") && due.contains("due soon"),

@@ -73,6 +73,16 @@ pub enum CaseworkRefusal {
     /// A required text is blank.
     #[error("the {0} must not be blank")]
     Blank(&'static str),
+    /// A person already named on the case, in the same role.
+    #[error("{name} already takes part in intervention {intervention} as {role}")]
+    PersonTwice {
+        /// The case.
+        intervention: i64,
+        /// The name given.
+        name: String,
+        /// The role they already hold.
+        role: String,
+    },
     /// A step to the rung the case already stands on.
     #[error("the intervention already stands on {0}")]
     SameRung(String),

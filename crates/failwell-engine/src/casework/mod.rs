@@ -13,7 +13,7 @@ pub mod plan;
 pub mod reminders;
 
 use failwell_domain::casework::{
-    self, CaseworkRefusal, Lessons, NewIntervention, NewStep, check_closing, check_opening, check_step,
+    self, CaseActor, CaseworkRefusal, Lessons, NewIntervention, NewStep, check_closing, check_opening, check_step,
 };
 use failwell_domain::dates::{iso, parse_date};
 use failwell_domain::regime::Regime;
@@ -219,6 +219,31 @@ pub async fn meet(store: &Store, id: i64, obligation: i64, on: Date, by: &str) -
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
         Ok(store.meet_obligation(id, obligation, on, &note).await?)
+    })
+    .await
+}
+
+/// Adds a person to an open intervention (a new board member, a commissioner appointed
+/// later, a partner found): named, with a role and a power, and an e-mail address when
+/// reminders and their reach (board members and peer reviewers see the cases that name
+/// them) should follow it.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log): a blank name, an
+/// unknown or closed case, the same person in the same role twice.
+pub async fn add_person(store: &Store, id: i64, person: &CaseActor, by: &str) -> Result<(), CaseworkError> {
+    let subject = format!("intervention {id}");
+    let email = person.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
+    let detail = format!("{}{email}: {} ({})", person.name, person.role, person.power);
+    let note = AuditNote { who: by, action: "add person", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        if person.name.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("person's name")));
+        }
+        if by.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
+        }
+        Ok(store.add_actor(id, person, &note).await?)
     })
     .await
 }

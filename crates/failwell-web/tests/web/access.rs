@@ -580,6 +580,209 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
     }
 }
 
+/// Opens a move's page as `cookie`, asserts it is offered, and posts `fields` (the page's
+/// CSRF token added); returns the answer.
+async fn make_move(server: &Running, cookie: &str, slug: &str, fields: &[(&str, &str)]) -> Response {
+    let path = format!("/interventions/1/{slug}");
+    let page = get_with(server.addr, &path, &[("cookie", cookie)]).await;
+    assert_eq!(page.status, 200, "[{}] {path}: {}", server.backend, &page.body[..page.body.len().min(600)]);
+    let csrf = hidden(&page.body, "csrf").unwrap();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    post_form(server.addr, &path, &all, &[("cookie", cookie)]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_only_its_plan() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let analyst = session(&server, "analyst").await;
+        let page = get_with(server.addr, "/interventions/1", &[("cookie", &analyst)]).await;
+        for slug in ["step", "people", "themes", "actions", "criteria", "check-ins", "close"] {
+            assert!(page.body.contains(&format!("href=\"/interventions/1/{slug}\"")), "[{b}] the {slug} link");
+        }
+
+        // Up the ladder: the page offers the rungs in force and who applies them.
+        let step = get_with(server.addr, "/interventions/1/step", &[("cookie", &analyst)]).await;
+        assert!(step.body.contains("applied by"), "[{b}] who applies each rung");
+        let to = first_option(&step.body, "to").expect("a rung to move to");
+        let by = first_option(&step.body, "taken_by").expect("an actor");
+        let today = hidden_day(&step.body);
+        let blank = make_move(&server, &analyst, "step", &[("to", &to), ("taken_by", &by), ("on", &today)]).await;
+        assert_eq!(blank.status, 400, "[{b}] a step needs its reason: {}", blank.body);
+        let fields = [
+            ("to", to.as_str()),
+            ("taken_by", by.as_str()),
+            ("on", today.as_str()),
+            ("reason", "No progress on re-referrals after six months"),
+            ("jump_reason", "The direction's deadline passed unmet"),
+        ];
+        let r = make_move(&server, &analyst, "step", &fields).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        assert_eq!(r.headers["location"], "/interventions/1#steps", "[{b}]");
+        let case = server.store().intervention(1).await.unwrap().unwrap();
+        assert_eq!(case.rung, to, "[{b}] the case moved");
+        assert_eq!(case.steps.last().map(|s| s.recorded_by.as_str()), Some("analyst"), "[{b}]");
+
+        // A person joins; the same person in the same role twice is refused and audited.
+        let person = [("name", "D. Adviser"), ("role", "partner"), ("power", "advise"), ("email", "d@example.org")];
+        let r = make_move(&server, &analyst, "people", &person).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        let case = server.store().intervention(1).await.unwrap().unwrap();
+        let joined = case.actors.iter().find(|a| a.name == "D. Adviser").expect("the adviser");
+        assert_eq!((joined.role.as_str(), joined.email.as_deref()), ("partner", Some("d@example.org")), "[{b}]");
+        let again = make_move(&server, &analyst, "people", &person).await;
+        assert_eq!(again.status, 409, "[{b}] {}", again.body);
+        // Reach follows the case's people: the peer reviewer named on it now sees it.
+        assert_eq!(server.get_as("peer_reviewer", "/interventions/1").await.status, 403, "[{b}]");
+        let peer = [("name", "P. Peer"), ("role", "peer_reviewer"), ("power", "monitor"), ("email", "")];
+        assert_eq!(make_move(&server, &analyst, "people", &peer).await.status, 303, "[{b}]");
+        assert_eq!(server.get_as("peer_reviewer", "/interventions/1").await.status, 200, "[{b}] named, so seen");
+        let bad_mail = [("name", "E. Else"), ("role", "partner"), ("power", "advise"), ("email", "not an address")];
+        assert_eq!(make_move(&server, &analyst, "people", &bad_mail).await.status, 400, "[{b}]");
+
+        // The plan: a theme, an action under it, a criterion judged by a person and one
+        // read from an indicator; the person judges theirs.
+        let r = make_move(&server, &analyst, "themes", &[("title", "The front door")]).await;
+        assert_eq!((r.status, &r.headers["location"]), (303, &"/interventions/1#plan".parse().unwrap()), "[{b}]");
+        let plan = server.store().plan(1).await.unwrap();
+        let theme = plan.themes.iter().find(|t| t.title == "The front door").expect("the theme");
+        let theme_id = theme.id.to_string();
+        let action = [
+            ("theme", theme_id.as_str()),
+            ("title", "Audit every re-referral"),
+            ("lead", "Head of the front door"),
+            ("due", "2027-03-31"),
+            ("tag", "process"),
+        ];
+        let r = make_move(&server, &analyst, "actions", &action).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        let of = format!("theme:{theme_id}");
+        let judged =
+            [("kind", "judged"), ("of", of.as_str()), ("description", "The board owns the plan"), ("judge", "analyst")];
+        let before = server.store().plan(1).await.unwrap().criteria.len();
+        assert_eq!(make_move(&server, &analyst, "criteria", &judged).await.status, 303, "[{b}]");
+        let criteria = get_with(server.addr, "/interventions/1/criteria", &[("cookie", &analyst)]).await;
+        assert!(criteria.body.contains(&format!("<option value=\"{INDICATOR}\">")), "[{b}] the case's indicators");
+        let measured = [
+            ("kind", "indicator"),
+            ("of", "exit:outcome"),
+            ("organisation", FAILING),
+            ("indicator", INDICATOR),
+            ("side", "at_most"),
+            ("target", "20"),
+            ("by", ""),
+        ];
+        let r = make_move(&server, &analyst, "criteria", &measured).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        let plan = server.store().plan(1).await.unwrap();
+        assert_eq!(plan.criteria.len(), before + 2, "[{b}]");
+        let mine = plan.criteria.iter().find(|c| {
+            matches!(&c.rule, failwell_domain::casework::CriterionRule::Judged { description, .. } if description == "The board owns the plan")
+        });
+        let mine = mine.unwrap().id.to_string();
+        let judging = get_with(server.addr, "/interventions/1/judgements", &[("cookie", &analyst)]).await;
+        assert!(judging.body.contains(&format!("<option value=\"{mine}\">")), "[{b}] theirs to judge");
+        let judgement = [
+            ("criterion", mine.as_str()),
+            ("met", "met"),
+            ("on", today.as_str()),
+            ("evidence", "Minutes of six meetings"),
+        ];
+        assert_eq!(make_move(&server, &analyst, "judgements", &judgement).await.status, 303, "[{b}]");
+        let plan = server.store().plan(1).await.unwrap();
+        let judged = plan.criteria.iter().find(|c| c.id.to_string() == mine).unwrap();
+        assert_eq!(
+            judged.judgements.iter().map(|j| (j.met, j.by.as_str())).collect::<Vec<_>>(),
+            vec![(true, "analyst")],
+            "[{b}]"
+        );
+
+        // A board member of the case shapes its plan but does not steer it; a provider does neither.
+        let board = session(&server, "board_member").await;
+        let r = make_move(&server, &board, "themes", &[("title", "Leadership")]).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        for slug in ["step", "people", "close"] {
+            let r = get_with(server.addr, &format!("/interventions/1/{slug}"), &[("cookie", &board)]).await;
+            assert_eq!(r.status, 403, "[{b}] board member: {slug}");
+        }
+        let board_page = get_with(server.addr, "/interventions/1", &[("cookie", &board)]).await;
+        assert!(
+            board_page.body.contains("href=\"/interventions/1/themes\"")
+                && !board_page.body.contains("href=\"/interventions/1/step\""),
+            "[{b}] the board member is offered only their moves"
+        );
+        let csrf = hidden(&board_page.body, "csrf").unwrap();
+        let forced = [
+            ("csrf", csrf.as_str()),
+            ("on", today.as_str()),
+            ("exit", "outcome"),
+            ("worked", "x"),
+            ("did_not_work", "y"),
+        ];
+        assert_eq!(
+            post_form(server.addr, "/interventions/1/close", &forced, &[("cookie", &board)]).await.status,
+            403,
+            "[{b}]"
+        );
+        let provider = session(&server, "provider").await;
+        let r = get_with(server.addr, "/interventions/1/themes", &[("cookie", &provider)]).await;
+        assert_eq!(r.status, 403, "[{b}] another organisation's provider");
+        assert_eq!(get(server.addr, "/interventions/1/themes").await.status, 303, "[{b}] the public signs in first");
+
+        // The tapered exit: check-ins scheduled, one held, then the case closes with its lessons.
+        let check_in = [("due", "2027-06-30"), ("who", "D. Adviser"), ("reviews", "Re-referrals hold below 20%")];
+        assert_eq!(make_move(&server, &analyst, "check-ins", &check_in).await.status, 303, "[{b}]");
+        let held_page = get_with(server.addr, "/interventions/1/check-ins-held", &[("cookie", &analyst)]).await;
+        let held_id = first_option(&held_page.body, "check_in").expect("a check-in to hold");
+        let held = [("check_in", held_id.as_str()), ("on", "2027-07-01"), ("outcome", "Still below 20%")];
+        assert_eq!(make_move(&server, &analyst, "check-ins-held", &held).await.status, 303, "[{b}]");
+        let lessons = [
+            ("on", today.as_str()),
+            ("exit", "outcome"),
+            ("worked", "A monthly board that owned the plan"),
+            ("did_not_work", "The first restructure"),
+        ];
+        let r = make_move(&server, &analyst, "close", &lessons).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        assert_eq!(r.headers["location"], "/interventions/1#lessons", "[{b}]");
+        let case = server.store().intervention(1).await.unwrap().unwrap();
+        assert_eq!(case.ended_on.as_deref(), Some(today.as_str()), "[{b}]");
+        assert!(case.lessons.unwrap().to_string().contains("A monthly board"), "[{b}]");
+        // Closed: no more steering, but the check-ins after the exit go on.
+        let r = get_with(server.addr, "/interventions/1/step", &[("cookie", &analyst)]).await;
+        assert_eq!(r.status, 409, "[{b}] a closed case does not move");
+        let r = get_with(server.addr, "/interventions/1/check-ins", &[("cookie", &analyst)]).await;
+        assert_eq!(r.status, 200, "[{b}] check-ins follow the exit");
+        let closed = get_with(server.addr, "/interventions/1", &[("cookie", &analyst)]).await;
+        assert!(
+            closed.body.contains("A monthly board that owned the plan")
+                && !closed.body.contains("href=\"/interventions/1/step\""),
+            "[{b}] the lessons are on the page and the steering is gone"
+        );
+
+        let log = server.store().audit_log(400).await.unwrap();
+        for action in ["step", "add person", "add theme", "add action", "add criterion", "judge criterion", "close"] {
+            assert!(
+                log.iter().any(|e| e.action == action && e.outcome == "done" && e.who == "analyst"),
+                "[{b}] {action} is audited: {:?}",
+                log.iter().map(|e| (&e.action, &e.outcome, &e.who)).collect::<Vec<_>>()
+            );
+        }
+        assert!(log.iter().any(|e| e.action == "add person" && e.outcome == "refused"), "[{b}]");
+        server.stop().await;
+    }
+}
+
+/// The value of the first day field (`name="on"`) of a page.
+fn hidden_day(body: &str) -> String {
+    let at = body.find("name=\"on\"").expect("a day field");
+    let rest = &body[at..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    rest[v..v + rest[v..].find('"').unwrap()].to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_changes_their_own_password_and_every_session_ends() {
     for db in databases().await {

@@ -1,5 +1,7 @@
 //! Casework moves from the intervention page: recording progress on a plan's action,
-//! recording an obligation met, and recording a board meeting's minutes and decisions. Each is a GOV.UK form with the session's CSRF token,
+//! recording an obligation met, and recording a board meeting's minutes and decisions —
+//! the frequent moves, as forms on the page itself; the rarer ones that steer the case or
+//! shape its plan have pages of their own ([`moves`]). Each is a GOV.UK form with the session's CSRF token,
 //! allowed by the domain's access rule (a board member moves on the cases they sit on; a
 //! provider's staff report their own plan's progress; analysts anything), and made by the
 //! engine exactly as `failwell plan progress` and `failwell intervention meet` make it,
@@ -19,6 +21,8 @@ use failwell_domain::casework::ProgressStatus;
 use failwell_engine::casework::plan::CaseReview;
 use time::Date;
 
+pub(crate) mod moves;
+
 /// The forms the intervention page shows the viewer (each `None` when they may not use it
 /// or there is nothing to do with it).
 pub(crate) struct CaseForms {
@@ -30,6 +34,8 @@ pub(crate) struct CaseForms {
     pub(crate) meet: Option<Vec<SelectItem>>,
     /// Whether the viewer may record a board meeting.
     pub(crate) meeting: bool,
+    /// The pages of the other moves the viewer may make: (path, text).
+    pub(crate) moves: Vec<(String, &'static str)>,
 }
 
 fn items(values: impl IntoIterator<Item = (String, String)>) -> Vec<SelectItem> {
@@ -40,35 +46,41 @@ fn codes(review: &CaseReview) -> Vec<Code> {
     review.intervention.organisations.iter().filter_map(|c| Code::new(c).ok()).collect()
 }
 
-/// The forms for `review`'s case as `signed` may use them on `today`.
-pub(crate) fn forms(signed: &Signed, review: &CaseReview, today: Date) -> Option<CaseForms> {
+/// The forms for `review`'s case as `signed` may use them on `today` (on a closed case,
+/// only the links to the moves that follow an exit).
+pub(crate) fn forms(
+    signed: &Signed,
+    review: &CaseReview,
+    regime: &failwell_domain::regime::Regime,
+    today: Date,
+) -> Option<CaseForms> {
     let csrf = signed.csrf.clone()?;
-    if review.intervention.ended_on.is_some() {
-        return None;
-    }
+    let moves = moves::links(signed, &review.intervention, &review.plan, regime);
+    let open = review.intervention.ended_on.is_none();
     let orgs = codes(review);
-    let progress = (signed.may(Reach::UpdateProgress(&orgs)) && !review.actions.is_empty()).then(|| {
+    let progress = (open && signed.may(Reach::UpdateProgress(&orgs)) && !review.actions.is_empty()).then(|| {
         let actions =
             items(review.actions.iter().map(|a| (a.action.id.to_string(), format!("{}: {}", a.theme, a.action.title))));
         let statuses =
             items(ProgressStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().replace('_', " "))));
         (actions, statuses)
     });
-    let open: Vec<(String, String)> = review
+    let unmet: Vec<(String, String)> = review
         .intervention
         .obligations
         .iter()
         .filter(|o| o.met_on.is_none() && o.lapsed_on.is_none())
         .map(|o| (o.id.to_string(), format!("{} (due {})", o.name, o.due)))
         .collect();
-    let edit = signed.may(Reach::EditCase(&orgs));
-    let meet = (edit && !open.is_empty()).then(|| items(open));
-    (progress.is_some() || edit).then(|| CaseForms {
+    let edit = open && signed.may(Reach::EditCase(&orgs));
+    let meet = (edit && !unmet.is_empty()).then(|| items(unmet));
+    (progress.is_some() || edit || !moves.is_empty()).then(|| CaseForms {
         csrf,
         today: failwell_domain::dates::iso(today),
         progress,
         meet,
         meeting: edit,
+        moves,
     })
 }
 
@@ -123,7 +135,7 @@ async fn may_move(
     signed: &Signed,
     csrf: &str,
     id: i64,
-    reach: for<'a> fn(&'a [Code]) -> Reach<'a>,
+    reach: impl for<'a> Fn(&'a [Code]) -> Reach<'a>,
 ) -> Result<(), WebError> {
     check_csrf(signed, csrf)?;
     let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;

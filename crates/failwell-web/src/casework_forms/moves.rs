@@ -1,0 +1,577 @@
+//! The moves that steer a case or shape its plan, each on a page of its own (the GOV.UK
+//! pattern of one thing per page, so the intervention page stays a page to read): moving
+//! the case on the ladder, extending a deadline, adding a person, adding themes, actions
+//! and criteria, judging a criterion, scheduling and holding the check-ins after the exit,
+//! and closing the case with its lessons.
+//!
+//! Each move is the engine's audited move (the same as `failwell intervention …` and
+//! `failwell plan …`), made as the signed-in user. Who may make it is the domain's access
+//! rule: steering is the overseer's ([`Reach::SteerCase`]: analysts and administrators);
+//! shaping the plan is anyone who moves the case on ([`Reach::EditCase`]: those and the
+//! case's board members); a criterion judged by a person is judged by that person only
+//! (the store checks the name).
+
+use super::{day, done, items, may_move, number};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::{PageError, WebError};
+use crate::view::SelectItem;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use failwell_domain::access::Reach;
+use failwell_domain::casework::{
+    ActionTag, CaseActor, CaseRole, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power, TargetSide,
+    check_extension,
+};
+use failwell_domain::regime::Regime;
+use failwell_domain::{Code, Slug};
+use failwell_engine::casework::{self as engine, plan};
+use failwell_store::{StoredIntervention, StoredPlan};
+use time::Date;
+
+/// A move with a page of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Move {
+    /// Up or down the ladder.
+    Step,
+    /// A deadline extended as the regime allows.
+    Extend,
+    /// A person added.
+    Person,
+    /// A theme added to the plan.
+    Theme,
+    /// An action added to a theme.
+    Action,
+    /// A criterion added to a theme, an action or the exit.
+    Criterion,
+    /// A criterion judged by the person it names.
+    Judgement,
+    /// A check-in scheduled.
+    CheckIn,
+    /// A check-in held.
+    CheckInHeld,
+    /// The case closed, with its lessons.
+    Close,
+}
+
+impl Move {
+    /// Every move, in the order the intervention page lists them.
+    pub(crate) const ALL: [Move; 10] = [
+        Move::Step,
+        Move::Extend,
+        Move::Person,
+        Move::Theme,
+        Move::Action,
+        Move::Criterion,
+        Move::Judgement,
+        Move::CheckIn,
+        Move::CheckInHeld,
+        Move::Close,
+    ];
+
+    /// The last segment of its path (`/interventions/{id}/<slug>`).
+    pub(crate) fn slug(self) -> &'static str {
+        match self {
+            Move::Step => "step",
+            Move::Extend => "extend",
+            Move::Person => "people",
+            Move::Theme => "themes",
+            Move::Action => "actions",
+            Move::Criterion => "criteria",
+            Move::Judgement => "judgements",
+            Move::CheckIn => "check-ins",
+            Move::CheckInHeld => "check-ins-held",
+            Move::Close => "close",
+        }
+    }
+
+    /// Its page's heading and its link's text.
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            Move::Step => "Move the case on the ladder",
+            Move::Extend => "Extend a deadline",
+            Move::Person => "Add a person",
+            Move::Theme => "Add a theme to the plan",
+            Move::Action => "Add an action to the plan",
+            Move::Criterion => "Add a success or exit criterion",
+            Move::Judgement => "Judge a criterion",
+            Move::CheckIn => "Schedule a check-in",
+            Move::CheckInHeld => "Record a check-in held",
+            Move::Close => "Close the case",
+        }
+    }
+
+    /// What the viewer must reach over the case's organisations to make it.
+    fn reach(self, orgs: &[Code]) -> Reach<'_> {
+        match self {
+            Move::Step | Move::Extend | Move::Person | Move::CheckIn | Move::Close => Reach::SteerCase,
+            Move::Theme | Move::Action | Move::Criterion | Move::CheckInHeld => Reach::EditCase(orgs),
+            Move::Judgement => Reach::Organisations(orgs),
+        }
+    }
+
+    /// Whether it can be made on a closed case: criteria stay watched after the exit and
+    /// check-ins follow it; everything else moves an open case only.
+    fn after_exit(self) -> bool {
+        matches!(self, Move::Criterion | Move::Judgement | Move::CheckIn | Move::CheckInHeld)
+    }
+}
+
+fn orgs(case: &StoredIntervention) -> Vec<Code> {
+    case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect()
+}
+
+/// Whether `signed` may make `m` on `case` now, and there is something to make it on.
+fn offered(m: Move, signed: &Signed, case: &StoredIntervention, plan: &StoredPlan, regime: &Regime) -> bool {
+    let open = case.ended_on.is_none();
+    let orgs = orgs(case);
+    signed.csrf.is_some()
+        && signed.may(m.reach(&orgs))
+        && (open || m.after_exit())
+        && match m {
+            Move::Extend => !extendable(case, regime).is_empty(),
+            Move::Action => !plan.themes.is_empty(),
+            Move::Judgement => !criteria_judged_by(plan, signed.viewer.who()).is_empty(),
+            Move::CheckInHeld => plan.check_ins.iter().any(|c| c.held_on.is_none()),
+            _ => true,
+        }
+}
+
+/// The moves `signed` may make on `case`, as (path, text) links for the intervention page.
+pub(crate) fn links(
+    signed: &Signed,
+    case: &StoredIntervention,
+    plan: &StoredPlan,
+    regime: &Regime,
+) -> Vec<(String, &'static str)> {
+    Move::ALL
+        .iter()
+        .filter(|m| offered(**m, signed, case, plan, regime))
+        .map(|m| (format!("/interventions/{}/{}", case.id, m.slug()), m.title()))
+        .collect()
+}
+
+/// The obligations whose clock the regime lets extend and that have an extension left,
+/// with their new due day.
+fn extendable(case: &StoredIntervention, regime: &Regime) -> Vec<(i64, String, Date)> {
+    case.obligations
+        .iter()
+        .filter(|o| o.met_on.is_none() && o.lapsed_on.is_none())
+        .filter_map(|o| {
+            let rung = regime.rung(&case.ladder, &o.rung)?;
+            let due = failwell_domain::dates::parse_date(&o.due).ok()?;
+            let used = u32::try_from(o.extensions).unwrap_or(u32::MAX);
+            let to = check_extension(rung, &o.clock, due, used).ok()?;
+            Some((o.id, format!("{} (due {}, would be due {})", o.name, o.due, failwell_domain::dates::iso(to)), to))
+        })
+        .collect()
+}
+
+/// The criteria judged by a person that name `who` as their judge.
+fn criteria_judged_by(plan: &StoredPlan, who: &str) -> Vec<(String, String)> {
+    plan.criteria
+        .iter()
+        .filter(|c| matches!(&c.rule, CriterionRule::Judged { judge, .. } if judge == who))
+        .map(|c| (c.id.to_string(), engine::criteria::describe(&c.rule)))
+        .collect()
+}
+
+fn words<W: Copy + std::fmt::Display>(all: &[W]) -> Vec<SelectItem> {
+    items(all.iter().map(|w| (w.to_string(), w.to_string().replace('_', " "))))
+}
+
+/// A move's page: the one form, with what its fields offer.
+#[derive(Template, WebTemplate)]
+#[template(path = "case_move.html")]
+pub(crate) struct MovePage {
+    id: i64,
+    slug: &'static str,
+    title: &'static str,
+    csrf: String,
+    today: String,
+    /// The case's current rung, in words.
+    rung: String,
+    /// The choices of the form's selects, by field name.
+    choices: Vec<(&'static str, Vec<SelectItem>)>,
+    /// Lines of guidance under the heading (who applies which rung, what is judged).
+    guidance: Vec<String>,
+}
+
+impl MovePage {
+    /// The choices of select `name` (empty when the move has none).
+    fn choices(&self, name: &str) -> Vec<SelectItem> {
+        self.choices.iter().find(|(n, _)| *n == name).map(|(_, c)| c.clone()).unwrap_or_default()
+    }
+}
+
+/// The rungs a step may go to (in force today, not the current one, not the lightest),
+/// the regime actors who apply them, and a line for each saying who applies it.
+fn step_choices(
+    case: &StoredIntervention,
+    regime: &Regime,
+    today: Date,
+) -> (Vec<SelectItem>, Vec<SelectItem>, Vec<String>) {
+    let Some(ladder) = regime.ladder(&case.ladder) else { return Default::default() };
+    let lightest = ladder.lightest().map(|r| r.id.as_str());
+    let rungs: Vec<_> = ladder
+        .rungs
+        .iter()
+        .filter(|r| r.id != case.rung && Some(r.id.as_str()) != lightest && r.validity.contains(today))
+        .collect();
+    let mut actors: Vec<(String, String)> = Vec::new();
+    let mut guidance = Vec::new();
+    for r in &rungs {
+        let names: Vec<String> = r
+            .applied_by
+            .iter()
+            .filter_map(|id| regime.actor(id).filter(|a| a.validity.contains(today)))
+            .map(|a| {
+                if !actors.iter().any(|(id, _)| *id == a.id) {
+                    actors.push((a.id.clone(), a.name.clone()));
+                }
+                a.name.clone()
+            })
+            .collect();
+        guidance.push(format!("{} (level {}): applied by {}", r.name, r.level, names.join(" or ")));
+    }
+    let rungs = items(rungs.iter().map(|r| (r.id.clone(), format!("{} (level {})", r.name, r.level))));
+    (rungs, items(actors), guidance)
+}
+
+/// `GET /interventions/{id}/{move}`: the move's form, when the viewer may make it.
+pub(crate) async fn page(state: &AppState, signed: &Signed, id: i64, m: Move) -> Result<MovePage, PageError> {
+    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
+    signed.allow(state, m.reach(&orgs(&case))).await?;
+    let plan = state.store.plan(id).await?;
+    let regime = state.judge.regime();
+    if !offered(m, signed, &case, &plan, regime) {
+        let why = if signed.csrf.is_none() {
+            "sign in with the form to make casework moves (API tokens read only)".to_string()
+        } else if case.ended_on.is_some() && !m.after_exit() {
+            format!("intervention {id} is closed")
+        } else {
+            format!("intervention {id} has nothing to {}", m.title().to_lowercase())
+        };
+        return Err(WebError::Refused(why).into());
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let rung = regime.rung(&case.ladder, &case.rung).map_or_else(|| case.rung.clone(), |r| r.name.clone());
+    let mut choices = Vec::new();
+    let mut guidance = Vec::new();
+    match m {
+        Move::Step => {
+            let (rungs, actors, lines) = step_choices(&case, regime, today);
+            choices.extend([("to", rungs), ("taken_by", actors)]);
+            guidance = lines;
+        }
+        Move::Extend => {
+            choices.push((
+                "obligation",
+                items(extendable(&case, regime).into_iter().map(|(o, text, _)| (o.to_string(), text))),
+            ));
+        }
+        Move::Person => choices.extend([("role", words(CaseRole::ALL)), ("power", words(Power::ALL))]),
+        Move::Action => {
+            choices.push(("theme", items(plan.themes.iter().map(|t| (t.id.to_string(), t.title.clone())))));
+            choices.push(("tag", words(ActionTag::ALL)));
+        }
+        Move::Criterion => {
+            let mut of: Vec<(String, String)> =
+                ExitKind::ALL.iter().map(|k| (format!("exit:{k}"), format!("The exit ({k})"))).collect();
+            of.extend(plan.themes.iter().map(|t| (format!("theme:{}", t.id), format!("Theme: {}", t.title))));
+            of.extend(
+                plan.themes
+                    .iter()
+                    .flat_map(|t| &t.actions)
+                    .map(|a| (format!("action:{}", a.id), format!("Action: {}", a.title))),
+            );
+            let snapshot = state.snapshot(None).await?;
+            let mut indicators: Vec<(String, String)> = case
+                .organisations
+                .iter()
+                .flat_map(|o| snapshot.series.get(o).into_iter().flatten())
+                .map(|(_, code)| {
+                    let name = snapshot.indicators.get(code).map_or_else(|| code.clone(), |i| i.title.clone());
+                    (code.clone(), name)
+                })
+                .collect();
+            indicators.sort();
+            indicators.dedup();
+            choices.extend([
+                ("of", items(of)),
+                ("organisation", items(case.organisations.iter().map(|c| (c.clone(), c.clone())))),
+                ("indicator", items(indicators)),
+                ("side", words(TargetSide::ALL)),
+            ]);
+        }
+        Move::Judgement => {
+            choices.push(("criterion", items(criteria_judged_by(&plan, signed.viewer.who()))));
+            choices.push(("met", items([("met".into(), "Met".into()), ("not_met".into(), "Not met".into())])));
+        }
+        Move::CheckInHeld => {
+            let open = plan.check_ins.iter().filter(|c| c.held_on.is_none());
+            choices.push((
+                "check_in",
+                items(open.map(|c| (c.id.to_string(), format!("Due {} with {}: {}", c.due, c.who, c.reviews)))),
+            ));
+        }
+        Move::Close => {
+            let exits = [
+                ("outcome", "Outcome: standards restored"),
+                ("capability", "Capability: able to carry on unaided"),
+                ("structural", "Structural: reorganised, merged or transferred"),
+            ];
+            choices.push(("exit", items(exits.iter().map(|(v, t)| ((*v).to_string(), (*t).to_string())))));
+        }
+        Move::Theme | Move::CheckIn => {}
+    }
+    Ok(MovePage {
+        id,
+        slug: m.slug(),
+        title: m.title(),
+        csrf: signed.csrf.clone().unwrap_or_default(),
+        today: failwell_domain::dates::iso(today),
+        rung,
+        choices,
+        guidance,
+    })
+}
+
+/// Every move's form as posted: the fields of all of them, each move reading its own.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct MoveForm {
+    csrf: String,
+    on: String,
+    reason: String,
+    // Step.
+    to: String,
+    taken_by: String,
+    jump_reason: String,
+    // Extend.
+    obligation: String,
+    // Person.
+    name: String,
+    role: String,
+    power: String,
+    email: String,
+    // Theme and action.
+    title: String,
+    theme: String,
+    lead: String,
+    due: String,
+    tag: String,
+    // Criterion.
+    of: String,
+    kind: String,
+    description: String,
+    judge: String,
+    organisation: String,
+    indicator: String,
+    target: String,
+    side: String,
+    by: String,
+    // Judgement.
+    criterion: String,
+    met: String,
+    evidence: String,
+    // Check-ins.
+    who: String,
+    reviews: String,
+    check_in: String,
+    outcome: String,
+    // Close.
+    worked: String,
+    did_not_work: String,
+    exit: String,
+}
+
+fn text(field: &'static str, v: &str, what: &str) -> Result<String, WebError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(WebError::BadField { field, reason: format!("give {what}") });
+    }
+    Ok(v.to_string())
+}
+
+fn word<W: std::str::FromStr<Err = failwell_domain::casework::UnknownWord>>(
+    field: &'static str,
+    v: &str,
+) -> Result<W, WebError> {
+    v.trim()
+        .parse()
+        .map_err(|e: failwell_domain::casework::UnknownWord| WebError::BadField { field, reason: e.to_string() })
+}
+
+fn optional_day(field: &'static str, v: &str) -> Result<Option<Date>, WebError> {
+    if v.trim().is_empty() { Ok(None) } else { day(field, v).map(Some) }
+}
+
+/// What a criterion form names it to: `exit:KIND`, `theme:ID` or `action:ID`.
+fn criterion_of(v: &str) -> Result<CriterionOf, WebError> {
+    let bad = || WebError::BadField { field: "of", reason: format!("choose what it is a criterion of (got {v:?})") };
+    let (what, value) = v.split_once(':').ok_or_else(bad)?;
+    match what {
+        "exit" => Ok(CriterionOf::Exit(word("of", value)?)),
+        "theme" => Ok(CriterionOf::Theme(value.parse().map_err(|_| bad())?)),
+        "action" => Ok(CriterionOf::Action(value.parse().map_err(|_| bad())?)),
+        _ => Err(bad()),
+    }
+}
+
+/// `POST /interventions/{id}/{move}`: makes the move through the engine and goes back to
+/// the intervention page.
+pub(crate) async fn make(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    m: Move,
+    f: MoveForm,
+) -> Result<Response, PageError> {
+    may_move(state, signed, &f.csrf, id, |orgs| m.reach(orgs)).await?;
+    let who = signed.viewer.who();
+    let regime = state.judge.regime();
+    let anchor = match m {
+        Move::Step => {
+            let step = NewStep {
+                to_rung: text("to", &f.to, "the rung to move to")?,
+                by: text("taken_by", &f.taken_by, "who takes the step")?,
+                on: day("on", &f.on)?,
+                reason: text("reason", &f.reason, "the reason for the step")?,
+                jump_reason: Some(f.jump_reason.trim().to_string()).filter(|r| !r.is_empty()),
+                recorded_by: who.to_string(),
+            };
+            engine::step(&state.store, regime, id, &step).await.map_err(WebError::from)?;
+            "steps"
+        }
+        Move::Extend => {
+            let obligation = number("obligation", &f.obligation)?;
+            let reason = text("reason", &f.reason, "the reason for the extension")?;
+            engine::extend(&state.store, regime, id, obligation, &reason, who).await.map_err(WebError::from)?;
+            "obligations"
+        }
+        Move::Person => {
+            let email = Some(f.email.trim().to_string()).filter(|e| !e.is_empty());
+            if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+                return Err(WebError::BadField {
+                    field: "email",
+                    reason: "an e-mail address, like name@example.org".into(),
+                }
+                .into());
+            }
+            let person = CaseActor {
+                name: text("name", &f.name, "the person's name")?,
+                role: word("role", &f.role)?,
+                power: word("power", &f.power)?,
+                email,
+            };
+            engine::add_person(&state.store, id, &person, who).await.map_err(WebError::from)?;
+            "people"
+        }
+        Move::Theme => {
+            plan::add_theme(&state.store, id, &text("title", &f.title, "the theme's title")?, who)
+                .await
+                .map_err(WebError::from)?;
+            "plan"
+        }
+        Move::Action => {
+            let action = plan::NewAction {
+                theme: number("theme", &f.theme)?,
+                title: text("title", &f.title, "what is to be done")?,
+                lead: text("lead", &f.lead, "the lead officer")?,
+                due: day("due", &f.due)?,
+                tag: word("tag", &f.tag)?,
+            };
+            plan::add_action(&state.store, id, &action, who).await.map_err(WebError::from)?;
+            "plan"
+        }
+        Move::Criterion => {
+            let of = criterion_of(&f.of)?;
+            let rule = match f.kind.as_str() {
+                "judged" => CriterionRule::Judged {
+                    description: text("description", &f.description, "what is judged")?,
+                    judge: text("judge", &f.judge, "the user name of who judges it")?,
+                },
+                "indicator" => CriterionRule::Indicator {
+                    organisation: Code::new(f.organisation.trim())
+                        .map_err(|e| WebError::BadField { field: "organisation", reason: e.to_string() })?,
+                    indicator: Slug::new(f.indicator.trim())
+                        .map_err(|e| WebError::BadField { field: "indicator", reason: e.to_string() })?,
+                    target: f.target.trim().parse::<f64>().ok().filter(|t| t.is_finite()).ok_or_else(|| {
+                        WebError::BadField { field: "target", reason: format!("{:?} is not a number", f.target) }
+                    })?,
+                    side: word("side", &f.side)?,
+                    by: optional_day("by", &f.by)?,
+                },
+                other => {
+                    return Err(WebError::BadField { field: "kind", reason: format!("unknown kind {other:?}") }.into());
+                }
+            };
+            plan::add_criterion(&state.store, id, of, &rule, who).await.map_err(WebError::from)?;
+            "criteria"
+        }
+        Move::Judgement => {
+            let criterion = number("criterion", &f.criterion)?;
+            let met = match f.met.as_str() {
+                "met" => true,
+                "not_met" => false,
+                _ => return Err(WebError::BadField { field: "met", reason: "choose met or not met".into() }.into()),
+            };
+            let evidence = text("evidence", &f.evidence, "the evidence for the judgement")?;
+            plan::judge_criterion(&state.store, id, criterion, day("on", &f.on)?, met, &evidence, who)
+                .await
+                .map_err(WebError::from)?;
+            "criteria"
+        }
+        Move::CheckIn => {
+            let due = day("due", &f.due)?;
+            let holder = text("who", &f.who, "who holds it")?;
+            let reviews = text("reviews", &f.reviews, "what it reviews")?;
+            plan::schedule_check_in(&state.store, id, due, &holder, &reviews, who).await.map_err(WebError::from)?;
+            "check-ins"
+        }
+        Move::CheckInHeld => {
+            let check_in = number("check_in", &f.check_in)?;
+            let outcome = text("outcome", &f.outcome, "what it found")?;
+            plan::hold_check_in(&state.store, id, check_in, day("on", &f.on)?, &outcome, who)
+                .await
+                .map_err(WebError::from)?;
+            "check-ins"
+        }
+        Move::Close => {
+            let lessons = Lessons {
+                worked: text("worked", &f.worked, "what worked")?,
+                did_not_work: text("did_not_work", &f.did_not_work, "what did not work")?,
+                exit: text("exit", &f.exit, "how it ended")?,
+            };
+            engine::close(&state.store, id, day("on", &f.on)?, &lessons, who).await.map_err(WebError::from)?;
+            "lessons"
+        }
+    };
+    Ok(done(id, anchor))
+}
+
+/// The routes of the moves: each path answers `GET` with its form and `POST` with the move.
+pub(crate) fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
+    use axum::routing::get;
+    Move::ALL
+        .iter()
+        .map(|&m| {
+            let path = format!("/interventions/{{id}}/{}", m.slug());
+            let router =
+                get(move |State(state): State<AppState>, signed: Signed, Path(id): Path<i64>| async move {
+                    page(&state, &signed, id, m).await
+                })
+                .post(
+                    move |State(state): State<AppState>,
+                          signed: Signed,
+                          Path(id): Path<i64>,
+                          Form(f): Form<MoveForm>| async move { make(&state, &signed, id, m, f).await },
+                );
+            (path, router)
+        })
+        .collect()
+}
