@@ -36,6 +36,8 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework::api_interventions,
         crate::casework::api_intervention,
         crate::casework::api_review,
+        crate::casework_forms::moves::api_moves,
+        crate::casework_forms::moves::api_make,
         crate::casework::api_journey,
         crate::admin::api,
         openapi
@@ -61,6 +63,11 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework::StepView,
         crate::casework::JourneyView,
         crate::casework::EpisodeView,
+        crate::casework_forms::moves::MoveView,
+        crate::casework_forms::moves::ChoiceView,
+        crate::casework_forms::moves::MoveRequest,
+        crate::casework_forms::moves::MoveForm,
+        crate::casework_forms::moves::MoveDone,
         crate::admin::AuditEntryView
     ))
 )]
@@ -98,6 +105,10 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/interventions", get(crate::casework::api_interventions)),
         ("/interventions/{id}", get(crate::casework::api_intervention)),
         ("/interventions/{id}/review", get(crate::casework::api_review)),
+        (
+            "/interventions/{id}/moves",
+            get(crate::casework_forms::moves::api_moves).post(crate::casework_forms::moves::api_make),
+        ),
         ("/organisations/{code}/journey", get(crate::casework::api_journey)),
         ("/audit", get(crate::admin::api)),
         ("/openapi.json", get(openapi)),
@@ -121,6 +132,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             status: 503,
             detail,
             parameter: None,
+            field: None,
         };
         (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -183,6 +183,9 @@ pub struct Problem {
     /// The query parameter at fault, for a 400.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// The request body's field at fault, for a 400 (as the form's field is named).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl IntoResponse for ApiError {
@@ -196,6 +199,10 @@ impl IntoResponse for ApiError {
             detail: self.0.public_detail(),
             parameter: match &self.0 {
                 WebError::BadParameter { parameter, .. } => Some((*parameter).to_string()),
+                _ => None,
+            },
+            field: match &self.0 {
+                WebError::BadField { field, .. } => Some((*field).to_string()),
                 _ => None,
             },
         };

@@ -1,7 +1,7 @@
-//! Casework moves from the intervention page: recording progress on a plan's action,
-//! recording an obligation met, and recording a board meeting's minutes and decisions —
-//! the frequent moves, as forms on the page itself; the rarer ones that steer the case or
-//! shape its plan have pages of their own ([`moves`]). Each is a GOV.UK form with the session's CSRF token,
+//! Casework moves on the web: the forms the intervention page carries for the frequent
+//! moves (recording progress on a plan's action, an obligation met, a board meeting's
+//! minutes and decisions) and links to the pages of the rest; every move itself, its page,
+//! its route and its API are [`moves`]. Each is a GOV.UK form with the session's CSRF token,
 //! allowed by the domain's access rule (a board member moves on the cases they sit on; a
 //! provider's staff report their own plan's progress; analysts anything), and made by the
 //! engine exactly as `failwell plan progress` and `failwell intervention meet` make it,
@@ -9,10 +9,8 @@
 
 use crate::AppState;
 use crate::auth::{Signed, check_csrf};
-use crate::error::{PageError, WebError};
+use crate::error::WebError;
 use crate::view::SelectItem;
-use axum::Form;
-use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use failwell_domain::Code;
@@ -65,13 +63,7 @@ pub(crate) fn forms(
             items(ProgressStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().replace('_', " "))));
         (actions, statuses)
     });
-    let unmet: Vec<(String, String)> = review
-        .intervention
-        .obligations
-        .iter()
-        .filter(|o| o.met_on.is_none() && o.lapsed_on.is_none())
-        .map(|o| (o.id.to_string(), format!("{} (due {})", o.name, o.due)))
-        .collect();
+    let unmet = moves::unmet(&review.intervention);
     let edit = open && signed.may(Reach::EditCase(&orgs));
     let meet = (edit && !unmet.is_empty()).then(|| items(unmet));
     (progress.is_some() || edit || !moves.is_empty()).then(|| CaseForms {
@@ -84,32 +76,6 @@ pub(crate) fn forms(
     })
 }
 
-/// A progress update as posted.
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct ProgressForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    on: String,
-    #[serde(default)]
-    note: String,
-}
-
-/// An obligation met, as posted.
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct MeetForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    obligation: String,
-    #[serde(default)]
-    on: String,
-}
-
 fn number(field: &'static str, v: &str) -> Result<i64, WebError> {
     v.trim().parse().map_err(|_| WebError::BadField { field, reason: format!("choose one (got {v:?})") })
 }
@@ -118,14 +84,6 @@ fn number(field: &'static str, v: &str) -> Result<i64, WebError> {
 pub(crate) fn day(field: &'static str, v: &str) -> Result<Date, WebError> {
     failwell_domain::dates::parse_date(v.trim())
         .map_err(|e| WebError::BadField { field, reason: format!("{v:?} is not a day (YYYY-MM-DD): {e}") })
-}
-
-fn edit_case(orgs: &[Code]) -> Reach<'_> {
-    Reach::EditCase(orgs)
-}
-
-fn update_progress(orgs: &[Code]) -> Reach<'_> {
-    Reach::UpdateProgress(orgs)
 }
 
 /// What every move on case `id` checks first: the form's CSRF token, then that the viewer
@@ -145,91 +103,4 @@ async fn may_move(
 
 fn done(id: i64, anchor: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/interventions/{id}#{anchor}"))]).into_response()
-}
-
-/// `POST /interventions/{id}/progress`: records a progress update on one of its actions.
-pub(crate) async fn progress(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Form(form): Form<ProgressForm>,
-) -> Result<Response, PageError> {
-    may_move(&state, &signed, &form.csrf, id, update_progress).await?;
-    let action = number("action", &form.action)?;
-    let status: ProgressStatus = form.status.parse().map_err(|e: failwell_domain::casework::UnknownWord| {
-        WebError::BadField { field: "status", reason: e.to_string() }
-    })?;
-    let on = day("on", &form.on)?;
-    if form.note.trim().is_empty() {
-        return Err(WebError::BadField { field: "note", reason: "say what has happened".into() }.into());
-    }
-    failwell_engine::casework::plan::record_progress(
-        &state.store,
-        id,
-        action,
-        on,
-        status,
-        form.note.trim(),
-        signed.viewer.who(),
-    )
-    .await
-    .map_err(WebError::from)?;
-    Ok(done(id, "plan"))
-}
-
-/// A board meeting as posted: the day, the minutes, and the decisions one per line.
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct MeetingForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    held_on: String,
-    #[serde(default)]
-    minutes: String,
-    #[serde(default)]
-    decisions: String,
-}
-
-/// `POST /interventions/{id}/meetings`: records a board meeting with its minutes and
-/// decisions (analysts, administrators and the case's board members).
-pub(crate) async fn meeting(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Form(form): Form<MeetingForm>,
-) -> Result<Response, PageError> {
-    may_move(&state, &signed, &form.csrf, id, edit_case).await?;
-    let held_on = day("held_on", &form.held_on)?;
-    if form.minutes.trim().is_empty() {
-        return Err(WebError::BadField { field: "minutes", reason: "write the meeting's minutes".into() }.into());
-    }
-    let decisions: Vec<String> =
-        form.decisions.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
-    failwell_engine::casework::board::record_meeting(
-        &state.store,
-        id,
-        held_on,
-        form.minutes.trim(),
-        &decisions,
-        signed.viewer.who(),
-    )
-    .await
-    .map_err(WebError::from)?;
-    Ok(done(id, "meetings"))
-}
-
-/// `POST /interventions/{id}/obligations`: records one of its obligations met.
-pub(crate) async fn meet(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path(id): Path<i64>,
-    Form(form): Form<MeetForm>,
-) -> Result<Response, PageError> {
-    may_move(&state, &signed, &form.csrf, id, edit_case).await?;
-    let obligation = number("obligation", &form.obligation)?;
-    let on = day("on", &form.on)?;
-    failwell_engine::casework::meet(&state.store, id, obligation, on, signed.viewer.who())
-        .await
-        .map_err(WebError::from)?;
-    Ok(done(id, "obligations"))
 }

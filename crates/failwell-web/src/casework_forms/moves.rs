@@ -1,15 +1,18 @@
-//! The moves that steer a case or shape its plan, each on a page of its own (the GOV.UK
-//! pattern of one thing per page, so the intervention page stays a page to read): moving
-//! the case on the ladder, extending a deadline, adding a person, adding themes, actions
-//! and criteria, judging a criterion, scheduling and holding the check-ins after the exit,
-//! and closing the case with its lessons.
+//! Every casework move after a case opens, in one place: moving the case on the ladder,
+//! extending a deadline, adding a person, adding themes, actions and criteria, judging a
+//! criterion, recording progress, an obligation met or a board meeting, scheduling and
+//! holding the check-ins after the exit, and closing the case with its lessons. Each has a
+//! page of its own (the GOV.UK pattern of one thing per page; the three frequent ones are
+//! also forms on the intervention page) and is made through the JSON API with the same
+//! fields ([`api_moves`], [`api_make`]).
 //!
 //! Each move is the engine's audited move (the same as `failwell intervention …` and
 //! `failwell plan …`), made as the signed-in user. Who may make it is the domain's access
 //! rule: steering is the overseer's ([`Reach::SteerCase`]: analysts and administrators);
 //! shaping the plan is anyone who moves the case on ([`Reach::EditCase`]: those and the
-//! case's board members); a criterion judged by a person is judged by that person only
-//! (the store checks the name).
+//! case's board members); progress is also reported by the organisation's own staff
+//! ([`Reach::UpdateProgress`]); a criterion judged by a person is judged by that person
+//! only (the store checks the name).
 
 use super::{day, done, items, may_move, number};
 use crate::AppState;
@@ -23,8 +26,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use failwell_domain::access::Reach;
 use failwell_domain::casework::{
-    ActionTag, CaseActor, CaseRole, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power, TargetSide,
-    check_extension,
+    ActionTag, CaseActor, CaseRole, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power, ProgressStatus,
+    TargetSide, check_extension,
 };
 use failwell_domain::regime::Regime;
 use failwell_domain::{Code, Slug};
@@ -49,6 +52,12 @@ pub(crate) enum Move {
     Criterion,
     /// A criterion judged by the person it names.
     Judgement,
+    /// Progress recorded on an action.
+    Progress,
+    /// An obligation recorded met.
+    Meet,
+    /// A board meeting recorded, with its minutes and decisions.
+    Meeting,
     /// A check-in scheduled.
     CheckIn,
     /// A check-in held.
@@ -59,7 +68,7 @@ pub(crate) enum Move {
 
 impl Move {
     /// Every move, in the order the intervention page lists them.
-    pub(crate) const ALL: [Move; 10] = [
+    pub(crate) const ALL: [Move; 13] = [
         Move::Step,
         Move::Extend,
         Move::Person,
@@ -67,6 +76,9 @@ impl Move {
         Move::Action,
         Move::Criterion,
         Move::Judgement,
+        Move::Progress,
+        Move::Meet,
+        Move::Meeting,
         Move::CheckIn,
         Move::CheckInHeld,
         Move::Close,
@@ -82,6 +94,9 @@ impl Move {
             Move::Action => "actions",
             Move::Criterion => "criteria",
             Move::Judgement => "judgements",
+            Move::Progress => "progress",
+            Move::Meet => "obligations",
+            Move::Meeting => "meetings",
             Move::CheckIn => "check-ins",
             Move::CheckInHeld => "check-ins-held",
             Move::Close => "close",
@@ -98,6 +113,9 @@ impl Move {
             Move::Action => "Add an action to the plan",
             Move::Criterion => "Add a success or exit criterion",
             Move::Judgement => "Judge a criterion",
+            Move::Progress => "Record progress on an action",
+            Move::Meet => "Record an obligation met",
+            Move::Meeting => "Record a board meeting",
             Move::CheckIn => "Schedule a check-in",
             Move::CheckInHeld => "Record a check-in held",
             Move::Close => "Close the case",
@@ -108,9 +126,22 @@ impl Move {
     fn reach(self, orgs: &[Code]) -> Reach<'_> {
         match self {
             Move::Step | Move::Extend | Move::Person | Move::CheckIn | Move::Close => Reach::SteerCase,
-            Move::Theme | Move::Action | Move::Criterion | Move::CheckInHeld => Reach::EditCase(orgs),
+            Move::Theme | Move::Action | Move::Criterion | Move::CheckInHeld | Move::Meet | Move::Meeting => {
+                Reach::EditCase(orgs)
+            }
+            Move::Progress => Reach::UpdateProgress(orgs),
             Move::Judgement => Reach::Organisations(orgs),
         }
+    }
+
+    /// The move a slug names.
+    fn from_slug(slug: &str) -> Option<Move> {
+        Move::ALL.into_iter().find(|m| m.slug() == slug)
+    }
+
+    /// Whether the intervention page carries its form (so its link is not listed again).
+    pub(crate) fn on_intervention_page(self) -> bool {
+        matches!(self, Move::Progress | Move::Meet | Move::Meeting)
     }
 
     /// Whether it can be made on a closed case: criteria stay watched after the exit and
@@ -125,17 +156,18 @@ fn orgs(case: &StoredIntervention) -> Vec<Code> {
 }
 
 /// Whether `signed` may make `m` on `case` now, and there is something to make it on.
-fn offered(m: Move, signed: &Signed, case: &StoredIntervention, plan: &StoredPlan, regime: &Regime) -> bool {
+pub(crate) fn offered(m: Move, signed: &Signed, case: &StoredIntervention, plan: &StoredPlan, regime: &Regime) -> bool {
     let open = case.ended_on.is_none();
     let orgs = orgs(case);
-    signed.csrf.is_some()
-        && signed.may(m.reach(&orgs))
+    signed.may(m.reach(&orgs))
         && (open || m.after_exit())
         && match m {
             Move::Extend => !extendable(case, regime).is_empty(),
             Move::Action => !plan.themes.is_empty(),
             Move::Judgement => !criteria_judged_by(plan, signed.viewer.who()).is_empty(),
             Move::CheckInHeld => plan.check_ins.iter().any(|c| c.held_on.is_none()),
+            Move::Progress => plan.themes.iter().any(|t| !t.actions.is_empty()),
+            Move::Meet => !unmet(case).is_empty(),
             _ => true,
         }
 }
@@ -149,8 +181,25 @@ pub(crate) fn links(
 ) -> Vec<(String, &'static str)> {
     Move::ALL
         .iter()
-        .filter(|m| offered(**m, signed, case, plan, regime))
+        .filter(|m| !m.on_intervention_page() && offered(**m, signed, case, plan, regime))
         .map(|m| (format!("/interventions/{}/{}", case.id, m.slug()), m.title()))
+        .collect()
+}
+
+/// The obligations not yet met or lapsed, as (id, "name (due day)").
+pub(crate) fn unmet(case: &StoredIntervention) -> Vec<(String, String)> {
+    case.obligations
+        .iter()
+        .filter(|o| o.met_on.is_none() && o.lapsed_on.is_none())
+        .map(|o| (o.id.to_string(), format!("{} (due {})", o.name, o.due)))
+        .collect()
+}
+
+/// The plan's actions, as (id, "theme: action").
+pub(crate) fn actions(plan: &StoredPlan) -> Vec<(String, String)> {
+    plan.themes
+        .iter()
+        .flat_map(|t| t.actions.iter().map(move |a| (a.id.to_string(), format!("{}: {}", t.title, a.title))))
         .collect()
 }
 
@@ -183,6 +232,9 @@ fn words<W: Copy + std::fmt::Display>(all: &[W]) -> Vec<SelectItem> {
     items(all.iter().map(|w| (w.to_string(), w.to_string().replace('_', " "))))
 }
 
+/// The choices of a form's selects, by field name.
+type Choices = Vec<(&'static str, Vec<SelectItem>)>;
+
 /// A move's page: the one form, with what its fields offer.
 #[derive(Template, WebTemplate)]
 #[template(path = "case_move.html")]
@@ -195,7 +247,7 @@ pub(crate) struct MovePage {
     /// The case's current rung, in words.
     rung: String,
     /// The choices of the form's selects, by field name.
-    choices: Vec<(&'static str, Vec<SelectItem>)>,
+    choices: Choices,
     /// Lines of guidance under the heading (who applies which rung, what is judged).
     guidance: Vec<String>,
 }
@@ -247,10 +299,14 @@ pub(crate) async fn page(state: &AppState, signed: &Signed, id: i64, m: Move) ->
     signed.allow(state, m.reach(&orgs(&case))).await?;
     let plan = state.store.plan(id).await?;
     let regime = state.judge.regime();
+    if signed.csrf.is_none() {
+        let why = format!(
+            "sign in with the form to make casework moves on a page (with an API token, POST /api/v1/interventions/{id}/moves)"
+        );
+        return Err(WebError::Refused(why).into());
+    }
     if !offered(m, signed, &case, &plan, regime) {
-        let why = if signed.csrf.is_none() {
-            "sign in with the form to make casework moves (API tokens read only)".to_string()
-        } else if case.ended_on.is_some() && !m.after_exit() {
+        let why = if case.ended_on.is_some() && !m.after_exit() {
             format!("intervention {id} is closed")
         } else {
             format!("intervention {id} has nothing to {}", m.title().to_lowercase())
@@ -259,18 +315,42 @@ pub(crate) async fn page(state: &AppState, signed: &Signed, id: i64, m: Move) ->
     }
     let today = time::OffsetDateTime::now_utc().date();
     let rung = regime.rung(&case.ladder, &case.rung).map_or_else(|| case.rung.clone(), |r| r.name.clone());
+    let (choices, guidance) = offer(state, signed, &case, &plan, m, today).await?;
+    Ok(MovePage {
+        id,
+        slug: m.slug(),
+        title: m.title(),
+        csrf: signed.csrf.clone().unwrap_or_default(),
+        today: failwell_domain::dates::iso(today),
+        rung,
+        choices,
+        guidance,
+    })
+}
+
+/// What `m`'s form offers on `case` on `today`: its selects' choices by field name, and
+/// lines of guidance.
+async fn offer(
+    state: &AppState,
+    signed: &Signed,
+    case: &StoredIntervention,
+    plan: &StoredPlan,
+    m: Move,
+    today: Date,
+) -> Result<(Choices, Vec<String>), WebError> {
+    let regime = state.judge.regime();
     let mut choices = Vec::new();
     let mut guidance = Vec::new();
     match m {
         Move::Step => {
-            let (rungs, actors, lines) = step_choices(&case, regime, today);
+            let (rungs, actors, lines) = step_choices(case, regime, today);
             choices.extend([("to", rungs), ("taken_by", actors)]);
             guidance = lines;
         }
         Move::Extend => {
             choices.push((
                 "obligation",
-                items(extendable(&case, regime).into_iter().map(|(o, text, _)| (o.to_string(), text))),
+                items(extendable(case, regime).into_iter().map(|(o, text, _)| (o.to_string(), text))),
             ));
         }
         Move::Person => choices.extend([("role", words(CaseRole::ALL)), ("power", words(Power::ALL))]),
@@ -308,7 +388,7 @@ pub(crate) async fn page(state: &AppState, signed: &Signed, id: i64, m: Move) ->
             ]);
         }
         Move::Judgement => {
-            choices.push(("criterion", items(criteria_judged_by(&plan, signed.viewer.who()))));
+            choices.push(("criterion", items(criteria_judged_by(plan, signed.viewer.who()))));
             choices.push(("met", items([("met".into(), "Met".into()), ("not_met".into(), "Not met".into())])));
         }
         Move::CheckInHeld => {
@@ -326,26 +406,28 @@ pub(crate) async fn page(state: &AppState, signed: &Signed, id: i64, m: Move) ->
             ];
             choices.push(("exit", items(exits.iter().map(|(v, t)| ((*v).to_string(), (*t).to_string())))));
         }
-        Move::Theme | Move::CheckIn => {}
+        Move::Progress => {
+            let statuses = ProgressStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().replace('_', " ")));
+            choices.extend([("action", items(actions(plan))), ("status", items(statuses))]);
+        }
+        Move::Meet => choices.push(("obligation", items(unmet(case)))),
+        Move::Theme | Move::CheckIn | Move::Meeting => {}
     }
-    Ok(MovePage {
-        id,
-        slug: m.slug(),
-        title: m.title(),
-        csrf: signed.csrf.clone().unwrap_or_default(),
-        today: failwell_domain::dates::iso(today),
-        rung,
-        choices,
-        guidance,
-    })
+    Ok((choices, guidance))
 }
 
-/// Every move's form as posted: the fields of all of them, each move reading its own.
-#[derive(Debug, Default, serde::Deserialize)]
+/// Every move's form as posted (and the API's request body): the fields of all of them,
+/// each move reading its own, all as text, as a form sends them.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-pub(crate) struct MoveForm {
+pub struct MoveForm {
+    /// The session's CSRF token (forms only; the API takes it in `X-CSRF-Token`).
+    #[schema(ignore)]
     csrf: String,
+    /// A day (YYYY-MM-DD): of a step, a judgement, a progress update, an obligation met,
+    /// a check-in held, the close.
     on: String,
+    /// Why: a step or an extension.
     reason: String,
     // Step.
     to: String,
@@ -383,6 +465,15 @@ pub(crate) struct MoveForm {
     reviews: String,
     check_in: String,
     outcome: String,
+    // Progress.
+    action: String,
+    status: String,
+    note: String,
+    // Board meeting.
+    held_on: String,
+    minutes: String,
+    /// One a line.
+    decisions: String,
     // Close.
     worked: String,
     did_not_work: String,
@@ -423,7 +514,7 @@ fn criterion_of(v: &str) -> Result<CriterionOf, WebError> {
 }
 
 /// `POST /interventions/{id}/{move}`: makes the move through the engine and goes back to
-/// the intervention page.
+/// the part of the intervention page it changed.
 pub(crate) async fn make(
     state: &AppState,
     signed: &Signed,
@@ -432,7 +523,13 @@ pub(crate) async fn make(
     f: MoveForm,
 ) -> Result<Response, PageError> {
     may_move(state, signed, &f.csrf, id, |orgs| m.reach(orgs)).await?;
-    let who = signed.viewer.who();
+    let anchor = apply(state, signed.viewer.who(), id, m, &f).await?;
+    Ok(done(id, anchor))
+}
+
+/// Makes `m` on case `id` as `who` from the fields of `f`, once the caller has checked
+/// that `who` may; returns the intervention page's part it changed.
+async fn apply(state: &AppState, who: &str, id: i64, m: Move, f: &MoveForm) -> Result<&'static str, WebError> {
     let regime = state.judge.regime();
     let anchor = match m {
         Move::Step => {
@@ -459,8 +556,7 @@ pub(crate) async fn make(
                 return Err(WebError::BadField {
                     field: "email",
                     reason: "an e-mail address, like name@example.org".into(),
-                }
-                .into());
+                });
             }
             let person = CaseActor {
                 name: text("name", &f.name, "the person's name")?,
@@ -507,7 +603,7 @@ pub(crate) async fn make(
                     by: optional_day("by", &f.by)?,
                 },
                 other => {
-                    return Err(WebError::BadField { field: "kind", reason: format!("unknown kind {other:?}") }.into());
+                    return Err(WebError::BadField { field: "kind", reason: format!("unknown kind {other:?}") });
                 }
             };
             plan::add_criterion(&state.store, id, of, &rule, who).await.map_err(WebError::from)?;
@@ -518,7 +614,7 @@ pub(crate) async fn make(
             let met = match f.met.as_str() {
                 "met" => true,
                 "not_met" => false,
-                _ => return Err(WebError::BadField { field: "met", reason: "choose met or not met".into() }.into()),
+                _ => return Err(WebError::BadField { field: "met", reason: "choose met or not met".into() }),
             };
             let evidence = text("evidence", &f.evidence, "the evidence for the judgement")?;
             plan::judge_criterion(&state.store, id, criterion, day("on", &f.on)?, met, &evidence, who)
@@ -550,8 +646,32 @@ pub(crate) async fn make(
             engine::close(&state.store, id, day("on", &f.on)?, &lessons, who).await.map_err(WebError::from)?;
             "lessons"
         }
+        Move::Progress => {
+            let action = number("action", &f.action)?;
+            let status: ProgressStatus = word("status", &f.status)?;
+            let note = text("note", &f.note, "what has happened")?;
+            plan::record_progress(&state.store, id, action, day("on", &f.on)?, status, &note, who)
+                .await
+                .map_err(WebError::from)?;
+            "plan"
+        }
+        Move::Meet => {
+            let obligation = number("obligation", &f.obligation)?;
+            engine::meet(&state.store, id, obligation, day("on", &f.on)?, who).await.map_err(WebError::from)?;
+            "obligations"
+        }
+        Move::Meeting => {
+            let held_on = day("held_on", &f.held_on)?;
+            let minutes = text("minutes", &f.minutes, "the meeting's minutes")?;
+            let decisions: Vec<String> =
+                f.decisions.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+            failwell_engine::casework::board::record_meeting(&state.store, id, held_on, &minutes, &decisions, who)
+                .await
+                .map_err(WebError::from)?;
+            "meetings"
+        }
     };
-    Ok(done(id, anchor))
+    Ok(anchor)
 }
 
 /// The routes of the moves: each path answers `GET` with its form and `POST` with the move.
@@ -574,4 +694,122 @@ pub(crate) fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
             (path, router)
         })
         .collect()
+}
+
+/// A move the viewer may make on a case now, with what its fields offer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MoveView {
+    /// Its name, as `move` in the request body (and the last segment of its page's path).
+    #[serde(rename = "move")]
+    pub name: String,
+    /// What it does.
+    pub title: String,
+    /// The form page that makes it.
+    pub page: String,
+    /// The values its choice fields take, by field name (a rung's id, an action's id, …).
+    pub choices: std::collections::BTreeMap<String, Vec<ChoiceView>>,
+    /// Lines of guidance (who applies which rung).
+    pub guidance: Vec<String>,
+}
+
+/// One value a field may take.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ChoiceView {
+    /// The value to send.
+    pub value: String,
+    /// What it means.
+    pub text: String,
+}
+
+/// A casework move made through the API: the move's name beside its fields.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct MoveRequest {
+    /// Which move (`GET …/moves` lists those the caller may make now).
+    #[serde(rename = "move")]
+    pub name: String,
+    /// Its fields, as its form's (all text: days as YYYY-MM-DD, ids as digits).
+    #[serde(flatten)]
+    pub fields: MoveForm,
+}
+
+/// What a move made through the API changed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MoveDone {
+    /// The case.
+    pub intervention: i64,
+    /// The move made.
+    #[serde(rename = "move")]
+    pub name: String,
+    /// Who made it (the account's user name, as the audit log has it).
+    pub by: String,
+    /// Where the case now stands, with its plan (the part of the intervention page it
+    /// changed is `page`).
+    pub review: String,
+    /// The intervention page, at the part the move changed.
+    pub page: String,
+}
+
+/// `GET /api/v1/interventions/{id}/moves`: the moves the caller may make on the case now,
+/// each with the values its choice fields take (an empty list when it may make none).
+#[utoipa::path(get, path = "/api/v1/interventions/{id}/moves", params(("id" = i64, Path, description = "The intervention")), responses((status = 200, body = Vec<MoveView>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn api_moves(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Vec<MoveView>>, crate::error::ApiError> {
+    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
+    signed.allow(&state, Reach::Organisations(&orgs(&case))).await?;
+    let plan = state.store.plan(id).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut out = Vec::new();
+    for m in Move::ALL.into_iter().filter(|m| offered(*m, &signed, &case, &plan, state.judge.regime())) {
+        let (choices, guidance) = offer(&state, &signed, &case, &plan, m, today).await?;
+        let choices = choices
+            .into_iter()
+            .map(|(field, items)| {
+                (field.to_string(), items.into_iter().map(|i| ChoiceView { value: i.value, text: i.text }).collect())
+            })
+            .collect();
+        out.push(MoveView {
+            name: m.slug().into(),
+            title: m.title().into(),
+            page: format!("/interventions/{id}/{}", m.slug()),
+            choices,
+            guidance,
+        });
+    }
+    Ok(axum::Json(out))
+}
+
+/// `POST /api/v1/interventions/{id}/moves`: makes one casework move, as its page does, as
+/// the token's (or session's) account: the same engine move, the same refusals, the same
+/// audit entry. A session must send its CSRF token in `X-CSRF-Token`; an API token needs none.
+#[utoipa::path(post, path = "/api/v1/interventions/{id}/moves", params(("id" = i64, Path, description = "The intervention")), request_body = MoveRequest, responses((status = 200, body = MoveDone), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn api_make(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::Json<MoveRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::Json<MoveDone>, crate::error::ApiError> {
+    let axum::Json(request) = body.map_err(|e| WebError::BadField { field: "body", reason: e.body_text() })?;
+    if signed.session.is_some() {
+        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        crate::auth::check_csrf(&signed, token)?;
+    }
+    let m = Move::from_slug(&request.name).ok_or_else(|| WebError::BadField {
+        field: "move",
+        reason: format!("{:?} is not a move: one of {}", request.name, Move::ALL.map(Move::slug).join(", ")),
+    })?;
+    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
+    signed.allow(&state, m.reach(&orgs(&case))).await?;
+    let who = signed.viewer.who();
+    let anchor = apply(&state, who, id, m, &request.fields).await?;
+    Ok(axum::Json(MoveDone {
+        intervention: id,
+        name: m.slug().into(),
+        by: who.to_string(),
+        review: format!("/api/v1/interventions/{id}/review"),
+        page: format!("/interventions/{id}#{anchor}"),
+    }))
 }

@@ -775,6 +775,93 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn casework_moves_are_made_through_the_api_with_the_pages_rules_and_refusals() {
+    use serde_json::json;
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let bearer = |who: &str| format!("Bearer {}", server.tokens[who]);
+        let path = "/api/v1/interventions/1/moves";
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|m| m["move"].as_str().unwrap().to_string()).collect()
+        };
+
+        // What each may make now, with the values the fields take.
+        let analyst = server.get_as("analyst", path).await.json();
+        let offered = names(&analyst);
+        for m in ["step", "people", "themes", "actions", "criteria", "progress", "obligations", "meetings", "close"] {
+            assert!(offered.iter().any(|o| o == m), "[{b}] the analyst may {m}: {offered:?}");
+        }
+        let step = analyst.as_array().unwrap().iter().find(|m| m["move"] == "step").unwrap();
+        let to = step["choices"]["to"][0]["value"].as_str().expect("a rung").to_string();
+        let by = step["choices"]["taken_by"][0]["value"].as_str().expect("an actor").to_string();
+        assert!(step["guidance"][0].as_str().unwrap().contains("applied by"), "[{b}] {step}");
+        let board = names(&server.get_as("board_member", path).await.json());
+        assert!(board.contains(&"themes".to_string()) && !board.contains(&"step".to_string()), "[{b}] {board:?}");
+
+        // A step as the analyst's token: the engine's move, refusals as problems.
+        let analyst_auth = bearer("analyst");
+        let as_analyst = [("authorization", analyst_auth.as_str())];
+        let body = json!({"move": "step", "to": to, "taken_by": by, "on": "2020-06-01",
+            "reason": "No action plan by the deadline", "jump_reason": "The notice was not enough"});
+        let r = post_json(server.addr, path, &body, &as_analyst).await;
+        assert_eq!(r.status, 200, "[{b}] {}", r.body);
+        let made = r.json();
+        assert_eq!((made["move"].as_str(), made["by"].as_str()), (Some("step"), Some("analyst")), "[{b}]");
+        assert_eq!(made["page"], "/interventions/1#steps", "[{b}]");
+        assert_eq!(server.store().intervention(1).await.unwrap().unwrap().rung, to, "[{b}]");
+        let early = json!({"move": "step", "to": "peer_review", "taken_by": "lga", "on": "2019-01-01", "reason": "x"});
+        let r = post_json(server.addr, path, &early, &as_analyst).await;
+        assert_eq!((r.status, r.content_type()), (409, "application/problem+json"), "[{b}] {}", r.body);
+        let r = post_json(server.addr, path, &json!({"move": "demolish"}), &as_analyst).await;
+        assert_eq!(r.status, 400, "[{b}]");
+        assert!(r.json()["detail"].as_str().unwrap().contains("one of step, extend, people"), "[{b}] {}", r.body);
+        let r = post_json(server.addr, path, &json!({"move": "themes", "title": " "}), &as_analyst).await;
+        assert_eq!((r.status, r.json()["field"].as_str()), (400, Some("title")), "[{b}] {}", r.body);
+
+        // The board member's token: the plan yes, the ladder no; progress on the new theme's action.
+        let board_auth = bearer("board_member");
+        let as_board = [("authorization", board_auth.as_str())];
+        let r = post_json(server.addr, path, &json!({"move": "themes", "title": "Leadership"}), &as_board).await;
+        assert_eq!(r.status, 200, "[{b}] {}", r.body);
+        let theme = server.store().plan(1).await.unwrap().themes.iter().find(|t| t.title == "Leadership").unwrap().id;
+        let action = json!({"move": "actions", "theme": theme.to_string(), "title": "Appoint a permanent director",
+            "lead": "Chief executive", "due": "2020-09-30", "tag": "leadership"});
+        assert_eq!(post_json(server.addr, path, &action, &as_board).await.status, 200, "[{b}]");
+        let plan = server.store().plan(1).await.unwrap();
+        let action_id =
+            plan.themes.iter().flat_map(|t| &t.actions).find(|a| a.title.starts_with("Appoint")).unwrap().id;
+        let progress = json!({"move": "progress", "action": action_id.to_string(), "status": "on_track",
+            "on": "2020-06-02", "note": "Interviews held"});
+        assert_eq!(post_json(server.addr, path, &progress, &as_board).await.status, 200, "[{b}]");
+        assert_eq!(
+            post_json(server.addr, path, &body, &as_board).await.status,
+            403,
+            "[{b}] a board member does not step"
+        );
+        let provider_auth = bearer("provider");
+        let r = post_json(server.addr, path, &progress, &[("authorization", provider_auth.as_str())]).await;
+        assert_eq!(r.status, 403, "[{b}] another organisation's provider");
+        assert_eq!(post_json(server.addr, path, &progress, &[]).await.status, 401, "[{b}]");
+
+        // A session must send its CSRF token in X-CSRF-Token.
+        let cookie = session(&server, "analyst").await;
+        let theme = json!({"move": "themes", "title": "Partnerships"});
+        let r = post_json(server.addr, path, &theme, &[("cookie", &cookie)]).await;
+        assert_eq!(r.status, 403, "[{b}] no CSRF token");
+        let account = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
+        let csrf = hidden(&account.body, "csrf").unwrap();
+        let r = post_json(server.addr, path, &theme, &[("cookie", &cookie), ("x-csrf-token", &csrf)]).await;
+        assert_eq!(r.status, 200, "[{b}] {}", r.body);
+
+        let log = server.store().audit_log(300).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "step" && e.outcome == "refused" && e.who == "analyst"), "[{b}]");
+        assert!(log.iter().any(|e| e.action == "record progress" && e.outcome == "done" && e.who == "board_member"));
+        server.stop().await;
+    }
+}
+
 /// The value of the first day field (`name="on"`) of a page.
 fn hidden_day(body: &str) -> String {
     let at = body.find("name=\"on\"").expect("a day field");
