@@ -3,8 +3,9 @@
 //! A deployment keeps its settings in one TOML file instead of a dozen variables. Each key
 //! stands for one environment variable and fills it only when it is not already set, so
 //! the order is always: a flag, then the environment, then the file, then the default.
-//! Passwords are never read from the file (the SMTP password comes only from
-//! `FAILWELL_SMTP_PASSWORD`): a configuration file is copied, committed and shared.
+//! Secrets are never read from the file (the SMTP password comes only from
+//! `FAILWELL_SMTP_PASSWORD`, the webhook's signing secret only from
+//! `FAILWELL_WEBHOOK_SECRET`): a configuration file is copied, committed and shared.
 //!
 //! ```toml
 //! database = "postgres://failwell@db.internal/failwell"
@@ -32,6 +33,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("smtp.security", "FAILWELL_SMTP_SECURITY"),
     ("smtp.user", "FAILWELL_SMTP_USER"),
     ("smtp.from", "FAILWELL_SMTP_FROM"),
+    ("webhook.url", "FAILWELL_WEBHOOK_URL"),
 ];
 
 /// Why a configuration file cannot be used.
@@ -102,10 +104,11 @@ pub fn settings(path: &str, text: &str) -> Result<Vec<(&'static str, String)>, C
     let mut out = Vec::new();
     for (key, value) in flat {
         let at = key_offset(text, &key);
-        if key.ends_with("password") {
+        if key.ends_with("password") || key.ends_with("secret") {
+            let var = if key.ends_with("secret") { "FAILWELL_WEBHOOK_SECRET" } else { "FAILWELL_SMTP_PASSWORD" };
             return Err(invalid(
                 at,
-                format!("{key} is a secret and is not read from a file: set FAILWELL_SMTP_PASSWORD in the environment"),
+                format!("{key} is a secret and is not read from a file: set {var} in the environment"),
             ));
         }
         let Some((_, var)) = KEYS.iter().find(|(k, _)| *k == key) else {
@@ -183,6 +186,10 @@ mod tests {
         assert!(unknown.starts_with("f.toml:3:3: unknown key \"smtp.hots\""), "{unknown}");
         let secret = settings("f.toml", "[smtp]\npassword = \"hunter2\"\n").unwrap_err().to_string();
         assert!(secret.starts_with("f.toml:2:1: smtp.password is a secret"), "{secret}");
+        let secret =
+            settings("f.toml", "[webhook]\nurl = \"https://x.example/h\"\nsecret = \"s\"\n").unwrap_err().to_string();
+        assert!(secret.starts_with("f.toml:3:1: webhook.secret is a secret"), "{secret}");
+        assert!(secret.contains("FAILWELL_WEBHOOK_SECRET"), "{secret}");
         assert!(!secret.contains("hunter2"));
         let broken = settings("f.toml", "addr = \n").unwrap_err().to_string();
         assert!(broken.starts_with("f.toml:1:"), "{broken}");

@@ -1,6 +1,8 @@
 //! `failwell remind` against a real SMTP listener on loopback (aiosmtpd, storing what
 //! arrives in a maildir): one digest per person per day with every due item, nothing sent
-//! twice on the same day, and a failed send tried again by the next run.
+//! twice on the same day, and a failed send tried again by the next run. The same for the
+//! webhook, against Python's own `http.server` on loopback, with the body's signature
+//! checked.
 //!
 //! Runs when Python's aiosmtpd is installed (`.ci/run` installs Debian's
 //! python3-aiosmtpd and sets `FAILWELL_TEST_SMTP`, which makes it required).
@@ -179,5 +181,168 @@ fn one_digest_per_person_per_day_never_twice_and_failures_are_retried() {
         assert!(String::from_utf8_lossy(&retry.stdout).contains("2 sent, 0 already sent today, 0 failed"), "[{b}]");
         assert_eq!(arrived(&maildir).len(), 4, "[{b}]");
         drop(smtp);
+    }
+}
+
+/// A webhook receiver on loopback (Python's standard `http.server`): each post it takes is
+/// written to `dir` as `NNN.json` (`{"headers": {...}, "body": ...}`); while `dir/status`
+/// holds a status code, it answers that instead and keeps nothing.
+const RECEIVER: &str = r#"
+import sys, os, json, http.server
+port, out = int(sys.argv[1]), sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        path = os.path.join(out, "status")
+        status = int(open(path).read()) if os.path.exists(path) else 200
+        if status == 200:
+            n = len([f for f in os.listdir(out) if f.endswith(".json")])
+            raw = body.decode()
+            with open(os.path.join(out, "%03d.json" % n), "w") as f:
+                json.dump({"headers": {k.lower(): v for k, v in self.headers.items()}, "raw": raw, "body": json.loads(raw)}, f)
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+"#;
+
+/// What the receiver took, in order.
+fn posted(dir: &Path) -> Vec<serde_json::Value> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files.iter().map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()).collect()
+}
+
+#[test]
+fn webhook_digests_are_signed_sent_once_a_day_and_retried_after_a_failure() {
+    let Some(python) = ["/usr/bin/python3", "python3"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| Command::new(p).arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success()))
+    else {
+        eprintln!("webhook test skipped: no python3 for the receiver");
+        return;
+    };
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        ok(
+            &store,
+            &[
+                "intervention",
+                "open",
+                "--organisation",
+                "E08000017",
+                "--sector",
+                "childrens_services",
+                "--rung",
+                "statutory_direction",
+                "--applied-by",
+                "dfe",
+                "--start",
+                "2023-07-01",
+                "--report-published",
+                "2023-06-01",
+                "--actor",
+                "B. Chair:board_chair:monitor:chair@example.org",
+                "--actor",
+                "No Mail:board_member:monitor",
+                "--reason",
+                "Judged Inadequate",
+                "--by",
+                "caseworker",
+            ],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut receiver = Command::new(&python)
+            .args(["-c", RECEIVER, &port.to_string()])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the receiver starts");
+        let up = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(up, "the receiver listens");
+        let url = format!("http://127.0.0.1:{port}/hooks/casework");
+        let secret = "a shared secret for the test";
+        let remind = |day: &str| {
+            failwell()
+                .arg("--database")
+                .arg(&store.url)
+                .args(["remind", "--today", day, "--webhook", &url])
+                .env("FAILWELL_WEBHOOK_SECRET", secret)
+                .env_remove("FAILWELL_SMTP_HOST")
+                .env_remove("FAILWELL_SMTP_FROM")
+                .output()
+                .unwrap()
+        };
+
+        let out = remind("2023-08-25");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "[{b}] {text} {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("by webhook: 1 sent, 0 already sent today, 0 failed"), "[{b}] {text}");
+        assert!(!text.contains("by e-mail"), "[{b}] no SMTP server, no e-mail");
+        let got = posted(dir.path());
+        assert_eq!(got.len(), 1, "[{b}] one digest: the person without an address gets none");
+        let body = &got[0]["body"];
+        assert_eq!((body["person"].as_str(), body["day"].as_str()), (Some("B. Chair"), Some("2023-08-25")), "[{b}]");
+        assert!(body["text"].as_str().unwrap().contains("Action plan sent to Ofsted"), "[{b}] {body}");
+        assert_eq!(body["items"][0]["status"], "overdue", "[{b}] {body}");
+        // The signature is the HMAC-SHA256 of the body as sent, checked here with Python's hmac.
+        let headers = &got[0]["headers"];
+        let check = Command::new(&python)
+            .args([
+                "-c",
+                "import hmac, hashlib, sys; print('sha256=' + hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.sha256).hexdigest())",
+                secret,
+                got[0]["raw"].as_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            headers["x-failwell-signature"].as_str(),
+            Some(String::from_utf8_lossy(&check.stdout).trim()),
+            "[{b}] {headers}"
+        );
+        assert!(headers["x-failwell-delivery"].as_str().is_some_and(|d| d.parse::<i64>().is_ok()), "[{b}]");
+
+        // Again the same day: nothing posted twice.
+        let again = remind("2023-08-25");
+        assert!(String::from_utf8_lossy(&again.stdout).contains("0 sent, 1 already sent today"), "[{b}]");
+        assert_eq!(posted(dir.path()).len(), 1, "[{b}]");
+
+        // The next day the receiver fails: recorded, an error, and posted by the next run.
+        std::fs::write(dir.path().join("status"), "503").unwrap();
+        let down = remind("2023-08-26");
+        assert!(!down.status.success(), "[{b}]");
+        assert!(String::from_utf8_lossy(&down.stderr).contains("503"), "[{b}]");
+        std::fs::remove_file(dir.path().join("status")).unwrap();
+        let retry = remind("2023-08-26");
+        assert!(String::from_utf8_lossy(&retry.stdout).contains("1 sent, 0 already sent today, 0 failed"), "[{b}]");
+        let got = posted(dir.path());
+        assert_eq!(got.len(), 2, "[{b}]");
+        assert_ne!(got[0]["headers"]["x-failwell-delivery"], got[1]["headers"]["x-failwell-delivery"], "[{b}]");
+
+        // Plain http to another machine is refused before anything is claimed.
+        let far = failwell()
+            .arg("--database")
+            .arg(&store.url)
+            .args(["remind", "--today", "2023-08-27", "--webhook", "http://hooks.example.org/x"])
+            .output()
+            .unwrap();
+        assert!(!far.status.success() && String::from_utf8_lossy(&far.stderr).contains("use https"), "[{b}]");
+        let _ = receiver.kill();
+        let _ = receiver.wait();
     }
 }

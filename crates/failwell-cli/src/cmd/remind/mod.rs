@@ -1,11 +1,14 @@
-//! `failwell remind`: the day's reminders by e-mail, one digest per person of everything
-//! overdue, due today or due soon on the open cases they take part in. Each digest is
-//! claimed in the store before it is sent and marked after, so running it again the same
-//! day (a restart, a second timer) sends nothing twice, and a failed send is tried again
-//! by the next run. Meant for a daily timer (cron, systemd).
+//! `failwell remind`: the day's reminders by e-mail, to a webhook, or both, one digest per
+//! person of everything overdue, due today or due soon on the open cases they take part
+//! in. Each digest is claimed in the store (per channel) before it is sent and marked
+//! after, so running it again the same day (a restart, a second timer) sends nothing
+//! twice, and a failed send is tried again by the next run. Meant for a daily timer (cron,
+//! systemd).
 //!
 //! The server and sender come from flags or the environment (`FAILWELL_SMTP_*`); the
-//! password only from `FAILWELL_SMTP_PASSWORD`, never a flag (flags show in process lists).
+//! password only from `FAILWELL_SMTP_PASSWORD`, never a flag (flags show in process
+//! lists). The webhook's address comes from `--webhook` or `FAILWELL_WEBHOOK_URL`, its
+//! signing secret only from `FAILWELL_WEBHOOK_SECRET`.
 
 use crate::cmd::scan::parse_date;
 use crate::output::outln;
@@ -17,6 +20,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::process::ExitCode;
 use time::Date;
+
+mod webhook;
 
 /// How the SMTP connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,8 +43,8 @@ pub struct RemindArgs {
     /// Print the digests instead of sending them.
     #[arg(long)]
     pub dry_run: bool,
-    /// SMTP server.
-    #[arg(long, env = "FAILWELL_SMTP_HOST", required_unless_present = "dry_run")]
+    /// SMTP server (without it, no e-mail is sent: give it, `--webhook`, or both).
+    #[arg(long, env = "FAILWELL_SMTP_HOST", required_unless_present_any = ["dry_run", "webhook"], requires = "from")]
     pub smtp_host: Option<String>,
     /// SMTP port [default: 587 for starttls, 465 for tls, 25 for none].
     #[arg(long, env = "FAILWELL_SMTP_PORT")]
@@ -50,9 +55,13 @@ pub struct RemindArgs {
     /// SMTP user name (the password comes from FAILWELL_SMTP_PASSWORD).
     #[arg(long, env = "FAILWELL_SMTP_USER")]
     pub smtp_user: Option<String>,
-    /// The sender's address, e.g. "failwell <casework@example.org>".
-    #[arg(long, env = "FAILWELL_SMTP_FROM", required_unless_present = "dry_run")]
+    /// The sender's address, e.g. "failwell <casework@example.org>" (needed with --smtp-host).
+    #[arg(long, env = "FAILWELL_SMTP_FROM")]
     pub from: Option<String>,
+    /// Also post each digest as JSON to this address (https; plain http only to this
+    /// machine). Signed with HMAC-SHA256 when FAILWELL_WEBHOOK_SECRET is set.
+    #[arg(long, env = "FAILWELL_WEBHOOK_URL")]
+    pub webhook: Option<String>,
 }
 
 /// Runs `failwell remind`.
@@ -75,34 +84,77 @@ async fn remind(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
         outln!("{} digest(s) for {} (dry run: nothing sent or recorded)", list.len(), iso(today))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let host = args.smtp_host.clone().expect("clap requires --smtp-host");
-    let from = args.from.clone().expect("clap requires --from");
-    let mailer = transport(args, &host)?;
+    let mut channels: Vec<Channel> = Vec::new();
+    if let Some(host) = &args.smtp_host {
+        let from = args.from.clone().expect("clap requires --from with --smtp-host");
+        channels.push(Channel::Email { mailer: transport(args, host)?, from });
+    }
+    if let Some(url) = &args.webhook {
+        channels.push(webhook::channel(url)?);
+    }
     let day = iso(today);
-    let (mut sent, mut skipped, mut failed) = (0, 0, 0);
-    for d in &list {
-        let Some(claim) = store.claim_reminder(&day, &d.email, "email", d.items.len() as i64).await? else {
-            skipped += 1;
-            continue;
-        };
-        match send(&mailer, &from, d, today).await {
-            Ok(()) => {
-                store.finish_reminder(claim, true, &format!("{} item(s)", d.items.len())).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                // The reason is kept for the operator; the address is the recipient's own.
-                store.finish_reminder(claim, false, &e).await?;
-                eprintln!("warning: the digest to {} was not sent: {e}", d.email);
-                failed += 1;
+    let mut any_failed = false;
+    for channel in &channels {
+        let (mut sent, mut skipped, mut failed) = (0, 0, 0);
+        for d in &list {
+            let Some(claim) = store.claim_reminder(&day, &d.email, channel.name(), d.items.len() as i64).await? else {
+                skipped += 1;
+                continue;
+            };
+            match channel.send(d, today, claim).await {
+                Ok(()) => {
+                    store.finish_reminder(claim, true, &format!("{} item(s)", d.items.len())).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    // The reason is kept for the operator; the address is the recipient's own.
+                    store.finish_reminder(claim, false, &e).await?;
+                    eprintln!("warning: the digest to {} was not sent by {}: {e}", d.email, channel.name());
+                    failed += 1;
+                }
             }
         }
+        any_failed |= failed > 0;
+        outln!(
+            "reminders for {day} by {}: {sent} sent, {skipped} already sent today, {failed} failed (tried again by the next run); {} digest(s) due",
+            channel.words(),
+            list.len()
+        )?;
     }
-    outln!(
-        "reminders for {day}: {sent} sent, {skipped} already sent today, {failed} failed (tried again by the next run); {} digest(s) due",
-        list.len()
-    )?;
-    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if any_failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Where digests go.
+enum Channel {
+    /// By e-mail, through an SMTP server.
+    Email { mailer: AsyncSmtpTransport<Tokio1Executor>, from: String },
+    /// As JSON posted to a webhook.
+    Webhook(webhook::Webhook),
+}
+
+impl Channel {
+    /// Its name in the store's reminder log.
+    fn name(&self) -> &'static str {
+        match self {
+            Channel::Email { .. } => "email",
+            Channel::Webhook(_) => "webhook",
+        }
+    }
+
+    /// Its name in the command's report.
+    fn words(&self) -> &'static str {
+        match self {
+            Channel::Email { .. } => "e-mail",
+            Channel::Webhook(_) => "webhook",
+        }
+    }
+
+    async fn send(&self, d: &Digest, today: Date, claim: i64) -> Result<(), String> {
+        match self {
+            Channel::Email { mailer, from } => send(mailer, from, d, today).await,
+            Channel::Webhook(hook) => hook.post(d, today, claim).await,
+        }
+    }
 }
 
 fn transport(args: &RemindArgs, host: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
