@@ -146,24 +146,57 @@ pub(crate) fn open_form(
     Some(OpenForm { decision: d.id, rung: rung.name.clone(), actors, today: failwell_domain::dates::iso(today), csrf })
 }
 
-/// An intervention to open, as posted.
-#[derive(Debug, serde::Deserialize)]
+/// An intervention to open, as posted: from the organisation page's offer (a decision,
+/// whose rung it takes) or from the page that opens one without (a `sector/rung`, and
+/// optionally the report's day, the planned end and a first person).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub(crate) struct OpenCaseForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     decision: String,
-    #[serde(default)]
+    rung: String,
     applied_by: String,
-    #[serde(default)]
     start: String,
-    #[serde(default)]
+    report_published: String,
+    planned_end: String,
     reason: String,
+    name: String,
+    role: String,
+    power: String,
+    email: String,
+}
+
+fn optional_day(field: &'static str, v: &str) -> Result<Option<time::Date>, WebError> {
+    if v.trim().is_empty() { Ok(None) } else { crate::casework_forms::day(field, v).map(Some) }
+}
+
+/// The first person named on the form, if any.
+fn first_person(form: &OpenCaseForm) -> Result<Vec<failwell_domain::casework::CaseActor>, WebError> {
+    if form.name.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let word = |field: &'static str, v: &str| -> Result<String, WebError> {
+        if v.trim().is_empty() {
+            Err(WebError::BadField { field, reason: "choose one".into() })
+        } else {
+            Ok(v.trim().into())
+        }
+    };
+    let spec = format!(
+        "{}:{}:{}:{}",
+        form.name.trim(),
+        word("role", &form.role)?,
+        word("power", &form.power)?,
+        form.email.trim()
+    );
+    let person = spec.parse().map_err(|reason: String| WebError::BadField { field: "name", reason })?;
+    Ok(vec![person])
 }
 
 /// `POST /organisations/{code}/interventions`: opens the intervention an accepted decision
-/// proposed, linked to it, through the engine's audited move (the same as `failwell
-/// intervention open --decision`), and goes to it.
+/// proposed, linked to it (deciders), or one chosen on the opening page (those who steer
+/// cases), through the engine's audited move (the same as `failwell intervention open`),
+/// and goes to it.
 pub(crate) async fn open_case(
     State(state): State<AppState>,
     signed: Signed,
@@ -171,34 +204,43 @@ pub(crate) async fn open_case(
     Form(form): Form<OpenCaseForm>,
 ) -> Result<Response, PageError> {
     crate::auth::check_csrf(&signed, &form.csrf)?;
-    signed.allow(&state, Reach::Decide).await?;
-    let decision: i64 = form.decision.trim().parse().map_err(|_| WebError::BadField {
-        field: "decision",
-        reason: format!("{:?} is not a decision", form.decision),
-    })?;
+    let from_decision = !form.decision.trim().is_empty();
+    signed.allow(&state, if from_decision { Reach::Decide } else { Reach::SteerCase }).await?;
     let start = crate::casework_forms::day("start", &form.start)?;
     if form.reason.trim().is_empty() {
         return Err(WebError::BadField { field: "reason", reason: "say why the intervention opens".into() }.into());
     }
-    let Some(d) = state.store.decisions(Some(&code)).await?.into_iter().find(|d| d.id == decision) else {
-        return Err(WebError::Refused(format!("decision {decision} is not a decision on {code}")).into());
+    let (sector, rung, decision) = if from_decision {
+        let decision: i64 = form.decision.trim().parse().map_err(|_| WebError::BadField {
+            field: "decision",
+            reason: format!("{:?} is not a decision", form.decision),
+        })?;
+        let Some(d) = state.store.decisions(Some(&code)).await?.into_iter().find(|d| d.id == decision) else {
+            return Err(WebError::Refused(format!("decision {decision} is not a decision on {code}")).into());
+        };
+        let snapshot = state.snapshot(None).await?;
+        let sector = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
+        (sector, d.recommended_rung, Some(d.id))
+    } else {
+        let Some((sector, rung)) = form.rung.trim().split_once('/') else {
+            return Err(WebError::BadField { field: "rung", reason: "choose the rung it opens on".into() }.into());
+        };
+        (sector.to_string(), rung.to_string(), None)
     };
-    let snapshot = state.snapshot(None).await?;
-    let sector = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
     let organisation = failwell_domain::Code::new(&code)
         .map_err(|e| WebError::BadField { field: "organisation", reason: e.to_string() })?;
     let new = failwell_domain::casework::NewIntervention {
         organisations: vec![organisation],
         sector,
-        rung: d.recommended_rung.clone(),
+        rung,
         applied_by: form.applied_by.trim().to_string(),
         start,
-        planned_end: None,
-        report_published: None,
-        actors: Vec::new(),
+        planned_end: optional_day("planned_end", &form.planned_end)?,
+        report_published: optional_day("report_published", &form.report_published)?,
+        actors: first_person(&form)?,
         reason: form.reason.trim().to_string(),
         opened_by: signed.viewer.who().to_string(),
-        decision: Some(d.id),
+        decision,
     };
     let id = failwell_engine::casework::open(&state.store, state.judge.regime(), &new).await.map_err(WebError::from)?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/interventions/{id}"))]).into_response())

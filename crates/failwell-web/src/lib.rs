@@ -122,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/organisations/{code}", get(pages::organisation))
         .route("/organisations/{code}/decisions", axum::routing::post(decide::record))
         .route("/organisations/{code}/interventions", axum::routing::post(decide::open_case))
+        .route("/organisations/{code}/interventions/new", get(casework_forms::open::page))
         .route("/organisations/{code}/charts/{file}", get(pages::chart_csv))
         .route("/indicators/{code}", get(pages::indicator))
         .route("/scans", get(pages::scans))

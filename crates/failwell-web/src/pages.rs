@@ -351,6 +351,9 @@ pub(crate) struct OrganisationPage {
     signed_in: bool,
     decide: Option<crate::decide::DecideForm>,
     open_case: Option<crate::decide::OpenForm>,
+    /// Whether the viewer may open an intervention no decision proposed (signed in with
+    /// the form, steering cases, on today's page).
+    may_open: bool,
     as_of_note: Option<String>,
     as_of_suffix: String,
     report_as_of: String,
@@ -671,6 +674,7 @@ pub async fn organisation(
         signed_in: signed.viewer.role.is_some(),
         decide,
         open_case,
+        may_open: as_of.is_none() && signed.csrf.is_some() && signed.may(Reach::SteerCase),
         timeline_head: heads(&["Day", "What", "Detail"]),
         timeline,
         cases_head,

@@ -20,6 +20,7 @@ use failwell_engine::casework::plan::CaseReview;
 use time::Date;
 
 pub(crate) mod moves;
+pub(crate) mod open;
 
 /// The forms the intervention page shows the viewer (each `None` when they may not use it
 /// or there is nothing to do with it).

@@ -29,7 +29,7 @@ use failwell_domain::casework::{
     ActionTag, CaseActor, CaseRole, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power, ProgressStatus,
     TargetSide, check_extension,
 };
-use failwell_domain::regime::Regime;
+use failwell_domain::regime::{Actor, Ladder, Regime, Rung};
 use failwell_domain::{Code, Slug};
 use failwell_engine::casework::{self as engine, plan};
 use failwell_store::{StoredIntervention, StoredPlan};
@@ -259,38 +259,58 @@ impl MovePage {
     }
 }
 
-/// The rungs a step may go to (in force today, not the current one, not the lightest),
-/// the regime actors who apply them, and a line for each saying who applies it.
+/// The rungs of `ladder` a case may be on from `today` (in force, not the lightest, which
+/// is the end of intervention, and not `except`, where the case already is), each with
+/// the actors in force who apply it.
+pub(crate) fn rungs_in_force<'a>(
+    regime: &'a Regime,
+    ladder: &'a Ladder,
+    except: Option<&str>,
+    today: Date,
+) -> Vec<(&'a Rung, Vec<&'a Actor>)> {
+    let lightest = ladder.lightest().map(|r| r.id.as_str());
+    ladder
+        .rungs
+        .iter()
+        .filter(|r| Some(r.id.as_str()) != except && Some(r.id.as_str()) != lightest && r.validity.contains(today))
+        .map(|r| {
+            let actors =
+                r.applied_by.iter().filter_map(|id| regime.actor(id).filter(|a| a.validity.contains(today))).collect();
+            (r, actors)
+        })
+        .collect()
+}
+
+/// A line saying who applies a rung: "Improvement notice (level 3): applied by …".
+pub(crate) fn applied_by_line(rung: &Rung, actors: &[&Actor]) -> String {
+    let names: Vec<&str> = actors.iter().map(|a| a.name.as_str()).collect();
+    format!("{} (level {}): applied by {}", rung.name, rung.level, names.join(" or "))
+}
+
+/// Every actor of `rungs`, once each, in order, as choices.
+pub(crate) fn actor_items(rungs: &[(&Rung, Vec<&Actor>)]) -> Vec<SelectItem> {
+    let mut actors: Vec<(String, String)> = Vec::new();
+    for a in rungs.iter().flat_map(|(_, actors)| actors) {
+        if !actors.iter().any(|(id, _)| *id == a.id) {
+            actors.push((a.id.clone(), a.name.clone()));
+        }
+    }
+    items(actors)
+}
+
+/// The rungs a step may go to, the regime actors who apply them, and a line for each
+/// saying who applies it.
 fn step_choices(
     case: &StoredIntervention,
     regime: &Regime,
     today: Date,
 ) -> (Vec<SelectItem>, Vec<SelectItem>, Vec<String>) {
     let Some(ladder) = regime.ladder(&case.ladder) else { return Default::default() };
-    let lightest = ladder.lightest().map(|r| r.id.as_str());
-    let rungs: Vec<_> = ladder
-        .rungs
-        .iter()
-        .filter(|r| r.id != case.rung && Some(r.id.as_str()) != lightest && r.validity.contains(today))
-        .collect();
-    let mut actors: Vec<(String, String)> = Vec::new();
-    let mut guidance = Vec::new();
-    for r in &rungs {
-        let names: Vec<String> = r
-            .applied_by
-            .iter()
-            .filter_map(|id| regime.actor(id).filter(|a| a.validity.contains(today)))
-            .map(|a| {
-                if !actors.iter().any(|(id, _)| *id == a.id) {
-                    actors.push((a.id.clone(), a.name.clone()));
-                }
-                a.name.clone()
-            })
-            .collect();
-        guidance.push(format!("{} (level {}): applied by {}", r.name, r.level, names.join(" or ")));
-    }
-    let rungs = items(rungs.iter().map(|r| (r.id.clone(), format!("{} (level {})", r.name, r.level))));
-    (rungs, items(actors), guidance)
+    let rungs = rungs_in_force(regime, ladder, Some(&case.rung), today);
+    let guidance = rungs.iter().map(|(r, actors)| applied_by_line(r, actors)).collect();
+    let actors = actor_items(&rungs);
+    let rungs = items(rungs.iter().map(|(r, _)| (r.id.clone(), format!("{} (level {})", r.name, r.level))));
+    (rungs, actors, guidance)
 }
 
 /// `GET /interventions/{id}/{move}`: the move's form, when the viewer may make it.

@@ -862,6 +862,69 @@ async fn casework_moves_are_made_through_the_api_with_the_pages_rules_and_refusa
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_opens_an_intervention_no_scan_proposed_with_its_first_person() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let analyst = session(&server, "analyst").await;
+        let page = get_with(server.addr, "/organisations/E08000017", &[("cookie", &analyst)]).await;
+        assert!(page.body.contains("href=\"/organisations/E08000017/interventions/new\""), "[{b}] the link");
+        let form = get_with(server.addr, "/organisations/E08000017/interventions/new", &[("cookie", &analyst)]).await;
+        assert_eq!(form.status, 200, "[{b}] {}", form.body);
+        assert!(form.body.contains("value=\"childrens_services/peer_review\""), "[{b}] the ladder's rungs");
+        assert!(form.body.contains("applied by Local Government Association"), "[{b}] who applies each");
+        let csrf = hidden(&form.body, "csrf").unwrap();
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("rung", "childrens_services/peer_review"),
+            ("applied_by", "lga"),
+            ("start", "2024-01-10"),
+            ("report_published", ""),
+            ("planned_end", "2024-07-10"),
+            ("reason", ""),
+            ("name", "R. Peer"),
+            ("role", "peer_reviewer"),
+            ("power", "advise"),
+            ("email", ""),
+        ];
+        let path = "/organisations/E08000017/interventions";
+        let blank = post_form(server.addr, path, &fields, &[("cookie", &analyst)]).await;
+        assert_eq!(blank.status, 400, "[{b}] a case needs its reason");
+        fields[6] = ("reason", "Peer review agreed with the council after its self-assessment");
+        let r = post_form(server.addr, path, &fields, &[("cookie", &analyst)]).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        let id: i64 = r.headers["location"].to_str().unwrap().trim_start_matches("/interventions/").parse().unwrap();
+        let case = server.store().intervention(id).await.unwrap().unwrap();
+        assert_eq!(
+            (case.rung.as_str(), case.decision, case.opened_by.as_str()),
+            ("peer_review", None, "analyst"),
+            "[{b}]"
+        );
+        assert_eq!(case.planned_end.as_deref(), Some("2024-07-10"), "[{b}]");
+        assert_eq!(case.actors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), vec!["R. Peer"], "[{b}]");
+        // The same rung again is refused by the engine, with its reason.
+        let again = post_form(server.addr, path, &fields, &[("cookie", &analyst)]).await;
+        assert_eq!(again.status, 409, "[{b}] {}", again.body);
+        fields[1] = ("rung", "childrens_services/nonsense");
+        assert_eq!(post_form(server.addr, path, &fields, &[("cookie", &analyst)]).await.status, 409, "[{b}]");
+
+        // A board member does not open cases, nor see the link.
+        let board = session(&server, "board_member").await;
+        let r = get_with(server.addr, "/organisations/E06000002/interventions/new", &[("cookie", &board)]).await;
+        assert_eq!(r.status, 403, "[{b}]");
+        let page = get_with(server.addr, "/organisations/E06000002", &[("cookie", &board)]).await;
+        assert!(!page.body.contains("/interventions/new"), "[{b}]");
+        let account = get_with(server.addr, "/account", &[("cookie", &board)]).await;
+        let csrf = hidden(&account.body, "csrf").unwrap();
+        fields[0] = ("csrf", csrf.as_str());
+        fields[1] = ("rung", "childrens_services/peer_review");
+        let r = post_form(server.addr, "/organisations/E06000002/interventions", &fields, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 403, "[{b}]");
+        server.stop().await;
+    }
+}
+
 /// The value of the first day field (`name="on"`) of a page.
 fn hidden_day(body: &str) -> String {
     let at = body.find("name=\"on\"").expect("a day field");

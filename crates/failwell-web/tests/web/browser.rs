@@ -28,6 +28,7 @@ const PAGES: &[&str] = &[
     "/interventions/1/people",
     "/interventions/1/criteria",
     "/interventions/1/close",
+    "/organisations/E08000017/interventions/new",
     "/my-work",
     "/lessons",
     "/my-work?person=C.+Chair&today=2020-03-25",
