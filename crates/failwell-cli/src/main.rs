@@ -21,7 +21,7 @@ pub struct Cli {
     database: Option<String>,
 
     /// A TOML file of settings (database, addr, log, smtp.host, smtp.port, smtp.security,
-    /// smtp.user, smtp.from): each fills its environment variable when that is unset, so a
+    /// smtp.user, smtp.from, webhook.url): each fills its environment variable when that is unset, so a
     /// flag beats the environment, which beats the file (see docs/configuration.md).
     #[arg(long, global = true, env = "FAILWELL_CONFIG", value_name = "FILE")]
     config: Option<std::path::PathBuf>,

@@ -28,6 +28,7 @@ mod decide;
 pub mod error;
 mod etag;
 mod funnel_chart;
+mod journey_chart;
 pub mod judgements;
 mod pages;
 pub mod query;

@@ -351,6 +351,8 @@ pub(crate) struct OrganisationPage {
     signed_in: bool,
     decide: Option<crate::decide::DecideForm>,
     open_case: Option<crate::decide::OpenForm>,
+    /// The journey drawn as a figure (judgements, rungs held, spells, events).
+    journey_svg: Option<String>,
     /// Whether the viewer may open an intervention no decision proposed (signed in with
     /// the form, steering cases, on today's page).
     may_open: bool,
@@ -660,6 +662,8 @@ pub async fn organisation(
     };
     let (cases_head, cases) =
         if case_list.is_empty() { (Vec::new(), Vec::new()) } else { crate::casework::case_rows(&case_list) };
+    let journey_svg =
+        if unpublished { journey_figure(&state, &snapshot, &code, &case_list, &journey, today) } else { None };
     let (decide, open_case) = if as_of.is_none() && signed.may(Reach::Decide) {
         let sector = snapshot.judgement(&code).map(|j| j.sector.as_str()).unwrap_or_default();
         (
@@ -680,6 +684,7 @@ pub async fn organisation(
         cases_head,
         cases,
         journey,
+        journey_svg,
         charts,
         as_of_note: as_of_note(&snapshot),
         as_of_suffix,
@@ -695,6 +700,63 @@ pub async fn organisation(
         decisions_head: heads(&["Decided", "Rung recommended", "Decision", "By", "Reason"]),
         decisions,
     })
+}
+
+/// The organisation's journey as one figure, from what the page has read: the judgements
+/// and events of the snapshot, the rungs its cases held (from their steps), and the
+/// spells of its journey.
+fn journey_figure(
+    state: &AppState,
+    snapshot: &Snapshot,
+    code: &str,
+    cases: &[crate::casework::InterventionView],
+    journey: &crate::casework::JourneyView,
+    today: time::Date,
+) -> Option<String> {
+    use crate::journey_chart::{Event, Held, Journey, Judged, Spell};
+    let day = |s: &str| failwell_domain::dates::parse_date(s).ok();
+    let regime = state.judge.regime();
+    let judged = snapshot
+        .inspections
+        .get(code)
+        .into_iter()
+        .flatten()
+        .filter(|i| i.published_on <= today)
+        .map(|i| Judged {
+            on: i.published_on,
+            grade: i.overall.as_str().to_string(),
+            by: format!("{} {}", i.regulator.as_str().to_uppercase(), i.framework),
+        })
+        .collect();
+    let mut held = Vec::new();
+    for c in cases {
+        let steps: Vec<_> = c.steps.iter().filter_map(|s| Some((day(&s.on)?, s.to_rung.as_str()))).collect();
+        for (i, (from, rung)) in steps.iter().enumerate() {
+            let to = steps.get(i + 1).map(|(d, _)| *d).or_else(|| c.ended_on.as_deref().and_then(day));
+            let r = regime.rung(&c.ladder, rung);
+            held.push(Held {
+                case: c.id,
+                rung: r.map_or_else(|| (*rung).to_string(), |r| r.name.clone()),
+                level: r.map_or(0, |r| r.level),
+                from: *from,
+                to,
+            });
+        }
+    }
+    let spells = journey
+        .episodes
+        .iter()
+        .filter_map(|e| Some(Spell { from: day(&e.start)?, to: e.end.as_deref().and_then(day), relapse: e.relapse }))
+        .collect();
+    let events = snapshot
+        .events
+        .get(code)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.occurred_on <= today)
+        .map(|e| Event { on: e.occurred_on, what: format!("{}: {}", e.event_type.code().replace('_', " "), e.title) })
+        .collect();
+    crate::journey_chart::draw(&Journey { judged, held, spells, events }, today)
 }
 
 fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> JudgementView {

@@ -762,6 +762,14 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
             "[{b}] the lessons are on the page and the steering is gone"
         );
 
+        // The organisation page draws the journey: the case's rungs as bars, one per step.
+        let org = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &analyst)]).await;
+        assert!(org.body.contains("class=\"fw-journey\""), "[{b}] the figure");
+        let held = format!("<title>Intervention 1: Statutory direction (level 4) from 2020-02-01 to {today}</title>");
+        assert!(org.body.contains(&held), "[{b}] the first rung, ended by the step: {held}");
+        let public = get(server.addr, &format!("/organisations/{FAILING}")).await;
+        assert!(!public.body.contains("fw-journey"), "[{b}] casework is not published");
+
         let log = server.store().audit_log(400).await.unwrap();
         for action in ["step", "add person", "add theme", "add action", "add criterion", "judge criterion", "close"] {
             assert!(
