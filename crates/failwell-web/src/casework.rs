@@ -837,10 +837,20 @@ pub async fn pack(
     let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)
         .await
         .map_err(review_error)?;
-    let meetings = state.store.meetings(id).await?;
+    // A pack for a past day shows that day: the meetings held by then, the rung the case
+    // stood on, and the judgement (bands, signals, recommendation, charts) as known then.
+    let meetings: Vec<_> =
+        state.store.meetings(id).await?.into_iter().filter(|m| m.held_on.as_str() <= iso(today).as_str()).collect();
     let since = meetings.iter().filter_map(|m| parse_date(&m.held_on).ok()).filter(|d| *d < today).max();
-    let snapshot = state.snapshot(None).await?;
+    let as_of = (today < time::OffsetDateTime::now_utc().date()).then_some(today);
+    let snapshot = state.snapshot(as_of).await?;
+    let as_of_suffix = as_of.map(|d| format!("?as_of={}", iso(d))).unwrap_or_default();
     let case = &review.intervention;
+    let rung_then = case
+        .steps
+        .iter()
+        .rfind(|st| st.on.as_str() <= iso(today).as_str())
+        .map_or(case.rung.as_str(), |st| st.to_rung.as_str());
     let judged: Vec<&crate::judgements::Judgement> =
         snapshot.report.organisations.iter().filter(|j| case.organisations.contains(&j.code)).collect();
     // The scan does not read cases (its current rung comes from the evidence), so a
@@ -849,7 +859,7 @@ pub async fn pack(
         .iter()
         .filter_map(|j| {
             let (c, r) = (j.current_rung.as_ref()?, j.recommended_rung.as_ref()?);
-            (r.id != case.rung).then_some((j.code.as_str(), c.name.as_str(), r.name.as_str()))
+            (r.id != rung_then).then_some((j.code.as_str(), c.name.as_str(), r.name.as_str()))
         })
         .collect();
     let decisions = failwell_engine::casework::board::decisions_to_take(&review, &recommendations);
@@ -876,7 +886,8 @@ pub async fn pack(
     for c in &review.criteria {
         if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, .. } = &c.rule {
             charts.extend(
-                crate::pages::charts(&state, &snapshot, organisation.as_str(), "", Some(indicator.as_str())).await?,
+                crate::pages::charts(&state, &snapshot, organisation.as_str(), &as_of_suffix, Some(indicator.as_str()))
+                    .await?,
             );
         }
     }
@@ -894,9 +905,19 @@ pub async fn pack(
         SummaryRow::new("Since", since.map_or_else(|| "the first meeting: everything to date".to_string(), long_date)),
         SummaryRow::new(
             "Rung",
-            format!("{} ({})", view.rung_name, if view.statutory { "statutory" } else { "by agreement" }),
+            format!(
+                "{} ({})",
+                state.judge.regime().rung(&case.ladder, rung_then).map_or(rung_then, |r| r.name.as_str()),
+                if view.statutory { "statutory" } else { "by agreement" }
+            ),
         ),
     ];
+    if let Some(day) = as_of {
+        summary.push(SummaryRow::new(
+            "Judged as of",
+            format!("{}: bands, signals, recommendations and charts as known that day", long_date(day)),
+        ));
+    }
     for j in &judged {
         summary.push(SummaryRow {
             key: "Organisation".into(),

@@ -404,9 +404,6 @@ pub(crate) async fn charts(
     as_of_suffix: &str,
     only: Option<&str>,
 ) -> Result<Vec<ChartView>, WebError> {
-    if snapshot.requested.is_some() {
-        return Ok(Vec::new());
-    }
     let wanted: Vec<(i64, &failwell_domain::Indicator)> = snapshot
         .series
         .get(code)
@@ -422,17 +419,21 @@ pub(crate) async fn charts(
     let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).collect();
     // The store's reader takes a plain (not `Send`) callback, so the read runs on a
     // blocking thread of its own, driven by this runtime, as the judging does.
-    let (store, handle) = (state.store.clone(), tokio::runtime::Handle::current());
+    let (store, handle, as_of) = (state.store.clone(), tokio::runtime::Handle::current(), snapshot.requested);
     let read = tokio::task::spawn_blocking(move || {
         handle.block_on(async move {
             let mut read: HashMap<i64, (Vec<String>, Vec<f64>)> = HashMap::new();
-            store
-                .current_series(Some(&ids), &mut |d| {
-                    let periods = (0..d.len()).map(|i| d.period(i).into_owned()).collect();
-                    read.insert(d.series_id, (periods, d.values.clone()));
-                })
-                .await
-                .map(|_| read)
+            let mut keep = |d: &failwell_store::SeriesData| {
+                let periods = (0..d.len()).map(|i| d.period(i).into_owned()).collect();
+                read.insert(d.series_id, (periods, d.values.clone()));
+            };
+            // As the scan it stands beside read them: the current figures, or those known
+            // on the snapshot's day.
+            match as_of {
+                None => store.current_series(Some(&ids), &mut keep).await,
+                Some(day) => store.series_as_of(day, Some(&ids), &mut keep).await,
+            }
+            .map(|_| read)
         })
     })
     .await
@@ -477,7 +478,7 @@ pub(crate) async fn charts(
             indicator: ind.code.to_string(),
             title: ind.title.clone(),
             href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
-            csv_href: format!("/organisations/{}/charts/{}.csv", encode(code), encode(ind.code.as_str())),
+            csv_href: format!("/organisations/{}/charts/{}.csv{as_of_suffix}", encode(code), encode(ind.code.as_str())),
             svg: chart.svg,
             icon_svg: chart.icon_svg,
             variation: chart.variation,
@@ -498,12 +499,13 @@ pub(crate) async fn charts(
 pub async fn chart_csv(
     State(state): State<AppState>,
     Path((code, file)): Path<(String, String)>,
+    Query(query): Query<AsOfQuery>,
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
     let Some(indicator) = file.strip_suffix(".csv") else {
         return Err(WebError::NotFound(format!("chart file {file:?} (charts are .csv)")).into());
     };
-    let snapshot = state.snapshot(None).await?;
+    let snapshot = state.snapshot(query.date()?).await?;
     if !snapshot.organisations.contains_key(&code) {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     }

@@ -210,7 +210,7 @@ pub async fn backtest(
         }
         let mut latest = Vec::new();
         store
-            .series_as_of(*day, &mut |s| {
+            .series_as_of(*day, None, &mut |s| {
                 let Some((org, indicator)) = index.get(&s.series_id) else { return };
                 if let Some(i) = (0..s.len()).rev().find(|&i| s.values[i].is_finite()) {
                     latest.push(features::Latest {

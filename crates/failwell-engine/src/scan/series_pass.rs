@@ -303,7 +303,7 @@ async fn read_and_chart(
     };
     let result = match read {
         Read::Current(only) => store.current_series(only, &mut sink).await,
-        Read::AsOf(day) => store.series_as_of(day, &mut sink).await,
+        Read::AsOf(day) => store.series_as_of(day, None, &mut sink).await,
     };
     if !batch.is_empty() {
         let _ = tx.send(batch);

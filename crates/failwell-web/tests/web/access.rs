@@ -625,6 +625,13 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert_eq!(case.rung, to, "[{b}] the case moved");
         assert_eq!(case.steps.last().map(|s| s.recorded_by.as_str()), Some("analyst"), "[{b}]");
 
+        // A board pack for a day before the step shows the rung the case stood on then.
+        let past = get_with(server.addr, "/interventions/1/pack?today=2020-04-10", &[("cookie", &analyst)]).await;
+        assert!(past.body.contains("Statutory direction (statutory)"), "[{b}] the rung on 10 April 2020");
+        assert!(past.body.contains("Judged as of"), "[{b}] and says it is judged as of then");
+        let now = get_with(server.addr, "/interventions/1/pack", &[("cookie", &analyst)]).await;
+        assert!(!now.body.contains("Statutory direction (statutory)") && !now.body.contains("Judged as of"), "[{b}]");
+
         // A person joins; the same person in the same role twice is refused and audited.
         let person = [("name", "D. Adviser"), ("role", "partner"), ("power", "advise"), ("email", "d@example.org")];
         let r = make_move(&server, &analyst, "people", &person).await;

@@ -103,6 +103,15 @@ async fn the_organisation_page_shows_identity_rating_age_links_and_signals() {
         assert_eq!(before.status, 200, "[{b}] {}", before.body);
         assert!(before.body.contains("As known on 31 December 2019"), "[{b}]");
         assert!(!before.body.contains("judged inadequate"), "[{b}] not yet published");
+        // Its chart is drawn from the figures known that day: seven years, not the leap of 2023/24.
+        assert!(before.body.contains("<svg class=\"fw-chart\""), "[{b}] charted as of the day");
+        let csv = server.get(&format!("/organisations/{FAILING}/charts/{INDICATOR}.csv?as_of=2019-12-31")).await;
+        assert_eq!(csv.status, 200, "[{b}]");
+        let periods: Vec<&str> = csv.body.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(periods.len(), 7, "[{b}] {}", csv.body);
+        assert_eq!((periods[0], periods[6]), ("2012/13", "2018/19"), "[{b}]");
+        let now = server.get(&format!("/organisations/{FAILING}/charts/{INDICATOR}.csv")).await;
+        assert_eq!(now.body.lines().count(), 13, "[{b}] all twelve years today");
         server.stop().await;
     }
 }
