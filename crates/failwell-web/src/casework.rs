@@ -424,6 +424,7 @@ pub async fn interventions(
     let (head, rows) = case_rows(&list);
     Ok(ListPage {
         figure: None,
+        national: None,
         limited: false,
         title: "Interventions".into(),
         caption: None,
@@ -1027,6 +1028,7 @@ pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<Li
         .collect();
     Ok(ListPage {
         figure: None,
+        national: None,
         limited: false,
         title: "Lessons".into(),
         caption: Some("Casework".into()),

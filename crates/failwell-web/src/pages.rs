@@ -824,6 +824,8 @@ pub(crate) struct ListPage {
     pub(crate) limited: bool,
     /// A figure above the table (the indicator page's funnel plot).
     pub(crate) figure: Option<FigureView>,
+    /// The national SPC chart (the indicator page's).
+    pub(crate) national: Option<ChartView>,
     pub(crate) title: String,
     pub(crate) caption: Option<String>,
     pub(crate) intro: Vec<String>,
@@ -859,19 +861,89 @@ pub struct IndicatorQuery {
 /// The funnel plot of a numerator-and-denominator indicator for one period: every
 /// organisation that published both, against the national figure, with the outliers in a
 /// table. `None` for other indicators or with too few figures.
-async fn funnel_figure(
-    state: &AppState,
+/// The smallest number of organisations a period needs to count in the national chart:
+/// fewer, and the "national" figure is a few organisations' figure.
+const NATIONAL_MIN_ORGANISATIONS: usize = 5;
+
+/// The indicator's national SPC chart: each period's mean of the organisations' figures
+/// (each organisation counting once, so a large one does not stand for the country), in
+/// the Making Data Count style with the indicator's better direction, and its table with
+/// how many organisations each period holds. `None` when fewer than the scan's minimum
+/// of periods have enough organisations.
+fn national_chart(
+    ind: &failwell_domain::Indicator,
+    points: &[failwell_store::CountPoint],
+    as_of_suffix: &str,
+) -> Option<ChartView> {
+    let mut by_period: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    for p in points {
+        if let Some(v) = p.value.filter(|v| v.is_finite()) {
+            let e = by_period.entry(p.period.as_str()).or_default();
+            e.0 += v;
+            e.1 += 1;
+        }
+    }
+    by_period.retain(|_, (_, n)| *n >= NATIONAL_MIN_ORGANISATIONS);
+    if by_period.len() < failwell_engine::ScanOptions::default().min_points {
+        return None;
+    }
+    let periods: Vec<String> = by_period.keys().map(|p| (*p).to_string()).collect();
+    let values: Vec<f64> = by_period.values().map(|(sum, n)| sum / *n as f64).collect();
+    let improvement = match ind.polarity {
+        failwell_domain::Polarity::HigherIsBetter => failwell_stats::spc::Improvement::Increase,
+        failwell_domain::Polarity::HigherIsWorse => failwell_stats::spc::Improvement::Decrease,
+        failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
+    };
+    let title = format!("{}: the mean of the organisations' figures", ind.title);
+    let chart = crate::spc_chart::chart("national", &title, &periods, &values, improvement)?;
+    let fig = |v: f64| if v.is_finite() { crate::spc_chart::figure(v) } else { "–".into() };
+    let table_rows = chart
+        .points
+        .iter()
+        .zip(by_period.values())
+        .map(|(p, (_, n))| {
+            vec![
+                Cell { text: p.period.clone(), header: true, ..Cell::default() },
+                Cell { numeric: true, ..Cell::text(n.to_string()) },
+                Cell { numeric: true, ..Cell::text(p.value.map_or_else(|| "–".into(), fig)) },
+                Cell { numeric: true, ..Cell::text(fig(p.mean)) },
+                Cell { numeric: true, ..Cell::text(fig(p.lower)) },
+                Cell { numeric: true, ..Cell::text(fig(p.upper)) },
+                Cell::text(p.point_type.replace('_', " ")),
+            ]
+        })
+        .collect();
+    let mut table_head =
+        heads(&["Period", "Organisations", "Mean", "Centre line", "Lower limit", "Upper limit", "Point"]);
+    for c in &mut table_head[1..6] {
+        c.numeric = true;
+    }
+    Some(ChartView {
+        id: "national".into(),
+        indicator: ind.code.to_string(),
+        title,
+        href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
+        csv_href: String::new(),
+        svg: chart.svg,
+        icon_svg: chart.icon_svg,
+        variation: chart.variation,
+        table_head,
+        table_rows,
+    })
+}
+
+fn funnel_figure(
     snapshot: &Snapshot,
     ind: &failwell_domain::Indicator,
+    points: &[failwell_store::CountPoint],
     as_of: Option<time::Date>,
     period: Option<&str>,
 ) -> Result<Option<FigureView>, WebError> {
     if ind.counts != failwell_domain::Counts::NumeratorDenominator {
         return Ok(None);
     }
-    let points = state.store.count_points(&[ind.code.to_string()], as_of).await?;
     let mut by_period: BTreeMap<&str, Vec<crate::funnel_chart::FunnelUnit>> = BTreeMap::new();
-    for p in &points {
+    for p in points {
         if let (Some(x), Some(n)) = (p.numerator, p.denominator)
             && n > 0.0
             && (0.0..=n).contains(&x)
@@ -1037,9 +1109,12 @@ pub async fn indicator(
         SummaryRow::new("Definition version", ind.definition_version.clone()),
         SummaryRow::new("Source", ind.source.clone()),
     ];
-    let figure = funnel_figure(&state, &snapshot, ind, as_of, query.period.as_deref()).await?;
+    let points = state.store.count_points(&[ind.code.to_string()], as_of).await?;
+    let figure = funnel_figure(&snapshot, ind, &points, as_of, query.period.as_deref())?;
+    let national_chart = national_chart(ind, &points, &as_of_suffix);
     Ok(ListPage {
         figure,
+        national: national_chart,
         title: ind.title.clone(),
         caption: Some("Indicator".into()),
         intro: snapshot.requested.map(|d| format!("As known on {}.", long_date(d))).into_iter().collect(),
@@ -1084,6 +1159,7 @@ pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<List
     }
     Ok(ListPage {
         figure: None,
+        national: None,
         limited: false,
         title: "Scans".into(),
         caption: None,
@@ -1121,6 +1197,7 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
         .collect();
     Ok(ListPage {
         figure: None,
+        national: None,
         limited: false,
         title: "Decisions".into(),
         caption: None,
@@ -1136,4 +1213,59 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
 /// Any other address: a GOV.UK-styled 404.
 pub async fn not_found() -> PageError {
     PageError(WebError::NotFound("page".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indicator() -> failwell_domain::Indicator {
+        failwell_domain::Indicator {
+            code: failwell_domain::Slug::new("rereferrals_pct").unwrap(),
+            title: "Re-referrals".into(),
+            unit: "percent".into(),
+            polarity: "higher_is_worse".parse().unwrap(),
+            kind: "outcome".parse().unwrap(),
+            failure_types: vec!["performance".parse().unwrap()],
+            method: "spc".parse().unwrap(),
+            counts: "none".parse().unwrap(),
+            definition: "Re-referrals within 12 months".into(),
+            definition_version: "1".into(),
+            valid_from: None,
+            source: "test".into(),
+            learned_on: None,
+        }
+    }
+
+    fn points(organisations: usize, periods: usize) -> Vec<failwell_store::CountPoint> {
+        let mut out = Vec::new();
+        for p in 0..periods {
+            for o in 0..organisations {
+                out.push(failwell_store::CountPoint {
+                    organisation: format!("E0600000{o}"),
+                    indicator: "rereferrals_pct".into(),
+                    period: format!("{}/{:02}", 2012 + p, (13 + p) % 100),
+                    value: Some(20.0 + o as f64 + if p == periods - 1 { 30.0 } else { 0.0 }),
+                    numerator: None,
+                    denominator: None,
+                    expected: None,
+                    published_on: None,
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_national_chart_is_each_periods_mean_of_enough_organisations() {
+        let chart = national_chart(&indicator(), &points(5, 8), "").expect("eight periods of five");
+        assert_eq!(chart.table_rows.len(), 8);
+        let first: Vec<&str> = chart.table_rows[0].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(&first[..3], ["2012/13", "5", "22"], "the mean of 20, 21, 22, 23, 24");
+        let last: Vec<&str> = chart.table_rows[7].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!((last[2], last[6]), ("52", "concern"), "a national leap, and lower is better");
+        assert!(chart.svg.contains("<svg"));
+        assert!(national_chart(&indicator(), &points(4, 8), "").is_none(), "four organisations are not the country");
+        assert!(national_chart(&indicator(), &points(5, 5), "").is_none(), "too few periods for limits");
+    }
 }
