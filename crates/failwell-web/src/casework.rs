@@ -885,10 +885,22 @@ pub async fn pack(
         .collect();
     let mut charts = Vec::new();
     for c in &review.criteria {
-        if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, .. } = &c.rule {
+        if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, target, .. } = &c.rule {
+            let target = crate::pages::ChartTarget {
+                indicator: indicator.to_string(),
+                value: *target,
+                from: format!("criterion {}", c.id),
+            };
             charts.extend(
-                crate::pages::charts(&state, &snapshot, organisation.as_str(), &as_of_suffix, Some(indicator.as_str()))
-                    .await?,
+                crate::pages::charts(
+                    &state,
+                    &snapshot,
+                    organisation.as_str(),
+                    &as_of_suffix,
+                    Some(indicator.as_str()),
+                    &[target],
+                )
+                .await?,
             );
         }
     }
@@ -940,6 +952,32 @@ pub async fn pack(
         meetings_head: heads(&["Held", "Minutes", "Decisions", "Recorded by"]),
         meetings: meeting_rows(&meetings),
     })
+}
+
+/// The targets the criteria of `cases` (those still open) hold organisation `code`'s
+/// indicators to, the first for each indicator.
+pub(crate) async fn targets(
+    state: &AppState,
+    code: &str,
+    cases: &[InterventionView],
+) -> Result<Vec<crate::pages::ChartTarget>, WebError> {
+    let mut out: Vec<crate::pages::ChartTarget> = Vec::new();
+    for c in cases.iter().filter(|c| c.ended_on.is_none()) {
+        for criterion in state.store.plan(c.id).await?.criteria {
+            if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, target, .. } =
+                &criterion.rule
+                && organisation.as_str() == code
+                && !out.iter().any(|t| t.indicator == indicator.as_str())
+            {
+                out.push(crate::pages::ChartTarget {
+                    indicator: indicator.to_string(),
+                    value: *target,
+                    from: format!("intervention {}, criterion {}", c.id, criterion.id),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// One organisation's timeline, oldest first, as the report's figures draw a journey:

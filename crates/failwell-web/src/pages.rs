@@ -389,20 +389,37 @@ pub(crate) struct ChartView {
     pub(crate) svg: String,
     pub(crate) icon_svg: String,
     pub(crate) variation: &'static str,
+    /// The assurance icon, when the chart has a target.
+    pub(crate) assurance_svg: Option<String>,
+    /// What it says, with the target and where it comes from (empty without one).
+    pub(crate) assurance: String,
     pub(crate) table_head: Vec<Cell>,
     pub(crate) table_rows: Vec<Vec<Cell>>,
 }
 
+/// A target an organisation's indicator is held to, and where it comes from (a case's
+/// criterion: failwell's indicators have no national targets).
+#[derive(Debug, Clone)]
+pub(crate) struct ChartTarget {
+    /// The indicator's code.
+    pub(crate) indicator: String,
+    /// The target, in the indicator's unit.
+    pub(crate) value: f64,
+    /// Where it comes from, in words ("intervention 3, criterion 7").
+    pub(crate) from: String,
+}
+
 /// The SPC chart of every SPC indicator of organisation `code` with enough figures,
-/// special causes first, then by title. Charts show the current figures: on an as-of
-/// page there are none (the page says so), since revised figures would show their
-/// latest revision.
+/// special causes first, then by title: the current figures, or on an as-of page those
+/// known that day. An indicator with a target in `targets` has it drawn and its
+/// assurance icon.
 pub(crate) async fn charts(
     state: &AppState,
     snapshot: &Snapshot,
     code: &str,
     as_of_suffix: &str,
     only: Option<&str>,
+    targets: &[ChartTarget],
 ) -> Result<Vec<ChartView>, WebError> {
     let wanted: Vec<(i64, &failwell_domain::Indicator)> = snapshot
         .series
@@ -451,9 +468,21 @@ pub(crate) async fn charts(
             failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
         };
         let chart_id = format!("chart-{}", ind.code);
-        let Some(chart) = crate::spc_chart::chart(&chart_id, &ind.title, periods, values, improvement) else {
+        let target = targets.iter().find(|t| t.indicator == ind.code.as_str());
+        let Some(chart) = crate::spc_chart::chart_with_target(
+            &chart_id,
+            &ind.title,
+            periods,
+            values,
+            improvement,
+            target.map(|t| t.value),
+        ) else {
             continue;
         };
+        let assurance = target
+            .filter(|_| !chart.assurance.is_empty())
+            .map(|t| format!("{} (target {}, from {}).", chart.assurance, crate::spc_chart::figure(t.value), t.from))
+            .unwrap_or_default();
         let fig = |v: f64| if v.is_finite() { crate::spc_chart::figure(v) } else { "–".into() };
         let table_rows = chart
             .points
@@ -482,6 +511,8 @@ pub(crate) async fn charts(
             svg: chart.svg,
             icon_svg: chart.icon_svg,
             variation: chart.variation,
+            assurance_svg: chart.assurance_svg,
+            assurance,
             table_head,
             table_rows,
         });
@@ -509,7 +540,7 @@ pub async fn chart_csv(
     if !snapshot.organisations.contains_key(&code) {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     }
-    let Some(chart) = charts(&state, &snapshot, &code, "", Some(indicator)).await?.into_iter().next() else {
+    let Some(chart) = charts(&state, &snapshot, &code, "", Some(indicator), &[]).await?.into_iter().next() else {
         return Err(WebError::NotFound(format!("a chart of {indicator:?} for {code:?}")).into());
     };
     let mut csv = String::new();
@@ -646,7 +677,6 @@ pub async fn organisation(
             ]
         })
         .collect();
-    let charts = charts(&state, &snapshot, &code, &as_of_suffix, None).await?;
     // Casework as known on the page's day (today without one).
     let today = snapshot.requested.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     let case_query = crate::casework::CaseQuery {
@@ -662,6 +692,9 @@ pub async fn organisation(
     } else {
         (Vec::new(), crate::casework::JourneyView::default(), Vec::new())
     };
+    // The targets its open cases' criteria hold its indicators to (casework: not published).
+    let targets = crate::casework::targets(&state, &code, &case_list).await?;
+    let charts = charts(&state, &snapshot, &code, &as_of_suffix, None, &targets).await?;
     let (cases_head, cases) =
         if case_list.is_empty() { (Vec::new(), Vec::new()) } else { crate::casework::case_rows(&case_list) };
     let journey_svg =
@@ -927,6 +960,8 @@ fn national_chart(
         svg: chart.svg,
         icon_svg: chart.icon_svg,
         variation: chart.variation,
+        assurance_svg: None,
+        assurance: String::new(),
         table_head,
         table_rows,
     })

@@ -9,7 +9,7 @@
 //! Each chart has `role="img"`, a `<title>` and a `<desc>`, and the page puts a table of
 //! its values beside it: the picture is never the only way to read the figures.
 
-use failwell_stats::spc::{self, Improvement, PointType, RuleSet, SpcOptions, VariationIcon, XmrChart};
+use failwell_stats::spc::{self, AssuranceIcon, Improvement, PointType, RuleSet, SpcOptions, VariationIcon, XmrChart};
 use std::fmt::Write;
 
 /// Making Data Count's colours.
@@ -18,6 +18,8 @@ const ORANGE: &str = "#e46c0a";
 const BLUE: &str = "#00b0f0";
 const PURPLE: &str = "#490092";
 const BLACK: &str = "#0b0c0c";
+/// The target line's colour.
+const RED: &str = "#d4351c";
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 260.0;
@@ -52,6 +54,10 @@ pub struct SpcChart {
     pub icon_svg: String,
     /// What the variation icon says, in words.
     pub variation: &'static str,
+    /// The assurance icon's SVG, when the chart has a target (already escaped).
+    pub assurance_svg: Option<String>,
+    /// What the assurance icon says, in words (empty without a target).
+    pub assurance: &'static str,
     /// Every point with its limits.
     pub points: Vec<ChartPoint>,
 }
@@ -130,9 +136,53 @@ fn icon(icon: VariationIcon) -> String {
     s
 }
 
+/// The assurance icon's words.
+fn assurance_words(icon: AssuranceIcon) -> &'static str {
+    match icon {
+        AssuranceIcon::Pass => {
+            "The target will be met consistently: it lies beyond the process limits on the worse side"
+        }
+        AssuranceIcon::Fail => {
+            "The target will be missed consistently without change: it lies beyond the process limits on the better side"
+        }
+        AssuranceIcon::HitAndMiss => {
+            "The target will be met some periods and missed others: it lies within the process limits"
+        }
+        AssuranceIcon::None => "",
+    }
+}
+
+/// The assurance icon, drawn here as the variation icon is: a letter (P, F or ?) and a
+/// colour (blue, orange, grey), never the NHS images.
+fn assurance_svg(icon: AssuranceIcon) -> Option<String> {
+    let (fill, letter) = match icon {
+        AssuranceIcon::Pass => (BLUE, "P"),
+        AssuranceIcon::Fail => (ORANGE, "F"),
+        AssuranceIcon::HitAndMiss => (GREY, "?"),
+        AssuranceIcon::None => return None,
+    };
+    let words = esc(assurance_words(icon));
+    Some(format!(
+        r##"<svg class="fw-icon" width="40" height="40" viewBox="0 0 40 40" role="img" aria-label="{words}"><title>{words}</title><circle cx="20" cy="20" r="18" fill="#ffffff" stroke="{fill}" stroke-width="3"/><text x="20" y="27" text-anchor="middle" font-family="arial, sans-serif" font-size="20" font-weight="bold" fill="{fill}">{letter}</text></svg>"##
+    ))
+}
+
 /// Charts `values` (in period order, `NaN` where withheld) and draws it. `id` makes the
 /// title and description ids unique on the page. `None` when the series cannot be charted.
 pub fn chart(id: &str, title: &str, periods: &[String], values: &[f64], improvement: Improvement) -> Option<SpcChart> {
+    chart_with_target(id, title, periods, values, improvement, None)
+}
+
+/// As [`chart`], with a target drawn as a red dashed line and judged against the latest
+/// process limits for the assurance icon (Making Data Count's "will we meet the target?").
+pub fn chart_with_target(
+    id: &str,
+    title: &str,
+    periods: &[String],
+    values: &[f64],
+    improvement: Improvement,
+    target: Option<f64>,
+) -> Option<SpcChart> {
     let rules = RuleSet::mdc();
     let options = SpcOptions { improvement, ..SpcOptions::new(&rules) };
     let xmr: XmrChart = spc::xmr(values, &options).ok()?;
@@ -152,8 +202,13 @@ pub fn chart(id: &str, title: &str, periods: &[String], values: &[f64], improvem
         })
         .collect();
     let finite = |v: f64| v.is_finite().then_some(v);
-    let all: Vec<f64> =
-        points.iter().flat_map(|p| [p.value, finite(p.mean), finite(p.lower), finite(p.upper)]).flatten().collect();
+    let target = target.filter(|t| t.is_finite());
+    let all: Vec<f64> = points
+        .iter()
+        .flat_map(|p| [p.value, finite(p.mean), finite(p.lower), finite(p.upper)])
+        .flatten()
+        .chain(target)
+        .collect();
     if all.is_empty() {
         return None;
     }
@@ -212,6 +267,16 @@ pub fn chart(id: &str, title: &str, periods: &[String], values: &[f64], improvem
             }
         }
     }
+    // The target, a red dashed line across the chart.
+    if let Some(t) = target {
+        let _ = write!(
+            s,
+            r#"<line x1="{LEFT}" y1="{yt:.1}" x2="{r}" y2="{yt:.1}" stroke="{RED}" stroke-width="1.5" stroke-dasharray="2 3"><title>Target: {}</title></line>"#,
+            figure(t),
+            yt = y(t),
+            r = WIDTH - RIGHT
+        );
+    }
     // The series as a grey line, broken where a figure is withheld.
     let mut path = String::new();
     let mut pen_down = false;
@@ -241,7 +306,21 @@ pub fn chart(id: &str, title: &str, periods: &[String], values: &[f64], improvem
         }
     }
     s.push_str("</svg>");
-    Some(SpcChart { svg: s, icon_svg: icon(xmr.summary.variation), variation, points })
+    let assurance = target.map_or(AssuranceIcon::None, |t| {
+        values
+            .len()
+            .checked_sub(1)
+            .and_then(|last| xmr.limits_at(last))
+            .map_or(AssuranceIcon::None, |l| failwell_stats::spc::assurance_icon(t, l, improvement))
+    });
+    Some(SpcChart {
+        svg: s,
+        icon_svg: icon(xmr.summary.variation),
+        variation,
+        assurance_svg: assurance_svg(assurance),
+        assurance: assurance_words(assurance),
+        points,
+    })
 }
 
 #[cfg(test)]
@@ -284,5 +363,21 @@ mod tests {
         assert_eq!(line.matches('M').count(), 2, "the line starts again after the gap: {line}");
         assert_eq!(figure(20.5), "20.5");
         assert_eq!(figure(3.0), "3");
+    }
+
+    #[test]
+    fn a_target_is_drawn_and_judged_against_the_latest_limits() {
+        // Noise between 18 and 26 around 22: limits roughly 1 to 43.
+        let values: Vec<f64> = (0..12).map(|i| if i % 2 == 0 { 18.0 } else { 26.0 }).collect();
+        let lower_is_better = Improvement::Decrease;
+        let hit = chart_with_target("t1", "t", &periods(12), &values, lower_is_better, Some(20.0)).unwrap();
+        assert!(hit.svg.contains("<title>Target: 20</title>"), "the line");
+        assert!(hit.assurance.contains("some periods") && hit.assurance_svg.unwrap().contains(">?</text>"));
+        let pass = chart_with_target("t2", "t", &periods(12), &values, lower_is_better, Some(60.0)).unwrap();
+        assert!(pass.assurance.contains("met consistently") && pass.assurance_svg.unwrap().contains(">P</text>"));
+        let fail = chart_with_target("t3", "t", &periods(12), &values, lower_is_better, Some(-10.0)).unwrap();
+        assert!(fail.assurance.contains("missed consistently") && fail.assurance_svg.unwrap().contains(">F</text>"));
+        let none = chart("t4", "t", &periods(12), &values, lower_is_better).unwrap();
+        assert!(none.assurance_svg.is_none() && none.assurance.is_empty());
     }
 }

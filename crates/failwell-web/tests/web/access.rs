@@ -631,6 +631,9 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert!(past.body.contains("Judged as of"), "[{b}] and says it is judged as of then");
         let now = get_with(server.addr, "/interventions/1/pack", &[("cookie", &analyst)]).await;
         assert!(!now.body.contains("Statutory direction (statutory)") && !now.body.contains("Judged as of"), "[{b}]");
+        // The open case's criterion holds the organisation's chart to its target.
+        let org = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &analyst)]).await;
+        assert!(org.body.contains("(target 18, from intervention 1, criterion "), "[{b}] the case's target, assured");
 
         // A person joins; the same person in the same role twice is refused and audited.
         let person = [("name", "D. Adviser"), ("role", "partner"), ("power", "advise"), ("email", "d@example.org")];
@@ -776,6 +779,7 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert!(org.body.contains(&held), "[{b}] the first rung, ended by the step: {held}");
         let public = get(server.addr, &format!("/organisations/{FAILING}")).await;
         assert!(!public.body.contains("fw-journey"), "[{b}] casework is not published");
+        assert!(!public.body.contains("Target:"), "[{b}] nor its targets");
 
         let log = server.store().audit_log(400).await.unwrap();
         for action in ["step", "add person", "add theme", "add action", "add criterion", "judge criterion", "close"] {

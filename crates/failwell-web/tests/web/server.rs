@@ -348,6 +348,8 @@ async fn casework_pages_and_api_show_the_case_its_obligations_and_the_journey() 
         assert!(pack.body.contains("Overdue since 2020-04-03: Action plan sent to Ofsted"), "[{b}] {}", pack.body);
         assert!(pack.body.contains("Review every re-referral"), "[{b}] the plan");
         assert!(pack.body.contains(r#"<svg class="fw-chart""#), "[{b}] the criterion's indicator charted");
+        assert!(pack.body.contains("<title>Target: 18</title>"), "[{b}] with the criterion's target");
+        assert!(pack.body.contains("(target 18, from criterion "), "[{b}] and its assurance icon");
         assert!(pack.body.contains("/static/print.css"), "[{b}] printable");
 
         // The library of lessons, and the whole timeline of an organisation.
