@@ -397,6 +397,15 @@ pub(crate) struct ChartView {
     pub(crate) table_rows: Vec<Vec<Cell>>,
 }
 
+/// Which way a chart reads as better, from the indicator's polarity.
+fn improvement(polarity: failwell_domain::Polarity) -> failwell_stats::spc::Improvement {
+    match polarity {
+        failwell_domain::Polarity::HigherIsBetter => failwell_stats::spc::Improvement::Increase,
+        failwell_domain::Polarity::HigherIsWorse => failwell_stats::spc::Improvement::Decrease,
+        failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
+    }
+}
+
 /// A target an organisation's indicator is held to, and where it comes from (a case's
 /// criterion: failwell's indicators have no national targets).
 #[derive(Debug, Clone)]
@@ -462,11 +471,7 @@ pub(crate) async fn charts(
         if values.iter().filter(|v| !v.is_nan()).count() < min_points {
             continue;
         }
-        let improvement = match ind.polarity {
-            failwell_domain::Polarity::HigherIsBetter => failwell_stats::spc::Improvement::Increase,
-            failwell_domain::Polarity::HigherIsWorse => failwell_stats::spc::Improvement::Decrease,
-            failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
-        };
+        let improvement = improvement(ind.polarity);
         let chart_id = format!("chart-{}", ind.code);
         let target = targets.iter().find(|t| t.indicator == ind.code.as_str());
         let Some(chart) = crate::spc_chart::chart_with_target(
@@ -922,11 +927,7 @@ fn national_chart(
     }
     let periods: Vec<String> = by_period.keys().map(|p| (*p).to_string()).collect();
     let values: Vec<f64> = by_period.values().map(|(sum, n)| sum / *n as f64).collect();
-    let improvement = match ind.polarity {
-        failwell_domain::Polarity::HigherIsBetter => failwell_stats::spc::Improvement::Increase,
-        failwell_domain::Polarity::HigherIsWorse => failwell_stats::spc::Improvement::Decrease,
-        failwell_domain::Polarity::Neutral => failwell_stats::spc::Improvement::Neutral,
-    };
+    let improvement = improvement(ind.polarity);
     let title = format!("{}: the mean of the organisations' figures", ind.title);
     let chart = crate::spc_chart::chart("national", &title, &periods, &values, improvement)?;
     let fig = |v: f64| if v.is_finite() { crate::spc_chart::figure(v) } else { "–".into() };
