@@ -28,6 +28,7 @@ pub mod backtest;
 pub mod casework;
 pub mod dates;
 pub mod decide;
+pub mod diff;
 pub mod error;
 pub mod json_parts;
 pub mod judge;

@@ -2,12 +2,12 @@
 //!
 //! Definitions move (after Mid Staffordshire, after Rotherham). This scans the same
 //! evidence, as known on the same day, under two regimes and lists every organisation whose
-//! overall band, band for a failure type, or recommended rung would differ.
+//! overall band, band for a failure type, or recommended rung would differ (the engine's
+//! [`failwell_engine::diff::changes`] says what differs; this chooses the regimes and prints).
 
 use crate::cmd::scan::{ScanFormat, choose_regime, load_regime};
 use failwell_engine::ScanOptions;
 use failwell_store::Store;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,30 +34,6 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
-}
-
-/// One judgement that the newer regime would change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Change {
-    /// The organisation's code.
-    pub organisation: String,
-    /// Its name.
-    pub name: String,
-    /// What changes: `overall_band`, `bands.<failure type>` or `recommended_rung`.
-    pub field: String,
-    /// The judgement under the old regime.
-    pub old: String,
-    /// The judgement under the new regime.
-    pub new: String,
-}
-
-fn text(v: impl serde::Serialize) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(serde_json::Value::Null) => "-".into(),
-        Ok(other) => other.to_string(),
-        Err(_) => "?".into(),
-    }
 }
 
 /// Runs `failwell diff`.
@@ -88,28 +64,7 @@ pub async fn run(database: &str, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let after = failwell_engine::scan(&store, &new_regime, &new_rules, &options).await?;
     store.close().await;
 
-    let old_by_code: BTreeMap<&str, _> = before.organisations.iter().map(|o| (o.organisation.as_str(), o)).collect();
-    let mut changes = Vec::new();
-    for new in &after.organisations {
-        let Some(old) = old_by_code.get(new.organisation.as_str()) else { continue };
-        let mut push = |field: String, o: String, n: String| {
-            if o != n {
-                changes.push(Change {
-                    organisation: new.organisation.clone(),
-                    name: new.name.clone(),
-                    field,
-                    old: o,
-                    new: n,
-                });
-            }
-        };
-        push("overall_band".into(), text(old.overall_band), text(new.overall_band));
-        for (ft, band) in &new.bands {
-            push(format!("bands.{ft}"), old.bands.get(ft).map(text).unwrap_or_else(|| "-".into()), text(band));
-        }
-        push("recommended_rung".into(), text(&old.recommended_rung), text(&new.recommended_rung));
-    }
-    changes.sort_by(|a, b| (&a.organisation, &a.field).cmp(&(&b.organisation, &b.field)));
+    let changes = failwell_engine::diff::changes(&before.organisations, &after.organisations);
     match args.format {
         ScanFormat::Json => {
             let doc = serde_json::json!({
