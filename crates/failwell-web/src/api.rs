@@ -31,6 +31,7 @@ use utoipa::{OpenApi, ToSchema};
         organisations,
         organisation,
         scans,
+        record_scan,
         decisions,
         decide,
         crate::casework::api_interventions,
@@ -55,6 +56,7 @@ use utoipa::{OpenApi, ToSchema};
         Rating,
         LinkView,
         ScanView,
+        RecordedView,
         DecisionView,
         DecideRequest,
         crate::casework::InterventionView,
@@ -100,7 +102,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/ready", get(ready)),
         ("/organisations", get(organisations)),
         ("/organisations/{code}", get(organisation)),
-        ("/scans", get(scans)),
+        ("/scans", get(scans).post(record_scan)),
         ("/decisions", get(decisions).post(decide)),
         ("/interventions", get(crate::casework::api_interventions)),
         ("/interventions/{id}", get(crate::casework::api_intervention)),
@@ -485,6 +487,43 @@ pub async fn decide(
         crate::decide::decide_as(&state, &signed, &request.organisation, request.scan, accepted, request.reason.trim())
             .await?;
     Ok((StatusCode::CREATED, Json(decision_view(d))))
+}
+
+/// A scan just recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedView {
+    /// Its id: what `POST /api/v1/decisions` names as `scan`.
+    pub scan_id: i64,
+    /// Signals no earlier scan had seen.
+    pub new_signals: usize,
+    /// Signals continuing one an earlier scan saw.
+    pub ongoing_signals: usize,
+    /// Signals earlier scans saw and this one did not.
+    pub closed_signals: usize,
+}
+
+/// `POST /api/v1/scans`: records a scan of the store as it is now, as `failwell scan`
+/// does (analysts and administrators; a session must send `X-CSRF-Token`).
+#[utoipa::path(post, path = "/api/v1/scans", responses((status = 201, body = RecordedView), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn record_scan(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: axum::http::HeaderMap,
+) -> Result<(StatusCode, Json<RecordedView>), ApiError> {
+    if signed.session.is_some() {
+        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        crate::auth::check_csrf(&signed, token)?;
+    }
+    let r = crate::pages::record_scan_as(&state, &signed).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RecordedView {
+            scan_id: r.scan_id,
+            new_signals: r.new_signals,
+            ongoing_signals: r.ongoing_signals,
+            closed_signals: r.closed_signals.len(),
+        }),
+    ))
 }
 
 /// `GET /api/v1/openapi.json`: this API's OpenAPI 3 document.

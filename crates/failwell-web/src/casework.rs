@@ -425,6 +425,7 @@ pub async fn interventions(
     Ok(ListPage {
         figure: None,
         national: None,
+        record_scan: None,
         limited: false,
         title: "Interventions".into(),
         caption: None,
@@ -1067,6 +1068,7 @@ pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<Li
     Ok(ListPage {
         figure: None,
         national: None,
+        record_scan: None,
         limited: false,
         title: "Lessons".into(),
         caption: Some("Casework".into()),

@@ -156,6 +156,31 @@ impl Judge {
     }
 }
 
+impl Judge {
+    /// Scans `store` with everything stored and records the scan (its signals' continuity
+    /// with earlier scans, its results for decisions), as `failwell scan` does; returns
+    /// what was recorded. On a blocking thread of its own, as [`Judge::judge`].
+    ///
+    /// # Errors
+    /// When the store or the engine fails.
+    pub async fn record(&self, store: &Store) -> Result<failwell_engine::Recorded, WebError> {
+        let (store, text) = (store.clone(), self.text.clone());
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            handle.block_on(async move {
+                let (regime, rules) = compile(&text)?;
+                let options = ScanOptions { record: true, ..ScanOptions::default() };
+                let report = failwell_engine::scan(&store, &regime, &rules, &options)
+                    .await
+                    .map_err(|e| WebError::Judging(e.to_string()))?;
+                report.recorded.ok_or_else(|| WebError::Judging("the scan was not recorded".into()))
+            })
+        })
+        .await
+        .map_err(|e| WebError::Judging(format!("the scan stopped: {e}")))?
+    }
+}
+
 fn compile(text: &str) -> Result<(Regime, RuleBook), WebError> {
     let regime = Regime::from_toml_str(text).map_err(|e| WebError::Judging(format!("invalid regime: {e}")))?;
     let rules = RuleBook::compile(&regime, Some(text)).map_err(|e| WebError::Judging(e.to_string()))?;

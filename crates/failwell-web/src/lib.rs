@@ -126,7 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/organisations/{code}/interventions/new", get(casework_forms::open::page))
         .route("/organisations/{code}/charts/{file}", get(pages::chart_csv))
         .route("/indicators/{code}", get(pages::indicator))
-        .route("/scans", get(pages::scans))
+        .route("/scans", get(pages::scans).post(pages::record_scan))
         .route("/decisions", get(pages::decisions))
         .route("/interventions", get(casework::interventions))
         .route("/interventions/{id}", get(casework::intervention))

@@ -864,6 +864,8 @@ pub(crate) struct ListPage {
     pub(crate) figure: Option<FigureView>,
     /// The national SPC chart (the indicator page's).
     pub(crate) national: Option<ChartView>,
+    /// The CSRF token of the form that records a scan (the scans page, for deciders).
+    pub(crate) record_scan: Option<String>,
     pub(crate) title: String,
     pub(crate) caption: Option<String>,
     pub(crate) intro: Vec<String>,
@@ -1151,6 +1153,7 @@ pub async fn indicator(
     Ok(ListPage {
         figure,
         national: national_chart,
+        record_scan: None,
         title: ind.title.clone(),
         caption: Some("Indicator".into()),
         intro: snapshot.requested.map(|d| format!("As known on {}.", long_date(d))).into_iter().collect(),
@@ -1169,6 +1172,47 @@ pub async fn indicator(
 }
 
 /// `GET /scans`: the recorded scans, newest first.
+/// `POST /scans`: records a scan of the store as it is now (analysts and administrators),
+/// audited, and goes back to the list: the recommendations decisions are taken on.
+pub async fn record_scan(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    crate::auth::check_csrf(&signed, &form.csrf)?;
+    record_scan_as(&state, &signed).await?;
+    Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/scans")]).into_response())
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Records a scan as `signed`, who must decide; the audit log keeps who and which scan.
+pub(crate) async fn record_scan_as(state: &AppState, signed: &Signed) -> Result<failwell_engine::Recorded, WebError> {
+    signed.allow(state, Reach::Decide).await?;
+    match state.judge.record(&state.store).await {
+        Ok(r) => {
+            let detail = format!(
+                "{} new, {} ongoing, {} closed signal(s)",
+                r.new_signals,
+                r.ongoing_signals,
+                r.closed_signals.len()
+            );
+            signed.audit(state, "record scan", &format!("scan {}", r.scan_id), &detail, "done").await?;
+            Ok(r)
+        }
+        Err(e) => {
+            signed.audit(state, "record scan", "scan", &e.to_string(), "failed").await?;
+            Err(e)
+        }
+    }
+}
+
 pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<ListPage, PageError> {
     signed.allow(&state, Reach::National).await?;
     let rows = state
@@ -1196,17 +1240,18 @@ pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<List
     Ok(ListPage {
         figure: None,
         national: None,
+        record_scan: signed.csrf.clone().filter(|_| signed.may(Reach::Decide)),
         limited: false,
         title: "Scans".into(),
         caption: None,
         intro: vec![
-            "Every recorded scan (failwell scan, or the demo): the pages judge afresh from the store and record nothing.".into(),
+            "Every recorded scan (failwell scan, the demo, or this page's button): the pages judge afresh from the store and record nothing; a recorded scan is what decisions are taken on, and what carries each signal's history from scan to scan.".into(),
         ],
         summary: Vec::new(),
         table_caption: "Recorded scans, newest first".into(),
         head,
         rows,
-        empty: "No scan has been recorded yet: run failwell scan.".into(),
+        empty: "No scan has been recorded yet: record one here or run failwell scan.".into(),
     })
 }
 
@@ -1234,6 +1279,7 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
     Ok(ListPage {
         figure: None,
         national: None,
+        record_scan: None,
         limited: false,
         title: "Decisions".into(),
         caption: None,

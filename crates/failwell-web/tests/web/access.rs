@@ -944,6 +944,37 @@ async fn an_analyst_opens_an_intervention_no_scan_proposed_with_its_first_person
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_records_a_scan_from_the_page_and_the_api_and_others_may_not() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let before = server.store().scans(100).await.unwrap().len();
+        let analyst = session(&server, "analyst").await;
+        let page = get_with(server.addr, "/scans", &[("cookie", &analyst)]).await;
+        assert!(page.body.contains("id=\"record-scan\""), "[{b}] the form");
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        assert_eq!(post_form(server.addr, "/scans", &[("csrf", "forged")], &[("cookie", &analyst)]).await.status, 403);
+        let r = post_form(server.addr, "/scans", &[("csrf", csrf.as_str())], &[("cookie", &analyst)]).await;
+        assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (303, "/scans"), "[{b}] {}", r.body);
+        assert_eq!(server.store().scans(100).await.unwrap().len(), before + 1, "[{b}] recorded");
+
+        let auth = format!("Bearer {}", server.tokens["analyst"]);
+        let made = post_json(server.addr, "/api/v1/scans", &serde_json::json!({}), &[("authorization", &auth)]).await;
+        assert_eq!(made.status, 201, "[{b}] {}", made.body);
+        let id = made.json()["scan_id"].as_i64().unwrap();
+        assert_eq!(server.store().scans(1).await.unwrap()[0].id, id, "[{b}] the newest");
+        let board = format!("Bearer {}", server.tokens["board_member"]);
+        let r = post_json(server.addr, "/api/v1/scans", &serde_json::json!({}), &[("authorization", &board)]).await;
+        assert_eq!(r.status, 403, "[{b}] a board member does not record scans");
+        assert_eq!(post_json(server.addr, "/api/v1/scans", &serde_json::json!({}), &[]).await.status, 401, "[{b}]");
+        let log = server.store().audit_log(100).await.unwrap();
+        let recorded = log.iter().filter(|e| e.action == "record scan" && e.outcome == "done" && e.who == "analyst");
+        assert_eq!(recorded.count(), 2, "[{b}] both audited");
+        server.stop().await;
+    }
+}
+
 /// The value of the first day field (`name="on"`) of a page.
 fn hidden_day(body: &str) -> String {
     let at = body.find("name=\"on\"").expect("a day field");
