@@ -58,6 +58,9 @@ pub enum Reach<'a> {
     /// Recording progress on a case's plan for these organisations: as [`Reach::EditCase`],
     /// and the provider's own staff (they report their own plan's progress).
     UpdateProgress(&'a [Code]),
+    /// Importing records into the store (the registry, indicators, figures, judgements,
+    /// events): the national roles, who answer for the evidence every judgement rests on.
+    Import,
     /// Accounts and the audit log.
     Administration,
 }
@@ -96,7 +99,7 @@ impl Viewer {
         match reach {
             Reach::Published | Reach::SignedIn => true,
             Reach::Organisations(codes) => national || codes.iter().any(|c| self.organisations.contains(c)),
-            Reach::National | Reach::Decide | Reach::SteerCase => national,
+            Reach::National | Reach::Decide | Reach::SteerCase | Reach::Import => national,
             Reach::EditCase(codes) => {
                 national || (role == Role::BoardMember && codes.iter().any(|c| self.organisations.contains(c)))
             }
@@ -144,6 +147,7 @@ mod tests {
             Reach::National,
             Reach::Decide,
             Reach::SteerCase,
+            Reach::Import,
             Reach::Administration,
         ] {
             assert!(!p.may(&r), "{r:?}");
@@ -162,6 +166,7 @@ mod tests {
             assert!(v.may(&Reach::Organisations(&shared)), "a shared case is in reach");
             assert!(!v.may(&Reach::Organisations(&other)));
             assert!(!v.may(&Reach::National) && !v.may(&Reach::Decide) && !v.may(&Reach::Administration));
+            assert!(!v.may(&Reach::Import), "the evidence is the national roles' to import");
             assert!(v.may(&Reach::SignedIn));
         }
     }

@@ -30,6 +30,7 @@ pub mod dates;
 pub mod decide;
 pub mod diff;
 pub mod error;
+pub mod import;
 pub mod json_parts;
 pub mod judge;
 pub mod options;

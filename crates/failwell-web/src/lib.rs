@@ -28,6 +28,7 @@ mod decide;
 pub mod error;
 mod etag;
 mod funnel_chart;
+mod import_api;
 mod journey_chart;
 pub mod judgements;
 mod pages;

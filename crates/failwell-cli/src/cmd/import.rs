@@ -3,15 +3,12 @@
 use crate::output::outln;
 use crate::progress::{Counting, file_bar};
 use anyhow::Context;
-use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation};
+use failwell_engine::import::{Import, Outcome};
 use failwell_ingest::mapping::{Filter, PeriodStyle};
-use failwell_ingest::{Format, Kind, Mapping, Record, RecordReader, RowError};
-use failwell_store::{ImportSession, ImportSummary, RowProblem, Store, StoreError};
-use std::path::{Path, PathBuf};
+use failwell_ingest::{Format, Kind, Mapping};
+use failwell_store::Store;
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// How many bad rows are listed before the rest are only counted.
-const SHOWN_ERRORS: usize = 50;
 
 /// The record kinds, as the command line names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -124,20 +121,6 @@ pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> 
     Ok(if outcome.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// What an import found.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// The store's summary (rolled back when there are errors or on a dry run).
-    pub summary: ImportSummary,
-    /// The first bad rows.
-    pub errors: Vec<RowError>,
-    /// How many bad rows in all.
-    pub error_count: usize,
-    /// How many data rows the files hold (as far as they were read), good or bad, kept
-    /// or filtered out: what the errors are counted against.
-    pub rows: u64,
-}
-
 /// `n` and `noun`, with an `s` unless `n` is 1.
 fn counted(n: u64, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
@@ -172,8 +155,8 @@ fn report(o: &Outcome, dry_run: bool) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Imports `files` of `kind` in one transaction; commits only when every row is good and
-/// this is not a dry run.
+/// Imports `files` of `kind` in one transaction through the engine's import, each file
+/// with a progress bar; commits only when every row is good and this is not a dry run.
 pub async fn import_files(
     store: &Store,
     kind: Kind,
@@ -182,140 +165,30 @@ pub async fn import_files(
     dry_run: bool,
 ) -> anyhow::Result<Outcome> {
     let label = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(",");
-    let mut session = store.begin_import(kind.name(), &label).await?;
-    let mut outcome = Outcome::default();
-    for file in files {
-        session.start_file();
-        let result = match kind {
-            Kind::Organisations => read_into::<Organisation>(&mut session, file, mapping, &mut outcome).await,
-            Kind::Links => read_into::<Link>(&mut session, file, mapping, &mut outcome).await,
-            Kind::Indicators => read_into::<Indicator>(&mut session, file, mapping, &mut outcome).await,
-            Kind::Observations => read_into::<Observation>(&mut session, file, mapping, &mut outcome).await,
-            Kind::Inspections => read_into::<Inspection>(&mut session, file, mapping, &mut outcome).await,
-            Kind::Events => read_into::<Event>(&mut session, file, mapping, &mut outcome).await,
-        };
-        if let Err(e) = result {
-            session.abandon(false).await.ok();
-            return Err(e);
-        }
-    }
-    let duplicates = session.duplicate_observations(SHOWN_ERRORS).await?;
-    for d in &duplicates {
-        let name = |n: u32| files[n as usize - 1].display().to_string();
-        let first = if d.first.0 == d.at.0 {
-            format!("line {}", d.first.1)
-        } else {
-            format!("{}:{}", name(d.first.0), d.first.1)
-        };
-        push_error(
-            &mut outcome,
-            RowError {
-                position: failwell_ingest::Position {
-                    file: name(d.at.0),
-                    line: d.at.1,
-                    column: None,
-                    column_name: None,
-                },
-                reason: format!("the same organisation, indicator and period already appear at {first}"),
-            },
-        );
-    }
-    outcome.summary = if dry_run || outcome.error_count > 0 {
-        session.abandon(dry_run && outcome.error_count == 0).await?
-    } else {
-        session.finish().await?
-    };
-    Ok(outcome)
-}
-
-/// Stores one record through the session method for its kind.
-pub trait Storable: Record {
-    /// Offers the record to the session.
-    fn store(
-        self,
-        session: &mut ImportSession,
-        line: u64,
-    ) -> impl std::future::Future<Output = Result<Result<(), RowProblem>, StoreError>>;
-}
-
-impl Storable for Organisation {
-    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
-        s.add_organisation(line, &self).await
-    }
-}
-impl Storable for Link {
-    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
-        s.add_link(line, &self).await
-    }
-}
-impl Storable for Indicator {
-    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
-        s.add_indicator(line, &self).await
-    }
-}
-impl Storable for Observation {
-    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
-        s.add_observation(line, self).await
-    }
-}
-impl Storable for Inspection {
-    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
-        s.add_inspection(line, &self).await
-    }
-}
-impl Storable for Event {
-    async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
-        s.add_event(line, &self).await
-    }
-}
-
-async fn read_into<R: Storable>(
-    session: &mut ImportSession,
-    path: &Path,
-    mapping: &Mapping,
-    outcome: &mut Outcome,
-) -> anyhow::Result<()> {
-    let name = path.display().to_string();
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = file_bar(len, &name);
-    let input = Box::new(std::io::BufReader::with_capacity(1 << 16, Counting::new(file, bar.clone())));
-    let mut reader = match RecordReader::<R>::new(&name, input, Format::from_path(path), mapping.clone()) {
-        Ok(r) => r,
-        Err(e) => {
-            push_error(outcome, e);
-            return Ok(());
-        }
-    };
-    let started = std::time::Instant::now();
-    let mut rows = 0u64;
-    while let Some(item) = reader.next() {
-        rows += 1;
-        match item {
-            Err(e) => push_error(outcome, e),
-            Ok(s) => {
-                if let Err(problem) = s.record.store(session, s.line).await? {
-                    let column = problem.column();
-                    push_error(
-                        outcome,
-                        RowError { position: reader.locate(s.line, column), reason: problem.to_string() },
-                    );
-                }
+    let mut import = Import::begin(store, kind, &label, mapping.clone()).await?;
+    for path in files {
+        let name = path.display().to_string();
+        let file = match std::fs::File::open(path).with_context(|| format!("cannot open {name}")) {
+            Ok(f) => f,
+            Err(e) => {
+                import.abandon().await.ok();
+                return Err(e);
             }
-        }
-        if rows.is_multiple_of(65_536) {
+        };
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = file_bar(len, &name);
+        let input = Box::new(std::io::BufReader::with_capacity(1 << 16, Counting::new(file, bar.clone())));
+        let started = std::time::Instant::now();
+        let mut progress = |rows: u64| {
             let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-9);
             bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+        };
+        let read = import.read(&name, input, Format::from_path(path), &mut progress).await;
+        bar.finish_and_clear();
+        if let Err(e) = read {
+            import.abandon().await.ok();
+            return Err(e.into());
         }
     }
-    bar.finish_and_clear();
-    outcome.rows += reader.rows_read();
-    Ok(())
-}
-
-fn push_error(outcome: &mut Outcome, e: RowError) {
-    outcome.error_count += 1;
-    if outcome.errors.len() < SHOWN_ERRORS {
-        outcome.errors.push(e);
-    }
+    Ok(import.finish(dry_run).await?)
 }

@@ -56,6 +56,8 @@ async fn every_role_gets_exactly_what_the_role_matrix_in_docs_web_md_says() {
                     }
                     "401" => r.status == 401 && r.content_type() == "application/problem+json",
                     "403" => r.status == 403,
+                    // A route that only takes writes: read by no one.
+                    "405" => r.status == 405,
                     other => panic!("unknown cell {other:?} for {route} as {who}"),
                 };
                 assert!(
@@ -971,6 +973,66 @@ async fn an_analyst_records_a_scan_from_the_page_and_the_api_and_others_may_not(
         let log = server.store().audit_log(100).await.unwrap();
         let recorded = log.iter().filter(|e| e.action == "record scan" && e.outcome == "done" && e.who == "analyst");
         assert_eq!(recorded.count(), 2, "[{b}] both audited");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_imported_through_the_api_all_or_nothing_with_every_bad_row_placed() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let auth = format!("Bearer {}", server.tokens["analyst"]);
+        let as_analyst = [("authorization", auth.as_str())];
+        let path = "/api/v1/imports?kind=observations&file=rereferrals-2025.csv";
+        let before = server.store().latest_import().await.unwrap();
+        // One bad value and one unknown organisation: nothing is written, each row named.
+        let bad = format!(
+            "organisation,indicator,period,value,published_on\n{FAILING},{INDICATOR},2024/25,19.5,2025-11-01\n{STEADY},{INDICATOR},2024/25,lots,2025-11-01\nE99999999,{INDICATOR},2024/25,20,2025-11-01\n"
+        );
+        let r = post(server.addr, path, "text/csv", bad, &as_analyst).await;
+        assert_eq!((r.status, r.content_type()), (422, "application/problem+json"), "[{b}] {}", r.body);
+        let problem = r.json();
+        assert_eq!(problem["error_count"], 2, "[{b}] {problem}");
+        assert_eq!(problem["errors"][0]["file"], "rereferrals-2025.csv", "[{b}]");
+        assert_eq!(
+            (problem["errors"][0]["line"].as_u64(), problem["errors"][0]["column_name"].as_str()),
+            (Some(3), Some("value")),
+            "[{b}] {problem}"
+        );
+        assert_eq!(problem["errors"][1]["line"], 4, "[{b}] {problem}");
+        assert_eq!(server.store().latest_import().await.unwrap(), before, "[{b}] nothing written");
+
+        // A good file: checked on a dry run, then imported; again, it changes nothing.
+        let good = format!(
+            "organisation,indicator,period,value,published_on\n{FAILING},{INDICATOR},2024/25,19.5,2025-11-01\n{STEADY},{INDICATOR},2024/25,21,2025-11-01\n"
+        );
+        let dry = post(server.addr, &format!("{path}&dry_run=true"), "text/csv", good.clone(), &as_analyst).await;
+        assert_eq!(dry.status, 200, "[{b}] {}", dry.body);
+        assert_eq!((dry.json()["read"].as_u64(), dry.json()["dry_run"].as_bool()), (Some(2), Some(true)), "[{b}]");
+        assert_eq!(server.store().latest_import().await.unwrap(), before, "[{b}] a dry run writes nothing");
+        let made = post(server.addr, path, "text/csv", good.clone(), &as_analyst).await;
+        assert_eq!(made.status, 201, "[{b}] {}", made.body);
+        assert_eq!((made.json()["read"].as_u64(), made.json()["changed"].as_u64()), (Some(2), Some(2)), "[{b}]");
+        let again = post(server.addr, path, "text/csv", good.clone(), &as_analyst).await;
+        assert_eq!(
+            (again.status, again.json()["changed"].as_u64()),
+            (201, Some(0)),
+            "[{b}] re-importing changes nothing"
+        );
+        let csv = server.get(&format!("/organisations/{FAILING}/charts/{INDICATOR}.csv")).await;
+        assert!(csv.body.contains("2024/25,19.5"), "[{b}] the new figure is charted: {}", csv.body);
+
+        // Only the national roles import; an unknown kind is a 400 naming the parameter.
+        let board = format!("Bearer {}", server.tokens["board_member"]);
+        let r = post(server.addr, path, "text/csv", good.clone(), &[("authorization", &board)]).await;
+        assert_eq!(r.status, 403, "[{b}]");
+        assert_eq!(post(server.addr, path, "text/csv", good.clone(), &[]).await.status, 401, "[{b}]");
+        let r = post(server.addr, "/api/v1/imports?kind=figures", "text/csv", good, &as_analyst).await;
+        assert_eq!((r.status, r.json()["parameter"].as_str()), (400, Some("kind")), "[{b}] {}", r.body);
+        let log = server.store().audit_log(100).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "import" && e.outcome == "refused" && e.who == "analyst"), "[{b}]");
+        assert_eq!(log.iter().filter(|e| e.action == "import" && e.outcome == "done").count(), 2, "[{b}]");
         server.stop().await;
     }
 }

@@ -1,0 +1,181 @@
+//! `POST /api/v1/imports`: records into the store from another system, as `failwell
+//! import` takes them: the same engine import (one transaction, all or nothing, every bad
+//! row named with its line and column), the body being the file.
+
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::{ApiError, WebError};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use failwell_domain::access::Reach;
+use failwell_engine::import::{Import, Outcome};
+use failwell_ingest::{Format, Kind, Mapping};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// The largest body taken: a year of a monthly national collection is tens of megabytes.
+pub const MAX_BODY: usize = 256 * 1024 * 1024;
+
+const KINDS: [Kind; 6] =
+    [Kind::Organisations, Kind::Links, Kind::Indicators, Kind::Observations, Kind::Inspections, Kind::Events];
+
+/// What to import.
+#[derive(Debug, Default, serde::Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ImportQuery {
+    /// `organisations`, `links`, `indicators`, `observations`, `inspections` or `events`.
+    pub kind: String,
+    /// The file's name, for the import log and the errors' places (default `body`).
+    pub file: Option<String>,
+    /// `true`: check every row and report every error, but write nothing.
+    pub dry_run: bool,
+}
+
+/// An import done (or checked, on a dry run).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportView {
+    /// The import's id in the store's log (`null` on a dry run).
+    pub import_id: Option<i64>,
+    /// The rows read.
+    pub read: u64,
+    /// The rows new or changed (that would be, on a dry run).
+    pub changed: u64,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+}
+
+/// One bad row.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowErrorView {
+    /// The file (as `file` named it).
+    pub file: String,
+    /// The line (1 is the header).
+    pub line: u64,
+    /// The column's number, when one column is at fault.
+    pub column: Option<u64>,
+    /// The column's name, when one column is at fault.
+    pub column_name: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// Problem details for an import refused: nothing was written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblem {
+    /// `about:blank`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `Unprocessable Content`.
+    pub title: String,
+    /// 422.
+    pub status: u16,
+    /// How many errors in how many rows.
+    pub detail: String,
+    /// How many bad rows in all.
+    pub error_count: usize,
+    /// The first 50.
+    pub errors: Vec<RowErrorView>,
+}
+
+/// `POST /api/v1/imports?kind=…`: imports the body (CSV, or JSON Lines when sent as
+/// `application/x-ndjson`) as `failwell import KIND` does, as the token's (or session's)
+/// account, audited. A session must send its CSRF token in `X-CSRF-Token`.
+#[utoipa::path(post, path = "/api/v1/imports", params(ImportQuery), request_body(content = String, content_type = "text/csv", description = "The file: a header row, then one record a row"), responses((status = 201, body = ImportView), (status = 200, body = ImportView, description = "A dry run: checked, nothing written"), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = ImportProblem)))]
+pub async fn import(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ImportQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    if signed.session.is_some() {
+        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        crate::auth::check_csrf(&signed, token)?;
+    }
+    signed.allow(&state, Reach::Import).await?;
+    let Some(kind) = KINDS.into_iter().find(|k| k.name() == q.kind) else {
+        let names: Vec<&str> = KINDS.iter().map(|k| k.name()).collect();
+        return Err(WebError::BadParameter {
+            parameter: "kind",
+            reason: format!("{:?} is not a kind of record: one of {}", q.kind, names.join(", ")),
+        }
+        .into());
+    };
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("ndjson") || t.contains("jsonl"));
+    let format = if json { Format::JsonLines } else { Format::Csv };
+    let file = q.file.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "body".into());
+    let outcome = run(&state, kind, &file, format, body, q.dry_run).await?;
+    let subject = format!("{} from {file}", kind.name());
+    if outcome.error_count > 0 {
+        let detail = format!("nothing was imported: {} error(s) in {} row(s)", outcome.error_count, outcome.rows);
+        signed.audit(&state, "import", &subject, &detail, "refused").await?;
+        let problem = ImportProblem {
+            kind: "about:blank".into(),
+            title: "Unprocessable Content".into(),
+            status: 422,
+            detail,
+            error_count: outcome.error_count,
+            errors: outcome
+                .errors
+                .into_iter()
+                .map(|e| RowErrorView {
+                    file: e.position.file,
+                    line: e.position.line,
+                    column: e.position.column,
+                    column_name: e.position.column_name,
+                    reason: e.reason,
+                })
+                .collect(),
+        };
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            serde_json::to_vec(&problem).unwrap_or_default(),
+        )
+            .into_response());
+    }
+    let s = &outcome.summary;
+    let view = ImportView {
+        import_id: (!q.dry_run).then_some(s.import_id),
+        read: s.read,
+        changed: s.changed,
+        dry_run: q.dry_run,
+    };
+    if q.dry_run {
+        return Ok((StatusCode::OK, Json(view)).into_response());
+    }
+    let detail = format!("{} rows read, {} new or changed (import {})", s.read, s.changed, s.import_id);
+    signed.audit(&state, "import", &subject, &detail, "done").await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// Runs the engine's import of `body` on a blocking thread of its own (the reader is not
+/// `Send`, and a large file is CPU-bound for seconds).
+async fn run(
+    state: &AppState,
+    kind: Kind,
+    file: &str,
+    format: Format,
+    body: axum::body::Bytes,
+    dry_run: bool,
+) -> Result<Outcome, WebError> {
+    let (store, file) = (state.store.clone(), file.to_string());
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            let mut import = Import::begin(&store, kind, &file, Mapping::default()).await?;
+            if let Err(e) = import.read(&file, Box::new(std::io::Cursor::new(body)), format, &mut |_| {}).await {
+                import.abandon().await.ok();
+                return Err(WebError::from(e));
+            }
+            Ok(import.finish(dry_run).await?)
+        })
+    })
+    .await
+    .map_err(|e| WebError::Judging(format!("the import stopped: {e}")))?
+}
