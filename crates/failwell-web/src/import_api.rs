@@ -95,25 +95,16 @@ pub async fn import(
         crate::auth::check_csrf(&signed, token)?;
     }
     signed.allow(&state, Reach::Import).await?;
-    let Some(kind) = KINDS.into_iter().find(|k| k.name() == q.kind) else {
-        let names: Vec<&str> = KINDS.iter().map(|k| k.name()).collect();
-        return Err(WebError::BadParameter {
-            parameter: "kind",
-            reason: format!("{:?} is not a kind of record: one of {}", q.kind, names.join(", ")),
-        }
-        .into());
-    };
+    let kind = kind(&q.kind)?;
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.contains("ndjson") || t.contains("jsonl"));
     let format = if json { Format::JsonLines } else { Format::Csv };
     let file = q.file.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "body".into());
-    let outcome = run(&state, kind, &file, format, body, q.dry_run).await?;
-    let subject = format!("{} from {file}", kind.name());
+    let outcome = import_as(&state, &signed, kind, &file, format, body, q.dry_run).await?;
     if outcome.error_count > 0 {
-        let detail = format!("nothing was imported: {} error(s) in {} row(s)", outcome.error_count, outcome.rows);
-        signed.audit(&state, "import", &subject, &detail, "refused").await?;
+        let detail = refused_detail(&outcome);
         let problem = ImportProblem {
             kind: "about:blank".into(),
             title: "Unprocessable Content".into(),
@@ -146,12 +137,53 @@ pub async fn import(
         changed: s.changed,
         dry_run: q.dry_run,
     };
-    if q.dry_run {
-        return Ok((StatusCode::OK, Json(view)).into_response());
+    let status = if q.dry_run { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(view)).into_response())
+}
+
+/// What a refused import says: how many errors in how many rows.
+pub(crate) fn refused_detail(outcome: &Outcome) -> String {
+    format!("nothing was imported: {} error(s) in {} row(s)", outcome.error_count, outcome.rows)
+}
+
+/// The kind of record named `name`, or a 400 naming the parameter.
+pub(crate) fn kind(name: &str) -> Result<Kind, WebError> {
+    KINDS.into_iter().find(|k| k.name() == name).ok_or_else(|| {
+        let names: Vec<&str> = KINDS.iter().map(|k| k.name()).collect();
+        WebError::BadParameter {
+            parameter: "kind",
+            reason: format!("{name:?} is not a kind of record: one of {}", names.join(", ")),
+        }
+    })
+}
+
+/// Every kind of record, by name.
+pub(crate) fn kind_names() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.name()).collect()
+}
+
+/// Imports `body` as `signed`, once the caller has checked [`Reach::Import`], and audits
+/// the outcome (a dry run writes nothing, so it is not audited): the page's and the
+/// API's one path.
+pub(crate) async fn import_as(
+    state: &AppState,
+    signed: &Signed,
+    kind: Kind,
+    file: &str,
+    format: Format,
+    body: axum::body::Bytes,
+    dry_run: bool,
+) -> Result<Outcome, WebError> {
+    let outcome = run(state, kind, file, format, body, dry_run).await?;
+    let subject = format!("{} from {file}", kind.name());
+    if outcome.error_count > 0 {
+        signed.audit(state, "import", &subject, &refused_detail(&outcome), "refused").await?;
+    } else if !dry_run {
+        let s = &outcome.summary;
+        let detail = format!("{} rows read, {} new or changed (import {})", s.read, s.changed, s.import_id);
+        signed.audit(state, "import", &subject, &detail, "done").await?;
     }
-    let detail = format!("{} rows read, {} new or changed (import {})", s.read, s.changed, s.import_id);
-    signed.audit(&state, "import", &subject, &detail, "done").await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    Ok(outcome)
 }
 
 /// Runs the engine's import of `body` on a blocking thread of its own (the reader is not

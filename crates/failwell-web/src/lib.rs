@@ -29,6 +29,7 @@ pub mod error;
 mod etag;
 mod funnel_chart;
 mod import_api;
+mod import_page;
 mod journey_chart;
 pub mod judgements;
 mod pages;
@@ -128,6 +129,12 @@ pub fn router(state: AppState) -> Router {
         .route("/organisations/{code}/charts/{file}", get(pages::chart_csv))
         .route("/indicators/{code}", get(pages::indicator))
         .route("/scans", get(pages::scans).post(pages::record_scan))
+        .route(
+            "/imports",
+            get(import_page::form)
+                .post(import_page::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import_api::MAX_BODY)),
+        )
         .route("/decisions", get(pages::decisions))
         .route("/interventions", get(casework::interventions))
         .route("/interventions/{id}", get(casework::intervention))

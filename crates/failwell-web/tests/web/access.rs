@@ -1023,6 +1023,49 @@ async fn records_are_imported_through_the_api_all_or_nothing_with_every_bad_row_
         let csv = server.get(&format!("/organisations/{FAILING}/charts/{INDICATOR}.csv")).await;
         assert!(csv.body.contains("2024/25,19.5"), "[{b}] the new figure is charted: {}", csv.body);
 
+        // The same from the import page: a multipart form, the bad rows listed on the page.
+        let analyst = session(&server, "analyst").await;
+        let form = get_with(server.addr, "/imports", &[("cookie", &analyst)]).await;
+        assert_eq!(form.status, 200, "[{b}] {}", form.body);
+        let csrf = hidden(&form.body, "csrf").unwrap();
+        let upload = |file: &str, body: &str, dry: bool| {
+            let boundary = "failwell-test-boundary";
+            let mut parts = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nobservations\r\n"
+            );
+            if dry {
+                parts.push_str(&format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\nyes\r\n"
+                ));
+            }
+            parts.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--{boundary}--\r\n"
+            ));
+            (format!("multipart/form-data; boundary={boundary}"), parts)
+        };
+        let later =
+            format!("organisation,indicator,period,value,published_on\n{FAILING},{INDICATOR},2025/26,x,2026-11-01\n");
+        let (ct, body) = upload("later.csv", &later, false);
+        let page = post(server.addr, "/imports", &ct, body, &[("cookie", &analyst)]).await;
+        assert_eq!(page.status, 200, "[{b}] {}", page.body);
+        assert!(
+            page.body.contains("Nothing was imported") && page.body.contains("later.csv:2:4 (value)"),
+            "[{b}] {}",
+            page.body
+        );
+        let later = later.replace(",x,", ",18,");
+        let (ct, body) = upload("later.csv", &later, true);
+        let page = post(server.addr, "/imports", &ct, body, &[("cookie", &analyst)]).await;
+        assert!(page.body.contains("Checked later.csv: 1 rows read, 1 would be new or changed"), "[{b}] {}", page.body);
+        let (ct, body) = upload("later.csv", &later, false);
+        let page = post(server.addr, "/imports", &ct, body, &[("cookie", &analyst)]).await;
+        assert!(page.body.contains("Imported later.csv: 1 rows read, 1 new or changed"), "[{b}] {}", page.body);
+        let (ct, body) = upload("later.csv", &later, false);
+        let forged = body.replace(&csrf, "forged");
+        assert_eq!(post(server.addr, "/imports", &ct, forged, &[("cookie", &analyst)]).await.status, 403, "[{b}]");
+        let board_session = session(&server, "board_member").await;
+        assert_eq!(get_with(server.addr, "/imports", &[("cookie", &board_session)]).await.status, 403, "[{b}]");
+
         // Only the national roles import; an unknown kind is a 400 naming the parameter.
         let board = format!("Bearer {}", server.tokens["board_member"]);
         let r = post(server.addr, path, "text/csv", good.clone(), &[("authorization", &board)]).await;
@@ -1032,7 +1075,7 @@ async fn records_are_imported_through_the_api_all_or_nothing_with_every_bad_row_
         assert_eq!((r.status, r.json()["parameter"].as_str()), (400, Some("kind")), "[{b}] {}", r.body);
         let log = server.store().audit_log(100).await.unwrap();
         assert!(log.iter().any(|e| e.action == "import" && e.outcome == "refused" && e.who == "analyst"), "[{b}]");
-        assert_eq!(log.iter().filter(|e| e.action == "import" && e.outcome == "done").count(), 2, "[{b}]");
+        assert_eq!(log.iter().filter(|e| e.action == "import" && e.outcome == "done").count(), 3, "[{b}]");
         server.stop().await;
     }
 }

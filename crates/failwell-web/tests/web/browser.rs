@@ -29,6 +29,7 @@ const PAGES: &[&str] = &[
     "/interventions/1/criteria",
     "/interventions/1/close",
     "/organisations/E08000017/interventions/new",
+    "/imports",
     "/my-work",
     "/lessons",
     "/my-work?person=C.+Chair&today=2020-03-25",
