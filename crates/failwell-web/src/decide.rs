@@ -166,31 +166,12 @@ pub(crate) struct OpenCaseForm {
     email: String,
 }
 
-fn optional_day(field: &'static str, v: &str) -> Result<Option<time::Date>, WebError> {
-    if v.trim().is_empty() { Ok(None) } else { crate::casework_forms::day(field, v).map(Some) }
-}
-
 /// The first person named on the form, if any.
 fn first_person(form: &OpenCaseForm) -> Result<Vec<failwell_domain::casework::CaseActor>, WebError> {
     if form.name.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let word = |field: &'static str, v: &str| -> Result<String, WebError> {
-        if v.trim().is_empty() {
-            Err(WebError::BadField { field, reason: "choose one".into() })
-        } else {
-            Ok(v.trim().into())
-        }
-    };
-    let spec = format!(
-        "{}:{}:{}:{}",
-        form.name.trim(),
-        word("role", &form.role)?,
-        word("power", &form.power)?,
-        form.email.trim()
-    );
-    let person = spec.parse().map_err(|reason: String| WebError::BadField { field: "name", reason })?;
-    Ok(vec![person])
+    Ok(vec![crate::casework_forms::moves::person(&form.name, &form.role, &form.power, &form.email)?])
 }
 
 /// `POST /organisations/{code}/interventions`: opens the intervention an accepted decision
@@ -235,8 +216,8 @@ pub(crate) async fn open_case(
         rung,
         applied_by: form.applied_by.trim().to_string(),
         start,
-        planned_end: optional_day("planned_end", &form.planned_end)?,
-        report_published: optional_day("report_published", &form.report_published)?,
+        planned_end: crate::casework_forms::optional_day("planned_end", &form.planned_end)?,
+        report_published: crate::casework_forms::optional_day("report_published", &form.report_published)?,
         actors: first_person(&form)?,
         reason: form.reason.trim().to_string(),
         opened_by: signed.viewer.who().to_string(),

@@ -119,7 +119,13 @@ fn icon(icon: VariationIcon) -> String {
         VariationIcon::NeitherHigh => (PURPLE, "H"),
         VariationIcon::NeitherLow => (PURPLE, "L"),
     };
-    let words = esc(variation_words(icon));
+    badge(variation_words(icon), fill, letter)
+}
+
+/// An icon as Making Data Count draws them, by our hand: a ring in `fill` around
+/// `letter` (a zigzag when there is none), titled with `words`.
+fn badge(words: &str, fill: &str, letter: &str) -> String {
+    let words = esc(words);
     let mut s = format!(
         r##"<svg class="fw-icon" width="40" height="40" viewBox="0 0 40 40" role="img" aria-label="{words}"><title>{words}</title><circle cx="20" cy="20" r="18" fill="#ffffff" stroke="{fill}" stroke-width="3"/>"##
     );
@@ -161,10 +167,7 @@ fn assurance_svg(icon: AssuranceIcon) -> Option<String> {
         AssuranceIcon::HitAndMiss => (GREY, "?"),
         AssuranceIcon::None => return None,
     };
-    let words = esc(assurance_words(icon));
-    Some(format!(
-        r##"<svg class="fw-icon" width="40" height="40" viewBox="0 0 40 40" role="img" aria-label="{words}"><title>{words}</title><circle cx="20" cy="20" r="18" fill="#ffffff" stroke="{fill}" stroke-width="3"/><text x="20" y="27" text-anchor="middle" font-family="arial, sans-serif" font-size="20" font-weight="bold" fill="{fill}">{letter}</text></svg>"##
-    ))
+    Some(badge(assurance_words(icon), fill, letter))
 }
 
 /// Charts `values` (in period order, `NaN` where withheld) and draws it. `id` makes the

@@ -15,11 +15,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use failwell_domain::Code;
 use failwell_domain::access::Reach;
-use failwell_domain::casework::ProgressStatus;
 use failwell_engine::casework::plan::CaseReview;
 use time::Date;
 
 pub(crate) mod moves;
+use moves::Move;
 pub(crate) mod open;
 
 /// The forms the intervention page shows the viewer (each `None` when they may not use it
@@ -41,10 +41,6 @@ fn items(values: impl IntoIterator<Item = (String, String)>) -> Vec<SelectItem> 
     values.into_iter().map(|(value, text)| SelectItem { value, text, selected: false, disabled: false }).collect()
 }
 
-fn codes(review: &CaseReview) -> Vec<Code> {
-    review.intervention.organisations.iter().filter_map(|c| Code::new(c).ok()).collect()
-}
-
 /// The forms for `review`'s case as `signed` may use them on `today` (on a closed case,
 /// only the links to the moves that follow an exit).
 pub(crate) fn forms(
@@ -54,26 +50,20 @@ pub(crate) fn forms(
     today: Date,
 ) -> Option<CaseForms> {
     let csrf = signed.csrf.clone()?;
-    let moves = moves::links(signed, &review.intervention, &review.plan, regime);
-    let open = review.intervention.ended_on.is_none();
-    let orgs = codes(review);
-    let progress = (open && signed.may(Reach::UpdateProgress(&orgs)) && !review.actions.is_empty()).then(|| {
-        let actions =
-            items(review.actions.iter().map(|a| (a.action.id.to_string(), format!("{}: {}", a.theme, a.action.title))));
-        let statuses =
-            items(ProgressStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().replace('_', " "))));
-        (actions, statuses)
-    });
-    let unmet = moves::unmet(&review.intervention);
-    let edit = open && signed.may(Reach::EditCase(&orgs));
-    let meet = (edit && !unmet.is_empty()).then(|| items(unmet));
-    (progress.is_some() || edit || !moves.is_empty()).then(|| CaseForms {
+    let (case, plan) = (&review.intervention, &review.plan);
+    let offered = |m| moves::offered(m, signed, case, plan, regime);
+    let links = moves::links(signed, case, plan, regime);
+    let progress = offered(Move::Progress)
+        .then(|| (items(moves::actions(plan)), moves::words(failwell_domain::casework::ProgressStatus::ALL)));
+    let meet = offered(Move::Meet).then(|| items(moves::unmet(case)));
+    let meeting = offered(Move::Meeting);
+    (progress.is_some() || meet.is_some() || meeting || !links.is_empty()).then(|| CaseForms {
         csrf,
         today: failwell_domain::dates::iso(today),
         progress,
         meet,
-        meeting: edit,
-        moves,
+        meeting,
+        moves: links,
     })
 }
 
@@ -85,6 +75,11 @@ fn number(field: &'static str, v: &str) -> Result<i64, WebError> {
 pub(crate) fn day(field: &'static str, v: &str) -> Result<Date, WebError> {
     failwell_domain::dates::parse_date(v.trim())
         .map_err(|e| WebError::BadField { field, reason: format!("{v:?} is not a day (YYYY-MM-DD): {e}") })
+}
+
+/// A day typed in form field `field`, if one was typed.
+pub(crate) fn optional_day(field: &'static str, v: &str) -> Result<Option<Date>, WebError> {
+    if v.trim().is_empty() { Ok(None) } else { day(field, v).map(Some) }
 }
 
 /// What every move on case `id` checks first: the form's CSRF token, then that the viewer

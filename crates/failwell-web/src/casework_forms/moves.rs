@@ -14,7 +14,7 @@
 //! ([`Reach::UpdateProgress`]); a criterion judged by a person is judged by that person
 //! only (the store checks the name).
 
-use super::{day, done, items, may_move, number};
+use super::{day, done, items, may_move, number, optional_day};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{PageError, WebError};
@@ -228,7 +228,8 @@ fn criteria_judged_by(plan: &StoredPlan, who: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn words<W: Copy + std::fmt::Display>(all: &[W]) -> Vec<SelectItem> {
+/// A vocabulary's words as choices, shown with spaces for underscores.
+pub(crate) fn words<W: Copy + std::fmt::Display>(all: &[W]) -> Vec<SelectItem> {
     items(all.iter().map(|w| (w.to_string(), w.to_string().replace('_', " "))))
 }
 
@@ -426,10 +427,7 @@ async fn offer(
             ];
             choices.push(("exit", items(exits.iter().map(|(v, t)| ((*v).to_string(), (*t).to_string())))));
         }
-        Move::Progress => {
-            let statuses = ProgressStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().replace('_', " ")));
-            choices.extend([("action", items(actions(plan))), ("status", items(statuses))]);
-        }
+        Move::Progress => choices.extend([("action", items(actions(plan))), ("status", words(ProgressStatus::ALL))]),
         Move::Meet => choices.push(("obligation", items(unmet(case)))),
         Move::Theme | Move::CheckIn | Move::Meeting => {}
     }
@@ -517,8 +515,19 @@ fn word<W: std::str::FromStr<Err = failwell_domain::casework::UnknownWord>>(
         .map_err(|e: failwell_domain::casework::UnknownWord| WebError::BadField { field, reason: e.to_string() })
 }
 
-fn optional_day(field: &'static str, v: &str) -> Result<Option<Date>, WebError> {
-    if v.trim().is_empty() { Ok(None) } else { day(field, v).map(Some) }
+/// A person as a form names them (the person page, and the first person of the opening
+/// page): a name, a role, a power and an optional e-mail address.
+pub(crate) fn person(name: &str, role: &str, power: &str, email: &str) -> Result<CaseActor, WebError> {
+    let email = Some(email.trim().to_string()).filter(|e| !e.is_empty());
+    if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+        return Err(WebError::BadField { field: "email", reason: "an e-mail address, like name@example.org".into() });
+    }
+    Ok(CaseActor {
+        name: text("name", name, "the person's name")?,
+        role: word("role", role)?,
+        power: word("power", power)?,
+        email,
+    })
 }
 
 /// What a criterion form names it to: `exit:KIND`, `theme:ID` or `action:ID`.
@@ -571,19 +580,7 @@ async fn apply(state: &AppState, who: &str, id: i64, m: Move, f: &MoveForm) -> R
             "obligations"
         }
         Move::Person => {
-            let email = Some(f.email.trim().to_string()).filter(|e| !e.is_empty());
-            if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
-                return Err(WebError::BadField {
-                    field: "email",
-                    reason: "an e-mail address, like name@example.org".into(),
-                });
-            }
-            let person = CaseActor {
-                name: text("name", &f.name, "the person's name")?,
-                role: word("role", &f.role)?,
-                power: word("power", &f.power)?,
-                email,
-            };
+            let person = person(&f.name, &f.role, &f.power, &f.email)?;
             engine::add_person(&state.store, id, &person, who).await.map_err(WebError::from)?;
             "people"
         }

@@ -5,7 +5,7 @@
 //! which opens it through the engine's audited move.
 
 use super::items;
-use super::moves::{actor_items, applied_by_line, rungs_in_force};
+use super::moves::{actor_items, applied_by_line, rungs_in_force, words};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{PageError, WebError};
@@ -63,9 +63,6 @@ pub(crate) async fn page(
         }
         every.extend(these);
     }
-    let words = |all: &[String]| items(all.iter().map(|w| (w.clone(), w.replace('_', " "))));
-    let roles: Vec<String> = CaseRole::ALL.iter().map(ToString::to_string).collect();
-    let powers: Vec<String> = Power::ALL.iter().map(ToString::to_string).collect();
     Ok(OpenPage {
         code: code.clone(),
         name: org.name.clone(),
@@ -73,8 +70,8 @@ pub(crate) async fn page(
         today: failwell_domain::dates::iso(today),
         rungs: items(rungs),
         actors: actor_items(&every),
-        roles: words(&roles),
-        powers: words(&powers),
+        roles: words(CaseRole::ALL),
+        powers: words(Power::ALL),
         guidance,
     })
 }

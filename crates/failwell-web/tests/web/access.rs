@@ -610,7 +610,7 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert!(step.body.contains("applied by"), "[{b}] who applies each rung");
         let to = first_option(&step.body, "to").expect("a rung to move to");
         let by = first_option(&step.body, "taken_by").expect("an actor");
-        let today = hidden_day(&step.body);
+        let today = day_field(&step.body);
         let blank = make_move(&server, &analyst, "step", &[("to", &to), ("taken_by", &by), ("on", &today)]).await;
         assert_eq!(blank.status, 400, "[{b}] a step needs its reason: {}", blank.body);
         let fields = [
@@ -1081,7 +1081,7 @@ async fn records_are_imported_through_the_api_all_or_nothing_with_every_bad_row_
 }
 
 /// The value of the first day field (`name="on"`) of a page.
-fn hidden_day(body: &str) -> String {
+fn day_field(body: &str) -> String {
     let at = body.find("name=\"on\"").expect("a day field");
     let rest = &body[at..];
     let v = rest.find("value=\"").unwrap() + 7;
