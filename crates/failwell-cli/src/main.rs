@@ -53,6 +53,8 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     /// Backtest the scan on the judgements in the store: as-of scans the day before each, out-of-time thresholds, recall, false alarms, ROC and PR AUC beside previous-grade baselines.
     Backtest(cmd::backtest::BacktestArgs),
+    /// Fit the learned score's weights on the judgements in the store and write them into a new version of the regime (a file, the store, or both).
+    Calibrate(cmd::calibrate::CalibrateArgs),
     /// Making Data Count XmR chart over a table of values, one row per point.
     Spc(failwell_analyst::spc::SpcArgs),
     /// Funnel plot of proportions or ratios against their denominators, one row per unit.
@@ -141,6 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => cmd::scan::run(database, args).await,
         Command::Diff(args) => cmd::diff::run(database, args).await,
         Command::Backtest(args) => cmd::backtest::run(database, args).await,
+        Command::Calibrate(args) => cmd::calibrate::run(database, args).await,
         Command::Spc(args) => cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::spc::run(args, i, o)),
         Command::Funnel(args) => {
             cmd::analyst::run(args.file.as_deref(), |i, o| failwell_analyst::funnel::run(args, i, o))

@@ -90,6 +90,9 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
             );
         }
         let _ = writeln!(out, "  insularity: {}", org.insularity.explanation);
+        if let Some(l) = &org.learned {
+            let _ = writeln!(out, "  learned score: {}", crate::judge::learned::in_words(l));
+        }
         for line in &org.rationale {
             let _ = writeln!(out, "  - {line}");
         }

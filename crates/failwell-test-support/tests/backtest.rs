@@ -9,6 +9,8 @@
 //! | C3 | Inadequate | Requires improvement | in between | failing grade: flagged |
 //! | C4 | Outstanding | Inadequate | failing | quiet |
 //! | C5 | Inadequate | Good | sound | failing grade: flagged (a false alarm) |
+//!
+//! `failwell calibrate` fits its weights on the same history (the last test).
 
 use failwell_engine::backtest::figures::{Case, Outcome};
 use failwell_engine::backtest::{Backtest, BacktestOptions, backtest};
@@ -150,6 +152,57 @@ async fn later_judgements_in_the_store_change_nothing_before_them() {
             without.cases.iter().map(|c| c.score).collect::<Vec<_>>(),
             "[{name}] the same scores with the later judgements in the window"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_calibration_as_of_a_day_ignores_later_judgements_and_the_scan_applies_it() {
+    use failwell_engine::backtest::calibrate::calibrate;
+    use failwell_engine::{RuleBook, ScanOptions, scan};
+    each_backend(|store| async move {
+        let name = store.name();
+        let other = store.fresh_like().await.unwrap();
+        seed(false).load(&store).await.unwrap();
+        seed(true).load(&other).await.unwrap();
+        let (regime, rules) = england().unwrap();
+        let text = failwell_domain::regime::ENGLAND;
+        let as_of = Some(day("2020-01-01"));
+        let options = BacktestOptions { resamples: 0, ..BacktestOptions::default() };
+        let without = calibrate(&store, (&regime, &rules, text), &options, as_of, None, &|_, _| {}).await.unwrap();
+        let with = calibrate(&other, (&regime, &rules, text), &options, as_of, None, &|_, _| {}).await.unwrap();
+        // No look-ahead: the 2020 judgements in the other store change no weight.
+        assert_eq!(without.section, with.section, "[{name}]");
+        assert_eq!(without.version, format!("{}+calibrated.2020-01-01", regime.version), "[{name}]");
+        assert!(without.section.contains("failing_cases = 4\nsound_cases = 4\n"), "[{name}] {}", without.section);
+        assert!(without.section.contains("fitted_from = 2018-04-01\nfitted_to = 2019-06-01\n"), "[{name}]");
+        let later = calibrate(&other, (&regime, &rules, text), &options, None, Some("9"), &|_, _| {}).await.unwrap();
+        assert_ne!(later.section, without.section, "[{name}] without a day, the 2020 judgements count");
+
+        // The new version replaces the built-in's learned score for the sector, and a scan
+        // under it applies the new weights to every council, its parts adding up.
+        let calibrated = failwell_domain::regime::Regime::from_toml_str(&without.regime_text).unwrap();
+        assert_eq!(calibrated.learned_scores.len(), 1, "[{name}]");
+        let score = calibrated.learned_score("childrens_services").expect("the sector's score");
+        assert_eq!((score.failing_cases, score.sound_cases), (4, 4), "[{name}]");
+        let rules = RuleBook::compile(&calibrated, Some(&without.regime_text)).unwrap();
+        let report =
+            scan(&store, &calibrated, &rules, &ScanOptions { record: false, ..ScanOptions::default() }).await.unwrap();
+        assert_eq!(report.organisations.len(), 5, "[{name}]");
+        for org in &report.organisations {
+            let l = org.learned.as_ref().unwrap_or_else(|| panic!("[{name}] {} has a learned score", org.organisation));
+            assert_eq!(l.regime_version, without.version, "[{name}]");
+            let sum = l.intercept + l.contributions.iter().map(|c| c.contribution).sum::<f64>();
+            assert!((sum - l.log_odds).abs() < 1e-9, "[{name}] {l:?}");
+            assert!((l.probability - 1.0 / (1.0 + (-l.log_odds).exp())).abs() < 1e-12, "[{name}]");
+        }
+        // C1's latest judgement is its 2019 Inadequate; C2's its Good.
+        let of = |code: &str| report.organisations.iter().find(|o| o.organisation == code).unwrap();
+        let value = |code: &str, f: &str| {
+            of(code).learned.as_ref().unwrap().contributions.iter().find(|c| c.feature == f).map(|c| c.value)
+        };
+        assert_eq!(value("E06000901", "previous_inadequate"), Some(1.0), "[{name}]");
+        assert_eq!(value("E06000902", "previous_good_or_better"), Some(1.0), "[{name}]");
     })
     .await;
 }

@@ -74,6 +74,52 @@ pub struct Judgement {
     pub insularity: String,
     /// Every signal, concerns first.
     pub signals: Vec<SignalView>,
+    /// The likelihood that its next judgement fails, by the regime's learned score for
+    /// its sector, with each feature's part (absent when the regime has none).
+    pub learned: Option<LearnedView>,
+}
+
+/// A learned score applied to one organisation: the probability, the flag, and every
+/// weighted feature's part, so the sum can be checked by hand.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LearnedView {
+    /// The learned score's id in the regime.
+    pub score: String,
+    /// The regime version whose weights were applied.
+    pub regime_version: String,
+    /// The judgement series it foretells (an inspection framework).
+    pub foretells: String,
+    /// The probability that the next judgement fails, in [0, 1].
+    pub probability: f64,
+    /// The log odds: the intercept plus every part.
+    pub log_odds: f64,
+    /// The log odds with every feature at 0.
+    pub intercept: f64,
+    /// The probability at or above which it flags.
+    pub threshold: Option<f64>,
+    /// Whether it flags this organisation.
+    pub flagged: bool,
+    /// The judgements the weights were fitted on, in words.
+    pub fitted_on: String,
+    /// The sentence the CLI prints.
+    pub summary: String,
+    /// Each weighted feature's part, largest first.
+    pub contributions: Vec<ContributionView>,
+}
+
+/// One feature's part in a learned score.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContributionView {
+    /// The feature (`level:<indicator>` for an indicator's level against all organisations).
+    pub feature: String,
+    /// What it measures.
+    pub meaning: String,
+    /// The organisation's value (0 without one: the typical organisation).
+    pub value: f64,
+    /// The weight, in log odds per unit.
+    pub weight: f64,
+    /// Value × weight.
+    pub contribution: f64,
 }
 
 /// One signal, as shown.
@@ -249,6 +295,29 @@ fn organisation(o: &OrganisationReport, named: &dyn Fn(&str, &Option<String>) ->
         reasons: o.rationale.clone(),
         insularity: o.insularity.explanation.clone(),
         signals: o.signals.iter().map(signal).collect(),
+        learned: o.learned.as_ref().map(|l| LearnedView {
+            score: l.score.clone(),
+            regime_version: l.regime_version.clone(),
+            foretells: l.foretells.clone(),
+            probability: l.probability,
+            log_odds: l.log_odds,
+            intercept: l.intercept,
+            threshold: l.threshold,
+            flagged: l.flagged,
+            fitted_on: l.fitted_on.clone(),
+            summary: failwell_engine::judge::learned::in_words(l),
+            contributions: l
+                .contributions
+                .iter()
+                .map(|c| ContributionView {
+                    feature: c.feature.clone(),
+                    meaning: c.meaning.clone(),
+                    value: c.value,
+                    weight: c.weight,
+                    contribution: c.contribution,
+                })
+                .collect(),
+        }),
     }
 }
 

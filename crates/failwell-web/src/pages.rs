@@ -341,6 +341,23 @@ pub(crate) struct JudgementView {
     type_rows: Vec<Vec<Cell>>,
     signal_head: Vec<Cell>,
     signal_rows: Vec<Vec<Cell>>,
+    /// The learned score, in words and as a table of parts.
+    learned: Option<LearnedPart>,
+}
+
+/// The learned score on the organisation page.
+pub(crate) struct LearnedPart {
+    /// "34 %": the likelihood.
+    likelihood: String,
+    /// The series it foretells.
+    foretells: String,
+    /// Flagged or not, with the threshold, in words.
+    flag: String,
+    flagged: bool,
+    /// What the weights were fitted on, and the regime version.
+    source: String,
+    head: Vec<Cell>,
+    rows: Vec<Vec<Cell>>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -852,6 +869,48 @@ fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> Jud
         type_rows,
         signal_head: heads(&["Evidence", "Signal", "Rule", "Covers", "What was found"]),
         signal_rows,
+        learned: j.learned.as_ref().map(learned_part),
+    }
+}
+
+/// The learned score's parts as a table whose last column sums to the log odds.
+fn learned_part(l: &crate::judgements::LearnedView) -> LearnedPart {
+    let number = |x: f64, places: usize| Cell::number(format!("{x:.places$}"));
+    let mut rows = vec![vec![
+        Cell { text: "Intercept".into(), header: true, ..Cell::default() },
+        Cell::text("the log odds of a typical organisation, every feature at 0"),
+        Cell::text("–"),
+        Cell::text("–"),
+        number(l.intercept, 3),
+    ]];
+    rows.extend(l.contributions.iter().map(|c| {
+        vec![
+            Cell { text: c.feature.clone(), header: true, ..Cell::default() },
+            Cell::text(c.meaning.clone()),
+            number(c.value, 2),
+            number(c.weight, 3),
+            number(c.contribution, 3),
+        ]
+    }));
+    rows.push(vec![
+        Cell { text: "Log odds".into(), header: true, ..Cell::default() },
+        Cell::text(format!("the sum; the likelihood is 1 / (1 + e^−{:.3})", l.log_odds)),
+        Cell::text(""),
+        Cell::text(""),
+        number(l.log_odds, 3),
+    ]);
+    LearnedPart {
+        likelihood: format!("{:.0} %", l.probability * 100.0),
+        foretells: l.foretells.clone(),
+        flag: match l.threshold {
+            Some(t) if l.flagged => format!("Flagged: at or above the score's threshold of {:.0} %.", t * 100.0),
+            Some(t) => format!("Not flagged: below the score's threshold of {:.0} %.", t * 100.0),
+            None => "The score has no threshold: it ranks, it does not flag.".to_string(),
+        },
+        flagged: l.flagged,
+        source: format!("Weights of {} in regime version {}, fitted on {}.", l.score, l.regime_version, l.fitted_on),
+        head: heads(&["Feature", "What it measures", "Value", "Weight", "Part"]),
+        rows,
     }
 }
 

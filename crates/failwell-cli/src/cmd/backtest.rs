@@ -284,6 +284,9 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
             w.l2
         )?;
         outln!("  {:<44} {:>7.3}", "intercept", w.intercept)?;
+        if let Some(t) = w.threshold {
+            outln!("  {:<44} {:>7.3}", "flag at a probability of at least", t)?;
+        }
         let mut sorted: Vec<&(String, f64)> = w.weights.iter().collect();
         sorted.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         for (name, weight) in sorted {

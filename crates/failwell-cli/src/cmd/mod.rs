@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod bench;
 pub mod bench_scan;
 pub mod board;
+pub mod calibrate;
 pub mod decide;
 pub mod demo;
 pub mod diff;

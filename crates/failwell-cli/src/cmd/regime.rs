@@ -39,24 +39,31 @@ pub async fn run(database: &str, command: &RegimeCommand) -> anyhow::Result<Exit
 async fn add(database: &str, file: &PathBuf) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (regime, _) = compile_regime(&file.display().to_string(), &text)?;
+    let store = Store::open(database).await?;
+    let kept = keep(&store, &regime, &text, &file.display().to_string()).await;
+    store.close().await;
+    kept?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps a validated regime's text in the store under its id and version, saying what
+/// happened; `name` says where the text came from. A version is never replaced, and the
+/// built-in regime's id and version are its own.
+pub async fn keep(store: &Store, regime: &Regime, text: &str, name: &str) -> anyhow::Result<()> {
     let builtin = Regime::from_toml_str(failwell_domain::regime::ENGLAND)
         .map_err(|e| anyhow::anyhow!("built-in regime invalid:\n{e}"))?;
     if builtin.id == regime.id && builtin.version == regime.version {
         if text == failwell_domain::regime::ENGLAND {
             outln!("regime {} version {} is the built-in one: nothing to add", regime.id, regime.version)?;
-            return Ok(ExitCode::SUCCESS);
+            return Ok(());
         }
         anyhow::bail!(
-            "{}: regime {} version {} is the built-in regime's id and version, with different text: give it a version of its own",
-            file.display(),
+            "{name}: regime {} version {} is the built-in regime's id and version, with different text: give it a version of its own",
             regime.id,
             regime.version
         );
     }
-    let store = Store::open(database).await?;
-    let added = store.add_regime(&regime.id, &regime.version, &text).await;
-    store.close().await;
-    match added? {
+    match store.add_regime(&regime.id, &regime.version, text).await? {
         RegimeAdded::Added => outln!("added regime {} version {}", regime.id, regime.version)?,
         RegimeAdded::Unchanged => outln!(
             "regime {} version {} is stored already with the same text: nothing changed",
@@ -64,13 +71,12 @@ async fn add(database: &str, file: &PathBuf) -> anyhow::Result<ExitCode> {
             regime.version
         )?,
         RegimeAdded::Conflict => anyhow::bail!(
-            "{}: regime {} version {} is stored already with different text: a version is never replaced, give the new definition a new version",
-            file.display(),
+            "{name}: regime {} version {} is stored already with different text: a version is never replaced, give the new definition a new version",
             regime.id,
             regime.version
         ),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 async fn list(database: &str) -> anyhow::Result<ExitCode> {

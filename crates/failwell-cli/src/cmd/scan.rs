@@ -67,6 +67,21 @@ pub fn compile_regime(name: &str, text: &str) -> anyhow::Result<(Regime, RuleBoo
 
 /// Loads a regime and compiles its trigger rules, reporting every problem with its line.
 pub fn load_regime(path: Option<&PathBuf>) -> anyhow::Result<(Regime, RuleBook)> {
+    load_regime_text(path).map(|c| (c.regime, c.rules))
+}
+
+/// A regime chosen to judge under, compiled, with the text it was read from (which
+/// `failwell calibrate` edits into a new version).
+pub struct Chosen {
+    /// The regime.
+    pub regime: Regime,
+    /// Its trigger rules, compiled.
+    pub rules: RuleBook,
+    /// Its TOML text.
+    pub text: String,
+}
+
+fn load_regime_text(path: Option<&PathBuf>) -> anyhow::Result<Chosen> {
     let (name, text) = match path {
         Some(p) => (
             p.display().to_string(),
@@ -74,7 +89,8 @@ pub fn load_regime(path: Option<&PathBuf>) -> anyhow::Result<(Regime, RuleBook)>
         ),
         None => ("built-in england.toml".to_string(), failwell_domain::regime::ENGLAND.to_string()),
     };
-    compile_regime(&name, &text)
+    let (regime, rules) = compile_regime(&name, &text)?;
+    Ok(Chosen { regime, rules, text })
 }
 
 /// The regime to judge under: `path` (default: the built-in), or, with `version`, that
@@ -86,28 +102,38 @@ pub async fn choose_regime(
     path: Option<&PathBuf>,
     version: Option<&str>,
 ) -> anyhow::Result<(Regime, RuleBook)> {
-    let Some(version) = version else { return load_regime(path) };
-    let builtin = load_regime(None)?;
+    choose_regime_text(store, path, version).await.map(|c| (c.regime, c.rules))
+}
+
+/// As [`choose_regime`], keeping the regime's text.
+pub async fn choose_regime_text(
+    store: &Store,
+    path: Option<&PathBuf>,
+    version: Option<&str>,
+) -> anyhow::Result<Chosen> {
+    let Some(version) = version else { return load_regime_text(path) };
+    let builtin = load_regime_text(None)?;
     let given = match path {
-        Some(_) => Some(load_regime(path)?),
+        Some(_) => Some(load_regime_text(path)?),
         None => None,
     };
-    let id = given.as_ref().map_or(&builtin.0.id, |g| &g.0.id).clone();
-    let given_version = given.as_ref().map(|g| g.0.version.clone());
-    if builtin.0.id == id && builtin.0.version == version {
+    let id = given.as_ref().map_or(&builtin.regime.id, |g| &g.regime.id).clone();
+    let given_version = given.as_ref().map(|g| g.regime.version.clone());
+    if builtin.regime.id == id && builtin.regime.version == version {
         return Ok(builtin);
     }
-    if let Some(g) = given.filter(|g| g.0.version == version) {
+    if let Some(g) = given.filter(|g| g.regime.version == version) {
         return Ok(g);
     }
     if let Some(stored) = store.regime(&id, version).await? {
-        return compile_regime(&format!("stored regime {id} version {version}"), &stored.text);
+        let (regime, rules) = compile_regime(&format!("stored regime {id} version {version}"), &stored.text)?;
+        return Ok(Chosen { regime, rules, text: stored.text });
     }
     let mut available: Vec<String> = Vec::new();
-    if builtin.0.id == id {
-        available.push(format!("{} (built-in)", builtin.0.version));
+    if builtin.regime.id == id {
+        available.push(format!("{} (built-in)", builtin.regime.version));
     }
-    if let Some(v) = given_version.filter(|v| builtin.0.id != id || *v != builtin.0.version) {
+    if let Some(v) = given_version.filter(|v| builtin.regime.id != id || *v != builtin.regime.version) {
         available.push(format!("{v} (--regime file)"));
     }
     available

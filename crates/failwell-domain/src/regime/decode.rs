@@ -6,6 +6,7 @@
 
 use super::error::Sink;
 use super::ladder::{Clock, ClockRule, ClockStart, ExitPhilosophy, Ladder, Rung};
+use super::learned::{LearnedScore, feature_meaning};
 use super::model::{Actor, Definition, FailureTypeDef, Regime, Sector, SignalWeight, TriggerRule};
 use super::reader::{Reader, Value};
 use super::scale::{Crosswalk, Grade, GradeMapping, Scale};
@@ -23,6 +24,7 @@ const TOP: &[&str] = &[
     "definitions",
     "trigger_rules",
     "signal_weights",
+    "learned_scores",
 ];
 
 /// Reads a whole document; `None` when the `[regime]` header is unusable.
@@ -46,6 +48,7 @@ pub(crate) fn regime(sink: &Sink<'_>, doc: &Value<'_>) -> Option<Regime> {
     let definitions = each(&mut r, "definitions", |v| definition(sink, v));
     let trigger_rules = each(&mut r, "trigger_rules", |v| trigger_rule(sink, v));
     let signal_weights = each(&mut r, "signal_weights", |v| signal_weight(sink, v));
+    let learned_scores = each(&mut r, "learned_scores", |v| learned_score(sink, v));
 
     let mut h = header?;
     let id = h.str("id");
@@ -68,6 +71,7 @@ pub(crate) fn regime(sink: &Sink<'_>, doc: &Value<'_>) -> Option<Regime> {
         definitions,
         trigger_rules,
         signal_weights,
+        learned_scores,
         pos: h.finish(),
     })
 }
@@ -438,6 +442,97 @@ fn signal_weight(sink: &Sink<'_>, v: &Value<'_>) -> Option<SignalWeight> {
         signal: signal?,
         weight: weight.filter(|w| *w >= 0.0)?,
         validity: validity?,
+        pos: r.finish(),
+    })
+}
+
+fn learned_score(sink: &Sink<'_>, v: &Value<'_>) -> Option<LearnedScore> {
+    let mut r = Reader::new(
+        sink,
+        v,
+        "learned score",
+        &[
+            "id",
+            "sector",
+            "foretells",
+            "description",
+            "fitted_from",
+            "fitted_to",
+            "failing_cases",
+            "sound_cases",
+            "penalty",
+            "intercept",
+            "threshold",
+            "weights",
+        ],
+    )?;
+    let id = r.str("id");
+    let sector = r.str("sector");
+    let foretells = r.str("foretells");
+    let description = r.opt_str("description");
+    let fitted_from = r.date("fitted_from");
+    let fitted_to = r.date("fitted_to");
+    let failing_cases = r.int("failing_cases");
+    let sound_cases = r.int("sound_cases");
+    let penalty = r.number("penalty");
+    let intercept = r.number("intercept");
+    let threshold = r.raw("threshold").is_some().then(|| r.number("threshold")).flatten();
+    let weights = r.number_map("weights");
+    let at = |key: &'static str| r.positions().field(key);
+    if let (Some(from), Some(to)) = (fitted_from, fitted_to)
+        && from > to
+    {
+        sink.error(at("fitted_to"), format!("\"fitted_to\" ({to}) is before \"fitted_from\" ({from})"));
+    }
+    for key in ["failing_cases", "sound_cases"] {
+        let n = if key == "failing_cases" { failing_cases } else { sound_cases };
+        if n.is_some_and(|n| n < 0) {
+            sink.error(at(key), format!("{key:?} must not be negative"));
+        }
+    }
+    if penalty.is_some_and(|p| !(p >= 0.0 && p.is_finite())) {
+        sink.error(at("penalty"), "\"penalty\" must be a finite number, 0 or more");
+    }
+    if intercept.is_some_and(|i| !i.is_finite()) {
+        sink.error(at("intercept"), "\"intercept\" must be finite");
+    }
+    if let Some(t) = threshold
+        && !(0.0..=1.0).contains(&t)
+    {
+        sink.error(at("threshold"), format!("\"threshold\" is a probability, between 0 and 1, not {t}"));
+    }
+    if weights.is_empty() {
+        sink.error(
+            at("weights").max(r.at()),
+            "a learned score needs \"weights\": { feature = log odds per unit, ... }",
+        );
+    }
+    for (feature, w) in &weights {
+        if feature_meaning(feature).is_none() {
+            sink.error(
+                at("weights"),
+                format!(
+                    "unknown feature {feature:?} in \"weights\": a feature is one of {} or \"level:<indicator code>\"",
+                    super::learned::FIXED_FEATURES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        } else if !w.is_finite() {
+            sink.error(at("weights"), format!("the weight of {feature:?} must be finite"));
+        }
+    }
+    Some(LearnedScore {
+        id: id?,
+        sector: sector?,
+        foretells: foretells?,
+        description,
+        fitted_from: fitted_from?,
+        fitted_to: fitted_to?,
+        failing_cases: failing_cases?,
+        sound_cases: sound_cases?,
+        penalty: penalty?,
+        intercept: intercept?,
+        threshold,
+        weights: weights.into_iter().collect(),
         pos: r.finish(),
     })
 }

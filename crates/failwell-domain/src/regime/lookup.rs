@@ -13,6 +13,11 @@ impl Regime {
         self.sectors.iter().find(|s| s.id == id)
     }
 
+    /// The learned score of a sector, if the regime has one.
+    pub fn learned_score(&self, sector: &str) -> Option<&super::LearnedScore> {
+        self.learned_scores.iter().find(|l| l.sector == sector)
+    }
+
     /// The actor with this id.
     pub fn actor(&self, id: &str) -> Option<&Actor> {
         self.actors.iter().find(|a| a.id == id)

@@ -15,9 +15,11 @@
 //! ```
 
 mod decode;
+mod edit;
 mod error;
 mod keyword;
 mod ladder;
+mod learned;
 mod lookup;
 mod model;
 mod pos;
@@ -26,8 +28,10 @@ mod scale;
 mod validate;
 mod validity;
 
+pub use edit::{EditError, with_learned_score};
 pub use error::{RegimeError, RegimeErrors};
 pub use ladder::{Clock, ClockRule, ClockStart, ExitPhilosophy, Ladder, Period, PeriodUnit, Rung, RungKind};
+pub use learned::{FIXED_FEATURES, LEVEL_PREFIX, LearnedScore, feature_meaning, probability};
 pub use model::{Actor, ActorKind, Definition, FailureTypeDef, Regime, Sector, SignalWeight, TriggerRule};
 pub use scale::{Crosswalk, Grade, GradeComparison, GradeMapping, GradeRef, NotComparable, Scale};
 pub use validity::Validity;

@@ -46,6 +46,9 @@ pub struct Regime {
     pub trigger_rules: Vec<TriggerRule>,
     /// Weights of signals per failure type (stored, not used here).
     pub signal_weights: Vec<SignalWeight>,
+    /// Learned scores: weights fitted on past judgements (`failwell calibrate`), at most
+    /// one per sector.
+    pub learned_scores: Vec<super::learned::LearnedScore>,
     pub(crate) pos: Positions,
 }
 

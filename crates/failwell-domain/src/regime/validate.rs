@@ -85,6 +85,8 @@ fn ids(sink: &Sink<'_>, r: &Regime) {
         r.definitions.iter().map(|d| (format!("{} {}", d.id, d.version), d.pos.field("version"))),
     );
     unique(sink, "trigger rule id", r.trigger_rules.iter().map(|t| id(&t.id, t.pos.field("id"))));
+    unique(sink, "learned score id", r.learned_scores.iter().map(|l| id(&l.id, l.pos.field("id"))));
+    unique(sink, "learned score of sector", r.learned_scores.iter().map(|l| (l.sector.clone(), l.pos.field("sector"))));
     for scale in &r.scales {
         unique(sink, "grade code", scale.grades.iter().map(|g| id(&g.code, g.pos.field("code"))));
     }
@@ -148,6 +150,9 @@ fn references(sink: &Sink<'_>, r: &Regime) {
         if let Some(s) = &d.sector {
             sector(s, d.pos.field("sector"));
         }
+    }
+    for l in &r.learned_scores {
+        sector(&l.sector, l.pos.field("sector"));
     }
     for t in &r.trigger_rules {
         match r.ladders.iter().find(|l| l.id == t.ladder) {

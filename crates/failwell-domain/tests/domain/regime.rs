@@ -588,3 +588,53 @@ fn the_example_in_the_docs_is_valid() {
     assert_eq!(ladder.rungs.len(), 3);
     assert_eq!(r.trigger_rules.len(), 1);
 }
+
+/// A learned score of sector `s` (lines +1 to +13 after the base).
+const LEARNED: &str = r#"
+[[learned_scores]]
+id = "s_failing"
+sector = "s"
+foretells = "sc"
+fitted_from = 2014-01-01
+fitted_to = 2025-12-31
+failing_cases = 75
+sound_cases = 219
+penalty = 3.0
+intercept = -1.5
+threshold = 0.3
+weights = { previous_inadequate = 0.5, "level:caseload" = 0.37 }
+"#;
+
+#[test]
+fn a_learned_score_is_read_with_its_weights_and_computes_log_odds() {
+    let r = Regime::from_toml_str(&format!("{BASE}{LEARNED}")).unwrap();
+    let l = r.learned_score("s").expect("the sector's learned score");
+    assert_eq!((l.failing_cases, l.sound_cases, l.threshold), (75, 219, Some(0.3)));
+    assert_eq!(l.weights, vec![("level:caseload".to_string(), 0.37), ("previous_inadequate".to_string(), 0.5)]);
+    // -1.5 + 0.5 × 1 + 0.37 × 2; a feature without a value counts as 0.
+    let odds = l.log_odds(|f| match f {
+        "previous_inadequate" => Some(1.0),
+        "level:caseload" => Some(2.0),
+        _ => None,
+    });
+    assert!((odds - (-1.5 + 0.5 + 0.74)).abs() < 1e-12);
+    assert!((l.log_odds(|_| None) - -1.5).abs() < 1e-12);
+    assert!(r.learned_score("other").is_none());
+}
+
+#[test]
+fn a_learned_score_naming_an_unknown_feature_or_sector_is_an_error() {
+    let e = one_error(&LEARNED.replace("previous_inadequate", "shoe_size"));
+    assert_eq!(e.line, BASE_LINES + 13);
+    assert!(e.message.starts_with("unknown feature \"shoe_size\" in \"weights\""), "{}", e.message);
+    let e = one_error(&LEARNED.replace("sector = \"s\"", "sector = \"nowhere\""));
+    assert_eq!((e.line, e.message.as_str()), (BASE_LINES + 4, "unknown sector \"nowhere\""));
+    let e = one_error(&LEARNED.replace("threshold = 0.3", "threshold = 1.3"));
+    assert_eq!(e.line, BASE_LINES + 12);
+    assert!(e.message.contains("between 0 and 1"), "{}", e.message);
+    let e = one_error(&LEARNED.replace("fitted_to = 2025-12-31", "fitted_to = 2013-12-31"));
+    assert_eq!(e.line, BASE_LINES + 7);
+    // Two scores for one sector: which one would judge?
+    let e = one_error(&format!("{LEARNED}{}", LEARNED.replace("s_failing", "s_again")));
+    assert!(e.message.starts_with("duplicate learned score of sector \"s\""), "{}", e.message);
+}

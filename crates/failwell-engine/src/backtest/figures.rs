@@ -170,6 +170,9 @@ pub struct LearnedWeights {
     pub weights: Vec<(String, f64)>,
     /// The ridge penalty.
     pub l2: f64,
+    /// The probability at or above which the model flags, fixed as each year's is: on
+    /// every earlier case's out-of-time score, at the false-alarm target.
+    pub threshold: Option<f64>,
 }
 
 /// The figures of one backtest.
@@ -286,12 +289,15 @@ pub fn learn_by_year(
     let next = cases.iter().map(|c| c.year).max().map_or(0, |y| y + 1);
     let l2 = choose_penalty(cases, next, penalties);
     let (fit, fitted_on) = fit_before(cases, next, l2);
+    let scored: Vec<(f64, Outcome)> = cases.iter().filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
+    let threshold = lowest_of(&scored, target);
     let weights = fit.map(|f| LearnedWeights {
         for_year: next,
         fitted_on,
         intercept: f.intercept,
         weights: names.iter().cloned().zip(f.weights).collect(),
         l2,
+        threshold,
     });
     (out, weights)
 }

@@ -10,11 +10,13 @@
 //! the features of `features` (pure); the figures (`figures`, pure) come with counts and
 //! bootstrap intervals, because a few dozen failing judgements make every rate uncertain.
 
-pub mod features;
+/// What the learned score reads (it lives with judging: the scan applies it too).
+pub use crate::judge::learned as features;
+pub mod calibrate;
 pub mod figures;
 
 use crate::error::EngineError;
-use crate::judge::inspection::{is_self_assessment, oversight_sector, resolve_grade};
+use crate::judge::inspection::{is_self_assessment, latest_grade, oversight_sector, resolve_grade};
 use crate::judge::rules::RuleBook;
 use crate::judge::signal::Direction;
 use crate::options::ScanOptions;
@@ -88,6 +90,8 @@ pub struct Backtest {
     pub regime: String,
     /// Regime version.
     pub regime_version: String,
+    /// The sector the judgements of the series oversee (the most common).
+    pub sector: Option<String>,
     /// The first evaluated year.
     pub evaluated_from_year: Option<i32>,
     /// The false-alarm target the thresholds were fixed at.
@@ -179,9 +183,14 @@ pub async fn backtest(
 
     // One as-of scan per distinct day before a publication (and, below, one on 1 July of
     // every evaluated year for the organisations flagged per year).
+    // The as-of scans apply no learned score: the regime's weights may have been fitted
+    // on the very judgements evaluated here (look-ahead). The learned method below fits
+    // its own, on the years before each.
+    let mut unlearned = regime.clone();
+    unlearned.learned_scores.clear();
     let scan_as_of = async |day: Date| {
         let as_of = ScanOptions { as_of: Some(day), record: false, ..options.scan.clone() };
-        scan(store, regime, rules, &as_of).await
+        scan(store, &unlearned, rules, &as_of).await
     };
     let mut days: BTreeMap<Date, BTreeSet<&str>> = BTreeMap::new();
     for (ins, ..) in &judged {
@@ -192,15 +201,6 @@ pub async fn backtest(
     let mut levels: BTreeMap<(Date, &str), BTreeMap<String, f64>> = BTreeMap::new();
     // Levels are compared for rates, percentages and ratios only: a count measures size.
     let catalogue: Vec<Indicator> = store.records_as_of("indicator", None).await?;
-    let sized: BTreeSet<&str> =
-        catalogue.iter().filter(|i| features::is_size(&i.unit)).map(|i| i.code.as_str()).collect();
-    let index: BTreeMap<i64, (String, String)> = store
-        .series_index()
-        .await?
-        .into_iter()
-        .filter(|k| !sized.contains(k.indicator.as_str()))
-        .map(|k| (k.id, (k.organisation, k.indicator)))
-        .collect();
     for (done, (day, wanted)) in days.iter().enumerate() {
         let report = scan_as_of(*day).await?;
         for org in report.organisations {
@@ -208,23 +208,9 @@ pub async fn backtest(
                 reports.insert((*day, code), org);
             }
         }
-        let mut latest = Vec::new();
-        store
-            .series_as_of(*day, None, &mut |s| {
-                let Some((org, indicator)) = index.get(&s.series_id) else { return };
-                if let Some(i) = (0..s.len()).rev().find(|&i| s.values[i].is_finite()) {
-                    latest.push(features::Latest {
-                        organisation: org.clone(),
-                        indicator: indicator.clone(),
-                        period: s.period(i).into_owned(),
-                        value: s.values[i],
-                    });
-                }
-            })
-            .await?;
-        for ((org, indicator), z) in features::relative_levels(&latest) {
+        for (org, known) in crate::scan::level_pass::levels(store, *day, &catalogue).await? {
             if let Some(code) = wanted.get(org.as_str()) {
-                levels.entry((*day, code)).or_default().insert(indicator, z);
+                levels.insert((*day, code), known);
             }
         }
         progress(done + 1, total);
@@ -237,13 +223,7 @@ pub async fn backtest(
             let code = ins.organisation.as_str();
             let day = ins.published_on - Duration::days(1);
             let report = reports.get(&(day, code));
-            let previous = by_org
-                .get(code)
-                .into_iter()
-                .flatten()
-                .filter(|p| p.published_on < ins.published_on)
-                .filter_map(|p| resolve_grade(regime, sector, p).map(|g| (p, g)))
-                .max_by_key(|(p, _)| (p.published_on, p.inspected_on));
+            let previous = latest_grade(regime, sector, by_org.get(code).into_iter().flatten().copied(), day);
             let (previous_rank, previous_failing) =
                 (previous.map(|(_, g)| g.grade.rank), previous.is_some_and(|(_, g)| g.is_failing()));
             Case {
@@ -325,6 +305,7 @@ pub async fn backtest(
         framework: options.framework.clone(),
         regime: regime.id.clone(),
         regime_version: regime.version.clone(),
+        sector,
         evaluated_from_year: evaluate_from,
         target_false_alarm_rate: options.target_false_alarm_rate,
         sound_rank: options.sound_rank,

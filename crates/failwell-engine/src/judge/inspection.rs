@@ -68,6 +68,22 @@ pub fn resolve_grade<'r>(regime: &'r Regime, sector: &str, ins: &Inspection) -> 
         .or_else(|| in_use().find_map(|s| s.grade(code)))
 }
 
+/// The latest of `inspections` published on or before `by` whose grade the regime
+/// knows (self-assessments aside), with that grade: the "previous grade" a learned score
+/// weighs. Ties on the day go to the later inspection.
+pub fn latest_grade<'a, 'r>(
+    regime: &'r Regime,
+    sector: &str,
+    inspections: impl IntoIterator<Item = &'a Inspection>,
+    by: Date,
+) -> Option<(&'a Inspection, GradeRef<'r>)> {
+    inspections
+        .into_iter()
+        .filter(|i| i.published_on <= by && !is_self_assessment(i))
+        .filter_map(|i| resolve_grade(regime, sector, i).map(|g| (i, g)))
+        .max_by_key(|(i, _)| (i.published_on, i.inspected_on))
+}
+
 /// Signals and facts from one organisation's judgements known at `today`.
 /// Self-assessments (regulator [`SELF_REGULATOR`]) are ignored.
 pub fn inspection_signals(

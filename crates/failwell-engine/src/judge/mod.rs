@@ -16,6 +16,7 @@ pub mod events;
 pub mod inspection;
 pub mod insularity;
 pub mod ladder;
+pub mod learned;
 pub mod links;
 pub mod national;
 pub mod organisation;

@@ -95,6 +95,10 @@ pub struct OrganisationReport {
     pub rationale: Vec<String>,
     /// How insular it is (Insight 3), with each component's evidence.
     pub insularity: Insularity,
+    /// The likelihood that its next judgement fails, by the regime's learned score for
+    /// its sector, with each feature's part (`None` when the regime has none). Set by
+    /// the scan after every organisation is judged: its indicator levels are against all.
+    pub learned: Option<crate::judge::learned::LearnedRisk>,
 }
 
 /// Judges one organisation: its inspections, events and leadership changes into signals
@@ -271,5 +275,6 @@ pub fn judge_organisation(
         signals,
         rationale,
         insularity,
+        learned: None,
     }))
 }

@@ -7,6 +7,7 @@
 //! clock.
 
 pub mod count_pass;
+pub mod level_pass;
 pub mod parallel;
 pub mod peer_pass;
 pub mod series_pass;
@@ -404,6 +405,22 @@ async fn judge_and_track(
         };
     let mut judged = judge_all(inputs, options.parallel_from_organisations, &judge_one)?;
     crate::judge::budget::ration(&mut judged, regime);
+    if judged.iter().any(|r| regime.learned_score(&r.sector).is_some()) {
+        let levels = crate::scan::level_pass::levels(store, today, &catalogue).await?;
+        for r in &mut judged {
+            let Some(score) = regime.learned_score(&r.sector) else { continue };
+            let inspections = by_org_ins.get(r.organisation.as_str()).into_iter().flatten();
+            let previous = crate::judge::inspection::latest_grade(regime, &r.sector, inspections, today);
+            let features = crate::judge::learned::named_features(
+                Some(r),
+                previous.map(|(_, g)| g.grade.rank),
+                previous.is_some_and(|(_, g)| g.is_failing()),
+                levels.get(&r.organisation),
+            );
+            r.learned = Some(crate::judge::learned::learned_risk(score, &regime.version, &features));
+        }
+        tracing::info!(elapsed = ?started.elapsed(), "learned scores applied");
+    }
     let mut reports = worst_first(judged);
     let system_rule =
         SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };

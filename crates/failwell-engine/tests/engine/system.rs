@@ -50,6 +50,7 @@ fn report(org: &str, bands: &[(FailureType, Band)]) -> OrganisationReport {
         signals,
         rationale: vec![],
         insularity: Insularity::default(),
+        learned: None,
     }
 }
 

@@ -40,6 +40,16 @@ async fn the_overview_filters_by_band_region_and_sector_with_plain_get_forms() {
         let api = server.get(&format!("/api/v1/organisations/{FAILING}")).await.json();
         let band = api["judgement"]["overall_band"].as_str().expect("judged").to_string();
         assert_ne!(band, "low", "[{b}] an Inadequate judgement and a leap in re-referrals: {api}");
+        // The API carries the learned score's parts, adding up to its log odds.
+        let learned = &api["judgement"]["learned"];
+        let parts: f64 = learned["contributions"]
+            .as_array()
+            .expect("parts")
+            .iter()
+            .map(|c| c["contribution"].as_f64().unwrap())
+            .sum();
+        let sum = learned["intercept"].as_f64().unwrap() + parts;
+        assert!((sum - learned["log_odds"].as_f64().unwrap()).abs() < 1e-9, "[{b}] {learned}");
         let filtered = server.get(&format!("/?band={band}")).await;
         assert_eq!(filtered.status, 200, "[{b}]");
         assert!(filtered.body.contains("Middlesbrough"), "[{b}]");
@@ -74,6 +84,20 @@ async fn the_organisation_page_shows_identity_rating_age_links_and_signals() {
         assert!(html.contains("Hartlepool"), "[{b}] the neighbour link");
         assert!(html.contains("Recommended rung"), "[{b}]");
         assert!(html.contains(&format!("/indicators/{INDICATOR}")), "[{b}] the series signal links to its indicator");
+        // The built-in regime's learned score for children's services, with every part:
+        // its latest judgement was Inadequate.
+        assert!(html.contains("Likelihood that the next judgement fails"), "[{b}]");
+        let parts = html.split("id=\"learned\"").nth(1).expect("the learned score").split("</details>").next().unwrap();
+        assert!(parts.contains("that the next ilacs judgement is failing"), "[{b}] {parts}");
+        assert!(
+            parts.contains("regime version 2026.4, fitted on 75 failing and 219 sound judgements"),
+            "[{b}] {parts}"
+        );
+        assert!(
+            parts.contains("<th scope=\"row\" class=\"govuk-table__header\">previous_inadequate</th>"),
+            "[{b}] {parts}"
+        );
+        assert!(parts.contains(">Log odds</th>"), "[{b}] the sum");
 
         // The SPC chart of its indicator, drawn on the server: the leap is an orange concern.
         let chart =
