@@ -42,6 +42,7 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework_forms::moves::api_make,
         crate::casework::api_journey,
         crate::admin::api,
+        crate::accounts_page::api,
         openapi
     ),
     components(schemas(
@@ -74,7 +75,8 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework_forms::moves::MoveRequest,
         crate::casework_forms::moves::MoveForm,
         crate::casework_forms::moves::MoveDone,
-        crate::admin::AuditEntryView
+        crate::admin::AuditEntryView,
+        crate::accounts_page::AccountView
     ))
 )]
 pub struct ApiDoc;
@@ -122,6 +124,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/organisations/{code}/journey", get(crate::casework::api_journey)),
         ("/audit", get(crate::admin::api)),
+        ("/accounts", get(crate::accounts_page::api)),
         ("/openapi.json", get(openapi)),
     ]
 }

@@ -22,7 +22,10 @@ pub async fn etag(request: Request<Body>, next: Next) -> Response {
     let mut response = next.run(request).await;
     // What a page shows depends on who asks: no shared cache may keep it, and a browser's
     // cache must tell one session's answer from another's.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    // An answer showing a secret once (a new password or token) has said `no-store`: kept.
+    if response.headers().get(header::CACHE_CONTROL).is_none_or(|v| v != "no-store") {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
     if !readable || response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
         return response;

@@ -18,6 +18,7 @@
 //! and decisions and casework moves only through the engine; who may see or do what is
 //! decided by `failwell_domain::access`, never here.
 
+mod accounts_page;
 mod admin;
 mod api;
 mod assets;
@@ -147,6 +148,11 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", axum::routing::post(auth::sign_out))
         .route("/account", get(auth::account))
         .route("/account/password", axum::routing::post(auth::change_password))
+        .route("/admin/accounts", get(accounts_page::list).post(accounts_page::add))
+        .route("/admin/accounts/{username}", get(accounts_page::one))
+        .route("/admin/accounts/{username}/password", axum::routing::post(accounts_page::password))
+        .route("/admin/accounts/{username}/tokens", axum::routing::post(accounts_page::token))
+        .route("/admin/accounts/{username}/disable", axum::routing::post(accounts_page::disable))
         .route("/admin/audit", get(admin::page))
         .route("/admin/audit.csv", get(admin::csv))
         .route("/static/{*path}", get(assets::serve))

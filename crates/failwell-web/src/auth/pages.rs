@@ -34,6 +34,8 @@ pub(crate) struct AccountPage {
     csrf: String,
     /// Why the last password change was refused.
     error: Option<String>,
+    /// Whether to link the administrators' pages (accounts, audit log).
+    administrator: bool,
 }
 
 /// A change of one's own password, as posted.
@@ -281,5 +283,6 @@ async fn account_page(state: &AppState, signed: &Signed, error: Option<String>) 
         ],
         csrf: signed.csrf.clone().unwrap_or_default(),
         error,
+        administrator: v.role == Some(failwell_domain::access::Role::Administrator),
     })
 }

@@ -1146,3 +1146,136 @@ async fn a_user_changes_their_own_password_and_every_session_ends() {
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_manages_accounts_on_the_web_and_secrets_are_shown_once() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let cookie = session(&server, "administrator").await;
+        let page = get_with(server.addr, "/admin/accounts", &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, 200, "[{b}] {}", page.body);
+        assert!(page.body.contains(r#"href="/admin/accounts/peer_reviewer""#), "[{b}] every account listed");
+        assert_eq!(page.header("cache-control"), Some("private, no-cache"), "[{b}]");
+        assert_eq!(page.header("vary"), Some("Cookie, Authorization"), "[{b}]");
+        let account = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
+        assert!(account.body.contains(r#"href="/admin/accounts""#), "[{b}] linked for administrators");
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let cookie = cookie.clone();
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post_form(server.addr, &path, &form, &[("cookie", &cookie)]).await
+            }
+        };
+        let account_form = |username: &str, organisation: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("username", username.to_string()),
+                ("display_name", "R. Reviewer".to_string()),
+                ("email", "r.reviewer@example.org".to_string()),
+                ("role", "provider".to_string()),
+                ("organisation", organisation.to_string()),
+            ]
+        };
+        // Refused, the form kept: a provider without an organisation; a name taken.
+        let refused = post("/admin/accounts".into(), account_form("rreviewer", "")).await;
+        assert_eq!(refused.status, 400, "[{b}] {}", refused.body);
+        assert!(refused.body.contains("govuk-error-summary"), "[{b}]");
+        assert!(refused.body.contains(r#"value="rreviewer""#), "[{b}] the form kept");
+        let taken = post("/admin/accounts".into(), account_form("analyst", FAILING)).await;
+        assert_eq!(taken.status, 400, "[{b}]");
+        assert!(taken.body.contains("exists already"), "[{b}] {}", taken.body);
+        let forged = post("/admin/accounts".into(), {
+            let mut f = account_form("rreviewer", FAILING);
+            f[0].1 = "x".into();
+            f
+        })
+        .await;
+        assert_eq!(forged.status, 403, "[{b}] a forged form");
+
+        // Made: its password shown once, not kept by any cache, and it signs in.
+        let made = post("/admin/accounts".into(), account_form("rreviewer", FAILING)).await;
+        assert_eq!(made.status, 200, "[{b}] {}", made.body);
+        assert_eq!(made.header("cache-control"), Some("no-store"), "[{b}] a secret is never cached");
+        let secret = |body: &str| {
+            body.split(r#"<code class="fw-secret">"#)
+                .nth(1)
+                .and_then(|r| r.split("</code>").next())
+                .unwrap()
+                .to_string()
+        };
+        let password = secret(&made.body);
+        assert!(password.len() >= 12, "[{b}] {password}");
+        assert_eq!(sign_in(&server, "rreviewer", &password).await.status, 303, "[{b}] the new account signs in");
+        let again = get_with(server.addr, "/admin/accounts/rreviewer", &[("cookie", &cookie)]).await;
+        assert_eq!(again.status, 200, "[{b}]");
+        assert!(!again.body.contains(&password), "[{b}] shown once only");
+        assert!(again.body.contains(FAILING), "[{b}] the provider's organisation");
+
+        // A new password: the old one stops working.
+        let reset = post("/admin/accounts/rreviewer/password".into(), vec![("csrf", csrf.clone())]).await;
+        assert_eq!(reset.status, 200, "[{b}] {}", reset.body);
+        let new_password = secret(&reset.body);
+        assert_eq!(sign_in(&server, "rreviewer", &password).await.status, 401, "[{b}] the old password");
+        assert_eq!(sign_in(&server, "rreviewer", &new_password).await.status, 303, "[{b}]");
+
+        // An API token for it, which reaches its own organisation's API.
+        let no_name = post("/admin/accounts/rreviewer/tokens".into(), vec![("csrf", csrf.clone())]).await;
+        assert_eq!(no_name.status, 400, "[{b}] a token says what it is for");
+        let token = post(
+            "/admin/accounts/rreviewer/tokens".into(),
+            vec![("csrf", csrf.clone()), ("name", "nightly report".into())],
+        )
+        .await;
+        assert_eq!(token.status, 200, "[{b}] {}", token.body);
+        let token = secret(&token.body);
+        let bearer = format!("Bearer {token}");
+        let api =
+            get_with(server.addr, &format!("/api/v1/organisations/{FAILING}"), &[("authorization", &bearer)]).await;
+        assert_eq!(api.status, 200, "[{b}] the provider's token reaches its organisation");
+
+        // Disabling asks for confirmation; an administrator cannot disable themselves.
+        let unconfirmed = post("/admin/accounts/rreviewer/disable".into(), vec![("csrf", csrf.clone())]).await;
+        assert_eq!(unconfirmed.status, 400, "[{b}]");
+        let own = post(
+            "/admin/accounts/administrator/disable".into(),
+            vec![("csrf", csrf.clone()), ("confirm", "yes".into())],
+        )
+        .await;
+        assert_eq!(own.status, 400, "[{b}]");
+        assert!(own.body.contains("cannot disable your own account"), "[{b}]");
+        let disabled =
+            post("/admin/accounts/rreviewer/disable".into(), vec![("csrf", csrf.clone()), ("confirm", "yes".into())])
+                .await;
+        assert_eq!(disabled.status, 200, "[{b}] {}", disabled.body);
+        assert_eq!(sign_in(&server, "rreviewer", &new_password).await.status, 401, "[{b}] disabled");
+        let api =
+            get_with(server.addr, &format!("/api/v1/organisations/{FAILING}"), &[("authorization", &bearer)]).await;
+        assert_eq!(api.status, 401, "[{b}] its token stops working");
+        assert_eq!(
+            post("/admin/accounts/nobody/password".into(), vec![("csrf", csrf.clone())]).await.status,
+            404,
+            "[{b}] an unknown account"
+        );
+
+        // The API lists it, disabled; every change is in the audit log with its administrator.
+        let listed = server.get_as("administrator", "/api/v1/accounts").await.json();
+        let r = listed.as_array().unwrap().iter().find(|a| a["username"] == "rreviewer").expect("listed").clone();
+        assert!(r["disabled_at"].is_string() && r.get("password_hash").is_none(), "[{b}] {r}");
+        let log =
+            server.store().audit_search(&failwell_store::AuditFilter { limit: 0, ..Default::default() }).await.unwrap();
+        for action in ["add account", "set password", "add API token", "disable account"] {
+            assert!(
+                log.iter().any(|e| e.action == action && e.subject == "rreviewer" && e.who == "administrator"),
+                "[{b}] {action}: {:?}",
+                log.iter().filter(|e| e.subject == "rreviewer").map(|e| &e.action).collect::<Vec<_>>()
+            );
+        }
+        assert!(
+            log.iter().any(|e| e.action == "disable account" && e.subject == "administrator" && e.outcome == "refused"),
+            "[{b}]"
+        );
+        server.stop().await;
+    }
+}

@@ -35,6 +35,8 @@ const PAGES: &[&str] = &[
     "/my-work?person=C.+Chair&today=2020-03-25",
     "/account",
     "/admin/audit",
+    "/admin/accounts",
+    "/admin/accounts/provider",
     "anon:/",
     "anon:/sign-in",
     "anon:/regime",

@@ -340,6 +340,11 @@ impl Response {
         self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
+    /// A header's value, if present and readable.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
