@@ -74,6 +74,26 @@ pub struct LearnedScore {
 }
 
 impl LearnedScore {
+    /// A learned score made by a program (a fit), not read from a file: no weights yet,
+    /// no threshold, fitted on nothing. Set its public fields.
+    pub fn new(id: &str, sector: &str, foretells: &str) -> LearnedScore {
+        LearnedScore {
+            id: id.to_string(),
+            sector: sector.to_string(),
+            foretells: foretells.to_string(),
+            description: None,
+            fitted_from: Date::MIN,
+            fitted_to: Date::MIN,
+            failing_cases: 0,
+            sound_cases: 0,
+            penalty: 0.0,
+            intercept: 0.0,
+            threshold: None,
+            weights: Vec::new(),
+            pos: Positions::default(),
+        }
+    }
+
     /// The log odds of failing for features given by name (a missing one counts as 0).
     pub fn log_odds(&self, value: impl Fn(&str) -> Option<f64>) -> f64 {
         self.intercept + self.weights.iter().map(|(f, w)| w * value(f).unwrap_or(0.0)).sum::<f64>()

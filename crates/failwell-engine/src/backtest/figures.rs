@@ -245,14 +245,16 @@ fn tally(cases: &[Case], year: i32, flagged: impl Fn(&Case) -> bool) -> ((usize,
 /// before it (ridge logistic regression on the case features), scores that year's cases
 /// with it, and flags those at or above the threshold fixed at `target` on the earlier
 /// years' scores (each given by the model of the years before it, so out of time too).
-/// Returns the thresholds per year and the model fitted on every case (for the year after
-/// the last), or `None` for it when no model could be fitted.
+/// Returns the thresholds per evaluated year and the model fitted on every case (for the
+/// year after the last), or `None` for it when no model could be fitted; and, in the
+/// third place, each year's own model (fitted on the years before it, with its
+/// threshold), which the backtest's scans of that year apply.
 pub fn learn_by_year(
     cases: &mut [Case],
     names: &[String],
     target: f64,
     penalties: &[f64],
-) -> (Vec<YearThreshold>, Option<LearnedWeights>) {
+) -> (Vec<YearThreshold>, Option<LearnedWeights>, BTreeMap<i32, LearnedWeights>) {
     let mut years: Vec<i32> = cases.iter().map(|c| c.year).collect();
     years.sort_unstable();
     years.dedup();
@@ -269,14 +271,25 @@ pub fn learn_by_year(
     // years too: then each year's threshold is fixed on earlier scores that were
     // themselves out of time, not on a model's fit to its own training cases (which is
     // optimistic, and would let too many false alarms through).
-    let mut chosen = Vec::new();
+    let mut by_year = BTreeMap::new();
+    let weights_of =
+        |year: i32, fit: &failwell_stats::logistic::LogisticFit, fitted_on, l2, threshold| LearnedWeights {
+            for_year: year,
+            fitted_on,
+            intercept: fit.intercept,
+            weights: names.iter().cloned().zip(fit.weights.iter().copied()).collect(),
+            l2,
+            threshold,
+        };
     for &year in &years {
         let l2 = choose_penalty(cases, year, penalties);
-        chosen.push(l2);
         let (fit, fitted_on) = fit_before(cases, year, l2);
         let earlier: Vec<(f64, Outcome)> =
             cases.iter().filter(|c| c.year < year).filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
         let threshold = lowest_of(&earlier, target);
+        if let Some(f) = &fit {
+            by_year.insert(year, weights_of(year, f, fitted_on, l2, threshold));
+        }
         for c in cases.iter_mut().filter(|c| c.year == year) {
             c.learned = fit.as_ref().map(|f| f.probability(&c.features));
             c.learned_flagged = c.learned.zip(threshold).is_some_and(|(p, t)| p >= t);
@@ -291,15 +304,8 @@ pub fn learn_by_year(
     let (fit, fitted_on) = fit_before(cases, next, l2);
     let scored: Vec<(f64, Outcome)> = cases.iter().filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
     let threshold = lowest_of(&scored, target);
-    let weights = fit.map(|f| LearnedWeights {
-        for_year: next,
-        fitted_on,
-        intercept: f.intercept,
-        weights: names.iter().cloned().zip(f.weights).collect(),
-        l2,
-        threshold,
-    });
-    (out, weights)
+    let weights = fit.map(|f| weights_of(next, &f, fitted_on, l2, threshold));
+    (out, weights, by_year)
 }
 
 /// The ridge penalty for the model of `year`, chosen on the years before it alone: each
@@ -590,9 +596,14 @@ mod tests {
         let years = fix_thresholds(&mut cases, 0.5);
         // Earlier sound scores 1 and 0: at 0.5 at most one may be flagged: threshold 1.
         assert_eq!(years[0].threshold, Some(1.0));
-        let learned = learn_by_year(&mut cases, &["score".to_string()], 0.5, &[1.0]);
-        let f =
-            figures(&cases, years, learned, FigureOptions { target_false_alarm_rate: 0.5, resamples: 200, seed: 1 });
+        let (learned_years, next, by_year) = learn_by_year(&mut cases, &["score".to_string()], 0.5, &[1.0]);
+        assert!(by_year.values().all(|w| w.for_year < 2021), "each year's model is for its year");
+        let f = figures(
+            &cases,
+            years,
+            (learned_years, next),
+            FigureOptions { target_false_alarm_rate: 0.5, resamples: 200, seed: 1 },
+        );
         let score = &f.methods[0];
         assert_eq!(score.confusion, Confusion { hits: 1, misses: 1, false_alarms: 1, quiet: 1 });
         assert_eq!(score.middle_flagged, (1, 1));

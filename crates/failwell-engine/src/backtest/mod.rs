@@ -21,7 +21,7 @@ use crate::judge::rules::RuleBook;
 use crate::judge::signal::Direction;
 use crate::options::ScanOptions;
 use crate::scan::{OrganisationReport, scan};
-use failwell_domain::regime::Regime;
+use failwell_domain::regime::{LearnedScore, Regime};
 use failwell_domain::{Indicator, Inspection, Organisation};
 use failwell_store::Store;
 use figures::{Case, FigureOptions, Figures, Outcome, fix_thresholds};
@@ -181,16 +181,16 @@ pub async fn backtest(
         judged.iter().find(|j| j.0.framework.as_str() == options.framework).map(|j| j.0.published_on.year());
     let evaluate_from = options.evaluate_from_year.or(first_year.map(|y| y + 1));
 
-    // One as-of scan per distinct day before a publication (and, below, one on 1 July of
-    // every evaluated year for the organisations flagged per year).
-    // The as-of scans apply no learned score: the regime's weights may have been fitted
-    // on the very judgements evaluated here (look-ahead). The learned method below fits
-    // its own, on the years before each.
+    // One as-of scan per distinct day before a publication (and, below, a second with
+    // the year's learned model, and one on 1 July of every evaluated year for the
+    // organisations flagged per year). The first apply no learned score: the regime's
+    // weights may have been fitted on the very judgements evaluated here (look-ahead).
+    // The learned method below fits its own, on the years before each.
     let mut unlearned = regime.clone();
     unlearned.learned_scores.clear();
-    let scan_as_of = async |day: Date| {
+    let scan_with = async |day: Date, regime: &Regime| {
         let as_of = ScanOptions { as_of: Some(day), record: false, ..options.scan.clone() };
-        scan(store, &unlearned, rules, &as_of).await
+        scan(store, regime, rules, &as_of).await
     };
     let mut days: BTreeMap<Date, BTreeSet<&str>> = BTreeMap::new();
     for (ins, ..) in &judged {
@@ -202,7 +202,7 @@ pub async fn backtest(
     // Levels are compared for rates, percentages and ratios only: a count measures size.
     let catalogue: Vec<Indicator> = store.records_as_of("indicator", None).await?;
     for (done, (day, wanted)) in days.iter().enumerate() {
-        let report = scan_as_of(*day).await?;
+        let report = scan_with(*day, &unlearned).await?;
         for org in report.organisations {
             if let Some(code) = wanted.get(org.organisation.as_str()) {
                 reports.insert((*day, code), org);
@@ -267,10 +267,54 @@ pub async fn backtest(
         }
     }
     let sector = sectors.into_iter().max_by_key(|(s, n)| (*n, std::cmp::Reverse(*s))).map(|(s, _)| s.to_string());
+    let feature_names: Vec<String> = features::FIXED
+        .iter()
+        .map(|(n, _)| (*n).to_string())
+        .chain(level_names.iter().map(|i| format!("level:{i}")))
+        .collect();
+    let learned =
+        figures::learn_by_year(&mut cases, &feature_names, options.target_false_alarm_rate, &options.penalties);
+
+    // The scan's own recommendation as the product makes it: where the regime has a
+    // learned score for the sector, the flag budget ranks by it (judge/budget.rs). Each
+    // year's scans get the model fitted on the years before it, out of time, never the
+    // regime's own; the recommendations and reasons of the cases are those scans'.
+    let with_model = |year: i32| -> Regime {
+        let mut with = unlearned.clone();
+        if let (Some(sector), Some(w)) = (&sector, learned.2.get(&year)) {
+            let mut score = LearnedScore::new(&format!("backtest_{year}"), sector, &options.framework);
+            score.intercept = w.intercept;
+            score.weights = w.weights.clone();
+            score.threshold = w.threshold;
+            score.penalty = w.l2;
+            with.learned_scores.push(score);
+        }
+        with
+    };
+    if !learned.2.is_empty() {
+        for (done, (day, wanted)) in days.iter().enumerate() {
+            let model = with_model((*day + Duration::days(1)).year());
+            if !model.learned_scores.is_empty() {
+                let day_text = crate::dates::iso(*day);
+                for org in scan_with(*day, &model).await?.organisations {
+                    if !wanted.contains(org.organisation.as_str()) {
+                        continue;
+                    }
+                    for c in
+                        cases.iter_mut().filter(|c| c.scanned_as_of == day_text && c.organisation == org.organisation)
+                    {
+                        c.recommended_level = org.recommendation.as_ref().map_or(0, |r| r.recommended.level);
+                        c.reasons.clone_from(&org.rationale);
+                    }
+                }
+            }
+            progress(done + 1, total);
+        }
+    }
     let mut flagged_per_year = Vec::new();
     for t in &thresholds {
         let Some(day) = Date::from_calendar_date(t.year, time::Month::July, 1).ok() else { continue };
-        let report = scan_as_of(day).await?;
+        let report = scan_with(day, &with_model(t.year)).await?;
         let in_sector: Vec<&OrganisationReport> =
             report.organisations.iter().filter(|o| Some(&o.sector) == sector.as_ref()).collect();
         flagged_per_year.push(YearFlags {
@@ -284,17 +328,10 @@ pub async fn backtest(
                 .count(),
         });
     }
-    let feature_names: Vec<String> = features::FIXED
-        .iter()
-        .map(|(n, _)| (*n).to_string())
-        .chain(level_names.iter().map(|i| format!("level:{i}")))
-        .collect();
-    let learned =
-        figures::learn_by_year(&mut cases, &feature_names, options.target_false_alarm_rate, &options.penalties);
     let figures = figures::figures(
         &cases,
         thresholds,
-        learned,
+        (learned.0, learned.1),
         FigureOptions {
             target_false_alarm_rate: options.target_false_alarm_rate,
             resamples: options.resamples,

@@ -24,8 +24,23 @@ pub struct BudgetRank {
     pub within: bool,
 }
 
+/// What a queue ranks by: the likelihood that the next judgement fails where the regime
+/// has a learned score for the sector (every organisation of a queue shares its sector,
+/// so a queue never mixes the two), else the overall score.
+fn risk_of(report: &OrganisationReport) -> f64 {
+    report.learned.as_ref().map_or(report.overall_score, |l| l.probability)
+}
+
+/// The ranking's measure, as the sentence says it.
+fn risk_in_words(report: &OrganisationReport) -> String {
+    match &report.learned {
+        Some(l) => format!("by the likelihood of a failing judgement ({:.0} %)", l.probability * 100.0),
+        None => format!("by risk (score {})", report.overall_score),
+    }
+}
+
 /// Applies every rung's budget to `reports`: the organisations recommended a step up to a
-/// rung with a capacity are ranked by overall score (highest first, then by code), the
+/// rung with a capacity are ranked by [`risk_of`] (highest first, then by code), the
 /// first `capacity` keep the recommendation, the rest are recommended their current rung;
 /// each gets its rank and a sentence saying why. Organisations already on the rung hold
 /// their place and are not counted.
@@ -49,9 +64,8 @@ pub fn ration(reports: &mut [OrganisationReport], regime: &Regime) {
         let Some(rung) = ladder.rung(&rung_id) else { continue };
         let Some(capacity) = rung.capacity_per_year else { continue };
         queue.sort_by(|&a, &b| {
-            reports[b]
-                .overall_score
-                .total_cmp(&reports[a].overall_score)
+            risk_of(&reports[b])
+                .total_cmp(&risk_of(&reports[a]))
                 .then_with(|| reports[a].organisation.cmp(&reports[b].organisation))
         });
         let of = queue.len();
@@ -59,17 +73,17 @@ pub fn ration(reports: &mut [OrganisationReport], regime: &Regime) {
             let rank = at + 1;
             let within = i64::try_from(rank).is_ok_and(|r| r <= capacity);
             let report = &mut reports[i];
-            let score = report.overall_score;
+            let by = risk_in_words(report);
             let Some(rec) = report.recommendation.as_mut() else { continue };
             let sentence = if within {
                 format!(
-                    "{} can take {capacity} organisations a year: ranked {rank} of the {of} recommended it, by risk (score {score}), within the budget.",
+                    "{} can take {capacity} organisations a year: ranked {rank} of the {of} recommended it, {by}, within the budget.",
                     rung.name
                 )
             } else {
                 let waits = rec.current.clone();
                 let sentence = format!(
-                    "{} can take {capacity} organisations a year and {of} were recommended it: ranked {rank} by risk (score {score}), beyond the budget, so the recommendation is to stay on {} until a place frees for it, in rank order.",
+                    "{} can take {capacity} organisations a year and {of} were recommended it: ranked {rank} {by}, beyond the budget, so the recommendation is to stay on {} until a place frees for it, in rank order.",
                     rung.name, waits.name
                 );
                 rec.capped_from.get_or_insert_with(|| rec.recommended.clone());

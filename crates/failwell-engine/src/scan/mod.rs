@@ -404,7 +404,6 @@ async fn judge_and_track(
             judge_organisation(evidence, &setting, regime, rules, options)
         };
     let mut judged = judge_all(inputs, options.parallel_from_organisations, &judge_one)?;
-    crate::judge::budget::ration(&mut judged, regime);
     if judged.iter().any(|r| regime.learned_score(&r.sector).is_some()) {
         let levels = crate::scan::level_pass::levels(store, today, &catalogue).await?;
         for r in &mut judged {
@@ -421,6 +420,8 @@ async fn judge_and_track(
         }
         tracing::info!(elapsed = ?started.elapsed(), "learned scores applied");
     }
+    // After the learned scores: a budget ranks by the likelihood of failing where a sector has one.
+    crate::judge::budget::ration(&mut judged, regime);
     let mut reports = worst_first(judged);
     let system_rule =
         SystemRule { min_members: options.system_min_members, share: options.system_share, band: options.system_band };

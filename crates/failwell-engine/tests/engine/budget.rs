@@ -115,3 +115,40 @@ fn a_statutory_rung_cannot_be_rationed() {
     let err = Regime::from_toml_str(&zero).expect_err("refused").to_string();
     assert!(err.contains("capacity_per_year 0: it must be at least 1"), "{err}");
 }
+
+#[test]
+fn with_a_learned_score_the_budget_goes_by_the_likelihood_of_failing() {
+    use failwell_engine::judge::learned::LearnedRisk;
+    let regime = budgeted(1);
+    let mut reports = judged(&regime, &[("A", 2), ("B", 2), ("D", 3)], &[]);
+    // D scores highest and A and B tie, but B is the likeliest to be judged failing.
+    for (r, p) in reports.iter_mut().zip([0.2, 0.6, 0.1]) {
+        r.learned = Some(LearnedRisk {
+            score: "s_failing".into(),
+            regime_version: "1".into(),
+            foretells: "ilacs".into(),
+            probability: p,
+            log_odds: (p / (1.0 - p)).ln(),
+            intercept: 0.0,
+            threshold: None,
+            flagged: false,
+            fitted_on: String::new(),
+            contributions: Vec::new(),
+        });
+    }
+    ration(&mut reports, &regime);
+    let of = |code: &str| reports.iter().find(|r| r.organisation == code).unwrap();
+    assert!(of("D").overall_score > of("B").overall_score, "D scores above B");
+    for (code, rank, within) in [("B", 1, true), ("A", 2, false), ("D", 3, false)] {
+        let budget = of(code).recommendation.as_ref().and_then(|x| x.budget.as_ref()).expect("ranked");
+        assert_eq!((budget.rank, budget.within), (rank, within), "{code}");
+    }
+    assert!(
+        of("B")
+            .rationale
+            .iter()
+            .any(|s| s.contains("ranked 1 of the 3 recommended it, by the likelihood of a failing judgement (60 %)")),
+        "{:?}",
+        of("B").rationale
+    );
+}
