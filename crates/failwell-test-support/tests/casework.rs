@@ -372,3 +372,44 @@ async fn a_whole_case_from_recommendation_to_relapse() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_scan_shows_the_rung_an_open_case_holds_and_forgets_it_after_the_exit() {
+    use failwell_engine::ScanOptions;
+    use failwell_test_support::scan::scan;
+    each_backend(|store| async move {
+        let b = store.name();
+        let regime = Regime::england();
+        Seed::small().load(&store).await.unwrap();
+        let as_of = |d: &str| ScanOptions { as_of: Some(day(d)), record: false, ..ScanOptions::default() };
+        let west_sussex = |report: &failwell_engine::ScanReport| {
+            report.organisations.iter().find(|o| o.organisation == WEST_SUSSEX).cloned().expect("West Sussex judged")
+        };
+        // Judged Good: universal monitoring, until a DfE adviser is sent on 1 February 2024.
+        let before = west_sussex(&scan(&store, &as_of("2024-03-01")).await.unwrap());
+        assert_eq!(before.current_rung.as_deref(), Some("universal_monitoring"), "[{b}]");
+        let id = casework::open(&store, &regime, &opening(WEST_SUSSEX, "dfe_adviser", "dfe", "2024-02-01", None))
+            .await
+            .unwrap();
+        let during = west_sussex(&scan(&store, &as_of("2024-03-01")).await.unwrap());
+        assert_eq!(during.current_rung.as_deref(), Some("dfe_adviser"), "[{b}] the case's rung");
+        assert!(!during.current_rung_inferred, "[{b}] recorded, not inferred");
+        assert_eq!(
+            during.rationale[0],
+            format!("Stands on DfE adviser by intervention case {id} of failwell's casework (on this rung since 2024-02-01)."),
+            "[{b}]"
+        );
+        assert_eq!(during.context.current_rung_level, 2, "[{b}] the trigger rules see it");
+        // Before the case opened, and after it closed, the scan does not see it.
+        let earlier = west_sussex(&scan(&store, &as_of("2024-01-15")).await.unwrap());
+        assert_eq!(earlier.current_rung.as_deref(), Some("universal_monitoring"), "[{b}]");
+        let lessons =
+            Lessons { worked: "Advice early".into(), did_not_work: "Nothing noted".into(), exit: "capability".into() };
+        casework::close(&store, id, day("2024-06-01"), &lessons, "caseworker").await.unwrap();
+        let after = west_sussex(&scan(&store, &as_of("2024-07-01")).await.unwrap());
+        assert_eq!(after.current_rung.as_deref(), Some("universal_monitoring"), "[{b}] the exit ends it");
+        let still = west_sussex(&scan(&store, &as_of("2024-03-01")).await.unwrap());
+        assert_eq!(still.current_rung.as_deref(), Some("dfe_adviser"), "[{b}] as of a day it was open");
+    })
+    .await;
+}

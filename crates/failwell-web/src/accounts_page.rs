@@ -137,8 +137,7 @@ pub(crate) async fn add(
     signed: Signed,
     Form(form): Form<AccountForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    signed.allow(&state, Reach::Administration).await?;
+    administering(&state, &signed, &form.csrf).await?;
     let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let Ok(role) = form.role.parse::<Role>() else {
         let why = "Choose the account's role".to_string();
@@ -187,8 +186,7 @@ pub(crate) async fn password(
     Path(username): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    signed.allow(&state, Reach::Administration).await?;
+    administering(&state, &signed, &form.csrf).await?;
     let password = new_password();
     let hash = hashed(password.clone()).await?;
     state.store.set_password(&username, &hash, signed.viewer.who()).await.map_err(unknown)?;
@@ -205,8 +203,7 @@ pub(crate) async fn token(
     Path(username): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    signed.allow(&state, Reach::Administration).await?;
+    administering(&state, &signed, &form.csrf).await?;
     let name = form.name.trim();
     if name.is_empty() {
         let why = "Say what the token is for (a machine, a script)".to_string();
@@ -231,8 +228,7 @@ pub(crate) async fn disable(
     Path(username): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&signed, &form.csrf)?;
-    signed.allow(&state, Reach::Administration).await?;
+    administering(&state, &signed, &form.csrf).await?;
     let refusal = if username == signed.viewer.who() {
         Some("You cannot disable your own account: ask another administrator".to_string())
     } else if form.confirm != "yes" {
@@ -247,6 +243,13 @@ pub(crate) async fn disable(
     state.store.disable_account(&username, signed.viewer.who()).await.map_err(unknown)?;
     let done = format!("{username} is disabled: their sessions have ended and their API tokens no longer work.");
     Ok(account_page(&state, &signed, &username, None, Some(done), None).await?.into_response())
+}
+
+/// Lets a form on: the session's own (CSRF), from an administrator.
+async fn administering(state: &AppState, signed: &Signed, csrf: &str) -> Result<(), PageError> {
+    check_csrf(signed, csrf)?;
+    signed.allow(state, Reach::Administration).await?;
+    Ok(())
 }
 
 /// Hashes a password off the async threads (argon2 is slow on purpose).

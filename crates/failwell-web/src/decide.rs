@@ -109,8 +109,8 @@ pub(crate) struct OpenForm {
 }
 
 /// The form for the organisation whose `decisions` and `cases` the page has read, when the
-/// viewer decides, and its latest accepted decision has no intervention opened from it yet
-/// and names a rung of the sector's ladder in force today.
+/// viewer decides, and its latest accepted decision has no intervention opened from it yet,
+/// no open case stands on its rung, and it names a rung of the sector's ladder in force today.
 pub(crate) fn open_form(
     state: &AppState,
     signed: &Signed,
@@ -123,7 +123,8 @@ pub(crate) fn open_form(
         return None;
     }
     let d = decisions.iter().rev().find(|d| d.decision == "accepted")?;
-    if cases.iter().any(|c| c.decision == Some(d.id)) {
+    // Opened already, or an open case stands on that rung (the store would refuse a second).
+    if cases.iter().any(|c| c.decision == Some(d.id) || (c.ended_on.is_none() && c.rung == d.recommended_rung)) {
         return None;
     }
     let today = time::OffsetDateTime::now_utc().date();

@@ -39,7 +39,7 @@ pub struct CalibrateArgs {
     /// Start from this version of the regime (see `failwell scan --regime-version`).
     #[arg(long)]
     pub regime_version: Option<String>,
-    /// The new version's name [default: the old one with `+calibrated.<day>`].
+    /// The new version's name [default: the old one with +calibrated.DAY].
     #[arg(long = "new-version")]
     pub new_version: Option<String>,
     /// Write the new version's TOML to this file.

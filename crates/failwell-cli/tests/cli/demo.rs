@@ -197,7 +197,7 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (4_181_170, 0xccb0_1f20_1263_7d84);
+const PINNED_SCAN: (usize, u64) = (4_179_478, 0x9789_b150_ef99_657f);
 const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_837_335, 0xba40_fa5a_8a44_3b25);
 
 fn demo_scan_is_pinned(store: &TestStore) {

@@ -40,7 +40,7 @@ fn risk_in_words(report: &OrganisationReport) -> String {
 }
 
 /// Applies every rung's budget to `reports`: the organisations recommended a step up to a
-/// rung with a capacity are ranked by [`risk_of`] (highest first, then by code), the
+/// rung with a capacity are ranked by `risk_of` (highest first, then by code), the
 /// first `capacity` keep the recommendation, the rest are recommended their current rung;
 /// each gets its rank and a sentence saying why. Organisations already on the rung hold
 /// their place and are not counted.

@@ -39,6 +39,23 @@ pub struct Evidence<'a> {
     pub events: &'a [Event],
     /// Its peer-contact links (peer, buddy and partner-agency links).
     pub contact_links: &'a [Link],
+    /// The rungs its open intervention cases hold on the day (failwell's own casework).
+    pub cases: &'a [CaseHeld],
+}
+
+/// A rung an open intervention case holds on the as-of day: the overseer's own record,
+/// as binding as a published designation, so the scan never shows an organisation under
+/// a case on a lighter rung than the case holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseHeld {
+    /// The case's id.
+    pub case: i64,
+    /// The ladder of the case.
+    pub ladder: String,
+    /// The rung it holds on the day.
+    pub rung: String,
+    /// Since when it has held that rung.
+    pub since: Date,
 }
 
 /// What every organisation of a scan is judged against.
@@ -121,7 +138,8 @@ pub fn judge_organisation(
         weak_at: options.churn_weak_changes,
         moderate_at: options.churn_moderate_changes,
     };
-    let Evidence { organisation: org, mut signals, charted, inspections: ins, events: evs, contact_links } = evidence;
+    let Evidence { organisation: org, mut signals, charted, inspections: ins, events: evs, contact_links, cases } =
+        evidence;
     let Setting { today, norms, contacts, judge } = *setting;
     let code = org.code.as_str();
     // Every organisation with evidence is reported, quiet ones included (as low).
@@ -173,7 +191,28 @@ pub fn judge_organisation(
         let own: Vec<Event> = evs.iter().filter(|e| acts_in_sector(regime, &sector, e)).cloned().collect();
         event_signals(code, &own, lifted_on, today, options.recent_event_months, judge).1
     };
-    let current = ladder.and_then(|l| current_rung(l, &rung_facts));
+    let designated = ladder.and_then(|l| current_rung(l, &rung_facts));
+    // A case of failwell's own casework holding a heavier rung than the designations in
+    // the evidence: the case's rung is the organisation's (and says so).
+    let held = ladder.and_then(|l| {
+        cases
+            .iter()
+            .filter(|c| c.ladder == l.id)
+            .filter_map(|c| l.rung(&c.rung).map(|r| (c, r)))
+            .max_by_key(|(_, r)| r.level)
+    });
+    let (current, held_because) = match (designated, held) {
+        (d, Some((case, rung))) if d.is_none_or(|d| rung.level > d.level) => (
+            Some(rung),
+            Some(format!(
+                "Stands on {} by intervention case {} of failwell's casework (on this rung since {}).",
+                rung.name,
+                case.case,
+                dates::iso(case.since)
+            )),
+        ),
+        (d, _) => (d, None),
+    };
     let counted: Vec<&Signal> = signals.iter().filter(|s| s.counts_as_concern()).collect();
     let designation_in_force =
         current.is_some_and(|c| ladder.and_then(|l| l.lightest()).is_some_and(|f| c.level > f.level));
@@ -236,7 +275,7 @@ pub fn judge_organisation(
         vec![format!("No escalation ladder of the regime covers sector {sector:?} on {}.", dates::iso(today))]
     });
     let current_rung_inferred = inferred_because.is_some();
-    if let Some(why) = inferred_because {
+    if let Some(why) = inferred_because.or(held_because) {
         rationale.insert(0, why);
     }
     let mut read: Vec<(&str, Reading)> =

@@ -383,6 +383,16 @@ async fn judge_and_track(
             .push(e.clone());
     }
 
+    // The rungs open intervention cases hold on the day (failwell's own casework),
+    // by organisation (its heir's, where it closed into one).
+    let mut cases_held: BTreeMap<String, Vec<crate::judge::organisation::CaseHeld>> = BTreeMap::new();
+    for case in store.interventions(None).await? {
+        let Some(held) = held_on(&case, today) else { continue };
+        for code in &case.organisations {
+            let code = heirs.get(code.as_str()).copied().unwrap_or(code.as_str());
+            cases_held.entry(code.to_string()).or_default().push(held.clone());
+        }
+    }
     let inputs: Vec<(&Organisation, Option<Vec<Vec<Signal>>>)> =
         organisations.iter().map(|o| (o, series_signals.remove(o.code.as_str()))).collect();
     let setting = Setting { today, norms: &norms, contacts, judge: &judge };
@@ -400,6 +410,7 @@ async fn judge_and_track(
                 inspections: by_org_ins.get(code).map(Vec::as_slice).unwrap_or(&[]),
                 events: by_org_ev.get(code).map(Vec::as_slice).unwrap_or(&[]),
                 contact_links: contact_links.get(code).map(Vec::as_slice).unwrap_or(&[]),
+                cases: cases_held.get(code).map(Vec::as_slice).unwrap_or(&[]),
             };
             judge_organisation(evidence, &setting, regime, rules, options)
         };
@@ -516,6 +527,27 @@ where
 /// `reports` worst first: overall score descending, then recommended rung descending,
 /// then code. Positions are sorted rather than the reports, which are large: sorting
 /// 6,000 of them moved each a dozen times.
+/// The rung an intervention case holds on `day`: open then (started, not yet ended),
+/// at its last step taken by then. `None` for a case not open that day.
+fn held_on(case: &failwell_store::StoredIntervention, day: Date) -> Option<crate::judge::organisation::CaseHeld> {
+    let parse = |s: &str| failwell_domain::dates::parse_date(s).ok();
+    if parse(&case.start_on)? > day || case.ended_on.as_deref().and_then(parse).is_some_and(|end| end <= day) {
+        return None;
+    }
+    let step = case
+        .steps
+        .iter()
+        .filter_map(|s| Some((parse(&s.on)?, s)))
+        .filter(|(on, _)| *on <= day)
+        .max_by_key(|(on, s)| (*on, s.id))?;
+    Some(crate::judge::organisation::CaseHeld {
+        case: case.id,
+        ladder: case.ladder.clone(),
+        rung: step.1.to_rung.clone(),
+        since: step.0,
+    })
+}
+
 fn worst_first(reports: Vec<OrganisationReport>) -> Vec<OrganisationReport> {
     let level = |r: &OrganisationReport| r.recommendation.as_ref().map_or(0, |x| x.recommended.level);
     let mut order: Vec<usize> = (0..reports.len()).collect();

@@ -49,6 +49,7 @@ fn judged(regime: &Regime, orgs: &[(&str, usize)], failing: &[&str]) -> Vec<Orga
                 inspections: &inspections,
                 events: &events,
                 contact_links: &[],
+                cases: &[],
             };
             judge_organisation(evidence, &setting, regime, &rules, &ScanOptions::default())
                 .unwrap_or_else(|e| panic!("{e}"))

@@ -27,8 +27,15 @@ fn judge_with(
         contacts: ContactCoverage { with_contacts: 0, organisations: 1, enough: false },
         judge: &judged_by,
     };
-    let evidence =
-        Evidence { organisation: &org, signals: Vec::new(), charted: false, inspections, events, contact_links: &[] };
+    let evidence = Evidence {
+        organisation: &org,
+        signals: Vec::new(),
+        charted: false,
+        inspections,
+        events,
+        contact_links: &[],
+        cases: &[],
+    };
     judge_organisation(evidence, &setting, &regime, &rules, &ScanOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 

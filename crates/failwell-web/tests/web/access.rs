@@ -238,6 +238,19 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         let regime = failwell_domain::regime::Regime::from_toml_str(text).unwrap();
         let rules = failwell_engine::RuleBook::compile(&regime, Some(text)).unwrap();
         let options = failwell_engine::ScanOptions { record: true, ..Default::default() };
+        // While the fixture's case 1 holds Middlesbrough on a statutory direction, the scan
+        // says so and the page offers no second case on that rung.
+        let report = failwell_engine::scan(server.store(), &regime, &rules, &options).await.unwrap();
+        let held = report.organisations.iter().find(|o| o.organisation == FAILING).unwrap();
+        assert_eq!(held.current_rung.as_deref(), Some("statutory_direction"), "[{b}] the case's rung");
+        assert!(held.rationale[0].contains("by intervention case 1"), "[{b}] {:?}", held.rationale);
+        // Case 1 ends; the next scan judges Middlesbrough on its evidence alone again.
+        let lessons = failwell_domain::casework::Lessons {
+            worked: "A stable leadership team".into(),
+            did_not_work: "Early board meetings were too long".into(),
+            exit: "capability".into(),
+        };
+        failwell_engine::casework::close(server.store(), 1, date("2021-01-31"), &lessons, "caseworker").await.unwrap();
         let report = failwell_engine::scan(server.store(), &regime, &rules, &options).await.unwrap();
         let scan_id = report.recorded.as_ref().expect("recorded").scan_id;
 
@@ -1275,6 +1288,41 @@ async fn an_administrator_manages_accounts_on_the_web_and_secrets_are_shown_once
         assert!(
             log.iter().any(|e| e.action == "disable account" && e.subject == "administrator" && e.outcome == "refused"),
             "[{b}]"
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_lasts_twelve_hours_and_an_expired_one_signs_nobody_in() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let ok = sign_in(&server, "analyst", PASSWORD).await;
+        assert_eq!(ok.status, 303, "[{b}]");
+        let set = ok
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("failwell_session="))
+            .expect("a session cookie")
+            .to_string();
+        assert!(set.contains("Max-Age=43200"), "[{b}] twelve hours: {set}");
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "[{b}] {set}");
+        let cookie = format!("failwell_session={}", set_cookie(&ok, "failwell_session").unwrap());
+        assert_eq!(get_with(server.addr, "/account", &[("cookie", &cookie)]).await.status, 200, "[{b}]");
+        // The store holds the session until twelve hours after it began; once past, the
+        // same cookie reaches nothing, whatever the browser keeps.
+        let expired = sqlx_exec(&db, "update account_session set expires_at = '2000-01-01T00:00:00Z'").await;
+        assert_eq!(expired, Ok(1), "[{b}] one session");
+        let page = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, 303, "[{b}] sent to sign in");
+        assert!(page.header("location").is_some_and(|l| l.starts_with("/sign-in")), "[{b}]");
+        assert_eq!(
+            get_with(server.addr, "/api/v1/scans", &[("cookie", &cookie)]).await.status,
+            401,
+            "[{b}] the API answers 401"
         );
         server.stop().await;
     }

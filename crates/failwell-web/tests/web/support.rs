@@ -39,7 +39,8 @@ pub async fn databases() -> Vec<TestDb> {
     out
 }
 
-fn date(s: &str) -> time::Date {
+/// A day from its ISO text.
+pub fn date(s: &str) -> time::Date {
     failwell_domain::dates::parse_date(s).unwrap()
 }
 
