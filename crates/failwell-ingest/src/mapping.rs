@@ -19,6 +19,20 @@ pub enum PeriodStyle {
     MonthOfDate,
 }
 
+impl std::str::FromStr for PeriodStyle {
+    type Err = String;
+
+    /// The command line's words: `canonical`, `year-ending-march`, `month-of-date`.
+    fn from_str(s: &str) -> Result<PeriodStyle, String> {
+        match s.trim() {
+            "canonical" => Ok(PeriodStyle::Canonical),
+            "year-ending-march" => Ok(PeriodStyle::YearEndingMarch),
+            "month-of-date" => Ok(PeriodStyle::MonthOfDate),
+            other => Err(format!("{other:?} is not a period style (canonical, year-ending-march, month-of-date)")),
+        }
+    }
+}
+
 /// A row filter: keep rows whose column equals (or starts with) a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
@@ -98,6 +112,39 @@ impl Mapping {
         Ok(())
     }
 
+    /// A mapping from named settings, as a web form or query string gives them: `map` and
+    /// `set` (`OURS=THEIRS`, `OURS=VALUE`) and `filter` may repeat; `period_style`,
+    /// `published_lag_days`, `skip_empty` (`true`/`on`) and `domain_columns`
+    /// (comma-separated) as the command line's flags of the same names. Empty values and
+    /// other names are ignored. A bad setting is refused with its name and why.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Mapping, (String, String)> {
+        let mut m = Mapping::default();
+        for (key, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let refused = |why: String| (key.to_string(), why);
+            match key {
+                "map" => m.add_rename(value).map_err(refused)?,
+                "set" => m.add_constant(value).map_err(refused)?,
+                "filter" => m.filters.push(Filter::parse(value).map_err(refused)?),
+                "period_style" => m.period_style = value.parse().map_err(refused)?,
+                "published_lag_days" => {
+                    m.published_lag_days =
+                        Some(value.parse().map_err(|_| refused(format!("{value:?} is not a whole number of days")))?);
+                }
+                "skip_empty" => m.skip_empty = matches!(value, "true" | "on" | "yes" | "1"),
+                "domain_columns" => {
+                    m.domain_columns =
+                        value.split(',').map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect();
+                }
+                _ => {}
+            }
+        }
+        Ok(m)
+    }
+
     /// Their name for our column.
     pub fn source_column<'a>(&'a self, ours: &'a str) -> &'a str {
         self.renames.get(ours).map(String::as_str).unwrap_or(ours)
@@ -131,6 +178,37 @@ fn split_pair(spec: &str, flag: &str) -> Result<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mapping_from_named_settings_is_the_flags_one() {
+        let m = Mapping::from_pairs([
+            ("map", "value=rate"),
+            ("map", "organisation=la_code"),
+            ("set", "indicator=caseload"),
+            ("filter", "level=Local authority"),
+            ("period_style", "year-ending-march"),
+            ("published_lag_days", "240"),
+            ("skip_empty", "on"),
+            ("domain_columns", "leadership, help"),
+            ("dry_run", "true"),
+            ("map", ""),
+        ])
+        .unwrap();
+        assert_eq!(m.source_column("value"), "rate");
+        assert_eq!(m.source_column("organisation"), "la_code");
+        assert_eq!(m.constants["indicator"], "caseload");
+        assert_eq!(
+            (m.filters.len(), m.period_style, m.published_lag_days),
+            (1, PeriodStyle::YearEndingMarch, Some(240))
+        );
+        assert!(m.skip_empty);
+        assert_eq!(m.domain_columns, ["leadership", "help"]);
+        let (key, why) = Mapping::from_pairs([("map", "value")]).unwrap_err();
+        assert_eq!(key, "map");
+        assert!(why.contains("COLUMN=VALUE"), "{why}");
+        assert_eq!(Mapping::from_pairs([("period_style", "weekly")]).unwrap_err().0, "period_style");
+        assert_eq!(Mapping::from_pairs([("published_lag_days", "soon")]).unwrap_err().0, "published_lag_days");
+    }
 
     #[test]
     fn filters() {

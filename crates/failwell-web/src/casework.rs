@@ -914,6 +914,8 @@ pub async fn pack(
     let view = view(&state, case.clone(), today);
     let due: Vec<(&ObligationView, Option<&InterventionView>)> =
         view.obligations.iter().filter(|o| open_or_recent(o)).map(|o| (o, None)).collect();
+    // The legal basis is the rung's the case stood on that day, not the opening rung's.
+    let held = state.judge.regime().rung(&case.ladder, rung_then);
     let mut summary = vec![
         SummaryRow::new("Meeting", long_date(today)),
         SummaryRow::new("Since", since.map_or_else(|| "the first meeting: everything to date".to_string(), long_date)),
@@ -921,8 +923,8 @@ pub async fn pack(
             "Rung",
             format!(
                 "{} ({})",
-                state.judge.regime().rung(&case.ladder, rung_then).map_or(rung_then, |r| r.name.as_str()),
-                if view.statutory { "statutory" } else { "by agreement" }
+                held.map_or(rung_then, |r| r.name.as_str()),
+                if held.map_or(view.statutory, |r| r.statutory) { "statutory" } else { "by agreement" }
             ),
         ),
     ];

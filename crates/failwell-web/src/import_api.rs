@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{ApiError, WebError};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use failwell_domain::access::Reach;
@@ -21,9 +21,14 @@ pub const MAX_BODY: usize = 256 * 1024 * 1024;
 const KINDS: [Kind; 6] =
     [Kind::Organisations, Kind::Links, Kind::Indicators, Kind::Observations, Kind::Inspections, Kind::Events];
 
-/// What to import.
-#[derive(Debug, Default, serde::Deserialize, IntoParams)]
-#[serde(default)]
+/// What to import, and how to read a file in its publisher's columns (as `failwell
+/// import`'s flags of the same names). Read from the query string by hand: `map`, `set`
+/// and `filter` repeat.
+#[derive(Debug, Default, IntoParams)]
+#[expect(
+    dead_code,
+    reason = "the mapping's fields document the query string for OpenAPI; Mapping::from_pairs reads it"
+)]
 pub struct ImportQuery {
     /// `organisations`, `links`, `indicators`, `observations`, `inspections` or `events`.
     pub kind: String,
@@ -31,6 +36,45 @@ pub struct ImportQuery {
     pub file: Option<String>,
     /// `true`: check every row and report every error, but write nothing.
     pub dry_run: bool,
+    /// Read our column from theirs: `OURS=THEIRS` (repeatable).
+    pub map: Vec<String>,
+    /// Give a column one value for every row: `OURS=VALUE` (repeatable).
+    pub set: Vec<String>,
+    /// Keep only matching rows: `COL=VALUE`, `COL!=VALUE`, `COL^=PREFIX`, `COL!^=PREFIX` (repeatable, all must hold).
+    pub filter: Vec<String>,
+    /// `canonical` (default), `year-ending-march` or `month-of-date`.
+    pub period_style: Option<String>,
+    /// Where `published_on` is empty: the period's last day plus this many days.
+    pub published_lag_days: Option<i64>,
+    /// `true`: skip rows with neither a value nor a publisher's note.
+    pub skip_empty: bool,
+    /// Inspections: their columns that each hold one domain's grade (comma-separated).
+    pub domain_columns: Option<String>,
+}
+
+/// The query string's settings: what to import, and the mapping (a bad one is a 400
+/// naming its parameter).
+fn read_query(raw: Option<&str>) -> Result<(ImportQuery, Mapping), WebError> {
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(raw.unwrap_or("").as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let one = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let q = ImportQuery {
+        kind: one("kind").unwrap_or_default(),
+        file: one("file"),
+        dry_run: one("dry_run").is_some_and(|v| matches!(v.as_str(), "true" | "on" | "yes" | "1")),
+        ..ImportQuery::default()
+    };
+    let mapping = Mapping::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|(key, reason)| WebError::BadParameter { parameter: mapping_parameter(&key), reason })?;
+    Ok((q, mapping))
+}
+
+/// The mapping's parameter named `key`, as the error names it.
+pub(crate) fn mapping_parameter(key: &str) -> &'static str {
+    ["map", "set", "filter", "period_style", "published_lag_days", "skip_empty", "domain_columns"]
+        .into_iter()
+        .find(|k| *k == key)
+        .unwrap_or("mapping")
 }
 
 /// An import done (or checked, on a dry run).
@@ -86,7 +130,7 @@ pub struct ImportProblem {
 pub async fn import(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<ImportQuery>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -95,6 +139,7 @@ pub async fn import(
         crate::auth::check_csrf(&signed, token)?;
     }
     signed.allow(&state, Reach::Import).await?;
+    let (q, mapping) = read_query(raw.as_deref())?;
     let kind = kind(&q.kind)?;
     let json = headers
         .get(header::CONTENT_TYPE)
@@ -102,7 +147,7 @@ pub async fn import(
         .is_some_and(|t| t.contains("ndjson") || t.contains("jsonl"));
     let format = if json { Format::JsonLines } else { Format::Csv };
     let file = q.file.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "body".into());
-    let outcome = import_as(&state, &signed, kind, &file, format, body, q.dry_run).await?;
+    let outcome = import_as(&state, &signed, (kind, mapping), &file, format, body, q.dry_run).await?;
     if outcome.error_count > 0 {
         let detail = refused_detail(&outcome);
         let problem = ImportProblem {
@@ -168,13 +213,13 @@ pub(crate) fn kind_names() -> Vec<&'static str> {
 pub(crate) async fn import_as(
     state: &AppState,
     signed: &Signed,
-    kind: Kind,
+    (kind, mapping): (Kind, Mapping),
     file: &str,
     format: Format,
     body: axum::body::Bytes,
     dry_run: bool,
 ) -> Result<Outcome, WebError> {
-    let outcome = run(state, kind, file, format, body, dry_run).await?;
+    let outcome = run(state, (kind, mapping), file, format, body, dry_run).await?;
     let subject = format!("{} from {file}", kind.name());
     if outcome.error_count > 0 {
         signed.audit(state, "import", &subject, &refused_detail(&outcome), "refused").await?;
@@ -190,7 +235,7 @@ pub(crate) async fn import_as(
 /// `Send`, and a large file is CPU-bound for seconds).
 async fn run(
     state: &AppState,
-    kind: Kind,
+    (kind, mapping): (Kind, Mapping),
     file: &str,
     format: Format,
     body: axum::body::Bytes,
@@ -200,7 +245,7 @@ async fn run(
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         handle.block_on(async move {
-            let mut import = Import::begin(&store, kind, &file, Mapping::default()).await?;
+            let mut import = Import::begin(&store, kind, &file, mapping).await?;
             if let Err(e) = import.read(&file, Box::new(std::io::Cursor::new(body)), format, &mut |_| {}).await {
                 import.abandon().await.ok();
                 return Err(WebError::from(e));

@@ -19,6 +19,8 @@ use failwell_ingest::Format;
 pub(crate) struct ImportPage {
     csrf: String,
     kinds: Vec<SelectItem>,
+    /// How a publisher writes periods (the mapping's `period_style`).
+    period_styles: Vec<SelectItem>,
     /// What the import did, when one was just made.
     done: Option<String>,
     /// What refused it: how many errors, and the first rows as (place, reason).
@@ -30,7 +32,15 @@ fn page(csrf: String, chosen: &str) -> ImportPage {
         .into_iter()
         .map(|k| SelectItem { value: k.into(), text: k.into(), selected: k == chosen, disabled: false })
         .collect();
-    ImportPage { csrf, kinds, done: None, refused: None }
+    let period_styles = [
+        ("canonical", "failwell's own: 2024, 2023/24, 2024-03, 2024-03-31"),
+        ("year-ending-march", "a year naming the year to 31 March (the DfE's 2024 is 2023/24)"),
+        ("month-of-date", "a date standing for its month (NHS England's 2024-03-01 is 2024-03)"),
+    ]
+    .into_iter()
+    .map(|(value, text)| SelectItem { value: value.into(), text: text.into(), selected: false, disabled: false })
+    .collect();
+    ImportPage { csrf, kinds, period_styles, done: None, refused: None }
 }
 
 fn csrf_of(signed: &Signed) -> Result<String, WebError> {
@@ -50,12 +60,20 @@ pub(crate) async fn upload(
     mut multipart: Multipart,
 ) -> Result<ImportPage, PageError> {
     let (mut csrf, mut kind, mut dry_run, mut file) = (String::new(), String::new(), false, None);
+    // The mapping's fields: `map`, `set` and `filter` one setting a line, as the API's.
+    let mut settings: Vec<(String, String)> = Vec::new();
     let bad = |e: axum::extract::multipart::MultipartError| WebError::BadField { field: "file", reason: e.body_text() };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.map_err(bad)?,
             "kind" => kind = field.text().await.map_err(bad)?,
             "dry_run" => dry_run = !field.text().await.map_err(bad)?.is_empty(),
+            name @ ("map" | "set" | "filter" | "period_style" | "published_lag_days" | "skip_empty"
+            | "domain_columns") => {
+                let name = name.to_string();
+                let text = field.text().await.map_err(bad)?;
+                settings.extend(text.lines().map(|line| (name.clone(), line.to_string())));
+            }
             "file" => {
                 let name = field.file_name().unwrap_or("").to_string();
                 file = Some((name, field.bytes().await.map_err(bad)?));
@@ -72,7 +90,9 @@ pub(crate) async fn upload(
     };
     let name = if name.is_empty() { "upload".to_string() } else { name };
     let format = Format::from_path(std::path::Path::new(&name));
-    let outcome = crate::import_api::import_as(&state, &signed, kind, &name, format, bytes, dry_run).await?;
+    let mapping = failwell_ingest::Mapping::from_pairs(settings.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|(key, reason)| WebError::BadField { field: crate::import_api::mapping_parameter(&key), reason })?;
+    let outcome = crate::import_api::import_as(&state, &signed, (kind, mapping), &name, format, bytes, dry_run).await?;
     let mut shown = page(csrf_of(&signed)?, &kind_name);
     if outcome.error_count > 0 {
         let rows = outcome.errors.iter().map(|e| (e.position.to_string(), e.reason.clone())).collect();

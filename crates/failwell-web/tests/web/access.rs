@@ -1327,3 +1327,77 @@ async fn a_session_lasts_twelve_hours_and_an_expired_one_signs_nobody_in() {
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_file_is_imported_in_its_own_columns_with_a_mapping_from_the_api_and_the_page() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let auth = format!("Bearer {}", server.tokens["analyst"]);
+        let as_analyst = [("authorization", auth.as_str())];
+        // The DfE's way: a year naming the year to 31 March, its own column names, and a
+        // regional row among the councils'.
+        let file = format!(
+            "time_period,geographic_level,new_la_code,rate\n2025,Local authority,{FAILING},19.5\n2025,Regional,E12000001,18\n2025,Local authority,{STEADY},21\n"
+        );
+        let mapping = format!(
+            "map=organisation%3Dnew_la_code&map=period%3Dtime_period&map=value%3Drate&set=indicator%3D{INDICATOR}&set=published_on%3D2025-11-01&filter=geographic_level%3DLocal%20authority&period_style=year-ending-march"
+        );
+        // Without the mapping, the file is not in failwell's columns: refused, nothing written.
+        let plain =
+            post(server.addr, "/api/v1/imports?kind=observations&file=dfe.csv", "text/csv", file.clone(), &as_analyst)
+                .await;
+        assert_eq!(plain.status, 422, "[{b}] {}", plain.body);
+        let path = format!("/api/v1/imports?kind=observations&file=dfe.csv&{mapping}");
+        let made = post(server.addr, &path, "text/csv", file.clone(), &as_analyst).await;
+        assert_eq!(made.status, 201, "[{b}] {}", made.body);
+        assert_eq!(made.json()["changed"].as_u64(), Some(2), "[{b}] the two councils' rows: {}", made.body);
+        let csv = server.get(&format!("/organisations/{FAILING}/charts/{INDICATOR}.csv")).await;
+        assert!(csv.body.contains("2024/25,19.5"), "[{b}] 2025 read as 2024/25: {}", csv.body);
+        // A bad mapping is a 400 naming its parameter.
+        for (bad, parameter) in [("map=value", "map"), ("period_style=weekly", "period_style")] {
+            let r = post(
+                server.addr,
+                &format!("/api/v1/imports?kind=observations&{bad}"),
+                "text/csv",
+                file.clone(),
+                &as_analyst,
+            )
+            .await;
+            assert_eq!((r.status, r.json()["parameter"].as_str()), (400, Some(parameter)), "[{b}] {}", r.body);
+        }
+
+        // The page takes the same settings, one a line.
+        let analyst = session(&server, "analyst").await;
+        let form = get_with(server.addr, "/imports", &[("cookie", &analyst)]).await;
+        assert!(form.body.contains("The file is in its publisher's columns"), "[{b}]");
+        let csrf = hidden(&form.body, "csrf").unwrap();
+        let boundary = "failwell-test-boundary";
+        let field = |name: &str, value: &str| {
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        };
+        let later = file.replace("2025,", "2026,").replace(",19.5", ",18.5");
+        let body = [
+            field("csrf", &csrf),
+            field("kind", "observations"),
+            field("map", "organisation=new_la_code\nperiod=time_period\nvalue=rate"),
+            field("set", &format!("indicator={INDICATOR}\npublished_on=2026-11-01")),
+            field("filter", "geographic_level=Local authority"),
+            field("period_style", "year-ending-march"),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dfe-2026.csv\"\r\nContent-Type: text/csv\r\n\r\n{later}\r\n--{boundary}--\r\n"
+            ),
+        ]
+        .concat();
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let page = post(server.addr, "/imports", &ct, body, &[("cookie", &analyst)]).await;
+        assert!(
+            page.body.contains("Imported dfe-2026.csv:") && page.body.contains("2 new or changed"),
+            "[{b}] {}",
+            page.body
+        );
+        let csv = server.get(&format!("/organisations/{FAILING}/charts/{INDICATOR}.csv")).await;
+        assert!(csv.body.contains("2025/26,18.5"), "[{b}] {}", csv.body);
+        server.stop().await;
+    }
+}
