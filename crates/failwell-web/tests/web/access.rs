@@ -646,6 +646,10 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert!(past.body.contains("Judged as of"), "[{b}] and says it is judged as of then");
         let now = get_with(server.addr, "/interventions/1/pack", &[("cookie", &analyst)]).await;
         assert!(!now.body.contains("Statutory direction (statutory)") && !now.body.contains("Judged as of"), "[{b}]");
+        // Today's rung with its own legal basis, not the opening rung's.
+        let held = failwell_domain::regime::Regime::england().rung(&case.ladder, &to).cloned().expect("the rung");
+        let basis = if held.statutory { "statutory" } else { "by agreement" };
+        assert!(now.body.contains(&format!("{} ({basis})", held.name)), "[{b}] {} ({basis})", held.name);
         // The open case's criterion holds the organisation's chart to its target.
         let org = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &analyst)]).await;
         assert!(org.body.contains("(target 18, from intervention 1, criterion "), "[{b}] the case's target, assured");
