@@ -345,6 +345,7 @@ pub(crate) async fn journey_of(
     snapshot: &crate::snapshot::Snapshot,
     code: &str,
     today: Date,
+    with_cases: bool,
 ) -> Result<JourneyView, WebError> {
     let org = snapshot.organisations.get(code).ok_or_else(|| WebError::NotFound(format!("organisation {code:?}")))?;
     // The links of the lineage so far, until it stops growing (a predecessor's own
@@ -363,8 +364,10 @@ pub(crate) async fn journey_of(
         codes.iter().flat_map(|c| snapshot.inspections.get(c).into_iter().flatten().cloned()).collect();
     let events: Vec<failwell_domain::Event> =
         codes.iter().flat_map(|c| snapshot.events.get(c).into_iter().flatten().cloned()).collect();
+    // Without the cases (for the public): the spells the published designations and
+    // judgements make, and nothing of failwell's own casework.
     let mut cases = Vec::new();
-    for c in &codes {
+    for c in codes.iter().filter(|_| with_cases) {
         cases.extend(state.store.interventions(Some(c)).await?);
     }
     cases.sort_by_key(|c| c.id);
@@ -384,7 +387,7 @@ pub async fn api_journey(
     let this: Vec<Code> = Code::new(&code).into_iter().collect();
     signed.allow(&state, Reach::Organisations(&this)).await?;
     let snapshot = state.snapshot(None).await?;
-    Ok(Json(journey_of(&state, &snapshot, &code, q.today()?).await?))
+    Ok(Json(journey_of(&state, &snapshot, &code, q.today()?, true).await?))
 }
 
 fn org_links(orgs: &[String]) -> String {

@@ -706,21 +706,22 @@ pub async fn organisation(
         today: Some(failwell_domain::dates::iso(today)),
         ..Default::default()
     };
-    let (case_list, journey, timeline) = if unpublished {
+    // The public sees the journey the published record makes (judgements and designations),
+    // without failwell's own cases or the timeline of casework.
+    let journey = crate::casework::journey_of(&state, &snapshot, &code, today, unpublished).await?;
+    let (case_list, timeline) = if unpublished {
         let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
-        let journey = crate::casework::journey_of(&state, &snapshot, &code, today).await?;
         let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
-        (case_list, journey, timeline)
+        (case_list, timeline)
     } else {
-        (Vec::new(), crate::casework::JourneyView::default(), Vec::new())
+        (Vec::new(), Vec::new())
     };
     // The targets its open cases' criteria hold its indicators to (casework: not published).
     let targets = crate::casework::targets(&state, &code, &case_list).await?;
     let charts = charts(&state, &snapshot, &code, &as_of_suffix, None, &targets).await?;
     let (cases_head, cases) =
         if case_list.is_empty() { (Vec::new(), Vec::new()) } else { crate::casework::case_rows(&case_list) };
-    let journey_svg =
-        if unpublished { journey_figure(&state, &snapshot, &code, &case_list, &journey, today) } else { None };
+    let journey_svg = journey_figure(&state, &snapshot, &code, &case_list, &journey, today);
     let (decide, open_case) = if as_of.is_none() && signed.may(Reach::Decide) {
         let sector = snapshot.judgement(&code).map(|j| j.sector.as_str()).unwrap_or_default();
         (

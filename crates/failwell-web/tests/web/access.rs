@@ -97,6 +97,14 @@ async fn every_role_gets_exactly_what_the_role_matrix_in_docs_web_md_says() {
         let public = server.get_as("public", &format!("/organisations/{FAILING}")).await;
         assert!(public.body.contains("Ratings") && !public.body.contains("Risk by failure type"), "[{b}]");
         assert!(!public.body.contains("C. Chair"), "[{b}] casework people are not published");
+        // The public sees the journey the published record makes: the Inadequate judgement
+        // drawn and in a spell, but not failwell's own case.
+        let figure = public.body.split("id=\"journey\"").nth(1).expect("the journey section");
+        assert!(figure.contains("<svg") && figure.contains("inadequate (OFSTED ilacs)"), "[{b}] {figure}");
+        assert!(!figure.contains("<title>Intervention 1"), "[{b}] no case bars for the public");
+        assert!(figure.contains("spell") && !public.body.contains("id=\"timeline\""), "[{b}] no casework timeline");
+        let signed = server.get_as("analyst", &format!("/organisations/{FAILING}")).await;
+        assert!(signed.body.contains("<title>Intervention 1"), "[{b}] the case's bars for those who may see it");
         let full = server.get_as("board_member", &format!("/organisations/{FAILING}")).await;
         assert!(full.body.contains("Risk by failure type"), "[{b}]");
         // A wrong API token is refused outright.
@@ -797,7 +805,8 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         let held = format!("<title>Intervention 1: Statutory direction (level 4) from 2020-02-01 to {today}</title>");
         assert!(org.body.contains(&held), "[{b}] the first rung, ended by the step: {held}");
         let public = get(server.addr, &format!("/organisations/{FAILING}")).await;
-        assert!(!public.body.contains("fw-journey"), "[{b}] casework is not published");
+        assert!(public.body.contains("fw-journey"), "[{b}] the published record's journey");
+        assert!(!public.body.contains("<title>Intervention 1"), "[{b}] casework is not published");
         assert!(!public.body.contains("Target:"), "[{b}] nor its targets");
 
         let log = server.store().audit_log(400).await.unwrap();
