@@ -112,19 +112,26 @@ impl Mapping {
         Ok(())
     }
 
+    /// The names of the settings [`Mapping::from_pairs`] reads.
+    pub const SETTINGS: &'static [&'static str] =
+        &["map", "set", "filter", "period_style", "published_lag_days", "skip_empty", "domain_columns"];
+
     /// A mapping from named settings, as a web form or query string gives them: `map` and
     /// `set` (`OURS=THEIRS`, `OURS=VALUE`) and `filter` may repeat; `period_style`,
     /// `published_lag_days`, `skip_empty` (`true`/`on`) and `domain_columns`
     /// (comma-separated) as the command line's flags of the same names. Empty values and
     /// other names are ignored. A bad setting is refused with its name and why.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Mapping, (String, String)> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Mapping, (&'static str, String)> {
         let mut m = Mapping::default();
         for (key, value) in pairs {
             let value = value.trim();
+            let Some(key) = Mapping::SETTINGS.iter().copied().find(|k| *k == key) else { continue };
             if value.is_empty() {
                 continue;
             }
-            let refused = |why: String| (key.to_string(), why);
+            let refused = |why: String| (key, why);
             match key {
                 "map" => m.add_rename(value).map_err(refused)?,
                 "set" => m.add_constant(value).map_err(refused)?,

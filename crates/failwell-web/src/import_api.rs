@@ -65,16 +65,8 @@ fn read_query(raw: Option<&str>) -> Result<(ImportQuery, Mapping), WebError> {
         ..ImportQuery::default()
     };
     let mapping = Mapping::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|(key, reason)| WebError::BadParameter { parameter: mapping_parameter(&key), reason })?;
+        .map_err(|(parameter, reason)| WebError::BadParameter { parameter, reason })?;
     Ok((q, mapping))
-}
-
-/// The mapping's parameter named `key`, as the error names it.
-pub(crate) fn mapping_parameter(key: &str) -> &'static str {
-    ["map", "set", "filter", "period_style", "published_lag_days", "skip_empty", "domain_columns"]
-        .into_iter()
-        .find(|k| *k == key)
-        .unwrap_or("mapping")
 }
 
 /// An import done (or checked, on a dry run).

@@ -68,8 +68,7 @@ pub(crate) async fn upload(
             "csrf" => csrf = field.text().await.map_err(bad)?,
             "kind" => kind = field.text().await.map_err(bad)?,
             "dry_run" => dry_run = !field.text().await.map_err(bad)?.is_empty(),
-            name @ ("map" | "set" | "filter" | "period_style" | "published_lag_days" | "skip_empty"
-            | "domain_columns") => {
+            name if failwell_ingest::Mapping::SETTINGS.contains(&name) => {
                 let name = name.to_string();
                 let text = field.text().await.map_err(bad)?;
                 settings.extend(text.lines().map(|line| (name.clone(), line.to_string())));
@@ -91,7 +90,7 @@ pub(crate) async fn upload(
     let name = if name.is_empty() { "upload".to_string() } else { name };
     let format = Format::from_path(std::path::Path::new(&name));
     let mapping = failwell_ingest::Mapping::from_pairs(settings.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|(key, reason)| WebError::BadField { field: crate::import_api::mapping_parameter(&key), reason })?;
+        .map_err(|(field, reason)| WebError::BadField { field, reason })?;
     let outcome = crate::import_api::import_as(&state, &signed, (kind, mapping), &name, format, bytes, dry_run).await?;
     let mut shown = page(csrf_of(&signed)?, &kind_name);
     if outcome.error_count > 0 {

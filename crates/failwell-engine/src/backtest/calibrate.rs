@@ -8,6 +8,7 @@
 //! the calibration day is read (no look-ahead): the judgements are cut there, and each is
 //! scanned as known the day before it was published.
 
+use super::figures::LearnedWeights;
 use super::{Backtest, BacktestOptions, backtest};
 use crate::error::EngineError;
 use crate::judge::rules::RuleBook;
@@ -84,7 +85,7 @@ pub async fn calibrate(
     };
     let day = as_of.map_or_else(|| to.to_string(), crate::dates::iso);
     let version = version.map_or_else(|| format!("{}+calibrated.{day}", regime.version), str::to_string);
-    let section = section(&backtest, &sector, from, to, &day);
+    let section = section(&backtest, weights, &sector, (from, to), &day);
     let regime_text = with_learned_score(regime_text, &version, &section)?;
     Ok(Calibration { backtest, version, section, regime_text })
 }
@@ -94,9 +95,9 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// The `[[learned_scores]]` table for the backtest's model of the next year.
-fn section(backtest: &Backtest, sector: &str, from: &str, to: &str, day: &str) -> String {
-    let w = backtest.figures.learned.as_ref().expect("checked by the caller");
+/// The `[[learned_scores]]` table for `w`, the backtest's model of the next year, fitted
+/// on the judgements published `from` to `to`.
+fn section(backtest: &Backtest, w: &LearnedWeights, sector: &str, (from, to): (&str, &str), day: &str) -> String {
     let method = |name: &str| backtest.figures.methods.iter().find(|m| m.name == name);
     let auc =
         |name: &str| method(name).and_then(|m| m.roc_auc.value).map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));

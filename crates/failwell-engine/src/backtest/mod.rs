@@ -201,6 +201,7 @@ pub async fn backtest(
     let mut levels: BTreeMap<(Date, &str), BTreeMap<String, f64>> = BTreeMap::new();
     // Levels are compared for rates, percentages and ratios only: a count measures size.
     let catalogue: Vec<Indicator> = store.records_as_of("indicator", None).await?;
+    let level_series = crate::scan::level_pass::LevelSeries::read(store, &catalogue).await?;
     for (done, (day, wanted)) in days.iter().enumerate() {
         let report = scan_with(*day, &unlearned).await?;
         for org in report.organisations {
@@ -208,7 +209,7 @@ pub async fn backtest(
                 reports.insert((*day, code), org);
             }
         }
-        for (org, known) in crate::scan::level_pass::levels(store, *day, &catalogue).await? {
+        for (org, known) in level_series.levels(store, *day).await? {
             if let Some(code) = wanted.get(org.as_str()) {
                 levels.insert((*day, code), known);
             }

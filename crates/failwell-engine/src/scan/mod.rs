@@ -416,7 +416,7 @@ async fn judge_and_track(
         };
     let mut judged = judge_all(inputs, options.parallel_from_organisations, &judge_one)?;
     if judged.iter().any(|r| regime.learned_score(&r.sector).is_some()) {
-        let levels = crate::scan::level_pass::levels(store, today, &catalogue).await?;
+        let levels = crate::scan::level_pass::LevelSeries::read(store, &catalogue).await?.levels(store, today).await?;
         for r in &mut judged {
             let Some(score) = regime.learned_score(&r.sector) else { continue };
             let inspections = by_org_ins.get(r.organisation.as_str()).into_iter().flatten();

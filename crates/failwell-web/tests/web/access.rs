@@ -656,6 +656,9 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert!(!now.body.contains("Statutory direction (statutory)") && !now.body.contains("Judged as of"), "[{b}]");
         // Today's rung with its own legal basis, not the opening rung's.
         let held = failwell_domain::regime::Regime::england().rung(&case.ladder, &to).cloned().expect("the rung");
+        // Guard: the step's rung has another legal basis than the statutory one opened on,
+        // so the pack's words tell the two apart.
+        assert!(!held.statutory, "[{b}] {to} is by agreement");
         let basis = if held.statutory { "statutory" } else { "by agreement" };
         assert!(now.body.contains(&format!("{} ({basis})", held.name)), "[{b}] {} ({basis})", held.name);
         // The open case's criterion holds the organisation's chart to its target.
