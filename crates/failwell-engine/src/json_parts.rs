@@ -49,7 +49,7 @@ fn shares<T: Serialize + Sync>(items: &[T], weight: impl Fn(&T) -> usize) -> ser
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::scan::parallel::threads();
     let weights: Vec<usize> = items.iter().map(|i| weight(i).max(1)).collect();
     let per_share = weights.iter().sum::<usize>().div_ceil(cores);
     // (items, their weight, the first one's weight)

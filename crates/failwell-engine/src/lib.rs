@@ -37,6 +37,7 @@ pub mod options;
 pub mod record;
 pub mod report;
 pub mod scan;
+mod stable_hash;
 
 pub use error::{EngineError, RuleError, RuleErrors};
 pub use judge::assess::{Assessment, Band, Trajectory};

@@ -461,8 +461,10 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
                 ScanFormat::Json => crate::output::write_json(&serde_json::json!({ "audit": entries }))?,
                 ScanFormat::Text => {
                     for e in &entries {
+                        // The action and its subject apart ("open intervention — intervention 2"),
+                        // so that neither reads into the other.
                         outln!(
-                            "#{} {} {} {} {} [{}]: {}",
+                            "#{} {} {}: {} — {} [{}]: {}",
                             e.id,
                             e.at,
                             e.who,

@@ -239,7 +239,7 @@ impl<'a> PeerGroups<'a> {
                 text.push_str(t);
             }
         }
-        let key = crate::record::hash::stable_hash(text.as_bytes());
+        let key = crate::stable_hash::stable_hash(text.as_bytes());
         PeerGroups { neighbours, key }
     }
 

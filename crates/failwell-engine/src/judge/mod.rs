@@ -25,5 +25,6 @@ pub mod returns;
 pub mod rules;
 pub mod series;
 pub mod signal;
+pub mod signal_form;
 pub mod system;
 pub mod weights;

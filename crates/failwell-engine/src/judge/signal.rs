@@ -273,11 +273,10 @@ impl Signal {
 
     /// A hash of everything the signal's record holds, to find the few signals of a scan
     /// that changed since the last without writing each out as JSON (40,000 ongoing
-    /// signals at England scale). It hashes the signal as the recorded results lay it out
-    /// (`results_codec`: every field, each length-prefixed), so the one list of fields
-    /// serves both.
+    /// signals at England scale): the hash of its canonical form
+    /// ([`crate::judge::signal_form`]), which no cache layout changes.
     pub fn content_hash(&self) -> String {
-        crate::record::hash::stable_hash(&crate::record::results_codec::signal_bytes(self))
+        crate::judge::signal_form::content_hash(self)
     }
 
     /// Whether the signal counts towards risk: concerns, except those read as honest

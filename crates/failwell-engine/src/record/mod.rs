@@ -5,5 +5,4 @@
 
 pub mod continuity;
 pub mod decisions;
-pub(crate) mod hash;
 pub(crate) mod results_codec;

@@ -44,7 +44,7 @@ use failwell_domain::Period;
 use std::sync::Arc;
 
 /// The layout's version: a reader refuses any other.
-pub const FORMAT: u8 = 10;
+pub const FORMAT: u8 = 11;
 
 /// Bytes of the checksum after the format byte.
 const CHECKSUM: usize = 8;
@@ -119,7 +119,7 @@ pub fn encode(results: &IndicatorResults) -> Vec<u8> {
     out.push(FORMAT);
     out.extend_from_slice(&[0; CHECKSUM]);
     out.extend_from_slice(&packed);
-    let sum = crate::record::hash::checksum(&out[1 + CHECKSUM..]);
+    let sum = crate::stable_hash::checksum(&out[1 + CHECKSUM..]);
     out[1..1 + CHECKSUM].copy_from_slice(&sum.to_le_bytes());
     out
 }
@@ -136,13 +136,6 @@ fn put_optional_text(out: &mut Vec<u8>, s: Option<&str>) {
             put_text(out, s);
         }
     }
-}
-
-/// One signal as the recorded results lay it out; [`Signal::content_hash`] hashes it.
-pub fn signal_bytes(s: &Signal) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256 + s.evidence.as_str().len());
-    put_signal(&mut out, s);
-    out
 }
 
 /// A signal field by field: 40,000 of them are read back by every incremental scan at
@@ -467,7 +460,7 @@ fn unpack(bytes: &[u8], body: &mut Vec<u8>) -> Result<(), EngineError> {
         return Err(r.bad("unknown format"));
     }
     let sum = u64::from_le_bytes(r.take(CHECKSUM)?.try_into().unwrap_or([0; CHECKSUM]));
-    if sum != crate::record::hash::checksum(&bytes[1 + CHECKSUM..]) {
+    if sum != crate::stable_hash::checksum(&bytes[1 + CHECKSUM..]) {
         return Err(r.bad("checksum does not match: damaged"));
     }
     let packed = &bytes[r.at..];
@@ -488,7 +481,7 @@ fn unpack(bytes: &[u8], body: &mut Vec<u8>) -> Result<(), EngineError> {
 
 /// Decodes many indicators' results, sharing them out over the machine's cores.
 pub fn decode_all(items: &[(String, Vec<u8>)]) -> Vec<Result<IndicatorResults, EngineError>> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::scan::parallel::threads();
     let shares: Vec<&[(String, Vec<u8>)]> = items.chunks(items.len().div_ceil(cores).max(1)).collect();
     crate::scan::parallel::map(shares, 2, |share| {
         // Each core shares codes among its own indicators: no counter is touched by two.

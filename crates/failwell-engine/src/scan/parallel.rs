@@ -1,40 +1,27 @@
 //! Work shared out over the machine's cores, results kept in input order.
 //!
 //! The scan's heavy steps (peer norms per indicator, recorded results per indicator,
-//! organisations) are independent item by item. Scoped threads over contiguous chunks
-//! are enough: no work stealing, no extra dependency, and the output order (hence the
-//! report) does not depend on the number of cores.
+//! organisations) are independent item by item. rayon's indexed parallel iterators keep
+//! the input order when collected, so the report does not depend on the number of cores.
+//! What this adds is the threshold: a handful of items runs on the calling thread, where
+//! handing work to the pool would cost more than it saves (the thresholds are the scan's
+//! options, so tests can force the parallel path on small inputs).
 
-/// Threads at most, whatever the machine: beyond this the steps are memory-bound.
-const MAX_THREADS: usize = 8;
+use rayon::prelude::*;
 
-/// `f` over `items` on up to one thread per core, in input order. Below `min_items`
-/// items, or on one core, it runs on the calling thread (a thread costs more than it saves).
-/// Borrowed items are passed as a `Vec` of references.
-pub fn map<T: Send, R: Send>(items: Vec<T>, min_items: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
-    if threads < 2 || items.len() < min_items.max(2) {
+/// `f` over `items` on rayon's pool, in input order; below `min_items` items (and always
+/// for fewer than two) on the calling thread.
+pub fn map<T: Send, R: Send>(items: Vec<T>, min_items: usize, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() < min_items.max(2) {
         return items.into_iter().map(f).collect();
     }
-    let per = items.len().div_ceil(threads);
-    let mut chunks = Vec::with_capacity(threads);
-    let mut rest = items;
-    while rest.len() > per {
-        let tail = rest.split_off(per);
-        chunks.push(rest);
-        rest = tail;
-    }
-    chunks.push(rest);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> =
-            chunks.into_iter().map(|chunk| s.spawn(move || chunk.into_iter().map(f).collect::<Vec<R>>())).collect();
-        handles
-            .into_iter()
-            // A worker panics only on a bug; carry the panic to the caller as it was.
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    items.into_par_iter().map(f).collect()
+}
+
+/// How many threads [`map`] shares work among: for callers that cut their work into one
+/// share per thread themselves.
+pub fn threads() -> usize {
+    rayon::current_num_threads()
 }
 
 #[cfg(test)]
@@ -47,5 +34,11 @@ mod tests {
         let expected: Vec<u32> = items.iter().map(|i| i * 2).collect();
         assert_eq!(map(items, 0, |i| i * 2), expected);
         assert_eq!(map(Vec::<u32>::new(), 0, |i| i), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn a_panic_in_a_worker_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| map((0..100).collect::<Vec<u32>>(), 0, |i| assert!(i != 57)));
+        assert!(caught.is_err());
     }
 }

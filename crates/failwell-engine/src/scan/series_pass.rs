@@ -133,7 +133,7 @@ pub struct SeriesPass {
     pub config: String,
 }
 
-use crate::record::hash::stable_hash;
+use crate::stable_hash::stable_hash;
 
 /// Everything that shapes the series results besides the figures: an incremental scan
 /// may reuse results only from a scan with the same fingerprint.

@@ -2,41 +2,26 @@
 
 use failwell_domain::{Code, Indicator, Inspection, Link, Observation, Organisation, Slug};
 use failwell_store::Store;
+use failwell_test_support::TestDatabase;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
-use sqlx::Connection;
 use std::net::SocketAddr;
 
-/// A database to test against: its URL and backend, and the temp dir a SQLite file lives in.
+/// A database to test against: its URL and backend, and the harness's database, which is
+/// removed (the SQLite folder, the PostgreSQL database) when this is dropped.
 pub struct TestDb {
     pub url: String,
     pub backend: &'static str,
-    pub _dir: Option<tempfile::TempDir>,
+    _database: TestDatabase,
 }
 
 /// A fresh SQLite database, and a fresh PostgreSQL one when a server is configured.
 pub async fn databases() -> Vec<TestDb> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("web.db").display().to_string();
-    let mut out = vec![TestDb { url: path, backend: "sqlite", _dir: Some(dir) }];
-    match std::env::var("FAILWELL_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let name = format!(
-                "tw_{}_{}_{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
-            );
-            let mut conn = sqlx::PgConnection::connect(&base).await.expect("PostgreSQL reachable");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-            let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /DBNAME");
-            out.push(TestDb { url: format!("{prefix}/{name}"), backend: "postgres", _dir: None });
-        }
-        _ => eprintln!("PostgreSQL tests skipped: FAILWELL_TEST_POSTGRES_URL is not set"),
-    }
-    out
+    TestDatabase::all()
+        .expect("test databases")
+        .into_iter()
+        .map(|db| TestDb { url: db.url().to_string(), backend: db.name(), _database: db })
+        .collect()
 }
 
 /// A day from its ISO text.
