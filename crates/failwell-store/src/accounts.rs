@@ -181,7 +181,7 @@ impl Store {
     /// Every account, by user name.
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         sqlx::query(concat!("select ", account_columns!(), " from account order by username"))
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?
             .iter()
             .map(account)
@@ -196,7 +196,7 @@ impl Store {
             ", password_hash from account where username = $1 and disabled_at is null"
         ))
         .bind(username)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reads())
         .await?;
         row.map(|r| Ok((account(&r)?, r.try_get(8)?))).transpose()
     }
@@ -271,7 +271,7 @@ impl Store {
         ))
         .bind(token_hash)
         .bind(crate::import::now())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reads())
         .await?;
         row.map(|r| Ok((account(&r)?, r.try_get(8)?))).transpose()
     }
@@ -323,7 +323,7 @@ impl Store {
              where t.token_hash = $1 and t.revoked_at is null and a.disabled_at is null"
         ))
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reads())
         .await?;
         row.as_ref().map(account).transpose()
     }
@@ -343,7 +343,7 @@ impl Store {
         )
         .bind(account.email.as_deref().unwrap_or(""))
         .bind(&account.display_name)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         for r in rows {
             out.insert(r.try_get(0)?);
@@ -383,7 +383,7 @@ impl Store {
         .bind(action)
         .bind(subject)
         .bind(since)
-        .fetch_one(&self.pool)
+        .fetch_one(self.reads())
         .await?;
         Ok(row.try_get(0)?)
     }
@@ -399,7 +399,7 @@ impl Store {
         .bind(filter.action.as_deref().unwrap_or(""))
         .bind(filter.since.as_deref().unwrap_or(""))
         .bind(if filter.limit > 0 { filter.limit } else { i64::MAX })
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(|r| {

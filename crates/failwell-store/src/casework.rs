@@ -658,7 +658,7 @@ impl Store {
         } else if let Some(code) = organisation {
             q = q.bind(code.to_string());
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = q.fetch_all(self.reads()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -683,13 +683,13 @@ impl Store {
                     "select organisation from intervention_organisation where intervention_id = $1 order by organisation",
                 )
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reads())
                 .await?,
                 actors: sqlx::query(
                     "select name, role, power, email from intervention_actor where intervention_id = $1 order by position",
                 )
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reads())
                 .await?
                 .iter()
                 .map(|a| {
@@ -701,7 +701,7 @@ impl Store {
                      from intervention_step where intervention_id = $1 order by id",
                 )
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reads())
                 .await?
                 .iter()
                 .map(|s| {
@@ -732,7 +732,7 @@ impl Store {
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?
             .iter()
             .map(|o| {

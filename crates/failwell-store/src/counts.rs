@@ -64,7 +64,7 @@ impl Store {
         for code in indicators {
             query = query.bind(code.clone());
         }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(self.reads()).await?;
         rows.iter()
             .map(|r| {
                 let published: Option<String> = r.try_get(7)?;

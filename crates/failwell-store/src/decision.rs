@@ -85,7 +85,7 @@ fn decision(r: &sqlx::any::AnyRow) -> Result<Decision, StoreError> {
 impl Store {
     /// The as-of day of recorded scan `id`, if there is one.
     pub async fn scan_as_of(&self, id: i64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("select as_of from scan_run where id = $1").bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_scalar("select as_of from scan_run where id = $1").bind(id).fetch_optional(self.reads()).await?)
     }
 
     /// What recorded scan `scan_id` recommended for `organisation`: the recommendation in
@@ -104,7 +104,7 @@ impl Store {
         )
         .bind(scan_id)
         .bind(organisation)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reads())
         .await?;
         row.map(|r| {
             Ok(StoredRecommendation {
@@ -140,7 +140,7 @@ impl Store {
         .await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {DECISION_COLUMNS} where d.id = $1")))
             .bind(id)
-            .fetch_one(&self.pool)
+            .fetch_one(self.reads())
             .await?;
         decision(&row)
     }
@@ -153,12 +153,12 @@ impl Store {
                     "select {DECISION_COLUMNS} where d.organisation = $1 order by d.id"
                 )))
                 .bind(code)
-                .fetch_all(&self.pool)
+                .fetch_all(self.reads())
                 .await?
             }
             None => {
                 sqlx::query(sqlx::AssertSqlSafe(format!("select {DECISION_COLUMNS} order by d.id")))
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reads())
                     .await?
             }
         };

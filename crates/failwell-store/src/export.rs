@@ -33,7 +33,7 @@ impl Store {
             "select natural_key, content from record where kind = $1 and is_current = 1 order by natural_key",
         )
         .bind(kind)
-        .fetch(&self.pool);
+        .fetch(self.reads());
         let mut n = 0;
         while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
             let key: String = row.try_get(0).map_err(StoreError::from)?;
@@ -59,7 +59,7 @@ impl Store {
              where o.revision = (select max(m.revision) from observation m where m.series_id = o.series_id and m.period = o.period)
              order by org.code, ind.code, o.period",
         )
-        .fetch(&self.pool);
+        .fetch(self.reads());
         let mut n = 0;
         while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
             let obs = observation_from_row(&row).map_err(ExportError::Store)?;

@@ -27,6 +27,7 @@ mod reminders;
 mod scan;
 mod scan_state;
 mod series;
+mod side_reader;
 
 pub use accounts::{Account, AccountRefusal, AuditFilter, NewAccount};
 pub use ahead::Ahead;

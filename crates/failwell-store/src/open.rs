@@ -23,9 +23,16 @@ pub struct Store {
     pub(crate) backend: Backend,
     /// PostgreSQL only: native connections for `COPY`, which the `Any` driver cannot issue.
     pub(crate) copy_pool: Option<sqlx::PgPool>,
-    /// SQLite only: the file, for the scan's bulk reads on a read-only connection of their own.
-    pub(crate) sqlite_path: Option<String>,
+    /// SQLite only: a pool of read-only connections beside the one writer, for reads
+    /// outside a transaction (see [`Store::reads`]).
+    pub(crate) read_pool: Option<AnyPool>,
+    /// SQLite only: read-only connections to the file, for the scan's bulk reads (see
+    /// `side_reader`), shared by the store's clones.
+    pub(crate) side_readers: Option<std::sync::Arc<crate::side_reader::SideReaders>>,
 }
+
+/// SQLite's read-only connections at most: a web server's requests read beside one another.
+const READERS: u32 = 4;
 
 /// The schema's versions, each in both dialects. A version is applied once, in one
 /// transaction, and recorded in `schema_version`; the two lists must keep the same numbers.
@@ -146,7 +153,30 @@ impl Store {
             ),
             Backend::Sqlite => None,
         };
-        let store = Store { pool, backend, copy_pool, sqlite_path };
+        // SQLite's readers: the writer is one connection (above), and every read on it
+        // would queue behind the others; WAL lets several read-only connections read the
+        // last commit beside it. Lazy: a command that only writes opens none.
+        let read_pool = match &sqlite_path {
+            Some(_) => Some(
+                AnyPoolOptions::new()
+                    .max_connections(READERS)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("pragma busy_timeout = 30000; pragma cache_size = -16384;").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_lazy_with(
+                        AnyConnectOptions::from_str(&url.replace("?mode=rwc", "?mode=ro"))?
+                            .log_statements(log::LevelFilter::Off)
+                            .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60)),
+                    ),
+            ),
+            None => None,
+        };
+        let side_readers = sqlite_path.map(|p| std::sync::Arc::new(crate::side_reader::SideReaders::new(p)));
+        let store = Store { pool, backend, copy_pool, read_pool, side_readers };
         store.migrate().await?;
         Ok(store)
     }
@@ -224,6 +254,20 @@ impl Store {
         if let Some(p) = &self.copy_pool {
             p.close().await;
         }
+        // The writer last: SQLite checkpoints its log when the last connection closes.
+        if let Some(r) = &self.side_readers {
+            r.close();
+        }
+        if let Some(p) = &self.read_pool {
+            p.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// Where a read outside a transaction runs: SQLite's read-only pool, or the one pool
+    /// of PostgreSQL (whose connections all read and write). A read sees every commit made
+    /// before it, through either.
+    pub(crate) fn reads(&self) -> &AnyPool {
+        self.read_pool.as_ref().unwrap_or(&self.pool)
     }
 }

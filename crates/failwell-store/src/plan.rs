@@ -468,14 +468,14 @@ impl Store {
     pub async fn plan(&self, intervention: i64) -> Result<StoredPlan, StoreError> {
         let themes = sqlx::query("select id, title from plan_theme where intervention_id = $1 order by id")
             .bind(intervention)
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?;
         let actions = sqlx::query(
             "select a.id, a.theme_id, a.title, a.lead, a.due, a.tag from plan_action a
              join plan_theme t on t.id = a.theme_id where t.intervention_id = $1 order by a.id",
         )
         .bind(intervention)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         let updates = sqlx::query(
             "select u.action_id, u.on_date, u.status, u.note, u.recorded_by from progress_update u
@@ -483,7 +483,7 @@ impl Store {
              where t.intervention_id = $1 order by u.id",
         )
         .bind(intervention)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         let mut out_themes = Vec::new();
         for t in &themes {
@@ -516,14 +516,14 @@ impl Store {
              join criterion c on c.id = j.criterion_id where c.intervention_id = $1 order by j.id",
         )
         .bind(intervention)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         let mut criteria = Vec::new();
         for c in sqlx::query(
             "select id, theme_id, action_id, exit_kind, rule from criterion where intervention_id = $1 order by id",
         )
         .bind(intervention)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?
         {
             let id: i64 = c.try_get(0)?;
@@ -557,7 +557,7 @@ impl Store {
             "select id, due, who, reviews, held_on, outcome from check_in where intervention_id = $1 order by due, id",
         )
         .bind(intervention)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(|r| {
@@ -613,7 +613,7 @@ impl Store {
              where intervention_id = $1 order by held_on, id",
         )
         .bind(intervention)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(|r| {
@@ -648,7 +648,7 @@ impl Store {
         )
         .bind(organisation)
         .bind(indicator)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?
         .iter()
         .map(|r| Ok(SeriesPoint { period: r.try_get(0)?, value: r.try_get(1)?, published_on: r.try_get(2)? }))

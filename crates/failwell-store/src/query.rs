@@ -36,7 +36,7 @@ impl Store {
                (select count(*) from record where kind = 'inspection' and is_current = 1),
                (select count(*) from record where kind = 'event' and is_current = 1)",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(self.reads())
         .await?;
         let n = |i: usize| -> Result<u64, StoreError> { Ok(row.try_get::<i64, _>(i)? as u64) };
         Ok(Counts {

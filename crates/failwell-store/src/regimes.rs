@@ -60,7 +60,7 @@ impl Store {
     /// Every stored regime, by id then version (text order).
     pub async fn regimes(&self) -> Result<Vec<StoredRegime>, StoreError> {
         let rows = sqlx::query("select id, version, text, added_at from regime order by id, version")
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?;
         rows.iter()
             .map(|r| {
@@ -79,7 +79,7 @@ impl Store {
         let row = sqlx::query("select id, version, text, added_at from regime where id = $1 and version = $2")
             .bind(id)
             .bind(version)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reads())
             .await?;
         row.map(|r| {
             Ok(StoredRegime { id: r.try_get(0)?, version: r.try_get(1)?, text: r.try_get(2)?, added_at: r.try_get(3)? })

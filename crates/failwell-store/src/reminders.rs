@@ -72,12 +72,12 @@ impl Store {
             Some(d) => {
                 sqlx::query("select id, day, recipient, channel, outcome, items, detail, at from reminder where day = $1 order by id")
                     .bind(d)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reads())
                     .await?
             }
             None => {
                 sqlx::query("select id, day, recipient, channel, outcome, items, detail, at from reminder order by id")
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.reads())
                     .await?
             }
         };

@@ -39,10 +39,10 @@ impl Store {
         let parse = |key: String, content: &str| {
             serde_json::from_str(content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })
         };
-        // On SQLite, the scan's bulk reader (see `with_sqlite_reader`): a scan reads the
+        // On SQLite, the scan's bulk reader (see `side_reader`): a scan reads the
         // 6,000 organisations and their links of England scale through it.
-        if let Some(path) = &self.sqlite_path {
-            return crate::series::with_sqlite_reader(path, |conn| {
+        if let Some(readers) = &self.side_readers {
+            return readers.read(|conn| {
                 let mut statement = conn.prepare(sql)?;
                 let mut rows = match &day {
                     Some(day) => statement.query(rusqlite::params![kind, day])?,
@@ -59,7 +59,7 @@ impl Store {
         if let Some(day) = day {
             query = query.bind(day);
         }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(self.reads()).await?;
         rows.iter().map(|row| parse(row.try_get(0)?, &row.try_get::<String, _>(1)?)).collect()
     }
 }

@@ -135,7 +135,7 @@ impl Store {
              from scan_run order by id desc limit $1",
         )
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         rows.iter()
             .map(|r| {
@@ -163,8 +163,8 @@ impl Store {
     pub async fn open_signals(&self) -> Result<Vec<OpenSignal>, StoreError> {
         let sql = "select key, organisation, source, rule, direction, first_seen_on, content_hash
              from signal where closed_in_scan is null order by key";
-        if let Some(path) = &self.sqlite_path {
-            return crate::series::with_sqlite_reader(path, |conn| {
+        if let Some(readers) = &self.side_readers {
+            return readers.read(|conn| {
                 let mut statement = conn.prepare(sql)?;
                 let rows = statement.query_map([], |r| {
                     Ok(OpenSignal {
@@ -210,7 +210,7 @@ impl Store {
              where organisation = $1 order by first_seen_on, key",
         )
         .bind(organisation)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
     }
@@ -218,8 +218,8 @@ impl Store {
     /// The per-indicator results of the last recorded scan.
     pub async fn indicator_scans(&self) -> Result<Vec<SeriesScan>, StoreError> {
         let sql = "select indicator, results from indicator_scan order by indicator";
-        if let Some(path) = &self.sqlite_path {
-            return crate::series::with_sqlite_reader(path, |conn| {
+        if let Some(readers) = &self.side_readers {
+            return readers.read(|conn| {
                 let mut statement = conn.prepare(sql)?;
                 let rows = statement.query_map([], |r| Ok(SeriesScan { indicator: r.get(0)?, results: r.get(1)? }))?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -298,7 +298,7 @@ impl Store {
             last_seen,
             as_of: run.as_of.clone(),
             backend: self.backend,
-            sqlite_path: self.sqlite_path.clone(),
+            side_readers: self.side_readers.clone(),
         })
     }
 }
@@ -311,7 +311,7 @@ impl Store {
 async fn write_recommendations(
     tx: &mut sqlx::Transaction<'static, Any>,
     backend: Backend,
-    sqlite_path: Option<&str>,
+    side_readers: Option<&crate::side_reader::SideReaders>,
     id: i64,
     recommendations: &[RecommendationRow],
 ) -> Result<(), StoreError> {
@@ -319,11 +319,11 @@ async fn write_recommendations(
     let sql = "select organisation, recommended_rung, current_rung, rationale, reported from recommendation
                where superseded_in is null";
     // (organisation, the row when reported): 6,000 rows at England scale.
-    let in_force: HashMap<String, Option<RecommendationRow>> = match sqlite_path {
+    let in_force: HashMap<String, Option<RecommendationRow>> = match side_readers {
         // The transaction holds SQLite's write lock (`begin immediate`) and has not written
         // this table yet, so the last committed rows, read on the bulk reader (which hands
         // no rows between threads), are the rows it would read itself.
-        Some(path) => crate::series::with_sqlite_reader(path, |conn| {
+        Some(readers) => readers.read(|conn| {
             let mut statement = conn.prepare(sql)?;
             let rows =
                 statement.query_map([], |r| Ok(in_force_row(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
@@ -431,8 +431,8 @@ pub struct ScanRecording {
     last_seen: (i64, String),
     as_of: String,
     backend: Backend,
-    /// SQLite only: the file, for reads on the bulk reader (see `write_recommendations`).
-    sqlite_path: Option<String>,
+    /// SQLite only: the side readers, for reads on the bulk reader (see `write_recommendations`).
+    side_readers: Option<std::sync::Arc<crate::side_reader::SideReaders>>,
 }
 
 impl std::fmt::Debug for ScanRecording {
@@ -449,7 +449,7 @@ impl ScanRecording {
 
     /// Writes the rest of the scan and commits. Returns its id.
     pub async fn finish(self, writes: ScanWrites<'_>) -> Result<i64, StoreError> {
-        let ScanRecording { mut tx, id, last_seen, as_of, backend, sqlite_path } = self;
+        let ScanRecording { mut tx, id, last_seen, as_of, backend, side_readers } = self;
         let ScanWrites { new, changed, closed, results, replace_all, recommendations } = writes;
         let started = std::time::Instant::now();
         for batch in closed.chunks(BATCH) {
@@ -530,7 +530,7 @@ impl ScanRecording {
             .execute(&mut *tx)
             .await?;
         }
-        write_recommendations(&mut tx, backend, sqlite_path.as_deref(), id, recommendations).await?;
+        write_recommendations(&mut tx, backend, side_readers.as_deref(), id, recommendations).await?;
         tx.commit().await?;
         tracing::debug!(elapsed = ?started.elapsed(), new = new.len(), changed = changed.len(), "scan recorded");
         Ok(id)

@@ -301,8 +301,8 @@ impl Store {
              {filter} order by s.id"
         );
         let sql = sql.as_str();
-        if let Some(path) = &self.sqlite_path {
-            return with_sqlite_reader(path, |conn| {
+        if let Some(readers) = &self.side_readers {
+            return readers.read(|conn| {
                 let mut statement = conn.prepare(sql)?;
                 let rows = statement.query_map([], |r| {
                     Ok(SeriesKey {
@@ -315,7 +315,7 @@ impl Store {
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             });
         }
-        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(self.reads()).await?;
         rows.iter()
             .map(|r| {
                 Ok(SeriesKey {
@@ -342,14 +342,14 @@ impl Store {
              where s.changed_in_import > $1 order by ind.code",
         )
         .bind(import_id)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?)
     }
 
     /// The newest import's id (0 for an empty store).
     pub async fn latest_import(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar::<_, Option<i64>>("select max(id) from import_run")
-            .fetch_one(&self.pool)
+            .fetch_one(self.reads())
             .await?
             .unwrap_or(0))
     }
@@ -357,7 +357,7 @@ impl Store {
     /// The latest publication day of any current figure.
     pub async fn latest_published(&self) -> Result<Option<Date>, StoreError> {
         let d: Option<String> =
-            sqlx::query_scalar("select max(latest_published) from series_current").fetch_one(&self.pool).await?;
+            sqlx::query_scalar("select max(latest_published) from series_current").fetch_one(self.reads()).await?;
         Ok(parse_day(d))
     }
 
@@ -371,7 +371,7 @@ impl Store {
         let select = "select series_id, periods, packed from series_current";
         let mut data = SeriesData::default();
         let mut n = 0;
-        if let Some(path) = &self.sqlite_path {
+        if let Some(readers) = &self.side_readers {
             let statements: Vec<String> = match only {
                 None => vec![format!("{select} order by series_id")],
                 Some(ids) => ids
@@ -379,7 +379,7 @@ impl Store {
                     .map(|chunk| format!("{select} where series_id in ({}) order by series_id", id_list(chunk)))
                     .collect(),
             };
-            return with_sqlite_reader(path, |conn| {
+            return readers.read(|conn| {
                 for sql in &statements {
                     let mut statement = conn.prepare(sql)?;
                     let mut rows = statement.query([])?;
@@ -447,8 +447,8 @@ impl Store {
         };
         let as_of = dates::iso(as_of);
         let mut cutter = RowCutter { data: SeriesData::default(), count: 0 };
-        if let Some(path) = &self.sqlite_path {
-            with_sqlite_reader(path, |conn| {
+        if let Some(readers) = &self.side_readers {
+            readers.read(|conn| {
                 for sql in &statements {
                     let mut statement = conn.prepare(sql)?;
                     let mut rows = statement.query([&as_of])?;
@@ -463,7 +463,7 @@ impl Store {
             })?;
         } else {
             for sql in statements {
-                let mut rows = sqlx::query(AssertSqlSafe(sql)).bind(&as_of).fetch(&self.pool);
+                let mut rows = sqlx::query(AssertSqlSafe(sql)).bind(&as_of).fetch(self.reads());
                 while let Some(row) = rows.try_next().await? {
                     let id: i64 = row.try_get(0)?;
                     let period: &str = row.try_get(1)?;
@@ -512,28 +512,6 @@ impl RowCutter {
             self.count += 1;
         }
         self.count
-    }
-}
-
-/// Runs `read` on a read-only connection of its own to the SQLite file, outside sqlx:
-/// sqlx hands every row from its worker thread to the async task, and on a 2-core machine
-/// that hand-off (a context switch a row) cost more than the read itself (measured: 60,000
-/// packed series in 450–700 ms through sqlx). On a multi-threaded runtime the executor is
-/// told the thread blocks.
-pub(crate) fn with_sqlite_reader<T>(
-    path: &str,
-    read: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    use rusqlite::OpenFlags;
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.pragma_update(None, "cache_size", -8192)?;
-    let run = || read(&conn);
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
-        _ => run(),
     }
 }
 

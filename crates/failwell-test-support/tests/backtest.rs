@@ -147,6 +147,17 @@ async fn later_judgements_in_the_store_change_nothing_before_them() {
         assert_eq!(without, with, "[{name}] no look-ahead: the 2020 judgements are invisible before 2020");
         let all = backtest(&other, &regime, &rules, &BacktestOptions::default(), &|_, _| {}).await.unwrap();
         assert_eq!(all.cases.len(), 12, "[{name}]");
+        // The council-years view: of the five councils on 1 July 2019, C2 (Good, not
+        // recommended a rung) is judged Inadequate within the year, in April 2020; with
+        // the window ending in 2019, nothing follows.
+        let y2019 = |b: &Backtest| b.flagged_per_year.iter().find(|y| y.year == 2019).cloned().expect("2019");
+        let (seen, cut) = (y2019(&all), y2019(&without));
+        assert_eq!(
+            (seen.failing_within_year, seen.by_recommendation, seen.by_recommendation_failing),
+            (1, 2, 0),
+            "[{name}] {seen:?}"
+        );
+        assert_eq!(cut.failing_within_year, 0, "[{name}] {cut:?}");
         assert_eq!(
             all.cases.iter().filter(|c| c.year < 2020).map(|c| c.score).collect::<Vec<_>>(),
             without.cases.iter().map(|c| c.score).collect::<Vec<_>>(),

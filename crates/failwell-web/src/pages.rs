@@ -395,6 +395,7 @@ pub(crate) struct OrganisationPage {
 }
 
 /// One SPC chart on an organisation page, with the table of its values.
+#[derive(Clone)]
 pub(crate) struct ChartView {
     pub(crate) id: String,
     /// The indicator's code.
@@ -439,7 +440,64 @@ pub(crate) struct ChartTarget {
 /// special causes first, then by title: the current figures, or on an as-of page those
 /// known that day. An indicator with a target in `targets` has it drawn and its
 /// assurance icon.
+///
+/// Charts are kept with the snapshot they were drawn from ([`ChartCache`]).
 pub(crate) async fn charts(
+    state: &AppState,
+    snapshot: &Snapshot,
+    code: &str,
+    as_of_suffix: &str,
+    only: Option<&str>,
+    targets: &[ChartTarget],
+) -> Result<Vec<ChartView>, WebError> {
+    use std::fmt::Write as _;
+    let mut key = format!("{code}\u{1f}{as_of_suffix}\u{1f}{}", only.unwrap_or_default());
+    for t in targets {
+        // Writing to a String cannot fail.
+        let _ = write!(key, "\u{1f}{}={}@{}", t.indicator, t.value, t.from);
+    }
+    if let Some(kept) = snapshot.charts.get(&key) {
+        return Ok(kept.as_ref().clone());
+    }
+    let drawn = draw_charts(state, snapshot, code, as_of_suffix, only, targets).await?;
+    snapshot.charts.keep(key, std::sync::Arc::new(drawn.clone()));
+    Ok(drawn)
+}
+
+/// Charts drawn from one snapshot, by organisation, link suffix, indicator asked for and
+/// targets. The figures cannot change under a snapshot (an import makes a new one), and
+/// reading and drawing a dozen SPC charts (the series, the limits, the SVG and the tables)
+/// on every view was about a fifth of an organisation page's time: see `BENCHMARKS.md`,
+/// "The web service under load".
+#[derive(Default)]
+pub(crate) struct ChartCache(std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<ChartView>>>>);
+
+/// Chart sets kept per snapshot at most: every organisation's, a few times over.
+const CHART_SETS_KEPT: usize = 4096;
+
+impl ChartCache {
+    fn get(&self, key: &str) -> Option<std::sync::Arc<Vec<ChartView>>> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn keep(&self, key: String, charts: std::sync::Arc<Vec<ChartView>>) {
+        if let Ok(mut kept) = self.0.lock()
+            && kept.len() < CHART_SETS_KEPT
+        {
+            kept.insert(key, charts);
+        }
+    }
+}
+
+impl std::fmt::Debug for ChartCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = self.0.lock().map_or(0, |k| k.len());
+        f.debug_struct("ChartCache").field("kept", &kept).finish()
+    }
+}
+
+/// [`charts`], drawn.
+async fn draw_charts(
     state: &AppState,
     snapshot: &Snapshot,
     code: &str,

@@ -40,6 +40,8 @@ pub struct Snapshot {
     pub events: HashMap<String, Vec<Event>>,
     /// Where each organisation is in `report.organisations`.
     index: HashMap<String, usize>,
+    /// The SPC charts already drawn from this snapshot's figures.
+    pub(crate) charts: crate::pages::ChartCache,
 }
 
 impl Snapshot {
@@ -98,6 +100,7 @@ impl Snapshot {
             series,
             events,
             index,
+            charts: crate::pages::ChartCache::default(),
         })
     }
 }

@@ -5,7 +5,7 @@
 use crate::cmd::scan::{choose_regime, parse_date};
 use crate::output::outln;
 use failwell_engine::backtest::figures::{Case, Estimate, Outcome};
-use failwell_engine::backtest::{Backtest, BacktestOptions, backtest};
+use failwell_engine::backtest::{Backtest, BacktestOptions, YearFlags, backtest};
 use failwell_store::Store;
 use std::io::Write;
 use std::path::PathBuf;
@@ -250,15 +250,27 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
         )?;
     }
     outln!()?;
-    outln!("Organisations flagged per year (the sector's organisations in an as-of scan on 1 July):")?;
+    outln!("Organisations flagged per year (the sector's organisations in an as-of scan on 1 July;")?;
+    outln!("in brackets, those judged failing within the year after it):")?;
     for y in &r.flagged_per_year {
         outln!(
-            "  {}: {} organisations; risk score at the year's threshold {}, recommendation above universal monitoring {}",
+            "  {}: {} organisations ({}); risk score at the year's threshold {} ({}), recommendation above universal monitoring {} ({})",
             y.year,
             y.organisations,
+            y.failing_within_year,
             y.by_risk_score,
-            y.by_recommendation
+            y.by_risk_score_failing,
+            y.by_recommendation,
+            y.by_recommendation_failing
         )?;
+    }
+    type Count = fn(&YearFlags) -> usize;
+    let methods: [(&str, Count, Count); 2] = [
+        ("risk score", |y| y.by_risk_score, |y| y.by_risk_score_failing),
+        ("recommendation", |y| y.by_recommendation, |y| y.by_recommendation_failing),
+    ];
+    for (method, flagged, followed) in methods {
+        outln!("  {}", council_years(method, &r.flagged_per_year, flagged, followed))?;
     }
     outln!()?;
     outln!("Learned score's thresholds per year (probability; fitted on failing/sound; flagged failing/sound):")?;
@@ -351,4 +363,31 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
         out.flush()?;
     }
     Ok(())
+}
+
+/// The council-years view over every evaluated year: of the organisation-years a method
+/// flagged, the share judged failing within the year, against the share of those it did
+/// not flag, and their ratio (the lift).
+fn council_years(
+    method: &str,
+    years: &[YearFlags],
+    flagged: fn(&YearFlags) -> usize,
+    followed: fn(&YearFlags) -> usize,
+) -> String {
+    let sum = |f: &dyn Fn(&YearFlags) -> usize| years.iter().map(f).sum::<usize>();
+    let (all, all_followed) = (sum(&|y| y.organisations), sum(&|y| y.failing_within_year));
+    let (hit, hit_followed) = (sum(&flagged), sum(&followed));
+    let (miss, miss_followed) = (all - hit, all_followed - hit_followed);
+    let rate = |k: usize, n: usize| if n == 0 { None } else { Some(k as f64 / n as f64) };
+    let percent = |r: Option<f64>| r.map_or("-".to_string(), |r| format!("{:.1} %", 100.0 * r));
+    let lift = match (rate(hit_followed, hit), rate(miss_followed, miss)) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+        _ => "-".to_string(),
+    };
+    format!(
+        "council-years, {method}: flagged {hit}, of which {hit_followed} ({}) judged failing within the year; \
+         not flagged {miss}, of which {miss_followed} ({}); lift {lift}",
+        percent(rate(hit_followed, hit)),
+        percent(rate(miss_followed, miss)),
+    )
 }

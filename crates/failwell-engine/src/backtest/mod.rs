@@ -128,6 +128,14 @@ pub struct YearFlags {
     pub by_risk_score: usize,
     /// Of which recommended a rung above universal monitoring.
     pub by_recommendation: usize,
+    /// Of the sector's organisations, those with a failing judgement of the evaluated
+    /// series published within a year after the scan: the council-years view, which asks
+    /// of a year's flags what followed them rather than what preceded each judgement.
+    pub failing_within_year: usize,
+    /// Of those flagged by the risk score, judged failing within the year.
+    pub by_risk_score_failing: usize,
+    /// Of those recommended above universal monitoring, judged failing within the year.
+    pub by_recommendation_failing: usize,
 }
 
 /// Runs the backtest over `store`, calling `progress(done, total)` after each scan.
@@ -318,15 +326,29 @@ pub async fn backtest(
         let report = scan_with(day, &with_model(t.year)).await?;
         let in_sector: Vec<&OrganisationReport> =
             report.organisations.iter().filter(|o| Some(&o.sector) == sector.as_ref()).collect();
+        let failing_next: BTreeSet<&str> = judged
+            .iter()
+            .filter(|(ins, outcome, _)| {
+                *outcome == Outcome::Failing
+                    && ins.framework.as_str() == options.framework
+                    && ins.published_on > day
+                    && ins.published_on <= day + Duration::days(365)
+            })
+            .map(|(ins, ..)| ins.organisation.as_str())
+            .collect();
+        let by_risk = |o: &&&OrganisationReport| t.threshold.is_some_and(|v| o.overall_score >= v);
+        let by_recommendation =
+            |o: &&&OrganisationReport| o.recommendation.as_ref().is_some_and(|r| r.recommended.level > 0);
+        let followed = |o: &&&OrganisationReport| failing_next.contains(o.organisation.as_str());
         flagged_per_year.push(YearFlags {
             year: t.year,
             scanned_as_of: crate::dates::iso(day),
             organisations: in_sector.len(),
-            by_risk_score: in_sector.iter().filter(|o| t.threshold.is_some_and(|v| o.overall_score >= v)).count(),
-            by_recommendation: in_sector
-                .iter()
-                .filter(|o| o.recommendation.as_ref().is_some_and(|r| r.recommended.level > 0))
-                .count(),
+            by_risk_score: in_sector.iter().filter(by_risk).count(),
+            by_recommendation: in_sector.iter().filter(by_recommendation).count(),
+            failing_within_year: in_sector.iter().filter(followed).count(),
+            by_risk_score_failing: in_sector.iter().filter(by_risk).filter(followed).count(),
+            by_recommendation_failing: in_sector.iter().filter(by_recommendation).filter(followed).count(),
         });
     }
     let figures = figures::figures(
