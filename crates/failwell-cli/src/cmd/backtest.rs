@@ -254,14 +254,15 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
     outln!("in brackets, those judged failing within the year after it):")?;
     for y in &r.flagged_per_year {
         outln!(
-            "  {}: {} organisations ({}); risk score at the year's threshold {} ({}), recommendation above universal monitoring {} ({})",
+            "  {}: {} organisations ({}); risk score at the year's threshold {} ({}), recommendation above universal monitoring {} ({}){}",
             y.year,
             y.organisations,
             y.failing_within_year,
             y.by_risk_score,
             y.by_risk_score_failing,
             y.by_recommendation,
-            y.by_recommendation_failing
+            y.by_recommendation_failing,
+            if y.year_complete { "" } else { "; the judgements end within the year: not counted below" }
         )?;
     }
     type Count = fn(&YearFlags) -> usize;
@@ -365,16 +366,16 @@ fn write_text(r: &Backtest) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The council-years view over every evaluated year: of the organisation-years a method
-/// flagged, the share judged failing within the year, against the share of those it did
-/// not flag, and their ratio (the lift).
+/// The council-years view over every evaluated year whose following year the store's
+/// judgements cover: of the organisation-years a method flagged, the share judged failing
+/// within the year, against the share of those it did not flag, and their ratio (the lift).
 fn council_years(
     method: &str,
     years: &[YearFlags],
     flagged: fn(&YearFlags) -> usize,
     followed: fn(&YearFlags) -> usize,
 ) -> String {
-    let sum = |f: &dyn Fn(&YearFlags) -> usize| years.iter().map(f).sum::<usize>();
+    let sum = |f: &dyn Fn(&YearFlags) -> usize| years.iter().filter(|y| y.year_complete).map(f).sum::<usize>();
     let (all, all_followed) = (sum(&|y| y.organisations), sum(&|y| y.failing_within_year));
     let (hit, hit_followed) = (sum(&flagged), sum(&followed));
     let (miss, miss_followed) = (all - hit, all_followed - hit_followed);

@@ -136,6 +136,9 @@ pub struct YearFlags {
     pub by_risk_score_failing: usize,
     /// Of those recommended above universal monitoring, judged failing within the year.
     pub by_recommendation_failing: usize,
+    /// Whether the store's judgements of the series reach past the year after the scan:
+    /// if not, the counts of failing judgements within the year are not yet complete.
+    pub year_complete: bool,
 }
 
 /// Runs the backtest over `store`, calling `progress(done, total)` after each scan.
@@ -321,6 +324,7 @@ pub async fn backtest(
         }
     }
     let mut flagged_per_year = Vec::new();
+    let last_published = judged.iter().map(|(ins, ..)| ins.published_on).max();
     for t in &thresholds {
         let Some(day) = Date::from_calendar_date(t.year, time::Month::July, 1).ok() else { continue };
         let report = scan_with(day, &with_model(t.year)).await?;
@@ -349,6 +353,7 @@ pub async fn backtest(
             failing_within_year: in_sector.iter().filter(followed).count(),
             by_risk_score_failing: in_sector.iter().filter(by_risk).filter(followed).count(),
             by_recommendation_failing: in_sector.iter().filter(by_recommendation).filter(followed).count(),
+            year_complete: last_published.is_some_and(|last| last >= day + Duration::days(365)),
         });
     }
     let figures = figures::figures(
