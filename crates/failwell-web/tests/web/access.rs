@@ -1417,3 +1417,85 @@ async fn a_published_file_is_imported_in_its_own_columns_with_a_mapping_from_the
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_extends_a_deadline_as_far_as_the_regime_allows_and_no_further() {
+    use failwell_domain::{Code, Organisation, Slug};
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        let store = server.store();
+        // A trust in special measures from January 2014: the regime's CQC re-inspection is
+        // due within 12 months of entry, extendable once by 6.
+        let trust = Organisation {
+            code: Code::new("RR8").unwrap(),
+            name: "A Teaching Hospitals Trust".into(),
+            sector: Slug::new("hospitals").unwrap(),
+            org_type: Slug::new("acute_trust").unwrap(),
+            region: Some("North East".into()),
+            opened_on: None,
+            closed_on: None,
+            source: "test".into(),
+            learned_on: None,
+        };
+        let mut s = store.begin_import("organisations", "trust.csv").await.unwrap();
+        s.add_organisation(2, &trust).await.unwrap().unwrap();
+        s.finish().await.unwrap();
+        let case = failwell_domain::casework::NewIntervention {
+            organisations: vec![trust.code.clone()],
+            sector: "hospitals".into(),
+            rung: "special_measures".into(),
+            applied_by: "cqc".into(),
+            start: date("2014-01-10"),
+            planned_end: None,
+            report_published: None,
+            actors: vec!["I. Director:improvement_director:direct".parse().unwrap()],
+            reason: "Inadequate on safe and well-led".into(),
+            opened_by: "caseworker".into(),
+            decision: None,
+        };
+        let regime = failwell_domain::regime::Regime::england();
+        let id = failwell_engine::casework::open(store, &regime, &case).await.unwrap();
+        let path = format!("/interventions/{id}/extend");
+        let analyst = session(&server, "analyst").await;
+        let page = get_with(server.addr, &format!("/interventions/{id}"), &[("cookie", &analyst)]).await;
+        assert!(page.body.contains(&format!("href=\"{path}\"")), "[{b}] the extend link is offered");
+
+        // The page offers the re-inspection with the day it would move to.
+        let form = get_with(server.addr, &path, &[("cookie", &analyst)]).await;
+        assert_eq!(form.status, 200, "[{b}] {}", form.body);
+        assert!(
+            form.body.contains("CQC re-inspection (due 2015-01-10, would be due 2015-07-10)"),
+            "[{b}] {}",
+            form.body
+        );
+        let obligation = first_option(&form.body, "obligation").expect("an obligation to extend");
+        let csrf = hidden(&form.body, "csrf").unwrap();
+        let post = |reason: &'static str| {
+            let (obligation, csrf, cookie, path) = (obligation.clone(), csrf.clone(), analyst.clone(), path.clone());
+            async move {
+                let fields = [("csrf", csrf.as_str()), ("obligation", obligation.as_str()), ("reason", reason)];
+                post_form(server.addr, &path, &fields, &[("cookie", &cookie)]).await
+            }
+        };
+        assert_eq!(post("  ").await.status, 400, "[{b}] an extension needs its reason");
+        let r = post("The trust's new board asked for time to embed the plan").await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        assert_eq!(r.headers["location"], format!("/interventions/{id}#obligations").as_str(), "[{b}]");
+        let stored = store.intervention(id).await.unwrap().unwrap();
+        let o = stored.obligations.iter().find(|o| o.id.to_string() == obligation).expect("the obligation");
+        assert_eq!((o.due.as_str(), o.extensions), ("2015-07-10", 1), "[{b}] moved by six months, once");
+
+        // The one extension is used: neither the link nor a second extension.
+        let page = get_with(server.addr, &format!("/interventions/{id}"), &[("cookie", &analyst)]).await;
+        assert!(!page.body.contains(&format!("href=\"{path}\"")), "[{b}] nothing left to extend");
+        let again = post("Still more time").await;
+        assert!(again.status >= 400, "[{b}] a second extension is refused: {}", again.status);
+        let audit = store.audit_log(5).await.unwrap();
+        assert!(
+            audit.iter().any(|e| e.action == "extend deadline" && e.outcome == "done"),
+            "[{b}] the extension is in the audit log: {audit:?}"
+        );
+        server.stop().await;
+    }
+}
