@@ -96,6 +96,33 @@ fn a_closed_pipe_ends_every_writing_command_quietly_with_success() {
 }
 
 #[test]
+fn a_closed_pipe_ends_an_export_larger_than_any_buffer_quietly() {
+    // 2,000 rows (about 80 kB): the closed pipe is met while rows are written, not only
+    // when the writer is flushed at the end, where the small exports above meet it.
+    let mut csv = String::from("organisation,indicator,period,value\n");
+    for month in 0..2000 {
+        csv.push_str(&format!(
+            "E08000017,rereferrals_pct,{}-{:02},{}.5\n",
+            1900 + month / 12,
+            month % 12 + 1,
+            month % 40
+        ));
+    }
+    let (_d, path) = file("obs.csv", &csv);
+    for store in stores() {
+        let _keep = load_registry(&store);
+        ok(&store, &["import", "observations", path.to_str().unwrap()]);
+        for args in [vec!["export", "observations"], vec!["export", "observations", "--format", "jsonl"]] {
+            // Guard: larger than the CSV writer's buffer (8 kB) and the pipe's (64 kB).
+            assert!(ok(&store, &args).len() > 70_000, "[{}] {args:?}", store.backend);
+            let (code, err) = into_closed_pipe(&store, &args);
+            assert_eq!(code, Some(0), "[{}] failwell {args:?} into a closed pipe: {err}", store.backend);
+            assert!(err.is_empty(), "[{}] failwell {args:?} says nothing: {err}", store.backend);
+        }
+    }
+}
+
+#[test]
 fn an_empty_file_is_an_error_naming_it() {
     for store in stores() {
         let _keep = load_registry(&store);
