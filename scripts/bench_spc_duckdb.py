@@ -16,6 +16,11 @@ the two can be checked against each other, with timings:
 
 Usage: pip install duckdb; python3 scripts/bench_spc_duckdb.py /tmp/spc.csv [threads]
 threads defaults to 1, to compare with the single-threaded Rust figures.
+
+With a third argument, `--write-csv OUT` (any series labels, as text), it instead writes
+one row per point (series, t, value, mean, lpl, upl, rule: outside_limits or shift) to
+OUT, as `failwell spc FILE --group series --date t --value value --format csv > OUT`
+does, and prints the time end to end: the comparison of issue 15, item 6.
 """
 
 import sys
@@ -57,9 +62,31 @@ SELECT
 """
 
 
+PER_POINT = QUERY[: QUERY.index("SELECT\n    (SELECT coalesce")] + """
+SELECT r.series, r.t, r.value, r.mean, r.lpl, r.upl,
+       CASE WHEN r.value > r.upl OR r.value < r.lpl THEN 'outside_limits'
+            WHEN runs.len >= 7 THEN 'shift' ELSE '' END AS rule
+FROM r LEFT JOIN runs USING (series, side, island)
+ORDER BY r.series, r.t
+"""
+
+
+def per_point(path: str, threads: int, out: str) -> None:
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    src = f"read_csv('{path}', header = true, columns = {{'series': 'VARCHAR', 't': 'INTEGER', 'value': 'DOUBLE'}})"
+    t0 = time.perf_counter()
+    con.execute(f"COPY ({PER_POINT.format(src=src)}) TO '{out}' (HEADER)")
+    e2e = time.perf_counter() - t0
+    print(f"duckdb per-point rows to CSV threads={threads} time={e2e:.3f}s")
+
+
 def main() -> None:
     path = sys.argv[1]
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    if len(sys.argv) > 4 and sys.argv[3] == "--write-csv":
+        per_point(path, threads, sys.argv[4])
+        return
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
     src_csv = f"read_csv('{path}', header = true, columns = {{'series': 'INTEGER', 't': 'INTEGER', 'value': 'DOUBLE'}})"

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use failwell_ingest::LineIndex;
 use failwell_stats::spc::{Explanation, Improvement, PointLabel, RuleSet, SpcOptions, XmrChart};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// The named rule sets, as the command line spells them.
@@ -205,19 +206,25 @@ pub fn run(args: &SpcArgs, input: &mut dyn Read, output: &mut dyn Write) -> Resu
     let groups = read_groups(args, input)?;
     let rebases = rebase_indices(args, &groups)?;
 
-    let mut chart = XmrChart::new();
-    let mut results = Vec::with_capacity(groups.len());
-    for (g, rebase) in groups.iter().zip(&rebases) {
-        let options = SpcOptions {
-            rules: &rules,
-            improvement,
-            fix_after: args.fix_after,
-            rebase_at: rebase,
-            target: args.target,
-        };
-        chart.compute(&g.values, &options).map_err(|e| ToolError::Invalid(format!("group '{}': {e}", g.name)))?;
-        results.push(chart.clone());
-    }
+    // Each group is charted on its own: shared over the cores (rayon keeps the order), and
+    // the first failure in input order is the one reported.
+    let charted: Vec<Result<XmrChart, ToolError>> = groups
+        .par_iter()
+        .zip(&rebases)
+        .map(|(g, rebase)| {
+            let options = SpcOptions {
+                rules: &rules,
+                improvement,
+                fix_after: args.fix_after,
+                rebase_at: rebase,
+                target: args.target,
+            };
+            let mut chart = XmrChart::new();
+            chart.compute(&g.values, &options).map_err(|e| ToolError::Invalid(format!("group '{}': {e}", g.name)))?;
+            Ok(chart)
+        })
+        .collect();
+    let results = charted.into_iter().collect::<Result<Vec<_>, _>>()?;
 
     match args.format {
         Format::Csv => write_csv(args, &rules, &groups, &results, output),
@@ -345,14 +352,16 @@ fn rebase_indices(args: &SpcArgs, groups: &[Group]) -> Result<Vec<Vec<usize>>, T
     Ok(per_group)
 }
 
-fn num(x: f64) -> String {
-    if x.is_nan() { String::new() } else { x.to_string() }
-}
-
 fn opt(x: f64) -> Option<f64> {
     (!x.is_nan()).then_some(x)
 }
 
+/// Groups whose rows are written at a time: enough to share over the cores, few enough
+/// that their rows (about 15 kB for a group of 120 points) stay small in memory.
+const GROUPS_PER_BATCH: usize = 512;
+
+/// One row per point. Each batch of groups is written to buffers over the cores, then
+/// the buffers in input order, so the output streams and does not depend on the cores.
 fn write_csv(
     args: &SpcArgs,
     rules: &RuleSet,
@@ -360,7 +369,6 @@ fn write_csv(
     charts: &[XmrChart],
     output: &mut dyn Write,
 ) -> Result<(), ToolError> {
-    let mut w = csv::Writer::from_writer(output);
     let mut header = vec!["group", "index"];
     if args.date.is_some() {
         header.push("date");
@@ -380,47 +388,68 @@ fn write_csv(
         "assurance_icon",
         "explanation",
     ]);
+    let mut w = csv::Writer::from_writer(&mut *output);
     w.write_record(&header)?;
-    for (g, c) in groups.iter().zip(charts) {
-        let sentences = c.explanations(&g.values, rules);
-        for (i, (&v, label)) in g.values.iter().zip(&c.labels).enumerate() {
-            let seg = c.segment_of(i).expect("every point has a segment");
-            let l = &seg.limits;
-            let seg_no = c.segments.iter().position(|s| s.start == seg.start).unwrap_or(0) + 1;
-            let explanation = flag_sentence(c, &sentences, i);
-            let mut row = vec![g.name.clone(), (i + 1).to_string()];
-            if args.date.is_some() {
-                row.push(g.dates[i].clone());
-            }
-            row.extend([
-                num(v),
-                num(l.mean),
-                num(l.lpl),
-                num(l.upl),
-                num(l.lower_2s),
-                num(l.upper_2s),
-                label.rule.map_or("", |r| r.as_str()).to_owned(),
-                label.side.map_or("", |s| s.as_str()).to_owned(),
-                label.point_type.as_str().to_owned(),
-                seg_no.to_string(),
-                c.summary.variation.as_str().to_owned(),
-                c.summary.assurance.as_str().to_owned(),
-                explanation,
-            ]);
-            w.write_record(&row)?;
+    w.flush()?;
+    drop(w);
+    for (groups, charts) in groups.chunks(GROUPS_PER_BATCH).zip(charts.chunks(GROUPS_PER_BATCH)) {
+        let written: Vec<Result<Vec<u8>, ToolError>> =
+            groups.par_iter().zip(charts).map(|(g, c)| group_rows(args.date.is_some(), rules, g, c)).collect();
+        for rows in written {
+            output.write_all(&rows?)?;
         }
     }
-    w.flush()?;
+    output.flush()?;
     Ok(())
 }
 
-/// The sentence of the flag that labels point `i`, or nothing.
-fn flag_sentence(c: &XmrChart, sentences: &[Explanation], i: usize) -> String {
-    let Some(flag) = c.flag_for(i) else {
-        return String::new();
+/// The CSV rows of one group. A flag's sentence is written on the first point it caught
+/// only: the points after it carry its rule, side and point type, and repeating a
+/// sentence down a run of seven or more points made the output ten times the input.
+fn group_rows(with_date: bool, rules: &RuleSet, g: &Group, c: &XmrChart) -> Result<Vec<u8>, ToolError> {
+    use std::fmt::Write as _;
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(g.values.len() * 140));
+    let sentences = c.explanations(&g.values, rules);
+    let mut number = String::new();
+    let mut field = |w: &mut csv::Writer<Vec<u8>>, x: f64| -> Result<(), csv::Error> {
+        number.clear();
+        if !x.is_nan() {
+            // Writing to a String cannot fail.
+            let _ = write!(number, "{x}");
+        }
+        w.write_field(&number)
+    };
+    for (i, (&v, label)) in g.values.iter().zip(&c.labels).enumerate() {
+        let seg = c.segment_of(i).expect("every point has a segment");
+        let l = &seg.limits;
+        let seg_no = c.segments.iter().position(|s| s.start == seg.start).unwrap_or(0) + 1;
+        w.write_field(&g.name)?;
+        w.write_field((i + 1).to_string())?;
+        if with_date {
+            w.write_field(&g.dates[i])?;
+        }
+        for x in [v, l.mean, l.lpl, l.upl, l.lower_2s, l.upper_2s] {
+            field(&mut w, x)?;
+        }
+        w.write_field(label.rule.map_or("", |r| r.as_str()))?;
+        w.write_field(label.side.map_or("", |s| s.as_str()))?;
+        w.write_field(label.point_type.as_str())?;
+        w.write_field(seg_no.to_string())?;
+        w.write_field(c.summary.variation.as_str())?;
+        w.write_field(c.summary.assurance.as_str())?;
+        w.write_field(first_point_sentence(c, &sentences, i))?;
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.into_inner().map_err(|e| ToolError::from(csv::Error::from(e.into_error())))
+}
+
+/// The sentence of the flag that labels point `i`, on the flag's first point only.
+fn first_point_sentence<'a>(c: &XmrChart, sentences: &'a [Explanation], i: usize) -> &'a str {
+    let Some(flag) = c.flag_for(i).filter(|f| f.first == i) else {
+        return "";
     };
     let k = c.flags.iter().position(|f| std::ptr::eq(f, flag)).unwrap_or(0);
-    sentences[k].sentence.clone()
+    sentences.get(k).map_or("", |s| s.sentence.as_str())
 }
 
 #[derive(Serialize)]

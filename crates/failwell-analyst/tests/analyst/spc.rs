@@ -252,3 +252,35 @@ fn help_documents_every_option() {
     assert_eq!(a.file.as_deref(), Some(std::path::Path::new("data.csv")));
     assert_eq!(a.target, Some(-3.0));
 }
+
+#[test]
+fn a_run_is_explained_once_and_many_groups_keep_their_order() {
+    // 1,300 groups (more than one batch of 512) of 20 points; every 7th group has twelve
+    // points low, then eight high: a shift below the mean over points 1-12, and the later
+    // points beyond the upper 2-sigma line.
+    let mut csv_text = String::from("g,t,v\n");
+    for g in 0..1300 {
+        for t in 0..20 {
+            let v = if g % 7 == 0 && t >= 12 { 20 + t % 2 } else { 10 + (t * 7 + g) % 5 };
+            csv_text.push_str(&format!("G{g:04},{t},{v}\n"));
+        }
+    }
+    let out = spc(&["--value", "v", "--group", "g", "--date", "t"], &csv_text).unwrap();
+    let r = rows(&out);
+    assert_eq!(r.len(), 1300 * 20);
+    // Input order, whatever the cores: group by group, point by point.
+    for (k, row) in r.iter().enumerate() {
+        let expected = (format!("G{:04}", k / 20), (k % 20 + 1).to_string());
+        assert_eq!((row["group"].clone(), row["index"].clone()), expected);
+    }
+    // G0000: every point is caught by a rule, but each flag's sentence is written once,
+    // on the first point it caught.
+    let g0 = &r[..20];
+    assert!(g0.iter().all(|row| !row["rule"].is_empty()), "every point flagged");
+    let shift = "Points 1\u{2013}12 (12 points) all lie below the mean";
+    let said: Vec<usize> = (0..20).filter(|&i| g0[i]["explanation"].starts_with(shift)).collect();
+    assert_eq!(said, vec![0], "the shift is explained on point 1 only");
+    let sentences = g0.iter().filter(|row| !row["explanation"].is_empty()).count();
+    assert!((1..10).contains(&sentences), "one sentence a flag, not one a point: {sentences}");
+    assert_eq!(r.iter().filter(|row| row["group"] == "G0007" && !row["rule"].is_empty()).count(), 20, "G0007 too");
+}
