@@ -18,7 +18,7 @@
 use crate::error::{RowProblem, StoreError};
 use crate::import::{ImportSession, RowResult};
 use crate::open::Backend;
-use crate::series::rebuild_current;
+use crate::series::{rebuild_current, update_current};
 use failwell_domain::{Observation, dates};
 use sqlx::any::AnyArguments;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
@@ -282,8 +282,30 @@ impl ImportSession {
             sqlx::query("analyze observation").execute(&mut *self.tx).await?;
             sqlx::query("analyze series").execute(&mut *self.tx).await?;
         }
-        rebuild_current(&mut self.tx, backend, &changed).await?;
-        tracing::info!(elapsed = ?started.elapsed(), series = changed.len(), "packed changed series");
+        // Series packed before (a later file, a publisher's next month) have this import's
+        // rows applied to their packed figures where that is exact (`update_current`); the
+        // rest, and every series of a first load, are packed from all their rows.
+        let mut packed_before = false;
+        for chunk in changed.chunks(1000) {
+            let ids = crate::series::id_list(chunk);
+            let sql = format!("select count(*) from series_current where series_id in ({ids})");
+            if sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).fetch_one(&mut *self.tx).await? > 0 {
+                packed_before = true;
+                break;
+            }
+        }
+        let rebuild = if !packed_before {
+            changed.clone()
+        } else {
+            update_current(&mut self.tx, backend, table, self.import_id, &changed).await?
+        };
+        rebuild_current(&mut self.tx, backend, &rebuild).await?;
+        tracing::info!(
+            elapsed = ?started.elapsed(),
+            series = changed.len(),
+            rebuilt = rebuild.len(),
+            "packed changed series"
+        );
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use failwell_domain::{Period, dates};
 use futures::TryStreamExt;
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Row};
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use time::Date;
 
 /// Series per query when reading or rebuilding by id.
@@ -529,9 +530,7 @@ pub(crate) async fn rebuild_current(conn: &mut AnyConnection, backend: Backend, 
             )))
             .fetch(&mut *conn);
             let mut cutter = RowCutter { data: SeriesData::default(), count: 0 };
-            let mut done = |d: &SeriesData| {
-                packed.push((d.series_id, d.periods_column(), d.pack(), d.latest_published().map(dates::iso)));
-            };
+            let mut done = |d: &SeriesData| packed.push(packed_row(d));
             while let Some(row) = rows.try_next().await? {
                 let id: i64 = row.try_get(0)?;
                 let period: &str = row.try_get(1)?;
@@ -539,21 +538,120 @@ pub(crate) async fn rebuild_current(conn: &mut AnyConnection, backend: Backend, 
             }
             cutter.finish(&mut done);
         }
-        if packed.is_empty() {
-            continue;
-        }
-        let sql = format!(
-            "insert into series_current (series_id, periods, packed, latest_published) values {}
-             on conflict (series_id) do update set periods = excluded.periods, packed = excluded.packed,
-               latest_published = excluded.latest_published",
-            crate::scan_state::placeholders(backend, packed.len(), 4)
-        );
-        let mut query = sqlx::query::<Any>(AssertSqlSafe(sql));
-        for (id, periods, bytes, latest) in packed.drain(..) {
-            query = query.bind(id).bind(periods).bind(bytes).bind(latest);
-        }
-        query.execute(&mut *conn).await?;
+        write_packed(conn, backend, &mut packed).await?;
     }
+    Ok(())
+}
+
+/// Applies the rows import `import_id` wrote for `ids` (their keys are in the staging
+/// table `staged`) to the series' packed current figures, where that is exact: each row
+/// revises a period already packed, or follows the last one (a later period of the same
+/// length, as a publisher's next month is). That is a monthly file's common case, and it
+/// reads only the file's rows and the packed figures, where a rebuild reads every revision
+/// of every period of each series: at England scale, 6,000 series of 120 months took the
+/// rebuild 1.6-2.0 s. Returns the series it left for [`rebuild_current`]: none packed yet,
+/// or a row whose period falls before the last.
+pub(crate) async fn update_current(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    staged: &str,
+    import_id: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    let mut left = Vec::new();
+    let mut packed: Vec<(i64, String, Vec<u8>, Option<String>)> = Vec::with_capacity(CHUNK);
+    for chunk in ids.chunks(CHUNK) {
+        let list = id_list(chunk);
+        let mut current: HashMap<i64, SeriesData> = HashMap::with_capacity(chunk.len());
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "select series_id, periods, packed from series_current where series_id in ({list})"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            let id: i64 = row.try_get(0)?;
+            let mut d = SeriesData::default();
+            d.unpack(id, row.try_get(1)?, row.try_get(2)?).map_err(|e| corrupt(id, e))?;
+            current.insert(id, d);
+        }
+        // This import's revision of each staged key (one per key: the merge wrote it).
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "select o.series_id, o.period, o.value, o.published_on from {staged} s
+             join observation o on o.series_id = s.series_id and o.period = s.period and o.import_id = $1
+             where s.series_id in ({list}) order by o.series_id, o.period"
+        )))
+        .bind(import_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut refused: HashSet<i64> = chunk.iter().copied().filter(|id| !current.contains_key(id)).collect();
+        for row in rows {
+            let id: i64 = row.try_get(0)?;
+            let Some(d) = current.get_mut(&id).filter(|_| !refused.contains(&id)) else { continue };
+            let period: &str = row.try_get(1)?;
+            let (value, published): (Option<f64>, Option<Date>) = (row.try_get(2)?, parse_day(row.try_get(3)?));
+            if !apply_row(d, period, value, published) {
+                refused.insert(id);
+            }
+        }
+        packed.clear();
+        for id in chunk {
+            match current.get(id) {
+                Some(d) if !refused.contains(id) => packed.push(packed_row(d)),
+                _ => left.push(*id),
+            }
+        }
+        write_packed(conn, backend, &mut packed).await?;
+    }
+    Ok(left)
+}
+
+/// One row of this import applied to a series' figures: a period already there takes the
+/// new revision's figure; a later period of the same length is appended. Anything else
+/// (a period falling between, or written another way) is refused, and the series rebuilt:
+/// the store orders periods as text, and only for periods of one shape do the store's
+/// order and this one surely agree.
+fn apply_row(d: &mut SeriesData, period: &str, value: Option<f64>, published: Option<Date>) -> bool {
+    let n = d.len();
+    if let Some(i) = (0..n).rev().find(|&i| d.period(i) == period) {
+        d.values[i] = value.unwrap_or(f64::NAN);
+        d.published[i] = published;
+        return true;
+    }
+    let follows = n > 0 && {
+        let last = d.period(n - 1);
+        last.len() == period.len() && period > last.as_ref()
+    };
+    if follows {
+        d.push(period, value, published);
+    }
+    follows
+}
+
+/// The `series_current` row of a series' figures.
+fn packed_row(d: &SeriesData) -> (i64, String, Vec<u8>, Option<String>) {
+    (d.series_id, d.periods_column(), d.pack(), d.latest_published().map(dates::iso))
+}
+
+/// Upserts packed rows into `series_current`, emptying `packed`.
+async fn write_packed(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    packed: &mut Vec<(i64, String, Vec<u8>, Option<String>)>,
+) -> Result<(), StoreError> {
+    if packed.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "insert into series_current (series_id, periods, packed, latest_published) values {}
+         on conflict (series_id) do update set periods = excluded.periods, packed = excluded.packed,
+           latest_published = excluded.latest_published",
+        crate::scan_state::placeholders(backend, packed.len(), 4)
+    );
+    let mut query = sqlx::query::<Any>(AssertSqlSafe(sql));
+    for (id, periods, bytes, latest) in packed.drain(..) {
+        query = query.bind(id).bind(periods).bind(bytes).bind(latest);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
