@@ -102,6 +102,15 @@ impl ImportSession {
         let Some(&ind) = self.indicators.get(obs.indicator.as_str()) else {
             return Ok(Err(RowProblem::UnknownIndicator(obs.indicator.to_string())));
         };
+        if self.series_read.insert(ind) {
+            let rows = sqlx::query("select organisation_id, id from series where indicator_id = $1")
+                .bind(ind)
+                .fetch_all(&mut *self.tx)
+                .await?;
+            for r in rows {
+                self.series.insert((r.try_get::<i64, _>(0)?, ind), r.try_get::<i64, _>(1)?);
+            }
+        }
         let series_id = match self.series.get(&(org, ind)) {
             Some(id) => *id,
             None => {
