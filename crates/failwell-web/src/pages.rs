@@ -472,18 +472,23 @@ pub(crate) async fn charts(
 #[derive(Default)]
 pub(crate) struct ChartCache(std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<ChartView>>>>);
 
-/// Chart sets kept per snapshot at most: every organisation's, a few times over.
-const CHART_SETS_KEPT: usize = 4096;
+/// Chart sets kept per snapshot at most. A set is 50–150 kB (a dozen SVGs and their
+/// tables), so 512 hold at most about 75 MB, and a snapshot (up to five are kept) cannot
+/// grow without bound as a crawler walks every organisation of England.
+const CHART_SETS_KEPT: usize = 512;
 
 impl ChartCache {
     fn get(&self, key: &str) -> Option<std::sync::Arc<Vec<ChartView>>> {
         self.0.lock().ok()?.get(key).cloned()
     }
 
+    /// Keeps a set; when the cache is full it starts again empty, so the pages read now
+    /// (not the first ever read) are the ones kept.
     fn keep(&self, key: String, charts: std::sync::Arc<Vec<ChartView>>) {
-        if let Ok(mut kept) = self.0.lock()
-            && kept.len() < CHART_SETS_KEPT
-        {
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() >= CHART_SETS_KEPT {
+                kept.clear();
+            }
             kept.insert(key, charts);
         }
     }
@@ -1467,5 +1472,40 @@ mod tests {
         assert!(chart.svg.contains("<svg"));
         assert!(national_chart(&indicator(), &points(4, 8), "").is_none(), "four organisations are not the country");
         assert!(national_chart(&indicator(), &points(5, 5), "").is_none(), "too few periods for limits");
+    }
+}
+
+#[cfg(test)]
+mod chart_cache_tests {
+    use super::{CHART_SETS_KEPT, ChartCache, ChartView};
+    use std::sync::Arc;
+
+    fn set(title: &str) -> Arc<Vec<ChartView>> {
+        Arc::new(vec![ChartView {
+            id: String::new(),
+            indicator: String::new(),
+            title: title.into(),
+            href: String::new(),
+            csv_href: String::new(),
+            svg: String::new(),
+            icon_svg: String::new(),
+            variation: "",
+            assurance_svg: None,
+            assurance: String::new(),
+            table_head: Vec::new(),
+            table_rows: Vec::new(),
+        }])
+    }
+
+    #[test]
+    fn a_full_cache_starts_again_with_the_newest_set() {
+        let cache = ChartCache::default();
+        for k in 0..CHART_SETS_KEPT {
+            cache.keep(k.to_string(), set(&k.to_string()));
+        }
+        assert_eq!(cache.get("7").map(|s| s[0].title.clone()), Some("7".into()), "kept while there is room");
+        cache.keep("new".into(), set("new"));
+        assert!(cache.get("7").is_none(), "the full cache started again");
+        assert_eq!(cache.get("new").map(|s| s[0].title.clone()), Some("new".into()));
     }
 }
