@@ -292,22 +292,9 @@ impl ImportSession {
             sqlx::query("analyze series").execute(&mut *self.tx).await?;
         }
         // Series packed before (a later file, a publisher's next month) have this import's
-        // rows applied to their packed figures where that is exact (`update_current`); the
-        // rest, and every series of a first load, are packed from all their rows.
-        let mut packed_before = false;
-        for chunk in changed.chunks(1000) {
-            let ids = crate::series::id_list(chunk);
-            let sql = format!("select count(*) from series_current where series_id in ({ids})");
-            if sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).fetch_one(&mut *self.tx).await? > 0 {
-                packed_before = true;
-                break;
-            }
-        }
-        let rebuild = if !packed_before {
-            changed.clone()
-        } else {
-            update_current(&mut self.tx, backend, table, self.import_id, &changed).await?
-        };
+        // rows applied to their packed figures where that is exact; the rest, and every
+        // series of a first load, are packed from all their rows.
+        let rebuild = update_current(&mut self.tx, backend, table, self.import_id, &changed).await?;
         rebuild_current(&mut self.tx, backend, &rebuild).await?;
         tracing::info!(
             elapsed = ?started.elapsed(),

@@ -574,6 +574,11 @@ pub(crate) async fn update_current(
             d.unpack(id, row.try_get(1)?, row.try_get(2)?).map_err(|e| corrupt(id, e))?;
             current.insert(id, d);
         }
+        if current.is_empty() {
+            // None packed yet (a first load): nothing to apply, every one rebuilt.
+            left.extend_from_slice(chunk);
+            continue;
+        }
         // This import's revision of each staged key (one per key: the merge wrote it).
         let rows = sqlx::query(AssertSqlSafe(format!(
             "select o.series_id, o.period, o.value, o.published_on from {staged} s

@@ -367,8 +367,10 @@ pub(crate) async fn journey_of(
     // Without the cases (for the public): the spells the published designations and
     // judgements make, and nothing of failwell's own casework.
     let mut cases = Vec::new();
-    for c in codes.iter().filter(|_| with_cases) {
-        cases.extend(state.store.interventions(Some(c)).await?);
+    if with_cases {
+        for c in &codes {
+            cases.extend(state.store.interventions(Some(c)).await?);
+        }
     }
     cases.sort_by_key(|c| c.id);
     cases.dedup_by_key(|c| c.id);

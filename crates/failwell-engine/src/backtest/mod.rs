@@ -284,7 +284,7 @@ pub async fn backtest(
         .map(|(n, _)| (*n).to_string())
         .chain(level_names.iter().map(|i| format!("level:{i}")))
         .collect();
-    let learned =
+    let (learned_years, next_model, models_by_year) =
         figures::learn_by_year(&mut cases, &feature_names, options.target_false_alarm_rate, &options.penalties);
 
     // The scan's own recommendation as the product makes it: where the regime has a
@@ -293,7 +293,7 @@ pub async fn backtest(
     // regime's own; the recommendations and reasons of the cases are those scans'.
     let with_model = |year: i32| -> Regime {
         let mut with = unlearned.clone();
-        if let (Some(sector), Some(w)) = (&sector, learned.2.get(&year)) {
+        if let (Some(sector), Some(w)) = (&sector, models_by_year.get(&year)) {
             let mut score = LearnedScore::new(&format!("backtest_{year}"), sector, &options.framework);
             score.intercept = w.intercept;
             score.weights = w.weights.clone();
@@ -303,7 +303,7 @@ pub async fn backtest(
         }
         with
     };
-    if !learned.2.is_empty() {
+    if !models_by_year.is_empty() {
         for (done, (day, wanted)) in days.iter().enumerate() {
             let model = with_model((*day + Duration::days(1)).year());
             if !model.learned_scores.is_empty() {
@@ -359,7 +359,7 @@ pub async fn backtest(
     let figures = figures::figures(
         &cases,
         thresholds,
-        (learned.0, learned.1),
+        (learned_years, next_model),
         FigureOptions {
             target_false_alarm_rate: options.target_false_alarm_rate,
             resamples: options.resamples,

@@ -524,9 +524,6 @@ where
     Ok(out)
 }
 
-/// `reports` worst first: overall score descending, then recommended rung descending,
-/// then code. Positions are sorted rather than the reports, which are large: sorting
-/// 6,000 of them moved each a dozen times.
 /// The rung an intervention case holds on `day`: open then (started, not yet ended),
 /// at its last step taken by then. `None` for a case not open that day.
 fn held_on(case: &failwell_store::StoredIntervention, day: Date) -> Option<crate::judge::organisation::CaseHeld> {
@@ -548,6 +545,9 @@ fn held_on(case: &failwell_store::StoredIntervention, day: Date) -> Option<crate
     })
 }
 
+/// `reports` worst first: overall score descending, then recommended rung descending,
+/// then code. Positions are sorted rather than the reports, which are large: sorting
+/// 6,000 of them moved each a dozen times.
 fn worst_first(reports: Vec<OrganisationReport>) -> Vec<OrganisationReport> {
     let level = |r: &OrganisationReport| r.recommendation.as_ref().map_or(0, |x| x.recommended.level);
     let mut order: Vec<usize> = (0..reports.len()).collect();
