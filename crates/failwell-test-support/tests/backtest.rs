@@ -119,9 +119,12 @@ async fn a_hand_built_history_gives_the_counts_worked_out_by_hand() {
         assert_eq!(inadequate.roc_auc.value, Some(0.25), "[{name}]");
         assert_eq!(by_name("recommendation").confusion.hits, 0, "[{name}]");
 
-        // The learned score reads the fixed features (no series here, so no levels), and
+        // The learned score reads the fixed features (no series here, so no levels) and
+        // whether the judgement is of a series fitted alongside (none here: all 0), and
         // scores every evaluated case from a model fitted on 2018 alone.
-        assert_eq!(b.feature_names.len(), failwell_engine::backtest::features::FIXED.len(), "[{name}]");
+        assert_eq!(b.feature_names.len(), failwell_engine::backtest::features::FIXED.len() + 1, "[{name}]");
+        assert_eq!(b.feature_names.last().map(String::as_str), Some("earlier_series"), "[{name}]");
+        assert!(b.cases.iter().all(|c| c.features.last() == Some(&0.0) && !c.fitted_alongside), "[{name}]");
         assert!(b.cases.iter().all(|c| c.features.len() == b.feature_names.len()), "[{name}]");
         assert_eq!(&c1.features[..3], &[1.0, 0.0, 0.0], "[{name}] C1 was previously Requires improvement");
         assert!(b.cases.iter().filter(|c| c.evaluated).all(|c| c.learned.is_some()), "[{name}]");

@@ -197,8 +197,8 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (4_179_478, 0x9789_b150_ef99_657f);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_837_335, 0xba40_fa5a_8a44_3b25);
+const PINNED_SCAN: (usize, u64) = (4_207_045, 0xd627_fa25_7f36_0fdb);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_864_260, 0x5b4d_18dd_0862_67bd);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {

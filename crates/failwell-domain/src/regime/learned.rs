@@ -29,6 +29,18 @@ pub const FIXED_FEATURES: &[(&str, &str)] = &[
     ("concerns_other", "log(1 + other concern signals: events, churn, CUSUM)"),
 ];
 
+/// The feature that marks a judgement of another series fitted alongside (the SIF
+/// judgements before ILACS), with what it measures: a second intercept. Each series has
+/// its own rate of failing (a third of the 2014–2016 SIF judgements were Inadequate, a
+/// sixth of ILACS ones) and the earlier years have none of the figures that came later
+/// (the social-worker census starts in 2017): with one intercept for both, the earlier
+/// series' higher rate would be read as "no figures means failing" and pull on every
+/// weight. A scan scores the next judgement of the series the score foretells: 0.
+pub const EARLIER_SERIES: (&str, &str) = (
+    "earlier_series",
+    "the judgement was of a series fitted alongside (e.g. SIF before ILACS): its own base rate; 0 in a scan",
+);
+
 /// The prefix of an indicator-level feature: `level:<indicator code>`.
 pub const LEVEL_PREFIX: &str = "level:";
 
@@ -39,7 +51,11 @@ pub fn feature_meaning(feature: &str) -> Option<String> {
             format!("the latest figure of {indicator} against every organisation's for the same period (robust z, capped at ±4)")
         });
     }
-    FIXED_FEATURES.iter().find(|(n, _)| *n == feature).map(|(_, m)| (*m).to_string())
+    FIXED_FEATURES
+        .iter()
+        .chain(std::iter::once(&EARLIER_SERIES))
+        .find(|(n, _)| *n == feature)
+        .map(|(_, m)| (*m).to_string())
 }
 
 /// One learned score of one sector.

@@ -31,7 +31,7 @@ mod validity;
 pub use edit::{EditError, with_learned_score};
 pub use error::{RegimeError, RegimeErrors};
 pub use ladder::{Clock, ClockRule, ClockStart, ExitPhilosophy, Ladder, Period, PeriodUnit, Rung, RungKind};
-pub use learned::{FIXED_FEATURES, LEVEL_PREFIX, LearnedScore, feature_meaning, probability};
+pub use learned::{EARLIER_SERIES, FIXED_FEATURES, LEVEL_PREFIX, LearnedScore, feature_meaning, probability};
 pub use model::{Actor, ActorKind, Definition, FailureTypeDef, Regime, Sector, SignalWeight, TriggerRule};
 pub use scale::{Crosswalk, Grade, GradeComparison, GradeMapping, GradeRef, NotComparable, Scale};
 pub use validity::Validity;

@@ -59,6 +59,9 @@ pub struct Case {
     pub reasons: Vec<String>,
     /// Whether the case is in the evaluated (out-of-time) years.
     pub evaluated: bool,
+    /// Whether the case is a judgement of a series fitted alongside (`--train-also`),
+    /// never evaluated: the learned score's threshold is not fixed on it.
+    pub fitted_alongside: bool,
     /// The score threshold fixed on earlier years for this case's year (`None`: no
     /// earlier year to fix it on, or not evaluated).
     pub threshold: Option<f64>,
@@ -284,9 +287,7 @@ pub fn learn_by_year(
     for &year in &years {
         let l2 = choose_penalty(cases, year, penalties);
         let (fit, fitted_on) = fit_before(cases, year, l2);
-        let earlier: Vec<(f64, Outcome)> =
-            cases.iter().filter(|c| c.year < year).filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
-        let threshold = lowest_of(&earlier, target);
+        let threshold = threshold_on(cases.iter().filter(|c| c.year < year), target);
         if let Some(f) = &fit {
             by_year.insert(year, weights_of(year, f, fitted_on, l2, threshold));
         }
@@ -302,10 +303,23 @@ pub fn learn_by_year(
     let next = cases.iter().map(|c| c.year).max().map_or(0, |y| y + 1);
     let l2 = choose_penalty(cases, next, penalties);
     let (fit, fitted_on) = fit_before(cases, next, l2);
-    let scored: Vec<(f64, Outcome)> = cases.iter().filter_map(|c| c.learned.map(|p| (p, c.outcome))).collect();
-    let threshold = lowest_of(&scored, target);
+    let threshold = threshold_on(cases.iter(), target);
     let weights = fit.map(|f| weights_of(next, &f, fitted_on, l2, threshold));
     (out, weights, by_year)
+}
+
+/// The learned score's threshold fixed at `target` on the scores of `earlier` cases: on
+/// those of the evaluated series alone when any of them is sound, since a scan scores
+/// the next judgement of that series (`earlier_series` at 0), while a judgement of a
+/// series fitted alongside is scored with that series' own base rate; on them all
+/// otherwise.
+fn threshold_on<'a>(earlier: impl Iterator<Item = &'a Case>, target: f64) -> Option<f64> {
+    let scored: Vec<(f64, Outcome, bool)> =
+        earlier.filter_map(|c| c.learned.map(|p| (p, c.outcome, c.fitted_alongside))).collect();
+    let own_sound = scored.iter().any(|(_, o, alongside)| *o == Outcome::Sound && !alongside);
+    let pairs: Vec<(f64, Outcome)> =
+        scored.into_iter().filter(|(.., alongside)| !own_sound || !alongside).map(|(p, o, _)| (p, o)).collect();
+    lowest_of(&pairs, target)
 }
 
 /// The ridge penalty for the model of `year`, chosen on the years before it alone: each
@@ -548,6 +562,7 @@ mod tests {
             concerns: Vec::new(),
             reasons: Vec::new(),
             evaluated: year >= 2020,
+            fitted_alongside: false,
             threshold: None,
             flagged: false,
             features: vec![score],
@@ -576,6 +591,29 @@ mod tests {
         // 2021 is fixed on 2019 and 2020: 11 sound cases, at most 2 flagged: 8.
         assert_eq!(years[1].threshold, Some(8.0));
         assert!(!cases.iter().any(|c| !c.evaluated && c.threshold.is_some()));
+    }
+
+    #[test]
+    fn the_learned_threshold_is_fixed_on_the_evaluated_series_when_it_has_a_sound_case() {
+        use Outcome::*;
+        let scored = |year, p: f64, outcome, alongside| {
+            let mut c = case(year, 0.0, outcome);
+            c.learned = Some(p);
+            c.fitted_alongside = alongside;
+            c
+        };
+        // Alongside (SIF-like): sound cases scored high, 0.6 to 0.9; the evaluated series'
+        // own sound cases 0.1 to 0.4, its failing one 0.35. At a target of 0.25, one sound
+        // case in four may be flagged: from 0.35 on the evaluated series alone (0.8 over
+        // both).
+        let mut cases: Vec<Case> = [0.6, 0.7, 0.8, 0.9].into_iter().map(|p| scored(2017, p, Sound, true)).collect();
+        assert_eq!(threshold_on(cases.iter(), 0.25), Some(0.9), "alongside only: its own sound cases");
+        cases.extend([0.1, 0.2, 0.3, 0.4].into_iter().map(|p| scored(2018, p, Sound, false)));
+        cases.push(scored(2018, 0.35, Failing, false));
+        assert_eq!(threshold_on(cases.iter(), 0.25), Some(0.35));
+        // Without a sound case of the evaluated series, every case counts.
+        let without: Vec<Case> = cases.iter().filter(|c| c.fitted_alongside || c.outcome == Failing).cloned().collect();
+        assert_eq!(threshold_on(without.iter(), 0.25), Some(0.9));
     }
 
     #[test]

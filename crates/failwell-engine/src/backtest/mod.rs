@@ -21,7 +21,7 @@ use crate::judge::rules::RuleBook;
 use crate::judge::signal::Direction;
 use crate::options::ScanOptions;
 use crate::scan::{OrganisationReport, scan};
-use failwell_domain::regime::{LearnedScore, Regime};
+use failwell_domain::regime::{EARLIER_SERIES, LEVEL_PREFIX, LearnedScore, Regime};
 use failwell_domain::{Indicator, Inspection, Organisation};
 use failwell_store::Store;
 use figures::{Case, FigureOptions, Figures, Outcome, fix_thresholds};
@@ -257,12 +257,14 @@ pub async fn backtest(
                 reasons: report.map_or_else(Vec::new, |r| r.rationale.clone()),
                 evaluated: ins.framework.as_str() == options.framework
                     && evaluate_from.is_some_and(|y| ins.published_on.year() >= y),
+                fitted_alongside: ins.framework.as_str() != options.framework,
                 threshold: None,
                 flagged: false,
                 features: {
                     let mut f = features::fixed_features(report, previous_rank, previous_failing);
                     let known = levels.get(&(day, code));
                     f.extend(level_names.iter().map(|i| known.and_then(|l| l.get(i)).copied().unwrap_or(0.0)));
+                    f.push(f64::from(u8::from(ins.framework.as_str() != options.framework)));
                     f
                 },
                 learned: None,
@@ -282,7 +284,8 @@ pub async fn backtest(
     let feature_names: Vec<String> = features::FIXED
         .iter()
         .map(|(n, _)| (*n).to_string())
-        .chain(level_names.iter().map(|i| format!("level:{i}")))
+        .chain(level_names.iter().map(|i| format!("{LEVEL_PREFIX}{i}")))
+        .chain(std::iter::once(EARLIER_SERIES.0.to_string()))
         .collect();
     let (learned_years, next_model, models_by_year) =
         figures::learn_by_year(&mut cases, &feature_names, options.target_false_alarm_rate, &options.penalties);

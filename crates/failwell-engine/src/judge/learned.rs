@@ -15,7 +15,7 @@
 use crate::judge::insularity::{Norm, norm_of};
 use crate::judge::signal::Direction;
 use crate::scan::OrganisationReport;
-use failwell_domain::regime::{LearnedScore, feature_meaning, probability};
+use failwell_domain::regime::{EARLIER_SERIES, LEVEL_PREFIX, LearnedScore, feature_meaning, probability};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -101,7 +101,7 @@ pub fn fixed_features(
 }
 
 /// The fixed features of one organisation by name, with its indicator levels as
-/// `level:<indicator>`: what a learned score weighs.
+/// `level:<indicator>` and `earlier_series` at 0: what a learned score weighs.
 pub fn named_features(
     report: Option<&OrganisationReport>,
     previous_rank: Option<i64>,
@@ -111,8 +111,10 @@ pub fn named_features(
     let fixed = fixed_features(report, previous_rank, previous_failing);
     let mut out: BTreeMap<String, f64> = FIXED.iter().map(|(n, _)| (*n).to_string()).zip(fixed).collect();
     for (indicator, z) in levels.into_iter().flatten() {
-        out.insert(format!("{}{indicator}", failwell_domain::regime::LEVEL_PREFIX), *z);
+        out.insert(format!("{LEVEL_PREFIX}{indicator}"), *z);
     }
+    // A scan foretells the next judgement of the score's own series.
+    out.insert(EARLIER_SERIES.0.to_string(), 0.0);
     out
 }
 
@@ -298,6 +300,8 @@ weights = { previous_requires_improvement = 1.0, "level:caseload" = 0.5, concern
         let features = named_features(None, Some(3), false, Some(&levels));
         assert_eq!(features["level:caseload"], 2.0);
         assert_eq!(features["previous_requires_improvement"], 1.0);
+        // A scan foretells the score's own series: never a judgement of an earlier one.
+        assert_eq!(features["earlier_series"], 0.0);
         let risk = learned_risk(score, &regime.version, &features);
         // -2 + 1 × 1 + 0.5 × 2 - 0.25 × 0 = 0: a probability of one half, above 0.25.
         assert!(risk.log_odds.abs() < 1e-12, "{risk:?}");
