@@ -326,7 +326,7 @@ fn signal(s: &Signal) -> SignalView {
         source_kind: code(&s.source_kind),
         source: s.source.clone(),
         indicator: s.indicator.clone(),
-        rule: s.rule.clone(),
+        rule: s.rule.to_string(),
         direction: s.direction.code().to_string(),
         strength: code(&s.strength),
         failure_types: s.failure_types.iter().map(code).collect(),

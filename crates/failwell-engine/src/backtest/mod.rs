@@ -394,7 +394,7 @@ fn concern_rules(report: &OrganisationReport) -> Vec<String> {
         .filter(|s| s.direction == Direction::Concern)
         .map(|s| match &s.indicator {
             Some(i) => format!("{}:{i}", s.rule),
-            None => s.rule.clone(),
+            None => s.rule.to_string(),
         })
         .collect();
     out.sort();

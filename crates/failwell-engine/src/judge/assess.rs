@@ -1,7 +1,7 @@
 //! The assessment of one organisation: a score and band per failure type and overall,
 //! a trajectory, and the signals behind each — never a bare number.
 
-use crate::judge::signal::{Direction, Signal, SourceKind};
+use crate::judge::signal::{Direction, Signal, SignalRule, SourceKind};
 use crate::judge::weights::weight;
 use failwell_domain::FailureType;
 use failwell_domain::regime::Regime;
@@ -106,23 +106,18 @@ impl Assessment {
     }
 }
 
-/// Rules whose signals speak of change (and so of trajectory) rather than of state.
-fn is_change(rule: &str) -> bool {
-    rule.starts_with("spc.") || rule == "inspection.grade_drop" || rule == "inspection.grade_rise"
-}
-
 /// Assesses one organisation from its signals.
 pub fn assess(regime: &Regime, signals: &[Signal], today: Date, thresholds: [f64; 3]) -> Assessment {
     let mut risks = Vec::with_capacity(FailureType::ALL.len());
     for ft in FailureType::ALL {
         // One series, one vote: several rules firing on one series are one piece of
         // evidence, so each source counts once, at its strongest weighted signal.
-        let mut best: BTreeMap<(SourceKind, &str, &str), f64> = BTreeMap::new();
+        let mut best: BTreeMap<(SourceKind, &str, Option<SignalRule>), f64> = BTreeMap::new();
         let mut keys = Vec::new();
         for s in signals.iter().filter(|s| s.counts_as_concern()) {
             let w = weight(regime, s, ft, today);
             if w > 0.0 {
-                let vote_of = if s.source_kind == SourceKind::Indicator { "" } else { s.rule.as_str() };
+                let vote_of = (s.source_kind != SourceKind::Indicator).then_some(s.rule);
                 let slot = best.entry((s.source_kind, s.source.as_str(), vote_of)).or_insert(0.0);
                 *slot = slot.max(s.strength.points() * w);
                 keys.push(s.key.clone());
@@ -137,7 +132,7 @@ pub fn assess(regime: &Regime, signals: &[Signal], today: Date, thresholds: [f64
     let overall_score = risks.iter().map(|r| r.score).fold(0.0, f64::max);
     let balance: f64 = signals
         .iter()
-        .filter(|s| is_change(&s.rule) && !s.read_away())
+        .filter(|s| s.rule.is_change() && !s.read_away())
         .map(|s| match s.direction {
             Direction::Improvement => s.strength.points(),
             Direction::Concern => -s.strength.points(),

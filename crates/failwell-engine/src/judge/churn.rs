@@ -8,13 +8,13 @@
 
 use crate::dates::{iso, months_between};
 use crate::judge::signal::{
-    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
 use failwell_domain::{Event, EventType, FailureType};
 use time::Date;
 
 /// The rule name of the churn signal.
-pub const RULE: &str = "event.leadership_churn";
+pub const RULE: SignalRule = SignalRule::LeadershipChurn;
 
 /// Thresholds of the churn rule (see [`crate::ScanOptions`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub fn churn_signal(
         source_kind: SourceKind::Event,
         source: EventType::LeadershipChange.code().to_string(),
         indicator: None,
-        rule: RULE.to_string(),
+        rule: RULE,
         direction: Direction::Concern,
         side: None,
         strength,

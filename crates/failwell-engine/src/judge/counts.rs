@@ -21,6 +21,7 @@ use crate::judge::series::IndicatorInfo;
 use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
+use crate::judge::signal_rule::{FunnelLimit, SignalRule};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Counts, Indicator, Link, LinkType, Method, Organisation, Polarity};
 use failwell_stats::cusum::threshold::{self, NullModel, ThresholdMethod, ThresholdRule};
@@ -313,8 +314,8 @@ pub fn funnel_signals(
                 Classification::Below95 => (Side::Low, Level::P95),
             };
             let (rule, strength) = match level {
-                Level::P998 => ("funnel.outside_998", Strength::Moderate),
-                Level::P95 => ("funnel.outside_95", Strength::Weak),
+                Level::P998 => (SignalRule::Funnel(FunnelLimit::Outside998), Strength::Moderate),
+                Level::P95 => (SignalRule::Funnel(FunnelLimit::Outside95), Strength::Weak),
             };
             let unit = format!("{org} in {period}");
             let explanation = format!("{} Peer group: {described}.", flag.sentence(&unit));
@@ -347,12 +348,12 @@ pub fn funnel_signals(
                 source_kind: SourceKind::Indicator,
                 source: ind.info.code.clone(),
                 indicator: Some(ind.info.code.clone()),
-                rule: rule.to_string(),
+                rule,
                 direction: direction_of(ind.info.polarity, side),
                 side: Some(side),
                 strength,
                 failure_types: ind.info.failure_types.clone(),
-                indicator_kind: Some(ind.info.kind.code().to_string()),
+                indicator_kind: Some(ind.info.kind),
                 start: period.to_string(),
                 end: period.to_string(),
                 known_from: p.published_on.map(crate::dates::iso),
@@ -486,17 +487,17 @@ pub fn cusum_signals(
             .collect();
         let known_from = points[s.run_start..=s.index].iter().filter_map(|u| u.0.published_on).max();
         signals.push(Signal {
-            key: Signal::make_key(org, &ind.info.code, "cusum.signal", &start),
+            key: Signal::make_key(org, &ind.info.code, SignalRule::Cusum, &start),
             organisation: org.to_string(),
             source_kind: SourceKind::Indicator,
             source: ind.info.code.clone(),
             indicator: Some(ind.info.code.clone()),
-            rule: "cusum.signal".to_string(),
+            rule: SignalRule::Cusum,
             direction: direction_of(ind.info.polarity, Side::High),
             side: Some(Side::High),
             strength: Strength::Moderate,
             failure_types: ind.info.failure_types.clone(),
-            indicator_kind: Some(ind.info.kind.code().to_string()),
+            indicator_kind: Some(ind.info.kind),
             start,
             end,
             known_from: known_from.map(crate::dates::iso),

@@ -6,7 +6,7 @@
 
 use crate::dates::{iso, months_between};
 use crate::judge::signal::{
-    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
 use failwell_domain::regime::{Ladder, Regime, Rung, RungKind};
 use failwell_domain::{Event, EventType, FailureType};
@@ -77,12 +77,12 @@ pub fn event_signals(
         !matches!(kind, RungKind::FormalNotice | RungKind::Direction) || lifted_on.is_none_or(|l| l < start.occurred_on)
     });
 
-    let make = |e: &Event, rule: String, strength: Strength, explanation: String| {
+    let make = |e: &Event, rule: SignalRule, strength: Strength, explanation: String| {
         let start = iso(e.occurred_on);
         let failure_types =
             if e.failure_types.is_empty() { default_types(e.event_type) } else { e.failure_types.clone() };
         Signal {
-            key: Signal::make_key(organisation, e.event_type.code(), &rule, &start),
+            key: Signal::make_key(organisation, e.event_type.code(), rule, &start),
             organisation: organisation.to_string(),
             source_kind: SourceKind::Event,
             source: e.event_type.code().to_string(),
@@ -117,7 +117,7 @@ pub fn event_signals(
         facts.active.push((*kind, e.occurred_on, e.event_type));
         out.push(make(
             e,
-            format!("event.{}", e.event_type),
+            SignalRule::Event(e.event_type),
             Strength::Strong,
             format!("In force since {}: {} ({}).", iso(e.occurred_on), e.title, kind.as_str()),
         ));
@@ -137,7 +137,7 @@ pub fn event_signals(
         }
         out.push(make(
             e,
-            format!("event.{}", e.event_type),
+            SignalRule::Event(e.event_type),
             strength,
             format!("Made public {} (within the last {recent_months} months): {}.", iso(e.occurred_on), e.title),
         ));

@@ -10,6 +10,7 @@ use crate::dates::{iso, months_between};
 use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
 };
+use crate::judge::signal_rule::{InspectionRule, SignalRule};
 use failwell_domain::regime::{GradeComparison, GradeRef, Regime};
 use failwell_domain::{FailureType, Inspection};
 use time::Date;
@@ -122,26 +123,27 @@ pub fn inspection_signals(
         label: Some(format!("{} {} (inspected {})", i.framework, i.overall, iso(i.inspected_on))),
     };
     let started = iso(latest.published_on);
-    let make = |rule: &str, direction, strength, failure_types: Vec<FailureType>, points, explanation: String| Signal {
-        key: Signal::make_key(organisation, latest.framework.as_str(), rule, &started),
-        organisation: organisation.to_string(),
-        source_kind: SourceKind::Inspection,
-        source: latest.framework.as_str().to_string(),
-        indicator: None,
-        rule: rule.to_string(),
-        direction,
-        side: None,
-        strength,
-        failure_types,
-        indicator_kind: None,
-        start: started.clone(),
-        end: started.clone(),
-        known_from: Some(started.clone()),
-        reading: Reading::AsIs,
-        judged_by: judged_by.clone(),
-        tracking: None,
-        evidence: EvidenceJson::new(&Evidence { points, limits: None, explanation, counts: None }),
-    };
+    let make =
+        |rule: SignalRule, direction, strength, failure_types: Vec<FailureType>, points, explanation: String| Signal {
+            key: Signal::make_key(organisation, latest.framework.as_str(), rule, &started),
+            organisation: organisation.to_string(),
+            source_kind: SourceKind::Inspection,
+            source: latest.framework.as_str().to_string(),
+            indicator: None,
+            rule,
+            direction,
+            side: None,
+            strength,
+            failure_types,
+            indicator_kind: None,
+            start: started.clone(),
+            end: started.clone(),
+            known_from: Some(started.clone()),
+            reading: Reading::AsIs,
+            judged_by: judged_by.clone(),
+            tracking: None,
+            evidence: EvidenceJson::new(&Evidence { points, limits: None, explanation, counts: None }),
+        };
 
     // Leadership judged failing points at governance as well as the service itself.
     let leaders_failing = latest.domains.iter().any(|(d, g)| {
@@ -156,7 +158,7 @@ pub fn inspection_signals(
     let mut out = Vec::new();
     if failing {
         out.push(make(
-            "inspection.failing_grade",
+            SignalRule::Inspection(InspectionRule::FailingGrade),
             Direction::Concern,
             Strength::Strong,
             failure_types.clone(),
@@ -172,13 +174,15 @@ pub fn inspection_signals(
     }
     if let Some((prev, cmp)) = previous {
         let (rule, direction, strength, verb) = match cmp {
-            GradeComparison::Worse => ("inspection.grade_drop", Direction::Concern, Strength::Moderate, "fell"),
-            GradeComparison::Better => ("inspection.grade_rise", Direction::Improvement, Strength::Moderate, "rose"),
-            GradeComparison::Same => ("", Direction::Neutral, Strength::Weak, ""),
+            GradeComparison::Worse => (Some(InspectionRule::GradeDrop), Direction::Concern, Strength::Moderate, "fell"),
+            GradeComparison::Better => {
+                (Some(InspectionRule::GradeRise), Direction::Improvement, Strength::Moderate, "rose")
+            }
+            GradeComparison::Same => (None, Direction::Neutral, Strength::Weak, ""),
         };
-        if !rule.is_empty() {
+        if let Some(rule) = rule {
             out.push(make(
-                rule,
+                SignalRule::Inspection(rule),
                 direction,
                 strength,
                 failure_types.clone(),
@@ -195,7 +199,7 @@ pub fn inspection_signals(
     }
     if months >= stale_years * 12 {
         out.push(make(
-            "inspection.stale",
+            SignalRule::Inspection(InspectionRule::Stale),
             Direction::Concern,
             Strength::Weak,
             vec![FailureType::Governance],

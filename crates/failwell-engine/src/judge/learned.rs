@@ -79,11 +79,12 @@ pub fn fixed_features(
     previous_failing: bool,
 ) -> Vec<f64> {
     let count = |pick: &dyn Fn(&str) -> bool| {
-        let n = report
-            .map_or(0, |r| r.signals.iter().filter(|s| s.direction == Direction::Concern && pick(&s.rule)).count());
+        // By family: `spc`, `funnel`, `returns`, and the rest.
+        let n = report.map_or(0, |r| {
+            r.signals.iter().filter(|s| s.direction == Direction::Concern && pick(s.rule.family())).count()
+        });
         (n as f64).ln_1p()
     };
-    let family = |rule: &str| rule.split('.').next().unwrap_or(rule).to_string();
     let years = report
         .filter(|r| r.context.months_since_inspection >= 0 && r.grade.is_some())
         .map_or(6.0, |r| (r.context.months_since_inspection as f64 / 12.0).min(6.0));
@@ -93,10 +94,10 @@ pub fn fixed_features(
         f64::from(u8::from(!previous_failing && previous_rank.is_some_and(|r| r <= 2))),
         f64::from(u8::from(report.is_some_and(|r| r.context.current_rung_level > 0))),
         years,
-        count(&|r| family(r) == "spc"),
-        count(&|r| family(r) == "funnel"),
-        count(&|r| family(r) == "returns"),
-        count(&|r| !matches!(family(r).as_str(), "spc" | "funnel" | "returns" | "inspection")),
+        count(&|f| f == "spc"),
+        count(&|f| f == "funnel"),
+        count(&|f| f == "returns"),
+        count(&|f| !matches!(f, "spc" | "funnel" | "returns" | "inspection")),
     ]
 }
 

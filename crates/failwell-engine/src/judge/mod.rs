@@ -6,7 +6,8 @@
 //! reads them in context; [`assess`] weighs them per failure type; [`rules`] and
 //! [`ladder`] turn the assessment into a recommended rung; [`insularity`] and [`system`]
 //! add the judgements that span organisations. [`organisation`] puts them together: one
-//! organisation's evidence in, its report out.
+//! organisation's evidence in, its report out. A signal names the rule that found it as
+//! a [`signal_rule::SignalRule`].
 
 pub mod assess;
 pub mod budget;
@@ -26,5 +27,6 @@ pub mod rules;
 pub mod series;
 pub mod signal;
 pub mod signal_form;
+pub mod signal_rule;
 pub mod system;
 pub mod weights;

@@ -6,7 +6,7 @@
 //! risk. Whether it moved further than its peers is for the peer-relative evidence
 //! (funnels, peer distance) to say.
 
-use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
+use crate::judge::signal::{Direction, Reading, Signal, SignalRule, SourceKind};
 use failwell_stats::spc::Side;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -94,5 +94,5 @@ pub fn mark<'a>(signals: impl Iterator<Item = &'a mut Signal>, shifts: &[Nationa
 }
 
 fn is_spc_concern(s: &Signal) -> bool {
-    s.source_kind == SourceKind::Indicator && s.direction == Direction::Concern && s.rule.starts_with("spc.")
+    s.source_kind == SourceKind::Indicator && s.direction == Direction::Concern && matches!(s.rule, SignalRule::Spc(_))
 }

@@ -5,7 +5,7 @@
 
 use crate::dates::months_between;
 use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
-use failwell_domain::Period;
+use failwell_domain::{IndicatorKind, Period};
 use failwell_stats::spc::Side;
 use time::Date;
 
@@ -19,7 +19,7 @@ fn end_date(s: &Signal) -> Option<Date> {
 }
 
 fn is_reporting_rise(s: &Signal) -> bool {
-    s.indicator_kind.as_deref() == Some("reporting_culture")
+    s.indicator_kind == Some(IndicatorKind::ReportingCulture)
         && s.direction == Direction::Concern
         && s.side == Some(Side::High)
 }
@@ -34,7 +34,7 @@ pub fn read_in_context(signals: &mut [Signal], designated_on: Option<Date>, wind
     let after = |s: &Signal| end_date(s).is_some_and(|e| e > d && months_between(d, e) <= window_months);
     let outcomes_worse = signals
         .iter()
-        .any(|s| s.indicator_kind.as_deref() == Some("outcome") && s.direction == Direction::Concern && after(s));
+        .any(|s| s.indicator_kind == Some(IndicatorKind::Outcome) && s.direction == Direction::Concern && after(s));
     for s in signals.iter_mut() {
         if is_reporting_rise(s) && after(s) {
             s.reading = if outcomes_worse {

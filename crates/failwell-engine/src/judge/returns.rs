@@ -14,13 +14,13 @@
 //! Pure: the caller passes each series' latest period (as known on the scan day).
 
 use crate::judge::signal::{
-    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
 use failwell_domain::{FailureType, Period};
 use std::collections::BTreeMap;
 
 /// The rule's name.
-pub const RULE: &str = "returns.missing";
+pub const RULE: SignalRule = SignalRule::ReturnsMissing;
 
 /// Organisations an indicator needs before a late return can be told from a slow publisher.
 pub const MIN_ORGANISATIONS: usize = 3;
@@ -139,7 +139,7 @@ fn signal(
         source_kind: SourceKind::Indicator,
         source: indicator.to_string(),
         indicator: Some(indicator.to_string()),
-        rule: RULE.to_string(),
+        rule: RULE,
         direction: Direction::Concern,
         side: None,
         strength,

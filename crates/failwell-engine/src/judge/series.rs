@@ -2,7 +2,7 @@
 //! the as-of date, and every special cause whose run reaches the latest points.
 
 use crate::judge::signal::{
-    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SourceKind, Strength,
+    Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
 use failwell_domain::{FailureType, IndicatorKind, Polarity};
 use failwell_stats::spc::{Improvement, PointType, Rule, RuleSet, Side, SpcOptions, XmrChart};
@@ -119,7 +119,7 @@ pub fn spc_signals(
             _ => Direction::Neutral,
         };
         let Some(explanation) = chart.explain(flag_index, values, rules) else { continue };
-        let rule_name = format!("spc.{}", rule.as_str());
+        let rule_name = SignalRule::Spc(rule);
         let start = period(first);
         let points = (first..=last)
             .map(|i| EvidencePoint { period: period(i), value: Some(values[i]).filter(|v| !v.is_nan()), label: None })
@@ -130,7 +130,7 @@ pub fn spc_signals(
         }
         let known_from = (first..=last).filter_map(|i| series.data.published(i)).max().map(crate::dates::iso);
         out.push(Signal {
-            key: Signal::make_key(series.organisation, &series.indicator.code, &rule_name, &start),
+            key: Signal::make_key(series.organisation, &series.indicator.code, rule_name, &start),
             organisation: series.organisation.to_string(),
             source_kind: SourceKind::Indicator,
             source: series.indicator.code.clone(),
@@ -140,7 +140,7 @@ pub fn spc_signals(
             side: Some(side),
             strength: if reporting && point_type == PointType::Neutral { Strength::Weak } else { strength_of(rule) },
             failure_types: series.indicator.failure_types.clone(),
-            indicator_kind: Some(series.indicator.kind.code().to_string()),
+            indicator_kind: Some(series.indicator.kind),
             start,
             end: period(last),
             known_from,

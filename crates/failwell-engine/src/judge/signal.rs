@@ -5,7 +5,8 @@
 //! ongoing signal keeps its key from one scan to the next and can later be persisted,
 //! acknowledged or tracked as one thing.
 
-use failwell_domain::FailureType;
+pub use crate::judge::signal_rule::SignalRule;
+use failwell_domain::{FailureType, IndicatorKind};
 use failwell_stats::spc::{Limits, Side};
 use serde::{Deserialize, Serialize};
 
@@ -149,7 +150,7 @@ pub struct Signal {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicator: Option<String>,
     /// The rule that found it, e.g. `spc.shift`, `inspection.failing_grade`.
-    pub rule: String,
+    pub rule: SignalRule,
     /// Concern, improvement or neutral.
     pub direction: Direction,
     /// For series: whether the points are high (above the mean, rising) or low.
@@ -161,7 +162,7 @@ pub struct Signal {
     pub failure_types: Vec<FailureType>,
     /// For series: the indicator's kind (`outcome`, `process`, `reporting_culture`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub indicator_kind: Option<String>,
+    pub indicator_kind: Option<IndicatorKind>,
     /// The first period or date covered.
     pub start: String,
     /// The last period or date covered.
@@ -267,7 +268,7 @@ pub struct Tracking {
 
 impl Signal {
     /// Builds the stable key of a signal.
-    pub fn make_key(organisation: &str, source: &str, rule: &str, start: &str) -> String {
+    pub fn make_key(organisation: &str, source: &str, rule: SignalRule, start: &str) -> String {
         format!("{organisation}|{source}|{rule}|{start}")
     }
 

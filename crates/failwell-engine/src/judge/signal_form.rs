@@ -60,14 +60,14 @@ pub fn canonical_form(s: &Signal) -> String {
     field("source_kind", Some(source_kind_code(*source_kind)));
     field("source", Some(source));
     field("indicator", indicator.as_deref());
-    field("rule", Some(rule));
+    field("rule", Some(&rule.to_string()));
     field("direction", Some(direction_code(*direction)));
     field("side", side.map(|s| s.as_str()));
     field("strength", Some(strength_code(*strength)));
     for t in failure_types {
         field("failure_type", Some(t.code()));
     }
-    field("indicator_kind", indicator_kind.as_deref());
+    field("indicator_kind", indicator_kind.map(failwell_domain::IndicatorKind::code));
     field("start", Some(start));
     field("end", Some(end));
     field("known_from", known_from.as_deref());
@@ -123,7 +123,7 @@ fn reading_code(r: Reading) -> &'static str {
 mod tests {
     use super::{canonical_form, content_hash, reading_code, source_kind_code, strength_code};
     use crate::judge::signal::{
-        Direction, Evidence, EvidenceJson, JudgedBy, Reading, Signal, SourceKind, Strength, Tracking,
+        Direction, Evidence, EvidenceJson, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength, Tracking,
     };
     use failwell_domain::FailureType;
 
@@ -160,12 +160,12 @@ mod tests {
             source_kind: SourceKind::Indicator,
             source: "rereferrals".into(),
             indicator: Some("rereferrals".into()),
-            rule: "spc.shift".into(),
+            rule: SignalRule::Spc(failwell_stats::spc::Rule::Shift),
             direction: Direction::Concern,
             side: None,
             strength: Strength::Moderate,
             failure_types: vec![FailureType::ALL[0]],
-            indicator_kind: Some("outcome".into()),
+            indicator_kind: Some(failwell_domain::IndicatorKind::Outcome),
             start: "2019".into(),
             end: "2024".into(),
             known_from: None,
@@ -195,7 +195,7 @@ mod tests {
             |s| s.source_kind = SourceKind::Event,
             |s| s.source.push('x'),
             |s| s.indicator = None,
-            |s| s.rule.push('x'),
+            |s| s.rule = SignalRule::Spc(failwell_stats::spc::Rule::Trend),
             |s| s.direction = Direction::Improvement,
             |s| s.side = Some(failwell_stats::spc::Side::High),
             |s| s.strength = Strength::Strong,

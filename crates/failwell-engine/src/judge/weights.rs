@@ -22,7 +22,7 @@ pub fn weight(regime: &Regime, signal: &Signal, ft: FailureType, today: Date) ->
             .find(|w| w.failure_type == ft && w.signal == name && w.validity.contains(today))
             .map(|w| w.weight)
     };
-    find(&signal.rule).or_else(|| find(&signal.source)).unwrap_or(if signal.failure_types.contains(&ft) {
+    find(&signal.rule.to_string()).or_else(|| find(&signal.source)).unwrap_or(if signal.failure_types.contains(&ft) {
         1.0
     } else {
         0.0

@@ -10,7 +10,7 @@
 //! judgement's or event's date, so a new judgement is a new signal. Open signals no
 //! longer seen are closed.
 
-use crate::judge::signal::{Signal, Tracking};
+use crate::judge::signal::{Signal, SignalRule, Tracking};
 use failwell_store::OpenSignal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Borrow;
@@ -30,7 +30,7 @@ pub struct Continuity {
 /// Whether a signal of `rule` may continue an open one under another key: series rules,
 /// whose key names a run's first point or the period judged.
 pub fn continues_across_keys(rule: &str) -> bool {
-    rule.starts_with("spc.") || rule.starts_with("funnel.") || rule.starts_with("cusum.")
+    rule.parse::<SignalRule>().is_ok_and(SignalRule::reads_a_chart)
 }
 
 /// Matches `signals` against `open` and sets each signal's [`Tracking`]: the identity and
@@ -73,8 +73,8 @@ pub fn match_signals<O: Borrow<OpenSignal>>(open: &[O], signals: &mut [&mut Sign
     unmatched.sort_by(|&a, &b| signals[a].key.cmp(&signals[b].key));
     for i in unmatched {
         let s = &mut signals[i];
-        let candidate = if continues_across_keys(&s.rule) {
-            let key = (s.organisation.clone(), s.source.clone(), s.rule.clone(), s.direction.code().to_string());
+        let candidate = if s.rule.reads_a_chart() {
+            let key = (s.organisation.clone(), s.source.clone(), s.rule.to_string(), s.direction.code().to_string());
             runs.get_mut(&key).and_then(|v| if v.is_empty() { None } else { Some(v.remove(0)) })
         } else {
             None

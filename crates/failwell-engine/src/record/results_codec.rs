@@ -39,8 +39,8 @@ use crate::error::EngineError;
 use crate::judge::insularity::{Distant, Norm, PeerOutcome};
 use crate::judge::signal::{EvidenceJson, JudgedBy, Signal, Tracking};
 use crate::scan::series_pass::{IndicatorResults, SeriesResult};
-use failwell_domain::FailureType;
 use failwell_domain::Period;
+use failwell_domain::{FailureType, IndicatorKind};
 use std::sync::Arc;
 
 /// The layout's version: a reader refuses any other.
@@ -168,7 +168,7 @@ fn put_signal(out: &mut Vec<u8>, s: &Signal) {
     out.push(*source_kind as u8);
     put_text(out, source);
     put_optional_text(out, indicator.as_deref());
-    put_text(out, rule);
+    put_text(out, &rule.to_string());
     out.push(*direction as u8);
     match side {
         None => out.push(0),
@@ -179,7 +179,7 @@ fn put_signal(out: &mut Vec<u8>, s: &Signal) {
     for t in failure_types {
         out.push(FailureType::ALL.iter().position(|a| a == t).unwrap_or(usize::from(u8::MAX)) as u8);
     }
-    put_optional_text(out, indicator_kind.as_deref());
+    put_optional_text(out, indicator_kind.map(IndicatorKind::code));
     put_text(out, start);
     put_text(out, end);
     put_optional_text(out, known_from.as_deref());
@@ -339,7 +339,7 @@ impl<'a> Reader<'a> {
         let source_kind = self.pick(&[SourceKind::Indicator, SourceKind::Inspection, SourceKind::Event])?;
         let source = self.string()?;
         let indicator = self.optional_string()?;
-        let rule = self.string()?;
+        let rule = self.string()?.parse().map_err(|_| self.bad("unknown signal rule"))?;
         let direction = self.pick(&[Direction::Concern, Direction::Improvement, Direction::Neutral])?;
         let side = match self.byte()? {
             0 => None,
@@ -349,7 +349,10 @@ impl<'a> Reader<'a> {
         let strength = self.pick(&[Strength::Weak, Strength::Moderate, Strength::Strong])?;
         let n = self.varint()? as usize;
         let failure_types = (0..n).map(|_| self.pick(&FailureType::ALL)).collect::<Result<Vec<_>, _>>()?;
-        let indicator_kind = self.optional_string()?;
+        let indicator_kind = match self.optional_string()? {
+            None => None,
+            Some(code) => Some(code.parse().map_err(|_| self.bad("unknown indicator kind"))?),
+        };
         let start = self.string()?;
         let end = self.string()?;
         let known_from = self.optional_string()?;
@@ -519,7 +522,7 @@ mod tests {
         full.strength = crate::judge::signal::Strength::Strong;
         full.reading = crate::judge::signal::Reading::DeteriorationConfirmedByOutcomes;
         full.failure_types = FailureType::ALL.to_vec();
-        full.indicator_kind = Some("reporting_culture".into());
+        full.indicator_kind = Some(IndicatorKind::ReportingCulture);
         full.known_from = None;
         full.tracking = Some(Tracking { id: "D|x|returns.missing|2024-02".into(), first_seen: "2024-04-15".into() });
         signals.push(full);

@@ -612,7 +612,7 @@ async fn track(
             key: id,
             organisation: s.organisation.clone(),
             source: s.source.clone(),
-            rule: s.rule.clone(),
+            rule: s.rule.to_string(),
             direction: s.direction.code().to_string(),
             content_hash,
             content,

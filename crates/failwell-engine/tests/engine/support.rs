@@ -208,14 +208,15 @@ pub fn organisation(code: &str, name: &str) -> failwell_domain::Organisation {
 
 /// A signal as a scan would make it (only the fields continuity reads matter).
 pub fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str) -> Signal {
-    let spc = rule.starts_with("spc.");
+    let rule: failwell_engine::judge::signal::SignalRule = rule.parse().expect("one of failwell's rules");
+    let spc = rule.family() == "spc";
     Signal {
         key: failwell_engine::judge::signal::Signal::make_key(org, source, rule, start),
         organisation: org.into(),
         source_kind: if spc { SourceKind::Indicator } else { SourceKind::Inspection },
         source: source.into(),
         indicator: spc.then(|| source.to_string()),
-        rule: rule.into(),
+        rule,
         direction,
         side: None,
         strength: Strength::Moderate,

@@ -28,7 +28,10 @@ fn report(org: &str, bands: &[(FailureType, Band)]) -> OrganisationReport {
         .collect();
     let overall_band = risks.iter().map(|r| r.band).max().unwrap();
     let signals = if overall_band > Band::Low {
-        vec![event_signal(org, "event.a", Strength::Strong), event_signal(org, "event.b", Strength::Weak)]
+        vec![
+            event_signal(org, "event.statutory_direction", Strength::Strong),
+            event_signal(org, "event.improvement_notice", Strength::Weak),
+        ]
     } else {
         vec![]
     };
@@ -99,7 +102,11 @@ fn two_of_three_members_signalling_in_one_failure_type_call_for_a_system_respons
     assert_eq!(a.overall_band, Band::Moderate);
     assert!(a.signalling);
     assert_eq!(a.failure_types, vec![FailureType::Performance]);
-    assert_eq!(a.strongest_signals, vec!["A|src|event.a|2023-01-01", "A|src|event.b|2023-01-01"]);
+    assert_eq!(
+        a.strongest_signals,
+        vec!["A|src|event.statutory_direction|2023-01-01", "A|src|event.improvement_notice|2023-01-01"],
+        "strongest first"
+    );
     assert!(!g.evidence[2].signalling && g.evidence[2].strongest_signals.is_empty());
 }
 
