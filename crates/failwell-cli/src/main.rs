@@ -8,6 +8,7 @@ mod cmd;
 mod config;
 mod output;
 mod progress;
+mod scan_text;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

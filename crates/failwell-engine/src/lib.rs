@@ -35,7 +35,6 @@ pub mod json_parts;
 pub mod judge;
 pub mod options;
 pub mod record;
-pub mod report;
 pub mod scan;
 mod stable_hash;
 

@@ -180,7 +180,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         let rendered = match format {
             ScanFormat::Json => crate::output::json_parts(&mut report),
-            ScanFormat::Text => Ok(vec![failwell_engine::report::render_text(&report, all).into_bytes()]),
+            ScanFormat::Text => Ok(vec![crate::scan_text::render_text(&report, all).into_bytes()]),
         };
         // At England scale the report is a million allocations: the process is ending,
         // and handing its memory back at exit is much faster than freeing them one by one.

@@ -15,16 +15,14 @@ use time::Date;
 
 /// The weight of `signal` for failure type `ft` under `regime` on `today`.
 pub fn weight(regime: &Regime, signal: &Signal, ft: FailureType, today: Date) -> f64 {
-    let find = |name: &str| {
+    let find = |names: &dyn Fn(&str) -> bool| {
         regime
             .signal_weights
             .iter()
-            .find(|w| w.failure_type == ft && w.signal == name && w.validity.contains(today))
+            .find(|w| w.failure_type == ft && names(&w.signal) && w.validity.contains(today))
             .map(|w| w.weight)
     };
-    find(&signal.rule.to_string()).or_else(|| find(&signal.source)).unwrap_or(if signal.failure_types.contains(&ft) {
-        1.0
-    } else {
-        0.0
-    })
+    find(&|name| signal.rule == name)
+        .or_else(|| find(&|name| name == signal.source))
+        .unwrap_or(if signal.failure_types.contains(&ft) { 1.0 } else { 0.0 })
 }

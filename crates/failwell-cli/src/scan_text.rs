@@ -1,7 +1,9 @@
-//! The scan as a readable text report, worst first.
+//! The scan as a readable text report, worst first: `failwell scan`'s text output. An
+//! output format, so it lives with the command, above the engine (which gives the report
+//! as data and as JSON).
 
-use crate::judge::signal::{Direction, Reading};
-use crate::scan::ScanReport;
+use failwell_engine::ScanReport;
+use failwell_engine::judge::signal::{Direction, Reading};
 use std::fmt::Write;
 
 /// Renders `report` as text. `all` includes organisations with nothing to say (low band,
@@ -14,13 +16,13 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
         report.as_of, report.regime, report.regime_version, report.rule_set
     );
     let _ = match report.mode {
-        crate::ScanMode::Incremental => writeln!(
+        failwell_engine::ScanMode::Incremental => writeln!(
             out,
             "incremental: {} series charted again (changed since the last recorded scan), {} reused",
             report.series_charted, report.series_reused
         ),
-        crate::ScanMode::Full => writeln!(out, "full: {} series charted", report.series_charted),
-        crate::ScanMode::AsOf => {
+        failwell_engine::ScanMode::Full => writeln!(out, "full: {} series charted", report.series_charted),
+        failwell_engine::ScanMode::AsOf => {
             writeln!(
                 out,
                 "as of {}: {} series charted from the figures then published",
@@ -52,7 +54,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
     }
     let mut quiet = 0;
     for org in &report.organisations {
-        let uneventful = org.overall_band == crate::judge::assess::Band::Low
+        let uneventful = org.overall_band == failwell_engine::judge::assess::Band::Low
             && org.recommendation.as_ref().is_none_or(|r| r.recommended.level == 0 && r.current.level == 0);
         if uneventful && !all {
             quiet += 1;
@@ -91,7 +93,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
         }
         let _ = writeln!(out, "  insularity: {}", org.insularity.explanation);
         if let Some(l) = &org.learned {
-            let _ = writeln!(out, "  learned score: {}", crate::judge::learned::in_words(l));
+            let _ = writeln!(out, "  learned score: {}", failwell_engine::judge::learned::in_words(l));
         }
         for line in &org.rationale {
             let _ = writeln!(out, "  - {line}");
