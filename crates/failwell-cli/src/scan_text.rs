@@ -102,6 +102,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
             let mark = match (s.direction, s.reading) {
                 (_, Reading::ProbableHonestReporting) => "~",
                 (_, Reading::NationalShift) => "=",
+                (_, Reading::SmallNumbers) => "·",
                 (Direction::Concern, _) => "!",
                 (Direction::Improvement, _) => "+",
                 (Direction::Neutral, _) => " ",

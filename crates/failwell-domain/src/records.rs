@@ -77,6 +77,13 @@ pub struct Indicator {
     pub method: Method,
     /// What observations carry beside the value.
     pub counts: Counts,
+    /// For a percentage of people: the indicator whose figure, for the same organisation
+    /// and period, is how many people it is a percentage of (social workers in post for
+    /// an agency rate). One person moves a percentage of five by 20 points: with it, the
+    /// scan reads a chart's signal against exact binomial limits at that number, so one
+    /// social worker leaving a very small council is not an alarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<Slug>,
     /// The definition in words.
     pub definition: String,
     /// The definition's version; judgements record it.

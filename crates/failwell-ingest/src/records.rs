@@ -110,6 +110,7 @@ impl Record for Indicator {
         "valid_from",
         "source",
         "learned_on",
+        "denominator",
     ];
     fn from_row(row: &Row) -> Result<Option<Self>, FieldError> {
         Ok(Some(Indicator {
@@ -121,6 +122,7 @@ impl Record for Indicator {
             failure_types: row.failure_types("failure_types")?,
             method: row.parse_opt("method")?.unwrap_or(Method::Spc),
             counts: row.parse_opt("counts")?.unwrap_or(Counts::None),
+            denominator: row.parse_opt("denominator")?,
             definition: row.text("definition"),
             definition_version: row.get("definition_version").unwrap_or("1").to_string(),
             valid_from: row.date_opt("valid_from")?,
@@ -143,6 +145,7 @@ impl Record for Indicator {
             date(self.valid_from),
             self.source.clone(),
             date(self.learned_on),
+            self.denominator.as_ref().map_or_else(String::new, ToString::to_string),
         ]
     }
 }

@@ -94,6 +94,7 @@ pub fn indicator(code_: &str, title: &str, polarity: &str, kind: &str, failure_t
         failure_types: failure_types.iter().map(|t| word(t)).collect(),
         method: word("spc"),
         counts: word("none"),
+        denominator: None,
         definition: title.into(),
         definition_version: "1".into(),
         valid_from: None,

@@ -1434,6 +1434,7 @@ mod tests {
             failure_types: vec!["performance".parse().unwrap()],
             method: "spc".parse().unwrap(),
             counts: "none".parse().unwrap(),
+            denominator: None,
             definition: "Re-referrals within 12 months".into(),
             definition_version: "1".into(),
             valid_from: None,

@@ -28,5 +28,6 @@ pub mod series;
 pub mod signal;
 pub mod signal_form;
 pub mod signal_rule;
+pub mod small_numbers;
 pub mod system;
 pub mod weights;

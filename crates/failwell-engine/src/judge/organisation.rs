@@ -287,6 +287,7 @@ pub fn judge_organisation(
             Reading::ProbableHonestReporting => format!(
                 "{source} rose after the designation of failure while no outcome indicator worsened: read as a probable surge of honest reporting, not deterioration."
             ),
+            Reading::SmallNumbers => crate::judge::small_numbers::sentence(source),
             Reading::NationalShift => format!(
                 "{source} moved with most organisations in the country at once: a national shift (see the national view), not counted as this organisation's own deterioration."
             ),

@@ -94,6 +94,9 @@ pub enum Reading {
     /// national view and not counted as this organisation's own deterioration. Whether it
     /// moved further than its peers is for the peer-relative evidence to say.
     NationalShift,
+    /// A percentage of so few people that chance alone at that number explains the
+    /// signal: within exact binomial limits (judge/small_numbers.rs). Not counted.
+    SmallNumbers,
 }
 
 /// Who judged: the regime version and the rule set, so a judgement can be re-run and
@@ -287,9 +290,9 @@ impl Signal {
     }
 
     /// Whether its reading takes it out of the organisation's own evidence of change
-    /// (honest reporting, a national shift).
+    /// (honest reporting, a national shift, small numbers).
     pub fn read_away(&self) -> bool {
-        matches!(self.reading, Reading::ProbableHonestReporting | Reading::NationalShift)
+        matches!(self.reading, Reading::ProbableHonestReporting | Reading::NationalShift | Reading::SmallNumbers)
     }
 }
 

@@ -116,6 +116,7 @@ fn reading_code(r: Reading) -> &'static str {
         Reading::ProbableHonestReporting => "probable_honest_reporting",
         Reading::DeteriorationConfirmedByOutcomes => "deterioration_confirmed_by_outcomes",
         Reading::NationalShift => "national_shift",
+        Reading::SmallNumbers => "small_numbers",
     }
 }
 
@@ -144,6 +145,7 @@ mod tests {
             Reading::ProbableHonestReporting,
             Reading::DeteriorationConfirmedByOutcomes,
             Reading::NationalShift,
+            Reading::SmallNumbers,
         ] {
             assert_eq!(reading_code(r), json_code(r));
         }

@@ -361,6 +361,7 @@ impl<'a> Reader<'a> {
             Reading::ProbableHonestReporting,
             Reading::DeteriorationConfirmedByOutcomes,
             Reading::NationalShift,
+            Reading::SmallNumbers,
         ])?;
         let judged_by = JudgedBy { regime: self.string()?, regime_version: self.string()?, rule_set: self.string()? };
         let tracking = match self.byte()? {

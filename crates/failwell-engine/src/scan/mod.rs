@@ -7,6 +7,7 @@
 //! clock.
 
 pub mod count_pass;
+pub mod denominator_pass;
 pub mod level_pass;
 pub mod parallel;
 pub mod peer_pass;
@@ -353,6 +354,17 @@ async fn judge_and_track(
     let national =
         crate::judge::national::find_shifts(&reporting, series_signals.values().flatten().flatten(), shift_rule);
     crate::judge::national::mark(series_signals.values_mut().flatten().flatten(), &national);
+    // Small numbers read exactly (judge/small_numbers.rs), for the percentages whose
+    // catalogue entry names a denominator; its figures are read only then.
+    let denominator_of: BTreeMap<&str, &str> = catalogue
+        .iter()
+        .filter(|i| crate::judge::small_numbers::is_percentage(&i.unit))
+        .filter_map(|i| Some((i.code.as_str(), i.denominator.as_ref()?.as_str())))
+        .collect();
+    if !denominator_of.is_empty() {
+        let figures = denominator_pass::read(store, &denominator_of, today).await?;
+        crate::judge::small_numbers::mark(series_signals.values_mut().flatten().flatten(), &denominator_of, &figures);
+    }
     // Organisations with a series: every one the peer outcomes were filed for (filing
     // read each series' organisation already), and those of counted indicators.
     let mut charted: FxHashSet<&str> = norms.organisations().collect();

@@ -478,6 +478,7 @@ async fn the_indicator_page_draws_a_funnel_of_a_period_and_lists_its_outliers() 
         failure_types: vec!["performance".parse().unwrap()],
         method: "funnel".parse().unwrap(),
         counts: "numerator_denominator".parse().unwrap(),
+        denominator: None,
         definition: "Plans starting within two years of a previous one".into(),
         definition_version: "1".into(),
         valid_from: None,

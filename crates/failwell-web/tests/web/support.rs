@@ -74,6 +74,7 @@ pub async fn load(store: &Store) {
         failure_types: vec!["performance".parse().unwrap()],
         method: "spc".parse().unwrap(),
         counts: "none".parse().unwrap(),
+        denominator: None,
         definition: "Referrals within 12 months of a previous referral (year to 31 March)".into(),
         definition_version: "1".into(),
         valid_from: None,
