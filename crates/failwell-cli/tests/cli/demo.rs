@@ -222,8 +222,8 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (4_207_044, 0x04d7_392a_7684_ae8f);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_864_260, 0x5b4d_18dd_0862_67bd);
+const PINNED_SCAN: (usize, u64) = (4_208_292, 0xb39a_4cf9_7b0b_3525);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_865_787, 0xed85_9bb6_46a7_9ac7);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {

@@ -266,7 +266,12 @@ E10000032,serious_incident_reported,2023-05-01,,,council,Serious case review pub
             region["shared_failure_types"].as_array().unwrap().iter().any(|t| t == "governance"),
             "[{b}] {region:#}"
         );
-        assert!(region["recommendation"].as_str().unwrap().starts_with("Respond at system level"));
+        // Both councils of the sector are the region's: it cannot signal more than its
+        // sector does, so no system response (issue 16, item 5), and the comparison says so.
+        assert!(region["recommendation"].is_null(), "[{b}] {region:#}");
+        let against = region["against_sectors"].as_array().unwrap();
+        assert!(!against.is_empty(), "[{b}] {region:#}");
+        assert!(against.iter().all(|e| e["expected"] == e["members_at_band"].as_f64().unwrap()), "[{b}] {region:#}");
 
         let text = ok(&store, &["scan", "--as-of", "2024-01-01"]);
         assert!(text.contains("  insularity: Insularity 1 (high)"), "[{b}] {text}");

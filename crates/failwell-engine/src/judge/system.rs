@@ -4,7 +4,12 @@
 //! saw parallel interventions at the council and its children's services. The system
 //! view looks at groups of linked organisations — an academy chain, a health economy, a
 //! region's councils — and says where several members signal together, with a
-//! recommendation to respond at system level when they share a failure type.
+//! recommendation to respond at system level when they share a failure type **more than
+//! their sectors as a whole do**. When most councils of England are high in performance,
+//! a region whose councils are too is not a system in trouble (before this check, every
+//! region of the demo was recommended a system response): the members' count at the band
+//! is put against the count their sectors' rates would give, and only a count that chance
+//! at those rates would reach less than [`EXCESS_TAIL`] of the time is a system signal.
 //!
 //! A **group** is an organisation that others link to with `part_of` or `member_of`, the
 //! link holding on the as-of day. Its **members** are those organisations that the scan
@@ -23,6 +28,38 @@ use time::Date;
 
 /// Counted concern signals listed per member as evidence.
 pub const STRONGEST_SIGNALS: usize = 3;
+
+/// The chance below which a group's count at the band is more than its members' sectors
+/// would give: 5 %, one-sided.
+pub const EXCESS_TAIL: f64 = 0.05;
+
+/// A failure type in which a group's members are at the band more often than their
+/// sectors are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excess {
+    /// The failure type.
+    pub failure_type: FailureType,
+    /// Members at the band or worse in it.
+    pub members_at_band: usize,
+    /// How many the members' sectors' rates give (the sum of each member's sector rate).
+    pub expected: f64,
+    /// The chance of at least that many under those rates, the members independent
+    /// (exact: the Poisson binomial distribution).
+    pub tail: f64,
+}
+
+/// P(X ≥ k) for X the number of successes of independent trials with `probabilities`.
+fn tail_at_least(k: usize, probabilities: &[f64]) -> f64 {
+    let mut dist = vec![0.0; probabilities.len() + 1];
+    dist[0] = 1.0;
+    for (i, &p) in probabilities.iter().enumerate() {
+        for j in (1..=i + 1).rev() {
+            dist[j] = dist[j] * (1.0 - p) + dist[j - 1] * p;
+        }
+        dist[0] *= 1.0 - p;
+    }
+    dist.iter().skip(k).sum::<f64>().clamp(0.0, 1.0)
+}
 
 /// One member of a group, as evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,7 +92,11 @@ pub struct SystemReport {
     /// Failure types in which at least two members (`system_min_members`) are at least
     /// moderate.
     pub shared_failure_types: Vec<FailureType>,
-    /// "Respond at system level …" when enough members signal in the same failure type.
+    /// The failure types in which at least `min_members` members are at the band, each
+    /// against what their sectors' rates give.
+    pub against_sectors: Vec<Excess>,
+    /// "Respond at system level …" when enough members are at the band in the same
+    /// failure type, and more than their sectors' rates give.
     pub recommendation: Option<String>,
     /// Per member: its band, the types it signals in, its strongest signal keys.
     pub evidence: Vec<MemberEvidence>,
@@ -94,8 +135,9 @@ fn evidence_of(r: &OrganisationReport) -> MemberEvidence {
 /// by code.
 ///
 /// A group is recommended a system-level response when some failure type has at least
-/// `min_members` members at band `band` or worse in it, and they are at least `share` of
-/// the members.
+/// `min_members` members at band `band` or worse in it, they are at least `share` of the
+/// members, and chance at their sectors' rates (over every organisation of `reports`)
+/// gives that many less than [`EXCESS_TAIL`] of the time.
 pub fn system_view(
     organisations: &[Organisation],
     links: &[Link],
@@ -107,6 +149,20 @@ pub fn system_view(
     let min_members = min_members.max(2);
     let by_code: FxHashMap<&str, &OrganisationReport> = reports.iter().map(|r| (r.organisation.as_str(), r)).collect();
     let names: BTreeMap<&str, &str> = organisations.iter().map(|o| (o.code.as_str(), o.name.as_str())).collect();
+    let at_band =
+        |r: &OrganisationReport, ft: FailureType| r.risks.iter().any(|t| t.failure_type == ft && t.band >= band);
+    // Each sector's rate at the band per failure type, over every organisation reported.
+    let mut sector_counts: BTreeMap<(&str, FailureType), (usize, usize)> = BTreeMap::new();
+    for r in reports {
+        for ft in FailureType::ALL {
+            let c = sector_counts.entry((r.sector.as_str(), ft)).or_default();
+            c.0 += usize::from(at_band(r, ft));
+            c.1 += 1;
+        }
+    }
+    let sector_rate = |sector: &str, ft: FailureType| {
+        sector_counts.get(&(sector, ft)).map_or(0.0, |&(k, n)| if n == 0 { 0.0 } else { k as f64 / n as f64 })
+    };
     let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for l in links {
         if matches!(l.link_type, LinkType::PartOf | LinkType::MemberOf)
@@ -128,32 +184,53 @@ pub fn system_view(
             evidence.iter().filter(|e| e.signalling).map(|e| e.organisation.clone()).collect();
         let n = members.len();
         let mut shared = Vec::new();
-        let mut enough = Vec::new();
-        let mut most = 0usize;
+        let mut enough: Vec<&Excess> = Vec::new();
+        let mut against_sectors = Vec::new();
         for ft in FailureType::ALL {
             if evidence.iter().filter(|e| e.failure_types.contains(&ft)).count() >= min_members {
                 shared.push(ft);
             }
-            let k = member_reports
-                .iter()
-                .filter(|m| m.risks.iter().any(|r| r.failure_type == ft && r.band >= band))
-                .count();
-            // A tolerance so that 1 of 3 counts as a third.
-            if k >= min_members && k as f64 >= share * n as f64 - 1e-9 {
-                enough.push(ft);
-                most = most.max(k);
+            let k = member_reports.iter().filter(|m| at_band(m, ft)).count();
+            if k >= min_members {
+                let rates: Vec<f64> = member_reports.iter().map(|m| sector_rate(&m.sector, ft)).collect();
+                against_sectors.push(Excess {
+                    failure_type: ft,
+                    members_at_band: k,
+                    expected: rates.iter().sum(),
+                    tail: tail_at_least(k, &rates),
+                });
             }
         }
+        for e in &against_sectors {
+            // A tolerance so that 1 of 3 counts as a third.
+            if e.members_at_band as f64 >= share * n as f64 - 1e-9 && e.tail < EXCESS_TAIL {
+                enough.push(e);
+            }
+        }
+        let most = enough.iter().map(|e| e.members_at_band).max().unwrap_or(0);
         let name = names.get(group).copied().unwrap_or(group).to_string();
         let recommendation = (!enough.is_empty()).then(|| {
-            let types: Vec<&str> = enough.iter().map(|t| t.code()).collect();
+            let types: Vec<String> = enough
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} ({} where their sectors' rates give {:.1}; chance {:.3})",
+                        e.failure_type.code(),
+                        e.members_at_band,
+                        e.expected,
+                        e.tail
+                    )
+                })
+                .collect();
             format!(
-                "Respond at system level: up to {most} of the {n} members of {name} are {} or worse in {} \
-                 (threshold: {min_members} members and {:.0}% of them); one response across the group, \
-                 rather than separate interventions at organisations whose troubles are linked.",
+                "Respond at system level: up to {most} of the {n} members of {name} are {} or worse in {}, \
+                 more than their sectors as a whole (threshold: {min_members} members, {:.0}% of them, and a \
+                 chance under {:.0}% at the sectors' rates); one response across the group, rather than \
+                 separate interventions at organisations whose troubles are linked.",
                 band.as_str(),
                 types.join(", "),
-                share * 100.0
+                share * 100.0,
+                EXCESS_TAIL * 100.0
             )
         });
         out.push(SystemReport {
@@ -163,6 +240,7 @@ pub fn system_view(
             share: signalling.len() as f64 / n as f64,
             signalling,
             shared_failure_types: shared,
+            against_sectors,
             recommendation,
             evidence,
         });
@@ -175,4 +253,19 @@ pub fn system_view(
             .then_with(|| a.group.cmp(&b.group))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tail_at_least;
+
+    #[test]
+    fn the_poisson_binomial_tail_is_exact() {
+        // Equal rates: the binomial. P(X ≥ 2 | 3, 0.5) = 4/8.
+        assert!((tail_at_least(2, &[0.5, 0.5, 0.5]) - 0.5).abs() < 1e-15);
+        // Unequal: P(X ≥ 2) for 0.1, 0.2, 0.5 = 0.1·0.2 + 0.1·0.5 + 0.2·0.5 − 2·0.1·0.2·0.5 = 0.15.
+        assert!((tail_at_least(2, &[0.1, 0.2, 0.5]) - 0.15).abs() < 1e-15);
+        assert!((tail_at_least(0, &[0.3, 0.3]) - 1.0).abs() < 1e-15);
+        assert_eq!(tail_at_least(3, &[0.3, 0.3]), 0.0);
+    }
 }

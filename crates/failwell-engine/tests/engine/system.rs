@@ -63,14 +63,21 @@ fn rule(share: f64, band: Band) -> SystemRule {
 
 const PERF_MOD: &[(FailureType, Band)] = &[(FailureType::Performance, Band::Moderate)];
 
+/// Twenty quiet organisations of the same sector outside every group: the sector's rate
+/// that a group is measured against.
+fn quiet_sector() -> Vec<OrganisationReport> {
+    (0..20).map(|i| report(&format!("QUIET{i:02}"), &[])).collect()
+}
+
 #[test]
 fn two_of_three_members_signalling_in_one_failure_type_call_for_a_system_response() {
-    let reports = [
+    let mut reports = vec![
         report("A", PERF_MOD),
         report("B", &[(FailureType::Performance, Band::High)]),
         report("C", &[]),
         report("X", &[]),
     ];
+    reports.extend(quiet_sector());
     let orgs = [organisation("G", "Health economy")];
     let links = [
         link("A", "G", LinkType::MemberOf, None),
@@ -90,10 +97,15 @@ fn two_of_three_members_signalling_in_one_failure_type_call_for_a_system_respons
     let r = g.recommendation.as_deref().expect("system response");
     assert!(
         r.starts_with(
-            "Respond at system level: up to 2 of the 3 members of Health economy are moderate or worse in performance"
+            "Respond at system level: up to 2 of the 3 members of Health economy are moderate or worse in performance (2 where their sectors' rates give 0.2; chance 0.020), more than their sectors as a whole"
         ),
         "{r}"
     );
+    // The sector: 2 of 24 at the band; three members at 1/12 each give 0.25, and two or
+    // more of three happen 3 × (1/12)² × 11/12 + (1/12)³ = 0.0197 of the time.
+    let e = &g.against_sectors[0];
+    assert_eq!((e.failure_type, e.members_at_band), (FailureType::Performance, 2));
+    assert!((e.expected - 0.25).abs() < 1e-12 && (e.tail - (3.0 * 11.0 + 1.0) / 1728.0).abs() < 1e-12, "{e:?}");
     // At the default band, high, only B counts: shared, but no system response.
     let s = system_view(&orgs, &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::High));
     assert_eq!(s[0].shared_failure_types, vec![FailureType::Performance]);
@@ -126,6 +138,7 @@ fn below_a_third_of_members_or_different_failure_types_is_no_system_response() {
     links.push(link("Q", "K", LinkType::PartOf, None));
     // Group L has one member in the scan: not a system.
     links.push(link("A", "L", LinkType::MemberOf, None));
+    reports.extend(quiet_sector());
     let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::Moderate));
     let codes: Vec<&str> = s.iter().map(|g| g.group.as_str()).collect();
     assert_eq!(codes, vec!["K", "G"], "share descending");
@@ -134,8 +147,28 @@ fn below_a_third_of_members_or_different_failure_types_is_no_system_response() {
     assert_eq!(g.shared_failure_types, vec![FailureType::Performance]);
     assert_eq!(g.name, "G", "a group missing from the registry is named by its code");
     assert!(s[0].shared_failure_types.is_empty());
-    // With a lower threshold the same group is recommended, and sorts first.
+    // With a lower share threshold, still none: two of seven at the band is what the
+    // sector's rate (3 of 29) gives about one time in six.
     let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(0.25, Band::Moderate));
-    assert_eq!(s[0].group, "G");
-    assert!(s[0].recommendation.is_some());
+    let g = s.iter().find(|g| g.group == "G").unwrap();
+    assert!(g.recommendation.is_none(), "{:?}", g.recommendation);
+    let e = &g.against_sectors[0];
+    let p: f64 = 3.0 / 29.0;
+    let tail = 1.0 - (1.0 - p).powi(7) - 7.0 * p * (1.0 - p).powi(6);
+    assert!((e.tail - tail).abs() < 1e-12 && e.tail > 0.15, "{e:?}");
+}
+
+#[test]
+fn a_group_signalling_no_more_than_its_sector_is_no_system() {
+    // Every organisation of the sector is moderate in performance, the group's members
+    // too: a national picture, not a system's (the demo's regions before the check).
+    let reports: Vec<OrganisationReport> = (0..10).map(|i| report(&format!("M{i}"), PERF_MOD)).collect();
+    let links: Vec<_> = (0..4).map(|i| link(&format!("M{i}"), "R", LinkType::MemberOf, None)).collect();
+    let s = system_view(&[], &links, &reports, day("2024-01-01"), rule(1.0 / 3.0, Band::Moderate));
+    assert_eq!(s.len(), 1);
+    let g = &s[0];
+    assert_eq!(g.signalling.len(), 4, "all four signal");
+    assert!(g.recommendation.is_none(), "{:?}", g.recommendation);
+    let e = &g.against_sectors[0];
+    assert_eq!((e.members_at_band, e.expected, e.tail), (4, 4.0, 1.0));
 }
