@@ -160,6 +160,22 @@ fn render_systems(out: &mut String, report: &ScanReport, all: bool) {
         if let Some(r) = &g.recommendation {
             let _ = writeln!(out, "    - {r}");
         }
+        let against: Vec<String> = g
+            .against_sectors
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} (sectors' rates give {:.1}, chance {:.2})",
+                    e.failure_type.code(),
+                    e.members_at_band,
+                    e.expected,
+                    e.tail
+                )
+            })
+            .collect();
+        if !against.is_empty() {
+            let _ = writeln!(out, "    at the band, against their sectors: {}", against.join("; "));
+        }
     }
     if quiet > 0 {
         let _ = writeln!(out, "  {quiet} more groups with no member signalling.");
