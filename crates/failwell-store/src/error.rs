@@ -56,6 +56,9 @@ pub enum RowProblem {
     /// The row names an indicator the catalogue does not have.
     #[error("unknown indicator {0:?}: import it with `failwell import indicators` first")]
     UnknownIndicator(String),
+    /// An indicator names as its denominator an indicator the catalogue does not have.
+    #[error("unknown denominator {0:?}: it must be in the catalogue already or earlier in this file")]
+    UnknownDenominator(String),
     /// The same key appears twice in one file with different contents.
     #[error("the same {0} appears earlier in this import (line {1}) with different values")]
     Duplicate(&'static str, u64),
@@ -67,6 +70,7 @@ impl RowProblem {
         match self {
             RowProblem::UnknownOrganisation { column, .. } => Some(column),
             RowProblem::UnknownIndicator(_) => Some("indicator"),
+            RowProblem::UnknownDenominator(_) => Some("denominator"),
             RowProblem::Duplicate(..) => None,
         }
     }

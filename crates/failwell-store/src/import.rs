@@ -148,6 +148,9 @@ impl ImportSession {
     /// Adds or revises an indicator definition.
     pub async fn add_indicator(&mut self, line: u64, ind: &Indicator) -> RowResult {
         let code = ind.code.as_str();
+        if let Some(d) = ind.denominator.as_ref().filter(|d| !self.indicators.contains_key(d.as_str())) {
+            return Ok(Err(RowProblem::UnknownDenominator(d.to_string())));
+        }
         if !self.indicators.contains_key(code) {
             let id: i64 = sqlx::query_scalar("insert into indicator (code) values ($1) returning id")
                 .bind(code.to_string())

@@ -121,6 +121,32 @@ fn unknown_organisation_and_dry_run() {
 }
 
 #[test]
+fn a_denominator_must_be_in_the_catalogue_first() {
+    for store in stores() {
+        let header = "code,title,unit,polarity,kind,method,denominator\n";
+        // The agency rate names a denominator that is nowhere: refused, with its place.
+        let (_d, bad) =
+            file("ind.csv", &format!("{header}agency_pct,Agency rate,percent,higher_is_worse,process,spc,in_post\n"));
+        let out = run(&store, &["import", "indicators", bad.to_str().unwrap()]);
+        assert!(!out.status.success(), "[{}]", store.backend);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("ind.csv:2:7 (denominator)") && err.contains("unknown denominator \"in_post\""), "{err}");
+        assert_eq!(count(&store, "indicators"), 0, "[{}] nothing imported", store.backend);
+        // Earlier in the same file, it is known; it round-trips through the export.
+        let (_d2, good) = file(
+            "ind.csv",
+            &format!(
+                "{header}in_post,Social workers in post,FTE,neutral,context,none,\nagency_pct,Agency rate,percent,higher_is_worse,process,spc,in_post\n"
+            ),
+        );
+        ok(&store, &["import", "indicators", good.to_str().unwrap()]);
+        let exported = ok(&store, &["export", "indicators"]);
+        assert!(exported.lines().next().unwrap().ends_with(",denominator"), "{exported}");
+        assert!(exported.lines().any(|l| l.starts_with("agency_pct,") && l.ends_with(",in_post")), "{exported}");
+    }
+}
+
+#[test]
 fn a_key_given_twice_names_both_lines() {
     for store in stores() {
         let _keep = load_registry(&store);
