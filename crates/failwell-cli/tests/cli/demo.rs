@@ -222,8 +222,8 @@ fn demo_registry_and_interventions(store: &TestStore) {
 /// recorded incremental scan after the demo's own, and of an as-of scan. Refactoring the
 /// engine must not change a byte (issue 15); a change of judging that changes them on
 /// purpose updates these figures and says so in its commit.
-const PINNED_SCAN: (usize, u64) = (4_208_292, 0xb39a_4cf9_7b0b_3525);
-const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_865_787, 0xed85_9bb6_46a7_9ac7);
+const PINNED_SCAN: (usize, u64) = (4_226_477, 0x1f15_8c1a_8ac7_6bd1);
+const PINNED_AS_OF_2021_06_30: (usize, u64) = (2_883_273, 0xd22c_bed4_22fb_b4a0);
 
 fn demo_scan_is_pinned(store: &TestStore) {
     let fnv = |bytes: &[u8]| {

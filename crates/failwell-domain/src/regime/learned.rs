@@ -23,10 +23,13 @@ pub const FIXED_FEATURES: &[(&str, &str)] = &[
     ("previous_good_or_better", "the latest judgement was Good or Outstanding"),
     ("under_intervention", "the organisation stood on a rung above universal monitoring (recorded or inferred)"),
     ("years_since_judgement", "years since the latest judgement was published (capped at 6; 6 without one)"),
-    ("concerns_spc", "log(1 + concern signals from SPC charts of its own series)"),
-    ("concerns_peer", "log(1 + concern signals against peers: funnel limits)"),
-    ("concerns_returns", "log(1 + late or missing returns)"),
-    ("concerns_other", "log(1 + other concern signals: events, churn, CUSUM)"),
+    ("concerns_spc", "log(1 + counted concern signals from SPC charts of its own series)"),
+    ("concerns_peer", "log(1 + counted concern signals against peers: funnel limits)"),
+    ("concerns_returns", "log(1 + counted late or missing returns)"),
+    (
+        "concerns_other",
+        "log(1 + other counted concern signals: events, churn, CUSUM; a signal the scan reads away, such as a national shift or small numbers, is not counted)",
+    ),
 ];
 
 /// The feature that marks a judgement of another series fitted alongside (the SIF

@@ -13,7 +13,6 @@
 //! Pure: the scan's level pass and the backtest read the figures and hand them here.
 
 use crate::judge::insularity::{Norm, norm_of};
-use crate::judge::signal::Direction;
 use crate::scan::OrganisationReport;
 use failwell_domain::regime::{EARLIER_SERIES, LEVEL_PREFIX, LearnedScore, feature_meaning, probability};
 use serde::Serialize;
@@ -80,9 +79,8 @@ pub fn fixed_features(
 ) -> Vec<f64> {
     let count = |pick: &dyn Fn(&str) -> bool| {
         // By family: `spc`, `funnel`, `returns`, and the rest.
-        let n = report.map_or(0, |r| {
-            r.signals.iter().filter(|s| s.direction == Direction::Concern && pick(s.rule.family())).count()
-        });
+        let n =
+            report.map_or(0, |r| r.signals.iter().filter(|s| s.counts_as_concern() && pick(s.rule.family())).count());
         (n as f64).ln_1p()
     };
     let years = report
