@@ -639,25 +639,42 @@ impl Store {
         self.load_interventions(None, organisation).await
     }
 
+    /// The interventions open on `day` (started on or before it, not ended by it), each
+    /// whole: what a scan asks for, without reading every closed case's people and steps.
+    pub async fn interventions_open_on(&self, day: time::Date) -> Result<Vec<StoredIntervention>, StoreError> {
+        self.load_matching(
+            "where start_on <= $1 and (ended_on is null or ended_on > $1)",
+            &failwell_domain::dates::iso(day),
+        )
+        .await
+    }
+
     async fn load_interventions(
         &self,
         id: Option<i64>,
         organisation: Option<&str>,
     ) -> Result<Vec<StoredIntervention>, StoreError> {
-        let filter = match (id, organisation) {
-            (Some(_), _) => "where id = $1",
-            (None, Some(_)) => {
-                "where id in (select intervention_id from intervention_organisation where organisation = $1)"
+        match (id, organisation) {
+            (Some(id), _) => self.load_matching("where id = $1", &id).await,
+            (None, Some(code)) => {
+                self.load_matching(
+                    "where id in (select intervention_id from intervention_organisation where organisation = $1)",
+                    &code.to_string(),
+                )
+                .await
             }
-            (None, None) => "",
-        };
-        let sql = format!("select {INTERVENTION_COLUMNS} {filter} order by id");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if let Some(id) = id {
-            q = q.bind(id);
-        } else if let Some(code) = organisation {
-            q = q.bind(code.to_string());
+            (None, None) => self.load_matching("where id >= $1", &0_i64).await,
         }
+    }
+
+    /// The interventions `filter` (a `where` clause on `intervention` with one parameter,
+    /// `$1` = `value`) selects, oldest first, each with its organisations, people and steps.
+    async fn load_matching<V>(&self, filter: &str, value: &V) -> Result<Vec<StoredIntervention>, StoreError>
+    where
+        V: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + Sync + 'static,
+    {
+        let sql = format!("select {INTERVENTION_COLUMNS} {filter} order by id");
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value.clone());
         let rows = q.fetch_all(self.reads()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {

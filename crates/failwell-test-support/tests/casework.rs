@@ -410,6 +410,16 @@ async fn the_scan_shows_the_rung_an_open_case_holds_and_forgets_it_after_the_exi
         assert_eq!(after.current_rung.as_deref(), Some("universal_monitoring"), "[{b}] the exit ends it");
         let still = west_sussex(&scan(&store, &as_of("2024-03-01")).await.unwrap());
         assert_eq!(still.current_rung.as_deref(), Some("dfe_adviser"), "[{b}] as of a day it was open");
+        // The scan reads only the cases open on its day: from the start, up to the day
+        // before the end.
+        let open_on = |d: &'static str| {
+            let store = &store;
+            async move { store.interventions_open_on(day(d)).await.unwrap().iter().map(|c| c.id).collect::<Vec<_>>() }
+        };
+        assert_eq!(open_on("2024-02-01").await, vec![id], "[{b}] the first day");
+        assert_eq!(open_on("2024-05-31").await, vec![id], "[{b}] the last day");
+        assert!(open_on("2024-01-31").await.is_empty(), "[{b}] before it");
+        assert!(open_on("2024-06-01").await.is_empty(), "[{b}] on the day it ended");
     })
     .await;
 }

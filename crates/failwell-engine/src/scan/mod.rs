@@ -396,9 +396,10 @@ async fn judge_and_track(
     }
 
     // The rungs open intervention cases hold on the day (failwell's own casework),
-    // by organisation (its heir's, where it closed into one).
+    // by organisation (its heir's, where it closed into one). Only the cases open that
+    // day are read, not every closed case's people and steps.
     let mut cases_held: BTreeMap<String, Vec<crate::judge::organisation::CaseHeld>> = BTreeMap::new();
-    for case in store.interventions(None).await? {
+    for case in store.interventions_open_on(today).await? {
         let Some(held) = held_on(&case, today) else { continue };
         for code in &case.organisations {
             let code = heirs.get(code.as_str()).copied().unwrap_or(code.as_str());
