@@ -188,9 +188,35 @@ pub fn binomial_quantile(p: f64, n: f64, prob: f64) -> DiscreteQuantile {
     DiscreteQuantile { r, cdf_at: cdf.min(1.0), cdf_below: (cdf - pmf).max(0.0) }
 }
 
+/// P(X ≥ k) for X the number of successes among independent trials with success
+/// `probabilities` (the Poisson binomial distribution), exactly, by convolution: O(n²),
+/// for the few dozen members of a group, where no normal approximation holds.
+pub fn poisson_binomial_at_least(k: usize, probabilities: &[f64]) -> f64 {
+    let mut dist = vec![0.0; probabilities.len() + 1];
+    dist[0] = 1.0;
+    for (i, &p) in probabilities.iter().enumerate() {
+        for j in (1..=i + 1).rev() {
+            dist[j] = dist[j] * (1.0 - p) + dist[j - 1] * p;
+        }
+        dist[0] *= 1.0 - p;
+    }
+    dist.iter().skip(k).sum::<f64>().clamp(0.0, 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_poisson_binomial_tail_is_exact() {
+        // Equal rates: the binomial. P(X ≥ 2 | 3, 0.5) = 4/8.
+        assert!((poisson_binomial_at_least(2, &[0.5, 0.5, 0.5]) - 0.5).abs() < 1e-15);
+        assert!((poisson_binomial_at_least(2, &[0.5, 0.5, 0.5]) - (1.0 - binomial_cdf(1.0, 3.0, 0.5))).abs() < 1e-12);
+        // Unequal: P(X ≥ 2) for 0.1, 0.2, 0.5 = 0.1·0.2 + 0.1·0.5 + 0.2·0.5 − 2·0.1·0.2·0.5 = 0.15.
+        assert!((poisson_binomial_at_least(2, &[0.1, 0.2, 0.5]) - 0.15).abs() < 1e-15);
+        assert!((poisson_binomial_at_least(0, &[0.3, 0.3]) - 1.0).abs() < 1e-15);
+        assert_eq!(poisson_binomial_at_least(3, &[0.3, 0.3]), 0.0);
+    }
 
     #[test]
     fn normal_quantiles_match_tables() {

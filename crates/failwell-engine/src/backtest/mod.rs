@@ -235,6 +235,8 @@ pub async fn backtest(
             let code = ins.organisation.as_str();
             let day = ins.published_on - Duration::days(1);
             let report = reports.get(&(day, code));
+            // A judgement of a series fitted alongside (`--train-also`): never evaluated.
+            let fitted_alongside = ins.framework.as_str() != options.framework;
             let previous = latest_grade(regime, sector, by_org.get(code).into_iter().flatten().copied(), day);
             let (previous_rank, previous_failing) =
                 (previous.map(|(_, g)| g.grade.rank), previous.is_some_and(|(_, g)| g.is_failing()));
@@ -255,16 +257,15 @@ pub async fn backtest(
                 previous_failing,
                 concerns: report.map_or_else(Vec::new, concern_rules),
                 reasons: report.map_or_else(Vec::new, |r| r.rationale.clone()),
-                evaluated: ins.framework.as_str() == options.framework
-                    && evaluate_from.is_some_and(|y| ins.published_on.year() >= y),
-                fitted_alongside: ins.framework.as_str() != options.framework,
+                evaluated: !fitted_alongside && evaluate_from.is_some_and(|y| ins.published_on.year() >= y),
+                fitted_alongside,
                 threshold: None,
                 flagged: false,
                 features: {
                     let mut f = features::fixed_features(report, previous_rank, previous_failing);
                     let known = levels.get(&(day, code));
                     f.extend(level_names.iter().map(|i| known.and_then(|l| l.get(i)).copied().unwrap_or(0.0)));
-                    f.push(f64::from(u8::from(ins.framework.as_str() != options.framework)));
+                    f.push(f64::from(u8::from(fitted_alongside)));
                     f
                 },
                 learned: None,

@@ -21,6 +21,7 @@ use crate::judge::assess::Band;
 use crate::judge::links::holds_on;
 use crate::scan::OrganisationReport;
 use failwell_domain::{FailureType, Link, LinkType, Organisation};
+use failwell_stats::dist::poisson_binomial_at_least;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,19 +47,6 @@ pub struct Excess {
     /// The chance of at least that many under those rates, the members independent
     /// (exact: the Poisson binomial distribution).
     pub tail: f64,
-}
-
-/// P(X ≥ k) for X the number of successes of independent trials with `probabilities`.
-fn tail_at_least(k: usize, probabilities: &[f64]) -> f64 {
-    let mut dist = vec![0.0; probabilities.len() + 1];
-    dist[0] = 1.0;
-    for (i, &p) in probabilities.iter().enumerate() {
-        for j in (1..=i + 1).rev() {
-            dist[j] = dist[j] * (1.0 - p) + dist[j - 1] * p;
-        }
-        dist[0] *= 1.0 - p;
-    }
-    dist.iter().skip(k).sum::<f64>().clamp(0.0, 1.0)
 }
 
 /// One member of a group, as evidence.
@@ -161,7 +149,8 @@ pub fn system_view(
         }
     }
     let sector_rate = |sector: &str, ft: FailureType| {
-        sector_counts.get(&(sector, ft)).map_or(0.0, |&(k, n)| if n == 0 { 0.0 } else { k as f64 / n as f64 })
+        // Every entry counts at least the organisation that made it: n ≥ 1.
+        sector_counts.get(&(sector, ft)).map_or(0.0, |&(k, n)| k as f64 / n as f64)
     };
     let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for l in links {
@@ -197,7 +186,7 @@ pub fn system_view(
                     failure_type: ft,
                     members_at_band: k,
                     expected: rates.iter().sum(),
-                    tail: tail_at_least(k, &rates),
+                    tail: poisson_binomial_at_least(k, &rates),
                 });
             }
         }
@@ -253,19 +242,4 @@ pub fn system_view(
             .then_with(|| a.group.cmp(&b.group))
     });
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tail_at_least;
-
-    #[test]
-    fn the_poisson_binomial_tail_is_exact() {
-        // Equal rates: the binomial. P(X ≥ 2 | 3, 0.5) = 4/8.
-        assert!((tail_at_least(2, &[0.5, 0.5, 0.5]) - 0.5).abs() < 1e-15);
-        // Unequal: P(X ≥ 2) for 0.1, 0.2, 0.5 = 0.1·0.2 + 0.1·0.5 + 0.2·0.5 − 2·0.1·0.2·0.5 = 0.15.
-        assert!((tail_at_least(2, &[0.1, 0.2, 0.5]) - 0.15).abs() < 1e-15);
-        assert!((tail_at_least(0, &[0.3, 0.3]) - 1.0).abs() < 1e-15);
-        assert_eq!(tail_at_least(3, &[0.3, 0.3]), 0.0);
-    }
 }

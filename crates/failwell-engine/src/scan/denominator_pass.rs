@@ -19,14 +19,10 @@ pub async fn read(
     denominator_of: &BTreeMap<&str, &str>,
     day: Date,
 ) -> Result<DenominatorFigures, EngineError> {
-    let wanted: BTreeSet<&str> = denominator_of.values().copied().collect();
-    let index: BTreeMap<i64, (String, String)> = store
-        .series_index()
-        .await?
-        .into_iter()
-        .filter(|k| wanted.contains(k.indicator.as_str()))
-        .map(|k| (k.id, (k.organisation, k.indicator)))
-        .collect();
+    let wanted: Vec<String> =
+        denominator_of.values().copied().collect::<BTreeSet<&str>>().into_iter().map(str::to_string).collect();
+    let index: BTreeMap<i64, (String, String)> =
+        store.series_of_indicators(&wanted).await?.into_iter().map(|k| (k.id, (k.organisation, k.indicator))).collect();
     let mut out = DenominatorFigures::new();
     if index.is_empty() {
         return Ok(out);

@@ -1420,24 +1420,19 @@ async fn a_published_file_is_imported_in_its_own_columns_with_a_mapping_from_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analyst_extends_a_deadline_as_far_as_the_regime_allows_and_no_further() {
-    use failwell_domain::{Code, Organisation, Slug};
     for db in databases().await {
         let server = serve(&db).await;
         let b = server.backend;
         let store = server.store();
         // A trust in special measures from January 2014: the regime's CQC re-inspection is
         // due within 12 months of entry, extendable once by 6.
-        let trust = Organisation {
-            code: Code::new("RR8").unwrap(),
-            name: "A Teaching Hospitals Trust".into(),
-            sector: Slug::new("hospitals").unwrap(),
-            org_type: Slug::new("acute_trust").unwrap(),
-            region: Some("North East".into()),
-            opened_on: None,
-            closed_on: None,
-            source: "test".into(),
-            learned_on: None,
-        };
+        let trust = failwell_test_support::seed::organisation(
+            "RR8",
+            "A Teaching Hospitals Trust",
+            "hospitals",
+            "acute_trust",
+            Some("North East"),
+        );
         let mut s = store.begin_import("organisations", "trust.csv").await.unwrap();
         s.add_organisation(2, &trust).await.unwrap().unwrap();
         s.finish().await.unwrap();
