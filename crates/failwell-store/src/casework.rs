@@ -13,6 +13,7 @@ use crate::error::StoreError;
 use crate::open::{Backend, Store};
 use failwell_domain::casework::{CaseActor, CaseworkRefusal, Lessons, Obligation};
 use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
 
 /// An intervention to store, already checked against the regime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -668,14 +669,69 @@ impl Store {
     }
 
     /// The interventions `filter` (a `where` clause on `intervention` with one parameter,
-    /// `$1` = `value`) selects, oldest first, each with its organisations, people and steps.
+    /// `$1` = `value`) selects, oldest first, each with its organisations, people, steps and
+    /// obligations.
+    ///
+    /// Five queries whatever the number of cases (each part read for every selected case at
+    /// once), not five a case: an organisation page reads its cases several times, and on
+    /// PostgreSQL each query is a round trip.
     async fn load_matching<V>(&self, filter: &str, value: &V) -> Result<Vec<StoredIntervention>, StoreError>
     where
         V: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + Sync + 'static,
     {
-        let sql = format!("select {INTERVENTION_COLUMNS} {filter} order by id");
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value.clone());
-        let rows = q.fetch_all(self.reads()).await?;
+        let selected = format!("intervention_id in (select id from intervention {filter})");
+        let read = |sql: String| {
+            let value = value.clone();
+            async move { sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(self.reads()).await }
+        };
+        let rows = read(format!("select {INTERVENTION_COLUMNS} {filter} order by id")).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut organisations: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in read(format!(
+            "select intervention_id, organisation from intervention_organisation where {selected}
+             order by intervention_id, organisation"
+        ))
+        .await?
+        {
+            organisations.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
+        let mut actors: HashMap<i64, Vec<StoredActor>> = HashMap::new();
+        for a in read(format!(
+            "select intervention_id, name, role, power, email from intervention_actor where {selected}
+             order by intervention_id, position"
+        ))
+        .await?
+        {
+            let actor =
+                StoredActor { name: a.try_get(1)?, role: a.try_get(2)?, power: a.try_get(3)?, email: a.try_get(4)? };
+            actors.entry(a.try_get(0)?).or_default().push(actor);
+        }
+        let mut steps: HashMap<i64, Vec<StoredStep>> = HashMap::new();
+        for s in read(format!(
+            "select intervention_id, id, on_date, from_rung, to_rung, by_actor, reason, jump_reason, recorded_by, recorded_at
+             from intervention_step where {selected} order by intervention_id, id"
+        ))
+        .await?
+        {
+            let step = StoredStep {
+                id: s.try_get(1)?,
+                on: s.try_get(2)?,
+                from_rung: s.try_get(3)?,
+                to_rung: s.try_get(4)?,
+                by: s.try_get(5)?,
+                reason: s.try_get(6)?,
+                jump_reason: s.try_get(7)?,
+                recorded_by: s.try_get(8)?,
+                recorded_at: s.try_get(9)?,
+            };
+            steps.entry(s.try_get(0)?).or_default().push(step);
+        }
+        let mut obligations: HashMap<i64, Vec<StoredObligation>> = HashMap::new();
+        for o in self.obligations_where(&selected, value).await? {
+            obligations.entry(o.intervention).or_default().push(o);
+        }
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -696,59 +752,27 @@ impl Store {
                 decision: r.try_get(12)?,
                 lessons: lessons.and_then(|l| serde_json::from_str(&l).ok()),
                 created_at: r.try_get(14)?,
-                organisations: sqlx::query_scalar(
-                    "select organisation from intervention_organisation where intervention_id = $1 order by organisation",
-                )
-                .bind(id)
-                .fetch_all(self.reads())
-                .await?,
-                actors: sqlx::query(
-                    "select name, role, power, email from intervention_actor where intervention_id = $1 order by position",
-                )
-                .bind(id)
-                .fetch_all(self.reads())
-                .await?
-                .iter()
-                .map(|a| {
-                    Ok(StoredActor { name: a.try_get(0)?, role: a.try_get(1)?, power: a.try_get(2)?, email: a.try_get(3)? })
-                })
-                .collect::<Result<_, StoreError>>()?,
-                steps: sqlx::query(
-                    "select id, on_date, from_rung, to_rung, by_actor, reason, jump_reason, recorded_by, recorded_at
-                     from intervention_step where intervention_id = $1 order by id",
-                )
-                .bind(id)
-                .fetch_all(self.reads())
-                .await?
-                .iter()
-                .map(|s| {
-                    Ok(StoredStep {
-                        id: s.try_get(0)?,
-                        on: s.try_get(1)?,
-                        from_rung: s.try_get(2)?,
-                        to_rung: s.try_get(3)?,
-                        by: s.try_get(4)?,
-                        reason: s.try_get(5)?,
-                        jump_reason: s.try_get(6)?,
-                        recorded_by: s.try_get(7)?,
-                        recorded_at: s.try_get(8)?,
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?,
-                obligations: self.obligations_where("intervention_id = $1", id).await?,
+                organisations: organisations.remove(&id).unwrap_or_default(),
+                actors: actors.remove(&id).unwrap_or_default(),
+                steps: steps.remove(&id).unwrap_or_default(),
+                obligations: obligations.remove(&id).unwrap_or_default(),
             });
         }
         Ok(out)
     }
 
-    async fn obligations_where(&self, filter: &str, id: i64) -> Result<Vec<StoredObligation>, StoreError> {
+    /// The obligations `filter` (with one parameter, `$1` = `value`) selects, by due day.
+    async fn obligations_where<V>(&self, filter: &str, value: &V) -> Result<Vec<StoredObligation>, StoreError>
+    where
+        V: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + Sync + 'static,
+    {
         let sql = format!(
             "select id, intervention_id, rung, clock, name, due, approximate, counted_from_entry, met_on, met_by, lapsed_on,
                     extensions, first_due
              from obligation where {filter} order by due, id"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
+            .bind(value.clone())
             .fetch_all(self.reads())
             .await?
             .iter()

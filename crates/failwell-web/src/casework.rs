@@ -1,8 +1,7 @@
 //! Casework on the web: the interventions, one intervention with its people, steps and
 //! obligations, a person's work (what falls due on the cases they sit on), and each
-//! organisation's journey, as pages and as `/api/v1` JSON. Moves are made with
-//! `failwell intervention …` for now: web forms that change a case wait for sign-in and
-//! roles, so that no one changes a case anonymously.
+//! organisation's journey, as pages and as `/api/v1` JSON. The forms that change a case
+//! are in [`crate::casework_forms`].
 //!
 //! Obligations are judged against today (the server's clock, UTC) or `?today=YYYY-MM-DD`.
 
@@ -21,8 +20,9 @@ use failwell_domain::access::Reach;
 use failwell_domain::casework::DueStatus;
 use failwell_domain::dates::{iso, parse_date};
 use failwell_engine::casework::journey::{self, Journey};
-use failwell_store::StoredIntervention;
+use failwell_store::{StoredIntervention, StoredPlan};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 
@@ -219,6 +219,50 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
     }
 }
 
+/// One request's reads of casework, each made once. An organisation page shows the same
+/// cases in its journey, its list of cases, its timeline and its charts' targets, and the
+/// same plans in the last two: read separately, a page with one open case made 33 store
+/// queries, each a round trip on PostgreSQL.
+#[derive(Default)]
+pub(crate) struct CaseReads {
+    interventions: HashMap<String, Vec<StoredIntervention>>,
+    plans: HashMap<i64, StoredPlan>,
+}
+
+impl CaseReads {
+    /// The interventions covering organisation `code`, oldest first.
+    pub(crate) async fn interventions(
+        &mut self,
+        state: &AppState,
+        code: &str,
+    ) -> Result<&[StoredIntervention], WebError> {
+        if !self.interventions.contains_key(code) {
+            let list = state.store.interventions(Some(code)).await?;
+            self.interventions.insert(code.to_string(), list);
+        }
+        Ok(&self.interventions[code])
+    }
+
+    /// Intervention `id`'s plan, criteria and check-ins.
+    pub(crate) async fn plan(&mut self, state: &AppState, id: i64) -> Result<&StoredPlan, WebError> {
+        if !self.plans.contains_key(&id) {
+            let plan = state.store.plan(id).await?;
+            self.plans.insert(id, plan);
+        }
+        Ok(&self.plans[&id])
+    }
+}
+
+/// The cases covering organisation `code`, as views on `today`.
+pub(crate) async fn cases_of(
+    state: &AppState,
+    reads: &mut CaseReads,
+    code: &str,
+    today: Date,
+) -> Result<Vec<InterventionView>, WebError> {
+    Ok(reads.interventions(state, code).await?.iter().cloned().map(|c| view(state, c, today)).collect())
+}
+
 pub(crate) async fn cases(state: &AppState, q: &CaseQuery) -> Result<(Vec<InterventionView>, Date), WebError> {
     let today = q.today()?;
     let list = state.store.interventions(q.organisation.as_deref()).await?;
@@ -345,7 +389,7 @@ pub(crate) async fn journey_of(
     snapshot: &crate::snapshot::Snapshot,
     code: &str,
     today: Date,
-    with_cases: bool,
+    with_cases: Option<&mut CaseReads>,
 ) -> Result<JourneyView, WebError> {
     let org = snapshot.organisations.get(code).ok_or_else(|| WebError::NotFound(format!("organisation {code:?}")))?;
     // The links of the lineage so far, until it stops growing (a predecessor's own
@@ -367,9 +411,9 @@ pub(crate) async fn journey_of(
     // Without the cases (for the public): the spells the published designations and
     // judgements make, and nothing of failwell's own casework.
     let mut cases = Vec::new();
-    if with_cases {
+    if let Some(reads) = with_cases {
         for c in &codes {
-            cases.extend(state.store.interventions(Some(c)).await?);
+            cases.extend_from_slice(reads.interventions(state, c).await?);
         }
     }
     cases.sort_by_key(|c| c.id);
@@ -389,7 +433,7 @@ pub async fn api_journey(
     let this: Vec<Code> = Code::new(&code).into_iter().collect();
     signed.allow(&state, Reach::Organisations(&this)).await?;
     let snapshot = state.snapshot(None).await?;
-    Ok(Json(journey_of(&state, &snapshot, &code, q.today()?, true).await?))
+    Ok(Json(journey_of(&state, &snapshot, &code, q.today()?, Some(&mut CaseReads::default())).await?))
 }
 
 fn org_links(orgs: &[String]) -> String {
@@ -966,12 +1010,13 @@ pub async fn pack(
 /// indicators to, the first for each indicator.
 pub(crate) async fn targets(
     state: &AppState,
+    reads: &mut CaseReads,
     code: &str,
     cases: &[InterventionView],
 ) -> Result<Vec<crate::pages::ChartTarget>, WebError> {
     let mut out: Vec<crate::pages::ChartTarget> = Vec::new();
     for c in cases.iter().filter(|c| c.ended_on.is_none()) {
-        for criterion in state.store.plan(c.id).await?.criteria {
+        for criterion in &reads.plan(state, c.id).await?.criteria {
             if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, target, .. } =
                 &criterion.rule
                 && organisation.as_str() == code
@@ -994,6 +1039,7 @@ pub(crate) async fn targets(
 /// `as_of` (everything without one).
 pub(crate) async fn timeline(
     state: &AppState,
+    reads: &mut CaseReads,
     snapshot: &crate::snapshot::Snapshot,
     code: &str,
     as_of: Option<Date>,
@@ -1016,7 +1062,8 @@ pub(crate) async fn timeline(
     for e in snapshot.events.get(code).into_iter().flatten() {
         rows.push((iso(e.occurred_on), 1, "Event", format!("{}: {}", e.event_type.code().replace('_', " "), e.title)));
     }
-    for c in state.store.interventions(Some(code)).await? {
+    let cases = reads.interventions(state, code).await?.to_vec();
+    for c in &cases {
         for st in c.steps.iter().filter(|st| known(&st.on)) {
             let what = match &st.from_rung {
                 None => format!("Intervention {} opened on {} by {}: {}", c.id, st.to_rung, st.by, st.reason),
@@ -1033,11 +1080,11 @@ pub(crate) async fn timeline(
         for m in state.store.meetings(c.id).await?.into_iter().filter(|m| known(&m.held_on)) {
             rows.push((m.held_on, 3, "Board meeting", format!("Intervention {}: {}", c.id, m.minutes)));
         }
-        for ch in state.store.plan(c.id).await?.check_ins {
-            if let (Some(held), Some(outcome)) = (ch.held_on, ch.outcome)
-                && known(&held)
+        for ch in &reads.plan(state, c.id).await?.check_ins {
+            if let (Some(held), Some(outcome)) = (&ch.held_on, &ch.outcome)
+                && known(held)
             {
-                rows.push((held, 3, "Check-in", format!("Intervention {}: {} ({outcome})", c.id, ch.reviews)));
+                rows.push((held.clone(), 3, "Check-in", format!("Intervention {}: {} ({outcome})", c.id, ch.reviews)));
             }
         }
     }

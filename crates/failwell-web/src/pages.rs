@@ -764,23 +764,20 @@ pub async fn organisation(
         .collect();
     // Casework as known on the page's day (today without one).
     let today = snapshot.requested.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let case_query = crate::casework::CaseQuery {
-        organisation: Some(code.clone()),
-        today: Some(failwell_domain::dates::iso(today)),
-        ..Default::default()
-    };
+    let mut reads = crate::casework::CaseReads::default();
     // The public sees the journey the published record makes (judgements and designations),
     // without failwell's own cases or the timeline of casework.
-    let journey = crate::casework::journey_of(&state, &snapshot, &code, today, unpublished).await?;
+    let journey =
+        crate::casework::journey_of(&state, &snapshot, &code, today, unpublished.then_some(&mut reads)).await?;
     let (case_list, timeline) = if unpublished {
-        let (case_list, _) = crate::casework::cases(&state, &case_query).await?;
-        let timeline = crate::casework::timeline(&state, &snapshot, &code, as_of).await?;
+        let case_list = crate::casework::cases_of(&state, &mut reads, &code, today).await?;
+        let timeline = crate::casework::timeline(&state, &mut reads, &snapshot, &code, as_of).await?;
         (case_list, timeline)
     } else {
         (Vec::new(), Vec::new())
     };
     // The targets its open cases' criteria hold its indicators to (casework: not published).
-    let targets = crate::casework::targets(&state, &code, &case_list).await?;
+    let targets = crate::casework::targets(&state, &mut reads, &code, &case_list).await?;
     let charts = charts(&state, &snapshot, &code, &as_of_suffix, None, &targets).await?;
     let (cases_head, cases) =
         if case_list.is_empty() { (Vec::new(), Vec::new()) } else { crate::casework::case_rows(&case_list) };
