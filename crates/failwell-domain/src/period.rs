@@ -83,6 +83,14 @@ fn date(y: i32, m: u8, d: u8) -> Date {
     Date::from_calendar_date(y, Month::try_from(m).expect("validated month"), d).expect("valid calendar date")
 }
 
+/// A period equals the text that is its canonical form (`Period::Month(2024, 3) == "2024-03"`),
+/// so records and tests can name periods as publishers write them.
+impl PartialEq<&str> for Period {
+    fn eq(&self, other: &&str) -> bool {
+        other.parse::<Period>().is_ok_and(|p| p == *self)
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -177,5 +185,14 @@ mod tests {
         assert_eq!(Period::financial_year_ending(2024).end().to_string(), "2024-03-31");
         assert_eq!(Period::Month(2024, 2).end().to_string(), "2024-02-29");
         assert!(Period::Month(2024, 1) < Period::Month(2024, 2));
+    }
+
+    #[test]
+    fn a_period_equals_only_its_canonical_text() {
+        assert_eq!(Period::Month(2024, 3), "2024-03");
+        assert_eq!(Period::FinancialYear(2023), "2023/24");
+        assert_ne!(Period::Month(2024, 3), "2024-04");
+        assert_ne!(Period::Year(2024), "2024-01");
+        assert_ne!(Period::Year(2024), "not a period");
     }
 }

@@ -245,11 +245,10 @@ impl CaseReads {
 
     /// Intervention `id`'s plan, criteria and check-ins.
     pub(crate) async fn plan(&mut self, state: &AppState, id: i64) -> Result<&StoredPlan, WebError> {
-        if !self.plans.contains_key(&id) {
-            let plan = state.store.plan(id).await?;
-            self.plans.insert(id, plan);
-        }
-        Ok(&self.plans[&id])
+        Ok(match self.plans.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(state.store.plan(id).await?),
+        })
     }
 }
 

@@ -330,9 +330,9 @@ fn signal(s: &Signal) -> SignalView {
         direction: s.direction.code().to_string(),
         strength: code(&s.strength),
         failure_types: s.failure_types.iter().map(code).collect(),
-        start: s.start.clone(),
-        end: s.end.clone(),
-        known_from: s.known_from.clone(),
+        start: s.start.to_string(),
+        end: s.end.to_string(),
+        known_from: s.known_from.map(failwell_domain::dates::iso),
         reading: code(&s.reading),
         explanation: s.evidence.explanation(),
     }

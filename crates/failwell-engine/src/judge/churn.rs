@@ -10,7 +10,7 @@ use crate::dates::{iso, months_between};
 use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
-use failwell_domain::{Event, EventType, FailureType};
+use failwell_domain::{Event, EventType, FailureType, Period};
 use time::Date;
 
 /// The rule name of the churn signal.
@@ -53,8 +53,8 @@ pub fn churn_signal(
     let strength = if changes.len() >= rule.moderate_at { Strength::Moderate } else { Strength::Weak };
     let first = changes[0];
     let last = changes[changes.len() - 1];
-    let start = iso(first.occurred_on);
-    let known_from = changes.iter().map(|e| e.published_on.unwrap_or(e.occurred_on)).max().map(iso);
+    let start = Period::Day(first.occurred_on);
+    let known_from = changes.iter().map(|e| e.published_on.unwrap_or(e.occurred_on)).max();
     let points: Vec<EvidencePoint> = changes
         .iter()
         .map(|e| EvidencePoint {
@@ -74,7 +74,7 @@ pub fn churn_signal(
         rule.moderate_at
     );
     Some(Signal {
-        key: Signal::make_key(organisation, EventType::LeadershipChange.code(), RULE, &start),
+        key: Signal::make_key(organisation, EventType::LeadershipChange.code(), RULE, start),
         organisation: organisation.to_string(),
         source_kind: SourceKind::Event,
         source: EventType::LeadershipChange.code().to_string(),
@@ -86,7 +86,7 @@ pub fn churn_signal(
         failure_types: vec![FailureType::Governance],
         indicator_kind: None,
         start,
-        end: iso(last.occurred_on),
+        end: Period::Day(last.occurred_on),
         known_from,
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),

@@ -23,7 +23,7 @@ use crate::judge::signal::{
 };
 use crate::judge::signal_rule::{FunnelLimit, SignalRule};
 use failwell_domain::regime::Regime;
-use failwell_domain::{Counts, Indicator, Link, LinkType, Method, Organisation, Polarity};
+use failwell_domain::{Counts, Indicator, Link, LinkType, Method, Organisation, Period, Polarity};
 use failwell_stats::cusum::threshold::{self, NullModel, ThresholdMethod, ThresholdRule};
 use failwell_stats::cusum::{self, CusumConfig, CusumKind};
 use failwell_stats::funnel::{self, Adjustment, Classification, FunnelConfig, Level, Limits, Measure, Overdispersion};
@@ -342,8 +342,10 @@ pub fn funnel_signals(
                 adjustment: fit.model.adjustment,
                 limits_method: flag.method.clone(),
             };
+            // The store keeps periods in canonical form; a text that is not one is skipped.
+            let Ok(judged_period) = period.parse::<Period>() else { continue };
             signals.push(Signal {
-                key: Signal::make_key(org, &ind.info.code, rule, period),
+                key: Signal::make_key(org, &ind.info.code, rule, judged_period),
                 organisation: org.to_string(),
                 source_kind: SourceKind::Indicator,
                 source: ind.info.code.clone(),
@@ -354,9 +356,9 @@ pub fn funnel_signals(
                 strength,
                 failure_types: ind.info.failure_types.clone(),
                 indicator_kind: Some(ind.info.kind),
-                start: period.to_string(),
-                end: period.to_string(),
-                known_from: p.published_on.map(crate::dates::iso),
+                start: judged_period,
+                end: judged_period,
+                known_from: p.published_on,
                 reading: Reading::AsIs,
                 judged_by: judged_by.clone(),
                 tracking: None,
@@ -486,8 +488,9 @@ pub fn cusum_signals(
             })
             .collect();
         let known_from = points[s.run_start..=s.index].iter().filter_map(|u| u.0.published_on).max();
+        let (Ok(start), Ok(end)) = (start.parse::<Period>(), end.parse::<Period>()) else { continue };
         signals.push(Signal {
-            key: Signal::make_key(org, &ind.info.code, SignalRule::Cusum, &start),
+            key: Signal::make_key(org, &ind.info.code, SignalRule::Cusum, start),
             organisation: org.to_string(),
             source_kind: SourceKind::Indicator,
             source: ind.info.code.clone(),
@@ -500,7 +503,7 @@ pub fn cusum_signals(
             indicator_kind: Some(ind.info.kind),
             start,
             end,
-            known_from: known_from.map(crate::dates::iso),
+            known_from,
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,

@@ -9,7 +9,7 @@ use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
 use failwell_domain::regime::{Ladder, Regime, Rung, RungKind};
-use failwell_domain::{Event, EventType, FailureType};
+use failwell_domain::{Event, EventType, FailureType, Period};
 use time::Date;
 
 /// What the events say, for the assessment and trigger rules.
@@ -78,11 +78,11 @@ pub fn event_signals(
     });
 
     let make = |e: &Event, rule: SignalRule, strength: Strength, explanation: String| {
-        let start = iso(e.occurred_on);
+        let start = Period::Day(e.occurred_on);
         let failure_types =
             if e.failure_types.is_empty() { default_types(e.event_type) } else { e.failure_types.clone() };
         Signal {
-            key: Signal::make_key(organisation, e.event_type.code(), rule, &start),
+            key: Signal::make_key(organisation, e.event_type.code(), rule, start),
             organisation: organisation.to_string(),
             source_kind: SourceKind::Event,
             source: e.event_type.code().to_string(),
@@ -93,15 +93,15 @@ pub fn event_signals(
             strength,
             failure_types,
             indicator_kind: None,
-            start: start.clone(),
-            end: e.ended_on.map(iso).unwrap_or_else(|| start.clone()),
-            known_from: Some(iso(e.published_on.unwrap_or(e.occurred_on))),
+            start,
+            end: e.ended_on.map_or(start, Period::Day),
+            known_from: Some(e.published_on.unwrap_or(e.occurred_on)),
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,
             evidence: EvidenceJson::new(&Evidence {
                 points: vec![EvidencePoint {
-                    period: start,
+                    period: iso(e.occurred_on),
                     value: None,
                     label: Some(format!("{}: {}", e.event_type, e.title)),
                 }],

@@ -12,7 +12,7 @@ use crate::judge::signal::{
 };
 use crate::judge::signal_rule::{InspectionRule, SignalRule};
 use failwell_domain::regime::{GradeComparison, GradeRef, Regime};
-use failwell_domain::{FailureType, Inspection};
+use failwell_domain::{FailureType, Inspection, Period};
 use time::Date;
 
 /// Inspection frameworks that judge a council's children's services: their judgements put
@@ -122,10 +122,10 @@ pub fn inspection_signals(
         value: None,
         label: Some(format!("{} {} (inspected {})", i.framework, i.overall, iso(i.inspected_on))),
     };
-    let started = iso(latest.published_on);
+    let started = Period::Day(latest.published_on);
     let make =
         |rule: SignalRule, direction, strength, failure_types: Vec<FailureType>, points, explanation: String| Signal {
-            key: Signal::make_key(organisation, latest.framework.as_str(), rule, &started),
+            key: Signal::make_key(organisation, latest.framework.as_str(), rule, started),
             organisation: organisation.to_string(),
             source_kind: SourceKind::Inspection,
             source: latest.framework.as_str().to_string(),
@@ -136,9 +136,9 @@ pub fn inspection_signals(
             strength,
             failure_types,
             indicator_kind: None,
-            start: started.clone(),
-            end: started.clone(),
-            known_from: Some(started.clone()),
+            start: started,
+            end: started,
+            known_from: Some(latest.published_on),
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),
             tracking: None,

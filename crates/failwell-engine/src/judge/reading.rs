@@ -4,19 +4,10 @@
 //! with it.
 
 use crate::dates::months_between;
-use crate::judge::signal::{Direction, Reading, Signal, SourceKind};
-use failwell_domain::{IndicatorKind, Period};
+use crate::judge::signal::{Direction, Reading, Signal};
+use failwell_domain::IndicatorKind;
 use failwell_stats::spc::Side;
 use time::Date;
-
-/// The last day a signal covers: a series period's end, or an ISO date.
-fn end_date(s: &Signal) -> Option<Date> {
-    if s.source_kind == SourceKind::Indicator {
-        s.end.parse::<Period>().ok().map(Period::end)
-    } else {
-        failwell_domain::dates::parse_date(&s.end).ok()
-    }
-}
 
 fn is_reporting_rise(s: &Signal) -> bool {
     s.indicator_kind == Some(IndicatorKind::ReportingCulture)
@@ -31,7 +22,11 @@ fn is_reporting_rise(s: &Signal) -> bool {
 /// the same stretch turn the reading into deterioration.
 pub fn read_in_context(signals: &mut [Signal], designated_on: Option<Date>, window_months: i64) {
     let Some(d) = designated_on else { return };
-    let after = |s: &Signal| end_date(s).is_some_and(|e| e > d && months_between(d, e) <= window_months);
+    // The last day a signal covers: a series period's end, or the inspection's or event's day.
+    let after = |s: &Signal| {
+        let e = s.end.end();
+        e > d && months_between(d, e) <= window_months
+    };
     let outcomes_worse = signals
         .iter()
         .any(|s| s.indicator_kind == Some(IndicatorKind::Outcome) && s.direction == Direction::Concern && after(s));

@@ -128,13 +128,13 @@ fn signal(
     judged_by: &JudgedBy,
 ) -> Signal {
     let strength = if behind >= MODERATE_BEHIND { Strength::Moderate } else { Strength::Weak };
-    let start = first_missing.to_string();
+    let start = first_missing;
     let plural = if behind == 1 { "" } else { "s" };
     let explanation = format!(
         "The latest return for {indicator} is for {latest}, {behind} period{plural} behind {expected}, which {reached} of the {organisations} organisations reporting {indicator} have reached: a late or missing return (1 period behind is weak, {MODERATE_BEHIND} or more moderate)."
     );
     Signal {
-        key: Signal::make_key(organisation, indicator, RULE, &start),
+        key: Signal::make_key(organisation, indicator, RULE, start),
         organisation: organisation.to_string(),
         source_kind: SourceKind::Indicator,
         source: indicator.to_string(),
@@ -146,7 +146,7 @@ fn signal(
         failure_types: vec![FailureType::Governance],
         indicator_kind: None,
         start,
-        end: expected.to_string(),
+        end: expected,
         known_from: None,
         reading: Reading::AsIs,
         judged_by: judged_by.clone(),

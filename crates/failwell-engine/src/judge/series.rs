@@ -4,7 +4,7 @@
 use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
-use failwell_domain::{FailureType, IndicatorKind, Polarity};
+use failwell_domain::{FailureType, IndicatorKind, Period, Polarity};
 use failwell_stats::spc::{Improvement, PointType, Rule, RuleSet, Side, SpcOptions, XmrChart};
 use std::borrow::Cow;
 use time::Date;
@@ -30,6 +30,9 @@ pub trait SeriesPoints {
     fn values(&self) -> &[f64];
     /// The `i`th period, in canonical form.
     fn period(&self, i: usize) -> Cow<'_, str>;
+    /// The `i`th period (`None` only for a text that is not a period, which the import
+    /// never stores).
+    fn period_value(&self, i: usize) -> Option<Period>;
     /// The publication day of the `i`th point, where known.
     fn published(&self, i: usize) -> Option<Date>;
 }
@@ -120,17 +123,19 @@ pub fn spc_signals(
         };
         let Some(explanation) = chart.explain(flag_index, values, rules) else { continue };
         let rule_name = SignalRule::Spc(rule);
-        let start = period(first);
+        let (Some(start), Some(end)) = (series.data.period_value(first), series.data.period_value(last)) else {
+            continue;
+        };
         let points = (first..=last)
             .map(|i| EvidencePoint { period: period(i), value: Some(values[i]).filter(|v| !v.is_nan()), label: None })
             .collect();
         let mut sentence = explanation.sentence.clone();
         if first != explanation.first || last != explanation.last {
-            sentence.push_str(&format!(" (runs of this rule cover {} to {})", start, period(last)));
+            sentence.push_str(&format!(" (runs of this rule cover {start} to {end})"));
         }
-        let known_from = (first..=last).filter_map(|i| series.data.published(i)).max().map(crate::dates::iso);
+        let known_from = (first..=last).filter_map(|i| series.data.published(i)).max();
         out.push(Signal {
-            key: Signal::make_key(series.organisation, &series.indicator.code, rule_name, &start),
+            key: Signal::make_key(series.organisation, &series.indicator.code, rule_name, start),
             organisation: series.organisation.to_string(),
             source_kind: SourceKind::Indicator,
             source: series.indicator.code.clone(),
@@ -142,7 +147,7 @@ pub fn spc_signals(
             failure_types: series.indicator.failure_types.clone(),
             indicator_kind: Some(series.indicator.kind),
             start,
-            end: period(last),
+            end,
             known_from,
             reading: Reading::AsIs,
             judged_by: judged_by.clone(),

@@ -6,9 +6,10 @@
 //! acknowledged or tracked as one thing.
 
 pub use crate::judge::signal_rule::SignalRule;
-use failwell_domain::{FailureType, IndicatorKind};
+use failwell_domain::{FailureType, IndicatorKind, Period};
 use failwell_stats::spc::{Limits, Side};
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 /// Which way a signal points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -166,12 +167,18 @@ pub struct Signal {
     /// For series: the indicator's kind (`outcome`, `process`, `reporting_culture`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicator_kind: Option<IndicatorKind>,
-    /// The first period or date covered.
-    pub start: String,
-    /// The last period or date covered.
-    pub end: String,
-    /// The ISO date from which the signal could be known (latest publication involved).
-    pub known_from: Option<String>,
+    /// The first period covered: a reporting period for a series, the day itself
+    /// ([`Period::Day`]) for an inspection or an event.
+    pub start: Period,
+    /// The last period covered, in the same terms.
+    pub end: Period,
+    /// The day from which the signal could be known (latest publication involved).
+    #[serde(
+        default,
+        serialize_with = "failwell_domain::dates::serialize_iso_option",
+        deserialize_with = "failwell_domain::dates::deserialize_iso_option"
+    )]
+    pub known_from: Option<Date>,
     /// How to read it in context.
     pub reading: Reading,
     /// The regime version and rule set that judged it.
@@ -268,7 +275,7 @@ pub struct Tracking {
 
 impl Signal {
     /// Builds the stable key of a signal.
-    pub fn make_key(organisation: &str, source: &str, rule: SignalRule, start: &str) -> String {
+    pub fn make_key(organisation: &str, source: &str, rule: SignalRule, start: Period) -> String {
         format!("{organisation}|{source}|{rule}|{start}")
     }
 

@@ -68,9 +68,9 @@ pub fn canonical_form(s: &Signal) -> String {
         field("failure_type", Some(t.code()));
     }
     field("indicator_kind", indicator_kind.map(failwell_domain::IndicatorKind::code));
-    field("start", Some(start));
-    field("end", Some(end));
-    field("known_from", known_from.as_deref());
+    field("start", Some(&start.to_string()));
+    field("end", Some(&end.to_string()));
+    field("known_from", known_from.map(crate::dates::iso).as_deref());
     field("reading", Some(reading_code(*reading)));
     field("regime", Some(regime));
     field("regime_version", Some(regime_version));
@@ -168,8 +168,8 @@ mod tests {
             strength: Strength::Moderate,
             failure_types: vec![FailureType::ALL[0]],
             indicator_kind: Some(failwell_domain::IndicatorKind::Outcome),
-            start: "2019".into(),
-            end: "2024".into(),
+            start: failwell_domain::Period::Year(2019),
+            end: failwell_domain::Period::Year(2024),
             known_from: None,
             reading: Reading::AsIs,
             judged_by: JudgedBy { regime: "england".into(), regime_version: "2026.4".into(), rule_set: "mdc".into() },
@@ -203,9 +203,9 @@ mod tests {
             |s| s.strength = Strength::Strong,
             |s| s.failure_types.push(FailureType::ALL[1]),
             |s| s.indicator_kind = None,
-            |s| s.start.push('x'),
-            |s| s.end.push('x'),
-            |s| s.known_from = Some("2025-01-01".into()),
+            |s| s.start = failwell_domain::Period::Year(2020),
+            |s| s.end = failwell_domain::Period::Month(2024, 12),
+            |s| s.known_from = Some(time::macros::date!(2025 - 01 - 01)),
             |s| s.reading = Reading::NationalShift,
             |s| s.judged_by.regime.push('x'),
             |s| s.judged_by.regime_version.push('x'),

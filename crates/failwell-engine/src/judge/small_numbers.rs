@@ -121,8 +121,9 @@ pub fn mark<'a>(
             continue;
         }
         let Some(denominator) = s.indicator.as_deref().and_then(|i| denominator_of.get(i)) else { continue };
-        let Some(n) =
-            figures.get(&(s.organisation.clone(), (*denominator).to_string())).and_then(|f| denominator_at(f, &s.end))
+        let Some(n) = figures
+            .get(&(s.organisation.clone(), (*denominator).to_string()))
+            .and_then(|f| denominator_at(f, &s.end.to_string()))
         else {
             continue;
         };
@@ -166,7 +167,7 @@ mod tests {
             .enumerate()
             .map(|(i, v)| EvidencePoint { period: format!("{}", 2021 + i), value: Some(*v), label: None })
             .collect();
-        let end = points.last().map(|p| p.period.clone()).unwrap_or_default();
+        let end = failwell_domain::Period::Year(2021 + values.len().saturating_sub(1) as i32);
         Signal {
             key: format!("{org}|agency|spc.outside_limits|2021"),
             organisation: org.into(),
@@ -179,7 +180,7 @@ mod tests {
             strength: Strength::Moderate,
             failure_types: vec![],
             indicator_kind: None,
-            start: "2021".into(),
+            start: failwell_domain::Period::Year(2021),
             end,
             known_from: None,
             reading: Reading::AsIs,

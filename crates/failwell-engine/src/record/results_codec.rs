@@ -180,9 +180,9 @@ fn put_signal(out: &mut Vec<u8>, s: &Signal) {
         out.push(FailureType::ALL.iter().position(|a| a == t).unwrap_or(usize::from(u8::MAX)) as u8);
     }
     put_optional_text(out, indicator_kind.map(IndicatorKind::code));
-    put_text(out, start);
-    put_text(out, end);
-    put_optional_text(out, known_from.as_deref());
+    put_text(out, &start.to_string());
+    put_text(out, &end.to_string());
+    put_optional_text(out, known_from.map(crate::dates::iso).as_deref());
     out.push(*reading as u8);
     put_text(out, &judged_by.regime);
     put_text(out, &judged_by.regime_version);
@@ -353,9 +353,12 @@ impl<'a> Reader<'a> {
             None => None,
             Some(code) => Some(code.parse().map_err(|_| self.bad("unknown indicator kind"))?),
         };
-        let start = self.string()?;
-        let end = self.string()?;
-        let known_from = self.optional_string()?;
+        let start = self.string()?.parse().map_err(|_| self.bad("not a period"))?;
+        let end = self.string()?.parse().map_err(|_| self.bad("not a period"))?;
+        let known_from = match self.optional_string()? {
+            None => None,
+            Some(day) => Some(failwell_domain::dates::parse_date(&day).map_err(|_| self.bad("not a date"))?),
+        };
         let reading = self.pick(&[
             Reading::AsIs,
             Reading::ProbableHonestReporting,

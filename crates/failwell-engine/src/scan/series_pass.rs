@@ -446,6 +446,10 @@ impl crate::judge::series::SeriesPoints for SeriesData {
         SeriesData::period(self, i)
     }
 
+    fn period_value(&self, i: usize) -> Option<failwell_domain::Period> {
+        SeriesData::period_value(self, i)
+    }
+
     fn published(&self, i: usize) -> Option<time::Date> {
         self.published.get(i).copied().flatten()
     }

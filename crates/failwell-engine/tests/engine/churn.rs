@@ -35,7 +35,7 @@ fn two_changes_within_two_years_are_a_weak_governance_signal_with_the_changes_as
     assert_eq!(s.direction, Direction::Concern);
     assert_eq!(s.strength, Strength::Weak);
     assert_eq!(s.failure_types, vec![FailureType::Governance]);
-    assert_eq!((s.start.as_str(), s.end.as_str()), ("2022-09-01", "2023-05-01"));
+    assert_eq!((s.start.to_string().as_str(), s.end.to_string().as_str()), ("2022-09-01", "2023-05-01"));
     assert_eq!(s.judged_by.regime_version, "7");
     let evidence = s.evidence.read().unwrap();
     let labels: Vec<_> = evidence.points.iter().map(|p| (p.period.as_str(), p.label.as_deref().unwrap())).collect();

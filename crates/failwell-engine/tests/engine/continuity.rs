@@ -12,7 +12,12 @@ const TODAY: &str = "2024-11-01";
 /// An open signal first seen on `first_seen`, under the key the same arguments give a signal.
 fn open(org: &str, source: &str, rule: &str, direction: Direction, start: &str, first_seen: &str) -> OpenSignal {
     OpenSignal {
-        key: Signal::make_key(org, source, rule.parse().expect("one of failwell's rules"), start),
+        key: Signal::make_key(
+            org,
+            source,
+            rule.parse().expect("one of failwell's rules"),
+            start.parse().expect("a period"),
+        ),
         organisation: org.into(),
         source: source.into(),
         rule: rule.into(),

@@ -25,7 +25,7 @@ fn a_series_one_period_behind_most_peers_is_a_weak_signal_two_behind_moderate() 
     assert_eq!(d.direction, Direction::Concern);
     assert_eq!(d.strength, Strength::Weak);
     assert_eq!(d.indicator.as_deref(), Some("rereferrals"));
-    assert_eq!((d.start.as_str(), d.end.as_str()), ("2023/24", "2023/24"));
+    assert_eq!((d.start.to_string().as_str(), d.end.to_string().as_str()), ("2023/24", "2023/24"));
     assert_eq!(d.evidence.read().unwrap().points[0].period, "2022/23", "the organisation's latest period");
     assert_eq!(d.evidence.read().unwrap().points[1].period, "2023/24", "the expected period");
     assert_eq!(d.evidence.read().unwrap().points[1].value, Some(3.0), "how many reached it");
@@ -37,7 +37,7 @@ fn a_series_one_period_behind_most_peers_is_a_weak_signal_two_behind_moderate() 
     let e = &signals[1];
     assert_eq!(e.organisation, "E");
     assert_eq!(e.strength, Strength::Moderate);
-    assert_eq!((e.start.as_str(), e.end.as_str()), ("2022/23", "2023/24"));
+    assert_eq!((e.start.to_string().as_str(), e.end.to_string().as_str()), ("2022/23", "2023/24"));
     assert!(
         e.evidence.read().unwrap().explanation.contains("2 periods behind"),
         "{}",

@@ -210,6 +210,7 @@ pub fn organisation(code: &str, name: &str) -> failwell_domain::Organisation {
 pub fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: &str) -> Signal {
     let rule: failwell_engine::judge::signal::SignalRule = rule.parse().expect("one of failwell's rules");
     let spc = rule.family() == "spc";
+    let start: failwell_domain::Period = start.parse().expect("a period");
     Signal {
         key: failwell_engine::judge::signal::Signal::make_key(org, source, rule, start),
         organisation: org.into(),
@@ -222,8 +223,8 @@ pub fn signal(org: &str, source: &str, rule: &str, direction: Direction, start: 
         strength: Strength::Moderate,
         failure_types: vec![],
         indicator_kind: None,
-        start: start.into(),
-        end: start.into(),
+        start,
+        end: start,
         known_from: None,
         reading: Reading::AsIs,
         judged_by: judge(),
