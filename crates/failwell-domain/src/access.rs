@@ -79,6 +79,8 @@ pub struct Viewer {
     pub username: Option<String>,
     /// The account's name as casework names people (`C. Chair`).
     pub display_name: String,
+    /// The account's e-mail address, by which a case may name them instead.
+    pub email: Option<String>,
     /// The account's role, `None` for the public.
     pub role: Option<Role>,
     /// The organisations in a scoped role's reach (a provider's own; the organisations of
@@ -131,6 +133,7 @@ mod tests {
         Viewer {
             username: Some("u".into()),
             display_name: "U".into(),
+            email: None,
             role: Some(role),
             organisations: orgs.iter().map(|c| Code::new(c).unwrap()).collect(),
         }

@@ -60,6 +60,14 @@ pub struct StoredActor {
     pub email: Option<String>,
 }
 
+impl StoredActor {
+    /// The place as the domain's [`failwell_domain::casework::power_of`] reads it: (name,
+    /// e-mail, power); `None` for a power the domain does not know.
+    pub fn place(&self) -> Option<(&str, Option<&str>, failwell_domain::casework::Power)> {
+        Some((self.name.as_str(), self.email.as_deref(), self.power.parse().ok()?))
+    }
+}
+
 /// A stored move on the ladder (the opening is the first, with no `from_rung`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoredStep {

@@ -51,6 +51,7 @@ fn step(to: &str, by: &str, on: &str, jump: Option<&str>) -> NewStep {
         on: day(on),
         reason: "The peer review found practice unsafe".into(),
         jump_reason: jump.map(Into::into),
+        person: None,
         recorded_by: "caseworker".into(),
     }
 }
@@ -160,6 +161,18 @@ async fn a_whole_case_from_recommendation_to_relapse() {
             casework::step(&store, &regime, id, &step("improvement_notice", "lga", "2024-06-01", Some("unsafe"))).await,
         );
         assert!(matches!(r, CaseworkRefusal::NotEntitled { .. }), "[{b}] {r}");
+        // A step taken by one of the case's people needs the power to direct: the peer
+        // reviewer advises, and a person the case does not name takes no step on it.
+        let jump = step("improvement_notice", "dfe", "2024-06-01", Some("unsafe"));
+        let by_reviewer = NewStep { person: Some("P. Reviewer".into()), ..jump.clone() };
+        let r = refusal(casework::step(&store, &regime, id, &by_reviewer).await);
+        assert!(
+            matches!(&r, CaseworkRefusal::PowerTooWeak { held: Power::Advise, needed: Power::Direct, .. }),
+            "[{b}] {r}"
+        );
+        let by_stranger = NewStep { person: Some("S. Stranger".into()), ..jump };
+        let r = refusal(casework::step(&store, &regime, id, &by_stranger).await);
+        assert!(matches!(r, CaseworkRefusal::NotOnCase { .. }), "[{b}] {r}");
         casework::step(
             &store,
             &regime,
@@ -353,7 +366,8 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // Every move is in the audit log, refusals with their reasons.
         let log = store.audit_log(100).await.unwrap();
         let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
-        assert_eq!(refused.len(), 14, "[{b}] {refused:#?}");
+        assert_eq!(refused.len(), 16, "[{b}] {refused:#?}");
+        assert!(refused.iter().any(|d| d.contains("needs the power to direct")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
         assert_eq!(
             log.iter().filter(|e| e.outcome == "done").count(),

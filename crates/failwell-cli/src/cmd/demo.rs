@@ -673,7 +673,7 @@ async fn demo_casework(
                 CaseActor {
                     name: DEMO_BOARD_MEMBER.into(),
                     role: CaseRole::BoardMember,
-                    power: Power::Monitor,
+                    power: Power::Advise,
                     email: None,
                 },
                 CaseActor {

@@ -132,6 +132,10 @@ pub struct StepArgs {
     /// Why a step of more than one rung is needed.
     #[arg(long = "jump-reason")]
     pub jump_reason: Option<String>,
+    /// The person on the case taking the step, when one of its people does (a lead
+    /// commissioner, say): the case must name them with the power to direct or replace.
+    #[arg(long)]
+    pub person: Option<String>,
     /// Who records it.
     #[arg(long = "by")]
     pub by: String,
@@ -294,6 +298,7 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
                 on: a.on,
                 reason: a.reason.clone(),
                 jump_reason: a.jump_reason.clone(),
+                person: a.person.clone(),
                 recorded_by: a.by.clone(),
             };
             casework::step(store, &regime, a.id, &step).await?;

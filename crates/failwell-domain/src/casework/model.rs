@@ -168,6 +168,10 @@ pub struct NewStep {
     pub reason: String,
     /// Why a step of more than one rung is needed (required for such a step).
     pub jump_reason: Option<String>,
+    /// The person on the case who takes it, when one of its people does (a lead
+    /// commissioner, say): they must hold the power to direct. `None` when the body that
+    /// applied the rung steers the case from outside it.
+    pub person: Option<String>,
     /// Who records it.
     pub recorded_by: String,
 }

@@ -1,7 +1,7 @@
 //! Which casework moves the regime allows. Every refusal says why in words a caseworker
 //! can act on; nothing is written when a move is refused.
 
-use super::model::{Lessons, NewIntervention, NewStep};
+use super::model::{Lessons, NewIntervention, NewStep, Power};
 use crate::regime::{Ladder, Regime, Rung};
 use time::Date;
 
@@ -193,6 +193,30 @@ pub enum CaseworkRefusal {
     /// No such intervention.
     #[error("there is no intervention {0}")]
     NoSuchIntervention(i64),
+    /// A move made as one of the case's people by someone it does not name.
+    #[error("{person} takes no part in intervention {intervention}: add them to the case first, with their power")]
+    NotOnCase {
+        /// The case.
+        intervention: i64,
+        /// The person named.
+        person: String,
+    },
+    /// A move by one of the case's people whose power on it does not reach the move.
+    #[error(
+        "{person} holds the power to {held} on intervention {intervention}; {what} needs the power to {needed} or more"
+    )]
+    PowerTooWeak {
+        /// The case.
+        intervention: i64,
+        /// The person.
+        person: String,
+        /// The greatest power they hold on the case.
+        held: Power,
+        /// The least power the move needs.
+        needed: Power,
+        /// The move, in words.
+        what: String,
+    },
     /// The decision named is not an accepted decision for the organisations.
     #[error("decision {0} is not an accepted decision on any of the intervention's organisations")]
     DecisionDoesNotFit(i64),
@@ -236,6 +260,52 @@ fn entitled(regime: &Regime, rung: &Rung, actor: &str, on: Date) -> Result<(), C
             Err(CaseworkRefusal::ActorNotInExistence { actor: actor.to_string(), on })
         }
         _ => Ok(()),
+    }
+}
+
+/// The power a person holds on a case, the greatest of their places on it, with the name
+/// that place records; `None` when the case does not name them. A place names the person
+/// by e-mail when it records one, else by name, the rule by which an account's reach is
+/// worked out: `people` gives each place's (name, e-mail, power).
+pub fn power_of<'a>(
+    people: impl IntoIterator<Item = (&'a str, Option<&'a str>, Power)>,
+    name: &str,
+    email: Option<&str>,
+) -> Option<(&'a str, Power)> {
+    people
+        .into_iter()
+        .filter(|(n, e, _)| match (e, email) {
+            (Some(e), Some(mine)) => e.eq_ignore_ascii_case(mine),
+            (Some(_), None) => false,
+            (None, _) => *n == name,
+        })
+        .max_by_key(|(_, _, p)| *p)
+        .map(|(n, _, p)| (n, p))
+}
+
+/// Checks that `person`, holding `held` on intervention `intervention` (`None`: not named
+/// on it), may make a move needing `needed`: the people's powers, lightest first
+/// (monitor, advise, direct, replace), decide which moves each of them may make.
+///
+/// # Errors
+/// [`CaseworkRefusal::NotOnCase`] or [`CaseworkRefusal::PowerTooWeak`].
+pub fn check_power(
+    intervention: i64,
+    person: &str,
+    held: Option<Power>,
+    needed: Power,
+    what: &str,
+) -> Result<(), CaseworkRefusal> {
+    match held {
+        None => Err(CaseworkRefusal::NotOnCase { intervention, person: person.to_string() }),
+        Some(held) if held < needed => Err(CaseworkRefusal::PowerTooWeak {
+            intervention,
+            person: person.to_string(),
+            held,
+            needed,
+            what: what.to_string(),
+        }),
+        Some(_) => Ok(()),
     }
 }
 
@@ -374,6 +444,7 @@ mod tests {
             on: date!(2024 - 09 - 01),
             reason: "no progress".into(),
             jump_reason: jump.map(Into::into),
+            person: None,
             recorded_by: "analyst".into(),
         }
     }
@@ -461,5 +532,39 @@ mod tests {
         let lessons = Lessons { did_not_work: "structure alone".into(), ..lessons };
         assert!(check_closing(s, s, e, &lessons).is_ok());
         assert!(matches!(check_closing(e, e, s, &lessons), Err(CaseworkRefusal::EndBeforeStart { .. })));
+    }
+
+    #[test]
+    fn a_person_s_powers_decide_their_moves() {
+        let people = [
+            ("C. Chair", Some("chair@example.org"), Power::Advise),
+            ("C. Chair", None, Power::Monitor),
+            ("L. Lead", None, Power::Direct),
+        ];
+        let of = |name: &str, email: Option<&str>| power_of(people.iter().copied(), name, email).map(|(_, p)| p);
+        // By e-mail where the place records one (any case of letters), else by name.
+        assert_eq!(of("someone else", Some("CHAIR@example.org")), Some(Power::Advise));
+        assert_eq!(of("C. Chair", None), Some(Power::Monitor));
+        assert_eq!(of("L. Lead", Some("lead@example.org")), Some(Power::Direct));
+        assert_eq!(of("Nobody", None), None);
+        assert_eq!(
+            power_of(people.iter().copied(), "C. C.", Some("chair@example.org")),
+            Some(("C. Chair", Power::Advise))
+        );
+
+        assert!(check_power(1, "L. Lead", of("L. Lead", None), Power::Direct, "a step").is_ok());
+        let weak = check_power(1, "C. Chair", of("C. Chair", None), Power::Direct, "a step on the ladder");
+        let Err(refusal @ CaseworkRefusal::PowerTooWeak { held: Power::Monitor, needed: Power::Direct, .. }) = weak
+        else {
+            panic!("{weak:?}")
+        };
+        assert_eq!(
+            refusal.to_string(),
+            "C. Chair holds the power to monitor on intervention 1; a step on the ladder needs the power to direct or more"
+        );
+        assert!(matches!(
+            check_power(1, "Nobody", None, Power::Monitor, "progress"),
+            Err(CaseworkRefusal::NotOnCase { .. })
+        ));
     }
 }

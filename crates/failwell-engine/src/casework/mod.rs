@@ -13,7 +13,8 @@ pub mod plan;
 pub mod reminders;
 
 use failwell_domain::casework::{
-    self, CaseActor, CaseworkRefusal, Lessons, NewIntervention, NewStep, check_closing, check_opening, check_step,
+    self, CaseActor, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power, check_closing, check_opening,
+    check_power, check_step,
 };
 use failwell_domain::dates::{iso, parse_date};
 use failwell_domain::regime::Regime;
@@ -116,6 +117,11 @@ pub async fn step(store: &Store, regime: &Regime, id: i64, step: &NewStep) -> Re
         })?;
         let last = stored_date(case.last_move())?;
         let to = check_step(regime, ladder, &case.rung, last, step).map_err(CaseworkError::Refused)?;
+        if let Some(person) = &step.person {
+            // Named by name on the command line (a place's e-mail is for reminders and reach).
+            let held = case.actors.iter().filter(|a| a.name == *person).filter_map(|a| a.power.parse().ok()).max();
+            check_power(id, person, held, Power::Direct, "a step on the ladder").map_err(CaseworkError::Refused)?;
+        }
         let planned_end = case.planned_end.as_deref().map(stored_date).transpose()?;
         let obligations = casework::obligations(to, step.on, None, planned_end);
         store

@@ -94,6 +94,7 @@ pub(crate) async fn viewer_of(state: &AppState, account: &Account) -> Result<Vie
     Ok(Viewer {
         username: Some(account.username.clone()),
         display_name: account.display_name.clone(),
+        email: account.email.clone(),
         role: Some(account.role),
         organisations,
     })
@@ -115,6 +116,7 @@ async fn signed(parts: &Parts, state: &AppState) -> Result<Signed, WebError> {
         signed.viewer = Viewer {
             username: Some("failwell (printing)".into()),
             display_name: "failwell (printing)".into(),
+            email: None,
             role: Some(failwell_domain::access::Role::Analyst),
             organisations: Default::default(),
         };

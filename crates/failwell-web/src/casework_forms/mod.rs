@@ -7,14 +7,11 @@
 //! engine exactly as `failwell plan progress` and `failwell intervention meet` make it,
 //! with the user name as who made it and the engine's audit entry, done or refused.
 
-use crate::AppState;
-use crate::auth::{Signed, check_csrf};
+use crate::auth::Signed;
 use crate::error::WebError;
 use crate::view::SelectItem;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use failwell_domain::Code;
-use failwell_domain::access::Reach;
 use failwell_engine::casework::plan::CaseReview;
 use time::Date;
 
@@ -80,21 +77,6 @@ pub(crate) fn day(field: &'static str, v: &str) -> Result<Date, WebError> {
 /// A day typed in form field `field`, if one was typed.
 pub(crate) fn optional_day(field: &'static str, v: &str) -> Result<Option<Date>, WebError> {
     if v.trim().is_empty() { Ok(None) } else { day(field, v).map(Some) }
-}
-
-/// What every move on case `id` checks first: the form's CSRF token, then that the viewer
-/// has `reach` (`Reach::EditCase` or `Reach::UpdateProgress`) over the case's organisations.
-async fn may_move(
-    state: &AppState,
-    signed: &Signed,
-    csrf: &str,
-    id: i64,
-    reach: impl for<'a> Fn(&'a [Code]) -> Reach<'a>,
-) -> Result<(), WebError> {
-    check_csrf(signed, csrf)?;
-    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
-    let orgs: Vec<Code> = case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect();
-    signed.allow(state, reach(&orgs)).await
 }
 
 fn done(id: i64, anchor: &str) -> Response {

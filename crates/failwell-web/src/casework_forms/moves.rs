@@ -14,7 +14,7 @@
 //! ([`Reach::UpdateProgress`]); a criterion judged by a person is judged by that person
 //! only (the store checks the name).
 
-use super::{day, done, items, may_move, number, optional_day};
+use super::{day, done, items, number, optional_day};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{PageError, WebError};
@@ -26,8 +26,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use failwell_domain::access::Reach;
 use failwell_domain::casework::{
-    ActionTag, CaseActor, CaseRole, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power, ProgressStatus,
-    TargetSide, check_extension,
+    ActionTag, CaseActor, CaseRole, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power,
+    ProgressStatus, TargetSide, check_extension, check_power, power_of,
 };
 use failwell_domain::regime::{Actor, Ladder, Regime, Rung};
 use failwell_domain::{Code, Slug};
@@ -134,6 +134,18 @@ impl Move {
         }
     }
 
+    /// The least power a person the case names must hold on it to make the move: reporting
+    /// (progress, a criterion they judge, a check-in held) is for anyone who monitors;
+    /// shaping and tracking the plan, and the board's record, for those who advise or more;
+    /// steering the case for those who direct.
+    fn needs(self) -> Power {
+        match self {
+            Move::Progress | Move::Judgement | Move::CheckInHeld => Power::Monitor,
+            Move::Theme | Move::Action | Move::Criterion | Move::Meet | Move::Meeting => Power::Advise,
+            Move::Step | Move::Extend | Move::Person | Move::CheckIn | Move::Close => Power::Direct,
+        }
+    }
+
     /// The move a slug names.
     fn from_slug(slug: &str) -> Option<Move> {
         Move::ALL.into_iter().find(|m| m.slug() == slug)
@@ -155,11 +167,41 @@ fn orgs(case: &StoredIntervention) -> Vec<Code> {
     case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect()
 }
 
+/// The viewer's place on `case`, when it names them: the name it records and their power.
+fn place_on<'c>(signed: &Signed, case: &'c StoredIntervention) -> Option<(&'c str, Power)> {
+    let v = &signed.viewer;
+    power_of(case.actors.iter().filter_map(failwell_store::StoredActor::place), &v.display_name, v.email.as_deref())
+}
+
+/// Refuses `m` to a viewer `case` names whose power on it does not reach the move. The
+/// people's powers decide their moves (a board member who monitors reports progress but
+/// does not shape the plan); a viewer the case does not name acts by their role alone.
+fn within_power(m: Move, signed: &Signed, case: &StoredIntervention) -> Result<(), CaseworkRefusal> {
+    match place_on(signed, case) {
+        None => Ok(()),
+        Some((name, held)) => check_power(case.id, name, Some(held), m.needs(), &format!("\"{}\"", m.title())),
+    }
+}
+
+/// Lets `signed` make `m` on `case`: the role's reach over its organisations (a read of
+/// it audited as such), then the viewer's power on the case, a refusal of which is in the
+/// audit log.
+async fn may_make(state: &AppState, signed: &Signed, case: &StoredIntervention, m: Move) -> Result<(), WebError> {
+    signed.allow(state, m.reach(&orgs(case))).await?;
+    if let Err(refusal) = within_power(m, signed, case) {
+        let reason = refusal.to_string();
+        signed.audit(state, m.slug(), &format!("intervention {}", case.id), &reason, "refused").await?;
+        return Err(WebError::Forbidden(reason));
+    }
+    Ok(())
+}
+
 /// Whether `signed` may make `m` on `case` now, and there is something to make it on.
 pub(crate) fn offered(m: Move, signed: &Signed, case: &StoredIntervention, plan: &StoredPlan, regime: &Regime) -> bool {
     let open = case.ended_on.is_none();
     let orgs = orgs(case);
     signed.may(m.reach(&orgs))
+        && within_power(m, signed, case).is_ok()
         && (open || m.after_exit())
         && match m {
             Move::Extend => !extendable(case, regime).is_empty(),
@@ -551,14 +593,23 @@ pub(crate) async fn make(
     m: Move,
     f: MoveForm,
 ) -> Result<Response, PageError> {
-    may_move(state, signed, &f.csrf, id, |orgs| m.reach(orgs)).await?;
-    let anchor = apply(state, signed.viewer.who(), id, m, &f).await?;
+    crate::auth::check_csrf(signed, &f.csrf)?;
+    let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
+    may_make(state, signed, &case, m).await?;
+    let anchor = apply(state, signed, &case, m, &f).await?;
     Ok(done(id, anchor))
 }
 
-/// Makes `m` on case `id` as `who` from the fields of `f`, once the caller has checked
-/// that `who` may; returns the intervention page's part it changed.
-async fn apply(state: &AppState, who: &str, id: i64, m: Move, f: &MoveForm) -> Result<&'static str, WebError> {
+/// Makes `m` on `case` as `signed` from the fields of `f`, once the caller has checked
+/// that they may; returns the intervention page's part it changed.
+async fn apply(
+    state: &AppState,
+    signed: &Signed,
+    case: &StoredIntervention,
+    m: Move,
+    f: &MoveForm,
+) -> Result<&'static str, WebError> {
+    let (who, id) = (signed.viewer.who(), case.id);
     let regime = state.judge.regime();
     let anchor = match m {
         Move::Step => {
@@ -568,6 +619,8 @@ async fn apply(state: &AppState, who: &str, id: i64, m: Move, f: &MoveForm) -> R
                 on: day("on", &f.on)?,
                 reason: text("reason", &f.reason, "the reason for the step")?,
                 jump_reason: Some(f.jump_reason.trim().to_string()).filter(|r| !r.is_empty()),
+                // A viewer the case names takes the step as one of its people.
+                person: place_on(signed, case).map(|(name, _)| name.to_string()),
                 recorded_by: who.to_string(),
             };
             engine::step(&state.store, regime, id, &step).await.map_err(WebError::from)?;
@@ -819,9 +872,9 @@ pub async fn api_make(
         reason: format!("{:?} is not a move: one of {}", request.name, Move::ALL.map(Move::slug).join(", ")),
     })?;
     let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
-    signed.allow(&state, m.reach(&orgs(&case))).await?;
+    may_make(&state, &signed, &case, m).await?;
     let who = signed.viewer.who();
-    let anchor = apply(&state, who, id, m, &request.fields).await?;
+    let anchor = apply(&state, &signed, &case, m, &request.fields).await?;
     Ok(axum::Json(MoveDone {
         intervention: id,
         name: m.slug().into(),

@@ -603,6 +603,100 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_s_people_are_held_to_their_powers() {
+    for db in databases().await {
+        let server = serve(&db).await;
+        let b = server.backend;
+        // A peer review of Middlesbrough on which the board member only monitors.
+        let regime = failwell_domain::regime::Regime::england();
+        let case = failwell_domain::casework::NewIntervention {
+            organisations: vec![failwell_domain::Code::new(FAILING).unwrap()],
+            sector: "childrens_services".into(),
+            rung: "peer_review".into(),
+            applied_by: "lga".into(),
+            start: failwell_domain::dates::parse_date("2020-03-01").unwrap(),
+            planned_end: None,
+            report_published: None,
+            actors: vec!["C. Chair:board_member:monitor".parse().unwrap()],
+            reason: "A second opinion on the front door".into(),
+            opened_by: "caseworker".into(),
+            decision: None,
+        };
+        let id = failwell_engine::casework::open(server.store(), &regime, &case).await.unwrap();
+        use failwell_engine::casework::plan;
+        let theme = plan::add_theme(server.store(), id, "The front door", "caseworker").await.unwrap();
+        let action = plan::NewAction {
+            theme,
+            title: "Sample fifty contacts".into(),
+            lead: "Head of service".into(),
+            due: failwell_domain::dates::parse_date("2020-06-30").unwrap(),
+            tag: "process".parse().unwrap(),
+        };
+        let action = plan::add_action(server.store(), id, &action, "caseworker").await.unwrap().to_string();
+
+        // The page offers the board member what monitoring allows: reporting progress, not
+        // shaping the plan or keeping the board's record.
+        let board = session(&server, "board_member").await;
+        let path = format!("/interventions/{id}");
+        let page = get_with(server.addr, &path, &[("cookie", &board)]).await;
+        assert_eq!(page.status, 200, "[{b}]");
+        assert!(page.body.contains("id=\"progress\""), "[{b}] the progress form");
+        assert!(!page.body.contains("id=\"meeting\""), "[{b}] no meeting form for a monitor");
+        assert!(!page.body.contains(&format!("href=\"{path}/themes\"")), "[{b}] no theme link for a monitor");
+        // On case 1 the same account advises, and may.
+        let one = get_with(server.addr, "/interventions/1", &[("cookie", &board)]).await;
+        assert!(one.body.contains("href=\"/interventions/1/themes\""), "[{b}] the adviser's theme link");
+
+        // Posted anyway, the theme is refused with the reason, and the refusal is audited.
+        let csrf = hidden(&page.body, "csrf").unwrap();
+        let r = post_form(
+            server.addr,
+            &format!("{path}/themes"),
+            &[("csrf", csrf.as_str()), ("title", "Leadership")],
+            &[("cookie", &board)],
+        )
+        .await;
+        assert_eq!(r.status, 403, "[{b}] {}", r.body);
+        assert!(
+            r.body.contains("holds the power to monitor") && r.body.contains("power to advise"),
+            "[{b}] {}",
+            r.body
+        );
+        let plan = server.store().plan(id).await.unwrap();
+        assert_eq!(plan.themes.len(), 1, "[{b}] nothing written");
+        let log = server.store().audit_log(50).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.outcome == "refused" && e.who == "board_member" && e.detail.contains("power to advise")),
+            "[{b}] the refusal is in the audit log"
+        );
+        // The same through the API.
+        let board_auth = format!("Bearer {}", server.tokens["board_member"]);
+        let moves = format!("/api/v1/interventions/{id}/moves");
+        let offered = server.get_as("board_member", &moves).await.json();
+        let offered: Vec<&str> = offered.as_array().unwrap().iter().filter_map(|m| m["move"].as_str()).collect();
+        assert_eq!(offered, ["progress"], "[{b}] what monitoring allows");
+        let meeting =
+            serde_json::json!({"move": "meetings", "held_on": "2020-04-01", "minutes": "Met", "decisions": ""});
+        let api = post_json(server.addr, &moves, &meeting, &[("authorization", board_auth.as_str())]).await;
+        assert_eq!(api.status, 403, "[{b}] {}", api.body);
+        assert!(server.store().meetings(id).await.unwrap().is_empty(), "[{b}] nothing written");
+
+        // Reporting progress is within monitoring.
+        let progress = [
+            ("csrf", csrf.as_str()),
+            ("action", action.as_str()),
+            ("status", "on_track"),
+            ("on", "2020-04-02"),
+            ("note", "Thirty of fifty sampled"),
+        ];
+        let r = post_form(server.addr, &format!("{path}/progress"), &progress, &[("cookie", &board)]).await;
+        assert_eq!(r.status, 303, "[{b}] {}", r.body);
+        server.stop().await;
+    }
+}
+
 /// Opens a move's page as `cookie`, asserts it is offered, and posts `fields` (the page's
 /// CSRF token added); returns the answer.
 async fn make_move(server: &Running, cookie: &str, slug: &str, fields: &[(&str, &str)]) -> Response {

@@ -151,7 +151,7 @@ pub async fn load(store: &Store) {
         planned_end: Some(date("2021-01-31")),
         report_published: Some(date("2020-01-24")),
         actors: vec![
-            "C. Chair:board_chair:monitor".parse().unwrap(),
+            "C. Chair:board_chair:advise".parse().unwrap(),
             "A. Adviser:improvement_director:advise".parse().unwrap(),
         ],
         reason: "Judged Inadequate, published 24 January 2020".into(),
