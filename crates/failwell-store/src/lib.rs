@@ -18,6 +18,7 @@ mod decision;
 mod error;
 mod export;
 mod import;
+mod marks;
 mod observations;
 mod open;
 mod plan;
@@ -39,6 +40,7 @@ pub use decision::{Decision, NewDecision, StoredRecommendation};
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};
+pub use marks::JudgedMarks;
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use plan::{

@@ -3,13 +3,14 @@
 //!
 //! A scan of England takes seconds, a page must take milliseconds: the latest snapshot
 //! (and a few as-of ones) are cached. A cached snapshot is reused while the store's
-//! newest import is the one it was built from; an import makes the next request build a
-//! new one.
+//! [`JudgedMarks`] are the ones it was built from: an import, a decision, or a case
+//! opened, stepped or closed (here or from the command line) makes the next request
+//! build a new one.
 
 use crate::error::WebError;
 use crate::judgements::{Judge, Judgement, Report};
 use failwell_domain::records::{Event, Indicator, Inspection, Link, Organisation};
-use failwell_store::Store;
+use failwell_store::{JudgedMarks, Store};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use time::Date;
@@ -105,10 +106,10 @@ impl Snapshot {
     }
 }
 
-/// A cached snapshot with its key: the day asked for and the newest import it was built from.
-type Entry = (Option<Date>, i64, Arc<Snapshot>);
+/// A cached snapshot with its key: the day asked for and the marks it was built from.
+type Entry = (Option<Date>, JudgedMarks, Arc<Snapshot>);
 
-/// The cache of snapshots, keyed by the day asked for and the newest import.
+/// The cache of snapshots, keyed by the day asked for and the store's marks.
 #[derive(Debug, Default)]
 pub struct Snapshots {
     // One lock for looking up and building: two requests for a missing snapshot build it
@@ -117,22 +118,23 @@ pub struct Snapshots {
 }
 
 impl Snapshots {
-    /// The snapshot as known on `as_of`, built if the cache has none from the newest import.
+    /// The snapshot as known on `as_of`, built if the cache has none from the store's
+    /// marks now.
     ///
     /// # Errors
     /// When the store or the engine fails.
     pub async fn get(&self, store: &Store, judge: &Judge, as_of: Option<Date>) -> Result<Arc<Snapshot>, WebError> {
-        let import = store.latest_import().await?;
+        let marks = store.judged_marks().await?;
         let mut entries = self.entries.lock().await;
-        if let Some(pos) = entries.iter().position(|(d, i, _)| *d == as_of && *i == import) {
+        if let Some(pos) = entries.iter().position(|(d, m, _)| *d == as_of && *m == marks) {
             let entry = entries.remove(pos);
             let snapshot = entry.2.clone();
             entries.insert(0, entry);
             return Ok(snapshot);
         }
         let snapshot = Arc::new(Snapshot::build(store, judge, as_of).await?);
-        entries.retain(|(d, i, _)| *i == import && *d != as_of);
-        entries.insert(0, (as_of, import, snapshot.clone()));
+        entries.retain(|(d, m, _)| *m == marks && *d != as_of);
+        entries.insert(0, (as_of, marks, snapshot.clone()));
         // The latest is always kept; of the as-of ones, the most recently used.
         let mut as_of_seen = 0;
         entries.retain(|(d, _, _)| {

@@ -944,6 +944,13 @@ async fn casework_moves_are_made_through_the_api_with_the_pages_rules_and_refusa
         let board = names(&server.get_as("board_member", path).await.json());
         assert!(board.contains(&"themes".to_string()) && !board.contains(&"step".to_string()), "[{b}] {board:?}");
 
+        // The judged picture reads the case (and is built before the step).
+        let judged = format!("/api/v1/organisations/{FAILING}");
+        let held = "Stands on Statutory direction by intervention case 1";
+        let reasons = |v: &serde_json::Value| v["judgement"]["reasons"].to_string();
+        let before = server.get_as("analyst", &judged).await.json();
+        assert!(reasons(&before).contains(held), "[{b}] {}", reasons(&before));
+
         // A step as the analyst's token: the engine's move, refusals as problems.
         let analyst_auth = bearer("analyst");
         let as_analyst = [("authorization", analyst_auth.as_str())];
@@ -955,6 +962,10 @@ async fn casework_moves_are_made_through_the_api_with_the_pages_rules_and_refusa
         assert_eq!((made["move"].as_str(), made["by"].as_str()), (Some("step"), Some("analyst")), "[{b}]");
         assert_eq!(made["page"], "/interventions/1#steps", "[{b}]");
         assert_eq!(server.store().intervention(1).await.unwrap().unwrap().rung, to, "[{b}]");
+        // The next judged picture follows the case: a step is not an import, but from 1 June
+        // 2020 the case no longer holds the rung it opened on.
+        let after = server.get_as("analyst", &judged).await.json();
+        assert!(!reasons(&after).contains(held), "[{b}] judged again after the step: {}", reasons(&after));
         let early = json!({"move": "step", "to": "peer_review", "taken_by": "lga", "on": "2019-01-01", "reason": "x"});
         let r = post_json(server.addr, path, &early, &as_analyst).await;
         assert_eq!((r.status, r.content_type()), (409, "application/problem+json"), "[{b}] {}", r.body);
