@@ -283,7 +283,7 @@ pub async fn overview(
         sortable("Recommended rung", Sort::Rung),
         sortable("Overall band", Sort::Band),
     ];
-    head.extend(report.failure_types.iter().map(|f| Cell::text(f.name.clone())));
+    head.push(Cell::text("Failure types of concern"));
     head.push(Cell { numeric: true, ..sortable("Signals", Sort::Signals) });
     let as_of_suffix = as_of_query(filters.as_of);
     let rows = on_page
@@ -299,10 +299,9 @@ pub async fn overview(
                 Cell::text(j.recommended_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
                 Cell::band(&j.overall_band),
             ];
-            row.extend(report.failure_types.iter().map(|f| match j.bands.get(&f.id) {
-                Some(b) => Cell::band(b),
-                None => Cell::text("–"),
-            }));
+            row.push(Cell::bands_of_concern(
+                report.failure_types.iter().filter_map(|f| Some((f.name.as_str(), j.bands.get(&f.id)?.as_str()))),
+            ));
             row.push(Cell::number(j.signals.len()));
             row
         })

@@ -18,6 +18,9 @@ pub struct Cell {
     pub header: bool,
     /// For sortable column headers: `ascending`, `descending` or `none`.
     pub aria_sort: Option<&'static str>,
+    /// Several coloured tags in one cell, each (classes, text), one a line; shown after
+    /// `text` when both are given.
+    pub tags: Vec<(&'static str, String)>,
 }
 
 impl Cell {
@@ -39,6 +42,27 @@ impl Cell {
     /// A band as a coloured tag.
     pub fn band(band: &str) -> Cell {
         Cell { text: band.to_string(), tag: Some(band_class(band)), ..Cell::default() }
+    }
+
+    /// The failure types whose band is above `low`, worst first, each as a tag saying its
+    /// name and band; `none` when every one is low. One column instead of one a failure
+    /// type keeps a national table within a screen's width, and most of its cells low.
+    pub fn bands_of_concern<'a>(bands: impl IntoIterator<Item = (&'a str, &'a str)>) -> Cell {
+        let rank = |b: &str| match b {
+            "severe" => 0,
+            "high" => 1,
+            "moderate" => 2,
+            _ => 3,
+        };
+        let mut concern: Vec<(&str, &str)> = bands.into_iter().filter(|(_, b)| rank(b) < 3).collect();
+        concern.sort_by_key(|(_, b)| rank(b));
+        if concern.is_empty() {
+            return Cell::text("none");
+        }
+        Cell {
+            tags: concern.into_iter().map(|(name, band)| (band_class(band), format!("{name}: {band}"))).collect(),
+            ..Cell::default()
+        }
     }
 }
 
@@ -133,6 +157,22 @@ mod tests {
         assert_eq!(age(date!(2020 - 01 - 24), date!(2021 - 01 - 24)), "1 year");
         assert_eq!(age(date!(2020 - 01 - 24), date!(2020 - 06 - 30)), "5 months");
         assert_eq!(long_date(date!(2020 - 03 - 31)), "31 March 2020");
+    }
+
+    #[test]
+    fn only_bands_above_low_are_listed_worst_first() {
+        let c = Cell::bands_of_concern([
+            ("Financial", "low"),
+            ("Governance", "moderate"),
+            ("Performance", "severe"),
+            ("Policy", "high"),
+        ]);
+        let tags: Vec<&str> = c.tags.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(tags, ["Performance: severe", "Policy: high", "Governance: moderate"]);
+        assert_eq!(c.tags[0].0, "govuk-tag--red");
+        let none = Cell::bands_of_concern([("Financial", "low")]);
+        assert!(none.tags.is_empty());
+        assert_eq!(none.text, "none");
     }
 }
 
