@@ -40,7 +40,7 @@ pub use decision::{Decision, NewDecision, StoredRecommendation};
 pub use error::{RowProblem, StoreError};
 pub use export::{ExportError, RecordStream};
 pub use import::{ImportSession, ImportSummary};
-pub use marks::JudgedMarks;
+pub use marks::{JudgedMarks, StoreMarks};
 pub use observations::Duplicate;
 pub use open::{Backend, Store};
 pub use plan::{

@@ -25,18 +25,33 @@ pub struct JudgedMarks {
     pub closed: i64,
 }
 
+/// The store's marks: what a scan reads, and the newest change of any kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreMarks {
+    /// What a scan reads.
+    pub judged: JudgedMarks,
+    /// The newest audited write's id: every write (a casework move, a plan's progress, an
+    /// account's change) is audited in its own transaction, reads as `read`. Casework read
+    /// at this mark stays true until it moves.
+    pub changed: i64,
+}
+
 impl Store {
-    /// The marks now, in one query of four indexed lookups (each on a primary key or a
-    /// table of cases, small beside the figures).
-    pub async fn judged_marks(&self) -> Result<JudgedMarks, StoreError> {
+    /// The marks now, in one query of five indexed lookups (each on a primary key, the
+    /// audit log's index of changes, or the table of cases, small beside the figures).
+    pub async fn marks(&self) -> Result<StoreMarks, StoreError> {
         let row = sqlx::query(
             "select (select max(id) from import_run), (select max(id) from decision),
                     (select max(id) from intervention_step),
-                    (select count(*) from intervention where ended_on is not null)",
+                    (select count(*) from intervention where ended_on is not null),
+                    (select max(id) from audit_log where action <> 'read')",
         )
         .fetch_one(self.reads())
         .await?;
         let mark = |i: usize| -> Result<i64, StoreError> { Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
-        Ok(JudgedMarks { import: mark(0)?, decision: mark(1)?, step: mark(2)?, closed: mark(3)? })
+        Ok(StoreMarks {
+            judged: JudgedMarks { import: mark(0)?, decision: mark(1)?, step: mark(2)?, closed: mark(3)? },
+            changed: mark(4)?,
+        })
     }
 }

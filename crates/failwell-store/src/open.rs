@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0012_accounts.sql"),
         include_str!("../../../migrations/postgres/0012_accounts.sql"),
     ),
+    (
+        13,
+        include_str!("../../../migrations/sqlite/0013_audit_changes.sql"),
+        include_str!("../../../migrations/postgres/0013_audit_changes.sql"),
+    ),
 ];
 
 impl Store {

@@ -20,9 +20,10 @@ use failwell_domain::access::Reach;
 use failwell_domain::casework::DueStatus;
 use failwell_domain::dates::{iso, parse_date};
 use failwell_engine::casework::journey::{self, Journey};
-use failwell_store::{StoredIntervention, StoredPlan};
+use failwell_store::{StoredIntervention, StoredMeeting, StoredPlan};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 
@@ -219,17 +220,72 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
     }
 }
 
-/// One request's reads of casework, each made once. An organisation page shows the same
-/// cases in its journey, its list of cases, its timeline and its charts' targets, and the
-/// same plans in the last two: read separately, a page with one open case made 33 store
-/// queries, each a round trip on PostgreSQL.
+/// Casework as read from the store at one mark ([`failwell_store::StoreMarks::changed`]):
+/// each organisation's cases, each case's plan and board meetings. Shared by every
+/// request that reads at the same mark; the first request at a newer mark empties it.
 #[derive(Default)]
-pub(crate) struct CaseReads {
+pub(crate) struct CaseCache {
+    changed: i64,
     interventions: HashMap<String, Vec<StoredIntervention>>,
     plans: HashMap<i64, StoredPlan>,
+    meetings: HashMap<i64, Vec<StoredMeeting>>,
+}
+
+/// One request's reads of casework, each made once, and kept for the requests after it
+/// until the store changes. An organisation page shows the same cases in its journey, its
+/// list of cases, its timeline and its charts' targets, and the same plans in the last
+/// two: read separately, a page with one open case made 33 store queries, each a round
+/// trip on PostgreSQL; read once, 17; kept between requests, none while nothing is written.
+///
+/// The mark is read before the casework, so what the cache holds at a mark is never older
+/// than the mark: a write after the mark was read moves the mark, and the next request
+/// empties the cache. Without a shared cache ([`CaseReads::default`]) it reads once per request.
+#[derive(Default)]
+pub(crate) struct CaseReads {
+    shared: Option<(Arc<Mutex<CaseCache>>, i64)>,
+    interventions: HashMap<String, Vec<StoredIntervention>>,
+    plans: HashMap<i64, StoredPlan>,
+    meetings: HashMap<i64, Vec<StoredMeeting>>,
+}
+
+/// Which of the cache's maps a read uses.
+fn part<K, V>(
+    cache: &mut CaseCache,
+    pick: fn(&mut CaseCache) -> &mut HashMap<K, V>,
+    changed: i64,
+) -> Option<&mut HashMap<K, V>> {
+    if cache.changed < changed {
+        *cache = CaseCache { changed, ..CaseCache::default() };
+    }
+    (cache.changed == changed).then(|| pick(cache))
 }
 
 impl CaseReads {
+    /// Reads kept in `cache` while the store's last change is `changed`.
+    pub(crate) fn shared(cache: &Arc<Mutex<CaseCache>>, changed: i64) -> CaseReads {
+        CaseReads { shared: Some((cache.clone(), changed)), ..CaseReads::default() }
+    }
+
+    /// The value the shared cache holds for `key`, if it holds one at this request's mark.
+    fn cached<K: std::hash::Hash + Eq, V: Clone>(
+        &self,
+        pick: fn(&mut CaseCache) -> &mut HashMap<K, V>,
+        key: &K,
+    ) -> Option<V> {
+        let (cache, changed) = self.shared.as_ref()?;
+        let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        part(&mut cache, pick, *changed)?.get(key).cloned()
+    }
+
+    /// Keeps `value` in the shared cache, unless a newer mark already rules it.
+    fn keep<K: std::hash::Hash + Eq, V>(&self, pick: fn(&mut CaseCache) -> &mut HashMap<K, V>, key: K, value: V) {
+        let Some((cache, changed)) = self.shared.as_ref() else { return };
+        let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(map) = part(&mut cache, pick, *changed) {
+            map.insert(key, value);
+        }
+    }
+
     /// The interventions covering organisation `code`, oldest first.
     pub(crate) async fn interventions(
         &mut self,
@@ -237,18 +293,50 @@ impl CaseReads {
         code: &str,
     ) -> Result<&[StoredIntervention], WebError> {
         if !self.interventions.contains_key(code) {
-            let list = state.store.interventions(Some(code)).await?;
-            self.interventions.insert(code.to_string(), list);
+            let key = code.to_string();
+            let list = match self.cached(|c| &mut c.interventions, &key) {
+                Some(list) => list,
+                None => {
+                    let list = state.store.interventions(Some(code)).await?;
+                    self.keep(|c| &mut c.interventions, key.clone(), list.clone());
+                    list
+                }
+            };
+            self.interventions.insert(key, list);
         }
         Ok(&self.interventions[code])
     }
 
     /// Intervention `id`'s plan, criteria and check-ins.
     pub(crate) async fn plan(&mut self, state: &AppState, id: i64) -> Result<&StoredPlan, WebError> {
-        Ok(match self.plans.entry(id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(state.store.plan(id).await?),
-        })
+        if !self.plans.contains_key(&id) {
+            let plan = match self.cached(|c| &mut c.plans, &id) {
+                Some(plan) => plan,
+                None => {
+                    let plan = state.store.plan(id).await?;
+                    self.keep(|c| &mut c.plans, id, plan.clone());
+                    plan
+                }
+            };
+            self.plans.insert(id, plan);
+        }
+        Ok(&self.plans[&id])
+    }
+
+    /// Intervention `id`'s board meetings.
+    pub(crate) async fn meetings(&mut self, state: &AppState, id: i64) -> Result<&[StoredMeeting], WebError> {
+        if !self.meetings.contains_key(&id) {
+            let meetings = match self.cached(|c| &mut c.meetings, &id) {
+                Some(meetings) => meetings,
+                None => {
+                    let meetings = state.store.meetings(id).await?;
+                    self.keep(|c| &mut c.meetings, id, meetings.clone());
+                    meetings
+                }
+            };
+            self.meetings.insert(id, meetings);
+        }
+        Ok(&self.meetings[&id])
     }
 }
 
@@ -1076,8 +1164,8 @@ pub(crate) async fn timeline(
             let exit = c.lessons.as_ref().and_then(|l| l["exit"].as_str().map(str::to_string)).unwrap_or_default();
             rows.push((end.clone(), 2, "Intervention", format!("Intervention {} closed ({exit} exit)", c.id)));
         }
-        for m in state.store.meetings(c.id).await?.into_iter().filter(|m| known(&m.held_on)) {
-            rows.push((m.held_on, 3, "Board meeting", format!("Intervention {}: {}", c.id, m.minutes)));
+        for m in reads.meetings(state, c.id).await?.iter().filter(|m| known(&m.held_on)) {
+            rows.push((m.held_on.clone(), 3, "Board meeting", format!("Intervention {}: {}", c.id, m.minutes)));
         }
         for ch in &reads.plan(state, c.id).await?.check_ins {
             if let (Some(held), Some(outcome)) = (&ch.held_on, &ch.outcome)

@@ -78,6 +78,8 @@ pub struct AppState {
     print_key: Option<Arc<str>>,
     /// One lock per user name being signed in as (see [`AppState::sign_in_lock`]).
     sign_in_locks: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Casework read since the store's last change (see [`casework::CaseReads`]).
+    casework: Arc<std::sync::Mutex<casework::CaseCache>>,
 }
 
 impl AppState {
@@ -92,6 +94,7 @@ impl AppState {
             snapshots: Arc::default(),
             print_key: None,
             sign_in_locks: Arc::default(),
+            casework: Arc::default(),
         })
     }
 
@@ -111,7 +114,17 @@ impl AppState {
     /// # Errors
     /// When the store or the engine fails.
     pub async fn snapshot(&self, as_of: Option<time::Date>) -> Result<Arc<snapshot::Snapshot>, WebError> {
-        self.snapshots.get(&self.store, &self.judge, as_of).await
+        Ok(self.snapshots.get(&self.store, &self.judge, as_of).await?.0)
+    }
+
+    /// As [`AppState::snapshot`], with the casework read since the store's last change:
+    /// what a page shows beside the judgement, shared between requests until a write.
+    pub(crate) async fn snapshot_and_casework(
+        &self,
+        as_of: Option<time::Date>,
+    ) -> Result<(Arc<snapshot::Snapshot>, casework::CaseReads), WebError> {
+        let (snapshot, marks) = self.snapshots.get(&self.store, &self.judge, as_of).await?;
+        Ok((snapshot, casework::CaseReads::shared(&self.casework, marks.changed)))
     }
 }
 

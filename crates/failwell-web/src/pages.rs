@@ -670,7 +670,7 @@ pub async fn organisation(
     Query(query): Query<AsOfQuery>,
 ) -> Result<OrganisationPage, PageError> {
     let as_of = query.date()?;
-    let snapshot = state.snapshot(as_of).await?;
+    let (snapshot, mut reads) = state.snapshot_and_casework(as_of).await?;
     let Some(org) = snapshot.organisations.get(&code) else {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     };
@@ -763,7 +763,6 @@ pub async fn organisation(
         .collect();
     // Casework as known on the page's day (today without one).
     let today = snapshot.requested.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-    let mut reads = crate::casework::CaseReads::default();
     // The public sees the journey the published record makes (judgements and designations),
     // without failwell's own cases or the timeline of casework.
     let journey =

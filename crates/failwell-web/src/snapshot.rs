@@ -10,7 +10,7 @@
 use crate::error::WebError;
 use crate::judgements::{Judge, Judgement, Report};
 use failwell_domain::records::{Event, Indicator, Inspection, Link, Organisation};
-use failwell_store::{JudgedMarks, Store};
+use failwell_store::{JudgedMarks, Store, StoreMarks};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use time::Date;
@@ -119,18 +119,24 @@ pub struct Snapshots {
 
 impl Snapshots {
     /// The snapshot as known on `as_of`, built if the cache has none from the store's
-    /// marks now.
+    /// marks now, and the marks read (their `changed` keys what a page reads beside it).
     ///
     /// # Errors
     /// When the store or the engine fails.
-    pub async fn get(&self, store: &Store, judge: &Judge, as_of: Option<Date>) -> Result<Arc<Snapshot>, WebError> {
-        let marks = store.judged_marks().await?;
+    pub async fn get(
+        &self,
+        store: &Store,
+        judge: &Judge,
+        as_of: Option<Date>,
+    ) -> Result<(Arc<Snapshot>, StoreMarks), WebError> {
+        let read = store.marks().await?;
+        let marks = read.judged;
         let mut entries = self.entries.lock().await;
         if let Some(pos) = entries.iter().position(|(d, m, _)| *d == as_of && *m == marks) {
             let entry = entries.remove(pos);
             let snapshot = entry.2.clone();
             entries.insert(0, entry);
-            return Ok(snapshot);
+            return Ok((snapshot, read));
         }
         let snapshot = Arc::new(Snapshot::build(store, judge, as_of).await?);
         entries.retain(|(d, m, _)| *m == marks && *d != as_of);
@@ -144,6 +150,6 @@ impl Snapshots {
             as_of_seen += 1;
             as_of_seen <= AS_OF_KEPT
         });
-        Ok(snapshot)
+        Ok((snapshot, read))
     }
 }

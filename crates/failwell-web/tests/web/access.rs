@@ -500,6 +500,12 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
         let update = plan.themes.iter().flat_map(|t| &t.actions).flat_map(|a| &a.updates).next().expect("the update");
         assert_eq!((update.status.as_str(), update.by.as_str()), ("at_risk", "board_member"), "[{b}]");
 
+        // The organisation page's casework is read once and kept until the store changes:
+        // read now, before the meeting, it must show the meeting once it is recorded.
+        let org_page = format!("/organisations/{FAILING}");
+        let minutes = "Reviewed the re-referral audit";
+        assert!(!get_with(server.addr, &org_page, &[("cookie", &board)]).await.body.contains(minutes), "[{b}]");
+
         // The board records its meeting: minutes and decisions, one a line.
         assert!(page.body.contains("id=\"meeting\""), "[{b}] the meeting form");
         let meeting = [
@@ -513,6 +519,8 @@ async fn a_board_member_moves_their_case_on_and_a_provider_reports_only_their_ow
         assert_eq!(r.headers["location"], "/interventions/1#meetings", "[{b}]");
         let held = server.store().meetings(1).await.unwrap();
         assert_eq!(held.len(), 1, "[{b}]");
+        let org = get_with(server.addr, &org_page, &[("cookie", &board)]).await;
+        assert!(org.body.contains(minutes), "[{b}] the timeline shows the meeting just recorded");
         assert_eq!(
             held[0].decisions,
             vec!["Ask for a deep dive on the front door", "Meet monthly until June"],
