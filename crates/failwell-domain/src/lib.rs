@@ -17,5 +17,5 @@ pub mod vocab;
 pub use code::{BadId, Code, Slug};
 pub use failure::FailureType;
 pub use period::Period;
-pub use records::{BadObservation, Event, Indicator, Inspection, Link, Observation, Organisation};
+pub use records::{BadObservation, CountPoint, Event, Indicator, Inspection, Link, Observation, Organisation};
 pub use vocab::{Counts, EventType, IndicatorKind, LinkType, Method, Polarity, Suppression};

@@ -121,6 +121,29 @@ pub struct Observation {
     pub source: String,
 }
 
+/// One period of one series with the counts it was published with, at its latest
+/// revision as known on a day: what the funnel and CUSUM rules judge (the store reads
+/// these rows; judging takes them without knowing the store).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountPoint {
+    /// The organisation's code.
+    pub organisation: String,
+    /// The indicator's code.
+    pub indicator: String,
+    /// The period, in canonical form.
+    pub period: String,
+    /// The figure (`None` when withheld).
+    pub value: Option<f64>,
+    /// Numerator (cases), when published.
+    pub numerator: Option<f64>,
+    /// Denominator (population or attendances), when published.
+    pub denominator: Option<f64>,
+    /// Expected count (from a risk model), when published.
+    pub expected: Option<f64>,
+    /// The publication day of this revision.
+    pub published_on: Option<Date>,
+}
+
 /// Why an observation is not acceptable as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadObservation {

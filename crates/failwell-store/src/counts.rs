@@ -11,26 +11,7 @@ use time::Date;
 /// The latest date compared against when no as-of day is given: every revision counts.
 const FOREVER: &str = "9999-12-31";
 
-/// One period of one series with the counts it was published with.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CountPoint {
-    /// The organisation's code.
-    pub organisation: String,
-    /// The indicator's code.
-    pub indicator: String,
-    /// The period, in canonical form.
-    pub period: String,
-    /// The figure (`None` when withheld).
-    pub value: Option<f64>,
-    /// Numerator (cases), when published.
-    pub numerator: Option<f64>,
-    /// Denominator (population or attendances), when published.
-    pub denominator: Option<f64>,
-    /// Expected count (from a risk model), when published.
-    pub expected: Option<f64>,
-    /// The publication day of this revision.
-    pub published_on: Option<Date>,
-}
+pub use failwell_domain::records::CountPoint;
 
 impl Store {
     /// The observations of `indicators`, each period at its latest revision published on

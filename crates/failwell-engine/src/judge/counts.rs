@@ -23,12 +23,11 @@ use crate::judge::signal::{
 };
 use crate::judge::signal_rule::{FunnelLimit, SignalRule};
 use failwell_domain::regime::Regime;
-use failwell_domain::{Counts, Indicator, Link, LinkType, Method, Organisation, Period, Polarity};
+use failwell_domain::{CountPoint, Counts, Indicator, Link, LinkType, Method, Organisation, Period, Polarity};
 use failwell_stats::cusum::threshold::{self, NullModel, ThresholdMethod, ThresholdRule};
 use failwell_stats::cusum::{self, CusumConfig, CusumKind};
 use failwell_stats::funnel::{self, Adjustment, Classification, FunnelConfig, Level, Limits, Measure, Overdispersion};
 use failwell_stats::spc::Side;
-use failwell_store::CountPoint;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;

@@ -13,7 +13,7 @@
 //! Pure: the scan's level pass and the backtest read the figures and hand them here.
 
 use crate::judge::insularity::{Norm, norm_of};
-use crate::scan::OrganisationReport;
+use crate::judge::organisation::OrganisationReport;
 use failwell_domain::regime::{EARLIER_SERIES, LEVEL_PREFIX, LearnedScore, feature_meaning, probability};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -19,7 +19,7 @@
 
 use crate::judge::assess::Band;
 use crate::judge::links::holds_on;
-use crate::scan::OrganisationReport;
+use crate::judge::organisation::OrganisationReport;
 use failwell_domain::{FailureType, Link, LinkType, Organisation};
 use failwell_stats::dist::poisson_binomial_at_least;
 use rustc_hash::FxHashMap;

@@ -8,6 +8,7 @@ mod continuity;
 mod counts;
 mod insularity;
 mod ladder;
+mod layers;
 mod national;
 mod organisation;
 mod reading;
