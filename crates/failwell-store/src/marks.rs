@@ -1,11 +1,12 @@
-//! What a judgement of the store was made from, in four numbers: a picture judged from the
-//! store stays true while none of them moves.
+//! What a judgement of the store, or a page's reading of it, was made from: a picture
+//! built from the store stays true while its marks do not move.
 //!
-//! A scan reads the figures and records (each import), the decisions on its
-//! recommendations (a declined rung is recalled) and the intervention cases open on its
-//! day (the rung each holds). A service that keeps a judged picture in memory must build
-//! it again when any of these change, whichever process changed them: a case opened or
-//! stepped from the command line changes the rung the web shows.
+//! A scan reads the figures and records (each import) and the intervention cases open on
+//! its day (the rung each holds). A service that keeps a judged picture in memory must
+//! build it again when either changes, whichever process changed it: a case opened or
+//! stepped from the command line, back-dated, changes the rung the web shows. What a page
+//! reads beside the judgement (casework, plans, meetings) changes with any write, and
+//! every write is audited: migration 14 counts the audited writes as they commit.
 
 use crate::error::StoreError;
 use crate::open::Store;
@@ -16,8 +17,6 @@ use sqlx::Row;
 pub struct JudgedMarks {
     /// The newest import's id (0 for none).
     pub import: i64,
-    /// The newest decision's id (decisions are appended, never changed).
-    pub decision: i64,
     /// The newest step of any case: an opening is a case's first step, so this moves
     /// with every opening and every move on the ladder.
     pub step: i64,
@@ -25,33 +24,31 @@ pub struct JudgedMarks {
     pub closed: i64,
 }
 
-/// The store's marks: what a scan reads, and the newest change of any kind.
+/// The store's marks: what a scan reads, and how many writes have committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreMarks {
     /// What a scan reads.
     pub judged: JudgedMarks,
-    /// The newest audited write's id: every write (a casework move, a plan's progress, an
-    /// account's change) is audited in its own transaction, reads as `read`. Casework read
-    /// at this mark stays true until it moves.
+    /// How many audited writes have committed (`store_change`, counted by a trigger on
+    /// the audit log in each write's own transaction): every write (a casework move, a
+    /// plan's progress, an account's change) moves it, reads do not. A count rather than
+    /// the newest entry's id, because PostgreSQL hands ids out at insert, not at commit: a
+    /// later, shorter write could commit a higher id first.
     pub changed: i64,
 }
 
 impl Store {
-    /// The marks now, in one query of five indexed lookups (each on a primary key, the
-    /// audit log's index of changes, or the table of cases, small beside the figures).
+    /// The marks now, in one query of four indexed lookups (primary keys, the table of
+    /// cases and the one-row count of changes).
     pub async fn marks(&self) -> Result<StoreMarks, StoreError> {
         let row = sqlx::query(
-            "select (select max(id) from import_run), (select max(id) from decision),
-                    (select max(id) from intervention_step),
+            "select (select max(id) from import_run), (select max(id) from intervention_step),
                     (select count(*) from intervention where ended_on is not null),
-                    (select max(id) from audit_log where action <> 'read')",
+                    (select n from store_change where id = 1)",
         )
         .fetch_one(self.reads())
         .await?;
         let mark = |i: usize| -> Result<i64, StoreError> { Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
-        Ok(StoreMarks {
-            judged: JudgedMarks { import: mark(0)?, decision: mark(1)?, step: mark(2)?, closed: mark(3)? },
-            changed: mark(4)?,
-        })
+        Ok(StoreMarks { judged: JudgedMarks { import: mark(0)?, step: mark(1)?, closed: mark(2)? }, changed: mark(3)? })
     }
 }

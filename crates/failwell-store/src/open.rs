@@ -102,6 +102,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0013_audit_changes.sql"),
         include_str!("../../../migrations/postgres/0013_audit_changes.sql"),
     ),
+    (
+        14,
+        include_str!("../../../migrations/sqlite/0014_store_change.sql"),
+        include_str!("../../../migrations/postgres/0014_store_change.sql"),
+    ),
 ];
 
 impl Store {

@@ -8,7 +8,8 @@
 //!
 //! What the pages show comes from the engine's scan, run in-process as known on the day
 //! asked for and never recorded ([`judgements`] holds every use of the engine's API),
-//! and is cached in memory until the store's next import ([`snapshot`]).
+//! and is cached in memory until the store's next import or a case's opening, step or
+//! closing ([`snapshot`]).
 //!
 //! Every request gets an id (`x-request-id`, taken from the request or made up) that is
 //! on every log line written while answering it and is sent back in the response.

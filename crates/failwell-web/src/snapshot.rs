@@ -3,9 +3,8 @@
 //!
 //! A scan of England takes seconds, a page must take milliseconds: the latest snapshot
 //! (and a few as-of ones) are cached. A cached snapshot is reused while the store's
-//! [`JudgedMarks`] are the ones it was built from: an import, a decision, or a case
-//! opened, stepped or closed (here or from the command line) makes the next request
-//! build a new one.
+//! [`JudgedMarks`] are the ones it was built from: an import, or a case opened, stepped
+//! or closed (here or from the command line), makes the next request build a new one.
 
 use crate::error::WebError;
 use crate::judgements::{Judge, Judgement, Report};

@@ -160,6 +160,8 @@ pub fn spc_signals(
             }),
         });
     }
-    out.sort_by(|a, b| a.rule.cmp(&b.rule).then(a.start.cmp(&b.start)));
+    // By the period's text, as before periods were typed: a series whose periods mix
+    // grains (a year beside a financial year) keeps the order it had.
+    out.sort_by(|a, b| a.rule.cmp(&b.rule).then_with(|| a.start.to_string().cmp(&b.start.to_string())));
     out
 }

@@ -175,11 +175,16 @@ fn place_on<'c>(signed: &Signed, case: &'c StoredIntervention) -> Option<(&'c st
 
 /// Refuses `m` to a viewer `case` names whose power on it does not reach the move. The
 /// people's powers decide their moves (a board member who monitors reports progress but
-/// does not shape the plan); a viewer the case does not name acts by their role alone.
+/// does not shape the plan). A viewer the case does not name acts by their role alone
+/// only where the role is national, or the move is one the role makes without a place on
+/// a case (a provider's progress on its own plan, a criterion's judge judging it): a
+/// board member who sits on one case of an organisation has no power on its other cases.
 fn within_power(m: Move, signed: &Signed, case: &StoredIntervention) -> Result<(), CaseworkRefusal> {
+    let what = format!("\"{}\"", m.title());
     match place_on(signed, case) {
-        None => Ok(()),
-        Some((name, held)) => check_power(case.id, name, Some(held), m.needs(), &format!("\"{}\"", m.title())),
+        Some((name, held)) => check_power(case.id, name, Some(held), m.needs(), &what),
+        None if signed.viewer.is_national() || matches!(m, Move::Progress | Move::Judgement) => Ok(()),
+        None => check_power(case.id, &signed.viewer.display_name, None, m.needs(), &what),
     }
 }
 

@@ -691,6 +691,29 @@ async fn a_case_s_people_are_held_to_their_powers() {
         assert_eq!(api.status, 403, "[{b}] {}", api.body);
         assert!(server.store().meetings(id).await.unwrap().is_empty(), "[{b}] nothing written");
 
+        // A case of the same organisation that does not name the board member gives them no
+        // power on it, though they may see it: nothing to shape, and a theme is refused.
+        let other = failwell_domain::casework::NewIntervention {
+            rung: "improvement_notice".into(),
+            applied_by: "dfe".into(),
+            actors: vec!["A. Adviser:improvement_director:direct".parse().unwrap()],
+            ..case.clone()
+        };
+        let other = failwell_engine::casework::open(server.store(), &regime, &other).await.unwrap();
+        let other_path = format!("/interventions/{other}");
+        let page = get_with(server.addr, &other_path, &[("cookie", &board)]).await;
+        assert_eq!(page.status, 200, "[{b}] in reach through case 1");
+        assert!(!page.body.contains(&format!("href=\"{other_path}/themes\"")), "[{b}] no theme link");
+        let r = post_form(
+            server.addr,
+            &format!("{other_path}/themes"),
+            &[("csrf", csrf.as_str()), ("title", "Leadership")],
+            &[("cookie", &board)],
+        )
+        .await;
+        assert_eq!(r.status, 403, "[{b}] {}", r.body);
+        assert!(r.body.contains("takes no part in intervention"), "[{b}] {}", r.body);
+
         // Reporting progress is within monitoring.
         let progress = [
             ("csrf", csrf.as_str()),
