@@ -14,6 +14,7 @@ use crate::open::{Backend, Store};
 use failwell_domain::casework::{CaseActor, CaseworkRefusal, Lessons, Obligation};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
+use time::Date;
 
 /// An intervention to store, already checked against the regime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,10 @@ pub struct StoredActor {
     /// E-mail, if given (left out of JSON when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The day they joined the case, when after its opening (left out of JSON when absent:
+    /// named at the opening, or recorded before such days were kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 impl StoredActor {
@@ -285,6 +290,28 @@ pub(crate) async fn known_case(tx: &mut Transaction<'static, Any>, id: i64) -> R
         sqlx::query_scalar("select id from intervention where id = $1").bind(id).fetch_optional(&mut **tx).await?;
     if known.is_none() {
         return Err(CaseworkRefusal::NoSuchIntervention(id).into());
+    }
+    Ok(())
+}
+
+/// Refuses a part of case `id` (a person, a theme, an action, a criterion) that would
+/// take part from before the case started: a review of that day would show it on a case
+/// that did not yet exist.
+pub(crate) async fn part_from(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    what: &'static str,
+    from: Date,
+) -> Result<(), StoreError> {
+    let start: String =
+        sqlx::query_scalar("select start_on from intervention where id = $1").bind(id).fetch_one(&mut **tx).await?;
+    let start = failwell_domain::dates::parse_date(&start).map_err(|e| StoreError::Corrupt {
+        kind: "intervention",
+        key: id.to_string(),
+        reason: e.to_string(),
+    })?;
+    if from < start {
+        return Err(CaseworkRefusal::EndBeforeStart { what, start, end: from }.into());
     }
     Ok(())
 }
@@ -518,14 +545,22 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a person to an open intervention, after its people at opening.
+    /// Adds a person to an open intervention, after its people at opening, taking part
+    /// from `from`.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when the intervention is unknown or closed, or the person
-    /// already takes part in it in the same role.
-    pub async fn add_actor(&self, id: i64, actor: &CaseActor, note: &AuditNote<'_>) -> Result<(), StoreError> {
+    /// [`StoreError::Refused`] when the intervention is unknown or closed, `from` is before
+    /// its start, or the person already takes part in it in the same role.
+    pub async fn add_actor(
+        &self,
+        id: i64,
+        actor: &CaseActor,
+        from: Date,
+        note: &AuditNote<'_>,
+    ) -> Result<(), StoreError> {
         let mut tx = begin(self).await?;
         open_case(&mut tx, id).await?;
+        part_from(&mut tx, id, "person's first day", from).await?;
         let same: Option<String> = sqlx::query_scalar(
             "select role from intervention_actor where intervention_id = $1 and lower(name) = lower($2) and role = $3",
         )
@@ -544,8 +579,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "insert into intervention_actor (intervention_id, position, name, role, power, email)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into intervention_actor (intervention_id, position, name, role, power, email, from_on)
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(position)
@@ -553,6 +588,7 @@ impl Store {
         .bind(actor.role.as_str())
         .bind(actor.power.as_str())
         .bind(&actor.email)
+        .bind(iso(from))
         .execute(&mut *tx)
         .await?;
         audit(&mut tx, note, "done").await?;
@@ -707,13 +743,18 @@ impl Store {
         }
         let mut actors: HashMap<i64, Vec<StoredActor>> = HashMap::new();
         for a in read(format!(
-            "select intervention_id, name, role, power, email from intervention_actor where {selected}
+            "select intervention_id, name, role, power, email, from_on from intervention_actor where {selected}
              order by intervention_id, position"
         ))
         .await?
         {
-            let actor =
-                StoredActor { name: a.try_get(1)?, role: a.try_get(2)?, power: a.try_get(3)?, email: a.try_get(4)? };
+            let actor = StoredActor {
+                name: a.try_get(1)?,
+                role: a.try_get(2)?,
+                power: a.try_get(3)?,
+                email: a.try_get(4)?,
+                from: a.try_get(5)?,
+            };
             actors.entry(a.try_get(0)?).or_default().push(actor);
         }
         let mut steps: HashMap<i64, Vec<StoredStep>> = HashMap::new();

@@ -107,6 +107,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0014_store_change.sql"),
         include_str!("../../../migrations/postgres/0014_store_change.sql"),
     ),
+    (
+        15,
+        include_str!("../../../migrations/sqlite/0015_plan_days.sql"),
+        include_str!("../../../migrations/postgres/0015_plan_days.sql"),
+    ),
 ];
 
 impl Store {

@@ -3,7 +3,7 @@
 //! named people's judgements of criteria (append-only), and the check-ins of a tapered
 //! exit. Every write is one transaction with its audit entry, as in `casework.rs`.
 
-use crate::casework::{AuditNote, audit, begin, iso, known_case, open_case};
+use crate::casework::{AuditNote, audit, begin, iso, known_case, open_case, part_from};
 use crate::error::StoreError;
 use crate::open::Store;
 use failwell_domain::casework::{ActionTag, CaseworkRefusal, CriterionOf, CriterionRule, ProgressStatus};
@@ -36,6 +36,8 @@ pub struct StoredAction {
     pub due: String,
     /// What kind of change.
     pub tag: String,
+    /// The day it is part of the plan from (`None`: from the case's start).
+    pub from: Option<String>,
     /// Its updates, oldest first (the last is its status).
     pub updates: Vec<StoredUpdate>,
 }
@@ -47,6 +49,8 @@ pub struct StoredTheme {
     pub id: i64,
     /// Its title.
     pub title: String,
+    /// The day it is part of the plan from (`None`: from the case's start).
+    pub from: Option<String>,
     /// Its actions.
     pub actions: Vec<StoredAction>,
 }
@@ -73,6 +77,8 @@ pub struct StoredCriterion {
     pub of: CriterionOf,
     /// What it asks.
     pub rule: CriterionRule,
+    /// The day it applies from (`None`: from the case's start).
+    pub from: Option<String>,
     /// Named people's judgements, oldest first.
     pub judgements: Vec<StoredJudgement>,
 }
@@ -132,18 +138,28 @@ pub struct SeriesPoint {
 }
 
 impl Store {
-    /// Adds a theme to an open intervention's plan.
+    /// Adds a theme to an open intervention's plan, part of it from `from`.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when the intervention is unknown or closed.
-    pub async fn add_theme(&self, intervention: i64, title: &str, note: &AuditNote<'_>) -> Result<i64, StoreError> {
+    /// [`StoreError::Refused`] when the intervention is unknown or closed, or `from` is
+    /// before its start.
+    pub async fn add_theme(
+        &self,
+        intervention: i64,
+        title: &str,
+        from: Date,
+        note: &AuditNote<'_>,
+    ) -> Result<i64, StoreError> {
         let mut tx = begin(self).await?;
         open_case(&mut tx, intervention).await?;
+        part_from(&mut tx, intervention, "theme's first day", from).await?;
         let id: i64 = sqlx::query_scalar(
-            "insert into plan_theme (intervention_id, title, created_by, created_at) values ($1, $2, $3, $4) returning id",
+            "insert into plan_theme (intervention_id, title, from_on, created_by, created_at)
+             values ($1, $2, $3, $4, $5) returning id",
         )
         .bind(intervention)
         .bind(title)
+        .bind(iso(from))
         .bind(note.who)
         .bind(crate::import::now())
         .fetch_one(&mut *tx)
@@ -153,10 +169,11 @@ impl Store {
         Ok(id)
     }
 
-    /// Adds an action to a theme of an open intervention.
+    /// Adds an action to a theme of an open intervention, part of the plan from `from`.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when the theme is not the intervention's, or it is closed.
+    /// [`StoreError::Refused`] when the theme is not the intervention's, it is closed, or
+    /// `from` is before its start.
     #[allow(clippy::too_many_arguments)]
     pub async fn add_action(
         &self,
@@ -166,10 +183,12 @@ impl Store {
         lead: &str,
         due: Date,
         tag: ActionTag,
+        from: Date,
         note: &AuditNote<'_>,
     ) -> Result<i64, StoreError> {
         let mut tx = begin(self).await?;
         open_case(&mut tx, intervention).await?;
+        part_from(&mut tx, intervention, "action's first day", from).await?;
         let ours: Option<i64> = sqlx::query_scalar("select id from plan_theme where id = $1 and intervention_id = $2")
             .bind(theme)
             .bind(intervention)
@@ -179,14 +198,15 @@ impl Store {
             return Err(CaseworkRefusal::NotInCase { what: "theme", id: theme, name: None, intervention }.into());
         }
         let id: i64 = sqlx::query_scalar(
-            "insert into plan_action (theme_id, title, lead, due, tag, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            "insert into plan_action (theme_id, title, lead, due, tag, from_on, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         )
         .bind(theme)
         .bind(title)
         .bind(lead)
         .bind(iso(due))
         .bind(tag.as_str())
+        .bind(iso(from))
         .bind(note.who)
         .bind(crate::import::now())
         .fetch_one(&mut *tx)
@@ -239,17 +259,18 @@ impl Store {
     }
 
     /// Adds a criterion to an intervention (open or closed: exit criteria stay watched
-    /// after the exit). An indicator criterion must name an indicator of the catalogue and
-    /// an organisation of the case.
+    /// after the exit), applying from `from`. An indicator criterion must name an indicator
+    /// of the catalogue and an organisation of the case.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for an unknown intervention, indicator or organisation, or
-    /// a theme or action of another intervention.
+    /// [`StoreError::Refused`] for an unknown intervention, indicator or organisation, a
+    /// theme or action of another intervention, or `from` before the case's start.
     pub async fn add_criterion(
         &self,
         intervention: i64,
         of: CriterionOf,
         rule: &CriterionRule,
+        from: Date,
         note: &AuditNote<'_>,
     ) -> Result<i64, StoreError> {
         let mut tx = begin(self).await?;
@@ -261,6 +282,7 @@ impl Store {
         if orgs.is_empty() {
             return Err(CaseworkRefusal::NoSuchIntervention(intervention).into());
         }
+        part_from(&mut tx, intervention, "criterion's first day", from).await?;
         let organisation = match rule {
             CriterionRule::Indicator { organisation, .. }
             | CriterionRule::Rating { organisation, .. }
@@ -319,14 +341,15 @@ impl Store {
             return Err(CaseworkRefusal::NotInCase { what, id, name: None, intervention }.into());
         }
         let id: i64 = sqlx::query_scalar(
-            "insert into criterion (intervention_id, theme_id, action_id, exit_kind, rule, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            "insert into criterion (intervention_id, theme_id, action_id, exit_kind, rule, from_on, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         )
         .bind(intervention)
         .bind(theme)
         .bind(action)
         .bind(exit)
         .bind(serde_json::to_string(rule).expect("a rule serialises"))
+        .bind(iso(from))
         .bind(note.who)
         .bind(crate::import::now())
         .fetch_one(&mut *tx)
@@ -466,12 +489,12 @@ impl Store {
 
     /// An intervention's plan, criteria and check-ins.
     pub async fn plan(&self, intervention: i64) -> Result<StoredPlan, StoreError> {
-        let themes = sqlx::query("select id, title from plan_theme where intervention_id = $1 order by id")
+        let themes = sqlx::query("select id, title, from_on from plan_theme where intervention_id = $1 order by id")
             .bind(intervention)
             .fetch_all(self.reads())
             .await?;
         let actions = sqlx::query(
-            "select a.id, a.theme_id, a.title, a.lead, a.due, a.tag from plan_action a
+            "select a.id, a.theme_id, a.title, a.lead, a.due, a.tag, a.from_on from plan_action a
              join plan_theme t on t.id = a.theme_id where t.intervention_id = $1 order by a.id",
         )
         .bind(intervention)
@@ -506,10 +529,11 @@ impl Store {
                     lead: a.try_get(3)?,
                     due: a.try_get(4)?,
                     tag: a.try_get(5)?,
+                    from: a.try_get(6)?,
                     updates: ups,
                 });
             }
-            out_themes.push(StoredTheme { id: theme_id, title: t.try_get(1)?, actions: list });
+            out_themes.push(StoredTheme { id: theme_id, title: t.try_get(1)?, from: t.try_get(2)?, actions: list });
         }
         let judgements = sqlx::query(
             "select j.criterion_id, j.on_date, j.met, j.evidence, j.judged_by from criterion_judgement j
@@ -520,7 +544,7 @@ impl Store {
         .await?;
         let mut criteria = Vec::new();
         for c in sqlx::query(
-            "select id, theme_id, action_id, exit_kind, rule from criterion where intervention_id = $1 order by id",
+            "select id, theme_id, action_id, exit_kind, rule, from_on from criterion where intervention_id = $1 order by id",
         )
         .bind(intervention)
         .fetch_all(self.reads())
@@ -551,7 +575,7 @@ impl Store {
                     by: j.try_get(4)?,
                 });
             }
-            criteria.push(StoredCriterion { id, of, rule, judgements: js });
+            criteria.push(StoredCriterion { id, of, rule, from: c.try_get(5)?, judgements: js });
         }
         let check_ins = sqlx::query(
             "select id, due, who, reviews, held_on, outcome from check_in where intervention_id = $1 order by due, id",

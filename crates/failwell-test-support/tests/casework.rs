@@ -197,21 +197,39 @@ async fn a_whole_case_from_recommendation_to_relapse() {
 
         // A plan: a process action whose criterion is tied to re-referrals, and exit criteria
         // of both kinds.
-        let theme = plan::add_theme(&store, id, "Safe practice", "caseworker").await.unwrap();
-        let action = |title: &str, tag| NewAction {
+        // A part of a plan from before the case began is refused: no review could show it.
+        let r = refusal(plan::add_theme(&store, id, "Too early", day("2020-01-01"), "caseworker").await);
+        assert!(matches!(r, CaseworkRefusal::EndBeforeStart { .. }), "[{b}] {r}");
+        let theme = plan::add_theme(&store, id, "Safe practice", day("2024-06-01"), "caseworker").await.unwrap();
+        let action = |title: &str, tag, from| NewAction {
             theme,
             title: title.into(),
             lead: "Head of practice".into(),
             due: day("2025-01-31"),
             tag,
+            from: day(from),
         };
-        let audit_action =
-            plan::add_action(&store, id, &action("Audit every re-referral", ActionTag::Process), "caseworker")
-                .await
-                .unwrap();
-        plan::add_action(&store, id, &action("Merge the front doors", ActionTag::Structural), "caseworker")
+        let audit_action = plan::add_action(
+            &store,
+            id,
+            &action("Audit every re-referral", ActionTag::Process, "2024-06-01"),
+            "caseworker",
+        )
+        .await
+        .unwrap();
+        // Added to the plan in the autumn: a review of June does not show it.
+        plan::add_action(&store, id, &action("Merge the front doors", ActionTag::Structural, "2024-09-01"), "caseworker")
             .await
             .unwrap();
+        casework::add_person(
+            &store,
+            id,
+            &"N. Newcomer:board_member:advise".parse().unwrap(),
+            day("2024-09-01"),
+            "caseworker",
+        )
+        .await
+        .unwrap();
         let target = CriterionRule::Indicator {
             organisation: WEST_SUSSEX.parse().unwrap(),
             indicator: "rereferrals_pct".parse().unwrap(),
@@ -220,7 +238,9 @@ async fn a_whole_case_from_recommendation_to_relapse() {
             by: None,
         };
         let rereferrals =
-            plan::add_criterion(&store, id, CriterionOf::Action(audit_action), &target, "caseworker").await.unwrap();
+            plan::add_criterion(&store, id, CriterionOf::Action(audit_action), &target, day("2024-06-01"), "caseworker")
+                .await
+                .unwrap();
         let unknown = CriterionRule::Indicator {
             organisation: WEST_SUSSEX.parse().unwrap(),
             indicator: "no_such_indicator".parse().unwrap(),
@@ -229,24 +249,40 @@ async fn a_whole_case_from_recommendation_to_relapse() {
             by: None,
         };
         let r = refusal(
-            plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Outcome), &unknown, "caseworker").await,
+            plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Outcome), &unknown, day("2024-06-01"), "caseworker")
+                .await,
         );
         assert_eq!(r, CaseworkRefusal::UnknownIndicator("no_such_indicator".into()), "[{b}]");
         let owned = CriterionRule::Judged { description: "Leaders own the plan".into(), judge: "D. Observer".into() };
-        let owned = plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Capability), &owned, "caseworker")
-            .await
-            .unwrap();
+        let owned =
+            plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Capability), &owned, day("2024-06-01"), "caseworker")
+                .await
+                .unwrap();
         let outstanding =
             CriterionRule::Rating { organisation: WEST_SUSSEX.parse().unwrap(), at_least: "outstanding".into() };
-        plan::add_criterion(&store, id, CriterionOf::Exit(ExitKind::Outcome), &outstanding, "caseworker")
-            .await
-            .unwrap();
+        // A goal beyond adequate, set in the new year.
+        plan::add_criterion(
+            &store,
+            id,
+            CriterionOf::Exit(ExitKind::Outcome),
+            &outstanding,
+            day("2025-01-20"),
+            "caseworker",
+        )
+        .await
+        .unwrap();
 
         let review = plan::review(&store, &regime, id, day("2024-06-15")).await.unwrap();
         let verdict = |r: &plan::CaseReview, c: i64| r.criteria.iter().find(|k| k.id == c).unwrap().verdict.clone();
         assert_eq!(verdict(&review, rereferrals).state, CriterionState::NotMet, "[{b}]");
         assert!(!review.all_structural, "[{b}] one action is about practice");
         assert_eq!(review.exit_ready, Some(false));
+        // June's review shows the plan and the people as they stood in June.
+        let titles = |r: &plan::CaseReview| r.actions.iter().map(|a| a.action.title.clone()).collect::<Vec<_>>();
+        let people = |r: &plan::CaseReview| r.intervention.actors.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        assert_eq!(titles(&review), ["Audit every re-referral"], "[{b}]");
+        assert!(!people(&review).contains(&"N. Newcomer".to_string()), "[{b}] {:?}", people(&review));
+        assert_eq!(review.exit_counts, (0, 0, 0, 1), "[{b}] the outcome criterion is set in 2025");
 
         // New figures arrive: seven years well below the old mean, a real shift.
         let new: Vec<_> = (0..7)
@@ -296,6 +332,8 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         assert!(v.why.contains("special cause of improvement"), "[{b}] {}", v.why);
         // Exit on capability with an outcome criterion still unmet: the readiness says so.
         assert_eq!(review.exit_counts, (0, 1, 1, 1), "[{b}]");
+        assert_eq!(titles(&review), ["Audit every re-referral", "Merge the front doors"], "[{b}]");
+        assert!(people(&review).contains(&"N. Newcomer".to_string()), "[{b}] {:?}", people(&review));
         assert_eq!(review.exit_ready, Some(false), "[{b}]");
         let audit_rag = review.actions.iter().find(|a| a.action.id == audit_action).unwrap();
         assert_eq!(audit_rag.rag, Rag::Red, "[{b}] due 31 January, not done: {}", audit_rag.why);
@@ -366,13 +404,14 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // Every move is in the audit log, refusals with their reasons.
         let log = store.audit_log(100).await.unwrap();
         let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
-        assert_eq!(refused.len(), 16, "[{b}] {refused:#?}");
+        assert_eq!(refused.len(), 17, "[{b}] {refused:#?}");
+        assert!(refused.iter().any(|d| d.contains("first day (2020-01-01) is before the start")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("needs the power to direct")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
         assert_eq!(
             log.iter().filter(|e| e.outcome == "done").count(),
-            17,
-            "[{b}] three openings, a meeting, a step, a closing, a theme, two actions, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
+            18,
+            "[{b}] three openings, a meeting, a step, a closing, a theme, two actions, a person, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
         );
         store.close().await;
 

@@ -557,14 +557,15 @@ async fn demo_plan(store: &failwell_store::Store, id: i64, code: &str, start: ti
             .after(start)
             .unwrap_or(start)
     };
-    let theme = plan::add_theme(store, id, "Help and protection (demonstration)", by).await?;
+    // The plan is the case's from its first day.
+    let theme = plan::add_theme(store, id, "Help and protection (demonstration)", start, by).await?;
     let mut first = None;
     for (title, lead, months, tag) in [
         ("Audit every re-referral within a month", "Head of children's social care", 6, ActionTag::Process),
         ("Stable permanent team managers in the front door", "Director of children's services", 9, ActionTag::Capacity),
         ("Practice weeks with the peer council's social workers", "Principal social worker", 4, ActionTag::Culture),
     ] {
-        let a = NewAction { theme, title: title.into(), lead: lead.into(), due: due(months), tag };
+        let a = NewAction { theme, title: title.into(), lead: lead.into(), due: due(months), tag, from: start };
         let n = plan::add_action(store, id, &a, by).await?;
         first.get_or_insert(n);
     }
@@ -575,16 +576,16 @@ async fn demo_plan(store: &failwell_store::Store, id: i64, code: &str, start: ti
         side: TargetSide::AtMost,
         by: Some(due(24)),
     };
-    plan::add_criterion(store, id, CriterionOf::Action(first.expect("three actions")), &rereferrals, by).await?;
+    plan::add_criterion(store, id, CriterionOf::Action(first.expect("three actions")), &rereferrals, start, by).await?;
     let good = CriterionRule::Rating { organisation: org.clone(), at_least: "good".into() };
-    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Outcome), &good, by).await?;
+    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Outcome), &good, start, by).await?;
     let stable = CriterionRule::LeadershipStable { organisation: org, months: 12 };
-    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &stable, by).await?;
+    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &stable, start, by).await?;
     let owned = CriterionRule::Judged {
         description: "The council owns its improvement plan".into(),
         judge: "Peer review lead (demonstration)".into(),
     };
-    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &owned, by).await?;
+    plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &owned, start, by).await?;
     // A first board meeting three weeks in, and a progress update before it, so the
     // board pack has earlier minutes to show.
     let after = |days: i64| start.checked_add(time::Duration::days(days)).unwrap_or(start);

@@ -47,6 +47,9 @@ pub enum InterventionCommand {
         id: i64,
         /// The person: `NAME:ROLE:POWER[:EMAIL]` (roles and powers as for `open --actor`).
         person: CaseActor,
+        /// The day they join the case [default: today]; a review or board pack of an earlier day leaves them out.
+        #[arg(long, value_parser = parse_date)]
+        from: Option<Date>,
         /// Who records it.
         #[arg(long = "by")]
         by: String,
@@ -247,7 +250,8 @@ pub struct AuditArgs {
     pub format: ScanFormat,
 }
 
-fn today_or(d: Option<Date>) -> Date {
+/// `d`, or today when not given: a command's day defaults to the day it is run.
+pub fn today_or(d: Option<Date>) -> Date {
     d.unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
 }
 
@@ -313,8 +317,8 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
             let due = casework::extend(store, &regime, *id, *obligation, reason, by).await?;
             outln!("obligation {obligation} of intervention {id} now due {}", iso(due))?;
         }
-        InterventionCommand::AddPerson { id, person, by } => {
-            casework::add_person(store, *id, person, by).await?;
+        InterventionCommand::AddPerson { id, person, from, by } => {
+            casework::add_person(store, *id, person, today_or(*from), by).await?;
             outln!("{} added to intervention {id} as {} ({})", person.name, person.role, person.power)?;
         }
         InterventionCommand::Close(a) => {

@@ -3,6 +3,7 @@
 //! exit, named judges' judgements, the review of a case on a day (RAG, criteria with their
 //! reasons, the all-structural warning, exit readiness) and the check-ins of a tapered exit.
 
+use crate::cmd::intervention::today_or;
 use crate::cmd::scan::{ScanFormat, load_regime, parse_date};
 use crate::output::outln;
 use failwell_domain::casework::{ActionTag, CriterionOf, CriterionRule, ExitKind, ProgressStatus, TargetSide};
@@ -23,6 +24,9 @@ pub enum PlanCommand {
         /// The theme's title.
         #[arg(long)]
         title: String,
+        /// The day it is part of the plan from [default: today]; a review or board pack of an earlier day leaves it out.
+        #[arg(long, value_parser = parse_date)]
+        from: Option<Date>,
         /// Who records it.
         #[arg(long = "by")]
         by: String,
@@ -46,6 +50,9 @@ pub enum PlanCommand {
         /// What kind of change: structural, leadership, culture, process or capacity.
         #[arg(long)]
         tag: ActionTag,
+        /// The day it is part of the plan from [default: today]; a review or board pack of an earlier day leaves it out.
+        #[arg(long, value_parser = parse_date)]
+        from: Option<Date>,
         /// Who records it.
         #[arg(long = "by")]
         by: String,
@@ -188,6 +195,9 @@ pub struct CriterionArgs {
     /// Who judges it.
     #[arg(long)]
     pub judge: Option<String>,
+    /// The day it applies from [default: today]; a review or board pack of an earlier day leaves it out.
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<Date>,
     /// Who records it.
     #[arg(long = "by")]
     pub by: String,
@@ -236,12 +246,19 @@ pub async fn run(database: &str, command: &PlanCommand) -> anyhow::Result<ExitCo
 
 async fn dispatch(store: &Store, command: &PlanCommand) -> anyhow::Result<ExitCode> {
     match command {
-        PlanCommand::Theme { id, title, by } => {
-            let t = plan::add_theme(store, *id, title, by).await?;
+        PlanCommand::Theme { id, title, from, by } => {
+            let t = plan::add_theme(store, *id, title, today_or(*from), by).await?;
             outln!("theme {t} added to intervention {id}")?;
         }
-        PlanCommand::Action { id, theme, title, lead, due, tag, by } => {
-            let a = NewAction { theme: *theme, title: title.clone(), lead: lead.clone(), due: *due, tag: *tag };
+        PlanCommand::Action { id, theme, title, lead, due, tag, from, by } => {
+            let a = NewAction {
+                theme: *theme,
+                title: title.clone(),
+                lead: lead.clone(),
+                due: *due,
+                tag: *tag,
+                from: today_or(*from),
+            };
             let n = plan::add_action(store, *id, &a, by).await?;
             outln!("action {n} added to theme {theme} of intervention {id}")?;
         }
@@ -251,7 +268,7 @@ async fn dispatch(store: &Store, command: &PlanCommand) -> anyhow::Result<ExitCo
         }
         PlanCommand::Criterion(a) => {
             let rule = a.rule()?;
-            let n = plan::add_criterion(store, a.id, a.of(), &rule, &a.by).await?;
+            let n = plan::add_criterion(store, a.id, a.of(), &rule, today_or(a.from), &a.by).await?;
             outln!("criterion {n} added: {}", failwell_engine::casework::criteria::describe(&rule))?;
         }
         PlanCommand::Judge { id, criterion, met, not_met: _, on, evidence, by } => {
@@ -260,7 +277,7 @@ async fn dispatch(store: &Store, command: &PlanCommand) -> anyhow::Result<ExitCo
         }
         PlanCommand::Show { id, today, format, regime } => {
             let (regime, _) = load_regime(regime.as_ref())?;
-            let today = today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+            let today = today_or(*today);
             let r = plan::review(store, &regime, *id, today).await?;
             match format {
                 ScanFormat::Json => crate::output::write_json(&r)?,

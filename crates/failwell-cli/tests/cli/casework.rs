@@ -80,7 +80,10 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
         let audit = ok(&store, &["intervention", "audit"]);
         assert!(audit.lines().next().is_some_and(|l| l.contains("[refused]") && l.contains("step")), "[{b}] {audit}");
 
-        ok(&store, &["plan", "theme", "1", "--title", "Help and protection", "--by", "caseworker"]);
+        ok(
+            &store,
+            &["plan", "theme", "1", "--title", "Help and protection", "--from", "2023-07-01", "--by", "caseworker"],
+        );
         ok(
             &store,
             &[
@@ -97,6 +100,8 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
                 "2023-12-31",
                 "--tag",
                 "process",
+                "--from",
+                "2023-07-01",
                 "--by",
                 "caseworker",
             ],
@@ -117,6 +122,8 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
                 "2023-12-31",
                 "--tag",
                 "merger",
+                "--from",
+                "2023-07-01",
                 "--by",
                 "caseworker",
             ],
@@ -138,6 +145,8 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
                 "25",
                 "--side",
                 "at_most",
+                "--from",
+                "2023-07-01",
                 "--by",
                 "caseworker",
             ],
@@ -154,6 +163,8 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
                 "E08000017",
                 "--rating-at-least",
                 "requires_improvement",
+                "--from",
+                "2023-07-01",
                 "--by",
                 "caseworker",
             ],

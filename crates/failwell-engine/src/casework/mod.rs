@@ -232,15 +232,17 @@ pub async fn meet(store: &Store, id: i64, obligation: i64, on: Date, by: &str) -
 /// Adds a person to an open intervention (a new board member, a commissioner appointed
 /// later, a partner found): named, with a role and a power, and an e-mail address when
 /// reminders and their reach (board members and peer reviewers see the cases that name
-/// them) should follow it.
+/// them) should follow it. They are on the case from `from`: a review of an earlier day
+/// does not list them.
 ///
 /// # Errors
 /// [`CaseworkError::Refused`] with the reason (also in the audit log): a blank name, an
-/// unknown or closed case, the same person in the same role twice.
-pub async fn add_person(store: &Store, id: i64, person: &CaseActor, by: &str) -> Result<(), CaseworkError> {
+/// unknown or closed case, a `from` before its start, the same person in the same role
+/// twice.
+pub async fn add_person(store: &Store, id: i64, person: &CaseActor, from: Date, by: &str) -> Result<(), CaseworkError> {
     let subject = format!("intervention {id}");
     let email = person.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
-    let detail = format!("{}{email}: {} ({})", person.name, person.role, person.power);
+    let detail = format!("{}{email}: {} ({}) from {}", person.name, person.role, person.power, iso(from));
     let note = AuditNote { who: by, action: "add person", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         if person.name.trim().is_empty() {
@@ -249,7 +251,7 @@ pub async fn add_person(store: &Store, id: i64, person: &CaseActor, by: &str) ->
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
-        Ok(store.add_actor(id, person, &note).await?)
+        Ok(store.add_actor(id, person, from, &note).await?)
     })
     .await
 }

@@ -18,17 +18,20 @@ fn not_blank(text: &str, what: &'static str) -> Result<(), CaseworkError> {
     if text.trim().is_empty() { Err(CaseworkError::Refused(CaseworkRefusal::Blank(what))) } else { Ok(()) }
 }
 
-/// Adds a theme to an open case's plan.
+/// Adds a theme to an open case's plan, part of it from `from` (a review of an earlier
+/// day does not show it).
 ///
 /// # Errors
-/// [`CaseworkError::Refused`] with the reason (also in the audit log).
-pub async fn add_theme(store: &Store, id: i64, title: &str, by: &str) -> Result<i64, CaseworkError> {
+/// [`CaseworkError::Refused`] with the reason (also in the audit log), among them a
+/// `from` before the case's start.
+pub async fn add_theme(store: &Store, id: i64, title: &str, from: Date, by: &str) -> Result<i64, CaseworkError> {
     let subject = format!("intervention {id}");
-    let note = AuditNote { who: by, action: "add theme", subject: &subject, detail: title };
+    let detail = format!("{title} (from {})", iso(from));
+    let note = AuditNote { who: by, action: "add theme", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(title, "theme's title")?;
         not_blank(by, "name of who records it")?;
-        Ok(store.add_theme(id, title, &note).await?)
+        Ok(store.add_theme(id, title, from, &note).await?)
     })
     .await
 }
@@ -46,6 +49,8 @@ pub struct NewAction {
     pub due: Date,
     /// What kind of change it makes.
     pub tag: ActionTag,
+    /// The day it is part of the plan from (a review of an earlier day does not show it).
+    pub from: Date,
 }
 
 /// Adds an action to a theme of an open case.
@@ -54,13 +59,21 @@ pub struct NewAction {
 /// [`CaseworkError::Refused`] with the reason (also in the audit log).
 pub async fn add_action(store: &Store, id: i64, a: &NewAction, by: &str) -> Result<i64, CaseworkError> {
     let subject = format!("intervention {id}");
-    let detail = format!("theme {}: {} ({}, led by {}, due {})", a.theme, a.title, a.tag, a.lead, iso(a.due));
+    let detail = format!(
+        "theme {}: {} ({}, led by {}, due {}, from {})",
+        a.theme,
+        a.title,
+        a.tag,
+        a.lead,
+        iso(a.due),
+        iso(a.from)
+    );
     let note = AuditNote { who: by, action: "add action", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(&a.title, "action's title")?;
         not_blank(&a.lead, "lead officer")?;
         not_blank(by, "name of who records it")?;
-        Ok(store.add_action(id, a.theme, &a.title, &a.lead, a.due, a.tag, &note).await?)
+        Ok(store.add_action(id, a.theme, &a.title, &a.lead, a.due, a.tag, a.from, &note).await?)
     })
     .await
 }
@@ -89,20 +102,22 @@ pub async fn record_progress(
     .await
 }
 
-/// Adds a criterion to a theme, an action or the exit of a case.
+/// Adds a criterion to a theme, an action or the exit of a case, applying from `from`.
 ///
 /// # Errors
 /// [`CaseworkError::Refused`] with the reason (also in the audit log): an unknown
-/// indicator, an organisation outside the case, a blank description or judge.
+/// indicator, an organisation outside the case, a blank description or judge, a `from`
+/// before the case's start.
 pub async fn add_criterion(
     store: &Store,
     id: i64,
     of: CriterionOf,
     rule: &CriterionRule,
+    from: Date,
     by: &str,
 ) -> Result<i64, CaseworkError> {
     let subject = format!("intervention {id}");
-    let detail = format!("{of:?}: {}", criteria::describe(rule));
+    let detail = format!("{of:?}: {} (from {})", criteria::describe(rule), iso(from));
     let note = AuditNote { who: by, action: "add criterion", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(by, "name of who records it")?;
@@ -115,7 +130,7 @@ pub async fn add_criterion(
         {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("criterion's target")));
         }
-        Ok(store.add_criterion(id, of, rule, &note).await?)
+        Ok(store.add_criterion(id, of, rule, from, &note).await?)
     })
     .await
 }
@@ -259,8 +274,9 @@ pub struct CaseReview {
 /// # Errors
 /// [`CaseworkError::Refused`] for an unknown case; the store failing.
 pub async fn review(store: &Store, regime: &Regime, id: i64, today: Date) -> Result<CaseReview, CaseworkError> {
-    let case = store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
-    let plan = store.plan(id).await?;
+    let mut case =
+        store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
+    let plan = as_it_stood(store.plan(id).await?, &mut case, today);
     let inspections: Vec<Inspection> = store.records_as_of("inspection", None).await?;
     let events: Vec<Event> = store.records_as_of("event", None).await?;
     let ours = |code: &str| case.organisations.iter().any(|o| o == code);
@@ -330,6 +346,34 @@ pub async fn review(store: &Store, regime: &Regime, id: i64, today: Date) -> Res
         plan,
         intervention: case,
     })
+}
+
+/// The plan and the case's people as they stood on `today`, so that a review or a board
+/// pack of a past day shows what was before the board then: a theme, action, criterion
+/// or person from a later day is left out, and so are later progress updates and
+/// judgements. A part with no day of its own has been there since the case's start.
+fn as_it_stood(mut plan: StoredPlan, case: &mut StoredIntervention, today: Date) -> StoredPlan {
+    let day = iso(today);
+    let by_then = |from: Option<&str>| from.is_none_or(|d| d <= day.as_str());
+    case.actors.retain(|p| by_then(p.from.as_deref()));
+    plan.themes.retain(|t| by_then(t.from.as_deref()));
+    for t in &mut plan.themes {
+        t.actions.retain(|a| by_then(a.from.as_deref()));
+        for a in &mut t.actions {
+            a.updates.retain(|u| by_then(Some(&u.on)));
+        }
+    }
+    let shown = |of: &CriterionOf| match of {
+        CriterionOf::Theme(t) => plan.themes.iter().any(|x| x.id == *t),
+        CriterionOf::Action(a) => plan.themes.iter().flat_map(|t| &t.actions).any(|x| x.id == *a),
+        CriterionOf::Exit(_) => true,
+    };
+    let criteria = std::mem::take(&mut plan.criteria);
+    plan.criteria = criteria.into_iter().filter(|c| by_then(c.from.as_deref()) && shown(&c.of)).collect();
+    for c in &mut plan.criteria {
+        c.judgements.retain(|j| by_then(Some(&j.on)));
+    }
+    plan
 }
 
 /// The latest update on or before `today` (a review of a past day does not see later ones).

@@ -490,7 +490,8 @@ pub struct MoveForm {
     #[schema(ignore)]
     csrf: String,
     /// A day (YYYY-MM-DD): of a step, a judgement, a progress update, an obligation met,
-    /// a check-in held, the close.
+    /// a check-in held, the close; the day a person, theme, action or criterion takes
+    /// part from (today when left out).
     on: String,
     /// Why: a step or an extension.
     reason: String,
@@ -616,6 +617,9 @@ async fn apply(
 ) -> Result<&'static str, WebError> {
     let (who, id) = (signed.viewer.who(), case.id);
     let regime = state.judge.regime();
+    // The day a person or a part of the plan takes part from: today unless the form says.
+    let from =
+        || Ok::<_, WebError>(optional_day("on", &f.on)?.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()));
     let anchor = match m {
         Move::Step => {
             let step = NewStep {
@@ -639,11 +643,11 @@ async fn apply(
         }
         Move::Person => {
             let person = person(&f.name, &f.role, &f.power, &f.email)?;
-            engine::add_person(&state.store, id, &person, who).await.map_err(WebError::from)?;
+            engine::add_person(&state.store, id, &person, from()?, who).await.map_err(WebError::from)?;
             "people"
         }
         Move::Theme => {
-            plan::add_theme(&state.store, id, &text("title", &f.title, "the theme's title")?, who)
+            plan::add_theme(&state.store, id, &text("title", &f.title, "the theme's title")?, from()?, who)
                 .await
                 .map_err(WebError::from)?;
             "plan"
@@ -655,6 +659,7 @@ async fn apply(
                 lead: text("lead", &f.lead, "the lead officer")?,
                 due: day("due", &f.due)?,
                 tag: word("tag", &f.tag)?,
+                from: from()?,
             };
             plan::add_action(&state.store, id, &action, who).await.map_err(WebError::from)?;
             "plan"
@@ -681,7 +686,7 @@ async fn apply(
                     return Err(WebError::BadField { field: "kind", reason: format!("unknown kind {other:?}") });
                 }
             };
-            plan::add_criterion(&state.store, id, of, &rule, who).await.map_err(WebError::from)?;
+            plan::add_criterion(&state.store, id, of, &rule, from()?, who).await.map_err(WebError::from)?;
             "criteria"
         }
         Move::Judgement => {

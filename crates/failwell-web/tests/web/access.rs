@@ -633,13 +633,15 @@ async fn a_case_s_people_are_held_to_their_powers() {
         };
         let id = failwell_engine::casework::open(server.store(), &regime, &case).await.unwrap();
         use failwell_engine::casework::plan;
-        let theme = plan::add_theme(server.store(), id, "The front door", "caseworker").await.unwrap();
+        let from = case.start;
+        let theme = plan::add_theme(server.store(), id, "The front door", from, "caseworker").await.unwrap();
         let action = plan::NewAction {
             theme,
             title: "Sample fifty contacts".into(),
             lead: "Head of service".into(),
             due: failwell_domain::dates::parse_date("2020-06-30").unwrap(),
             tag: "process".parse().unwrap(),
+            from,
         };
         let action = plan::add_action(server.store(), id, &action, "caseworker").await.unwrap().to_string();
 
@@ -1009,11 +1011,23 @@ async fn casework_moves_are_made_through_the_api_with_the_pages_rules_and_refusa
         // The board member's token: the plan yes, the ladder no; progress on the new theme's action.
         let board_auth = bearer("board_member");
         let as_board = [("authorization", board_auth.as_str())];
-        let r = post_json(server.addr, path, &json!({"move": "themes", "title": "Leadership"}), &as_board).await;
+        // A part of the plan from before the case began is refused; one from May 2020 is
+        // left out of a pack of April's meeting and shown in June's.
+        let early = json!({"move": "themes", "title": "Leadership", "on": "2019-12-31"});
+        let r = post_json(server.addr, path, &early, &as_board).await;
+        assert_eq!(r.status, 409, "[{b}] {}", r.body);
+        assert!(r.body.contains("before the start"), "[{b}] {}", r.body);
+        let r = post_json(
+            server.addr,
+            path,
+            &json!({"move": "themes", "title": "Leadership", "on": "2020-05-01"}),
+            &as_board,
+        )
+        .await;
         assert_eq!(r.status, 200, "[{b}] {}", r.body);
         let theme = server.store().plan(1).await.unwrap().themes.iter().find(|t| t.title == "Leadership").unwrap().id;
         let action = json!({"move": "actions", "theme": theme.to_string(), "title": "Appoint a permanent director",
-            "lead": "Chief executive", "due": "2020-09-30", "tag": "leadership"});
+            "lead": "Chief executive", "due": "2020-09-30", "tag": "leadership", "on": "2020-05-01"});
         assert_eq!(post_json(server.addr, path, &action, &as_board).await.status, 200, "[{b}]");
         let plan = server.store().plan(1).await.unwrap();
         let action_id =
@@ -1021,6 +1035,19 @@ async fn casework_moves_are_made_through_the_api_with_the_pages_rules_and_refusa
         let progress = json!({"move": "progress", "action": action_id.to_string(), "status": "on_track",
             "on": "2020-06-02", "note": "Interviews held"});
         assert_eq!(post_json(server.addr, path, &progress, &as_board).await.status, 200, "[{b}]");
+        let pack = |day: &'static str| {
+            let auth = board_auth.clone();
+            async move {
+                let r =
+                    get_with(server.addr, &format!("/interventions/1/pack?today={day}"), &[("authorization", &auth)])
+                        .await;
+                assert_eq!(r.status, 200, "[{b}] {}", r.body);
+                r.body
+            }
+        };
+        let (april, june) = (pack("2020-04-10").await, pack("2020-06-10").await);
+        assert!(!april.contains("Appoint a permanent director"), "[{b}] April's pack shows May's action");
+        assert!(june.contains("Appoint a permanent director") && june.contains("Interviews held"), "[{b}] June's");
         assert_eq!(
             post_json(server.addr, path, &body, &as_board).await.status,
             403,

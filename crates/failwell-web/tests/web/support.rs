@@ -161,13 +161,15 @@ pub async fn load(store: &Store) {
     let regime = failwell_domain::regime::Regime::england();
     let id = failwell_engine::casework::open(store, &regime, &case).await.unwrap();
     use failwell_engine::casework::plan;
-    let theme = plan::add_theme(store, id, "Help and protection", "caseworker").await.unwrap();
+    let from = date("2020-02-01");
+    let theme = plan::add_theme(store, id, "Help and protection", from, "caseworker").await.unwrap();
     let action = plan::NewAction {
         theme,
         title: "Review every re-referral".into(),
         lead: "Head of service".into(),
         due: date("2020-09-30"),
         tag: "process".parse().unwrap(),
+        from,
     };
     let action = plan::add_action(store, id, &action, "caseworker").await.unwrap();
     let rule = failwell_domain::casework::CriterionRule::Indicator {
@@ -178,13 +180,13 @@ pub async fn load(store: &Store) {
         by: None,
     };
     let of = failwell_domain::casework::CriterionOf::Action(action);
-    plan::add_criterion(store, id, of, &rule, "caseworker").await.unwrap();
+    plan::add_criterion(store, id, of, &rule, from, "caseworker").await.unwrap();
     let exit = failwell_domain::casework::CriterionRule::Rating {
         organisation: Code::new(FAILING).unwrap(),
         at_least: "requires_improvement".into(),
     };
     let of = failwell_domain::casework::CriterionOf::Exit("outcome".parse().unwrap());
-    plan::add_criterion(store, id, of, &exit, "caseworker").await.unwrap();
+    plan::add_criterion(store, id, of, &exit, from, "caseworker").await.unwrap();
 
     // Hartlepool's peer review of 2018, closed with its lessons.
     let review = failwell_domain::casework::NewIntervention {
