@@ -3,6 +3,7 @@
 //! `/interventions/{id}/pack`, printed to PDF by headless Chromium, so the PDF and the
 //! page are the same document with the same charts and tables.
 
+use crate::cmd::intervention::today_or;
 use crate::cmd::scan::parse_date;
 use crate::output::outln;
 use anyhow::Context;
@@ -89,7 +90,7 @@ async fn dispatch(store: &Store, command: &BoardCommand) -> anyhow::Result<ExitC
                     "no Chromium found on PATH (chromium, chromium-browser or google-chrome): install one or pass --chromium",
                 )?,
             };
-            let today = today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+            let today = today_or(*today);
             print_pack(store, *id, today, pdf, &chromium).await?;
             outln!("board pack of intervention {id} for {} written to {}", iso(today), pdf.display())?;
         }

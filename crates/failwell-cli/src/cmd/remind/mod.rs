@@ -10,6 +10,7 @@
 //! lists). The webhook's address comes from `--webhook` or `FAILWELL_WEBHOOK_URL`, its
 //! signing secret only from `FAILWELL_WEBHOOK_SECRET`.
 
+use crate::cmd::intervention::today_or;
 use crate::cmd::scan::parse_date;
 use crate::output::outln;
 use failwell_domain::dates::iso;
@@ -73,7 +74,7 @@ pub async fn run(database: &str, args: &RemindArgs) -> anyhow::Result<ExitCode> 
 }
 
 async fn remind(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
-    let today = args.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    let today = today_or(args.today);
     let cases = store.interventions(None).await?;
     let list = digests(&cases, today);
     if args.dry_run {
