@@ -330,7 +330,8 @@ impl Store {
 
     /// The organisations in an account's reach beyond its role: a provider's own only; for
     /// a board member or peer reviewer, the organisations of every case naming the
-    /// account's person (by e-mail when the case gives one, else by name).
+    /// account's person (by e-mail when the case gives one, else by name) who has not
+    /// left it.
     pub async fn reach(&self, account: &Account) -> Result<BTreeSet<String>, StoreError> {
         let mut out: BTreeSet<String> = account.organisation.iter().cloned().collect();
         if !matches!(account.role, Role::BoardMember | Role::PeerReviewer) {
@@ -339,10 +340,12 @@ impl Store {
         let rows = sqlx::query(
             "select distinct o.organisation from intervention_actor p
              join intervention_organisation o on o.intervention_id = p.intervention_id
-             where (p.email is not null and lower(p.email) = lower($1)) or (p.email is null and p.name = $2)",
+             where ((p.email is not null and lower(p.email) = lower($1)) or (p.email is null and p.name = $2))
+               and (p.left_on is null or p.left_on > $3)",
         )
         .bind(account.email.as_deref().unwrap_or(""))
         .bind(&account.display_name)
+        .bind(failwell_domain::dates::iso(time::OffsetDateTime::now_utc().date()))
         .fetch_all(self.reads())
         .await?;
         for r in rows {

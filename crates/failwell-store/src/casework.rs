@@ -63,9 +63,20 @@ pub struct StoredActor {
     /// named at the opening, or recorded before such days were kept).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// The day they left the case, if they have (left out of JSON when absent): not on it
+    /// from that day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
 }
 
 impl StoredActor {
+    /// Whether they are on the case on `day` (YYYY-MM-DD): from their first day (the
+    /// case's start when none is kept) until the day they left. A review of a day, a
+    /// power on it and a reminder for it see only the people on the case that day.
+    pub fn on_case(&self, day: &str) -> bool {
+        self.from.as_deref().is_none_or(|f| f <= day) && self.left.as_deref().is_none_or(|l| l > day)
+    }
+
     /// The place as the domain's [`failwell_domain::casework::power_of`] reads it: (name,
     /// e-mail, power); `None` for a power the domain does not know.
     pub fn place(&self) -> Option<(&str, Option<&str>, failwell_domain::casework::Power)> {
@@ -562,7 +573,8 @@ impl Store {
         open_case(&mut tx, id).await?;
         part_from(&mut tx, id, "person's first day", from).await?;
         let same: Option<String> = sqlx::query_scalar(
-            "select role from intervention_actor where intervention_id = $1 and lower(name) = lower($2) and role = $3",
+            "select role from intervention_actor
+             where intervention_id = $1 and lower(name) = lower($2) and role = $3 and left_on is null",
         )
         .bind(id)
         .bind(&actor.name)
@@ -591,6 +603,59 @@ impl Store {
         .bind(iso(from))
         .execute(&mut *tx)
         .await?;
+        audit(&mut tx, note, "done").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that `name`, on open case `id` as `role`, left it on `on`. The person's row
+    /// stays (who served, and when, is part of the record); from `on` they are not on
+    /// the case ([`StoredActor::on_case`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when the case is unknown or closed,
+    /// nobody of that name is on it in that role (or they have left already), or `on` is
+    /// before their first day on it.
+    pub async fn leave_actor(
+        &self,
+        id: i64,
+        name: &str,
+        role: &str,
+        on: Date,
+        note: &AuditNote<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
+        open_case(&mut tx, id).await?;
+        let row = sqlx::query(
+            "select p.position, coalesce(p.from_on, i.start_on) from intervention_actor p
+             join intervention i on i.id = p.intervention_id
+             where p.intervention_id = $1 and lower(p.name) = lower($2) and p.role = $3 and p.left_on is null",
+        )
+        .bind(id)
+        .bind(name.trim())
+        .bind(role)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            let name = Some(format!("{} ({})", name.trim(), role.replace('_', " ")));
+            return Err(CaseworkRefusal::NotInCase { what: "person", id: 0, name, intervention: id }.into());
+        };
+        let position: i64 = row.try_get(0)?;
+        let from: String = row.try_get(1)?;
+        let start = failwell_domain::dates::parse_date(&from).map_err(|e| StoreError::Corrupt {
+            kind: "intervention_actor",
+            key: format!("{id}/{position}"),
+            reason: e.to_string(),
+        })?;
+        if on < start {
+            return Err(CaseworkRefusal::EndBeforeStart { what: "day they left", start, end: on }.into());
+        }
+        sqlx::query("update intervention_actor set left_on = $3 where intervention_id = $1 and position = $2")
+            .bind(id)
+            .bind(position)
+            .bind(iso(on))
+            .execute(&mut *tx)
+            .await?;
         audit(&mut tx, note, "done").await?;
         tx.commit().await?;
         Ok(())
@@ -743,7 +808,7 @@ impl Store {
         }
         let mut actors: HashMap<i64, Vec<StoredActor>> = HashMap::new();
         for a in read(format!(
-            "select intervention_id, name, role, power, email, from_on from intervention_actor where {selected}
+            "select intervention_id, name, role, power, email, from_on, left_on from intervention_actor where {selected}
              order by intervention_id, position"
         ))
         .await?
@@ -754,6 +819,7 @@ impl Store {
                 power: a.try_get(3)?,
                 email: a.try_get(4)?,
                 from: a.try_get(5)?,
+                left: a.try_get(6)?,
             };
             actors.entry(a.try_get(0)?).or_default().push(actor);
         }

@@ -112,6 +112,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0015_plan_days.sql"),
         include_str!("../../../migrations/postgres/0015_plan_days.sql"),
     ),
+    (
+        16,
+        include_str!("../../../migrations/sqlite/0016_people_leave.sql"),
+        include_str!("../../../migrations/postgres/0016_people_leave.sql"),
+    ),
 ];
 
 impl Store {

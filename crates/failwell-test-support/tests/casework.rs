@@ -284,6 +284,24 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         assert!(!people(&review).contains(&"N. Newcomer".to_string()), "[{b}] {:?}", people(&review));
         assert_eq!(review.exit_counts, (0, 0, 0, 1), "[{b}] the outcome criterion is set in 2025");
 
+        // The newcomer steps down in the spring: not before they joined, not in a role
+        // they do not hold, and once only. Autumn's review lists them; spring's does not.
+        let leave = |role, on: &str| casework::remove_person(&store, id, "n. newcomer", role, day(on), "caseworker");
+        let r = refusal(leave(CaseRole::BoardMember, "2024-08-01").await);
+        assert!(matches!(r, CaseworkRefusal::EndBeforeStart { .. }), "[{b}] before they joined: {r}");
+        let r = refusal(leave(CaseRole::BoardChair, "2025-03-01").await);
+        assert!(matches!(r, CaseworkRefusal::NotInCase { .. }), "[{b}] not their role: {r}");
+        leave(CaseRole::BoardMember, "2025-03-01").await.unwrap();
+        let r = refusal(leave(CaseRole::BoardMember, "2025-03-02").await);
+        assert!(matches!(r, CaseworkRefusal::NotInCase { .. }), "[{b}] gone already: {r}");
+        let stored = store.intervention(id).await.unwrap().unwrap();
+        let newcomer = stored.actors.iter().find(|a| a.name == "N. Newcomer").expect("kept in the record");
+        assert_eq!((newcomer.from.as_deref(), newcomer.left.as_deref()), (Some("2024-09-01"), Some("2025-03-01")));
+        let autumn = plan::review(&store, &regime, id, day("2024-10-01")).await.unwrap();
+        assert!(people(&autumn).contains(&"N. Newcomer".to_string()), "[{b}] {:?}", people(&autumn));
+        let spring = plan::review(&store, &regime, id, day("2025-03-01")).await.unwrap();
+        assert!(!people(&spring).contains(&"N. Newcomer".to_string()), "[{b}] {:?}", people(&spring));
+
         // New figures arrive: seven years well below the old mean, a real shift.
         let new: Vec<_> = (0..7)
             .map(|i| {
@@ -404,14 +422,14 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // Every move is in the audit log, refusals with their reasons.
         let log = store.audit_log(100).await.unwrap();
         let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
-        assert_eq!(refused.len(), 17, "[{b}] {refused:#?}");
+        assert_eq!(refused.len(), 20, "[{b}] {refused:#?}");
         assert!(refused.iter().any(|d| d.contains("first day (2020-01-01) is before the start")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("needs the power to direct")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
         assert_eq!(
             log.iter().filter(|e| e.outcome == "done").count(),
-            18,
-            "[{b}] three openings, a meeting, a step, a closing, a theme, two actions, a person, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
+            19,
+            "[{b}] three openings, a meeting, a step, a closing, a theme, two actions, a person who later left, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
         );
         store.close().await;
 

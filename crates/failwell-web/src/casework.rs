@@ -32,7 +32,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct CaseQuery {
     /// The day obligations are judged against (YYYY-MM-DD; default: today).
     pub today: Option<String>,
-    /// Only cases this person takes part in (by name, as recorded).
+    /// Only cases this person takes part in on the day (by name, as recorded; not those they have left).
     pub person: Option<String>,
     /// Only cases covering this organisation (its code).
     pub organisation: Option<String>,
@@ -91,6 +91,12 @@ pub struct CaseActorView {
     pub role: String,
     /// Power: `monitor`, `advise`, `direct` or `replace`.
     pub power: String,
+    /// The day they joined, when after the case opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The day they left, if they have: not on the case from then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
 }
 
 /// A move on the ladder (the opening first, with no `from_rung`).
@@ -191,7 +197,11 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
                 first_due: o.first_due.clone(),
             })
             .collect(),
-        actors: c.actors.into_iter().map(|a| CaseActorView { name: a.name, role: a.role, power: a.power }).collect(),
+        actors: c
+            .actors
+            .into_iter()
+            .map(|a| CaseActorView { name: a.name, role: a.role, power: a.power, from: a.from, left: a.left })
+            .collect(),
         steps: c
             .steps
             .into_iter()
@@ -355,7 +365,11 @@ pub(crate) async fn cases(state: &AppState, q: &CaseQuery) -> Result<(Vec<Interv
     let list = state.store.interventions(q.organisation.as_deref()).await?;
     let list = list
         .into_iter()
-        .filter(|c| q.person.as_ref().is_none_or(|p| c.actors.iter().any(|a| &a.name == p)))
+        .filter(|c| {
+            // A person's cases are those they are on that day, not those they have left.
+            let day = iso(today);
+            q.person.as_ref().is_none_or(|p| c.actors.iter().any(|a| &a.name == p && a.on_case(&day)))
+        })
         .map(|c| view(state, c, today))
         .collect();
     Ok((list, today))
@@ -783,10 +797,27 @@ pub async fn intervention(
             href: Some("/decisions".into()),
         });
     }
+    // The people as the page's day knew them: who had joined by then, and who had left.
+    let day = iso(today);
     let people = c
         .actors
         .iter()
-        .map(|a| vec![Cell::text(a.name.clone()), Cell::text(a.role.replace('_', " ")), Cell::text(a.power.clone())])
+        .filter(|a| a.from.as_deref().is_none_or(|f| f <= day.as_str()))
+        .map(|a| {
+            let left = a.left.as_ref().filter(|l| l.as_str() <= day.as_str());
+            let on_case = match (&a.from, left) {
+                (None, None) => "Since the case opened".to_string(),
+                (Some(f), None) => format!("From {f}"),
+                (None, Some(l)) => format!("Left on {l}"),
+                (Some(f), Some(l)) => format!("From {f}; left on {l}"),
+            };
+            vec![
+                Cell::text(a.name.clone()),
+                Cell::text(a.role.replace('_', " ")),
+                Cell::text(a.power.clone()),
+                Cell::text(on_case),
+            ]
+        })
         .collect();
     let steps = c
         .steps
@@ -824,7 +855,7 @@ pub async fn intervention(
         closed: c.status == "closed",
         today: long_date(today),
         summary,
-        people_head: heads(&["Name", "Role", "Power"]),
+        people_head: heads(&["Name", "Role", "Power", "On the case"]),
         people,
         steps_head: heads(&["Day", "From", "To", "Taken by", "Why"]),
         steps,
@@ -1093,17 +1124,23 @@ pub async fn pack(
     })
 }
 
-/// The targets the criteria of `cases` (those still open) hold organisation `code`'s
-/// indicators to, the first for each indicator.
+/// The targets the criteria of `cases` hold organisation `code`'s indicators to on
+/// `today`, the first for each indicator: only cases open that day, and only criteria
+/// set by then (an organisation page of a past day does not draw a later target).
 pub(crate) async fn targets(
     state: &AppState,
     reads: &mut CaseReads,
     code: &str,
     cases: &[InterventionView],
+    today: Date,
 ) -> Result<Vec<crate::pages::ChartTarget>, WebError> {
+    let day = iso(today);
+    let open_then =
+        |c: &&InterventionView| c.start_on <= day && c.ended_on.as_deref().is_none_or(|end| end > day.as_str());
     let mut out: Vec<crate::pages::ChartTarget> = Vec::new();
-    for c in cases.iter().filter(|c| c.ended_on.is_none()) {
-        for criterion in &reads.plan(state, c.id).await?.criteria {
+    for c in cases.iter().filter(open_then) {
+        let plan = failwell_engine::casework::plan::plan_as_it_stood(reads.plan(state, c.id).await?.clone(), today);
+        for criterion in &plan.criteria {
             if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, target, .. } =
                 &criterion.rule
                 && organisation.as_str() == code

@@ -775,7 +775,7 @@ pub async fn organisation(
         (Vec::new(), Vec::new())
     };
     // The targets its open cases' criteria hold its indicators to (casework: not published).
-    let targets = crate::casework::targets(&state, &mut reads, &code, &case_list).await?;
+    let targets = crate::casework::targets(&state, &mut reads, &code, &case_list, today).await?;
     let charts = charts(&state, &snapshot, &code, &as_of_suffix, None, &targets).await?;
     let (cases_head, cases) =
         if case_list.is_empty() { (Vec::new(), Vec::new()) } else { crate::casework::case_rows(&case_list) };

@@ -7,7 +7,7 @@
 use crate::cmd::scan::{ScanFormat, load_regime, parse_date};
 use crate::output::outln;
 use failwell_domain::Code;
-use failwell_domain::casework::{CaseActor, DueStatus, Lessons, NewIntervention, NewStep};
+use failwell_domain::casework::{CaseActor, CaseRole, DueStatus, Lessons, NewIntervention, NewStep};
 use failwell_domain::dates::iso;
 use failwell_engine::casework::{self, journey};
 use failwell_store::{Store, StoredIntervention};
@@ -50,6 +50,23 @@ pub enum InterventionCommand {
         /// The day they join the case [default: today]; a review or board pack of an earlier day leaves them out.
         #[arg(long, value_parser = parse_date)]
         from: Option<Date>,
+        /// Who records it.
+        #[arg(long = "by")]
+        by: String,
+    },
+    /// Record that a person left an intervention: from that day they are not on it.
+    RemovePerson {
+        /// The intervention.
+        id: i64,
+        /// Their name, as the case records it.
+        #[arg(long)]
+        name: String,
+        /// Their role on the case (as for `open --actor`).
+        #[arg(long)]
+        role: CaseRole,
+        /// The day they left [default: today]; a review or board pack of an earlier day still lists them.
+        #[arg(long, value_parser = parse_date)]
+        on: Option<Date>,
         /// Who records it.
         #[arg(long = "by")]
         by: String,
@@ -321,6 +338,11 @@ async fn dispatch(store: &Store, command: &InterventionCommand) -> anyhow::Resul
             casework::add_person(store, *id, person, today_or(*from), by).await?;
             outln!("{} added to intervention {id} as {} ({})", person.name, person.role, person.power)?;
         }
+        InterventionCommand::RemovePerson { id, name, role, on, by } => {
+            let on = today_or(*on);
+            casework::remove_person(store, *id, name, *role, on, by).await?;
+            outln!("{name} ({role}) left intervention {id} on {}", iso(on))?;
+        }
         InterventionCommand::Close(a) => {
             let lessons =
                 Lessons { worked: a.worked.clone(), did_not_work: a.did_not_work.clone(), exit: a.exit.clone() };
@@ -519,11 +541,13 @@ fn show(c: &StoredIntervention, today: Date) -> anyhow::Result<()> {
     }
     for a in &c.actors {
         outln!(
-            "  {} — {} ({}){}",
+            "  {} — {} ({}){}{}{}",
             a.name,
             a.role,
             a.power,
-            a.email.as_ref().map_or(String::new(), |e| format!(" <{e}>"))
+            a.email.as_ref().map_or(String::new(), |e| format!(" <{e}>")),
+            a.from.as_ref().map_or(String::new(), |d| format!(", from {d}")),
+            a.left.as_ref().map_or(String::new(), |d| format!(", left on {d}"))
         )?;
     }
     outln!("  steps:")?;

@@ -211,6 +211,18 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
         let names: Vec<&str> =
             shown["intervention"]["actors"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
         assert_eq!(names, vec!["B. Chair", "C. Partner"], "[{b}] in the order they joined");
+        // They leave (today, by default); the record keeps them with the day; twice is refused.
+        let leave =
+            ["intervention", "remove-person", "1", "--name", "C. Partner", "--role", "partner", "--by", "caseworker"];
+        let left = ok(&store, &leave);
+        assert!(left.starts_with("C. Partner (partner) left intervention 1 on "), "[{b}] {left}");
+        let shown: Value =
+            serde_json::from_str(&ok(&store, &["intervention", "show", "1", "--format", "json"])).unwrap();
+        assert!(shown["intervention"]["actors"][1]["left"].is_string(), "[{b}] {shown}");
+        let twice = run(&store, &leave);
+        assert!(!twice.status.success(), "[{b}]");
+        let err = String::from_utf8_lossy(&twice.stderr);
+        assert!(err.contains("person C. Partner (partner) is not part of intervention 1"), "[{b}] {err}");
 
         let due = ok(&store, &["intervention", "due", "--today", "2023-12-20", "--person", "B. Chair"]);
         assert!(

@@ -180,6 +180,16 @@ fn one_digest_per_person_per_day_never_twice_and_failures_are_retried() {
         let retry = remind("2023-08-26", &port);
         assert!(String::from_utf8_lossy(&retry.stdout).contains("2 sent, 0 already sent today, 0 failed"), "[{b}]");
         assert_eq!(arrived(&maildir).len(), 4, "[{b}]");
+
+        // The lead leaves the first case on the 27th: from that day its reminders go to
+        // the chair alone.
+        let leave = ["intervention", "remove-person", "1", "--name", "C. Lead", "--role", "case_lead", "--on"];
+        ok(&store, &[&leave[..], &["2023-08-27", "--by", "caseworker"]].concat());
+        let after = remind("2023-08-27", &port);
+        assert!(String::from_utf8_lossy(&after.stdout).contains("1 sent, 0 already sent today, 0 failed"), "[{b}]");
+        let mail = arrived(&maildir);
+        assert_eq!(mail.len(), 5, "[{b}]");
+        assert!(mail.iter().filter(|m| m.contains("lead@example.org")).count() == 2, "[{b}] none for the lead since");
         drop(smtp);
     }
 }

@@ -13,7 +13,7 @@ pub mod plan;
 pub mod reminders;
 
 use failwell_domain::casework::{
-    self, CaseActor, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power, check_closing, check_opening,
+    self, CaseActor, CaseRole, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power, check_closing, check_opening,
     check_power, check_step,
 };
 use failwell_domain::dates::{iso, parse_date};
@@ -119,7 +119,14 @@ pub async fn step(store: &Store, regime: &Regime, id: i64, step: &NewStep) -> Re
         let to = check_step(regime, ladder, &case.rung, last, step).map_err(CaseworkError::Refused)?;
         if let Some(person) = &step.person {
             // Named by name on the command line (a place's e-mail is for reminders and reach).
-            let held = case.actors.iter().filter(|a| a.name == *person).filter_map(|a| a.power.parse().ok()).max();
+            // Their place on the case that day: one who had left (or not yet joined) has none.
+            let day = iso(step.on);
+            let held = case
+                .actors
+                .iter()
+                .filter(|a| a.name == *person && a.on_case(&day))
+                .filter_map(|a| a.power.parse().ok())
+                .max();
             check_power(id, person, held, Power::Direct, "a step on the ladder").map_err(CaseworkError::Refused)?;
         }
         let planned_end = case.planned_end.as_deref().map(stored_date).transpose()?;
@@ -252,6 +259,38 @@ pub async fn add_person(store: &Store, id: i64, person: &CaseActor, from: Date, 
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
         Ok(store.add_actor(id, person, from, &note).await?)
+    })
+    .await
+}
+
+/// Records that `name`, on case `id` as `role`, left it on `on` (a commissioner replaced,
+/// a chair stepping down). From that day they are not on it: a review or board pack of
+/// that day or later leaves them out, they take no step and make no move on it, and its
+/// reminders no longer go to them. Who served, and when, stays in the record.
+///
+/// # Errors
+/// [`CaseworkError::Refused`] with the reason (also in the audit log): an unknown or
+/// closed case, nobody of that name on it in that role (or they have already left), a
+/// day before their first on it.
+pub async fn remove_person(
+    store: &Store,
+    id: i64,
+    name: &str,
+    role: CaseRole,
+    on: Date,
+    by: &str,
+) -> Result<(), CaseworkError> {
+    let subject = format!("intervention {id}");
+    let detail = format!("{} ({role}) left on {}", name.trim(), iso(on));
+    let note = AuditNote { who: by, action: "remove person", subject: &subject, detail: &detail };
+    audited(store, note.clone(), async {
+        if name.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("person's name")));
+        }
+        if by.trim().is_empty() {
+            return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
+        }
+        Ok(store.leave_actor(id, name, role.as_str(), on, &note).await?)
     })
     .await
 }

@@ -352,10 +352,19 @@ pub async fn review(store: &Store, regime: &Regime, id: i64, today: Date) -> Res
 /// pack of a past day shows what was before the board then: a theme, action, criterion
 /// or person from a later day is left out, and so are later progress updates and
 /// judgements. A part with no day of its own has been there since the case's start.
-fn as_it_stood(mut plan: StoredPlan, case: &mut StoredIntervention, today: Date) -> StoredPlan {
+fn as_it_stood(plan: StoredPlan, case: &mut StoredIntervention, today: Date) -> StoredPlan {
+    let day = iso(today);
+    case.actors.retain(|p| p.on_case(&day));
+    plan_as_it_stood(plan, today)
+}
+
+/// The plan as it stood on `today`: its themes, actions and criteria from that day or
+/// before, with the progress and judgements recorded by then. What a page of a past day
+/// (the organisation's `?as_of=`, a review, a pack) may draw: a target set later was not
+/// before anyone then.
+pub fn plan_as_it_stood(mut plan: StoredPlan, today: Date) -> StoredPlan {
     let day = iso(today);
     let by_then = |from: Option<&str>| from.is_none_or(|d| d <= day.as_str());
-    case.actors.retain(|p| by_then(p.from.as_deref()));
     plan.themes.retain(|t| by_then(t.from.as_deref()));
     for t in &mut plan.themes {
         t.actions.retain(|a| by_then(a.from.as_deref()));

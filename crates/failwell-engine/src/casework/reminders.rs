@@ -70,7 +70,8 @@ impl Digest {
 
 /// The digests for `today`: for every open case, every person with an address gets the
 /// case's obligations that are overdue, due today or due soon; a person on several cases
-/// gets one digest holding them all.
+/// gets one digest holding them all. A person who has left a case (or joins it later)
+/// gets nothing of it.
 pub fn digests(cases: &[StoredIntervention], today: Date) -> Vec<Digest> {
     let mut out: Vec<Digest> = Vec::new();
     for c in cases.iter().filter(|c| c.ended_on.is_none()) {
@@ -93,7 +94,8 @@ pub fn digests(cases: &[StoredIntervention], today: Date) -> Vec<Digest> {
         if items.is_empty() {
             continue;
         }
-        for a in &c.actors {
+        let day = iso(today);
+        for a in c.actors.iter().filter(|a| a.on_case(&day)) {
             let Some(email) = a.email.as_ref().filter(|e| !e.trim().is_empty()) else { continue };
             match out.iter_mut().find(|d| &d.email == email) {
                 Some(d) => d.items.extend(items.iter().cloned()),

@@ -44,6 +44,8 @@ pub(crate) enum Move {
     Extend,
     /// A person added.
     Person,
+    /// A person leaving the case.
+    Leave,
     /// A theme added to the plan.
     Theme,
     /// An action added to a theme.
@@ -68,10 +70,11 @@ pub(crate) enum Move {
 
 impl Move {
     /// Every move, in the order the intervention page lists them.
-    pub(crate) const ALL: [Move; 13] = [
+    pub(crate) const ALL: [Move; 14] = [
         Move::Step,
         Move::Extend,
         Move::Person,
+        Move::Leave,
         Move::Theme,
         Move::Action,
         Move::Criterion,
@@ -90,6 +93,7 @@ impl Move {
             Move::Step => "step",
             Move::Extend => "extend",
             Move::Person => "people",
+            Move::Leave => "people-left",
             Move::Theme => "themes",
             Move::Action => "actions",
             Move::Criterion => "criteria",
@@ -109,6 +113,7 @@ impl Move {
             Move::Step => "Move the case on the ladder",
             Move::Extend => "Extend a deadline",
             Move::Person => "Add a person",
+            Move::Leave => "Record a person leaving",
             Move::Theme => "Add a theme to the plan",
             Move::Action => "Add an action to the plan",
             Move::Criterion => "Add a success or exit criterion",
@@ -125,7 +130,7 @@ impl Move {
     /// What the viewer must reach over the case's organisations to make it.
     fn reach(self, orgs: &[Code]) -> Reach<'_> {
         match self {
-            Move::Step | Move::Extend | Move::Person | Move::CheckIn | Move::Close => Reach::SteerCase,
+            Move::Step | Move::Extend | Move::Person | Move::Leave | Move::CheckIn | Move::Close => Reach::SteerCase,
             Move::Theme | Move::Action | Move::Criterion | Move::CheckInHeld | Move::Meet | Move::Meeting => {
                 Reach::EditCase(orgs)
             }
@@ -142,7 +147,7 @@ impl Move {
         match self {
             Move::Progress | Move::Judgement | Move::CheckInHeld => Power::Monitor,
             Move::Theme | Move::Action | Move::Criterion | Move::Meet | Move::Meeting => Power::Advise,
-            Move::Step | Move::Extend | Move::Person | Move::CheckIn | Move::Close => Power::Direct,
+            Move::Step | Move::Extend | Move::Person | Move::Leave | Move::CheckIn | Move::Close => Power::Direct,
         }
     }
 
@@ -167,10 +172,13 @@ fn orgs(case: &StoredIntervention) -> Vec<Code> {
     case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect()
 }
 
-/// The viewer's place on `case`, when it names them: the name it records and their power.
+/// The viewer's place on `case` today, when it names them: the name it records and their
+/// power. One who has left the case (or joins it later) has none.
 fn place_on<'c>(signed: &Signed, case: &'c StoredIntervention) -> Option<(&'c str, Power)> {
     let v = &signed.viewer;
-    power_of(case.actors.iter().filter_map(failwell_store::StoredActor::place), &v.display_name, v.email.as_deref())
+    let today = failwell_domain::dates::iso(time::OffsetDateTime::now_utc().date());
+    let present = case.actors.iter().filter(|a| a.on_case(&today));
+    power_of(present.filter_map(failwell_store::StoredActor::place), &v.display_name, v.email.as_deref())
 }
 
 /// Refuses `m` to a viewer `case` names whose power on it does not reach the move. The
@@ -215,6 +223,7 @@ pub(crate) fn offered(m: Move, signed: &Signed, case: &StoredIntervention, plan:
             Move::CheckInHeld => plan.check_ins.iter().any(|c| c.held_on.is_none()),
             Move::Progress => plan.themes.iter().any(|t| !t.actions.is_empty()),
             Move::Meet => !unmet(case).is_empty(),
+            Move::Leave => !staying(case).is_empty(),
             _ => true,
         }
 }
@@ -230,6 +239,16 @@ pub(crate) fn links(
         .iter()
         .filter(|m| !m.on_intervention_page() && offered(**m, signed, case, plan, regime))
         .map(|m| (format!("/interventions/{}/{}", case.id, m.slug()), m.title()))
+        .collect()
+}
+
+/// The people who have not left the case, as ("role:name", "name (role)"): the choices of
+/// the form that records one leaving.
+fn staying(case: &StoredIntervention) -> Vec<(String, String)> {
+    case.actors
+        .iter()
+        .filter(|a| a.left.is_none())
+        .map(|a| (format!("{}:{}", a.role, a.name), format!("{} ({})", a.name, a.role.replace('_', " "))))
         .collect()
 }
 
@@ -422,6 +441,7 @@ async fn offer(
             ));
         }
         Move::Person => choices.extend([("role", words(CaseRole::ALL)), ("power", words(Power::ALL))]),
+        Move::Leave => choices.push(("leaving", items(staying(case)))),
         Move::Action => {
             choices.push(("theme", items(plan.themes.iter().map(|t| (t.id.to_string(), t.title.clone())))));
             choices.push(("tag", words(ActionTag::ALL)));
@@ -503,6 +523,8 @@ pub struct MoveForm {
     obligation: String,
     // Person.
     name: String,
+    /// Who leaves: `ROLE:NAME`, as `GET …/moves` lists them.
+    leaving: String,
     role: String,
     power: String,
     email: String,
@@ -644,6 +666,16 @@ async fn apply(
         Move::Person => {
             let person = person(&f.name, &f.role, &f.power, &f.email)?;
             engine::add_person(&state.store, id, &person, from()?, who).await.map_err(WebError::from)?;
+            "people"
+        }
+        Move::Leave => {
+            let (role, name) = f.leaving.split_once(':').ok_or_else(|| WebError::BadField {
+                field: "leaving",
+                reason: format!("choose who leaves, as ROLE:NAME (got {:?})", f.leaving),
+            })?;
+            engine::remove_person(&state.store, id, name, word("leaving", role)?, from()?, who)
+                .await
+                .map_err(WebError::from)?;
             "people"
         }
         Move::Theme => {

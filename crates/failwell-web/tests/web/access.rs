@@ -791,6 +791,13 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         // The open case's criterion holds the organisation's chart to its target.
         let org = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &analyst)]).await;
         assert!(org.body.contains("(target 18, from intervention 1, criterion "), "[{b}] the case's target, assured");
+        // The page of a day before the case opened (1 February 2020) draws the chart
+        // without it: no one held the organisation to a target then.
+        let before =
+            get_with(server.addr, &format!("/organisations/{FAILING}?as_of=2020-01-31"), &[("cookie", &analyst)]).await;
+        assert_eq!(before.status, 200, "[{b}]");
+        assert!(before.body.contains(INDICATOR), "[{b}] the chart is there");
+        assert!(!before.body.contains("(target 18, from intervention 1"), "[{b}] but not the later target");
 
         // A person joins; the same person in the same role twice is refused and audited.
         let person = [("name", "D. Adviser"), ("role", "partner"), ("power", "advise"), ("email", "d@example.org")];
@@ -806,6 +813,23 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         let peer = [("name", "P. Peer"), ("role", "peer_reviewer"), ("power", "monitor"), ("email", "")];
         assert_eq!(make_move(&server, &analyst, "people", &peer).await.status, 303, "[{b}]");
         assert_eq!(server.get_as("peer_reviewer", "/interventions/1").await.status, 200, "[{b}] named, so seen");
+        // Once recorded as leaving, today, they no longer see it; the page keeps them, with the day.
+        let left = [("leaving", "peer_reviewer:P. Peer"), ("on", today.as_str())];
+        let r = make_move(&server, &analyst, "people-left", &left).await;
+        assert_eq!(
+            (r.status, r.headers["location"].to_str().unwrap()),
+            (303, "/interventions/1#people"),
+            "[{b}] {}",
+            r.body
+        );
+        assert_eq!(server.get_as("peer_reviewer", "/interventions/1").await.status, 403, "[{b}] left, so not seen");
+        let page = get_with(server.addr, "/interventions/1", &[("cookie", &analyst)]).await;
+        assert!(
+            page.body.contains(&format!("From {today}; left on {today}")),
+            "[{b}] the record keeps who served, and when"
+        );
+        let again = make_move(&server, &analyst, "people-left", &[("leaving", "peer_reviewer:P. Peer")]).await;
+        assert_eq!(again.status, 409, "[{b}] gone already: {}", again.body);
         let bad_mail = [("name", "E. Else"), ("role", "partner"), ("power", "advise"), ("email", "not an address")];
         assert_eq!(make_move(&server, &analyst, "people", &bad_mail).await.status, 400, "[{b}]");
 

@@ -26,6 +26,7 @@ const PAGES: &[&str] = &[
     "/interventions/1/pack?today=2020-04-10",
     "/interventions/1/step",
     "/interventions/1/people",
+    "/interventions/1/people-left",
     "/interventions/1/themes",
     "/interventions/1/actions",
     "/interventions/1/criteria",
