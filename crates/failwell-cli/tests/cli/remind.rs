@@ -190,6 +190,15 @@ fn one_digest_per_person_per_day_never_twice_and_failures_are_retried() {
         let mail = arrived(&maildir);
         assert_eq!(mail.len(), 5, "[{b}]");
         assert!(mail.iter().filter(|m| m.contains("lead@example.org")).count() == 2, "[{b}] none for the lead since");
+
+        // The log lists what was recorded: the day of the failures has two failed (with
+        // why) and two sent; everything, as JSON, seven.
+        let log = ok(&store, &["remind", "--log", "--today", "2023-08-26"]);
+        assert!(log.contains("4 reminder(s) recorded for 2023-08-26: 2 sent, 2 failed, 0 pending"), "[{b}] {log}");
+        assert!(log.lines().any(|l| l.contains("chair@example.org by email: failed (")), "[{b}] {log}");
+        let all: serde_json::Value =
+            serde_json::from_str(&ok(&store, &["remind", "--log", "--format", "json"])).unwrap();
+        assert_eq!(all["reminders"].as_array().map(Vec::len), Some(7), "[{b}] {all}");
         drop(smtp);
     }
 }

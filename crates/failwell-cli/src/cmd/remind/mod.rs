@@ -11,7 +11,7 @@
 //! signing secret only from `FAILWELL_WEBHOOK_SECRET`.
 
 use crate::cmd::intervention::today_or;
-use crate::cmd::scan::parse_date;
+use crate::cmd::scan::{ScanFormat, parse_date};
 use crate::output::outln;
 use failwell_domain::dates::iso;
 use failwell_engine::casework::reminders::{Digest, digests};
@@ -44,8 +44,15 @@ pub struct RemindArgs {
     /// Print the digests instead of sending them.
     #[arg(long)]
     pub dry_run: bool,
+    /// List the reminders recorded (of the day given by `--today`, else of every day):
+    /// to whom, by which channel, sent, failed (with why) or pending. Sends nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub log: bool,
+    /// The format of `--log`.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text, requires = "log")]
+    pub format: ScanFormat,
     /// SMTP server (without it, no e-mail is sent: give it, `--webhook`, or both).
-    #[arg(long, env = "FAILWELL_SMTP_HOST", required_unless_present_any = ["dry_run", "webhook"], requires = "from")]
+    #[arg(long, env = "FAILWELL_SMTP_HOST", required_unless_present_any = ["dry_run", "webhook", "log"], requires = "from")]
     pub smtp_host: Option<String>,
     /// SMTP port [default: 587 for starttls, 465 for tls, 25 for none].
     #[arg(long, env = "FAILWELL_SMTP_PORT")]
@@ -74,6 +81,9 @@ pub async fn run(database: &str, args: &RemindArgs) -> anyhow::Result<ExitCode> 
 }
 
 async fn remind(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
+    if args.log {
+        return log(store, args).await;
+    }
     let today = today_or(args.today);
     let cases = store.interventions(None).await?;
     let list = digests(&cases, today);
@@ -123,6 +133,40 @@ async fn remind(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(if any_failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `--log`: the reminders recorded, oldest first. A failed send's reason is the
+/// operator's to read here, and the next run tries it again.
+async fn log(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
+    let day = args.today.map(iso);
+    let list = store.reminders(day.as_deref()).await?;
+    if args.format == ScanFormat::Json {
+        crate::output::write_json(&serde_json::json!({ "reminders": list }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in &list {
+        let why = if r.outcome == "failed" { format!(": {}", r.detail) } else { String::new() };
+        outln!(
+            "#{} {} {} by {}: {} ({} item(s), at {}){why}",
+            r.id,
+            r.day,
+            r.recipient,
+            r.channel,
+            r.outcome,
+            r.items,
+            r.at
+        )?;
+    }
+    let count = |o: &str| list.iter().filter(|r| r.outcome == o).count();
+    outln!(
+        "{} reminder(s) recorded{}: {} sent, {} failed, {} pending",
+        list.len(),
+        day.map(|d| format!(" for {d}")).unwrap_or_default(),
+        count("sent"),
+        count("failed"),
+        count("pending")
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Where digests go.
