@@ -1068,7 +1068,9 @@ pub async fn pack(
                     Some(indicator.as_str()),
                     &[target],
                 )
-                .await?,
+                .await?
+                .iter()
+                .cloned(),
             );
         }
     }

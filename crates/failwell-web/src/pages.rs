@@ -390,7 +390,7 @@ pub(crate) struct OrganisationPage {
     journey: crate::casework::JourneyView,
     timeline_head: Vec<Cell>,
     timeline: Vec<Vec<Cell>>,
-    charts: Vec<ChartView>,
+    charts: std::sync::Arc<Vec<ChartView>>,
 }
 
 /// One SPC chart on an organisation page, with the table of its values.
@@ -412,6 +412,19 @@ pub(crate) struct ChartView {
     pub(crate) assurance: String,
     pub(crate) table_head: Vec<Cell>,
     pub(crate) table_rows: Vec<Vec<Cell>>,
+    /// Its section of the organisation page, rendered once when the chart is drawn (empty
+    /// for the indicator page's national chart, which that page draws itself): the
+    /// page then copies it rather than formatting and escaping its table again on each
+    /// view, which was about a third of the page's CPU (`BENCHMARKS.md`, "The web
+    /// service under load").
+    pub(crate) section: String,
+}
+
+/// One chart's section of the organisation page (`chart_section.html`).
+#[derive(Template)]
+#[template(path = "chart_section.html")]
+struct ChartSection<'a> {
+    ch: &'a ChartView,
 }
 
 /// Which way a chart reads as better, from the indicator's polarity.
@@ -448,7 +461,7 @@ pub(crate) async fn charts(
     as_of_suffix: &str,
     only: Option<&str>,
     targets: &[ChartTarget],
-) -> Result<Vec<ChartView>, WebError> {
+) -> Result<std::sync::Arc<Vec<ChartView>>, WebError> {
     use std::fmt::Write as _;
     let mut key = format!("{code}\u{1f}{as_of_suffix}\u{1f}{}", only.unwrap_or_default());
     for t in targets {
@@ -456,10 +469,10 @@ pub(crate) async fn charts(
         let _ = write!(key, "\u{1f}{}={}@{}", t.indicator, t.value, t.from);
     }
     if let Some(kept) = snapshot.charts.get(&key) {
-        return Ok(kept.as_ref().clone());
+        return Ok(kept);
     }
-    let drawn = draw_charts(state, snapshot, code, as_of_suffix, only, targets).await?;
-    snapshot.charts.keep(key, std::sync::Arc::new(drawn.clone()));
+    let drawn = std::sync::Arc::new(draw_charts(state, snapshot, code, as_of_suffix, only, targets).await?);
+    snapshot.charts.keep(key, drawn.clone());
     Ok(drawn)
 }
 
@@ -586,7 +599,7 @@ async fn draw_charts(
         for c in &mut table_head[1..5] {
             c.numeric = true;
         }
-        out.push(ChartView {
+        let mut view = ChartView {
             id: chart_id,
             indicator: ind.code.to_string(),
             title: ind.title.clone(),
@@ -599,7 +612,10 @@ async fn draw_charts(
             assurance,
             table_head,
             table_rows,
-        });
+            section: String::new(),
+        };
+        view.section = ChartSection { ch: &view }.render()?;
+        out.push(view);
     }
     out.sort_by(|a, b| {
         let common = |c: &ChartView| c.variation.starts_with("Common cause");
@@ -624,7 +640,7 @@ pub async fn chart_csv(
     if !snapshot.organisations.contains_key(&code) {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     }
-    let Some(chart) = charts(&state, &snapshot, &code, "", Some(indicator), &[]).await?.into_iter().next() else {
+    let Some(chart) = charts(&state, &snapshot, &code, "", Some(indicator), &[]).await?.first().cloned() else {
         return Err(WebError::NotFound(format!("a chart of {indicator:?} for {code:?}")).into());
     };
     let mut csv = String::new();
@@ -1085,6 +1101,8 @@ fn national_chart(
         assurance: String::new(),
         table_head,
         table_rows,
+        // Drawn on the indicator page, not as an organisation's section.
+        section: String::new(),
     })
 }
 
@@ -1490,6 +1508,7 @@ mod chart_cache_tests {
             assurance: String::new(),
             table_head: Vec::new(),
             table_rows: Vec::new(),
+            section: String::new(),
         }])
     }
 
