@@ -457,10 +457,30 @@ pub struct JourneyView {
     pub episodes: Vec<EpisodeView>,
     /// The yo-yo count: spells that followed an exit.
     pub relapses: usize,
+    /// The designations in the record (notices, directions, commissioners…), each with
+    /// the days the journey gives it, for the figure on the organisation page; the spans
+    /// of `episodes` say the same in words.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub(crate) designations: Vec<crate::journey_chart::Recorded>,
 }
 
 fn journey_view(j: Journey) -> JourneyView {
+    let designations = j
+        .episodes
+        .iter()
+        .flat_map(|e| &e.spans)
+        .filter_map(|s| {
+            Some(crate::journey_chart::Recorded {
+                what: s.what.clone(),
+                kind: s.designation?,
+                from: s.start,
+                to: s.end,
+            })
+        })
+        .collect();
     JourneyView {
+        designations,
         organisation: j.organisation,
         predecessors: j.predecessors,
         relapses: j.relapses,

@@ -1,7 +1,9 @@
 //! An organisation's journey drawn as one figure, in the manner of the report's Figures
 //! 1–4: a line of years; the regulator's judgements on it as marked points; the cases in
-//! intervention as bars, one segment per rung (darker the higher the rung); the spells
-//! the journey joins, a relapse marked; and the recorded events as ticks.
+//! intervention as bars, one segment per rung (darker the higher the rung), and behind
+//! them the designations the record holds (notices, directions, commissioners: paler,
+//! outlined with dashes, side by side where they overlap); the spells the journey joins,
+//! a relapse marked; and the recorded events as ticks.
 //!
 //! Drawn on the server as SVG from what the organisation page has already read, so the
 //! figure and the tables beneath it (the journey, the timeline) say the same. Each mark
@@ -39,6 +41,20 @@ pub struct Held {
     pub to: Option<Date>,
 }
 
+/// A designation in the record (a notice, a direction, commissioners), from its day to
+/// the day the journey ends it (`None`: no ending in the record).
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// What it was, in words.
+    pub what: String,
+    /// The kind of rung it stands for.
+    pub kind: failwell_domain::regime::RungKind,
+    /// First day.
+    pub from: Date,
+    /// Last day, if it ended.
+    pub to: Option<Date>,
+}
+
 /// A spell in intervention, as the journey joins it.
 #[derive(Debug, Clone)]
 pub struct Spell {
@@ -66,6 +82,8 @@ pub struct Journey {
     pub judged: Vec<Judged>,
     /// The rungs held.
     pub held: Vec<Held>,
+    /// The designations in the record.
+    pub recorded: Vec<Recorded>,
     /// The spells.
     pub spells: Vec<Spell>,
     /// The events.
@@ -102,6 +120,42 @@ fn rung_fill(level: i64) -> &'static str {
     }
 }
 
+/// The level on a ladder a kind of rung usually stands at, for a designation known only
+/// from the record (the England ladders' levels: a notice 3, a direction 4, commissioners
+/// 5), so it is shaded as a case on that rung would be.
+fn kind_level(kind: failwell_domain::regime::RungKind) -> i64 {
+    use failwell_domain::regime::RungKind as K;
+    match kind {
+        K::UniversalMonitoring => 0,
+        K::PeerReview | K::Support => 1,
+        K::ImprovementBoard => 2,
+        K::Inspection | K::FormalNotice | K::SpecialMeasures => 3,
+        K::GovernanceChange | K::Direction => 4,
+        K::Commissioners | K::StructuralChange => 5,
+    }
+}
+
+/// Sub-rows for `bars` (first day, last day) so that no two that overlap share one: each
+/// bar's row, and how many rows there are.
+fn rows_for(bars: &[(Date, Date)]) -> (Vec<usize>, usize) {
+    let mut ends: Vec<Date> = Vec::new();
+    let mut rows = Vec::with_capacity(bars.len());
+    for (from, to) in bars {
+        match ends.iter().position(|end| end < from) {
+            Some(r) => {
+                ends[r] = *to;
+                rows.push(r);
+            }
+            None => {
+                ends.push(*to);
+                rows.push(ends.len() - 1);
+            }
+        }
+    }
+    let count = ends.len().max(1);
+    (rows, count)
+}
+
 fn day_number(d: Date) -> f64 {
     f64::from(d.to_julian_day())
 }
@@ -110,11 +164,15 @@ fn day_number(d: Date) -> f64 {
 pub fn draw(j: &Journey, today: Date) -> Option<String> {
     let mut days: Vec<Date> = j.judged.iter().map(|x| x.on).collect();
     days.extend(j.held.iter().flat_map(|h| [Some(h.from), h.to]).flatten());
+    days.extend(j.recorded.iter().flat_map(|r| [Some(r.from), r.to]).flatten());
     days.extend(j.spells.iter().flat_map(|s| [Some(s.from), s.to]).flatten());
     days.extend(j.events.iter().map(|e| e.on));
     let first = *days.iter().min()?;
     let mut last = *days.iter().max()?;
-    if j.held.iter().any(|h| h.to.is_none()) || j.spells.iter().any(|s| s.to.is_none()) {
+    if j.held.iter().any(|h| h.to.is_none())
+        || j.recorded.iter().any(|r| r.to.is_none())
+        || j.spells.iter().any(|s| s.to.is_none())
+    {
         last = last.max(today);
     }
     let start_year = first.year();
@@ -126,8 +184,9 @@ pub fn draw(j: &Journey, today: Date) -> Option<String> {
     let height = TOP + LANE * lanes.len() as f64 + AXIS;
     let mut svg = String::new();
     let desc = format!(
-        "{} judgement(s), {} rung(s) held in {} case(s), {} spell(s) in intervention ({} relapse(s)) and {} event(s), from {} to {}.",
+        "{} judgement(s), {} designation(s) in the record, {} rung(s) held in {} case(s), {} spell(s) in intervention ({} relapse(s)) and {} event(s), from {} to {}.",
         j.judged.len(),
+        j.recorded.len(),
         j.held.len(),
         {
             let mut ids: Vec<i64> = j.held.iter().map(|h| h.case).collect();
@@ -191,8 +250,32 @@ pub fn draw(j: &Journey, today: Date) -> Option<String> {
             y + 14.0
         );
     }
-    // Rungs held: a bar per rung, its level written in when there is room.
+    // Designations in the record: behind the cases' rungs, paler and outlined with
+    // dashes, overlapping ones side by side.
     let y = TOP + LANE * 1.0 + 10.0;
+    let mut recorded: Vec<&Recorded> = j.recorded.iter().collect();
+    recorded.sort_by_key(|r| (r.from, r.to.is_none(), r.to));
+    let spans: Vec<(Date, Date)> = recorded.iter().map(|r| (r.from, r.to.unwrap_or(today))).collect();
+    let (rows, count) = rows_for(&spans);
+    let row_height = (LANE - 20.0) / count as f64;
+    for ((r, (from, to)), row) in recorded.iter().zip(&spans).zip(&rows) {
+        let (a, b) = (x(*from), x(*to));
+        let level = kind_level(r.kind);
+        let _ = write!(
+            svg,
+            r##"<g><title>From the record: {} (as level {}) from {} to {}</title><rect x="{a:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="0.35" stroke="{}" stroke-dasharray="3 2" stroke-width="1"/></g>"##,
+            esc(&r.what),
+            level,
+            failwell_domain::dates::iso(*from),
+            r.to.map_or_else(|| "now (no ending in the record)".to_string(), failwell_domain::dates::iso),
+            y + row_height * *row as f64,
+            (b - a).max(2.0),
+            row_height,
+            rung_fill(level),
+            rung_fill(level)
+        );
+    }
+    // Rungs held: a bar per rung, its level written in when there is room.
     for h in &j.held {
         let (a, b) = (x(h.from), x(h.to.unwrap_or(today)));
         let w = (b - a).max(2.0);
@@ -290,8 +373,52 @@ mod tests {
                 Spell { from: date!(2010 - 06 - 01), to: Some(date!(2012 - 12 - 31)), relapse: false },
                 Spell { from: date!(2019 - 03 - 01), to: None, relapse: true },
             ],
+            recorded: vec![
+                Recorded {
+                    what: "statutory direction: first".into(),
+                    kind: failwell_domain::regime::RungKind::Direction,
+                    from: date!(2019 - 06 - 01),
+                    to: None,
+                },
+                Recorded {
+                    what: "statutory direction: second".into(),
+                    kind: failwell_domain::regime::RungKind::Direction,
+                    from: date!(2019 - 09 - 01),
+                    to: Some(date!(2019 - 12 - 01)),
+                },
+            ],
             events: vec![Event { on: date!(2010 - 06 - 01), what: "improvement notice: issued".into() }],
         }
+    }
+
+    #[test]
+    fn designations_in_the_record_are_bars_side_by_side_where_they_overlap() {
+        let svg = draw(&journey(), date!(2020 - 01 - 01)).unwrap();
+        assert!(
+            svg.contains("<title>From the record: statutory direction: first (as level 4) from 2019-06-01 to now (no ending in the record)</title>"),
+            "{svg}"
+        );
+        assert!(svg.contains("2 designation(s) in the record"), "{svg}");
+        // Two overlapping: two rows of half the bar's height, one above the other.
+        let y_of = |what: &str| -> (f64, f64) {
+            let at = svg.find(&format!("From the record: {what}")).unwrap();
+            let rest = &svg[at..];
+            let num = |key: &str| -> f64 {
+                let c = rest.find(key).unwrap() + key.len();
+                rest[c..c + rest[c..].find('"').unwrap()].parse().unwrap()
+            };
+            (num(" y=\""), num("height=\""))
+        };
+        let (first, second) = (y_of("statutory direction: first"), y_of("statutory direction: second"));
+        assert_eq!(first.1, second.1, "the same height");
+        assert!((first.1 - (LANE - 20.0) / 2.0).abs() < 1e-9, "half the lane's bar: {first:?}");
+        assert!((second.0 - first.0 - first.1).abs() < 1e-9, "the second below the first: {first:?} {second:?}");
+        assert_eq!(
+            rows_for(&[(date!(2019 - 01 - 01), date!(2019 - 02 - 01)), (date!(2019 - 03 - 01), date!(2019 - 04 - 01))])
+                .1,
+            1,
+            "one after the other share a row"
+        );
     }
 
     #[test]
@@ -304,7 +431,9 @@ mod tests {
             svg.contains(">relapse</text>") && svg.contains("Relapse: a spell after an exit from 2019-03-01 to now")
         );
         assert!(svg.contains(">2010</text>") && svg.contains(">2020</text>"), "from the first year to today's");
-        assert!(svg.contains("2 judgement(s), 1 rung(s) held in 1 case(s), 2 spell(s) in intervention (1 relapse(s))"));
+        assert!(svg.contains(
+            "2 judgement(s), 2 designation(s) in the record, 1 rung(s) held in 1 case(s), 2 spell(s) in intervention (1 relapse(s))"
+        ));
         assert!(svg.contains("role=\"img\""));
     }
 

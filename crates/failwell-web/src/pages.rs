@@ -888,7 +888,8 @@ fn journey_figure(
         .filter(|e| e.occurred_on <= today)
         .map(|e| Event { on: e.occurred_on, what: format!("{}: {}", e.event_type.code().replace('_', " "), e.title) })
         .collect();
-    crate::journey_chart::draw(&Journey { judged, held, spells, events }, today)
+    let recorded = journey.designations.clone();
+    crate::journey_chart::draw(&Journey { judged, held, recorded, spells, events }, today)
 }
 
 fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> JudgementView {

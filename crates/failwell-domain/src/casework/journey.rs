@@ -15,6 +15,11 @@ pub struct Span {
     pub end: Option<Date>,
     /// What it was, in words (for the journey).
     pub what: String,
+    /// The kind of rung a designation in the record stands for (a notice, a direction,
+    /// commissioners); `None` for a judgement or one of failwell's cases. Not serialised:
+    /// the journey figure draws these as bars beside the cases' rungs.
+    #[serde(skip)]
+    pub designation: Option<crate::regime::RungKind>,
 }
 
 /// A spell in intervention: overlapping or touching spans joined.
@@ -58,7 +63,7 @@ mod tests {
     use time::macros::date;
 
     fn span(start: Date, end: Option<Date>) -> Span {
-        Span { start, end, what: "x".into() }
+        Span { start, end, what: "x".into(), designation: None }
     }
 
     #[test]

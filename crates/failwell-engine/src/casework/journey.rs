@@ -79,7 +79,7 @@ pub fn journey(
     let mut spans = Vec::new();
     for (on, failing, what) in &judged {
         if *failing {
-            spans.push(Span { start: *on, end: next_sound(*on), what: what.clone() });
+            spans.push(Span { start: *on, end: next_sound(*on), what: what.clone(), designation: None });
         }
     }
     let mut evs: Vec<&Event> =
@@ -105,7 +105,8 @@ pub fn journey(
             (a, b) => a.or(b),
         };
         let open = if end.is_none() { " (no ending in the record)" } else { "" };
-        spans.push(Span { start: e.occurred_on, end, what: format!("{}: {}{open}", e.event_type, e.title) });
+        let what = format!("{}: {}{open}", e.event_type, e.title);
+        spans.push(Span { start: e.occurred_on, end, what, designation: Some(kind) });
     }
     for c in cases.iter().filter(|c| c.organisations.iter().any(|o| ours(o))) {
         let (Ok(start), end) = (parse_date(&c.start_on), c.ended_on.as_deref().map(parse_date)) else { continue };
@@ -113,7 +114,8 @@ pub fn journey(
             continue;
         }
         let end = end.and_then(Result::ok).filter(|d| *d <= today);
-        spans.push(Span { start, end, what: format!("intervention {} on {} (from {})", c.id, c.rung, iso(start)) });
+        let what = format!("intervention {} on {} (from {})", c.id, c.rung, iso(start));
+        spans.push(Span { start, end, what, designation: None });
     }
     let episodes = episodes(spans);
     Journey {
