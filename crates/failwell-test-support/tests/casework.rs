@@ -302,6 +302,15 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         let spring = plan::review(&store, &regime, id, day("2025-03-01")).await.unwrap();
         assert!(!people(&spring).contains(&"N. Newcomer".to_string()), "[{b}] {:?}", people(&spring));
 
+        // A person the case names is held to their power whoever records the move: the
+        // peer reviewer advises, so may shape the plan but brings no one in.
+        let extra: CaseActor = "X. Extra:partner:advise".parse().unwrap();
+        let r = refusal(casework::add_person(&store, id, &extra, day("2025-03-01"), "p. reviewer").await);
+        assert!(
+            matches!(&r, CaseworkRefusal::PowerTooWeak { held: Power::Advise, needed: Power::Direct, .. }),
+            "[{b}] {r}"
+        );
+
         // New figures arrive: seven years well below the old mean, a real shift.
         let new: Vec<_> = (0..7)
             .map(|i| {
@@ -422,7 +431,7 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         // Every move is in the audit log, refusals with their reasons.
         let log = store.audit_log(100).await.unwrap();
         let refused: Vec<&str> = log.iter().filter(|e| e.outcome == "refused").map(|e| e.detail.as_str()).collect();
-        assert_eq!(refused.len(), 20, "[{b}] {refused:#?}");
+        assert_eq!(refused.len(), 21, "[{b}] {refused:#?}");
         assert!(refused.iter().any(|d| d.contains("first day (2020-01-01) is before the start")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("needs the power to direct")), "[{b}]");
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");

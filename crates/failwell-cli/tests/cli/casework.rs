@@ -176,9 +176,11 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
         assert_eq!(review["criteria"][0]["verdict"]["state"], "not_met", "[{b}] 45 is over 25");
         assert_eq!(review["exit_ready"], false);
 
-        ok(
-            &store,
-            &[
+        // The chair the case names only monitors: a meeting recorded as theirs is refused
+        // (keeping the board's record needs the power to advise), as on the web; the
+        // caseworker, whom the case does not name, records it.
+        let meeting = |by: &'static str| {
+            [
                 "board",
                 "meeting",
                 "1",
@@ -189,9 +191,17 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
                 "--decision",
                 "Audit monthly",
                 "--by",
-                "B. Chair",
-            ],
+                by,
+            ]
+        };
+        let weak = run(&store, &meeting("b. chair"));
+        assert!(!weak.status.success(), "[{b}]");
+        let err = String::from_utf8_lossy(&weak.stderr);
+        assert!(
+            err.contains("b. chair holds the power to monitor on intervention 1; recording a board meeting needs the power to advise"),
+            "[{b}] {err}"
         );
+        ok(&store, &meeting("caseworker"));
         let meetings = ok(&store, &["board", "meetings", "1"]);
         assert!(meetings.contains("decided: Audit monthly"), "[{b}] {meetings}");
 

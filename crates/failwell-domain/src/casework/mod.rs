@@ -22,5 +22,6 @@ pub(crate) use model::words;
 pub use model::{CaseActor, CaseRole, Lessons, NewIntervention, NewStep, Power, UnknownWord};
 pub use plan::{ActionTag, CriterionOf, CriterionRule, ExitKind, ProgressStatus, TargetSide, all_structural};
 pub use rules::{
-    CaseworkRefusal, Opening, check_closing, check_extension, check_opening, check_power, check_step, power_of,
+    CaseMove, CaseworkRefusal, Opening, check_closing, check_extension, check_opening, check_power, check_step,
+    power_of,
 };

@@ -283,6 +283,81 @@ pub fn power_of<'a>(
         .map(|(n, _, p)| (n, p))
 }
 
+/// A move on a case, as far as the power it asks of a person the case names: reporting
+/// (progress, a criterion they judge, a check-in held) is for anyone who monitors;
+/// shaping and tracking the plan, and the board's record, for those who advise or more;
+/// steering the case for those who direct. One table for the engine's moves (whoever
+/// records them) and the web's forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseMove {
+    /// Up or down the ladder.
+    Step,
+    /// A deadline extended.
+    Extend,
+    /// A person added.
+    AddPerson,
+    /// A person leaving.
+    RemovePerson,
+    /// A theme added to the plan.
+    Theme,
+    /// An action added to a theme.
+    Action,
+    /// A criterion added.
+    Criterion,
+    /// A criterion judged.
+    Judgement,
+    /// Progress recorded on an action.
+    Progress,
+    /// An obligation recorded met.
+    Meet,
+    /// A board meeting recorded.
+    Meeting,
+    /// A check-in scheduled.
+    CheckIn,
+    /// A check-in held.
+    CheckInHeld,
+    /// The case closed.
+    Close,
+}
+
+impl CaseMove {
+    /// The least power a person the case names must hold to make it.
+    pub fn needs(self) -> Power {
+        match self {
+            CaseMove::Progress | CaseMove::Judgement | CaseMove::CheckInHeld => Power::Monitor,
+            CaseMove::Theme | CaseMove::Action | CaseMove::Criterion | CaseMove::Meet | CaseMove::Meeting => {
+                Power::Advise
+            }
+            CaseMove::Step
+            | CaseMove::Extend
+            | CaseMove::AddPerson
+            | CaseMove::RemovePerson
+            | CaseMove::CheckIn
+            | CaseMove::Close => Power::Direct,
+        }
+    }
+
+    /// The move in words, as a refusal names it ("needs the power to advise for …").
+    pub fn what(self) -> &'static str {
+        match self {
+            CaseMove::Step => "a step on the ladder",
+            CaseMove::Extend => "extending a deadline",
+            CaseMove::AddPerson => "adding a person",
+            CaseMove::RemovePerson => "recording a person leaving",
+            CaseMove::Theme => "adding a theme to the plan",
+            CaseMove::Action => "adding an action to the plan",
+            CaseMove::Criterion => "adding a criterion",
+            CaseMove::Judgement => "judging a criterion",
+            CaseMove::Progress => "recording progress",
+            CaseMove::Meet => "recording an obligation met",
+            CaseMove::Meeting => "recording a board meeting",
+            CaseMove::CheckIn => "scheduling a check-in",
+            CaseMove::CheckInHeld => "recording a check-in held",
+            CaseMove::Close => "closing the case",
+        }
+    }
+}
+
 /// Checks that `person`, holding `held` on intervention `intervention` (`None`: not named
 /// on it), may make a move needing `needed`: the people's powers, lightest first
 /// (monitor, advise, direct, replace), decide which moves each of them may make.

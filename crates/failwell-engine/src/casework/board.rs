@@ -6,8 +6,8 @@
 
 use super::criteria::CriterionState;
 use super::plan::{CaseReview, Rag};
-use super::{CaseworkError, audited};
-use failwell_domain::casework::{CaseworkRefusal, DueStatus};
+use super::{CaseworkError, audited, held_to_power};
+use failwell_domain::casework::{CaseMove, CaseworkRefusal, DueStatus};
 use failwell_domain::dates::iso;
 use failwell_store::{AuditNote, Store};
 use time::Date;
@@ -34,6 +34,7 @@ pub async fn record_meeting(
         if decisions.iter().any(|d| d.trim().is_empty()) {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("decision")));
         }
+        held_to_power(store, id, by, held_on, CaseMove::Meeting).await?;
         Ok(store.record_meeting(id, held_on, minutes, decisions, &note).await?)
     })
     .await

@@ -13,12 +13,12 @@ pub mod plan;
 pub mod reminders;
 
 use failwell_domain::casework::{
-    self, CaseActor, CaseRole, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power, check_closing, check_opening,
-    check_power, check_step,
+    self, CaseActor, CaseMove, CaseRole, CaseworkRefusal, Lessons, NewIntervention, NewStep, Power, check_closing,
+    check_opening, check_power, check_step,
 };
 use failwell_domain::dates::{iso, parse_date};
 use failwell_domain::regime::Regime;
-use failwell_store::{AuditNote, InterventionRecord, Store, StoreError};
+use failwell_store::{AuditNote, InterventionRecord, Store, StoreError, StoredIntervention};
 use time::Date;
 
 /// Why a casework move did not happen.
@@ -55,6 +55,43 @@ pub(crate) async fn audited<T>(
             Err(CaseworkError::Refused(r))
         }
         other => other,
+    }
+}
+
+/// Holds `by` to their power on `case` for `m` when the case names them (by name, any
+/// case) on `day`: a person on the case makes only the moves their power reaches,
+/// whoever types them in, at the command line as on the web. Someone the case does not
+/// name (a caseworker, the operator, a web user by their user name) acts by a role the
+/// caller has checked.
+///
+/// # Errors
+/// [`CaseworkRefusal::PowerTooWeak`] when their power falls short.
+pub(crate) fn hold_to_power(case: &StoredIntervention, by: &str, day: Date, m: CaseMove) -> Result<(), CaseworkError> {
+    let (who, day) = (by.trim().to_lowercase(), iso(day));
+    let held = case
+        .actors
+        .iter()
+        .filter(|a| a.name.trim().to_lowercase() == who && a.on_case(&day))
+        .filter_map(|a| a.power.parse::<Power>().ok())
+        .max();
+    match held {
+        None => Ok(()),
+        Some(held) => check_power(case.id, by.trim(), Some(held), m.needs(), m.what()).map_err(CaseworkError::Refused),
+    }
+}
+
+/// [`hold_to_power`] on case `id` as stored (nothing to hold when there is no such case:
+/// the move itself says so).
+pub(crate) async fn held_to_power(
+    store: &Store,
+    id: i64,
+    by: &str,
+    day: Date,
+    m: CaseMove,
+) -> Result<(), CaseworkError> {
+    match store.intervention(id).await? {
+        Some(case) => hold_to_power(&case, by, day, m),
+        None => Ok(()),
     }
 }
 
@@ -127,7 +164,8 @@ pub async fn step(store: &Store, regime: &Regime, id: i64, step: &NewStep) -> Re
                 .filter(|a| a.name == *person && a.on_case(&day))
                 .filter_map(|a| a.power.parse().ok())
                 .max();
-            check_power(id, person, held, Power::Direct, "a step on the ladder").map_err(CaseworkError::Refused)?;
+            let m = CaseMove::Step;
+            check_power(id, person, held, m.needs(), m.what()).map_err(CaseworkError::Refused)?;
         }
         let planned_end = case.planned_end.as_deref().map(stored_date).transpose()?;
         let obligations = casework::obligations(to, step.on, None, planned_end);
@@ -164,6 +202,7 @@ pub async fn close(store: &Store, id: i64, end: Date, lessons: &Lessons, by: &st
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
+        hold_to_power(&case, by, end, CaseMove::Close)?;
         check_closing(stored_date(&case.start_on)?, stored_date(&last)?, end, lessons)
             .map_err(CaseworkError::Refused)?;
         store.close_intervention(id, end, lessons, &note).await?;
@@ -195,6 +234,7 @@ pub async fn extend(
         }
         let case =
             store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
+        hold_to_power(&case, by, time::OffsetDateTime::now_utc().date(), CaseMove::Extend)?;
         let o = case
             .obligations
             .iter()
@@ -231,6 +271,7 @@ pub async fn meet(store: &Store, id: i64, obligation: i64, on: Date, by: &str) -
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
+        held_to_power(store, id, by, on, CaseMove::Meet).await?;
         Ok(store.meet_obligation(id, obligation, on, &note).await?)
     })
     .await
@@ -258,6 +299,7 @@ pub async fn add_person(store: &Store, id: i64, person: &CaseActor, from: Date, 
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
+        held_to_power(store, id, by, from, CaseMove::AddPerson).await?;
         Ok(store.add_actor(id, person, from, &note).await?)
     })
     .await
@@ -290,6 +332,7 @@ pub async fn remove_person(
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
+        held_to_power(store, id, by, on, CaseMove::RemovePerson).await?;
         Ok(store.leave_actor(id, name, role.as_str(), on, &note).await?)
     })
     .await

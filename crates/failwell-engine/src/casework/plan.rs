@@ -4,9 +4,9 @@
 //! all structure, and whether the exit criteria are met (the exit-readiness view).
 
 use super::criteria::{self, CriteriaEvidence, CriterionState, Verdict};
-use super::{CaseworkError, audited};
+use super::{CaseworkError, audited, held_to_power};
 use failwell_domain::casework::{
-    ActionTag, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, ProgressStatus, all_structural,
+    ActionTag, CaseMove, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, ProgressStatus, all_structural,
 };
 use failwell_domain::dates::{iso, parse_date};
 use failwell_domain::regime::Regime;
@@ -31,6 +31,7 @@ pub async fn add_theme(store: &Store, id: i64, title: &str, from: Date, by: &str
     audited(store, note.clone(), async {
         not_blank(title, "theme's title")?;
         not_blank(by, "name of who records it")?;
+        held_to_power(store, id, by, from, CaseMove::Theme).await?;
         Ok(store.add_theme(id, title, from, &note).await?)
     })
     .await
@@ -73,6 +74,7 @@ pub async fn add_action(store: &Store, id: i64, a: &NewAction, by: &str) -> Resu
         not_blank(&a.title, "action's title")?;
         not_blank(&a.lead, "lead officer")?;
         not_blank(by, "name of who records it")?;
+        held_to_power(store, id, by, a.from, CaseMove::Action).await?;
         Ok(store.add_action(id, a.theme, &a.title, &a.lead, a.due, a.tag, a.from, &note).await?)
     })
     .await
@@ -97,6 +99,7 @@ pub async fn record_progress(
     audited(store, note.clone(), async {
         not_blank(text, "progress note")?;
         not_blank(by, "name of who records it")?;
+        held_to_power(store, id, by, on, CaseMove::Progress).await?;
         Ok(store.record_progress(id, action, on, status, text, &note).await?)
     })
     .await
@@ -130,6 +133,7 @@ pub async fn add_criterion(
         {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("criterion's target")));
         }
+        held_to_power(store, id, by, from, CaseMove::Criterion).await?;
         Ok(store.add_criterion(id, of, rule, from, &note).await?)
     })
     .await
@@ -153,6 +157,7 @@ pub async fn judge_criterion(
     let note = AuditNote { who: by, action: "judge criterion", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(evidence, "evidence")?;
+        held_to_power(store, id, by, on, CaseMove::Judgement).await?;
         Ok(store.record_judgement(id, criterion, on, met, evidence, &note).await?)
     })
     .await
@@ -176,6 +181,7 @@ pub async fn schedule_check_in(
     audited(store, note.clone(), async {
         not_blank(who, "name of who holds the check-in")?;
         not_blank(reviews, "what the check-in reviews")?;
+        held_to_power(store, id, by, time::OffsetDateTime::now_utc().date(), CaseMove::CheckIn).await?;
         Ok(store.schedule_check_in(id, due, who, reviews, &note).await?)
     })
     .await
@@ -198,6 +204,7 @@ pub async fn hold_check_in(
     let note = AuditNote { who: by, action: "hold check-in", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(outcome, "check-in's outcome")?;
+        held_to_power(store, id, by, on, CaseMove::CheckInHeld).await?;
         Ok(store.hold_check_in(id, check_in, on, outcome, &note).await?)
     })
     .await

@@ -26,8 +26,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use failwell_domain::access::Reach;
 use failwell_domain::casework::{
-    ActionTag, CaseActor, CaseRole, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power,
-    ProgressStatus, TargetSide, check_extension, check_power, power_of,
+    ActionTag, CaseActor, CaseMove, CaseRole, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep,
+    Power, ProgressStatus, TargetSide, check_extension, check_power, power_of,
 };
 use failwell_domain::regime::{Actor, Ladder, Regime, Rung};
 use failwell_domain::{Code, Slug};
@@ -139,16 +139,26 @@ impl Move {
         }
     }
 
-    /// The least power a person the case names must hold on it to make the move: reporting
-    /// (progress, a criterion they judge, a check-in held) is for anyone who monitors;
-    /// shaping and tracking the plan, and the board's record, for those who advise or more;
-    /// steering the case for those who direct.
+    /// The least power a person the case names must hold on it to make the move: the
+    /// domain's one table ([`CaseMove::needs`]), which the engine also holds every move to.
     fn needs(self) -> Power {
-        match self {
-            Move::Progress | Move::Judgement | Move::CheckInHeld => Power::Monitor,
-            Move::Theme | Move::Action | Move::Criterion | Move::Meet | Move::Meeting => Power::Advise,
-            Move::Step | Move::Extend | Move::Person | Move::Leave | Move::CheckIn | Move::Close => Power::Direct,
-        }
+        let m = match self {
+            Move::Step => CaseMove::Step,
+            Move::Extend => CaseMove::Extend,
+            Move::Person => CaseMove::AddPerson,
+            Move::Leave => CaseMove::RemovePerson,
+            Move::Theme => CaseMove::Theme,
+            Move::Action => CaseMove::Action,
+            Move::Criterion => CaseMove::Criterion,
+            Move::Judgement => CaseMove::Judgement,
+            Move::Progress => CaseMove::Progress,
+            Move::Meet => CaseMove::Meet,
+            Move::Meeting => CaseMove::Meeting,
+            Move::CheckIn => CaseMove::CheckIn,
+            Move::CheckInHeld => CaseMove::CheckInHeld,
+            Move::Close => CaseMove::Close,
+        };
+        m.needs()
     }
 
     /// The move a slug names.
