@@ -1,6 +1,6 @@
 //! The audit log for administrators: a page with a filter, a CSV export for an inquiry,
 //! and the API's JSON. failwell offers no way to change or remove an entry (the database
-//! refuses it); reading the log is itself audited.
+//! refuses it); reading the log is itself audited. Beside it, the reminder log.
 
 use crate::AppState;
 use crate::auth::Signed;
@@ -183,4 +183,74 @@ pub async fn api(
     signed.allow(&state, Reach::Administration).await?;
     let entries = state.store.audit_search(&q.filter(PAGE_ENTRIES)?).await?;
     Ok(Json(entries.into_iter().map(AuditEntryView::from).collect()))
+}
+
+/// The reminder log's filter, as a GET parameter.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReminderQuery {
+    /// Only the reminders of this day (YYYY-MM-DD).
+    #[serde(default)]
+    pub day: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reminders.html")]
+pub(crate) struct RemindersPage {
+    day: String,
+    head: Vec<Cell>,
+    rows: Vec<Vec<Cell>>,
+    caption: String,
+}
+
+/// `GET /admin/reminders`: the reminders `failwell remind` recorded, newest first (of one
+/// day, or the latest [`PAGE_ENTRIES`]): to whom, by which channel, and whether each was
+/// sent, failed (with the server's error, which the next run tries again) or is pending
+/// (a run that stopped between claiming and marking it: not sent again). An operator
+/// sees a failing mail server here without a shell on the machine.
+pub(crate) async fn reminders(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ReminderQuery>,
+) -> Result<RemindersPage, PageError> {
+    signed.allow(&state, Reach::Administration).await?;
+    let day = q.day.trim();
+    if !day.is_empty() {
+        failwell_domain::dates::parse_date(day).map_err(|e| WebError::BadParameter {
+            parameter: "day",
+            reason: format!("{day:?} is not a day (YYYY-MM-DD): {e}"),
+        })?;
+    }
+    let mut list = state.store.reminders(Some(day).filter(|d| !d.is_empty())).await?;
+    list.reverse();
+    let shown = usize::try_from(PAGE_ENTRIES).unwrap_or(usize::MAX);
+    let count = |o: &str| list.iter().filter(|r| r.outcome == o).count();
+    let caption = format!(
+        "{} reminder(s){}: {} sent, {} failed, {} pending{}",
+        list.len(),
+        if day.is_empty() { String::new() } else { format!(" for {day}") },
+        count("sent"),
+        count("failed"),
+        count("pending"),
+        if list.len() > shown { format!(" (the newest {shown} shown)") } else { String::new() }
+    );
+    let rows = list
+        .iter()
+        .take(shown)
+        .map(|r| {
+            vec![
+                Cell::number(r.id),
+                Cell::text(r.day.clone()),
+                Cell::text(r.recipient.clone()),
+                Cell::text(r.channel.clone()),
+                Cell::text(r.outcome.clone()),
+                Cell::number(r.items),
+                Cell::text(r.at.get(..19).unwrap_or(&r.at).replace('T', " ")),
+                Cell::text(if r.outcome == "failed" { r.detail.clone() } else { String::new() }),
+            ]
+        })
+        .collect();
+    let mut head = heads(&["Reminder", "Day", "To", "Channel", "Outcome", "Items", "Written", "Why it failed"]);
+    head[0].numeric = true;
+    head[5].numeric = true;
+    Ok(RemindersPage { day: day.to_string(), head, rows, caption })
 }

@@ -169,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/accounts/{username}/disable", axum::routing::post(accounts_page::disable))
         .route("/admin/audit", get(admin::page))
         .route("/admin/audit.csv", get(admin::csv))
+        .route("/admin/reminders", get(admin::reminders))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api)
         .fallback(pages::not_found)

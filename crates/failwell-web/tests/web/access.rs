@@ -423,6 +423,25 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         assert!(csv.body.lines().count() > 3, "[{b}] {}", csv.body);
         let bad = server.get_as("administrator", "/admin/audit?since=yesterday").await;
         assert_eq!(bad.status, 400, "[{b}]");
+
+        // The reminder log: one sent, one failed with its reason; a day filters it.
+        let store = server.store();
+        let sent = store.claim_reminder("2026-07-10", "chair@example.org", "email", 2).await.unwrap().unwrap();
+        store.finish_reminder(sent, true, "2 item(s)").await.unwrap();
+        let failed = store.claim_reminder("2026-07-11", "lead@example.org", "webhook", 1).await.unwrap().unwrap();
+        store.finish_reminder(failed, false, "HTTP 503 from the receiver").await.unwrap();
+        let page = server.get_as("administrator", "/admin/reminders").await;
+        assert_eq!(page.status, 200, "[{b}]");
+        assert!(page.body.contains("2 reminder(s): 1 sent, 1 failed, 0 pending"), "[{b}] {}", page.body);
+        assert!(page.body.contains("HTTP 503 from the receiver"), "[{b}] a failure says why");
+        assert!(page.body.find("lead@example.org") < page.body.find("chair@example.org"), "[{b}] newest first");
+        let day = server.get_as("administrator", "/admin/reminders?day=2026-07-10").await;
+        assert!(
+            day.body.contains("1 reminder(s) for 2026-07-10: 1 sent, 0 failed") && !day.body.contains("lead@"),
+            "[{b}]"
+        );
+        assert_eq!(server.get_as("administrator", "/admin/reminders?day=tuesday").await.status, 400, "[{b}]");
+        assert_eq!(server.get_as("analyst", "/admin/reminders").await.status, 403, "[{b}] administrators only");
         server.stop().await;
     }
 }

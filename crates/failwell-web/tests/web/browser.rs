@@ -38,6 +38,7 @@ const PAGES: &[&str] = &[
     "/my-work?person=C.+Chair&today=2020-03-25",
     "/account",
     "/admin/audit",
+    "/admin/reminders",
     "/admin/accounts",
     "/admin/accounts/provider",
     "anon:/",
