@@ -343,6 +343,26 @@ pub(crate) async fn open_case(tx: &mut Transaction<'static, Any>, id: i64) -> Re
     Ok((row.try_get(0)?, row.try_get(2)?))
 }
 
+/// The select of a case's people, in the columns [`actor_row`] reads.
+macro_rules! actor_columns {
+    () => {
+        "select intervention_id, name, role, power, email, from_on, left_on from intervention_actor"
+    };
+}
+
+/// A case's person as stored: (intervention, person) from a row of `actor_columns!`.
+fn actor_row(a: &sqlx::any::AnyRow) -> Result<(i64, StoredActor), StoreError> {
+    let actor = StoredActor {
+        name: a.try_get(1)?,
+        role: a.try_get(2)?,
+        power: a.try_get(3)?,
+        email: a.try_get(4)?,
+        from: a.try_get(5)?,
+        left: a.try_get(6)?,
+    };
+    Ok((a.try_get(0)?, actor))
+}
+
 const INTERVENTION_COLUMNS: &str = "id, sector, ladder, rung, statutory, applied_by, start_on, planned_end,
     report_published, ended_on, reason, opened_by, decision_id, lessons, created_at from intervention";
 
@@ -777,6 +797,16 @@ impl Store {
         }
     }
 
+    /// The people of intervention `id`, in the order they were named (those who have left
+    /// included): one query, for a move that only needs to know who is on the case.
+    pub async fn people(&self, id: i64) -> Result<Vec<StoredActor>, StoreError> {
+        let rows = sqlx::query(concat!(actor_columns!(), " where intervention_id = $1 order by position"))
+            .bind(id)
+            .fetch_all(self.reads())
+            .await?;
+        rows.iter().map(|r| Ok(actor_row(r)?.1)).collect()
+    }
+
     /// The interventions `filter` (a `where` clause on `intervention` with one parameter,
     /// `$1` = `value`) selects, oldest first, each with its organisations, people, steps and
     /// obligations.
@@ -807,21 +837,9 @@ impl Store {
             organisations.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
         }
         let mut actors: HashMap<i64, Vec<StoredActor>> = HashMap::new();
-        for a in read(format!(
-            "select intervention_id, name, role, power, email, from_on, left_on from intervention_actor where {selected}
-             order by intervention_id, position"
-        ))
-        .await?
-        {
-            let actor = StoredActor {
-                name: a.try_get(1)?,
-                role: a.try_get(2)?,
-                power: a.try_get(3)?,
-                email: a.try_get(4)?,
-                from: a.try_get(5)?,
-                left: a.try_get(6)?,
-            };
-            actors.entry(a.try_get(0)?).or_default().push(actor);
+        for a in read(format!("{} where {selected} order by intervention_id, position", actor_columns!())).await? {
+            let (id, actor) = actor_row(&a)?;
+            actors.entry(id).or_default().push(actor);
         }
         let mut steps: HashMap<i64, Vec<StoredStep>> = HashMap::new();
         for s in read(format!(

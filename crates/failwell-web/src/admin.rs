@@ -213,14 +213,8 @@ pub(crate) async fn reminders(
     Query(q): Query<ReminderQuery>,
 ) -> Result<RemindersPage, PageError> {
     signed.allow(&state, Reach::Administration).await?;
-    let day = q.day.trim();
-    if !day.is_empty() {
-        failwell_domain::dates::parse_date(day).map_err(|e| WebError::BadParameter {
-            parameter: "day",
-            reason: format!("{day:?} is not a day (YYYY-MM-DD): {e}"),
-        })?;
-    }
-    let mut list = state.store.reminders(Some(day).filter(|d| !d.is_empty())).await?;
+    let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso).unwrap_or_default();
+    let mut list = state.store.reminders(Some(day.as_str()).filter(|d| !d.is_empty())).await?;
     list.reverse();
     let shown = usize::try_from(PAGE_ENTRIES).unwrap_or(usize::MAX);
     let count = |o: &str| list.iter().filter(|r| r.outcome == o).count();
@@ -252,5 +246,5 @@ pub(crate) async fn reminders(
     let mut head = heads(&["Reminder", "Day", "To", "Channel", "Outcome", "Items", "Written", "Why it failed"]);
     head[0].numeric = true;
     head[5].numeric = true;
-    Ok(RemindersPage { day: day.to_string(), head, rows, caption })
+    Ok(RemindersPage { day, head, rows, caption })
 }

@@ -363,13 +363,11 @@ pub(crate) async fn cases_of(
 pub(crate) async fn cases(state: &AppState, q: &CaseQuery) -> Result<(Vec<InterventionView>, Date), WebError> {
     let today = q.today()?;
     let list = state.store.interventions(q.organisation.as_deref()).await?;
+    let day = iso(today);
     let list = list
         .into_iter()
-        .filter(|c| {
-            // A person's cases are those they are on that day, not those they have left.
-            let day = iso(today);
-            q.person.as_ref().is_none_or(|p| c.actors.iter().any(|a| &a.name == p && a.on_case(&day)))
-        })
+        // A person's cases are those they are on that day, not those they have left.
+        .filter(|c| q.person.as_ref().is_none_or(|p| c.actors.iter().any(|a| &a.name == p && a.on_case(&day))))
         .map(|c| view(state, c, today))
         .collect();
     Ok((list, today))
@@ -1161,8 +1159,8 @@ pub(crate) async fn targets(
         |c: &&InterventionView| c.start_on <= day && c.ended_on.as_deref().is_none_or(|end| end > day.as_str());
     let mut out: Vec<crate::pages::ChartTarget> = Vec::new();
     for c in cases.iter().filter(open_then) {
-        let plan = failwell_engine::casework::plan::plan_as_it_stood(reads.plan(state, c.id).await?.clone(), today);
-        for criterion in &plan.criteria {
+        let plan = reads.plan(state, c.id).await?;
+        for criterion in failwell_engine::casework::plan::criteria_as_of(plan, today) {
             if let failwell_domain::casework::CriterionRule::Indicator { organisation, indicator, target, .. } =
                 &criterion.rule
                 && organisation.as_str() == code

@@ -267,7 +267,8 @@ pub fn draw(j: &Journey, today: Date) -> Option<String> {
             esc(&r.what),
             level,
             failwell_domain::dates::iso(*from),
-            r.to.map_or_else(|| "now (no ending in the record)".to_string(), failwell_domain::dates::iso),
+            // An open one's words already say it has no ending in the record.
+            r.to.map_or_else(|| "now".to_string(), failwell_domain::dates::iso),
             y + row_height * *row as f64,
             (b - a).max(2.0),
             row_height,
@@ -375,7 +376,7 @@ mod tests {
             ],
             recorded: vec![
                 Recorded {
-                    what: "statutory direction: first".into(),
+                    what: "statutory direction: first (no ending in the record)".into(),
                     kind: failwell_domain::regime::RungKind::Direction,
                     from: date!(2019 - 06 - 01),
                     to: None,
@@ -395,7 +396,7 @@ mod tests {
     fn designations_in_the_record_are_bars_side_by_side_where_they_overlap() {
         let svg = draw(&journey(), date!(2020 - 01 - 01)).unwrap();
         assert!(
-            svg.contains("<title>From the record: statutory direction: first (as level 4) from 2019-06-01 to now (no ending in the record)</title>"),
+            svg.contains("<title>From the record: statutory direction: first (no ending in the record) (as level 4) from 2019-06-01 to now</title>"),
             "{svg}"
         );
         assert!(svg.contains("2 designation(s) in the record"), "{svg}");

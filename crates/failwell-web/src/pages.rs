@@ -415,8 +415,8 @@ pub(crate) struct ChartView {
     /// Its section of the organisation page, rendered once when the chart is drawn (empty
     /// for the indicator page's national chart, which that page draws itself): the
     /// page then copies it rather than formatting and escaping its table again on each
-    /// view, which was about a third of the page's CPU (`BENCHMARKS.md`, "The web
-    /// service under load").
+    /// view, about a tenth of the page's CPU (`BENCHMARKS.md`, "2026-12-07 (fifth
+    /// session)").
     pub(crate) section: String,
 }
 

@@ -122,10 +122,18 @@ fn given(v: &Option<String>) -> Option<String> {
 /// # Errors
 /// A value that is not a date.
 pub fn parse_as_of(v: Option<&str>) -> Result<Option<Date>, WebError> {
+    parse_day("as_of", v)
+}
+
+/// Reads an optional day parameter (`None` when absent or blank).
+///
+/// # Errors
+/// A 400 naming `parameter` when the value is not a date.
+pub fn parse_day(parameter: &'static str, v: Option<&str>) -> Result<Option<Date>, WebError> {
     match v.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(s) => failwell_domain::dates::parse_date(s).map(Some).map_err(|e| WebError::BadParameter {
-            parameter: "as_of",
+            parameter,
             reason: format!("{s:?} is not a date in the form YYYY-MM-DD ({e})"),
         }),
     }

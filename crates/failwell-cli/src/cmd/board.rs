@@ -3,8 +3,7 @@
 //! `/interventions/{id}/pack`, printed to PDF by headless Chromium, so the PDF and the
 //! page are the same document with the same charts and tables.
 
-use crate::cmd::intervention::today_or;
-use crate::cmd::scan::parse_date;
+use crate::cmd::scan::{parse_date, today_or};
 use crate::output::outln;
 use anyhow::Context;
 use failwell_domain::dates::iso;

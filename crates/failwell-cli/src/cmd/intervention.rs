@@ -4,7 +4,7 @@
 //! Every move is checked by the engine's casework rules; a refusal says why, writes
 //! nothing, and is itself recorded in the audit log.
 
-use crate::cmd::scan::{ScanFormat, load_regime, parse_date};
+use crate::cmd::scan::{ScanFormat, load_regime, parse_date, today_or};
 use crate::output::outln;
 use failwell_domain::Code;
 use failwell_domain::casework::{CaseActor, CaseRole, DueStatus, Lessons, NewIntervention, NewStep};
@@ -265,11 +265,6 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
-}
-
-/// `d`, or today when not given: a command's day defaults to the day it is run.
-pub fn today_or(d: Option<Date>) -> Date {
-    d.unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
 }
 
 /// Runs a casework command.

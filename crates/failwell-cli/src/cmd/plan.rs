@@ -3,8 +3,7 @@
 //! exit, named judges' judgements, the review of a case on a day (RAG, criteria with their
 //! reasons, the all-structural warning, exit readiness) and the check-ins of a tapered exit.
 
-use crate::cmd::intervention::today_or;
-use crate::cmd::scan::{ScanFormat, load_regime, parse_date};
+use crate::cmd::scan::{ScanFormat, load_regime, parse_date, today_or};
 use crate::output::outln;
 use failwell_domain::casework::{ActionTag, CriterionOf, CriterionRule, ExitKind, ProgressStatus, TargetSide};
 use failwell_domain::dates::iso;

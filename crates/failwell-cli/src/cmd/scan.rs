@@ -52,6 +52,11 @@ pub struct ScanArgs {
     pub record: bool,
 }
 
+/// `d`, or today when not given: a command's day defaults to the day it is run.
+pub fn today_or(d: Option<time::Date>) -> time::Date {
+    d.unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+}
+
 /// Reads a `YYYY-MM-DD` flag.
 pub fn parse_date(s: &str) -> Result<time::Date, String> {
     failwell_domain::dates::parse_date(s).map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD): {e}"))

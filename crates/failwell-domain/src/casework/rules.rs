@@ -321,6 +321,24 @@ pub enum CaseMove {
 }
 
 impl CaseMove {
+    /// Every move, in the order a case's page lists them.
+    pub const ALL: [CaseMove; 14] = [
+        CaseMove::Step,
+        CaseMove::Extend,
+        CaseMove::AddPerson,
+        CaseMove::RemovePerson,
+        CaseMove::Theme,
+        CaseMove::Action,
+        CaseMove::Criterion,
+        CaseMove::Judgement,
+        CaseMove::Progress,
+        CaseMove::Meet,
+        CaseMove::Meeting,
+        CaseMove::CheckIn,
+        CaseMove::CheckInHeld,
+        CaseMove::Close,
+    ];
+
     /// The least power a person the case names must hold to make it.
     pub fn needs(self) -> Power {
         match self {

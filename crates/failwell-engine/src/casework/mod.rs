@@ -18,7 +18,7 @@ use failwell_domain::casework::{
 };
 use failwell_domain::dates::{iso, parse_date};
 use failwell_domain::regime::Regime;
-use failwell_store::{AuditNote, InterventionRecord, Store, StoreError, StoredIntervention};
+use failwell_store::{AuditNote, InterventionRecord, Store, StoreError, StoredActor};
 use time::Date;
 
 /// Why a casework move did not happen.
@@ -58,30 +58,37 @@ pub(crate) async fn audited<T>(
     }
 }
 
-/// Holds `by` to their power on `case` for `m` when the case names them (by name, any
-/// case) on `day`: a person on the case makes only the moves their power reaches,
-/// whoever types them in, at the command line as on the web. Someone the case does not
-/// name (a caseworker, the operator, a web user by their user name) acts by a role the
-/// caller has checked.
+/// Holds `by` to their power on case `id` (whose people are `people`) for `m` when the
+/// case names them (by name, any case) on `day`: a person on the case makes only the
+/// moves their power reaches, whoever types them in, at the command line as on the web.
+/// Someone the case does not name (a caseworker, the operator, a web user by their user
+/// name) acts by a role the caller has checked.
 ///
 /// # Errors
 /// [`CaseworkRefusal::PowerTooWeak`] when their power falls short.
-pub(crate) fn hold_to_power(case: &StoredIntervention, by: &str, day: Date, m: CaseMove) -> Result<(), CaseworkError> {
-    let (who, day) = (by.trim().to_lowercase(), iso(day));
-    let held = case
-        .actors
-        .iter()
-        .filter(|a| a.name.trim().to_lowercase() == who && a.on_case(&day))
-        .filter_map(|a| a.power.parse::<Power>().ok())
-        .max();
-    match held {
+pub(crate) fn hold_to_power(
+    id: i64,
+    people: &[StoredActor],
+    by: &str,
+    day: Date,
+    m: CaseMove,
+) -> Result<(), CaseworkError> {
+    let who = by.trim().to_lowercase();
+    match power_held(people, day, |name| name.trim().to_lowercase() == who) {
         None => Ok(()),
-        Some(held) => check_power(case.id, by.trim(), Some(held), m.needs(), m.what()).map_err(CaseworkError::Refused),
+        Some(held) => check_power(id, by.trim(), Some(held), m.needs(), m.what()).map_err(CaseworkError::Refused),
     }
 }
 
-/// [`hold_to_power`] on case `id` as stored (nothing to hold when there is no such case:
-/// the move itself says so).
+/// The greatest power a person `is_them` picks out holds among `people` on `day` (`None`:
+/// not on the case that day, having left or not yet joined).
+fn power_held(people: &[StoredActor], day: Date, is_them: impl Fn(&str) -> bool) -> Option<Power> {
+    let day = iso(day);
+    people.iter().filter(|a| is_them(&a.name) && a.on_case(&day)).filter_map(|a| a.power.parse().ok()).max()
+}
+
+/// [`hold_to_power`] on case `id`'s people as stored (one query; none for an unknown
+/// case, which the move itself refuses).
 pub(crate) async fn held_to_power(
     store: &Store,
     id: i64,
@@ -89,10 +96,7 @@ pub(crate) async fn held_to_power(
     day: Date,
     m: CaseMove,
 ) -> Result<(), CaseworkError> {
-    match store.intervention(id).await? {
-        Some(case) => hold_to_power(&case, by, day, m),
-        None => Ok(()),
-    }
+    hold_to_power(id, &store.people(id).await?, by, day, m)
 }
 
 fn stored_date(s: &str) -> Result<Date, CaseworkError> {
@@ -157,13 +161,7 @@ pub async fn step(store: &Store, regime: &Regime, id: i64, step: &NewStep) -> Re
         if let Some(person) = &step.person {
             // Named by name on the command line (a place's e-mail is for reminders and reach).
             // Their place on the case that day: one who had left (or not yet joined) has none.
-            let day = iso(step.on);
-            let held = case
-                .actors
-                .iter()
-                .filter(|a| a.name == *person && a.on_case(&day))
-                .filter_map(|a| a.power.parse().ok())
-                .max();
+            let held = power_held(&case.actors, step.on, |name| name == person);
             let m = CaseMove::Step;
             check_power(id, person, held, m.needs(), m.what()).map_err(CaseworkError::Refused)?;
         }
@@ -202,7 +200,7 @@ pub async fn close(store: &Store, id: i64, end: Date, lessons: &Lessons, by: &st
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
-        hold_to_power(&case, by, end, CaseMove::Close)?;
+        hold_to_power(id, &case.actors, by, end, CaseMove::Close)?;
         check_closing(stored_date(&case.start_on)?, stored_date(&last)?, end, lessons)
             .map_err(CaseworkError::Refused)?;
         store.close_intervention(id, end, lessons, &note).await?;
@@ -234,7 +232,7 @@ pub async fn extend(
         }
         let case =
             store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
-        hold_to_power(&case, by, time::OffsetDateTime::now_utc().date(), CaseMove::Extend)?;
+        hold_to_power(id, &case.actors, by, time::OffsetDateTime::now_utc().date(), CaseMove::Extend)?;
         let o = case
             .obligations
             .iter()

@@ -11,7 +11,7 @@ use failwell_domain::casework::{
 use failwell_domain::dates::{iso, parse_date};
 use failwell_domain::regime::Regime;
 use failwell_domain::{Event, Inspection};
-use failwell_store::{AuditNote, Store, StoredAction, StoredCheckIn, StoredIntervention, StoredPlan};
+use failwell_store::{AuditNote, Store, StoredAction, StoredCheckIn, StoredCriterion, StoredIntervention, StoredPlan};
 use time::Date;
 
 fn not_blank(text: &str, what: &'static str) -> Result<(), CaseworkError> {
@@ -366,10 +366,9 @@ fn as_it_stood(plan: StoredPlan, case: &mut StoredIntervention, today: Date) -> 
 }
 
 /// The plan as it stood on `today`: its themes, actions and criteria from that day or
-/// before, with the progress and judgements recorded by then. What a page of a past day
-/// (the organisation's `?as_of=`, a review, a pack) may draw: a target set later was not
-/// before anyone then.
-pub fn plan_as_it_stood(mut plan: StoredPlan, today: Date) -> StoredPlan {
+/// before ([`criteria_as_of`]), with the progress and judgements recorded by then.
+fn plan_as_it_stood(mut plan: StoredPlan, today: Date) -> StoredPlan {
+    let kept: std::collections::BTreeSet<i64> = criteria_as_of(&plan, today).iter().map(|c| c.id).collect();
     let day = iso(today);
     let by_then = |from: Option<&str>| from.is_none_or(|d| d <= day.as_str());
     plan.themes.retain(|t| by_then(t.from.as_deref()));
@@ -379,17 +378,27 @@ pub fn plan_as_it_stood(mut plan: StoredPlan, today: Date) -> StoredPlan {
             a.updates.retain(|u| by_then(Some(&u.on)));
         }
     }
-    let shown = |of: &CriterionOf| match of {
-        CriterionOf::Theme(t) => plan.themes.iter().any(|x| x.id == *t),
-        CriterionOf::Action(a) => plan.themes.iter().flat_map(|t| &t.actions).any(|x| x.id == *a),
-        CriterionOf::Exit(_) => true,
-    };
-    let criteria = std::mem::take(&mut plan.criteria);
-    plan.criteria = criteria.into_iter().filter(|c| by_then(c.from.as_deref()) && shown(&c.of)).collect();
+    plan.criteria.retain(|c| kept.contains(&c.id));
     for c in &mut plan.criteria {
         c.judgements.retain(|j| by_then(Some(&j.on)));
     }
     plan
+}
+
+/// The criteria of `plan` that were before anyone on `today`: set by then, on the exit
+/// or on a theme or action that was part of the plan by then. What a page of a past day
+/// (the organisation's `?as_of=`, a review, a pack) may draw: a target set later was not
+/// before anyone then.
+pub fn criteria_as_of(plan: &StoredPlan, today: Date) -> Vec<&StoredCriterion> {
+    let day = iso(today);
+    let by_then = |from: Option<&str>| from.is_none_or(|d| d <= day.as_str());
+    let themes = || plan.themes.iter().filter(|t| by_then(t.from.as_deref()));
+    let shown = |of: &CriterionOf| match of {
+        CriterionOf::Theme(t) => themes().any(|x| x.id == *t),
+        CriterionOf::Action(a) => themes().flat_map(|t| &t.actions).any(|x| x.id == *a && by_then(x.from.as_deref())),
+        CriterionOf::Exit(_) => true,
+    };
+    plan.criteria.iter().filter(|c| by_then(c.from.as_deref()) && shown(&c.of)).collect()
 }
 
 /// The latest update on or before `today` (a review of a past day does not see later ones).

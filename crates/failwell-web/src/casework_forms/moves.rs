@@ -26,8 +26,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use failwell_domain::access::Reach;
 use failwell_domain::casework::{
-    ActionTag, CaseActor, CaseMove, CaseRole, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep,
-    Power, ProgressStatus, TargetSide, check_extension, check_power, power_of,
+    ActionTag, CaseActor, CaseRole, CaseworkRefusal, CriterionOf, CriterionRule, ExitKind, Lessons, NewStep, Power,
+    ProgressStatus, TargetSide, check_extension, check_power, power_of,
 };
 use failwell_domain::regime::{Actor, Ladder, Regime, Rung};
 use failwell_domain::{Code, Slug};
@@ -35,65 +35,36 @@ use failwell_engine::casework::{self as engine, plan};
 use failwell_store::{StoredIntervention, StoredPlan};
 use time::Date;
 
-/// A move with a page of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Move {
-    /// Up or down the ladder.
-    Step,
-    /// A deadline extended as the regime allows.
-    Extend,
-    /// A person added.
-    Person,
-    /// A person leaving the case.
-    Leave,
-    /// A theme added to the plan.
-    Theme,
-    /// An action added to a theme.
-    Action,
-    /// A criterion added to a theme, an action or the exit.
-    Criterion,
-    /// A criterion judged by the person it names.
-    Judgement,
-    /// Progress recorded on an action.
-    Progress,
-    /// An obligation recorded met.
-    Meet,
-    /// A board meeting recorded, with its minutes and decisions.
-    Meeting,
-    /// A check-in scheduled.
-    CheckIn,
-    /// A check-in held.
-    CheckInHeld,
-    /// The case closed, with its lessons.
-    Close,
+/// A move with a page of its own: the domain's casework moves, each with its words and
+/// its page here ([`OnTheWeb`]); the power each asks is the domain's ([`Move::needs`]),
+/// which the engine holds every move to as well.
+pub(crate) use failwell_domain::casework::CaseMove as Move;
+
+/// What the web adds to a casework move: its page's path and heading, the reach a viewer
+/// needs over the case's organisations, where its form is, and whether a closed case takes it.
+pub(crate) trait OnTheWeb: Sized {
+    /// The last segment of its path (`/interventions/{id}/<slug>`).
+    fn slug(self) -> &'static str;
+    /// Its page's heading and its link's text.
+    fn title(self) -> &'static str;
+    /// What the viewer must reach over the case's organisations to make it.
+    fn reach(self, orgs: &[Code]) -> Reach<'_>;
+    /// The move a slug names.
+    fn from_slug(slug: &str) -> Option<Self>;
+    /// Whether the intervention page carries its form (so its link is not listed again).
+    fn on_intervention_page(self) -> bool;
+    /// Whether it can be made on a closed case: criteria stay watched after the exit and
+    /// check-ins follow it; everything else moves an open case only.
+    fn after_exit(self) -> bool;
 }
 
-impl Move {
-    /// Every move, in the order the intervention page lists them.
-    pub(crate) const ALL: [Move; 14] = [
-        Move::Step,
-        Move::Extend,
-        Move::Person,
-        Move::Leave,
-        Move::Theme,
-        Move::Action,
-        Move::Criterion,
-        Move::Judgement,
-        Move::Progress,
-        Move::Meet,
-        Move::Meeting,
-        Move::CheckIn,
-        Move::CheckInHeld,
-        Move::Close,
-    ];
-
-    /// The last segment of its path (`/interventions/{id}/<slug>`).
-    pub(crate) fn slug(self) -> &'static str {
+impl OnTheWeb for Move {
+    fn slug(self) -> &'static str {
         match self {
             Move::Step => "step",
             Move::Extend => "extend",
-            Move::Person => "people",
-            Move::Leave => "people-left",
+            Move::AddPerson => "people",
+            Move::RemovePerson => "people-left",
             Move::Theme => "themes",
             Move::Action => "actions",
             Move::Criterion => "criteria",
@@ -107,13 +78,12 @@ impl Move {
         }
     }
 
-    /// Its page's heading and its link's text.
-    pub(crate) fn title(self) -> &'static str {
+    fn title(self) -> &'static str {
         match self {
             Move::Step => "Move the case on the ladder",
             Move::Extend => "Extend a deadline",
-            Move::Person => "Add a person",
-            Move::Leave => "Record a person leaving",
+            Move::AddPerson => "Add a person",
+            Move::RemovePerson => "Record a person leaving",
             Move::Theme => "Add a theme to the plan",
             Move::Action => "Add an action to the plan",
             Move::Criterion => "Add a success or exit criterion",
@@ -127,10 +97,11 @@ impl Move {
         }
     }
 
-    /// What the viewer must reach over the case's organisations to make it.
     fn reach(self, orgs: &[Code]) -> Reach<'_> {
         match self {
-            Move::Step | Move::Extend | Move::Person | Move::Leave | Move::CheckIn | Move::Close => Reach::SteerCase,
+            Move::Step | Move::Extend | Move::AddPerson | Move::RemovePerson | Move::CheckIn | Move::Close => {
+                Reach::SteerCase
+            }
             Move::Theme | Move::Action | Move::Criterion | Move::CheckInHeld | Move::Meet | Move::Meeting => {
                 Reach::EditCase(orgs)
             }
@@ -139,40 +110,14 @@ impl Move {
         }
     }
 
-    /// The least power a person the case names must hold on it to make the move: the
-    /// domain's one table ([`CaseMove::needs`]), which the engine also holds every move to.
-    fn needs(self) -> Power {
-        let m = match self {
-            Move::Step => CaseMove::Step,
-            Move::Extend => CaseMove::Extend,
-            Move::Person => CaseMove::AddPerson,
-            Move::Leave => CaseMove::RemovePerson,
-            Move::Theme => CaseMove::Theme,
-            Move::Action => CaseMove::Action,
-            Move::Criterion => CaseMove::Criterion,
-            Move::Judgement => CaseMove::Judgement,
-            Move::Progress => CaseMove::Progress,
-            Move::Meet => CaseMove::Meet,
-            Move::Meeting => CaseMove::Meeting,
-            Move::CheckIn => CaseMove::CheckIn,
-            Move::CheckInHeld => CaseMove::CheckInHeld,
-            Move::Close => CaseMove::Close,
-        };
-        m.needs()
-    }
-
-    /// The move a slug names.
     fn from_slug(slug: &str) -> Option<Move> {
         Move::ALL.into_iter().find(|m| m.slug() == slug)
     }
 
-    /// Whether the intervention page carries its form (so its link is not listed again).
-    pub(crate) fn on_intervention_page(self) -> bool {
+    fn on_intervention_page(self) -> bool {
         matches!(self, Move::Progress | Move::Meet | Move::Meeting)
     }
 
-    /// Whether it can be made on a closed case: criteria stay watched after the exit and
-    /// check-ins follow it; everything else moves an open case only.
     fn after_exit(self) -> bool {
         matches!(self, Move::Criterion | Move::Judgement | Move::CheckIn | Move::CheckInHeld)
     }
@@ -233,7 +178,7 @@ pub(crate) fn offered(m: Move, signed: &Signed, case: &StoredIntervention, plan:
             Move::CheckInHeld => plan.check_ins.iter().any(|c| c.held_on.is_none()),
             Move::Progress => plan.themes.iter().any(|t| !t.actions.is_empty()),
             Move::Meet => !unmet(case).is_empty(),
-            Move::Leave => !staying(case).is_empty(),
+            Move::RemovePerson => !staying(case).is_empty(),
             _ => true,
         }
 }
@@ -450,8 +395,8 @@ async fn offer(
                 items(extendable(case, regime).into_iter().map(|(o, text, _)| (o.to_string(), text))),
             ));
         }
-        Move::Person => choices.extend([("role", words(CaseRole::ALL)), ("power", words(Power::ALL))]),
-        Move::Leave => choices.push(("leaving", items(staying(case)))),
+        Move::AddPerson => choices.extend([("role", words(CaseRole::ALL)), ("power", words(Power::ALL))]),
+        Move::RemovePerson => choices.push(("leaving", items(staying(case)))),
         Move::Action => {
             choices.push(("theme", items(plan.themes.iter().map(|t| (t.id.to_string(), t.title.clone())))));
             choices.push(("tag", words(ActionTag::ALL)));
@@ -673,12 +618,12 @@ async fn apply(
             engine::extend(&state.store, regime, id, obligation, &reason, who).await.map_err(WebError::from)?;
             "obligations"
         }
-        Move::Person => {
+        Move::AddPerson => {
             let person = person(&f.name, &f.role, &f.power, &f.email)?;
             engine::add_person(&state.store, id, &person, from()?, who).await.map_err(WebError::from)?;
             "people"
         }
-        Move::Leave => {
+        Move::RemovePerson => {
             let (role, name) = f.leaving.split_once(':').ok_or_else(|| WebError::BadField {
                 field: "leaving",
                 reason: format!("choose who leaves, as ROLE:NAME (got {:?})", f.leaving),

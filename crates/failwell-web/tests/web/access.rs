@@ -434,7 +434,9 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         assert_eq!(page.status, 200, "[{b}]");
         assert!(page.body.contains("2 reminder(s): 1 sent, 1 failed, 0 pending"), "[{b}] {}", page.body);
         assert!(page.body.contains("HTTP 503 from the receiver"), "[{b}] a failure says why");
-        assert!(page.body.find("lead@example.org") < page.body.find("chair@example.org"), "[{b}] newest first");
+        // Both must be there for the order to mean anything (`None < Some` would pass).
+        let at = |who: &str| page.body.find(who).unwrap_or_else(|| panic!("[{b}] {who} listed"));
+        assert!(at("lead@example.org") < at("chair@example.org"), "[{b}] newest first");
         let day = server.get_as("administrator", "/admin/reminders?day=2026-07-10").await;
         assert!(
             day.body.contains("1 reminder(s) for 2026-07-10: 1 sent, 0 failed") && !day.body.contains("lead@"),
@@ -972,13 +974,33 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
             "[{b}] the lessons are on the page and the steering is gone"
         );
 
+        // A designation the record holds (a statutory direction, imported) is a bar too.
+        let direction = failwell_domain::Event {
+            organisation: failwell_domain::Code::new(FAILING).unwrap(),
+            event_type: failwell_domain::EventType::StatutoryDirection,
+            occurred_on: date("2019-06-04"),
+            ended_on: None,
+            published_on: None,
+            actor: "dfe".into(),
+            title: "A direction".into(),
+            detail: String::new(),
+            failure_types: Vec::new(),
+            source: "test".into(),
+        };
+        let mut import = server.store().begin_import("events", "events.csv").await.unwrap();
+        import.add_event(2, &direction).await.unwrap().unwrap();
+        import.finish().await.unwrap();
+        let recorded = "<title>From the record: statutory_direction: A direction (no ending in the record) (as level 4) from 2019-06-04 to now</title>";
+
         // The organisation page draws the journey: the case's rungs as bars, one per step.
         let org = get_with(server.addr, &format!("/organisations/{FAILING}"), &[("cookie", &analyst)]).await;
+        assert!(org.body.contains(recorded), "[{b}] the record's designation: {recorded}");
         assert!(org.body.contains("class=\"fw-journey\""), "[{b}] the figure");
         let held = format!("<title>Intervention 1: Statutory direction (level 4) from 2020-02-01 to {today}</title>");
         assert!(org.body.contains(&held), "[{b}] the first rung, ended by the step: {held}");
         let public = get(server.addr, &format!("/organisations/{FAILING}")).await;
         assert!(public.body.contains("fw-journey"), "[{b}] the published record's journey");
+        assert!(public.body.contains(recorded), "[{b}] with its designations");
         assert!(!public.body.contains("<title>Intervention 1"), "[{b}] casework is not published");
         assert!(!public.body.contains("Target:"), "[{b}] nor its targets");
 

@@ -10,8 +10,7 @@
 //! lists). The webhook's address comes from `--webhook` or `FAILWELL_WEBHOOK_URL`, its
 //! signing secret only from `FAILWELL_WEBHOOK_SECRET`.
 
-use crate::cmd::intervention::today_or;
-use crate::cmd::scan::{ScanFormat, parse_date};
+use crate::cmd::scan::{ScanFormat, parse_date, today_or};
 use crate::output::outln;
 use failwell_domain::dates::iso;
 use failwell_engine::casework::reminders::{Digest, digests};
