@@ -2,7 +2,7 @@
 # Load benchmark of the web service (issue 13): wrk at 64 connections against the demo
 # store, on SQLite and, when FAILWELL_BENCH_POSTGRES_URL names an empty database, on
 # PostgreSQL. Prints wrk's figures (requests/s, latency percentiles) for the overview, an
-# organisation page with its SPC charts, and an API read, each as a signed-in analyst
+# organisation page with its SPC charts (E06000004 also with the demo case), and an API read, each as a signed-in analyst
 # (an API token: every read of unpublished data is authenticated and audited) and, for
 # the pages, as the public.
 #
@@ -26,7 +26,7 @@ run() { # backend url
     curl -sf -H "Authorization: Bearer $token" http://127.0.0.1:8099/api/v1/organisations?limit=1 >/dev/null 2>&1 && break
     sleep 0.5
   done
-  for path in / /organisations/E06000002 /api/v1/organisations/E06000002; do
+  for path in / /organisations/E06000002 /organisations/E06000004 /api/v1/organisations/E06000002; do
     echo "== $backend analyst $path"
     wrk -t2 -c64 -d"${secs}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:8099$path" \
       | grep -E 'Requests/sec|50%|90%|99%|Non-2xx|Socket errors'

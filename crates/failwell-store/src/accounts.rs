@@ -32,6 +32,19 @@ pub struct Account {
     pub disabled_at: Option<String>,
 }
 
+/// A signed-in session as stored: its enabled account, the CSRF token its forms carry,
+/// and when it expires (the web keeps a session's viewer between requests, and must stop
+/// at the expiry without asking the store again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The account signed in.
+    pub account: Account,
+    /// The CSRF token every form of the session carries.
+    pub csrf: String,
+    /// When the session ends (RFC 3339).
+    pub expires_at: String,
+}
+
 /// An account to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccount {
@@ -261,19 +274,19 @@ impl Store {
         Ok(())
     }
 
-    /// The enabled account of an unexpired session, with the session's CSRF token.
-    pub async fn session(&self, token_hash: &str) -> Result<Option<(Account, String)>, StoreError> {
+    /// An unexpired session of an enabled account, with its CSRF token and expiry.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(concat!(
             "select ",
             account_columns!(a),
-            ", s.csrf_token from account_session s join account a on a.id = s.account_id
+            ", s.csrf_token, s.expires_at from account_session s join account a on a.id = s.account_id
              where s.token_hash = $1 and s.expires_at > $2 and a.disabled_at is null"
         ))
         .bind(token_hash)
         .bind(crate::import::now())
         .fetch_optional(self.reads())
         .await?;
-        row.map(|r| Ok((account(&r)?, r.try_get(8)?))).transpose()
+        row.map(|r| Ok(Session { account: account(&r)?, csrf: r.try_get(8)?, expires_at: r.try_get(9)? })).transpose()
     }
 
     /// Ends a session (signing out), and any expired sessions with it.

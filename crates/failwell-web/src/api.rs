@@ -226,7 +226,7 @@ pub async fn organisations(
 ) -> Result<Json<OrganisationList>, ApiError> {
     signed.allow(&state, Reach::National).await?;
     let (offset, limit) = query.page()?;
-    let (snapshot, filters, shown) = crate::pages::filtered(&state, &query).await?;
+    let (snapshot, filters, shown) = crate::pages::filtered(&state, &query, signed.marks).await?;
     let report = &snapshot.report;
     let next = (offset.saturating_add(limit) < shown.len()).then(|| {
         let mut q = filters.query_with_sort(filters.sort);
@@ -327,7 +327,7 @@ pub async fn organisation(
 ) -> Result<Json<OrganisationDetail>, ApiError> {
     let this: Vec<Code> = Code::new(&code).into_iter().collect();
     signed.allow(&state, Reach::Organisations(&this)).await?;
-    let snapshot = state.snapshot(query.date()?).await?;
+    let snapshot = state.snapshot(query.date()?, signed.marks).await?;
     let Some(org) = snapshot.organisations.get(&code) else {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     };

@@ -551,7 +551,7 @@ pub async fn api_journey(
 ) -> Result<Json<JourneyView>, ApiError> {
     let this: Vec<Code> = Code::new(&code).into_iter().collect();
     signed.allow(&state, Reach::Organisations(&this)).await?;
-    let snapshot = state.snapshot(None).await?;
+    let snapshot = state.snapshot(None, signed.marks).await?;
     Ok(Json(journey_of(&state, &snapshot, &code, q.today()?, Some(&mut CaseReads::default())).await?))
 }
 
@@ -1030,7 +1030,7 @@ pub async fn pack(
         state.store.meetings(id).await?.into_iter().filter(|m| m.held_on.as_str() <= iso(today).as_str()).collect();
     let since = meetings.iter().filter_map(|m| parse_date(&m.held_on).ok()).filter(|d| *d < today).max();
     let as_of = (today < time::OffsetDateTime::now_utc().date()).then_some(today);
-    let snapshot = state.snapshot(as_of).await?;
+    let snapshot = state.snapshot(as_of, signed.marks).await?;
     let as_of_suffix = as_of.map(|d| format!("?as_of={}", iso(d))).unwrap_or_default();
     let case = &review.intervention;
     let rung_then = case

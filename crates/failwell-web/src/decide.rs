@@ -200,7 +200,7 @@ pub(crate) async fn open_case(
         let Some(d) = state.store.decisions(Some(&code)).await?.into_iter().find(|d| d.id == decision) else {
             return Err(WebError::Refused(format!("decision {decision} is not a decision on {code}")).into());
         };
-        let snapshot = state.snapshot(None).await?;
+        let snapshot = state.snapshot(None, None).await?;
         let sector = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
         (sector, d.recommended_rung, Some(d.id))
     } else {

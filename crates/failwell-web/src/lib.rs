@@ -81,6 +81,8 @@ pub struct AppState {
     sign_in_locks: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Casework read since the store's last change (see [`casework::CaseReads`]).
     casework: Arc<std::sync::Mutex<casework::CaseCache>>,
+    /// Signed-in viewers kept since the store's last change (see [`auth::viewer::Viewers`]).
+    viewers: Arc<std::sync::Mutex<auth::viewer::Viewers>>,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             print_key: None,
             sign_in_locks: Arc::default(),
             casework: Arc::default(),
+            viewers: Arc::default(),
         })
     }
 
@@ -110,21 +113,34 @@ impl AppState {
         locks.entry(username.to_string()).or_default().clone()
     }
 
-    /// The snapshot as known on `as_of` (everything stored when `None`), cached.
+    /// Forgets the viewer kept for a session this process has just ended.
+    pub(crate) fn forget_session(&self, hash: &str) {
+        self.viewers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).forget_session(hash);
+    }
+
+    /// The snapshot as known on `as_of` (everything stored when `None`), cached; keyed on
+    /// `marks` when the request has read them already (a signed-in viewer's, see
+    /// [`Signed::marks`](auth::Signed::marks)), else on the store's marks now.
     ///
     /// # Errors
     /// When the store or the engine fails.
-    pub async fn snapshot(&self, as_of: Option<time::Date>) -> Result<Arc<snapshot::Snapshot>, WebError> {
-        Ok(self.snapshots.get(&self.store, &self.judge, as_of).await?.0)
+    pub async fn snapshot(
+        &self,
+        as_of: Option<time::Date>,
+        marks: Option<failwell_store::StoreMarks>,
+    ) -> Result<Arc<snapshot::Snapshot>, WebError> {
+        Ok(self.snapshots.get(&self.store, &self.judge, as_of, marks).await?.0)
     }
 
     /// As [`AppState::snapshot`], with the casework read since the store's last change:
     /// what a page shows beside the judgement, shared between requests until a write.
+    /// Keys both on `marks` when the request has read them already (a signed-in viewer's).
     pub(crate) async fn snapshot_and_casework(
         &self,
         as_of: Option<time::Date>,
+        marks: Option<failwell_store::StoreMarks>,
     ) -> Result<(Arc<snapshot::Snapshot>, casework::CaseReads), WebError> {
-        let (snapshot, marks) = self.snapshots.get(&self.store, &self.judge, as_of).await?;
+        let (snapshot, marks) = self.snapshots.get(&self.store, &self.judge, as_of, marks).await?;
         Ok((snapshot, casework::CaseReads::shared(&self.casework, marks.changed)))
     }
 }
@@ -254,7 +270,7 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), WebError> {
         let warm = self.state.clone();
         let warming = tokio::spawn(async move {
-            if let Err(e) = warm.snapshot(None).await {
+            if let Err(e) = warm.snapshot(None, None).await {
                 tracing::error!(error = %e, "could not judge the store at start");
             }
         });

@@ -55,10 +55,11 @@ pub(crate) struct OverviewPage {
 pub(crate) async fn filtered(
     state: &AppState,
     query: &OverviewQuery,
+    marks: Option<failwell_store::StoreMarks>,
 ) -> Result<(std::sync::Arc<Snapshot>, crate::query::Filters, Vec<usize>), WebError> {
     let filters = query.filters()?;
     check_known(state.judge.regime(), &filters)?;
-    let snapshot = state.snapshot(filters.as_of).await?;
+    let snapshot = state.snapshot(filters.as_of, marks).await?;
     let region = |j: &Judgement| snapshot.organisations.get(&j.code).and_then(|o| o.region.clone());
     let mut shown: Vec<usize> = (0..snapshot.report.organisations.len())
         .filter(|&i| {
@@ -239,7 +240,7 @@ pub async fn overview(
         }
     }
     signed.allow(&state, if national { Reach::National } else { Reach::Published }).await?;
-    let (snapshot, filters, shown) = filtered(&state, &query).await?;
+    let (snapshot, filters, shown) = filtered(&state, &query, signed.marks).await?;
     if !national {
         return Ok(directory(&state, &signed, &snapshot, &filters, &shown, query.page_number()?)?);
     }
@@ -636,7 +637,7 @@ pub async fn chart_csv(
     let Some(indicator) = file.strip_suffix(".csv") else {
         return Err(WebError::NotFound(format!("chart file {file:?} (charts are .csv)")).into());
     };
-    let snapshot = state.snapshot(query.date()?).await?;
+    let snapshot = state.snapshot(query.date()?, None).await?;
     if !snapshot.organisations.contains_key(&code) {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     }
@@ -686,7 +687,7 @@ pub async fn organisation(
     Query(query): Query<AsOfQuery>,
 ) -> Result<OrganisationPage, PageError> {
     let as_of = query.date()?;
-    let (snapshot, mut reads) = state.snapshot_and_casework(as_of).await?;
+    let (snapshot, mut reads) = state.snapshot_and_casework(as_of, signed.marks).await?;
     let Some(org) = snapshot.organisations.get(&code) else {
         return Err(WebError::NotFound(format!("organisation {code:?}")).into());
     };
@@ -1245,7 +1246,7 @@ pub async fn indicator(
     Query(query): Query<IndicatorQuery>,
 ) -> Result<ListPage, PageError> {
     let as_of = crate::query::parse_as_of(query.as_of.as_deref())?;
-    let snapshot = state.snapshot(as_of).await?;
+    let snapshot = state.snapshot(as_of, signed.marks).await?;
     let Some(ind) = snapshot.indicators.get(&code) else {
         return Err(WebError::NotFound(format!("indicator {code:?}")).into());
     };

@@ -118,7 +118,8 @@ pub struct Snapshots {
 
 impl Snapshots {
     /// The snapshot as known on `as_of`, built if the cache has none from the store's
-    /// marks now, and the marks read (their `changed` keys what a page reads beside it).
+    /// marks now (`known`, when the request has read them, else read here), and the marks
+    /// (their `changed` keys what a page reads beside it).
     ///
     /// # Errors
     /// When the store or the engine fails.
@@ -127,8 +128,12 @@ impl Snapshots {
         store: &Store,
         judge: &Judge,
         as_of: Option<Date>,
+        known: Option<StoreMarks>,
     ) -> Result<(Arc<Snapshot>, StoreMarks), WebError> {
-        let read = store.marks().await?;
+        let read = match known {
+            Some(marks) => marks,
+            None => store.marks().await?,
+        };
         let marks = read.judged;
         let mut entries = self.entries.lock().await;
         if let Some(pos) = entries.iter().position(|(d, m, _)| *d == as_of && *m == marks) {

@@ -11,7 +11,7 @@
 
 mod pages;
 mod secrets;
-mod viewer;
+pub(crate) mod viewer;
 
 pub(crate) use pages::{account, change_password, check_csrf, sign_in, sign_in_form, sign_out};
 pub use secrets::{

@@ -212,6 +212,7 @@ pub(crate) async fn sign_out(
     check_csrf(&signed, &form.csrf)?;
     if let Some(hash) = &signed.session {
         state.store.end_session(hash).await?;
+        state.forget_session(hash);
         signed.audit(&state, "sign out", signed.viewer.who(), "", "done").await?;
     }
     let response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();

@@ -411,7 +411,7 @@ async fn offer(
                     .flat_map(|t| &t.actions)
                     .map(|a| (format!("action:{}", a.id), format!("Action: {}", a.title))),
             );
-            let snapshot = state.snapshot(None).await?;
+            let snapshot = state.snapshot(None, None).await?;
             let mut indicators: Vec<(String, String)> = case
                 .organisations
                 .iter()

@@ -44,7 +44,7 @@ pub(crate) async fn page(
     let Some(csrf) = signed.csrf.clone() else {
         return Err(WebError::Refused("sign in with the form to open an intervention".into()).into());
     };
-    let snapshot = state.snapshot(None).await?;
+    let snapshot = state.snapshot(None, None).await?;
     let org = snapshot.organisations.get(&code).ok_or_else(|| WebError::NotFound(format!("organisation {code:?}")))?;
     let own = snapshot.judgement(&code).map(|j| j.sector.clone()).unwrap_or_default();
     let regime = state.judge.regime();

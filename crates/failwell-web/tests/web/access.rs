@@ -1557,8 +1557,17 @@ async fn a_session_lasts_twelve_hours_and_an_expired_one_signs_nobody_in() {
         let cookie = format!("failwell_session={}", set_cookie(&ok, "failwell_session").unwrap());
         assert_eq!(get_with(server.addr, "/account", &[("cookie", &cookie)]).await.status, 200, "[{b}]");
         // The store holds the session until twelve hours after it began; once past, the
-        // same cookie reaches nothing, whatever the browser keeps.
-        let expired = sqlx_exec(&db, "update account_session set expires_at = '2000-01-01T00:00:00Z'").await;
+        // same cookie reaches nothing, whatever the browser keeps. The test cannot move the
+        // clock, so it moves a second session's expiry into the past before that session
+        // is first used (the server keeps a session's expiry as it read it, and checks it
+        // against the clock on every request: the unit test of `Viewers` covers that).
+        let second = sign_in(&server, "analyst", PASSWORD).await;
+        let cookie = format!("failwell_session={}", set_cookie(&second, "failwell_session").unwrap());
+        let expired = sqlx_exec(
+            &db,
+            "update account_session set expires_at = '2000-01-01T00:00:00Z' where created_at = (select max(created_at) from account_session)",
+        )
+        .await;
         assert_eq!(expired, Ok(1), "[{b}] one session");
         let page = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
         assert_eq!(page.status, 303, "[{b}] sent to sign in");
