@@ -53,7 +53,8 @@ pub struct Decided {
     pub asked_scan: i64,
 }
 
-/// Records `by`'s decision on what recorded scan `scan` recommended for `organisation`.
+/// Records `by`'s decision on what recorded scan `scan` recommended for `organisation`,
+/// with its audit entry (naming the web request that made it, if one did).
 ///
 /// # Errors
 /// [`DecideError`] says why nothing was recorded.
@@ -64,6 +65,7 @@ pub async fn decide(
     accepted: bool,
     reason: &str,
     by: &str,
+    request_id: Option<&str>,
 ) -> Result<Decided, DecideError> {
     let Some(as_of) = store.scan_as_of(scan).await? else {
         let latest = store.last_scan().await?.map_or_else(
@@ -86,6 +88,7 @@ pub async fn decide(
             accepted,
             reason: reason.to_string(),
             decided_by: by.to_string(),
+            request_id: request_id.map(str::to_string),
         })
         .await?;
     Ok(Decided { decision, asked_scan: scan })

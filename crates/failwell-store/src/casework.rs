@@ -259,15 +259,29 @@ pub(crate) async fn audit(
     note: &AuditNote<'_>,
     outcome: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into audit_log (at, who, action, subject, outcome, detail) values ($1, $2, $3, $4, $5, $6)")
-        .bind(crate::import::now())
-        .bind(note.who)
-        .bind(note.action)
-        .bind(note.subject)
-        .bind(outcome)
-        .bind(note.detail)
-        .execute(&mut **tx)
-        .await?;
+    audit_request(tx, note, outcome, None).await
+}
+
+/// As [`audit`], with the id of the web request that made the write (`None` from the
+/// command line).
+pub(crate) async fn audit_request(
+    tx: &mut Transaction<'static, Any>,
+    note: &AuditNote<'_>,
+    outcome: &str,
+    request_id: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into audit_log (at, who, action, subject, outcome, detail, request_id) values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(crate::import::now())
+    .bind(note.who)
+    .bind(note.action)
+    .bind(note.subject)
+    .bind(outcome)
+    .bind(note.detail)
+    .bind(request_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

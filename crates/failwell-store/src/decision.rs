@@ -40,6 +40,8 @@ pub struct NewDecision {
     pub reason: String,
     /// Who decided (required, not blank).
     pub decided_by: String,
+    /// The web request that recorded it, for its audit entry (`None` from the command line).
+    pub request_id: Option<String>,
 }
 
 /// A recorded decision.
@@ -118,13 +120,17 @@ impl Store {
         .transpose()
     }
 
-    /// Records a decision, against the scan that made the recommendation, and returns it as
-    /// stored. A scan and organisation with no recommendation in force are refused
-    /// ([`StoreError::NoRecommendation`]); the database refuses a blank reason or name.
+    /// Records a decision, against the scan that made the recommendation, with its audit
+    /// entry in the same transaction (so a decision from the command line is in the log
+    /// too, and moves the store's count of writes that the web's caches key on), and
+    /// returns it as stored. A scan and organisation with no recommendation in force are
+    /// refused ([`StoreError::NoRecommendation`]); the database refuses a blank reason or name.
     pub async fn record_decision(&self, d: &NewDecision) -> Result<Decision, StoreError> {
         let Some(made_in) = self.recommendation(d.scan_id, &d.organisation).await?.map(|r| r.scan_id) else {
             return Err(StoreError::NoRecommendation { scan: d.scan_id, organisation: d.organisation.clone() });
         };
+        let mut tx = crate::casework::begin(self).await?;
+        let verdict = if d.accepted { "accepted" } else { "declined" };
         let id: i64 = sqlx::query_scalar(
             "insert into decision (scan_id, organisation, recommended_rung, decision, reason, decided_by, decided_at)
              values ($1, $2, $3, $4, $5, $6, $7) returning id",
@@ -132,12 +138,18 @@ impl Store {
         .bind(made_in)
         .bind(&d.organisation)
         .bind(&d.recommended_rung)
-        .bind(if d.accepted { "accepted" } else { "declined" })
+        .bind(verdict)
         .bind(&d.reason)
         .bind(&d.decided_by)
         .bind(crate::import::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let subject = format!("{} scan {}", d.organisation, d.scan_id);
+        let detail = format!("{verdict} {}: {}", d.recommended_rung, d.reason);
+        let note =
+            crate::casework::AuditNote { who: &d.decided_by, action: "decide", subject: &subject, detail: &detail };
+        crate::casework::audit_request(&mut tx, &note, "done", d.request_id.as_deref()).await?;
+        tx.commit().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {DECISION_COLUMNS} where d.id = $1")))
             .bind(id)
             .fetch_one(self.reads())

@@ -66,22 +66,21 @@ impl Store {
         Ok(())
     }
 
-    /// Every reminder recorded (of one day, if given), in the order recorded.
-    pub async fn reminders(&self, day: Option<&str>) -> Result<Vec<StoredReminder>, StoreError> {
-        let rows = match day {
-            Some(d) => {
-                sqlx::query("select id, day, recipient, channel, outcome, items, detail, at from reminder where day = $1 order by id")
-                    .bind(d)
-                    .fetch_all(self.reads())
-                    .await?
-            }
-            None => {
-                sqlx::query("select id, day, recipient, channel, outcome, items, detail, at from reminder order by id")
-                    .fetch_all(self.reads())
-                    .await?
-            }
-        };
-        rows.iter()
+    /// The reminders recorded (of one day, if given), in the order recorded: the newest
+    /// `newest` of them, or all with `None`. The web's log shows a page of the newest and
+    /// counts the rest with [`Store::reminder_outcomes`], rather than reading a table that
+    /// grows by a row per person and day.
+    pub async fn reminders(&self, day: Option<&str>, newest: Option<i64>) -> Result<Vec<StoredReminder>, StoreError> {
+        let rows = sqlx::query(
+            "select id, day, recipient, channel, outcome, items, detail, at from reminder
+             where ($1 is null or day = $1) order by id desc limit $2",
+        )
+        .bind(day)
+        .bind(newest.unwrap_or(i64::MAX))
+        .fetch_all(self.reads())
+        .await?;
+        let mut list = rows
+            .iter()
             .map(|r| {
                 Ok(StoredReminder {
                     id: r.try_get(0)?,
@@ -94,6 +93,18 @@ impl Store {
                     at: r.try_get(7)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        list.reverse();
+        Ok(list)
+    }
+
+    /// How many reminders (of one day, if given) each outcome has: `sent`, `failed`, `pending`.
+    pub async fn reminder_outcomes(&self, day: Option<&str>) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "select outcome, count(*) from reminder where ($1 is null or day = $1) group by outcome order by outcome",
+        )
+        .bind(day)
+        .fetch_all(self.reads())
+        .await?)
     }
 }

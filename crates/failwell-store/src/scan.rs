@@ -36,9 +36,7 @@ impl Store {
              order by r.natural_key"
             }
         };
-        let parse = |key: String, content: &str| {
-            serde_json::from_str(content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })
-        };
+        let parse = |key: String, content: &str| parse_record(kind, key, content);
         // On SQLite, the scan's bulk reader (see `side_reader`): a scan reads the
         // 6,000 organisations and their links of England scale through it.
         if let Some(readers) = &self.side_readers {
@@ -60,6 +58,37 @@ impl Store {
             query = query.bind(day);
         }
         let rows = query.fetch_all(self.reads()).await?;
-        rows.iter().map(|row| parse(row.try_get(0)?, &row.try_get::<String, _>(1)?)).collect()
+        rows.iter().map(|row| parse_record(kind, row.try_get(0)?, &row.try_get::<String, _>(1)?)).collect()
     }
+
+    /// The current records of `kind` about the organisations `codes` (an inspection or an
+    /// event names its organisation; a link only its first end), ordered by natural key as
+    /// [`Store::records_as_of`] orders them: a case's review reads its own organisations'
+    /// judgements and events through the index on the record's organisation, not every
+    /// record of England on each view of the case.
+    pub async fn current_records_of<T: DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        codes: &[String],
+    ) -> Result<Vec<T>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (2..codes.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "select r.natural_key, r.content from record r join organisation o on o.id = r.organisation_id
+             where r.kind = $1 and r.is_current = 1 and o.code in ({list}) order by r.natural_key"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind);
+        for code in codes {
+            query = query.bind(code);
+        }
+        let rows = query.fetch_all(self.reads()).await?;
+        rows.iter().map(|row| parse_record(kind, row.try_get(0)?, &row.try_get::<String, _>(1)?)).collect()
+    }
+}
+
+/// A stored record's content, read as `T`; a record that does not read is a corrupt store.
+fn parse_record<T: DeserializeOwned>(kind: &'static str, key: String, content: &str) -> Result<T, StoreError> {
+    serde_json::from_str(content).map_err(|e| StoreError::Corrupt { kind, key, reason: e.to_string() })
 }

@@ -97,6 +97,7 @@ async fn a_whole_case_from_recommendation_to_relapse() {
             accepted,
             reason: "agreed".into(),
             decided_by: "director".into(),
+            request_id: None,
         };
         let accepted = store.record_decision(&decide(WEST_SUSSEX, true)).await.unwrap();
         let declined = store.record_decision(&decide(DONCASTER, false)).await.unwrap();
@@ -437,8 +438,8 @@ async fn a_whole_case_from_recommendation_to_relapse() {
         assert!(refused.iter().any(|d| d.contains("from zero to 100")), "[{b}]");
         assert_eq!(
             log.iter().filter(|e| e.outcome == "done").count(),
-            19,
-            "[{b}] three openings, a meeting, a step, a closing, a theme, two actions, a person who later left, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
+            21,
+            "[{b}] two decisions, three openings, a meeting, a step, a closing, a theme, two actions, a person who later left, three criteria, progress, a judgement, a check-in scheduled and held, an extension: {log:#?}"
         );
         store.close().await;
 

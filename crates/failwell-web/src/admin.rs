@@ -214,22 +214,22 @@ pub(crate) async fn reminders(
 ) -> Result<RemindersPage, PageError> {
     signed.allow(&state, Reach::Administration).await?;
     let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso).unwrap_or_default();
-    let mut list = state.store.reminders(Some(day.as_str()).filter(|d| !d.is_empty())).await?;
+    let of_day = Some(day.as_str()).filter(|d| !d.is_empty());
+    let mut list = state.store.reminders(of_day, Some(PAGE_ENTRIES)).await?;
     list.reverse();
-    let shown = usize::try_from(PAGE_ENTRIES).unwrap_or(usize::MAX);
-    let count = |o: &str| list.iter().filter(|r| r.outcome == o).count();
+    let outcomes = state.store.reminder_outcomes(of_day).await?;
+    let count = |o: &str| outcomes.iter().find(|(k, _)| k == o).map_or(0, |(_, n)| *n);
+    let total: i64 = outcomes.iter().map(|(_, n)| n).sum();
     let caption = format!(
-        "{} reminder(s){}: {} sent, {} failed, {} pending{}",
-        list.len(),
+        "{total} reminder(s){}: {} sent, {} failed, {} pending{}",
         if day.is_empty() { String::new() } else { format!(" for {day}") },
         count("sent"),
         count("failed"),
         count("pending"),
-        if list.len() > shown { format!(" (the newest {shown} shown)") } else { String::new() }
+        if total > PAGE_ENTRIES { format!(" (the newest {PAGE_ENTRIES} shown)") } else { String::new() }
     );
     let rows = list
         .iter()
-        .take(shown)
         .map(|r| {
             vec![
                 Cell::number(r.id),

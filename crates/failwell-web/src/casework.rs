@@ -20,7 +20,7 @@ use failwell_domain::access::Reach;
 use failwell_domain::casework::DueStatus;
 use failwell_domain::dates::{iso, parse_date};
 use failwell_engine::casework::journey::{self, Journey};
-use failwell_store::{StoredIntervention, StoredMeeting, StoredPlan};
+use failwell_store::{Decision, StoredIntervention, StoredMeeting, StoredPlan};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -231,12 +231,19 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
 }
 
 /// Casework as read from the store at one mark ([`failwell_store::StoreMarks::changed`]):
-/// each organisation's cases, each case's plan and board meetings. Shared by every
-/// request that reads at the same mark; the first request at a newer mark empties it.
+/// each organisation's cases and decisions, each case's plan and board meetings. Shared by
+/// every request that reads at the same mark; the first request at a newer mark empties it.
 #[derive(Default)]
 pub(crate) struct CaseCache {
     changed: i64,
+    parts: Parts,
+}
+
+/// What [`CaseCache`] and [`CaseReads`] each hold.
+#[derive(Default)]
+struct Parts {
     interventions: HashMap<String, Vec<StoredIntervention>>,
+    decisions: HashMap<String, Vec<Decision>>,
     plans: HashMap<i64, StoredPlan>,
     meetings: HashMap<i64, Vec<StoredMeeting>>,
 }
@@ -246,6 +253,7 @@ pub(crate) struct CaseCache {
 /// list of cases, its timeline and its charts' targets, and the same plans in the last
 /// two: read separately, a page with one open case made 33 store queries, each a round
 /// trip on PostgreSQL; read once, 17; kept between requests, none while nothing is written.
+/// A decision is audited with it, so it moves the mark as a casework move does.
 ///
 /// The mark is read before the casework, so what the cache holds at a mark is never older
 /// than the mark: a write after the mark was read moves the mark, and the next request
@@ -253,47 +261,49 @@ pub(crate) struct CaseCache {
 #[derive(Default)]
 pub(crate) struct CaseReads {
     shared: Option<(Arc<Mutex<CaseCache>>, i64)>,
-    interventions: HashMap<String, Vec<StoredIntervention>>,
-    plans: HashMap<i64, StoredPlan>,
-    meetings: HashMap<i64, Vec<StoredMeeting>>,
+    own: Parts,
 }
 
-/// Which of the cache's maps a read uses.
-fn part<K, V>(
-    cache: &mut CaseCache,
-    pick: fn(&mut CaseCache) -> &mut HashMap<K, V>,
-    changed: i64,
-) -> Option<&mut HashMap<K, V>> {
-    if cache.changed < changed {
-        *cache = CaseCache { changed, ..CaseCache::default() };
-    }
-    (cache.changed == changed).then(|| pick(cache))
-}
+/// Which of the maps a read uses.
+type Pick<K, V> = fn(&mut Parts) -> &mut HashMap<K, V>;
 
 impl CaseReads {
     /// Reads kept in `cache` while the store's last change is `changed`.
     pub(crate) fn shared(cache: &Arc<Mutex<CaseCache>>, changed: i64) -> CaseReads {
-        CaseReads { shared: Some((cache.clone(), changed)), ..CaseReads::default() }
+        CaseReads { shared: Some((cache.clone(), changed)), own: Parts::default() }
     }
 
-    /// The value the shared cache holds for `key`, if it holds one at this request's mark.
-    fn cached<K: std::hash::Hash + Eq, V: Clone>(
-        &self,
-        pick: fn(&mut CaseCache) -> &mut HashMap<K, V>,
-        key: &K,
-    ) -> Option<V> {
+    /// The shared cache's map `pick`, if it holds this request's mark (a newer mark
+    /// empties it; an older one leaves it to the newer).
+    fn with_shared<K, V, T>(&self, pick: Pick<K, V>, f: impl FnOnce(&mut HashMap<K, V>) -> T) -> Option<T> {
         let (cache, changed) = self.shared.as_ref()?;
         let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        part(&mut cache, pick, *changed)?.get(key).cloned()
+        if cache.changed < *changed {
+            *cache = CaseCache { changed: *changed, parts: Parts::default() };
+        }
+        (cache.changed == *changed).then(|| f(pick(&mut cache.parts)))
     }
 
-    /// Keeps `value` in the shared cache, unless a newer mark already rules it.
-    fn keep<K: std::hash::Hash + Eq, V>(&self, pick: fn(&mut CaseCache) -> &mut HashMap<K, V>, key: K, value: V) {
-        let Some((cache, changed)) = self.shared.as_ref() else { return };
-        let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(map) = part(&mut cache, pick, *changed) {
-            map.insert(key, value);
+    /// The value for `key`: this request's, the shared cache's, or `load`ed from the store
+    /// (and kept in both).
+    async fn read<K: std::hash::Hash + Eq + Clone + 'static, V: Clone + 'static>(
+        &mut self,
+        pick: Pick<K, V>,
+        key: K,
+        load: impl AsyncFnOnce() -> Result<V, WebError>,
+    ) -> Result<&V, WebError> {
+        if !pick(&mut self.own).contains_key(&key) {
+            let value = match self.with_shared(pick, |m| m.get(&key).cloned()).flatten() {
+                Some(value) => value,
+                None => {
+                    let value = load().await?;
+                    self.with_shared(pick, |m| m.insert(key.clone(), value.clone()));
+                    value
+                }
+            };
+            pick(&mut self.own).insert(key.clone(), value);
         }
+        Ok(&pick(&mut self.own)[&key])
     }
 
     /// The interventions covering organisation `code`, oldest first.
@@ -302,51 +312,24 @@ impl CaseReads {
         state: &AppState,
         code: &str,
     ) -> Result<&[StoredIntervention], WebError> {
-        if !self.interventions.contains_key(code) {
-            let key = code.to_string();
-            let list = match self.cached(|c| &mut c.interventions, &key) {
-                Some(list) => list,
-                None => {
-                    let list = state.store.interventions(Some(code)).await?;
-                    self.keep(|c| &mut c.interventions, key.clone(), list.clone());
-                    list
-                }
-            };
-            self.interventions.insert(key, list);
-        }
-        Ok(&self.interventions[code])
+        let load = async || Ok(state.store.interventions(Some(code)).await?);
+        Ok(self.read(|p| &mut p.interventions, code.to_string(), load).await?)
+    }
+
+    /// The decisions taken on organisation `code`'s recommendations, in the order recorded.
+    pub(crate) async fn decisions(&mut self, state: &AppState, code: &str) -> Result<&[Decision], WebError> {
+        let load = async || Ok(state.store.decisions(Some(code)).await?);
+        Ok(self.read(|p| &mut p.decisions, code.to_string(), load).await?)
     }
 
     /// Intervention `id`'s plan, criteria and check-ins.
     pub(crate) async fn plan(&mut self, state: &AppState, id: i64) -> Result<&StoredPlan, WebError> {
-        if !self.plans.contains_key(&id) {
-            let plan = match self.cached(|c| &mut c.plans, &id) {
-                Some(plan) => plan,
-                None => {
-                    let plan = state.store.plan(id).await?;
-                    self.keep(|c| &mut c.plans, id, plan.clone());
-                    plan
-                }
-            };
-            self.plans.insert(id, plan);
-        }
-        Ok(&self.plans[&id])
+        self.read(|p| &mut p.plans, id, async || Ok(state.store.plan(id).await?)).await
     }
 
     /// Intervention `id`'s board meetings.
     pub(crate) async fn meetings(&mut self, state: &AppState, id: i64) -> Result<&[StoredMeeting], WebError> {
-        if !self.meetings.contains_key(&id) {
-            let meetings = match self.cached(|c| &mut c.meetings, &id) {
-                Some(meetings) => meetings,
-                None => {
-                    let meetings = state.store.meetings(id).await?;
-                    self.keep(|c| &mut c.meetings, id, meetings.clone());
-                    meetings
-                }
-            };
-            self.meetings.insert(id, meetings);
-        }
-        Ok(&self.meetings[&id])
+        Ok(self.read(|p| &mut p.meetings, id, async || Ok(state.store.meetings(id).await?)).await?)
     }
 }
 

@@ -83,12 +83,12 @@ pub(crate) async fn decide_as(
 ) -> Result<failwell_store::Decision, WebError> {
     signed.allow(state, Reach::Decide).await?;
     let subject = format!("{code} scan {scan}");
-    match failwell_engine::decide::decide(&state.store, scan, code, accepted, reason, signed.viewer.who()).await {
-        Ok(d) => {
-            let detail = format!("{} {}: {reason}", d.decision.decision, d.decision.recommended_rung);
-            signed.audit(state, "decide", &subject, &detail, "done").await?;
-            Ok(d.decision)
-        }
+    let by = signed.viewer.who();
+    match failwell_engine::decide::decide(&state.store, scan, code, accepted, reason, by, signed.request_id.as_deref())
+        .await
+    {
+        // Its audit entry is written with it.
+        Ok(d) => Ok(d.decision),
         Err(DecideError::Store(e)) => Err(WebError::Store(e)),
         Err(refused) => {
             signed.audit(state, "decide", &subject, &refused.to_string(), "refused").await?;

@@ -764,7 +764,7 @@ pub async fn organisation(
                 .collect()
         })
         .unwrap_or_default();
-    let decision_list = if unpublished { state.store.decisions(Some(&code)).await? } else { Vec::new() };
+    let decision_list = if unpublished { reads.decisions(&state, &code).await?.to_vec() } else { Vec::new() };
     let decisions = decision_list
         .iter()
         .rev()

@@ -66,9 +66,16 @@ pub fn line(d: &Decision) -> String {
 pub async fn decide(database: &str, args: &DecideArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(database).await?;
     let result = async {
-        let decided =
-            failwell_engine::decide::decide(&store, args.scan, &args.organisation, args.accept, &args.reason, &args.by)
-                .await?;
+        let decided = failwell_engine::decide::decide(
+            &store,
+            args.scan,
+            &args.organisation,
+            args.accept,
+            &args.reason,
+            &args.by,
+            None,
+        )
+        .await?;
         let d = decided.decision;
         if d.scan_id != args.scan {
             outln!(

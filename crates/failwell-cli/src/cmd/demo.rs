@@ -654,6 +654,7 @@ async fn demo_casework(
                 reason: "Demonstration: the highest-ranked peer-review recommendation, accepted to show casework"
                     .into(),
                 decided_by: "failwell demo".into(),
+                request_id: None,
             })
             .await?;
         let new = NewIntervention {

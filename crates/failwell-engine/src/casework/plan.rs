@@ -284,11 +284,8 @@ pub async fn review(store: &Store, regime: &Regime, id: i64, today: Date) -> Res
     let mut case =
         store.intervention(id).await?.ok_or(CaseworkError::Refused(CaseworkRefusal::NoSuchIntervention(id)))?;
     let plan = as_it_stood(store.plan(id).await?, &mut case, today);
-    let inspections: Vec<Inspection> = store.records_as_of("inspection", None).await?;
-    let events: Vec<Event> = store.records_as_of("event", None).await?;
-    let ours = |code: &str| case.organisations.iter().any(|o| o == code);
-    let inspections: Vec<Inspection> = inspections.into_iter().filter(|i| ours(i.organisation.as_str())).collect();
-    let events: Vec<Event> = events.into_iter().filter(|e| ours(e.organisation.as_str())).collect();
+    let inspections: Vec<Inspection> = store.current_records_of("inspection", &case.organisations).await?;
+    let events: Vec<Event> = store.current_records_of("event", &case.organisations).await?;
     let ev = CriteriaEvidence {
         regime,
         sector: &case.sector,

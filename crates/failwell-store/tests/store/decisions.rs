@@ -44,6 +44,7 @@ fn decision(scan_id: i64, accepted: bool, reason: &str) -> NewDecision {
         accepted,
         reason: reason.into(),
         decided_by: "A. Reviewer".into(),
+        request_id: None,
     }
 }
 
@@ -59,8 +60,18 @@ async fn decisions_are_recorded_and_the_database_refuses_to_change_or_delete_the
         assert_eq!(store.scan_as_of(scan).await.unwrap().as_deref(), Some("2024-01-01"));
         assert_eq!(store.scan_as_of(scan + 1).await.unwrap(), None);
 
+        let before = store.marks().await.unwrap().changed;
         let declined = store.record_decision(&decision(scan, false, "Peer review first")).await.unwrap();
         assert_eq!(declined.decision, "declined");
+        // Each decision is audited in its own transaction, and so counts as a write.
+        assert_eq!(store.marks().await.unwrap().changed, before + 1, "[{b}]");
+        let log = store.audit_log(10).await.unwrap();
+        assert_eq!(
+            (log[0].who.as_str(), log[0].action.as_str(), log[0].subject.as_str(), log[0].outcome.as_str()),
+            ("A. Reviewer", "decide", &*format!("E08000017 scan {scan}"), "done"),
+            "[{b}]"
+        );
+        assert_eq!(log[0].detail, "declined improvement_notice: Peer review first", "[{b}]");
         assert_eq!(declined.scan_as_of, "2024-01-01");
         let accepted = store.record_decision(&decision(scan, true, "Grade confirmed")).await.unwrap();
         assert_eq!(accepted.decision, "accepted");
@@ -73,6 +84,8 @@ async fn decisions_are_recorded_and_the_database_refuses_to_change_or_delete_the
         let mut unknown = decision(scan, true, "r");
         unknown.organisation = "NOPE".into();
         assert!(store.record_decision(&unknown).await.is_err(), "[{b}] not in the scan");
+        let decided = store.audit_log(10).await.unwrap().iter().filter(|e| e.action == "decide").count();
+        assert_eq!(decided, 2, "[{b}] a refused decision leaves no audit entry");
         store.close().await;
 
         // Raw SQL on a connection of its own: update and delete are refused by triggers.

@@ -138,7 +138,7 @@ async fn remind(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
 /// operator's to read here, and the next run tries it again.
 async fn log(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
     let day = args.today.map(iso);
-    let list = store.reminders(day.as_deref()).await?;
+    let list = store.reminders(day.as_deref(), None).await?;
     if args.format == ScanFormat::Json {
         crate::output::write_json(&serde_json::json!({ "reminders": list }))?;
         return Ok(ExitCode::SUCCESS);
