@@ -13,7 +13,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use failwell_domain::Code;
 use failwell_domain::access::Reach;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// The banner text of an as-of view.
 fn as_of_note(snapshot: &Snapshot) -> Option<String> {
@@ -60,12 +60,8 @@ pub(crate) async fn filtered(
     let filters = query.filters()?;
     check_known(state.judge.regime(), &filters)?;
     let snapshot = state.snapshot(filters.as_of, marks).await?;
-    let region = |j: &Judgement| snapshot.organisations.get(&j.code).and_then(|o| o.region.clone());
     let mut shown: Vec<usize> = (0..snapshot.report.organisations.len())
-        .filter(|&i| {
-            let j = &snapshot.report.organisations[i];
-            filters.admits(j, region(j).as_deref())
-        })
+        .filter(|&i| filters.admits(&snapshot.report.organisations[i], snapshot.region_at(i)))
         .collect();
     let orgs = &snapshot.report.organisations;
     let rung = |j: &Judgement| j.recommended_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default();
@@ -81,7 +77,7 @@ pub(crate) async fn filtered(
             Sort::Name => x.name.cmp(&y.name),
             Sort::Code => std::cmp::Ordering::Equal,
             Sort::Sector => x.sector.cmp(&y.sector).then_with(|| worst_first(x, y)),
-            Sort::Region => region(x).cmp(&region(y)).then_with(|| worst_first(x, y)),
+            Sort::Region => snapshot.region_at(a).cmp(&snapshot.region_at(b)).then_with(|| worst_first(x, y)),
             Sort::Rung => rung(x).cmp(&rung(y)).then_with(|| worst_first(x, y)),
             Sort::Signals => y.signals.len().cmp(&x.signals.len()),
         }
@@ -131,6 +127,21 @@ fn reach_note(signed: &Signed) -> Option<String> {
     }
 }
 
+/// The sector filter's options: the judged organisations' sectors, by their regime names.
+fn sector_items(state: &AppState, snapshot: &Snapshot, filters: &crate::query::Filters) -> Vec<SelectItem> {
+    select_items(snapshot.choices.sectors.iter().map(|s| (s.clone(), sector_name(state, s))), filters.sector.as_deref())
+}
+
+/// A sector's name in the regime (its id when the regime does not name it).
+fn sector_name(state: &AppState, id: &str) -> String {
+    state.judge.regime().sectors.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
+}
+
+/// The region filter's options.
+fn region_items(snapshot: &Snapshot, filters: &crate::query::Filters) -> Vec<SelectItem> {
+    select_items(snapshot.choices.regions.iter().map(|r| (r.clone(), r.clone())), filters.region.as_deref())
+}
+
 /// The overview for a viewer without national reach: every organisation the sector and
 /// region filters admit, with its published facts only.
 fn directory(
@@ -143,12 +154,6 @@ fn directory(
 ) -> Result<OverviewPage, WebError> {
     let (on_page, pagination) = paged(shown, page, filters)?;
     let report = &snapshot.report;
-    let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
-    let sector_names = |id: &str| {
-        state.judge.regime().sectors.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
-    };
-    let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
-    let regions: BTreeSet<String> = report.organisations.iter().filter_map(|j| region_of(&j.code)).collect();
     let sortable = |text: &str, sort: Sort| Cell {
         text: text.to_string(),
         href: Some(format!("/?{}#results", filters.query_with_sort(sort))),
@@ -170,8 +175,8 @@ fn directory(
             vec![
                 Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
                 Cell::text(j.code.clone()),
-                Cell::text(sector_names(&j.sector)),
-                Cell::text(region_of(&j.code).unwrap_or_default()),
+                Cell::text(sector_name(state, &j.sector)),
+                Cell::text(snapshot.region_at(i).unwrap_or_default()),
                 Cell::text(j.current_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
             ]
         })
@@ -184,8 +189,8 @@ fn directory(
         report_as_of: report.as_of.clone(),
         regime: format!("{} {}", report.regime, report.regime_version),
         national: Vec::new(),
-        sectors: select_items(sectors.into_iter().map(|s| (s.clone(), sector_names(&s))), filters.sector.as_deref()),
-        regions: select_items(regions.into_iter().map(|r| (r.clone(), r)), filters.region.as_deref()),
+        sectors: sector_items(state, snapshot, filters),
+        regions: region_items(snapshot, filters),
         bands: Vec::new(),
         rungs: Vec::new(),
         as_of_value: filters.as_of.map(failwell_domain::dates::iso).unwrap_or_default(),
@@ -246,19 +251,6 @@ pub async fn overview(
     }
     let (on_page, pagination) = paged(&shown, query.page_number()?, &filters)?;
     let report = &snapshot.report;
-    let region_of = |code: &str| snapshot.organisations.get(code).and_then(|o| o.region.clone());
-    let sectors: BTreeSet<String> = report.organisations.iter().map(|j| j.sector.clone()).collect();
-    let regions: BTreeSet<String> = report.organisations.iter().filter_map(|j| region_of(&j.code)).collect();
-    // A rung id may name a rung of several sectors' ladders (`peer_review`): one option
-    // per id, with every name it goes by.
-    let mut rungs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in report.organisations.iter().filter_map(|j| j.recommended_rung.as_ref()) {
-        rungs.entry(r.id.clone()).or_default().insert(r.name.clone());
-    }
-    let rungs = rungs.into_iter().map(|(id, names)| (id, names.into_iter().collect::<Vec<_>>().join(" / ")));
-    let sector_names = |id: &str| {
-        state.judge.regime().sectors.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone())
-    };
     let mut band_counts: Vec<(String, usize)> = BANDS.iter().rev().map(|b| (b.to_string(), 0)).collect();
     for &i in &shown {
         if let Some(c) = band_counts.iter_mut().find(|(b, _)| *b == report.organisations[i].overall_band) {
@@ -294,8 +286,8 @@ pub async fn overview(
             let mut row = vec![
                 Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
                 Cell::text(j.code.clone()),
-                Cell::text(sector_names(&j.sector)),
-                Cell::text(region_of(&j.code).unwrap_or_default()),
+                Cell::text(sector_name(&state, &j.sector)),
+                Cell::text(snapshot.region_at(i).unwrap_or_default()),
                 Cell::text(j.current_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
                 Cell::text(j.recommended_rung.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
                 Cell::band(&j.overall_band),
@@ -315,10 +307,10 @@ pub async fn overview(
         report_as_of: report.as_of.clone(),
         regime: format!("{} {}", report.regime, report.regime_version),
         national: report.national.clone(),
-        sectors: select_items(sectors.into_iter().map(|s| (s.clone(), sector_names(&s))), filters.sector.as_deref()),
-        regions: select_items(regions.into_iter().map(|r| (r.clone(), r)), filters.region.as_deref()),
+        sectors: sector_items(&state, &snapshot, &filters),
+        regions: region_items(&snapshot, &filters),
         bands: select_items(BANDS.iter().map(|b| (b.to_string(), b.to_string())), filters.band.as_deref()),
-        rungs: select_items(rungs, filters.rung.as_deref()),
+        rungs: select_items(snapshot.choices.rungs.iter().cloned(), filters.rung.as_deref()),
         as_of_value: filters.as_of.map(failwell_domain::dates::iso).unwrap_or_default(),
         sort: filters.sort.as_str(),
         shown: shown.len(),

@@ -40,11 +40,55 @@ pub struct Snapshot {
     pub events: HashMap<String, Vec<Event>>,
     /// Where each organisation is in `report.organisations`.
     index: HashMap<String, usize>,
+    /// Each judged organisation's region, in `report.organisations`' order: the overview
+    /// filters and sorts on it, and lists the choices below, on every request.
+    regions: Vec<Option<String>>,
+    /// What the overview's filters offer: the sectors and regions of the judged
+    /// organisations, and their recommended rungs (a rung id with every name it goes by).
+    pub choices: Choices,
     /// The SPC charts already drawn from this snapshot's figures.
     pub(crate) charts: crate::pages::ChartCache,
 }
 
+/// The values the overview's filters offer, sorted.
+#[derive(Debug, Default)]
+pub struct Choices {
+    /// Sector ids.
+    pub sectors: Vec<String>,
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Recommended rungs: (id, every name it goes by, joined with " / ").
+    pub rungs: Vec<(String, String)>,
+}
+
+impl Choices {
+    fn of(report: &Report, regions: &[Option<String>]) -> Choices {
+        let sectors: std::collections::BTreeSet<&str> =
+            report.organisations.iter().map(|j| j.sector.as_str()).collect();
+        let region_names: std::collections::BTreeSet<&str> = regions.iter().flatten().map(String::as_str).collect();
+        // A rung id may name a rung of several sectors' ladders (`peer_review`): one option
+        // per id, with every name it goes by.
+        let mut rungs: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+        for r in report.organisations.iter().filter_map(|j| j.recommended_rung.as_ref()) {
+            rungs.entry(r.id.as_str()).or_default().insert(r.name.as_str());
+        }
+        Choices {
+            sectors: sectors.into_iter().map(str::to_string).collect(),
+            regions: region_names.into_iter().map(str::to_string).collect(),
+            rungs: rungs
+                .into_iter()
+                .map(|(id, names)| (id.to_string(), names.into_iter().collect::<Vec<_>>().join(" / ")))
+                .collect(),
+        }
+    }
+}
+
 impl Snapshot {
+    /// The region of the organisation at `i` in `report.organisations`.
+    pub fn region_at(&self, i: usize) -> Option<&str> {
+        self.regions.get(i).and_then(Option::as_deref)
+    }
+
     /// The judgement of organisation `code`, if the scan reported it.
     pub fn judgement(&self, code: &str) -> Option<&Judgement> {
         self.index.get(code).map(|&i| &self.report.organisations[i])
@@ -84,6 +128,11 @@ impl Snapshot {
             list.sort_by(|a, b| b.published_on.cmp(&a.published_on).then(b.inspected_on.cmp(&a.inspected_on)));
         }
         let index = report.organisations.iter().enumerate().map(|(i, o)| (o.code.clone(), i)).collect();
+        let organisations: BTreeMap<String, Organisation> =
+            organisations.into_iter().map(|o| (o.code.to_string(), o)).collect();
+        let regions: Vec<Option<String>> =
+            report.organisations.iter().map(|j| organisations.get(&j.code).and_then(|o| o.region.clone())).collect();
+        let choices = Choices::of(&report, &regions);
         tracing::info!(
             as_of = %report.as_of,
             organisations = report.organisations.len(),
@@ -93,13 +142,15 @@ impl Snapshot {
         Ok(Snapshot {
             requested: as_of,
             report,
-            organisations: organisations.into_iter().map(|o| (o.code.to_string(), o)).collect(),
+            organisations,
             links,
             inspections,
             indicators: indicator_list.into_iter().map(|i| (i.code.to_string(), i)).collect(),
             series,
             events,
             index,
+            regions,
+            choices,
             charts: crate::pages::ChartCache::default(),
         })
     }
