@@ -289,13 +289,23 @@ impl Store {
         row.map(|r| Ok(Session { account: account(&r)?, csrf: r.try_get(8)?, expires_at: r.try_get(9)? })).transpose()
     }
 
-    /// Ends a session (signing out), and any expired sessions with it.
-    pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    /// Ends a session (signing out), and any expired sessions with it, with the audit
+    /// entry `note` (and the web request's id) in the same transaction: a server that keeps
+    /// signed-in viewers between writes sees the sign-out as the write it is.
+    pub async fn end_session(
+        &self,
+        token_hash: &str,
+        note: &AuditNote<'_>,
+        request_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin(self).await?;
         sqlx::query("delete from account_session where token_hash = $1 or expires_at <= $2")
             .bind(token_hash)
             .bind(crate::import::now())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        crate::casework::audit_request(&mut tx, note, "done", request_id).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -374,19 +384,7 @@ impl Store {
         outcome: &str,
         request_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "insert into audit_log (at, who, action, subject, outcome, detail, request_id) values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(crate::import::now())
-        .bind(note.who)
-        .bind(note.action)
-        .bind(note.subject)
-        .bind(outcome)
-        .bind(note.detail)
-        .bind(request_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        crate::casework::insert_audit(&self.pool, note, outcome, request_id).await
     }
 
     /// How many `action`s on `subject` were refused at or after `since` (RFC 3339): the

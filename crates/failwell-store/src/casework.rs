@@ -270,6 +270,16 @@ pub(crate) async fn audit_request(
     outcome: &str,
     request_id: Option<&str>,
 ) -> Result<(), StoreError> {
+    insert_audit(&mut **tx, note, outcome, request_id).await
+}
+
+/// The audit log's one insert, in a transaction or on its own.
+pub(crate) async fn insert_audit<'e, E: sqlx::Executor<'e, Database = Any>>(
+    executor: E,
+    note: &AuditNote<'_>,
+    outcome: &str,
+    request_id: Option<&str>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "insert into audit_log (at, who, action, subject, outcome, detail, request_id) values ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -280,7 +290,7 @@ pub(crate) async fn audit_request(
     .bind(outcome)
     .bind(note.detail)
     .bind(request_id)
-    .execute(&mut **tx)
+    .execute(executor)
     .await?;
     Ok(())
 }

@@ -181,18 +181,31 @@ impl Snapshots {
         as_of: Option<Date>,
         known: Option<StoreMarks>,
     ) -> Result<(Arc<Snapshot>, StoreMarks), WebError> {
-        let read = match known {
+        let mut read = match known {
             Some(marks) => marks,
             None => store.marks().await?,
         };
-        let marks = read.judged;
         let mut entries = self.entries.lock().await;
-        if let Some(pos) = entries.iter().position(|(d, m, _)| *d == as_of && *m == marks) {
+        let hit = |entries: &mut Vec<Entry>, marks: JudgedMarks| {
+            let pos = entries.iter().position(|(d, m, _)| *d == as_of && *m == marks)?;
             let entry = entries.remove(pos);
             let snapshot = entry.2.clone();
             entries.insert(0, entry);
+            Some(snapshot)
+        };
+        if let Some(snapshot) = hit(&mut entries, read.judged) {
             return Ok((snapshot, read));
         }
+        if known.is_some() {
+            // Marks read earlier in the request may be older than a snapshot another
+            // request has built since: read them again rather than build (and keep) an
+            // older one in its place.
+            read = store.marks().await?;
+            if let Some(snapshot) = hit(&mut entries, read.judged) {
+                return Ok((snapshot, read));
+            }
+        }
+        let marks = read.judged;
         let snapshot = Arc::new(Snapshot::build(store, judge, as_of).await?);
         entries.retain(|(d, m, _)| *m == marks && *d != as_of);
         entries.insert(0, (as_of, marks, snapshot.clone()));

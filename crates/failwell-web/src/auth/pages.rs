@@ -211,9 +211,10 @@ pub(crate) async fn sign_out(
 ) -> Result<Response, PageError> {
     check_csrf(&signed, &form.csrf)?;
     if let Some(hash) = &signed.session {
-        state.store.end_session(hash).await?;
+        let who = signed.viewer.who();
+        let note = failwell_store::AuditNote { who, action: "sign out", subject: who, detail: "" };
+        state.store.end_session(hash, &note, signed.request_id.as_deref()).await?;
         state.forget_session(hash);
-        signed.audit(&state, "sign out", signed.viewer.who(), "", "done").await?;
     }
     let response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     Ok(with_cookie(response, format!("{SESSION_COOKIE}=; Max-Age=0; {}", cookie_attributes(&headers))))

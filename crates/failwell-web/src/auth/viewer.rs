@@ -117,13 +117,15 @@ const VIEWERS_KEPT: usize = 10_000;
 /// Without it every signed-in request asked the store for its token's or session's
 /// account, and a board member's or peer reviewer's for their reach too: one or two round
 /// trips of the four an analyst's organisation page made on PostgreSQL. What the lookup
-/// reads changes only by audited writes (a token added, an account disabled, a password
-/// set, a session started or ended, a person joining or leaving a case), each of which
-/// moves [`StoreMarks::changed`] when it commits, or by the calendar: a session expires
+/// reads changes only by writes audited in their own transaction (a token added, an
+/// account disabled, a password set, a session ended, a person joining or leaving a
+/// case), each of which moves [`StoreMarks::changed`] when it commits, or by the
+/// calendar: a session expires
 /// (kept with its expiry, checked on every request) and a person's leaving day passes
-/// (the day is part of the key). Signing out ends the session in the store before its
-/// audit entry moves the mark, so another process may accept the ended session for the
-/// few milliseconds between; this process forgets it at once ([`Viewers::forget`]).
+/// (the day is part of the key). Signing out ends the session with its audit entry in
+/// one transaction, and this process forgets it at once ([`Viewers::forget_session`]).
+/// A row changed by hand in the database, with no audit entry, is seen at the next
+/// audited write or the next day.
 #[derive(Default)]
 pub(crate) struct Viewers {
     changed: i64,

@@ -164,8 +164,14 @@ async fn signing_in_and_out_uses_an_httponly_cookie_and_csrf_and_failures_are_li
         let csrf = hidden(&account.body, "csrf").expect("the sign-out form's token");
         let no = post_form(server.addr, "/sign-out", &[("csrf", "wrong")], &[("cookie", &cookie)]).await;
         assert_eq!(no.status, 403, "[{b}]");
+        let before = server.store().marks().await.unwrap().changed;
         let out = post_form(server.addr, "/sign-out", &[("csrf", &csrf)], &[("cookie", &cookie)]).await;
         assert_eq!(out.status, 303, "[{b}]");
+        // The session ends with its audit entry, one write: another server sharing the
+        // database, keeping this session's viewer, sees the count of writes move.
+        assert_eq!(server.store().marks().await.unwrap().changed, before + 1, "[{b}]");
+        let log = server.store().audit_log(5).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "sign out" && e.who == "analyst" && e.request_id.is_some()), "[{b}]");
         let after = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
         assert_eq!(after.status, 303, "[{b}] the session has ended");
 
@@ -1562,10 +1568,14 @@ async fn a_session_lasts_twelve_hours_and_an_expired_one_signs_nobody_in() {
         // is first used (the server keeps a session's expiry as it read it, and checks it
         // against the clock on every request: the unit test of `Viewers` covers that).
         let second = sign_in(&server, "analyst", PASSWORD).await;
-        let cookie = format!("failwell_session={}", set_cookie(&second, "failwell_session").unwrap());
+        let token = set_cookie(&second, "failwell_session").unwrap();
+        let cookie = format!("failwell_session={token}");
         let expired = sqlx_exec(
             &db,
-            "update account_session set expires_at = '2000-01-01T00:00:00Z' where created_at = (select max(created_at) from account_session)",
+            &format!(
+                "update account_session set expires_at = '2000-01-01T00:00:00Z' where token_hash = '{}'",
+                failwell_web::auth::token_hash(&token)
+            ),
         )
         .await;
         assert_eq!(expired, Ok(1), "[{b}] one session");
