@@ -202,6 +202,89 @@ pub(crate) struct RemindersPage {
     caption: String,
 }
 
+/// The reminder log as both the page and the API give it: the newest [`PAGE_ENTRIES`]
+/// (of one day, if `day` is not empty), newest first, and how many there are of each outcome.
+async fn reminder_log(state: &AppState, day: &str) -> Result<ReminderLog, WebError> {
+    let of_day = Some(day).filter(|d| !d.is_empty());
+    let mut reminders = state.store.reminders(of_day, Some(PAGE_ENTRIES)).await?;
+    reminders.reverse();
+    let outcomes = state.store.reminder_outcomes(of_day).await?;
+    let count = |o: &str| outcomes.iter().find(|(k, _)| k == o).map_or(0, |(_, n)| *n);
+    Ok(ReminderLog {
+        day: of_day.map(str::to_string),
+        total: outcomes.iter().map(|(_, n)| n).sum(),
+        sent: count("sent"),
+        failed: count("failed"),
+        pending: count("pending"),
+        reminders: reminders.into_iter().map(ReminderView::from).collect(),
+    })
+}
+
+/// The reminder log, as `GET /api/v1/reminders` gives it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReminderLog {
+    /// The day asked for, if one was.
+    pub day: Option<String>,
+    /// How many reminders there are (of the day): all of them, not only those listed.
+    pub total: i64,
+    /// How many were sent.
+    pub sent: i64,
+    /// How many failed (the next `failwell remind` tries them again).
+    pub failed: i64,
+    /// How many are pending: claimed by a run that stopped before marking them (not sent again).
+    pub pending: i64,
+    /// The newest 500, newest first.
+    pub reminders: Vec<ReminderView>,
+}
+
+/// One reminder as recorded.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReminderView {
+    /// Its id.
+    pub id: i64,
+    /// The day the digest is for.
+    pub day: String,
+    /// Who it went to.
+    pub recipient: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// `pending`, `sent` or `failed`.
+    pub outcome: String,
+    /// How many items it held.
+    pub items: i64,
+    /// What happened (the error of a failed send).
+    pub detail: String,
+    /// When it was recorded (RFC 3339).
+    pub at: String,
+}
+
+impl From<failwell_store::StoredReminder> for ReminderView {
+    fn from(r: failwell_store::StoredReminder) -> Self {
+        ReminderView {
+            id: r.id,
+            day: r.day,
+            recipient: r.recipient,
+            channel: r.channel,
+            outcome: r.outcome,
+            items: r.items,
+            detail: r.detail,
+            at: r.at,
+        }
+    }
+}
+
+/// `GET /api/v1/reminders`: the reminder log (administrators only), `?day=` for one day.
+#[utoipa::path(get, path = "/api/v1/reminders", params(ReminderQuery), responses((status = 200, body = ReminderLog), (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn reminders_api(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ReminderQuery>,
+) -> Result<Json<ReminderLog>, ApiError> {
+    signed.allow(&state, Reach::Administration).await?;
+    let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso).unwrap_or_default();
+    Ok(Json(reminder_log(&state, &day).await?))
+}
+
 /// `GET /admin/reminders`: the reminders `failwell remind` recorded, newest first (of one
 /// day, or the latest [`PAGE_ENTRIES`]): to whom, by which channel, and whether each was
 /// sent, failed (with the server's error, which the next run tries again) or is pending
@@ -214,21 +297,18 @@ pub(crate) async fn reminders(
 ) -> Result<RemindersPage, PageError> {
     signed.allow(&state, Reach::Administration).await?;
     let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso).unwrap_or_default();
-    let of_day = Some(day.as_str()).filter(|d| !d.is_empty());
-    let mut list = state.store.reminders(of_day, Some(PAGE_ENTRIES)).await?;
-    list.reverse();
-    let outcomes = state.store.reminder_outcomes(of_day).await?;
-    let count = |o: &str| outcomes.iter().find(|(k, _)| k == o).map_or(0, |(_, n)| *n);
-    let total: i64 = outcomes.iter().map(|(_, n)| n).sum();
+    let log = reminder_log(&state, &day).await?;
     let caption = format!(
-        "{total} reminder(s){}: {} sent, {} failed, {} pending{}",
+        "{} reminder(s){}: {} sent, {} failed, {} pending{}",
+        log.total,
         if day.is_empty() { String::new() } else { format!(" for {day}") },
-        count("sent"),
-        count("failed"),
-        count("pending"),
-        if total > PAGE_ENTRIES { format!(" (the newest {PAGE_ENTRIES} shown)") } else { String::new() }
+        log.sent,
+        log.failed,
+        log.pending,
+        if log.total > PAGE_ENTRIES { format!(" (the newest {PAGE_ENTRIES} shown)") } else { String::new() }
     );
-    let rows = list
+    let rows = log
+        .reminders
         .iter()
         .map(|r| {
             vec![

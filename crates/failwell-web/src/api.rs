@@ -42,6 +42,7 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework_forms::moves::api_make,
         crate::casework::api_journey,
         crate::admin::api,
+        crate::admin::reminders_api,
         crate::accounts_page::api,
         openapi
     ),
@@ -76,6 +77,8 @@ use utoipa::{OpenApi, ToSchema};
         crate::casework_forms::moves::MoveForm,
         crate::casework_forms::moves::MoveDone,
         crate::admin::AuditEntryView,
+        crate::admin::ReminderLog,
+        crate::admin::ReminderView,
         crate::accounts_page::AccountView
     ))
 )]
@@ -124,6 +127,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/organisations/{code}/journey", get(crate::casework::api_journey)),
         ("/audit", get(crate::admin::api)),
+        ("/reminders", get(crate::admin::reminders_api)),
         ("/accounts", get(crate::accounts_page::api)),
         ("/openapi.json", get(openapi)),
     ]

@@ -450,6 +450,21 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         );
         assert_eq!(server.get_as("administrator", "/admin/reminders?day=tuesday").await.status, 400, "[{b}]");
         assert_eq!(server.get_as("analyst", "/admin/reminders").await.status, 403, "[{b}] administrators only");
+        // The API gives the same log.
+        let api = server.get_as("administrator", "/api/v1/reminders").await;
+        assert_eq!(api.status, 200, "[{b}]");
+        let log: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!((log["total"].as_i64(), log["sent"].as_i64(), log["failed"].as_i64()), (Some(2), Some(1), Some(1)));
+        let to: Vec<&str> =
+            log["reminders"].as_array().unwrap().iter().filter_map(|r| r["recipient"].as_str()).collect();
+        assert_eq!(to, ["lead@example.org", "chair@example.org"], "[{b}] newest first");
+        assert_eq!(log["reminders"][0]["detail"], "HTTP 503 from the receiver", "[{b}]");
+        let day = server.get_as("administrator", "/api/v1/reminders?day=2026-07-10").await;
+        let day: serde_json::Value = serde_json::from_str(&day.body).unwrap();
+        assert_eq!((day["day"].as_str(), day["total"].as_i64()), (Some("2026-07-10"), Some(1)), "[{b}]");
+        let bad = server.get_as("administrator", "/api/v1/reminders?day=tuesday").await;
+        assert!(bad.status == 400 && bad.body.contains("day"), "[{b}] {}", bad.body);
+        assert_eq!(server.get_as("analyst", "/api/v1/reminders").await.status, 403, "[{b}]");
         server.stop().await;
     }
 }
