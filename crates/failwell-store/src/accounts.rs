@@ -84,6 +84,9 @@ pub enum AccountRefusal {
     /// No such account.
     #[error("no account named {0:?}")]
     Unknown(String),
+    /// The account has no unrevoked API token of that name.
+    #[error("{0} has no API token named {1:?} that is not already revoked")]
+    NoToken(String, String),
     /// A provider names no organisation, or another role names one.
     #[error("{0}")]
     Organisation(String),
@@ -335,6 +338,33 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(row.try_get(0)?)
+    }
+
+    /// Revokes an account's API tokens named `name` (a leaked one, a machine retired)
+    /// without disabling the account, with its audit entry: the count of tokens revoked.
+    ///
+    /// # Errors
+    /// [`AccountRefusal::Unknown`] for no such enabled account, [`AccountRefusal::NoToken`]
+    /// when it has no unrevoked token of that name (nothing written).
+    pub async fn revoke_api_tokens(&self, username: &str, name: &str, by: &str) -> Result<u64, StoreError> {
+        let mut tx = begin(self).await?;
+        let id = enabled_id(&mut tx, username).await?;
+        let revoked = sqlx::query(
+            "update api_token set revoked_at = $1 where account_id = $2 and name = $3 and revoked_at is null",
+        )
+        .bind(crate::import::now())
+        .bind(id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if revoked == 0 {
+            return Err(AccountRefusal::NoToken(username.to_string(), name.to_string()).into());
+        }
+        audit(&mut tx, &AuditNote { who: by, action: "revoke API token", subject: username, detail: name }, "done")
+            .await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     /// The enabled account an unrevoked API token belongs to.

@@ -43,6 +43,16 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
     },
+    /// Revoke an account's API tokens of one name (a leaked token, a machine retired),
+    /// leaving the account and its other tokens working; a running server refuses the
+    /// token from its next request.
+    RevokeToken {
+        /// The account's user name.
+        username: String,
+        /// The name the token was made with (`user token --name`).
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Options of `failwell user add`.
@@ -166,6 +176,10 @@ async fn run_on(store: &Store, command: &UserCommand) -> anyhow::Result<ExitCode
             let token = failwell_web::auth::new_token("fw_");
             store.add_api_token(username, name, &failwell_web::auth::token_hash(&token), &by).await?;
             outln!("API token {name:?} for {username} (shown once; send as 'Authorization: Bearer TOKEN'):\n{token}")?;
+        }
+        UserCommand::RevokeToken { username, name } => {
+            let n = store.revoke_api_tokens(username, name, &by).await?;
+            outln!("revoked {n} API token(s) named {name:?} of {username}")?;
         }
     }
     Ok(ExitCode::SUCCESS)

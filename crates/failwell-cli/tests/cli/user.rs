@@ -81,6 +81,22 @@ fn accounts_have_no_default_password_and_a_disabled_account_s_token_stops_workin
         let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect(&line).to_string();
         assert_eq!(status_with_token(&addr, "/api/v1/scans", &token), 200, "[{b}]");
         assert_eq!(status_with_token(&addr, "/api/v1/audit", &token), 403, "[{b}] an analyst is not an administrator");
+        // One leaked token is revoked from the command line while the server runs (and
+        // has already let it in): the server refuses it from its next request, and the
+        // account's other token still works.
+        let leaked_out = ok(&store, &["user", "token", "ana", "--name", "laptop"]);
+        let leaked = leaked_out.lines().find(|l| l.starts_with("fw_")).expect(&leaked_out).to_string();
+        assert_eq!(status_with_token(&addr, "/api/v1/scans", &leaked), 200, "[{b}]");
+        let revoked = ok(&store, &["user", "revoke-token", "ana", "--name", "laptop"]);
+        assert!(revoked.contains("revoked 1 API token(s) named \"laptop\" of ana"), "[{b}] {revoked}");
+        assert_eq!(status_with_token(&addr, "/api/v1/scans", &leaked), 401, "[{b}] the revoked token");
+        assert_eq!(status_with_token(&addr, "/api/v1/scans", &token), 200, "[{b}] the other token");
+        let again = failwell()
+            .args(["--database", &store.url, "user", "revoke-token", "ana", "--name", "laptop"])
+            .output()
+            .unwrap();
+        assert_eq!(again.status.code(), Some(1), "[{b}]");
+        assert!(String::from_utf8_lossy(&again.stderr).contains("no API token named \"laptop\""), "[{b}]");
         ok(&store, &["user", "disable", "ana"]);
         assert_eq!(status_with_token(&addr, "/api/v1/scans", &token), 401, "[{b}] the token died with the account");
         std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
@@ -88,7 +104,7 @@ fn accounts_have_no_default_password_and_a_disabled_account_s_token_stops_workin
 
         // Every account change is in the audit log, under the operating-system user.
         let audit = ok(&store, &["intervention", "audit"]);
-        for action in ["add account", "add API token", "disable account"] {
+        for action in ["add account", "add API token", "revoke API token", "disable account"] {
             assert!(audit.contains(action), "[{b}] {action}: {audit}");
         }
         assert!(audit.contains("cli:"), "[{b}] {audit}");

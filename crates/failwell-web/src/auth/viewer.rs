@@ -117,7 +117,7 @@ const VIEWERS_KEPT: usize = 10_000;
 /// Without it every signed-in request asked the store for its token's or session's
 /// account, and a board member's or peer reviewer's for their reach too: one or two round
 /// trips of the four an analyst's organisation page made on PostgreSQL. What the lookup
-/// reads changes only by writes audited in their own transaction (a token added, an
+/// reads changes only by writes audited in their own transaction (a token added or revoked, an
 /// account disabled, a password set, a session ended, a person joining or leaving a
 /// case), each of which moves [`StoreMarks::changed`] when it commits, or by the
 /// calendar: a session expires
