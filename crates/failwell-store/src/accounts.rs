@@ -45,6 +45,17 @@ pub struct Session {
     pub expires_at: String,
 }
 
+/// An API token as an administrator sees it: what it is for and when, never its hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiTokenInfo {
+    /// What it is for (`user token --name`).
+    pub name: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
 /// An account to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccount {
@@ -338,6 +349,20 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(row.try_get(0)?)
+    }
+
+    /// Account `username`'s API tokens, oldest first (revoked ones too).
+    pub async fn api_tokens(&self, username: &str) -> Result<Vec<ApiTokenInfo>, StoreError> {
+        let rows = sqlx::query(
+            "select t.name, t.created_at, t.revoked_at from api_token t join account a on a.id = t.account_id
+             where a.username = $1 order by t.id",
+        )
+        .bind(username)
+        .fetch_all(self.reads())
+        .await?;
+        rows.iter()
+            .map(|r| Ok(ApiTokenInfo { name: r.try_get(0)?, created_at: r.try_get(1)?, revoked_at: r.try_get(2)? }))
+            .collect()
     }
 
     /// Revokes an account's API tokens named `name` (a leaked one, a machine retired)

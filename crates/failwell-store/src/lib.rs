@@ -30,7 +30,7 @@ mod scan_state;
 mod series;
 mod side_reader;
 
-pub use accounts::{Account, AccountRefusal, AuditFilter, NewAccount, Session};
+pub use accounts::{Account, AccountRefusal, ApiTokenInfo, AuditFilter, NewAccount, Session};
 pub use ahead::Ahead;
 pub use casework::{
     AuditEntry, AuditNote, InterventionRecord, StoredActor, StoredIntervention, StoredObligation, StoredStep,

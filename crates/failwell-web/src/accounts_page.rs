@@ -1,5 +1,5 @@
 //! Accounts for administrators, on the web as on the command line (`failwell user`):
-//! list them, make one, set a new password, make an API token, disable one. The store
+//! list them, make one, set a new password, make or revoke an API token, disable one. The store
 //! makes each change with its audit entry (`by` the administrator); accounts are
 //! disabled, never deleted.
 //!
@@ -52,6 +52,11 @@ pub(crate) struct AccountAdminPage {
     disabled: bool,
     is_self: bool,
     rows: Vec<SummaryRow>,
+    /// Its API tokens: name, made, status.
+    token_head: Vec<Cell>,
+    tokens: Vec<Vec<Cell>>,
+    /// The names of its tokens still working, for the revoke form.
+    active_tokens: Vec<SelectItem>,
     error: Option<String>,
     done: Option<String>,
     shown_once: Option<ShownOnce>,
@@ -219,6 +224,30 @@ pub(crate) async fn token(
     Ok(no_store(page.into_response()))
 }
 
+/// `POST /admin/accounts/{username}/tokens/revoke`: revokes the account's API tokens of
+/// one name (a leaked token, a machine retired), as `failwell user revoke-token` does; the
+/// account and its other tokens keep working.
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(username): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    administering(&state, &signed, &form.csrf).await?;
+    let name = form.name.trim();
+    match state.store.revoke_api_tokens(&username, name, signed.viewer.who()).await {
+        Ok(n) => {
+            let done = format!("{n} API token(s) named {name:?} of {username} revoked: they no longer work.");
+            Ok(account_page(&state, &signed, &username, None, Some(done), None).await?.into_response())
+        }
+        Err(StoreError::Account(why @ AccountRefusal::NoToken(..))) => {
+            signed.audit(&state, "revoke API token", &username, &why.to_string(), "refused").await?;
+            refused(account_page(&state, &signed, &username, Some(sentence(&why)), None, None).await?)
+        }
+        Err(e) => Err(unknown(e).into()),
+    }
+}
+
 /// `POST /admin/accounts/{username}/disable`: disables the account once confirmed (its
 /// sessions end and its tokens stop working). An administrator cannot disable their own
 /// account: the last one would lock everybody out.
@@ -351,6 +380,27 @@ async fn account_page(
         return Err(WebError::NotFound(format!("account {username:?}")).into());
     };
     let row = |k: &str, v: String| SummaryRow { key: k.into(), value: v, href: None };
+    let token_list = state.store.api_tokens(&a.username).await?;
+    let day = |d: &String| d.get(..10).unwrap_or(d).to_string();
+    let tokens = token_list
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::text(t.name.clone()),
+                Cell::text(day(&t.created_at)),
+                Cell::text(
+                    t.revoked_at.as_ref().map_or_else(|| "working".to_string(), |r| format!("revoked {}", day(r))),
+                ),
+            ]
+        })
+        .collect();
+    let mut active: Vec<&str> = token_list.iter().filter(|t| t.revoked_at.is_none()).map(|t| t.name.as_str()).collect();
+    active.sort_unstable();
+    active.dedup();
+    let active_tokens = active
+        .into_iter()
+        .map(|n| SelectItem { value: n.to_string(), text: n.to_string(), selected: false, disabled: false })
+        .collect();
     Ok(AccountAdminPage {
         csrf: signed.csrf.clone().unwrap_or_default(),
         username: a.username.clone(),
@@ -366,6 +416,9 @@ async fn account_page(
             row("Made", a.created_at.get(..10).unwrap_or(&a.created_at).to_string()),
             row("Status", status(&a)),
         ],
+        token_head: heads(&["Token for", "Made", "Status"]),
+        tokens,
+        active_tokens,
         error,
         done,
         shown_once,

@@ -182,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/accounts/{username}", get(accounts_page::one))
         .route("/admin/accounts/{username}/password", axum::routing::post(accounts_page::password))
         .route("/admin/accounts/{username}/tokens", axum::routing::post(accounts_page::token))
+        .route("/admin/accounts/{username}/tokens/revoke", axum::routing::post(accounts_page::revoke_token))
         .route("/admin/accounts/{username}/disable", axum::routing::post(accounts_page::disable))
         .route("/admin/audit", get(admin::page))
         .route("/admin/audit.csv", get(admin::csv))

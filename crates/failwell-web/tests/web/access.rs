@@ -1513,6 +1513,36 @@ async fn an_administrator_manages_accounts_on_the_web_and_secrets_are_shown_once
             get_with(server.addr, &format!("/api/v1/organisations/{FAILING}"), &[("authorization", &bearer)]).await;
         assert_eq!(api.status, 200, "[{b}] the provider's token reaches its organisation");
 
+        // A second token is revoked on its own; the first keeps working.
+        let spare = post(
+            "/admin/accounts/rreviewer/tokens".into(),
+            vec![("csrf", csrf.clone()), ("name", "spare laptop".into())],
+        )
+        .await;
+        let spare = format!("Bearer {}", secret(&spare.body));
+        let org_api = format!("/api/v1/organisations/{FAILING}");
+        assert_eq!(get_with(server.addr, &org_api, &[("authorization", &spare)]).await.status, 200, "[{b}]");
+        let page = get_with(server.addr, "/admin/accounts/rreviewer", &[("cookie", &cookie)]).await;
+        assert!(page.body.contains("spare laptop") && page.body.contains("working"), "[{b}] the tokens listed");
+        assert!(page.body.contains(r#"<option value="spare laptop">"#), "[{b}] offered for revoking");
+        assert!(!page.body.contains(&token) && !page.body.contains("fw_"), "[{b}] never the token itself");
+        let nosuch = post(
+            "/admin/accounts/rreviewer/tokens/revoke".into(),
+            vec![("csrf", csrf.clone()), ("name", "no such token".into())],
+        )
+        .await;
+        assert_eq!(nosuch.status, 400, "[{b}]");
+        assert!(nosuch.body.contains("has no API token named"), "[{b}] {}", nosuch.body);
+        let revoked = post(
+            "/admin/accounts/rreviewer/tokens/revoke".into(),
+            vec![("csrf", csrf.clone()), ("name", "spare laptop".into())],
+        )
+        .await;
+        assert_eq!(revoked.status, 200, "[{b}] {}", revoked.body);
+        assert!(revoked.body.contains("revoked: they no longer work") && revoked.body.contains("revoked 20"), "[{b}]");
+        assert_eq!(get_with(server.addr, &org_api, &[("authorization", &spare)]).await.status, 401, "[{b}]");
+        assert_eq!(get_with(server.addr, &org_api, &[("authorization", &bearer)]).await.status, 200, "[{b}]");
+
         // Disabling asks for confirmation; an administrator cannot disable themselves.
         let unconfirmed = post("/admin/accounts/rreviewer/disable".into(), vec![("csrf", csrf.clone())]).await;
         assert_eq!(unconfirmed.status, 400, "[{b}]");
@@ -1543,7 +1573,7 @@ async fn an_administrator_manages_accounts_on_the_web_and_secrets_are_shown_once
         assert!(r["disabled_at"].is_string() && r.get("password_hash").is_none(), "[{b}] {r}");
         let log =
             server.store().audit_search(&failwell_store::AuditFilter { limit: 0, ..Default::default() }).await.unwrap();
-        for action in ["add account", "set password", "add API token", "disable account"] {
+        for action in ["add account", "set password", "add API token", "revoke API token", "disable account"] {
             assert!(
                 log.iter().any(|e| e.action == action && e.subject == "rreviewer" && e.who == "administrator"),
                 "[{b}] {action}: {:?}",
