@@ -35,20 +35,28 @@ pub struct StoreMarks {
     /// the newest entry's id, because PostgreSQL hands ids out at insert, not at commit: a
     /// later, shorter write could commit a higher id first.
     pub changed: i64,
+    /// The newest recorded scan's id (0 for none): `failwell scan` records one without an
+    /// audit entry. Recordings take turns (a lock held from before the scan's id is handed
+    /// out until it commits), so ids commit in order and the newest is a true mark.
+    pub scan: i64,
 }
 
 impl Store {
-    /// The marks now, in one query of four indexed lookups (primary keys, the table of
+    /// The marks now, in one query of five indexed lookups (primary keys, the table of
     /// cases and the one-row count of changes).
     pub async fn marks(&self) -> Result<StoreMarks, StoreError> {
         let row = sqlx::query(
             "select (select max(id) from import_run), (select max(id) from intervention_step),
                     (select count(*) from intervention where ended_on is not null),
-                    (select n from store_change where id = 1)",
+                    (select n from store_change where id = 1), (select max(id) from scan_run)",
         )
         .fetch_one(self.reads())
         .await?;
         let mark = |i: usize| -> Result<i64, StoreError> { Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
-        Ok(StoreMarks { judged: JudgedMarks { import: mark(0)?, step: mark(1)?, closed: mark(2)? }, changed: mark(3)? })
+        Ok(StoreMarks {
+            judged: JudgedMarks { import: mark(0)?, step: mark(1)?, closed: mark(2)? },
+            changed: mark(3)?,
+            scan: mark(4)?,
+        })
     }
 }

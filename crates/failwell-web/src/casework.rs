@@ -230,20 +230,26 @@ fn view(state: &AppState, c: StoredIntervention, today: Date) -> InterventionVie
     }
 }
 
-/// Casework as read from the store at one mark ([`failwell_store::StoreMarks::changed`]):
-/// each organisation's cases and decisions, each case's plan and board meetings. Shared by
-/// every request that reads at the same mark; the first request at a newer mark empties it.
+/// Casework as read from the store at one mark ([`failwell_store::StoreMarks::changed`]
+/// and [`failwell_store::StoreMarks::scan`]): each organisation's cases and decisions, the
+/// latest recorded scan's recommendation for it, each case's plan and board meetings.
+/// Shared by every request that reads at the same mark; the first request at a newer mark
+/// empties it. Both parts of the mark only grow, so a mark read later is never less.
 #[derive(Default)]
 pub(crate) struct CaseCache {
-    changed: i64,
+    mark: Mark,
     parts: Parts,
 }
+
+/// The marks casework is kept at: (committed writes, newest recorded scan).
+pub(crate) type Mark = (i64, i64);
 
 /// What [`CaseCache`] and [`CaseReads`] each hold.
 #[derive(Default)]
 struct Parts {
     interventions: HashMap<String, Vec<StoredIntervention>>,
     decisions: HashMap<String, Vec<Decision>>,
+    recommended: HashMap<String, Option<Recommended>>,
     plans: HashMap<i64, StoredPlan>,
     meetings: HashMap<i64, Vec<StoredMeeting>>,
 }
@@ -260,28 +266,40 @@ struct Parts {
 /// empties the cache. Without a shared cache ([`CaseReads::default`]) it reads once per request.
 #[derive(Default)]
 pub(crate) struct CaseReads {
-    shared: Option<(Arc<Mutex<CaseCache>>, i64)>,
+    shared: Option<(Arc<Mutex<CaseCache>>, Mark)>,
     own: Parts,
+}
+
+/// What the latest recorded scan recommended for an organisation: the scan's id and day,
+/// and the rung (what the decision form offers to accept or decline).
+#[derive(Debug, Clone)]
+pub(crate) struct Recommended {
+    /// The scan's id.
+    pub(crate) scan: i64,
+    /// Its as-of day.
+    pub(crate) as_of: String,
+    /// The rung it recommended.
+    pub(crate) rung: String,
 }
 
 /// Which of the maps a read uses.
 type Pick<K, V> = fn(&mut Parts) -> &mut HashMap<K, V>;
 
 impl CaseReads {
-    /// Reads kept in `cache` while the store's last change is `changed`.
-    pub(crate) fn shared(cache: &Arc<Mutex<CaseCache>>, changed: i64) -> CaseReads {
-        CaseReads { shared: Some((cache.clone(), changed)), own: Parts::default() }
+    /// Reads kept in `cache` while the store's marks are `mark`.
+    pub(crate) fn shared(cache: &Arc<Mutex<CaseCache>>, mark: Mark) -> CaseReads {
+        CaseReads { shared: Some((cache.clone(), mark)), own: Parts::default() }
     }
 
     /// The shared cache's map `pick`, if it holds this request's mark (a newer mark
     /// empties it; an older one leaves it to the newer).
     fn with_shared<K, V, T>(&self, pick: Pick<K, V>, f: impl FnOnce(&mut HashMap<K, V>) -> T) -> Option<T> {
-        let (cache, changed) = self.shared.as_ref()?;
+        let (cache, mark) = self.shared.as_ref()?;
         let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.changed < *changed {
-            *cache = CaseCache { changed: *changed, parts: Parts::default() };
+        if cache.mark < *mark {
+            *cache = CaseCache { mark: *mark, parts: Parts::default() };
         }
-        (cache.changed == *changed).then(|| f(pick(&mut cache.parts)))
+        (cache.mark == *mark).then(|| f(pick(&mut cache.parts)))
     }
 
     /// The value for `key`: this request's, the shared cache's, or `load`ed from the store
@@ -320,6 +338,17 @@ impl CaseReads {
     pub(crate) async fn decisions(&mut self, state: &AppState, code: &str) -> Result<&[Decision], WebError> {
         let load = async || Ok(state.store.decisions(Some(code)).await?);
         Ok(self.read(|p| &mut p.decisions, code.to_string(), load).await?)
+    }
+
+    /// What the latest recorded scan recommended for organisation `code`, if it
+    /// recommended a rung.
+    pub(crate) async fn recommended(&mut self, state: &AppState, code: &str) -> Result<Option<Recommended>, WebError> {
+        let load = async || {
+            let Some(scan) = state.store.last_scan().await? else { return Ok(None) };
+            let rung = state.store.recommendation(scan.id, code).await?.and_then(|r| r.recommended_rung);
+            Ok(rung.map(|rung| Recommended { scan: scan.id, as_of: scan.as_of, rung }))
+        };
+        Ok(self.read(|p| &mut p.recommended, code.to_string(), load).await?.clone())
     }
 
     /// Intervention `id`'s plan, criteria and check-ins.

@@ -22,11 +22,15 @@ pub(crate) struct DecideForm {
 
 /// The form for `code`, when the latest recorded scan recommended a rung for it and the
 /// viewer signed in with a session (API tokens decide through the CLI).
-pub(crate) async fn form(state: &AppState, signed: &Signed, code: &str) -> Result<Option<DecideForm>, WebError> {
+pub(crate) async fn form(
+    state: &AppState,
+    signed: &Signed,
+    reads: &mut crate::casework::CaseReads,
+    code: &str,
+) -> Result<Option<DecideForm>, WebError> {
     let Some(csrf) = signed.csrf.clone() else { return Ok(None) };
-    let Some(scan) = state.store.last_scan().await? else { return Ok(None) };
-    let rung = state.store.recommendation(scan.id, code).await?.and_then(|r| r.recommended_rung);
-    Ok(rung.map(|rung| DecideForm { scan: scan.id, as_of: scan.as_of, rung: rung.replace('_', " "), csrf }))
+    let recommended = reads.recommended(state, code).await?;
+    Ok(recommended.map(|r| DecideForm { scan: r.scan, as_of: r.as_of, rung: r.rung.replace('_', " "), csrf }))
 }
 
 /// The decision form as posted.

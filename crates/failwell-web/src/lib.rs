@@ -141,7 +141,7 @@ impl AppState {
         marks: Option<failwell_store::StoreMarks>,
     ) -> Result<(Arc<snapshot::Snapshot>, casework::CaseReads), WebError> {
         let (snapshot, marks) = self.snapshots.get(&self.store, &self.judge, as_of, marks).await?;
-        Ok((snapshot, casework::CaseReads::shared(&self.casework, marks.changed)))
+        Ok((snapshot, casework::CaseReads::shared(&self.casework, (marks.changed, marks.scan))))
     }
 }
 

@@ -792,7 +792,7 @@ pub async fn organisation(
     let (decide, open_case) = if as_of.is_none() && signed.may(Reach::Decide) {
         let sector = snapshot.judgement(&code).map(|j| j.sector.as_str()).unwrap_or_default();
         (
-            crate::decide::form(&state, &signed, &code).await?,
+            crate::decide::form(&state, &signed, &mut reads, &code).await?,
             crate::decide::open_form(&state, &signed, sector, &decision_list, &case_list),
         )
     } else {
