@@ -36,7 +36,6 @@ impl Store {
              order by r.natural_key"
             }
         };
-        let parse = |key: String, content: &str| parse_record(kind, key, content);
         // On SQLite, the scan's bulk reader (see `side_reader`): a scan reads the
         // 6,000 organisations and their links of England scale through it.
         if let Some(readers) = &self.side_readers {
@@ -48,7 +47,11 @@ impl Store {
                 };
                 let mut out = Vec::new();
                 while let Some(row) = rows.next()? {
-                    out.push(parse(row.get(0)?, row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?);
+                    out.push(parse_record(
+                        kind,
+                        row.get(0)?,
+                        row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?,
+                    )?);
                 }
                 Ok(out)
             });

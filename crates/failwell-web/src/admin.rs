@@ -203,15 +203,20 @@ pub(crate) struct RemindersPage {
 }
 
 /// The reminder log as both the page and the API give it: the newest [`PAGE_ENTRIES`]
-/// (of one day, if `day` is not empty), newest first, and how many there are of each outcome.
-async fn reminder_log(state: &AppState, day: &str) -> Result<ReminderLog, WebError> {
-    let of_day = Some(day).filter(|d| !d.is_empty());
+/// (of the query's day, if it names one), newest first, and how many there are of each
+/// outcome.
+///
+/// # Errors
+/// A 400 naming `day` when it is not a date; the store failing.
+async fn reminder_log(state: &AppState, q: &ReminderQuery) -> Result<ReminderLog, WebError> {
+    let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso);
+    let of_day = day.as_deref();
     let mut reminders = state.store.reminders(of_day, Some(PAGE_ENTRIES)).await?;
     reminders.reverse();
     let outcomes = state.store.reminder_outcomes(of_day).await?;
     let count = |o: &str| outcomes.iter().find(|(k, _)| k == o).map_or(0, |(_, n)| *n);
     Ok(ReminderLog {
-        day: of_day.map(str::to_string),
+        day,
         total: outcomes.iter().map(|(_, n)| n).sum(),
         sent: count("sent"),
         failed: count("failed"),
@@ -281,8 +286,7 @@ pub async fn reminders_api(
     Query(q): Query<ReminderQuery>,
 ) -> Result<Json<ReminderLog>, ApiError> {
     signed.allow(&state, Reach::Administration).await?;
-    let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso).unwrap_or_default();
-    Ok(Json(reminder_log(&state, &day).await?))
+    Ok(Json(reminder_log(&state, &q).await?))
 }
 
 /// `GET /admin/reminders`: the reminders `failwell remind` recorded, newest first (of one
@@ -296,8 +300,8 @@ pub(crate) async fn reminders(
     Query(q): Query<ReminderQuery>,
 ) -> Result<RemindersPage, PageError> {
     signed.allow(&state, Reach::Administration).await?;
-    let day = crate::query::parse_day("day", Some(&q.day))?.map(failwell_domain::dates::iso).unwrap_or_default();
-    let log = reminder_log(&state, &day).await?;
+    let log = reminder_log(&state, &q).await?;
+    let day = log.day.clone().unwrap_or_default();
     let caption = format!(
         "{} reminder(s){}: {} sent, {} failed, {} pending{}",
         log.total,

@@ -439,6 +439,18 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         let bad = server.get_as("administrator", "/admin/audit?since=yesterday").await;
         assert_eq!(bad.status, 400, "[{b}]");
 
+        // A decision recorded outside the web (as `failwell decide` records one) is on the
+        // organisation page's next view, though the page keeps its decisions between writes.
+        let org_page = format!("/organisations/{FAILING}");
+        let before = get_with(server.addr, &org_page, &[("cookie", &cookie)]).await;
+        assert!(!before.body.contains("Declined at the command line"), "[{b}]");
+        let reason = "Declined at the command line";
+        failwell_engine::decide::decide(server.store(), scan_id, FAILING, false, reason, "C. Caseworker", None)
+            .await
+            .unwrap();
+        let after = get_with(server.addr, &org_page, &[("cookie", &cookie)]).await;
+        assert!(after.body.contains(reason), "[{b}] the command line's decision");
+
         // The reminder log: one sent, one failed with its reason; a day filters it.
         let store = server.store();
         let sent = store.claim_reminder("2026-07-10", "chair@example.org", "email", 2).await.unwrap().unwrap();
