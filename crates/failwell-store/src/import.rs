@@ -37,12 +37,16 @@ pub struct ImportSession {
     pub(crate) sources: HashMap<String, i64>,
     seen: HashMap<(&'static str, String), (u64, String)>,
     pub(crate) staging: Option<crate::observations::Staging>,
+    /// What the rows read so far show while they arrive grouped by series.
+    pub(crate) grouped: crate::grouped::Grouped,
     pub(crate) file_no: u32,
     pub(crate) summary: ImportSummary,
     /// PostgreSQL only: the pool that streams staging rows with COPY.
     pub(crate) copy_pool: Option<sqlx::PgPool>,
     /// The import's date: when a figure without a release date became known to us.
     pub(crate) today: String,
+    /// The same day as a date.
+    pub(crate) today_date: time::Date,
     /// PostgreSQL only: a staging table to drop once the transaction is over.
     pub(crate) leftover_staging: Option<String>,
 }
@@ -77,6 +81,7 @@ impl Store {
         let organisations = load_codes(&mut tx, "select code, id from organisation").await?;
         let indicators = load_codes(&mut tx, "select code, id from indicator").await?;
         let sources = load_codes(&mut tx, "select text, id from source").await?;
+        let today = time::OffsetDateTime::now_utc().date();
         Ok(ImportSession {
             tx,
             import_id,
@@ -87,10 +92,12 @@ impl Store {
             sources,
             seen: HashMap::new(),
             staging: None,
+            grouped: Default::default(),
             file_no: 0,
             copy_pool: self.copy_pool.clone(),
             leftover_staging: None,
-            today: dates::iso(time::OffsetDateTime::now_utc().date()),
+            today: dates::iso(today),
+            today_date: today,
             summary: ImportSummary { import_id, ..Default::default() },
         })
     }

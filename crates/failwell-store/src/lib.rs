@@ -17,6 +17,7 @@ mod counts;
 mod decision;
 mod error;
 mod export;
+mod grouped;
 mod import;
 mod marks;
 mod observations;

@@ -18,7 +18,7 @@
 use crate::error::{RowProblem, StoreError};
 use crate::import::{ImportSession, RowResult};
 use crate::open::Backend;
-use crate::series::{rebuild_current, update_current};
+use crate::series::{rebuild_current, update_current, write_packed};
 use failwell_domain::{Observation, dates};
 use sqlx::any::AnyArguments;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
@@ -122,6 +122,7 @@ impl ImportSession {
                 .fetch_one(&mut *self.tx)
                 .await?;
                 self.series.insert((org, ind), id);
+                self.grouped.created(id);
                 id
             }
         };
@@ -130,10 +131,11 @@ impl ImportSession {
             self.staging = Some(self.open_staging().await?);
         }
         let file_no = self.file_no as i64;
+        let period = obs.period.to_string();
         let staging = self.staging.as_mut().expect("opened above");
         match &mut staging.sink {
             Sink::Copy { buf, .. } => {
-                let _ = write!(buf, "{file_no},{line},{series_id},{},", obs.period);
+                let _ = write!(buf, "{file_no},{line},{series_id},{period},");
                 csv_num(buf, obs.value);
                 buf.push(',');
                 buf.push_str(obs.suppression.map(|s| s.code()).unwrap_or(""));
@@ -160,7 +162,7 @@ impl ImportSession {
                 a.add(file_no).map_err(enc)?;
                 a.add(line as i64).map_err(enc)?;
                 a.add(series_id).map_err(enc)?;
-                a.add(obs.period.to_string()).map_err(enc)?;
+                a.add(period.clone()).map_err(enc)?;
                 a.add(obs.value).map_err(enc)?;
                 a.add(obs.suppression.map(|s| s.code().to_string())).map_err(enc)?;
                 a.add(obs.numerator).map_err(enc)?;
@@ -173,7 +175,19 @@ impl ImportSession {
                 }
             }
         }
+        // The merge dates a figure without a release day to the import's day.
+        let published = obs.published_on.or(Some(self.today_date));
+        let waiting = self.grouped.push(series_id, &period, obs.value, published, (self.file_no, line));
+        if waiting >= crate::series::CHUNK {
+            self.write_grouped_packs().await?;
+        }
         Ok(Ok(()))
+    }
+
+    /// Writes the packed figures of the series packed as they were read.
+    async fn write_grouped_packs(&mut self) -> Result<(), StoreError> {
+        let backend = if self.backend_is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        write_packed(&mut self.tx, backend, self.grouped.pending()).await
     }
 
     async fn open_staging(&mut self) -> Result<Staging, StoreError> {
@@ -259,21 +273,19 @@ impl ImportSession {
     /// Marks the series this import changed and rebuilds their packed figures.
     async fn pack_changed_series(&mut self, table: &str, merged: u64) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
-        let staged: i64 =
-            sqlx::query_scalar(AssertSqlSafe(format!("select count(*) from {table}"))).fetch_one(&mut *self.tx).await?;
         // Every staged row merged (a first load): every staged series changed, no probing.
-        let sql = if merged as i64 == staged {
-            format!("select distinct series_id from {table} order by series_id")
+        let (staged, staged_series) = self.grouped.staged();
+        let changed: Vec<i64> = if merged == staged {
+            staged_series
         } else {
-            format!(
+            let sql = format!(
                 "select distinct s.series_id from {table} s
                  where exists (select 1 from observation o where o.series_id = s.series_id
                                and o.period = s.period and o.import_id = $1)
                  order by s.series_id"
-            )
+            );
+            sqlx::query_scalar(AssertSqlSafe(sql)).bind(self.import_id).fetch_all(&mut *self.tx).await?
         };
-        let changed: Vec<i64> =
-            sqlx::query_scalar(AssertSqlSafe(sql)).bind(self.import_id).fetch_all(&mut *self.tx).await?;
         for chunk in changed.chunks(1000) {
             let ids = crate::series::id_list(chunk);
             sqlx::query(AssertSqlSafe(format!("update series set changed_in_import = $1 where id in ({ids})")))
@@ -294,11 +306,22 @@ impl ImportSession {
         // Series packed before (a later file, a publisher's next month) have this import's
         // rows applied to their packed figures where that is exact; the rest, and every
         // series of a first load, are packed from all their rows.
-        let rebuild = update_current(&mut self.tx, backend, table, self.import_id, &changed).await?;
+        // Series this import created and packed as their rows were read need nothing more;
+        // those whose rows came apart are rebuilt from all of them.
+        self.grouped.end_group();
+        self.write_grouped_packs().await?;
+        let scattered = self.grouped.scattered();
+        let packed_as_read = changed.iter().filter(|id| self.grouped.is_packed(**id)).count();
+        let others: Vec<i64> =
+            changed.iter().copied().filter(|id| !self.grouped.is_packed(*id) && !scattered.contains(id)).collect();
+        let mut rebuild = scattered.iter().copied().filter(|id| changed.binary_search(id).is_ok()).collect::<Vec<_>>();
+        rebuild.sort_unstable();
+        rebuild.extend(update_current(&mut self.tx, backend, table, self.import_id, &others).await?);
         rebuild_current(&mut self.tx, backend, &rebuild).await?;
         tracing::info!(
             elapsed = ?started.elapsed(),
             series = changed.len(),
+            packed_as_read,
             rebuilt = rebuild.len(),
             "packed changed series"
         );
@@ -313,6 +336,14 @@ impl ImportSession {
         }
         self.flush_staging(true).await?;
         let started = std::time::Instant::now();
+        if let Some(repeats) = self.grouped.repeats() {
+            let found: Vec<Duplicate> = repeats.iter().take(limit).cloned().collect();
+            tracing::info!(elapsed = ?started.elapsed(), found = found.len(), "found repeated keys as the rows were read");
+            if !found.is_empty() {
+                self.drop_staging().await?;
+            }
+            return Ok(found);
+        }
         let table = self.staging.as_ref().expect("checked above").table.clone();
         // A row whose key equals the row before it in key order is a repeat; each repeat
         // names the occurrence before it. PostgreSQL sorts once (window); SQLite is faster
@@ -378,6 +409,20 @@ impl ImportSession {
         // first load), then new keys through an anti-join, so the common case of a first
         // load never pays for the "latest revision" subquery.
         let table = self.staging.as_ref().expect("checked above").table.clone();
+        // A first load: every series is new to the store, so every row is new (a key given
+        // twice was refused before the merge), and neither statement's probe is needed.
+        if self.grouped.all_fresh() {
+            let new = sqlx::query(AssertSqlSafe(format!(
+                "insert into observation (series_id, period, revision, value, note, numerator, denominator, expected, published_on, source_id, import_id)
+                 select s.series_id, s.period, 1, s.value, s.note, s.numerator, s.denominator, s.expected, coalesce(s.published_on, $2), s.source_id, $1
+                 from {table} s"
+            )))
+            .bind(self.import_id)
+            .bind(self.today.clone())
+            .execute(&mut *self.tx)
+            .await?;
+            return self.merged(&table, new.rows_affected(), pack, started).await;
+        }
         let changed = sqlx::query(AssertSqlSafe(format!(
             "insert into observation (series_id, period, revision, value, note, numerator, denominator, expected, published_on, source_id, import_id)
              select s.series_id, s.period, o.revision + 1, s.value, s.note, s.numerator, s.denominator,
@@ -406,11 +451,22 @@ impl ImportSession {
         .bind(self.today.clone())
         .execute(&mut *self.tx)
         .await?;
-        let rows = changed.rows_affected() + new.rows_affected();
+        self.merged(&table, changed.rows_affected() + new.rows_affected(), pack, started).await
+    }
+
+    /// Counts what the merge wrote, packs the series it changed (with `pack`) and drops the
+    /// staging table.
+    async fn merged(
+        &mut self,
+        table: &str,
+        rows: u64,
+        pack: bool,
+        started: std::time::Instant,
+    ) -> Result<(), StoreError> {
         self.summary.changed += rows;
         tracing::info!(elapsed = ?started.elapsed(), rows, "merged staged observations");
         if pack && rows > 0 {
-            self.pack_changed_series(&table, rows).await?;
+            self.pack_changed_series(table, rows).await?;
         }
         self.drop_staging().await?;
         Ok(())

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use time::Date;
 
 /// Series per query when reading or rebuilding by id.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 /// The first byte of the packed format (a later layout gets another number).
 const FORMAT: u8 = 2;
 
@@ -519,7 +519,7 @@ impl RowCutter {
 /// Rebuilds the packed current figures of `ids` from their observation rows, on `conn`
 /// (inside the caller's transaction, so an import and its packed figures commit together).
 pub(crate) async fn rebuild_current(conn: &mut AnyConnection, backend: Backend, ids: &[i64]) -> Result<(), StoreError> {
-    let mut packed: Vec<(i64, String, Vec<u8>, Option<String>)> = Vec::with_capacity(CHUNK);
+    let mut packed: Vec<PackedRow> = Vec::with_capacity(CHUNK);
     for chunk in ids.chunks(CHUNK) {
         packed.clear();
         {
@@ -559,7 +559,7 @@ pub(crate) async fn update_current(
     ids: &[i64],
 ) -> Result<Vec<i64>, StoreError> {
     let mut left = Vec::new();
-    let mut packed: Vec<(i64, String, Vec<u8>, Option<String>)> = Vec::with_capacity(CHUNK);
+    let mut packed: Vec<PackedRow> = Vec::with_capacity(CHUNK);
     for chunk in ids.chunks(CHUNK) {
         let list = id_list(chunk);
         let mut current: HashMap<i64, SeriesData> = HashMap::with_capacity(chunk.len());
@@ -633,15 +633,35 @@ fn apply_row(d: &mut SeriesData, period: &str, value: Option<f64>, published: Op
 }
 
 /// The `series_current` row of a series' figures.
-fn packed_row(d: &SeriesData) -> (i64, String, Vec<u8>, Option<String>) {
+/// A `series_current` row: series id, periods column, packed figures, latest release day.
+pub(crate) type PackedRow = (i64, String, Vec<u8>, Option<String>);
+
+fn packed_row(d: &SeriesData) -> PackedRow {
     (d.series_id, d.periods_column(), d.pack(), d.latest_published().map(dates::iso))
 }
 
+/// Packs the rows of a series with no stored rows before this import (each is revision
+/// 1), given in period order with no period twice: what [`rebuild_current`] would pack from
+/// them after the merge, through the same cutter.
+pub(crate) fn pack_new_series<'a>(
+    series_id: i64,
+    rows: impl Iterator<Item = (&'a str, Option<f64>, Option<Date>)>,
+) -> PackedRow {
+    let mut cutter = RowCutter { data: SeriesData::default(), count: 0 };
+    let mut packed = None;
+    let mut done = |d: &SeriesData| packed = Some(packed_row(d));
+    for (period, value, published) in rows {
+        cutter.push(series_id, period, value, published, &mut done);
+    }
+    cutter.finish(&mut done);
+    packed.unwrap_or_else(|| packed_row(&SeriesData { series_id, ..SeriesData::default() }))
+}
+
 /// Upserts packed rows into `series_current`, emptying `packed`.
-async fn write_packed(
+pub(crate) async fn write_packed(
     conn: &mut AnyConnection,
     backend: Backend,
-    packed: &mut Vec<(i64, String, Vec<u8>, Option<String>)>,
+    packed: &mut Vec<PackedRow>,
 ) -> Result<(), StoreError> {
     if packed.is_empty() {
         return Ok(());
