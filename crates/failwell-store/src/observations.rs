@@ -51,7 +51,9 @@ fn staging_ddl(postgres: bool) -> String {
 /// Where staged rows go.
 enum Sink {
     /// SQLite: pending bound values for the next multi-row insert.
-    Values { args: AnyArguments, full_sql: String, pending: usize },
+    /// `sql` is the insert for the last batch's number of rows (the importer's chunks are
+    /// all one size but the last).
+    Values { args: AnyArguments, sql: (usize, String), pending: usize },
     /// PostgreSQL: an open COPY and the CSV text not yet sent.
     Copy { copy: Option<PgCopyIn<sqlx::pool::PoolConnection<sqlx::Postgres>>>, buf: String },
 }
@@ -197,7 +199,7 @@ impl ImportSession {
                 sqlx::raw_sql(AssertSqlSafe(format!("create temp table staging_observation {}", staging_ddl(false))))
                     .execute(&mut *self.tx)
                     .await?;
-                let sink = Sink::Values { args: AnyArguments::default(), full_sql: insert_sql(BATCH), pending: 0 };
+                let sink = Sink::Values { args: AnyArguments::default(), sql: (0, String::new()), pending: 0 };
                 Ok(Staging { sink, table: "staging_observation".into() })
             }
             Some(pool) => {
@@ -230,6 +232,16 @@ impl ImportSession {
         Ok(Some(id))
     }
 
+    /// Writes the observations offered so far to the staging table, where a batch is
+    /// waiting for its statement (SQLite); PostgreSQL's `COPY` sends its own chunks as they
+    /// fill. The importer calls this while it parses the next rows.
+    pub async fn write_offered(&mut self) -> Result<(), StoreError> {
+        match self.staging.as_ref().map(|s| &s.sink) {
+            Some(Sink::Values { .. }) => self.flush_staging(false).await,
+            _ => Ok(()),
+        }
+    }
+
     /// Sends what is pending; with `last`, also closes a COPY so its rows become visible.
     async fn flush_staging(&mut self, last: bool) -> Result<(), StoreError> {
         let Some(staging) = self.staging.as_mut() else { return Ok(()) };
@@ -244,13 +256,16 @@ impl ImportSession {
                     c.finish().await?;
                 }
             }
-            Sink::Values { args, full_sql, pending } => {
+            Sink::Values { args, sql, pending } => {
                 let rows = std::mem::take(pending);
                 if rows == 0 {
                     return Ok(());
                 }
                 let args = std::mem::take(args);
-                let sql = if rows == BATCH { full_sql.clone() } else { insert_sql(rows) };
+                if sql.0 != rows {
+                    *sql = (rows, insert_sql(rows));
+                }
+                let sql = sql.1.clone();
                 sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.tx).await?;
             }
         }
