@@ -17,8 +17,8 @@ const PROGRESS_EVERY: u64 = 65_536;
 
 /// Rows parsed ahead while the store writes the ones before them (below the store's own
 /// batch of 1,000, so that the store writes each chunk when told, not in the middle of
-/// one). A million rows on SQLite: 0.44-0.49 of `sqlite3 .import`'s rate to 0.52-0.58
-/// (BENCHMARKS.md, "Import").
+/// one). A million rows on SQLite: 0.44-0.49 of `sqlite3 .import`'s rate to a median of
+/// 0.53 over ten runs (BENCHMARKS.md, "Import").
 const READ_AHEAD: usize = 512;
 
 /// What an import found.

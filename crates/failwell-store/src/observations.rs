@@ -318,11 +318,10 @@ impl ImportSession {
             sqlx::query("analyze observation").execute(&mut *self.tx).await?;
             sqlx::query("analyze series").execute(&mut *self.tx).await?;
         }
-        // Series packed before (a later file, a publisher's next month) have this import's
-        // rows applied to their packed figures where that is exact; the rest, and every
-        // series of a first load, are packed from all their rows.
         // Series this import created and packed as their rows were read need nothing more;
-        // those whose rows came apart are rebuilt from all of them.
+        // those whose rows came apart are rebuilt from all of them. Series packed before (a
+        // later file, a publisher's next month) have this import's rows applied to their
+        // packed figures where that is exact; the rest are packed from all their rows.
         self.grouped.end_group();
         self.write_grouped_packs().await?;
         let scattered = self.grouped.scattered();
