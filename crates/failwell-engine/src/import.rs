@@ -36,6 +36,31 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Why nothing was imported, in one line (the web's page and the audit log say it).
+    pub fn refused_detail(&self) -> String {
+        format!("nothing was imported: {} error(s) in {} row(s)", self.error_count, self.rows)
+    }
+
+    /// The audit log's entry for this outcome of an import of `kind` from `inputs`, as
+    /// (subject, detail, outcome): `done` with what it wrote, or `refused` with why; a dry
+    /// run that found no error wrote nothing and has none. One rule for every way in (the
+    /// command line, the API, the upload page), so the log reads alike whoever imported.
+    pub fn audit_entry(&self, kind: Kind, inputs: &str, dry_run: bool) -> Option<(String, String, &'static str)> {
+        let subject = format!("{} from {inputs}", kind.name());
+        if self.error_count > 0 {
+            Some((subject, self.refused_detail(), "refused"))
+        } else if dry_run {
+            None
+        } else {
+            let s = &self.summary;
+            Some((
+                subject,
+                format!("{} rows read, {} new or changed (import {})", s.read, s.changed, s.import_id),
+                "done",
+            ))
+        }
+    }
+
     fn push(&mut self, e: RowError) {
         self.error_count += 1;
         if self.errors.len() < SHOWN_ERRORS {

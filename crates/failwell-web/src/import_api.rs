@@ -180,7 +180,7 @@ pub async fn import(
 
 /// What a refused import says: how many errors in how many rows.
 pub(crate) fn refused_detail(outcome: &Outcome) -> String {
-    format!("nothing was imported: {} error(s) in {} row(s)", outcome.error_count, outcome.rows)
+    outcome.refused_detail()
 }
 
 /// The kind of record named `name`, or a 400 naming the parameter.
@@ -212,13 +212,8 @@ pub(crate) async fn import_as(
     dry_run: bool,
 ) -> Result<Outcome, WebError> {
     let outcome = run(state, (kind, mapping), file, format, body, dry_run).await?;
-    let subject = format!("{} from {file}", kind.name());
-    if outcome.error_count > 0 {
-        signed.audit(state, "import", &subject, &refused_detail(&outcome), "refused").await?;
-    } else if !dry_run {
-        let s = &outcome.summary;
-        let detail = format!("{} rows read, {} new or changed (import {})", s.read, s.changed, s.import_id);
-        signed.audit(state, "import", &subject, &detail, "done").await?;
+    if let Some((subject, detail, result)) = outcome.audit_entry(kind, file, dry_run) {
+        signed.audit(state, "import", &subject, &detail, result).await?;
     }
     Ok(outcome)
 }

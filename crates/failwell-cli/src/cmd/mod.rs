@@ -19,3 +19,8 @@ pub mod scan;
 pub mod serve;
 pub mod status;
 pub mod user;
+
+/// Who the audit log says ran a command: the operating-system user, as `cli:NAME`.
+pub(crate) fn operator() -> String {
+    format!("cli:{}", std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into()))
+}

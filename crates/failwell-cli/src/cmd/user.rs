@@ -82,11 +82,6 @@ fn parse_role(s: &str) -> Result<Role, String> {
     s.parse().map_err(|e: failwell_domain::casework::UnknownWord| e.to_string())
 }
 
-/// Who the audit log says ran the command.
-fn operator() -> String {
-    format!("cli:{}", std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into()))
-}
-
 /// The password to set: the first line of standard input, or a new random one (then
 /// printed once by the caller).
 fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
@@ -127,7 +122,7 @@ pub async fn run(database: &str, command: &UserCommand) -> anyhow::Result<ExitCo
 }
 
 async fn run_on(store: &Store, command: &UserCommand) -> anyhow::Result<ExitCode> {
-    let by = operator();
+    let by = super::operator();
     match command {
         UserCommand::Add(args) => {
             let (a, password) = add(store, args, &by).await?;

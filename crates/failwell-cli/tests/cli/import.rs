@@ -256,3 +256,30 @@ fn a_key_repeated_in_a_second_file_names_the_first_file() {
         assert_eq!(count(&store, "observations"), 0);
     }
 }
+
+/// `failwell import` writes its audit entry under the operating-system user, as the web
+/// writes one under the signed-in account: what it wrote, or why nothing; a dry run none.
+#[test]
+fn an_import_is_in_the_audit_log_under_who_ran_it() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load_registry(&store);
+        let (_d1, good) = file("good.csv", "organisation,indicator,period,value\nE08000017,rereferrals_pct,2022,1\n");
+        let (_d2, bad) = file("bad.csv", "organisation,indicator,period,value\nE08000017,rereferrals_pct,2022,x\n");
+        ok(&store, &["import", "observations", "--dry-run", good.to_str().unwrap()]);
+        ok(&store, &["import", "observations", good.to_str().unwrap()]);
+        assert_eq!(run(&store, &["import", "observations", bad.to_str().unwrap()]).status.code(), Some(1), "[{b}]");
+        let audit = ok(&store, &["intervention", "audit"]);
+        let imports: Vec<&str> = audit.lines().filter(|l| l.contains(": import — ")).collect();
+        // Newest first: the refused file, the good one, the two registry files; no dry run.
+        assert_eq!(imports.len(), 4, "[{b}] {audit}");
+        assert!(
+            imports[0].contains("cli:")
+                && imports[0].contains("observations from ")
+                && imports[0].contains("bad.csv [refused]: nothing was imported: 1 error(s) in 1 row(s)"),
+            "[{b}] {audit}"
+        );
+        assert!(imports[1].contains("good.csv [done]: 1 rows read, 1 new or changed (import "), "[{b}] {audit}");
+        assert!(imports[3].contains("organisations from ") && imports[3].contains("[done]"), "[{b}] {audit}");
+    }
+}
