@@ -632,10 +632,10 @@ fn apply_row(d: &mut SeriesData, period: &str, value: Option<f64>, published: Op
     follows
 }
 
-/// The `series_current` row of a series' figures.
 /// A `series_current` row: series id, periods column, packed figures, latest release day.
 pub(crate) type PackedRow = (i64, String, Vec<u8>, Option<String>);
 
+/// The `series_current` row of a series' figures.
 fn packed_row(d: &SeriesData) -> PackedRow {
     (d.series_id, d.periods_column(), d.pack(), d.latest_published().map(dates::iso))
 }

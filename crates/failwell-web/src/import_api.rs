@@ -141,7 +141,7 @@ pub async fn import(
     let file = q.file.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "body".into());
     let outcome = import_as(&state, &signed, (kind, mapping), &file, format, body, q.dry_run).await?;
     if outcome.error_count > 0 {
-        let detail = refused_detail(&outcome);
+        let detail = outcome.refused_detail();
         let problem = ImportProblem {
             kind: "about:blank".into(),
             title: "Unprocessable Content".into(),
@@ -176,11 +176,6 @@ pub async fn import(
     };
     let status = if q.dry_run { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(view)).into_response())
-}
-
-/// What a refused import says: how many errors in how many rows.
-pub(crate) fn refused_detail(outcome: &Outcome) -> String {
-    outcome.refused_detail()
 }
 
 /// The kind of record named `name`, or a 400 naming the parameter.

@@ -95,7 +95,7 @@ pub(crate) async fn upload(
     let mut shown = page(csrf_of(&signed)?, &kind_name);
     if outcome.error_count > 0 {
         let rows = outcome.errors.iter().map(|e| (e.position.to_string(), e.reason.clone())).collect();
-        shown.refused = Some((crate::import_api::refused_detail(&outcome), rows));
+        shown.refused = Some((outcome.refused_detail(), rows));
     } else {
         let s = &outcome.summary;
         shown.done = Some(if dry_run {
