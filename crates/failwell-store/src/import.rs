@@ -44,9 +44,7 @@ pub struct ImportSession {
     /// PostgreSQL only: the pool that streams staging rows with COPY.
     pub(crate) copy_pool: Option<sqlx::PgPool>,
     /// The import's date: when a figure without a release date became known to us.
-    pub(crate) today: String,
-    /// The same day as a date.
-    pub(crate) today_date: time::Date,
+    pub(crate) today: time::Date,
     /// PostgreSQL only: a staging table to drop once the transaction is over.
     pub(crate) leftover_staging: Option<String>,
 }
@@ -81,7 +79,6 @@ impl Store {
         let organisations = load_codes(&mut tx, "select code, id from organisation").await?;
         let indicators = load_codes(&mut tx, "select code, id from indicator").await?;
         let sources = load_codes(&mut tx, "select text, id from source").await?;
-        let today = time::OffsetDateTime::now_utc().date();
         Ok(ImportSession {
             tx,
             import_id,
@@ -96,8 +93,7 @@ impl Store {
             file_no: 0,
             copy_pool: self.copy_pool.clone(),
             leftover_staging: None,
-            today: dates::iso(today),
-            today_date: today,
+            today: time::OffsetDateTime::now_utc().date(),
             summary: ImportSummary { import_id, ..Default::default() },
         })
     }
@@ -189,9 +185,9 @@ impl ImportSession {
         self.put_record("event", key, line, Some(org), Some(ev.occurred_on), learned, ev).await
     }
 
-    pub(crate) fn backend_is_postgres(&self) -> bool {
+    pub(crate) fn backend(&self) -> crate::open::Backend {
         // Only a PostgreSQL store has the native pool that COPY needs.
-        self.copy_pool.is_some()
+        if self.copy_pool.is_some() { crate::open::Backend::Postgres } else { crate::open::Backend::Sqlite }
     }
 
     /// Marks the start of the next input file: rows are then placed as (file, line).

@@ -134,6 +134,11 @@ impl ImportSession {
         }
         let file_no = self.file_no as i64;
         let period = obs.period.to_string();
+        // The merge dates a figure without a release day to the import's day.
+        let published = obs.published_on.or(Some(self.today));
+        if self.grouped.push(series_id, &period, obs.value, published, (self.file_no, line)) >= crate::series::CHUNK {
+            self.write_grouped_packs().await?;
+        }
         let staging = self.staging.as_mut().expect("opened above");
         match &mut staging.sink {
             Sink::Copy { buf, .. } => {
@@ -164,7 +169,7 @@ impl ImportSession {
                 a.add(file_no).map_err(enc)?;
                 a.add(line as i64).map_err(enc)?;
                 a.add(series_id).map_err(enc)?;
-                a.add(period.clone()).map_err(enc)?;
+                a.add(period).map_err(enc)?;
                 a.add(obs.value).map_err(enc)?;
                 a.add(obs.suppression.map(|s| s.code().to_string())).map_err(enc)?;
                 a.add(obs.numerator).map_err(enc)?;
@@ -177,18 +182,12 @@ impl ImportSession {
                 }
             }
         }
-        // The merge dates a figure without a release day to the import's day.
-        let published = obs.published_on.or(Some(self.today_date));
-        let waiting = self.grouped.push(series_id, &period, obs.value, published, (self.file_no, line));
-        if waiting >= crate::series::CHUNK {
-            self.write_grouped_packs().await?;
-        }
         Ok(Ok(()))
     }
 
     /// Writes the packed figures of the series packed as they were read.
     async fn write_grouped_packs(&mut self) -> Result<(), StoreError> {
-        let backend = if self.backend_is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let backend = self.backend();
         write_packed(&mut self.tx, backend, self.grouped.pending()).await
     }
 
@@ -308,7 +307,7 @@ impl ImportSession {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        let backend = if self.backend_is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let backend = self.backend();
         if backend == Backend::Postgres && merged >= ANALYZE_AFTER {
             // A table filled inside this transaction has no statistics yet (PostgreSQL's
             // autovacuum cannot see uncommitted rows), and without them the planner reads
@@ -373,7 +372,7 @@ impl ImportSession {
         // A row whose key equals the row before it in key order is a repeat; each repeat
         // names the occurrence before it. PostgreSQL sorts once (window); SQLite is faster
         // building an index and joining through it (measured: 1.3 s against 2.8 s a million rows).
-        let sql = if self.backend_is_postgres() {
+        let sql = if self.backend() == Backend::Postgres {
             sqlx::raw_sql(AssertSqlSafe(format!("analyze {table}"))).execute(&mut *self.tx).await?;
             format!(
                 "select file_no, line, prev_file, prev_line from (
@@ -443,7 +442,7 @@ impl ImportSession {
                  from {table} s"
             )))
             .bind(self.import_id)
-            .bind(self.today.clone())
+            .bind(dates::iso(self.today))
             .execute(&mut *self.tx)
             .await?;
             return self.merged(&table, new.rows_affected(), pack, started).await;
@@ -463,7 +462,7 @@ impl ImportSession {
                 or o.source_id is distinct from s.source_id"
         )))
         .bind(self.import_id)
-        .bind(self.today.clone())
+        .bind(dates::iso(self.today))
         .execute(&mut *self.tx)
         .await?;
         let new = sqlx::query(AssertSqlSafe(format!(
@@ -473,7 +472,7 @@ impl ImportSession {
              where not exists (select 1 from observation o where o.series_id = s.series_id and o.period = s.period)"
         )))
         .bind(self.import_id)
-        .bind(self.today.clone())
+        .bind(dates::iso(self.today))
         .execute(&mut *self.tx)
         .await?;
         self.merged(&table, changed.rows_affected() + new.rows_affected(), pack, started).await
