@@ -1327,17 +1327,12 @@ pub(crate) async fn record_scan_as(state: &AppState, signed: &Signed) -> Result<
     signed.allow(state, Reach::Decide).await?;
     match state.judge.record(&state.store).await {
         Ok(r) => {
-            let detail = format!(
-                "{} new, {} ongoing, {} closed signal(s)",
-                r.new_signals,
-                r.ongoing_signals,
-                r.closed_signals.len()
-            );
-            signed.audit(state, "record scan", &format!("scan {}", r.scan_id), &detail, "done").await?;
+            let (subject, detail) = r.audit_entry();
+            signed.audit(state, "record scan", &subject, &detail, "done").await?;
             Ok(r)
         }
         Err(e) => {
-            signed.audit(state, "record scan", "scan", &e.to_string(), "failed").await?;
+            signed.audit(state, "record scan", "scan", &e.to_string(), "refused").await?;
             Err(e)
         }
     }

@@ -494,6 +494,7 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             .args;
         let t = std::time::Instant::now();
         let outcome = import_files(&store, parsed.kind.into(), &parsed.files, &parsed.mapping()?, false).await?;
+        crate::cmd::audit_import(&store, parsed.kind.into(), &parsed.files, &outcome, false).await?;
         if outcome.error_count > 0 {
             let list: Vec<String> = outcome.errors.iter().map(|e| e.to_string()).collect();
             bail!("demo step {label}: {} bad rows:\n{}", outcome.error_count, list.join("\n"));
@@ -519,6 +520,9 @@ async fn scan_summary(store: &failwell_store::Store) -> anyhow::Result<failwell_
     let options = failwell_engine::ScanOptions { record: true, ..Default::default() };
     let t = std::time::Instant::now();
     let report = failwell_engine::scan(store, &regime, &rules, &options).await?;
+    if let Some(recorded) = &report.recorded {
+        crate::cmd::audit_recorded_scan(store, recorded).await?;
+    }
     let mut bands: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for o in &report.organisations {
         *bands.entry(o.overall_band.as_str()).or_default() += 1;

@@ -116,7 +116,7 @@ pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> 
     let store = Store::open(database).await?;
     let outcome = import_files(&store, args.kind.into(), &args.files, &args.mapping()?, args.dry_run).await;
     let audited = match &outcome {
-        Ok(o) => audit(&store, args, o).await,
+        Ok(o) => super::audit_import(&store, args.kind.into(), &args.files, o, args.dry_run).await,
         Err(_) => Ok(()),
     };
     store.close().await;
@@ -124,18 +124,6 @@ pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> 
     audited?;
     report(&outcome, args.dry_run)?;
     Ok(if outcome.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// Writes the import's audit entry, under the operating-system user, as the web writes
-/// one under the signed-in account.
-async fn audit(store: &Store, args: &ImportArgs, outcome: &Outcome) -> anyhow::Result<()> {
-    let inputs = args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(",");
-    if let Some((subject, detail, result)) = outcome.audit_entry(args.kind.into(), &inputs, args.dry_run) {
-        let who = super::operator();
-        let note = failwell_store::AuditNote { who: &who, action: "import", subject: &subject, detail: &detail };
-        store.record_audit(&note, result, None).await?;
-    }
-    Ok(())
 }
 
 /// `n` and `noun`, with an `s` unless `n` is 1.

@@ -187,14 +187,23 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
             ScanFormat::Json => crate::output::json_parts(&mut report),
             ScanFormat::Text => Ok(vec![crate::scan_text::render_text(&report, all).into_bytes()]),
         };
+        let recorded = report.recorded.clone();
         // At England scale the report is a million allocations: the process is ending,
         // and handing its memory back at exit is much faster than freeing them one by one.
         std::mem::forget(report);
-        rendered
+        (rendered, recorded)
     })
     .await;
+    // A recorded scan is a move on the store, in the audit log as the web's button is.
+    let audited = match &scanned {
+        Ok((_, Some(recorded))) => super::audit_recorded_scan(&store, recorded).await,
+        Err(e) if record => super::audit(&store, "record scan", ("scan", &e.to_string()), "refused").await,
+        _ => Ok(()),
+    };
     store.close().await;
-    let rendered = scanned??;
+    let (rendered, _) = scanned?;
+    audited?;
+    let rendered = rendered?;
     tracing::debug!(elapsed = ?started.elapsed(), "scanned and rendered");
     crate::output::write_parts(&rendered)?;
     tracing::debug!(elapsed = ?started.elapsed(), "report written");

@@ -328,13 +328,46 @@ fn a_scan_the_store_refuses_to_record_prints_no_report_and_records_nothing() {
         let out = run(&store, &["scan", "--format", "json"]);
         assert!(!out.status.success(), "[{b}] the scan was not recorded, so it failed");
         assert!(out.stdout.is_empty(), "[{b}] no report printed: {}", String::from_utf8_lossy(&out.stdout));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("refused by the test"), "[{b}] the reason is given");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("refused by the test"),
+            "[{b}] the reason is given: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let audit = ok(&store, &["intervention", "audit"]);
+        assert!(
+            audit.lines().any(|l| l.contains("cli:")
+                && l.contains(": record scan — scan [refused]: ")
+                && l.contains("refused by the test")),
+            "[{b}] the refused recording is in the audit log: {audit} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // Nothing of it was kept: the next scan finds no signal seen before.
         execute_sql(&store, "drop trigger refuse;", "drop trigger refuse on recommendation;");
         let scan = scan_now(&store, &[]);
         assert_eq!(scan["mode"], "full", "[{b}] no recorded scan to continue");
         assert_eq!(scan["recorded"]["new_signals"], all_signals(&scan).len(), "[{b}] every signal new");
         assert_eq!(scan["recorded"]["ongoing_signals"], 0, "[{b}]");
+    }
+}
+
+#[test]
+fn a_recorded_scan_is_in_the_audit_log_under_who_ran_it() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        let recorded = scan_now(&store, &[]);
+        scan_now(&store, &["--no-record"]);
+        scan_now(&store, &["--as-of", "2024-01-01"]);
+        let audit = ok(&store, &["intervention", "audit"]);
+        let scans: Vec<&str> = audit.lines().filter(|l| l.contains(": record scan — ")).collect();
+        // One entry: a scan not recorded changed nothing.
+        assert_eq!(scans.len(), 1, "[{b}] {audit}");
+        let expected = format!(
+            "record scan — scan {} [done]: {} new, 0 ongoing, 0 closed signal(s)",
+            recorded["recorded"]["scan_id"],
+            all_signals(&recorded).len()
+        );
+        assert!(scans[0].contains("cli:") && scans[0].contains(&expected), "[{b}] {expected} in {audit}");
     }
 }
 

@@ -96,6 +96,23 @@ pub struct Recorded {
     pub closed_signals: Vec<String>,
 }
 
+impl Recorded {
+    /// The audit log's subject and detail for recording this scan: one wording whoever
+    /// recorded it (the web's "record scan" button, `failwell scan`, the demo).
+    #[must_use]
+    pub fn audit_entry(&self) -> (String, String) {
+        (
+            format!("scan {}", self.scan_id),
+            format!(
+                "{} new, {} ongoing, {} closed signal(s)",
+                self.new_signals,
+                self.ongoing_signals,
+                self.closed_signals.len()
+            ),
+        )
+    }
+}
+
 /// Runs the scan over `store` under `regime` (its trigger rules already compiled into
 /// `rules`), and records it when `options.record` says so.
 ///

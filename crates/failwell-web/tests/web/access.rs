@@ -1272,6 +1272,19 @@ async fn an_analyst_records_a_scan_from_the_page_and_the_api_and_others_may_not(
         let log = server.store().audit_log(100).await.unwrap();
         let recorded = log.iter().filter(|e| e.action == "record scan" && e.outcome == "done" && e.who == "analyst");
         assert_eq!(recorded.count(), 2, "[{b}] both audited");
+        // A recording the store refuses is in the log too, with the store's reason.
+        let refuse = if b == "postgres" {
+            "create function refuse() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$;
+             create trigger refuse before insert on scan_run for each row execute function refuse();"
+        } else {
+            "create trigger refuse before insert on scan_run begin select raise(abort, 'refused by the test'); end;"
+        };
+        db._database.execute(refuse).await.unwrap();
+        let r = post_json(server.addr, "/api/v1/scans", &serde_json::json!({}), &[("authorization", &auth)]).await;
+        assert_eq!(r.status, 500, "[{b}] {}", r.body);
+        let log = server.store().audit_log(1).await.unwrap();
+        assert_eq!((log[0].action.as_str(), log[0].outcome.as_str()), ("record scan", "refused"), "[{b}] {log:?}");
+        assert!(log[0].detail.contains("refused by the test"), "[{b}] {log:?}");
         server.stop().await;
     }
 }

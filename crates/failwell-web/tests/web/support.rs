@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 pub struct TestDb {
     pub url: String,
     pub backend: &'static str,
-    _database: TestDatabase,
+    pub _database: TestDatabase,
 }
 
 /// A fresh SQLite database, and a fresh PostgreSQL one when a server is configured.
