@@ -4,6 +4,7 @@
 //! counted) cannot differ between them. The caller opens the inputs: a file with a
 //! progress bar on the command line, a request body on the web.
 
+use crate::parse_ahead::ParseAhead;
 use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation};
 use failwell_ingest::{Format, Kind, Mapping, Position, Record, RecordReader, RowError};
 use failwell_store::{ImportSession, ImportSummary, RowProblem, Store, StoreError};
@@ -14,12 +15,6 @@ pub const SHOWN_ERRORS: usize = 50;
 
 /// How often (in rows) a long read reports its progress.
 const PROGRESS_EVERY: u64 = 65_536;
-
-/// Rows parsed ahead while the store writes the ones before them (below the store's own
-/// batch of 1,000, so that the store writes each chunk when told, not in the middle of
-/// one). A million rows on SQLite: 0.44-0.49 of `sqlite3 .import`'s rate to a median of
-/// 0.53 over ten runs (BENCHMARKS.md, "Import").
-const READ_AHEAD: usize = 512;
 
 /// What an import found.
 #[derive(Debug, Default)]
@@ -98,7 +93,7 @@ impl Import {
     pub async fn read(
         &mut self,
         name: &str,
-        input: Box<dyn Read + '_>,
+        input: Box<dyn Read + Send>,
         format: Format,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
@@ -114,24 +109,27 @@ impl Import {
         }
     }
 
-    async fn read_into<R: Storable>(
+    async fn read_into<R: Storable + Send + 'static>(
         &mut self,
         name: &str,
-        input: Box<dyn Read + '_>,
+        input: Box<dyn Read + Send>,
         format: Format,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), StoreError> {
-        let mut reader = match RecordReader::<R>::new(name, input, format, self.mapping.clone()) {
+        let reader = match RecordReader::<R>::new(name, input, format, self.mapping.clone()) {
             Ok(r) => r,
             Err(e) => {
                 self.outcome.push(e);
                 return Ok(());
             }
         };
+        let locator = reader.locator();
+        // The file is parsed on a thread of its own while the rows before are stored.
+        let mut parsed = ParseAhead::start(reader);
         let mut rows = 0u64;
-        let mut chunk: Vec<_> = reader.by_ref().take(READ_AHEAD).collect();
-        while !chunk.is_empty() {
-            for item in chunk.drain(..) {
+        let mut chunk = parsed.next().await;
+        while let Some(items) = chunk {
+            for item in items {
                 rows += 1;
                 match item {
                     Err(e) => self.outcome.push(e),
@@ -139,7 +137,7 @@ impl Import {
                         if let Err(problem) = s.record.store(&mut self.session, s.line).await? {
                             let column = problem.column();
                             self.outcome.push(RowError {
-                                position: reader.locate(s.line, column),
+                                position: locator.locate(s.line, column),
                                 reason: problem.to_string(),
                             });
                         }
@@ -149,14 +147,13 @@ impl Import {
                     progress(rows);
                 }
             }
-            // The store writes the rows just offered while the next ones are parsed: on
-            // SQLite the write runs on the driver's own thread, so both cores work.
-            let (written, next) =
-                futures::join!(self.session.write_offered(), async { reader.by_ref().take(READ_AHEAD).collect() });
+            // The store writes the rows just offered while the next chunk arrives: on
+            // SQLite the write runs on the driver's own thread.
+            let (written, next) = futures::join!(self.session.write_offered(), parsed.next());
             written?;
             chunk = next;
         }
-        self.outcome.rows += reader.rows_read();
+        self.outcome.rows += parsed.finish();
         Ok(())
     }
 

@@ -34,6 +34,7 @@ pub mod import;
 pub mod json_parts;
 pub mod judge;
 pub mod options;
+mod parse_ahead;
 pub mod record;
 pub mod scan;
 mod stable_hash;

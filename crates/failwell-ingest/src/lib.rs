@@ -20,7 +20,7 @@ pub use error::{Position, RowError};
 pub use format::{Format, Kind};
 pub use lines::LineIndex;
 pub use mapping::Mapping;
-pub use reader::{ReadError, RecordReader, Sourced};
+pub use reader::{Locator, ReadError, RecordReader, Sourced};
 pub use records::Record;
 pub use row::Row;
 pub use writer::RecordWriter;

@@ -23,16 +23,59 @@ pub type ReadError = RowError;
 
 enum Input<'a> {
     Csv {
-        reader: csv::Reader<LineIndex<Box<dyn Read + 'a>>>,
+        reader: csv::Reader<LineIndex<Box<dyn Read + Send + 'a>>>,
         header: Vec<String>,
     },
     Json {
-        lines: std::io::Lines<BufReader<Box<dyn Read + 'a>>>,
+        lines: std::io::Lines<BufReader<Box<dyn Read + Send + 'a>>>,
         line: u64,
         /// The keys the mapping names, and whether any object has had each: JSON Lines has
         /// no header to check up front, so a misspelt key is caught at the end instead.
         named: Vec<(String, bool)>,
     },
+}
+
+/// Places a problem in a file read by a [`RecordReader`] (see [`RecordReader::locator`]).
+#[derive(Debug, Clone)]
+pub struct Locator {
+    file: String,
+    /// The CSV header (none for JSON Lines).
+    header: Option<Vec<String>>,
+    sources: Vec<Source>,
+    mapping: Mapping,
+    columns: &'static [&'static str],
+}
+
+impl Locator {
+    /// The position of our column `ours` on `line`, in the file's own terms.
+    pub fn locate(&self, line: u64, ours: Option<&'static str>) -> Position {
+        place(&self.file, self.header.as_deref(), &self.sources, &self.mapping, self.columns, line, ours)
+    }
+}
+
+/// Our column `ours` (one of `columns`) on `line` as the file names it: its number and
+/// header in a CSV file, `--set NAME` for a constant, else the key the mapping reads.
+fn place(
+    file: &str,
+    header: Option<&[String]>,
+    sources: &[Source],
+    mapping: &Mapping,
+    columns: &[&str],
+    line: u64,
+    ours: Option<&'static str>,
+) -> Position {
+    let mut p = Position { file: file.to_string(), line, column: None, column_name: None };
+    let Some(name) = ours else { return p };
+    let i = columns.iter().position(|c| *c == name);
+    match (header, i.map(|i| &sources[i])) {
+        (Some(header), Some(Source::Field(j))) => {
+            p.column = Some(*j as u64 + 1);
+            p.column_name = Some(header[*j].clone());
+        }
+        (Some(_), Some(Source::Constant(_))) => p.column_name = Some(format!("--set {name}")),
+        _ => p.column_name = Some(mapping.source_column(name).to_string()),
+    }
+    p
 }
 
 /// Reads records of one kind from a CSV or JSON Lines stream.
@@ -54,8 +97,14 @@ impl<'a, R: Record> RecordReader<'a, R> {
     /// Opens a stream; `file` names it in errors. Fails on an unreadable header, on a CSV
     /// file with no header at all (an empty file is more likely a failed download than a
     /// publisher's empty release, which still has its header), or on a mapping that
-    /// names columns the header lacks.
-    pub fn new(file: &str, input: Box<dyn Read + 'a>, format: Format, mapping: Mapping) -> Result<Self, ReadError> {
+    /// names columns the header lacks. The input is `Send` so that a file can be parsed on
+    /// a thread of its own while the rows before are stored.
+    pub fn new(
+        file: &str,
+        input: Box<dyn Read + Send + 'a>,
+        format: Format,
+        mapping: Mapping,
+    ) -> Result<Self, ReadError> {
         let at = |line, reason: String| RowError {
             position: Position { file: file.into(), line, column: None, column_name: None },
             reason,
@@ -141,18 +190,27 @@ impl<'a, R: Record> RecordReader<'a, R> {
 
     /// The position of our column `ours` on `line`, in the file's own terms.
     pub fn locate(&self, line: u64, ours: Option<&'static str>) -> Position {
-        let mut p = Position { file: self.file.clone(), line, column: None, column_name: None };
-        let Some(name) = ours else { return p };
-        let i = R::COLUMNS.iter().position(|c| *c == name);
-        match (&self.input, i.map(|i| &self.sources[i])) {
-            (Input::Csv { header, .. }, Some(Source::Field(j))) => {
-                p.column = Some(*j as u64 + 1);
-                p.column_name = Some(header[*j].clone());
-            }
-            (Input::Csv { .. }, Some(Source::Constant(_))) => p.column_name = Some(format!("--set {name}")),
-            _ => p.column_name = Some(self.mapping.source_column(name).to_string()),
+        let header = match &self.input {
+            Input::Csv { header, .. } => Some(header.as_slice()),
+            Input::Json { .. } => None,
+        };
+        place(&self.file, header, &self.sources, &self.mapping, R::COLUMNS, line, ours)
+    }
+
+    /// What [`RecordReader::locate`] needs, apart from the reader: a row's problem found
+    /// later (by the store) is placed with it while the reader has gone on, perhaps on
+    /// another thread.
+    pub fn locator(&self) -> Locator {
+        Locator {
+            file: self.file.clone(),
+            header: match &self.input {
+                Input::Csv { header, .. } => Some(header.clone()),
+                Input::Json { .. } => None,
+            },
+            sources: self.sources.clone(),
+            mapping: self.mapping.clone(),
+            columns: R::COLUMNS,
         }
-        p
     }
 
     /// Reads the next raw row into `self.record`; returns its line, or `None` at the end.

@@ -34,6 +34,8 @@ pub struct ImportSession {
     pub(crate) series: HashMap<(i64, i64), i64>,
     /// The indicators whose series `series` holds.
     pub(crate) series_read: std::collections::HashSet<i64>,
+    /// Series this import created and has not written yet.
+    pub(crate) new_series: crate::new_series::NewSeries,
     pub(crate) sources: HashMap<String, i64>,
     seen: HashMap<(&'static str, String), (u64, String)>,
     pub(crate) staging: Option<crate::observations::Staging>,
@@ -86,6 +88,7 @@ impl Store {
             indicators,
             series: HashMap::new(),
             series_read: std::collections::HashSet::new(),
+            new_series: Default::default(),
             sources,
             seen: HashMap::new(),
             staging: None,

@@ -20,6 +20,7 @@ mod export;
 mod grouped;
 mod import;
 mod marks;
+mod new_series;
 mod observations;
 mod open;
 mod plan;

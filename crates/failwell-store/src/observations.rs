@@ -116,13 +116,8 @@ impl ImportSession {
         let series_id = match self.series.get(&(org, ind)) {
             Some(id) => *id,
             None => {
-                let id: i64 = sqlx::query_scalar(
-                    "insert into series (organisation_id, indicator_id) values ($1, $2) returning id",
-                )
-                .bind(org)
-                .bind(ind)
-                .fetch_one(&mut *self.tx)
-                .await?;
+                let backend = self.backend();
+                let id = self.new_series.create(&mut self.tx, backend, org, ind).await?;
                 self.series.insert((org, ind), id);
                 self.grouped.created(id);
                 id
@@ -187,6 +182,7 @@ impl ImportSession {
 
     /// Writes the packed figures of the series packed as they were read.
     async fn write_grouped_packs(&mut self) -> Result<(), StoreError> {
+        self.new_series.write(&mut self.tx).await?;
         let backend = self.backend();
         write_packed(&mut self.tx, backend, self.grouped.pending()).await
     }
@@ -424,6 +420,7 @@ impl ImportSession {
     /// With `pack`, also marks the series the merge changed and rebuilds their packed
     /// current figures (a dry run, rolled back anyway, skips that).
     pub(crate) async fn merge_observations(&mut self, pack: bool) -> Result<(), StoreError> {
+        self.new_series.write(&mut self.tx).await?;
         if self.staging.is_none() {
             return Ok(());
         }

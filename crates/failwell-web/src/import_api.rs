@@ -213,8 +213,9 @@ pub(crate) async fn import_as(
     Ok(outcome)
 }
 
-/// Runs the engine's import of `body` on a blocking thread of its own (the reader is not
-/// `Send`, and a large file is CPU-bound for seconds).
+/// Runs the engine's import of `body` on a blocking thread of its own: a large file is
+/// CPU-bound for seconds (the engine parses it on one more thread of its own, ahead of
+/// the store), and the server's workers stay free for other requests.
 async fn run(
     state: &AppState,
     (kind, mapping): (Kind, Mapping),
