@@ -34,3 +34,15 @@ pub fn deserialize_iso_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<
     let s: Option<String> = serde::Deserialize::deserialize(d)?;
     s.map(|s| parse_date(&s).map_err(serde::de::Error::custom)).transpose()
 }
+
+/// `start` plus whole calendar months, the day kept where the month has it and the
+/// month's last day otherwise (31 January plus one month is 28 or 29 February); `None`
+/// past the calendar's end.
+#[must_use]
+pub fn add_months(start: Date, months: u32) -> Option<Date> {
+    let index = i64::from(start.year()) * 12 + (start.month() as i64 - 1) + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = time::Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
+    let day = start.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).ok()
+}

@@ -70,9 +70,8 @@ impl NewSeries {
     /// Writes the series given ids since the last call.
     pub(crate) async fn write(&mut self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
         for batch in self.pending.chunks(BATCH) {
-            let rows: Vec<String> = (0..batch.len())
-                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-                .collect();
+            let rows: Vec<String> =
+                (0..batch.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
             let sql = format!("insert into series (id, organisation_id, indicator_id) values {}", rows.join(", "));
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for &(id, organisation, indicator) in batch {

@@ -172,7 +172,7 @@ fn time_like(s: &str) -> bool {
 fn newer_england(version: &str) -> String {
     let england = std::fs::read_to_string(data_dir().join("../regimes/england.toml")).unwrap();
     england
-        .replace("version = \"2026.6\"", &format!("version = \"{version}\""))
+        .replace("version = \"2026.7\"", &format!("version = \"{version}\""))
         .replace("allow_jump = true", "allow_jump = false")
 }
 
@@ -181,7 +181,7 @@ fn scans_and_diffs_are_judged_again_under_a_stored_regime_version() {
     for store in stores() {
         let b = store.backend;
         let _keep = load(&store);
-        assert_eq!(ok(&store, &["regime", "list"]).trim(), "england 2026.6 built-in", "[{b}]");
+        assert_eq!(ok(&store, &["regime", "list"]).trim(), "england 2026.7 built-in", "[{b}]");
         let (_d, newer) = file("newer.toml", &newer_england("2027.1"));
         let newer = newer.to_str().unwrap();
         assert!(ok(&store, &["regime", "add", newer]).contains("added regime england version 2027.1"), "[{b}]");
@@ -204,8 +204,8 @@ fn scans_and_diffs_are_judged_again_under_a_stored_regime_version() {
         let don = |scan: &Value| {
             scan["organisations"].as_array().unwrap().iter().find(|o| o["organisation"] == "E08000017").unwrap().clone()
         };
-        let old = judged("2026.6");
-        assert_eq!(old["regime_version"], "2026.6", "[{b}] the built-in");
+        let old = judged("2026.7");
+        assert_eq!(old["regime_version"], "2026.7", "[{b}] the built-in");
         assert_eq!(don(&old)["recommended_rung"], "improvement_notice");
         let new = judged("2027.1");
         assert_eq!(new["regime_version"], "2027.1", "[{b}] the stored version");
@@ -216,14 +216,14 @@ fn scans_and_diffs_are_judged_again_under_a_stored_regime_version() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains(
-                "no version \"1999\" of regime england: the versions available are 2026.6 (built-in), 2027.1 (stored)"
+                "no version \"1999\" of regime england: the versions available are 2026.7 (built-in), 2027.1 (stored)"
             ),
             "[{b}] {err}"
         );
 
         let out = ok(&store, &["diff", "--as-of", "2024-01-01", "--format", "json", "--regime-version", "2027.1"]);
         let doc: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(doc["old"]["version"], "2026.6", "[{b}]");
+        assert_eq!(doc["old"]["version"], "2026.7", "[{b}]");
         assert_eq!(doc["new"]["version"], "2027.1");
         let changes = doc["changes"].as_array().unwrap();
         assert!(

@@ -86,7 +86,7 @@ fn scan_json_names_bands_rungs_and_the_evidence_of_every_signal() {
         let failing = signals.iter().find(|s| s["rule"] == "inspection.failing_grade").expect("failing grade");
         assert_eq!(failing["start"], "2023-06-01");
         assert_eq!(failing["strength"], "strong");
-        assert_eq!(failing["judged_by"]["regime_version"], "2026.6");
+        assert_eq!(failing["judged_by"]["regime_version"], "2026.7");
         assert!(failing["failure_types"].as_array().unwrap().iter().any(|t| t == "governance"), "leaders inadequate");
         let spc = signals
             .iter()
@@ -179,7 +179,7 @@ fn diff_lists_what_a_newer_regime_would_change() {
         assert!(out.contains(": 0 organisations would be judged differently"), "[{}] {out}", store.backend);
         // A newer definition that no longer lets a failing grade jump straight to the notice.
         let stricter = england
-            .replace("version = \"2026.6\"", "version = \"2027.1\"")
+            .replace("version = \"2026.7\"", "version = \"2027.1\"")
             .replace("allow_jump = true", "allow_jump = false");
         let (_d2, newer) = file("newer.toml", &stricter);
         let out = ok(&store, &["diff", "--as-of", "2024-01-01", "--format", "json", "--new", newer.to_str().unwrap()]);

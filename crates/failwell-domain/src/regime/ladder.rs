@@ -228,18 +228,10 @@ impl Period {
         match self.unit {
             PeriodUnit::Days => start.checked_add(time::Duration::days(self.amount.into())),
             PeriodUnit::Weeks => start.checked_add(time::Duration::weeks(self.amount.into())),
-            PeriodUnit::Months => add_months(start, self.amount),
-            PeriodUnit::Years => add_months(start, self.amount.checked_mul(12)?),
+            PeriodUnit::Months => crate::dates::add_months(start, self.amount),
+            PeriodUnit::Years => crate::dates::add_months(start, self.amount.checked_mul(12)?),
         }
     }
-}
-
-fn add_months(start: Date, months: u32) -> Option<Date> {
-    let index = start.year() as i64 * 12 + (start.month() as i64 - 1) + i64::from(months);
-    let year = i32::try_from(index.div_euclid(12)).ok()?;
-    let month = time::Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
-    let day = start.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).ok()
 }
 
 /// What starts a clock.

@@ -8,7 +8,7 @@ use crate::dates::{iso, months_between};
 use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
-use failwell_domain::regime::{Ladder, Regime, Rung, RungKind};
+use failwell_domain::regime::{Definition, Ladder, Regime, Rung, RungKind};
 use failwell_domain::{Event, EventType, FailureType, Period};
 use time::Date;
 
@@ -38,6 +38,35 @@ pub(crate) fn designation(t: EventType) -> Option<(RungKind, Option<EventType>)>
     })
 }
 
+/// The regime's definition of how long a designation with no recorded exit is taken to
+/// last: data on interventions records most starts and few ends (the demo's README says
+/// so), and without it a trust put into special measures in 2013 would stand on that
+/// rung for ever.
+pub const DESIGNATION_WITHOUT_EXIT: &str = "designation_without_exit";
+
+/// How long a designation with no recorded end is taken to last, by rung kind, from the
+/// regime's definition [`DESIGNATION_WITHOUT_EXIT`] in force on the day (threshold
+/// `<rung kind>_months`); a kind it does not name lasts until its end is recorded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssumedEnds<'r> {
+    /// The definition in force, cited by the signals it reads.
+    definition: Option<&'r Definition>,
+}
+
+impl<'r> AssumedEnds<'r> {
+    /// The assumption of `regime` on `today` (none when it has no such definition).
+    pub fn of(regime: &'r Regime, today: Date) -> AssumedEnds<'r> {
+        AssumedEnds { definition: regime.definition_at(DESIGNATION_WITHOUT_EXIT, today) }
+    }
+
+    /// When a designation of `kind` begun on `start` with no end recorded is taken to
+    /// have ended, if the definition says.
+    fn end(&self, kind: RungKind, start: Date) -> Option<Date> {
+        let months = self.definition?.thresholds.get(&format!("{}_months", kind.as_str()))?;
+        failwell_domain::dates::add_months(start, months.max(0.0) as u32)
+    }
+}
+
 /// Default failure types of an event that names none.
 fn default_types(t: EventType) -> Vec<FailureType> {
     match t {
@@ -49,13 +78,17 @@ fn default_types(t: EventType) -> Vec<FailureType> {
 
 /// Signals and facts from one organisation's events known on `today`.
 ///
-/// Notices and directions end with an `intervention_lifted` event where the data has one;
-/// most do not, so they are also taken as lifted once a later inspection judgement is not
-/// failing (`lifted_on`), the usual exit in children's services.
+/// A designation ends with its end event, or on its own `ended_on` day. Notices and
+/// directions end with an `intervention_lifted` event where the data has one; most do
+/// not, so they are also taken as lifted once a later inspection judgement is not
+/// failing (`lifted_on`), the usual exit in children's services. Any other designation
+/// with no end recorded is taken to have ended when `assumed` says (special measures,
+/// commissioners, improvement boards: the regime's `designation_without_exit`); its
+/// signal is then read as [`Reading::NoExitRecorded`]: shown, not counted, not a rung.
 pub fn event_signals(
     organisation: &str,
     events: &[Event],
-    lifted_on: Option<Date>,
+    (lifted_on, assumed): (Option<Date>, &AssumedEnds<'_>),
     today: Date,
     recent_months: i64,
     judged_by: &JudgedBy,
@@ -74,7 +107,13 @@ pub fn event_signals(
         active.retain(|(_, start)| designation(start.event_type).and_then(|(_, end)| end) != Some(e.event_type));
     }
     active.retain(|(kind, start)| {
-        !matches!(kind, RungKind::FormalNotice | RungKind::Direction) || lifted_on.is_none_or(|l| l < start.occurred_on)
+        start.ended_on.is_none_or(|end| end > today)
+            && (!matches!(kind, RungKind::FormalNotice | RungKind::Direction)
+                || lifted_on.is_none_or(|l| l < start.occurred_on))
+    });
+    // Designations with no end recorded, older than the regime takes them to last.
+    let (active, long_past): (Vec<_>, Vec<_>) = active.into_iter().partition(|(kind, start)| {
+        start.ended_on.is_some() || assumed.end(*kind, start.occurred_on).is_none_or(|end| end > today)
     });
 
     let make = |e: &Event, rule: SignalRule, strength: Strength, explanation: String| {
@@ -113,6 +152,23 @@ pub fn event_signals(
     };
 
     let mut out = Vec::new();
+    for (kind, e) in &long_past {
+        let (id, version) = assumed.definition.map(|d| (d.id.as_str(), d.version.as_str())).unwrap_or_default();
+        let end = assumed.end(*kind, e.occurred_on).map(iso).unwrap_or_default();
+        let mut signal = make(
+            e,
+            SignalRule::Event(e.event_type),
+            Strength::Strong,
+            format!(
+                "Began {}: {} ({}). The data records no exit; under the regime's definition {id} (version {version}) a designation of this kind with no exit recorded is taken to have ended by {end}, so it is not counted and is not the current rung. Check the overseer's current list.",
+                iso(e.occurred_on),
+                e.title,
+                kind.as_str()
+            ),
+        );
+        signal.reading = Reading::NoExitRecorded;
+        out.push(signal);
+    }
     for (kind, e) in &active {
         facts.active.push((*kind, e.occurred_on, e.event_type));
         out.push(make(

@@ -8,7 +8,7 @@
 use crate::error::EngineError;
 use crate::judge::assess::{Assessment, Band, Trajectory, TypeRisk, assess};
 use crate::judge::churn::{ChurnRule, churn_signal};
-use crate::judge::events::{acts_in_sector, current_rung, event_signals};
+use crate::judge::events::{AssumedEnds, acts_in_sector, current_rung, event_signals};
 use crate::judge::inspection::{inspection_signals, is_self_assessment, oversight_sector, resolve_grade};
 use crate::judge::insularity::{ContactCoverage, Insularity, InsularityInput, PeerNorms};
 use crate::judge::ladder::{Recommendation, recommend};
@@ -156,7 +156,9 @@ pub fn judge_organisation(
         .filter(|i| !resolve_grade(regime, &sector, i).is_some_and(|g| g.is_failing()))
         .map(|i| i.published_on)
         .max();
-    let (ev_signals, ev_facts) = event_signals(code, evs, lifted_on, today, options.recent_event_months, judge);
+    let assumed = AssumedEnds::of(regime, today);
+    let (ev_signals, ev_facts) =
+        event_signals(code, evs, (lifted_on, &assumed), today, options.recent_event_months, judge);
     signals.extend(ev_signals);
     signals.extend(churn_signal(code, evs, today, churn, judge));
     let insularity = crate::judge::insularity::measure(
@@ -189,7 +191,7 @@ pub fn judge_organisation(
         ev_facts.clone()
     } else {
         let own: Vec<Event> = evs.iter().filter(|e| acts_in_sector(regime, &sector, e)).cloned().collect();
-        event_signals(code, &own, lifted_on, today, options.recent_event_months, judge).1
+        event_signals(code, &own, (lifted_on, &assumed), today, options.recent_event_months, judge).1
     };
     let designated = ladder.and_then(|l| current_rung(l, &rung_facts));
     // A case of failwell's own casework holding a heavier rung than the designations in
@@ -288,6 +290,9 @@ pub fn judge_organisation(
                 "{source} rose after the designation of failure while no outcome indicator worsened: read as a probable surge of honest reporting, not deterioration."
             ),
             Reading::SmallNumbers => crate::judge::small_numbers::sentence(source),
+            Reading::NoExitRecorded => format!(
+                "{source}: a designation long past whose exit the data does not record (see its signal): not counted, and not the current rung."
+            ),
             Reading::NationalShift => format!(
                 "{source} moved with most organisations in the country at once: a national shift (see the national view), not counted as this organisation's own deterioration."
             ),

@@ -98,6 +98,10 @@ pub enum Reading {
     /// A percentage of so few people that chance alone at that number explains the
     /// signal: within exact binomial limits (judge/small_numbers.rs). Not counted.
     SmallNumbers,
+    /// A designation whose end the data does not record, begun longer ago than the
+    /// regime's definition `designation_without_exit` takes such a designation to last:
+    /// shown with its age, not counted, and not the current rung (judge/events.rs).
+    NoExitRecorded,
 }
 
 /// Who judged: the regime version and the rule set, so a judgement can be re-run and
@@ -294,9 +298,13 @@ impl Signal {
     }
 
     /// Whether its reading takes it out of the organisation's own evidence of change
-    /// (honest reporting, a national shift, small numbers).
+    /// (honest reporting, a national shift, small numbers, a designation long past with
+    /// no exit recorded).
     pub fn read_away(&self) -> bool {
-        matches!(self.reading, Reading::ProbableHonestReporting | Reading::NationalShift | Reading::SmallNumbers)
+        matches!(
+            self.reading,
+            Reading::ProbableHonestReporting | Reading::NationalShift | Reading::SmallNumbers | Reading::NoExitRecorded
+        )
     }
 }
 

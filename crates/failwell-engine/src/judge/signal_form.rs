@@ -117,6 +117,7 @@ fn reading_code(r: Reading) -> &'static str {
         Reading::DeteriorationConfirmedByOutcomes => "deterioration_confirmed_by_outcomes",
         Reading::NationalShift => "national_shift",
         Reading::SmallNumbers => "small_numbers",
+        Reading::NoExitRecorded => "no_exit_recorded",
     }
 }
 
@@ -146,6 +147,7 @@ mod tests {
             Reading::DeteriorationConfirmedByOutcomes,
             Reading::NationalShift,
             Reading::SmallNumbers,
+            Reading::NoExitRecorded,
         ] {
             assert_eq!(reading_code(r), json_code(r));
         }

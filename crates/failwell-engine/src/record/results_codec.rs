@@ -365,6 +365,7 @@ impl<'a> Reader<'a> {
             Reading::DeteriorationConfirmedByOutcomes,
             Reading::NationalShift,
             Reading::SmallNumbers,
+            Reading::NoExitRecorded,
         ])?;
         let judged_by = JudgedBy { regime: self.string()?, regime_version: self.string()?, rule_set: self.string()? };
         let tracking = match self.byte()? {

@@ -3,7 +3,7 @@
 use crate::support::*;
 use failwell_domain::{EventType, FailureType};
 use failwell_engine::judge::assess::{Band, Trajectory, assess};
-use failwell_engine::judge::events::event_signals;
+use failwell_engine::judge::events::{AssumedEnds, event_signals};
 use failwell_engine::judge::inspection::inspection_signals;
 
 #[test]
@@ -50,7 +50,7 @@ valid_from = 2000-01-01
 fn designations_count_but_do_not_make_a_trajectory() {
     let r = regime("");
     let evs = [event("ORG", EventType::SpecialMeasuresIn, "2015-01-01")];
-    let (s, _) = event_signals("ORG", &evs, None, day("2016-01-01"), 24, &judge());
+    let (s, _) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2016-01-01"), 24, &judge());
     let a = assess(&r, &s, day("2016-01-01"), [1.0, 3.0, 6.0]);
     assert_eq!(a.overall_band, Band::High);
     assert_eq!(a.trajectory, Trajectory::Stable);

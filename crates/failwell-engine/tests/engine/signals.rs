@@ -3,10 +3,10 @@
 use crate::support::*;
 use failwell_domain::regime::RungKind;
 use failwell_domain::{EventType, FailureType, IndicatorKind, Polarity};
-use failwell_engine::judge::events::{current_rung, event_signals};
+use failwell_engine::judge::events::{AssumedEnds, current_rung, event_signals};
 use failwell_engine::judge::inspection::inspection_signals;
 use failwell_engine::judge::series::{SeriesInput, spc_signals};
-use failwell_engine::judge::signal::{Direction, Signal, SourceKind, Strength};
+use failwell_engine::judge::signal::{Direction, Reading, Signal, SourceKind, Strength};
 use failwell_stats::spc::{RuleSet, Side, XmrChart};
 
 fn run(values: &[f64], polarity: Polarity, kind: IndicatorKind) -> Vec<Signal> {
@@ -152,17 +152,56 @@ fn special_measures_in_force_is_the_current_rung_until_it_ends() {
     let r = regime("");
     let ladder = r.ladder("care").unwrap();
     let evs = [event("ORG", EventType::SpecialMeasuresIn, "2015-01-01")];
-    let (s, facts) = event_signals("ORG", &evs, None, day("2016-01-01"), 24, &judge());
+    let (s, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2016-01-01"), 24, &judge());
     assert_eq!(current_rung(ladder, &facts).unwrap().id, "special_measures");
     assert!(s.iter().any(|s| s.rule == "event.special_measures_in" && s.strength == Strength::Strong));
     assert_eq!(facts.designated_on, Some(day("2015-01-01")));
 
     let evs = [evs[0].clone(), event("ORG", EventType::SpecialMeasuresOut, "2017-01-01")];
-    let (_, facts) = event_signals("ORG", &evs, None, day("2018-01-01"), 24, &judge());
+    let (_, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2018-01-01"), 24, &judge());
     assert_eq!(current_rung(ladder, &facts).unwrap().id, "universal_monitoring");
     // As of a day before the exit, still in special measures.
-    let (_, facts) = event_signals("ORG", &evs, None, day("2016-12-31"), 24, &judge());
+    let (_, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2016-12-31"), 24, &judge());
     assert_eq!(facts.active[0].0, RungKind::SpecialMeasures);
+}
+
+#[test]
+fn a_designation_with_no_exit_recorded_ends_when_the_regime_says_and_is_shown_not_counted() {
+    let r = regime(
+        r#"
+[[definitions]]
+id = "designation_without_exit"
+version = "9"
+text = "Taken to have ended this many months after it began."
+thresholds = { special_measures_months = 48 }
+valid_from = 2000-01-01
+"#,
+    );
+    let ladder = r.ladder("care").unwrap();
+    let evs = [event("ORG", EventType::SpecialMeasuresIn, "2013-07-16")];
+    // Within the assumed length: in force, counted, the current rung.
+    let assumed = AssumedEnds::of(&r, day("2017-07-15"));
+    let (s, facts) = event_signals("ORG", &evs, (None, &assumed), day("2017-07-15"), 24, &judge());
+    assert_eq!(current_rung(ladder, &facts).unwrap().id, "special_measures");
+    assert!(s.len() == 1 && s[0].counts_as_concern(), "{s:#?}");
+    // From 48 months on: shown, with the definition it rests on, but not counted and no rung.
+    let assumed = AssumedEnds::of(&r, day("2026-02-24"));
+    let (s, facts) = event_signals("ORG", &evs, (None, &assumed), day("2026-02-24"), 24, &judge());
+    assert_eq!(current_rung(ladder, &facts).unwrap().id, "universal_monitoring");
+    assert!(facts.active.is_empty());
+    assert_eq!(s.len(), 1, "{s:#?}");
+    assert_eq!(s[0].reading, Reading::NoExitRecorded);
+    assert!(!s[0].counts_as_concern());
+    let why = s[0].evidence.explanation();
+    assert!(why.contains("designation_without_exit (version 9)") && why.contains("ended by 2017-07-16"), "{why}");
+    // Without the definition, as before: in force until its end is recorded.
+    let (_, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2026-02-24"), 24, &judge());
+    assert_eq!(current_rung(ladder, &facts).unwrap().id, "special_measures");
+    // A designation's own end day ends it, whatever the definition says.
+    let mut ended = evs[0].clone();
+    ended.ended_on = Some(day("2014-08-04"));
+    let (s, facts) = event_signals("ORG", &[ended], (None, &AssumedEnds::default()), day("2015-01-01"), 24, &judge());
+    assert!(facts.active.is_empty() && s.is_empty(), "{s:#?}");
 }
 
 #[test]
@@ -170,9 +209,11 @@ fn a_notice_is_lifted_by_a_later_judgement_that_is_not_failing() {
     let r = regime("");
     let ladder = r.ladder("care").unwrap();
     let evs = [event("ORG", EventType::ImprovementNotice, "2018-01-01")];
-    let (_, facts) = event_signals("ORG", &evs, Some(day("2017-06-01")), day("2019-01-01"), 24, &judge());
+    let (_, facts) =
+        event_signals("ORG", &evs, (Some(day("2017-06-01")), &AssumedEnds::default()), day("2019-01-01"), 24, &judge());
     assert_eq!(current_rung(ladder, &facts).unwrap().id, "notice");
-    let (s, facts) = event_signals("ORG", &evs, Some(day("2018-09-01")), day("2019-01-01"), 24, &judge());
+    let (s, facts) =
+        event_signals("ORG", &evs, (Some(day("2018-09-01")), &AssumedEnds::default()), day("2019-01-01"), 24, &judge());
     assert_eq!(current_rung(ladder, &facts).unwrap().id, "universal_monitoring");
     assert!(s.is_empty());
 }
@@ -180,11 +221,11 @@ fn a_notice_is_lifted_by_a_later_judgement_that_is_not_failing() {
 #[test]
 fn harm_made_public_counts_for_a_while() {
     let evs = [event("ORG", EventType::SeriousIncidentReported, "2020-01-01")];
-    let (s, facts) = event_signals("ORG", &evs, None, day("2021-01-01"), 24, &judge());
+    let (s, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2021-01-01"), 24, &judge());
     assert!(facts.harm);
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].strength, Strength::Strong);
-    let (s, facts) = event_signals("ORG", &evs, None, day("2023-01-01"), 24, &judge());
+    let (s, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2023-01-01"), 24, &judge());
     assert!(!facts.harm && s.is_empty());
 }
 

@@ -90,7 +90,7 @@ async fn the_organisation_page_shows_identity_rating_age_links_and_signals() {
         let parts = html.split("id=\"learned\"").nth(1).expect("the learned score").split("</details>").next().unwrap();
         assert!(parts.contains("that the next ilacs judgement is failing"), "[{b}] {parts}");
         assert!(
-            parts.contains("regime version 2026.6, fitted on 75 failing and 219 sound judgements"),
+            parts.contains("regime version 2026.7, fitted on 75 failing and 219 sound judgements"),
             "[{b}] {parts}"
         );
         assert!(
