@@ -107,11 +107,10 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
                 (Direction::Improvement, _) => "+",
                 (Direction::Neutral, _) => " ",
             };
-            let since = match &s.tracking {
-                Some(t) if t.first_seen != report.as_of => format!(" (seen since {})", t.first_seen),
-                Some(_) if report.recorded.is_some() => " (new)".to_string(),
-                _ => String::new(),
-            };
+            // The day it was first seen, not "new": two scans of the same day share their
+            // as-of day, so a signal first seen that day may be the earlier scan's (the
+            // header counts what this scan found new).
+            let since = s.tracking.as_ref().map_or_else(String::new, |t| format!(" (seen since {})", t.first_seen));
             let _ = writeln!(
                 out,
                 "  {mark} {:<8} {:<26} {:<32} {}..{}: {}{since}",

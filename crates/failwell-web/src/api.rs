@@ -80,9 +80,34 @@ use utoipa::{OpenApi, ToSchema};
         crate::admin::ReminderLog,
         crate::admin::ReminderView,
         crate::accounts_page::AccountView
-    ))
+    )),
+    modifiers(&BearerToken)
 )]
 pub struct ApiDoc;
+
+/// Declares the API's one way to authenticate, so that generated clients send the token:
+/// `Authorization: Bearer TOKEN` (an account's API token, `failwell user token`). It is
+/// optional document-wide: the public reads published judgements without one, and a route
+/// that needs more answers 401 or 403 (each route lists those responses).
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "An account's API token (`failwell user token USERNAME`), sent as `Authorization: Bearer TOKEN`.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        openapi.security =
+            Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new()), SecurityRequirement::default()]);
+    }
+}
 
 /// The process is up.
 #[derive(Debug, Serialize, ToSchema)]

@@ -432,14 +432,22 @@ async fn one(state: &AppState, id: i64, q: &CaseQuery) -> Result<InterventionVie
     Ok(view(state, case, today))
 }
 
+/// The intervention an `{id}` in a path names: one that is not a number names none, so it
+/// is the same "not found" as a number no case has (a GOV.UK page, or problem details
+/// under `/api`), not the framework's plain-text refusal naming a Rust type.
+pub(crate) fn case_id(Path(text): Path<String>) -> Result<i64, WebError> {
+    text.parse().map_err(|_| WebError::NotFound(format!("intervention {text:?}")))
+}
+
 /// `GET /api/v1/interventions/{id}`: one intervention, its obligations judged against today.
 #[utoipa::path(get, path = "/api/v1/interventions/{id}", params(("id" = i64, Path, description = "The intervention"), CaseQuery), responses((status = 200, body = InterventionView), (status = 404, body = crate::error::Problem)))]
 pub async fn api_intervention(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    id: Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<InterventionView>, ApiError> {
+    let id = crate::casework::case_id(id)?;
     Ok(Json(one_in_reach(&state, &signed, id, &q).await?))
 }
 
@@ -794,9 +802,10 @@ fn meeting_rows(meetings: &[failwell_store::StoredMeeting]) -> Vec<Vec<Cell>> {
 pub async fn intervention(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    id: Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Result<InterventionPage, PageError> {
+    let id = crate::casework::case_id(id)?;
     let c = one_in_reach(&state, &signed, id, &q).await?;
     let today = q.today()?;
     let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)
@@ -989,9 +998,10 @@ fn review_error(e: failwell_engine::casework::CaseworkError) -> WebError {
 pub async fn api_review(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    id: Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<failwell_engine::casework::plan::CaseReview>, ApiError> {
+    let id = crate::casework::case_id(id)?;
     one_in_reach(&state, &signed, id, &q).await?;
     let mut review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, q.today()?)
         .await
@@ -1028,9 +1038,10 @@ pub(crate) struct PackPage {
 pub async fn pack(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    id: Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Result<PackPage, PageError> {
+    let id = crate::casework::case_id(id)?;
     one_in_reach(&state, &signed, id, &q).await?;
     let today = q.today()?;
     let review = failwell_engine::casework::plan::review(&state.store, state.judge.regime(), id, today)

@@ -689,7 +689,13 @@ pub async fn organisation(
     let unpublished = signed.may(Reach::Organisations(&this));
     signed.allow(&state, if unpublished { Reach::Organisations(&this) } else { Reach::Published }).await?;
     let as_of_suffix = as_of_query(as_of);
-    let today = failwell_domain::dates::parse_date(&snapshot.report.as_of).ok();
+    // A judgement's age: from today (the server's clock) on the page of now, whose
+    // judgement is as of the latest figures, which may be months old; from the day asked
+    // for on an as-of page, and said so.
+    let (age_to, age_words) = match as_of {
+        Some(d) => (d, format!("before {}", long_date(d))),
+        None => (time::OffsetDateTime::now_utc().date(), "ago".to_string()),
+    };
     let mut identity = vec![
         SummaryRow::new("Code", org.code.to_string()),
         SummaryRow::new("Sector", org.sector.to_string()),
@@ -712,9 +718,10 @@ pub async fn organisation(
             list.iter()
                 .map(|i| {
                     let overall = i.overall.to_string().replace('_', " ");
-                    let judged = match today {
-                        Some(t) => format!("judged {overall} {} ago", age(i.published_on, t)),
-                        None => format!("judged {overall}"),
+                    let judged = if i.published_on <= age_to {
+                        format!("judged {overall} {} {age_words}", age(i.published_on, age_to))
+                    } else {
+                        format!("judged {overall}")
                     };
                     vec![
                         Cell::text(format!("{} {}", i.regulator.to_string().to_uppercase(), i.framework)),

@@ -34,7 +34,7 @@ pub struct BacktestArgs {
     pub train_also: Vec<String>,
     /// Candidate ridge penalties of the learned score's logistic regression (comma-separated,
     /// strongest first); each year's is chosen on the earlier years alone.
-    #[arg(long, value_delimiter = ',', default_values_t = [30.0, 10.0, 3.0, 1.0, 0.3])]
+    #[arg(long, value_delimiter = ',', default_value = "30,10,3,1,0.3")]
     pub penalties: Vec<f64>,
     /// Only judgements published on or after this day (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]

@@ -25,7 +25,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<time::Date>,
     /// Candidate ridge penalties (comma-separated, strongest first), chosen on earlier years.
-    #[arg(long, value_delimiter = ',', default_values_t = [30.0, 10.0, 3.0, 1.0, 0.3])]
+    #[arg(long, value_delimiter = ',', default_value = "30,10,3,1,0.3")]
     pub penalties: Vec<f64>,
     /// False-alarm rate the threshold may reach on the years it is fixed on.
     #[arg(long, default_value_t = 0.16)]

@@ -749,14 +749,16 @@ pub(crate) fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
         .map(|&m| {
             let path = format!("/interventions/{{id}}/{}", m.slug());
             let router =
-                get(move |State(state): State<AppState>, signed: Signed, Path(id): Path<i64>| async move {
-                    page(&state, &signed, id, m).await
+                get(move |State(state): State<AppState>, signed: Signed, id: Path<String>| async move {
+                    page(&state, &signed, crate::casework::case_id(id)?, m).await
                 })
                 .post(
                     move |State(state): State<AppState>,
                           signed: Signed,
-                          Path(id): Path<i64>,
-                          Form(f): Form<MoveForm>| async move { make(&state, &signed, id, m, f).await },
+                          id: Path<String>,
+                          Form(f): Form<MoveForm>| async move {
+                        make(&state, &signed, crate::casework::case_id(id)?, m, f).await
+                    },
                 );
             (path, router)
         })
@@ -822,8 +824,9 @@ pub struct MoveDone {
 pub async fn api_moves(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    id: Path<String>,
 ) -> Result<axum::Json<Vec<MoveView>>, crate::error::ApiError> {
+    let id = crate::casework::case_id(id)?;
     let case = state.store.intervention(id).await?.ok_or_else(|| WebError::NotFound(format!("intervention {id}")))?;
     signed.allow(&state, Reach::Organisations(&orgs(&case))).await?;
     let plan = state.store.plan(id).await?;
@@ -855,10 +858,11 @@ pub async fn api_moves(
 pub async fn api_make(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    id: Path<String>,
     headers: axum::http::HeaderMap,
     body: Result<axum::Json<MoveRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<MoveDone>, crate::error::ApiError> {
+    let id = crate::casework::case_id(id)?;
     let axum::Json(request) = body.map_err(|e| WebError::BadField { field: "body", reason: e.body_text() })?;
     if signed.session.is_some() {
         let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");

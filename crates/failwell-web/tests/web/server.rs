@@ -159,6 +159,14 @@ async fn unknown_codes_are_404s_and_bad_parameters_400s_naming_the_parameter() {
         assert_eq!((problem["status"].as_u64(), problem["type"].as_str()), (Some(404), Some("about:blank")), "[{b}]");
         assert!(problem["detail"].as_str().unwrap().contains("E99999999"), "[{b}] {problem}");
         assert_eq!(server.get("/api/v1/nothing").await.status, 404, "[{b}]");
+        // An intervention number that is not a number names none: the same 404, in the
+        // service's own page or problem details, not the framework's plain text.
+        let page = server.get("/interventions/abc").await;
+        assert_eq!(page.status, 404, "[{b}] {}", page.body);
+        assert!(page.body.contains("govuk-generic-header"), "[{b}] {}", page.body);
+        let api = server.get("/api/v1/interventions/abc/moves").await;
+        assert_eq!((api.status, api.content_type()), (404, "application/problem+json"), "[{b}] {}", api.body);
+        assert!(api.json()["detail"].as_str().unwrap().contains("\"abc\""), "[{b}] {}", api.body);
 
         for (query, parameter) in [
             ("band=awful", "band"),
@@ -231,6 +239,10 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
         assert_eq!(doc.status, 200, "[{b}]");
         let doc = doc.json();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "[{b}]");
+        // The one way to authenticate is declared, optional document-wide (the public
+        // reads published judgements without it), so generated clients can send it.
+        assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer", "[{b}]");
+        assert_eq!(doc["security"], serde_json::json!([{ "bearer": [] }, {}]), "[{b}]");
         let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
         let served: BTreeSet<String> = failwell_web::api_paths().into_iter().collect();
         assert_eq!(documented, served, "[{b}] documented and served routes differ");
