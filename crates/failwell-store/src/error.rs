@@ -62,6 +62,15 @@ pub enum RowProblem {
     /// The same key appears twice in one file with different contents.
     #[error("the same {0} appears earlier in this import (line {1}) with different values")]
     Duplicate(&'static str, u64),
+    /// A release day after the day of the import: nothing is published in the future, and
+    /// a scan of "now" (as of the latest release) would move into it.
+    #[error("published on {day}, after today ({today}): a release day cannot be in the future")]
+    PublishedInFuture {
+        /// The day the row gives (ISO).
+        day: String,
+        /// The import's day (ISO).
+        today: String,
+    },
 }
 
 impl RowProblem {
@@ -72,6 +81,7 @@ impl RowProblem {
             RowProblem::UnknownIndicator(_) => Some("indicator"),
             RowProblem::UnknownDenominator(_) => Some("denominator"),
             RowProblem::Duplicate(..) => None,
+            RowProblem::PublishedInFuture { .. } => Some("published_on"),
         }
     }
 }

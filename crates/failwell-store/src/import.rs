@@ -173,6 +173,9 @@ impl ImportSession {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
+        if let Err(p) = self.not_in_future(Some(ins.published_on)) {
+            return Ok(Err(p));
+        }
         let key = format!("{}|{}|{}|{}", ins.organisation, ins.regulator, ins.framework, dates::iso(ins.inspected_on));
         self.put_record("inspection", key, line, Some(org), Some(ins.inspected_on), Some(ins.published_on), ins).await
     }
@@ -186,6 +189,16 @@ impl ImportSession {
         let key = format!("{}|{}|{}", ev.organisation, ev.event_type, dates::iso(ev.occurred_on));
         let learned = ev.published_on.or(Some(ev.occurred_on));
         self.put_record("event", key, line, Some(org), Some(ev.occurred_on), learned, ev).await
+    }
+
+    /// Refuses a release day after the import's day.
+    pub(crate) fn not_in_future(&self, published_on: Option<time::Date>) -> Result<(), RowProblem> {
+        match published_on {
+            Some(day) if day > self.today => {
+                Err(RowProblem::PublishedInFuture { day: dates::iso(day), today: dates::iso(self.today) })
+            }
+            _ => Ok(()),
+        }
     }
 
     pub(crate) fn backend(&self) -> crate::open::Backend {

@@ -42,6 +42,36 @@ fn a_crlf_file_names_the_true_line_of_a_bad_value() {
     }
 }
 
+#[test]
+fn a_release_day_in_the_future_is_refused_naming_its_place() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load_registry(&store);
+        // A scan of "now" is as of the latest release: a day in the future would move it there.
+        let (_d, path) = file(
+            "obs.csv",
+            "organisation,indicator,period,value,published_on\nE08000017,rereferrals_pct,2024,25.5,2025-01-01\nE08000017,rereferrals_pct,2025,26.5,2031-01-01\n",
+        );
+        let out = run(&store, &["import", "observations", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
+        assert!(
+            err.contains("obs.csv:3:5 (published_on)") && err.contains("published on 2031-01-01, after today"),
+            "[{b}] {err}"
+        );
+        let (_d, path) = file(
+            "ins.csv",
+            "organisation,regulator,framework,inspected_on,published_on,overall,scale_version,domains,source\nE08000017,ofsted,ilacs,2030-11-01,2030-12-15,good,ofsted_ilacs_2018,,test\n",
+        );
+        let out = run(&store, &["import", "inspections", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
+        assert!(err.contains("ins.csv:2:5 (published_on)") && err.contains("cannot be in the future"), "[{b}] {err}");
+        // Nothing of either was kept.
+        assert!(ok(&store, &["export", "observations"]).lines().count() <= 1, "[{b}]");
+    }
+}
+
 /// Runs failwell with standard output a pipe whose reader has already gone, as under
 /// `failwell … | head` once `head` has its lines; returns the exit code and standard error.
 fn into_closed_pipe(store: &TestStore, args: &[&str]) -> (Option<i32>, String) {
