@@ -113,7 +113,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
             let since = s.tracking.as_ref().map_or_else(String::new, |t| format!(" (seen since {})", t.first_seen));
             let _ = writeln!(
                 out,
-                "  {mark} {:<8} {:<26} {:<32} {}..{}: {}{since}",
+                "  {mark} {:<8} {:<30} {:<32} {}..{}: {}{since}",
                 format!("{:?}", s.strength).to_lowercase(),
                 s.rule,
                 s.source,

@@ -29,6 +29,11 @@ pub enum Period {
 #[error("{0:?} is not a period (expected YYYY, YYYY/YY, YYYY-MM or YYYY-MM-DD)")]
 pub struct BadPeriod(pub String);
 
+impl BadPeriod {
+    /// What a period looks like, for a message that names the value already.
+    pub const EXPECTED: &'static str = "not a period (expected YYYY, YYYY/YY, YYYY-MM or YYYY-MM-DD)";
+}
+
 impl Period {
     /// The first day the period covers.
     pub fn start(self) -> Date {

@@ -1,6 +1,7 @@
 //! One input row seen through the mapping, and the field readers every record uses.
 
 use crate::mapping::{Mapping, PeriodStyle};
+use failwell_domain::period::BadPeriod;
 use failwell_domain::{Code, FailureType, Period, Slug, dates};
 use std::str::FromStr;
 use time::Date;
@@ -128,14 +129,15 @@ impl<'a> Row<'a> {
     pub fn period(&self, name: &'static str) -> Result<Period, FieldError> {
         let s = self.required(name)?;
         let read = match self.mapping.period_style {
-            PeriodStyle::Canonical => s.parse::<Period>().map_err(|e| e.to_string()),
+            // The message names the value once (`bad` puts it first).
+            PeriodStyle::Canonical => s.parse::<Period>().map_err(|_| BadPeriod::EXPECTED.to_string()),
             PeriodStyle::YearEndingMarch => match s.parse::<i32>() {
                 Ok(y) if s.len() == 4 && (1001..=9999).contains(&y) => Ok(Period::financial_year_ending(y)),
                 _ => Err("not a year (the period style year-ending-march expects YYYY)".to_string()),
             },
             PeriodStyle::MonthOfDate => match dates::parse_date(s) {
                 Ok(d) => Ok(Period::Month(d.year(), d.month() as u8)),
-                Err(_) => s.parse::<Period>().map_err(|e| e.to_string()),
+                Err(_) => s.parse::<Period>().map_err(|_| BadPeriod::EXPECTED.to_string()),
             },
         };
         read.map_err(|e| bad(name, s, e))

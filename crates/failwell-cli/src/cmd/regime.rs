@@ -106,7 +106,7 @@ fn check(file: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
                 for e in &errors.0 {
                     eprintln!("{name}:{}:{}: {}", e.line, e.column, e.message);
                 }
-                eprintln!("{name}: {} errors", errors.0.len());
+                eprintln!("{name}: {} error{}", errors.0.len(), if errors.0.len() == 1 { "" } else { "s" });
                 return Ok(ExitCode::FAILURE);
             }
             outln!(
@@ -125,7 +125,7 @@ fn check(file: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
             for e in errors.iter() {
                 eprintln!("{name}:{}:{}: {}", e.line, e.column, e.message);
             }
-            eprintln!("{name}: {} errors", errors.len());
+            eprintln!("{name}: {} error{}", errors.len(), if errors.len() == 1 { "" } else { "s" });
             Ok(ExitCode::FAILURE)
         }
     }
