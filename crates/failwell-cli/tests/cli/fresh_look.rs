@@ -47,25 +47,29 @@ fn a_release_day_in_the_future_is_refused_naming_its_place() {
     for store in stores() {
         let b = store.backend;
         let _keep = load_registry(&store);
+        // Imports `text` as `kind` from a file `name`: refused, its standard error.
+        let refused = |kind: &str, name: &str, text: &str| {
+            let (_d, path) = file(name, text);
+            let out = run(&store, &["import", kind, path.to_str().unwrap()]);
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
+            err
+        };
         // A scan of "now" is as of the latest release: a day in the future would move it there.
-        let (_d, path) = file(
+        let err = refused(
+            "observations",
             "obs.csv",
             "organisation,indicator,period,value,published_on\nE08000017,rereferrals_pct,2024,25.5,2025-01-01\nE08000017,rereferrals_pct,2025,26.5,2031-01-01\n",
         );
-        let out = run(&store, &["import", "observations", path.to_str().unwrap()]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
         assert!(
             err.contains("obs.csv:3:5 (published_on)") && err.contains("published on 2031-01-01, after today"),
             "[{b}] {err}"
         );
-        let (_d, path) = file(
+        let err = refused(
+            "inspections",
             "ins.csv",
             "organisation,regulator,framework,inspected_on,published_on,overall,scale_version,domains,source\nE08000017,ofsted,ilacs,2030-11-01,2030-12-15,good,ofsted_ilacs_2018,,test\n",
         );
-        let out = run(&store, &["import", "inspections", path.to_str().unwrap()]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
         assert!(err.contains("ins.csv:2:5 (published_on)") && err.contains("cannot be in the future"), "[{b}] {err}");
         // Nothing of either was kept.
         assert!(ok(&store, &["export", "observations"]).lines().count() <= 1, "[{b}]");
