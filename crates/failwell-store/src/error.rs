@@ -64,12 +64,15 @@ pub enum RowProblem {
     Duplicate(&'static str, u64),
     /// A release day after the day of the import: nothing is published in the future, and
     /// a scan of "now" (as of the latest release) would move into it.
-    #[error("published on {day}, after today ({today}): a release day cannot be in the future")]
+    #[error("{column} {day} is after today ({today}): nothing can be known before it happens")]
     PublishedInFuture {
         /// The day the row gives (ISO).
         day: String,
         /// The import's day (ISO).
         today: String,
+        /// The column (ours) it is in: `published_on`, or `occurred_on` for an event
+        /// without a release day.
+        column: &'static str,
     },
 }
 
@@ -81,7 +84,7 @@ impl RowProblem {
             RowProblem::UnknownIndicator(_) => Some("indicator"),
             RowProblem::UnknownDenominator(_) => Some("denominator"),
             RowProblem::Duplicate(..) => None,
-            RowProblem::PublishedInFuture { .. } => Some("published_on"),
+            RowProblem::PublishedInFuture { column, .. } => Some(column),
         }
     }
 }

@@ -173,7 +173,7 @@ impl ImportSession {
             Ok(id) => id,
             Err(p) => return Ok(Err(p)),
         };
-        if let Err(p) = self.not_in_future(Some(ins.published_on)) {
+        if let Err(p) = self.not_in_future(Some(ins.published_on), "published_on") {
             return Ok(Err(p));
         }
         let key = format!("{}|{}|{}|{}", ins.organisation, ins.regulator, ins.framework, dates::iso(ins.inspected_on));
@@ -188,14 +188,20 @@ impl ImportSession {
         };
         let key = format!("{}|{}|{}", ev.organisation, ev.event_type, dates::iso(ev.occurred_on));
         let learned = ev.published_on.or(Some(ev.occurred_on));
+        let column = if ev.published_on.is_some() { "published_on" } else { "occurred_on" };
+        if let Err(p) = self.not_in_future(learned, column) {
+            return Ok(Err(p));
+        }
         self.put_record("event", key, line, Some(org), Some(ev.occurred_on), learned, ev).await
     }
 
-    /// Refuses a release day after the import's day.
-    pub(crate) fn not_in_future(&self, published_on: Option<time::Date>) -> Result<(), RowProblem> {
-        match published_on {
-            Some(day) if day > self.today => {
-                Err(RowProblem::PublishedInFuture { day: dates::iso(day), today: dates::iso(self.today) })
+    /// Refuses a day a record became known (in `column`) after the import's day. The
+    /// import's day is UTC's, so a day's grace: a release just after midnight in a time
+    /// zone ahead of UTC is still "today" where it was published.
+    pub(crate) fn not_in_future(&self, known: Option<time::Date>, column: &'static str) -> Result<(), RowProblem> {
+        match known {
+            Some(day) if day > self.today + time::Duration::days(1) => {
+                Err(RowProblem::PublishedInFuture { day: dates::iso(day), today: dates::iso(self.today), column })
             }
             _ => Ok(()),
         }

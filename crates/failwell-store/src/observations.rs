@@ -104,7 +104,7 @@ impl ImportSession {
         let Some(&ind) = self.indicators.get(obs.indicator.as_str()) else {
             return Ok(Err(RowProblem::UnknownIndicator(obs.indicator.to_string())));
         };
-        if let Err(p) = self.not_in_future(obs.published_on) {
+        if let Err(p) = self.not_in_future(obs.published_on, "published_on") {
             return Ok(Err(p));
         }
         if self.series_read.insert(ind) {

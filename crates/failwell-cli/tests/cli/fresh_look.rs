@@ -62,7 +62,7 @@ fn a_release_day_in_the_future_is_refused_naming_its_place() {
             "organisation,indicator,period,value,published_on\nE08000017,rereferrals_pct,2024,25.5,2025-01-01\nE08000017,rereferrals_pct,2025,26.5,2031-01-01\n",
         );
         assert!(
-            err.contains("obs.csv:3:5 (published_on)") && err.contains("published on 2031-01-01, after today"),
+            err.contains("obs.csv:3:5 (published_on)") && err.contains("published_on 2031-01-01 is after today"),
             "[{b}] {err}"
         );
         let err = refused(
@@ -70,7 +70,20 @@ fn a_release_day_in_the_future_is_refused_naming_its_place() {
             "ins.csv",
             "organisation,regulator,framework,inspected_on,published_on,overall,scale_version,domains,source\nE08000017,ofsted,ilacs,2030-11-01,2030-12-15,good,ofsted_ilacs_2018,,test\n",
         );
-        assert!(err.contains("ins.csv:2:5 (published_on)") && err.contains("cannot be in the future"), "[{b}] {err}");
+        assert!(
+            err.contains("ins.csv:2:5 (published_on)") && err.contains("nothing can be known before it happens"),
+            "[{b}] {err}"
+        );
+        // An event with no release day is known when it happens: not in the future either.
+        let err = refused(
+            "events",
+            "events.csv",
+            "organisation,event_type,occurred_on,ended_on,published_on,actor,title,detail,failure_types,source\nE08000017,improvement_notice,2031-01-01,,,dfe,Notice,,performance,test\n",
+        );
+        assert!(
+            err.contains("events.csv:2:3 (occurred_on)") && err.contains("2031-01-01 is after today"),
+            "[{b}] {err}"
+        );
         // Nothing of either was kept.
         assert!(ok(&store, &["export", "observations"]).lines().count() <= 1, "[{b}]");
     }

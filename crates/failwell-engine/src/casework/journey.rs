@@ -10,7 +10,7 @@
 //! belongs to a later designation). A judgement lifts only designations by actors of its
 //! own sector, and a service transferred elsewhere ends only with its return.
 
-use crate::judge::events::{acts_in_sector, designation};
+use crate::judge::events::{AssumedEnds, acts_in_sector, designation};
 use crate::judge::inspection::{is_self_assessment, oversight_sector, resolve_grade};
 use failwell_domain::casework::{Episode, Span, episodes};
 use failwell_domain::dates::{iso, parse_date};
@@ -85,6 +85,7 @@ pub fn journey(
     let mut evs: Vec<&Event> =
         events.iter().filter(|e| ours(e.organisation.as_str()) && e.occurred_on <= today).collect();
     evs.sort_by_key(|e| (e.occurred_on, e.event_type));
+    let assumed = AssumedEnds::of(regime, today);
     for (i, e) in evs.iter().enumerate() {
         let Some((kind, ends_with)) = designation(e.event_type) else { continue };
         let ended = evs[i + 1..]
@@ -100,11 +101,21 @@ pub fn journey(
         } else {
             next_sound(e.occurred_on)
         };
-        let end = match (ended, sound) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        // Whichever comes first of those and the event's own end day.
+        let end = [ended, sound, e.ended_on].into_iter().flatten().min();
+        // With no ending in the record, the day the regime takes it to have ended (as the
+        // scan does), once that day has passed.
+        let taken = if end.is_none() { assumed.end(kind, e.occurred_on).filter(|d| *d <= today) } else { None };
+        let open = match (end, taken) {
+            (Some(_), _) => String::new(),
+            (None, Some(d)) => format!(
+                " (no ending in the record: taken to have ended by {} under the regime's {})",
+                iso(d),
+                crate::judge::events::DESIGNATION_WITHOUT_EXIT
+            ),
+            (None, None) => " (no ending in the record)".to_string(),
         };
-        let open = if end.is_none() { " (no ending in the record)" } else { "" };
+        let end = end.or(taken);
         let what = format!("{}: {}{open}", e.event_type, e.title);
         spans.push(Span { start: e.occurred_on, end, what, designation: Some(kind) });
     }

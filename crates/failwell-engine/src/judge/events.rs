@@ -61,7 +61,7 @@ impl<'r> AssumedEnds<'r> {
 
     /// When a designation of `kind` begun on `start` with no end recorded is taken to
     /// have ended, if the definition says.
-    fn end(&self, kind: RungKind, start: Date) -> Option<Date> {
+    pub(crate) fn end(&self, kind: RungKind, start: Date) -> Option<Date> {
         let months = self.definition?.thresholds.get(&format!("{}_months", kind.as_str()))?;
         failwell_domain::dates::add_months(start, months.max(0.0) as u32)
     }

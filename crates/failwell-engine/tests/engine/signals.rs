@@ -197,11 +197,26 @@ valid_from = 2000-01-01
     // Without the definition, as before: in force until its end is recorded.
     let (_, facts) = event_signals("ORG", &evs, (None, &AssumedEnds::default()), day("2026-02-24"), 24, &judge());
     assert_eq!(current_rung(ladder, &facts).unwrap().id, "special_measures");
+    // The journey agrees: the spell ends on the day the definition takes it to have ended.
+    let org = organisation("ORG", "Org");
+    let codes = ["ORG".to_string()];
+    let j = failwell_engine::casework::journey::journey(&r, &org, &codes, &[], &evs, &[], day("2026-02-24"));
+    assert_eq!(j.episodes[0].end, Some(day("2017-07-16")), "{j:?}");
+    assert!(j.episodes[0].spans[0].what.contains("taken to have ended by 2017-07-16"), "{j:?}");
     // A designation's own end day ends it, whatever the definition says.
     let mut ended = evs[0].clone();
     ended.ended_on = Some(day("2014-08-04"));
-    let (s, facts) = event_signals("ORG", &[ended], (None, &AssumedEnds::default()), day("2015-01-01"), 24, &judge());
+    let (s, facts) = event_signals(
+        "ORG",
+        std::slice::from_ref(&ended),
+        (None, &AssumedEnds::default()),
+        day("2015-01-01"),
+        24,
+        &judge(),
+    );
     assert!(facts.active.is_empty() && s.is_empty(), "{s:#?}");
+    let j = failwell_engine::casework::journey::journey(&r, &org, &codes, &[], &[ended], &[], day("2026-02-24"));
+    assert_eq!(j.episodes[0].end, Some(day("2014-08-04")), "{j:?}");
 }
 
 #[test]
