@@ -819,11 +819,20 @@ pub async fn intervention(
         href: Some(format!("/organisations/{}", encode(code))),
     };
     let mut summary: Vec<SummaryRow> = c.organisations.iter().map(org_row).collect();
+    // In the regime's own words where it has them (the ids stay in the API).
+    let regime = state.judge.regime();
+    let ladder = regime.ladder(&c.ladder).map_or_else(|| c.ladder.clone(), |l| l.name.clone());
+    let rung_name = |id: &str| {
+        regime.ladder(&c.ladder).and_then(|l| l.rung(id)).map_or_else(|| id.replace('_', " "), |r| r.name.clone())
+    };
     summary.extend([
         SummaryRow::new("Status", c.status.clone()),
-        SummaryRow::new("Rung", format!("{} ({})", c.rung_name, c.ladder)),
+        SummaryRow::new("Rung", format!("{} ({ladder})", c.rung_name)),
         SummaryRow::new("Legal basis", if c.statutory { "Statutory" } else { "By agreement (not statutory)" }),
-        SummaryRow::new("Applied by", c.applied_by.clone()),
+        SummaryRow::new(
+            "Applied by",
+            regime.actor(&c.applied_by).map_or_else(|| c.applied_by.clone(), |a| a.name.clone()),
+        ),
         SummaryRow::new("Started", c.start_on.clone()),
         SummaryRow::new("Planned end", c.planned_end.clone().unwrap_or_else(|| "not set".into())),
         SummaryRow::new("Ended", c.ended_on.clone().unwrap_or_else(|| "not yet".into())),
@@ -864,9 +873,9 @@ pub async fn intervention(
         .map(|s| {
             vec![
                 Cell::text(s.on.clone()),
-                Cell::text(s.from_rung.clone().unwrap_or_else(|| "(opened)".into())),
-                Cell::text(s.to_rung.clone()),
-                Cell::text(s.by.clone()),
+                Cell::text(s.from_rung.as_deref().map_or_else(|| "(opened)".into(), rung_name)),
+                Cell::text(rung_name(&s.to_rung)),
+                Cell::text(regime.actor(&s.by).map_or_else(|| s.by.clone(), |a| a.name.clone())),
                 Cell::text(match &s.jump_reason {
                     Some(j) => format!("{} Jump: {j}", s.reason),
                     None => s.reason.clone(),

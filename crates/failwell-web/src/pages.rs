@@ -698,7 +698,10 @@ pub async fn organisation(
     };
     let mut identity = vec![
         SummaryRow::new("Code", org.code.to_string()),
-        SummaryRow::new("Sector", org.sector.to_string()),
+        SummaryRow::new(
+            "Sector",
+            state.judge.regime().sector(org.sector.as_str()).map_or_else(|| org.sector.to_string(), |s| s.name.clone()),
+        ),
         SummaryRow::new("Type", org.org_type.to_string().replace('_', " ")),
         SummaryRow::new("Region", org.region.clone().unwrap_or_else(|| "–".into())),
     ];
@@ -724,7 +727,15 @@ pub async fn organisation(
                         format!("judged {overall}")
                     };
                     vec![
-                        Cell::text(format!("{} {}", i.regulator.to_string().to_uppercase(), i.framework)),
+                        Cell::text(format!(
+                            "{} {}",
+                            state
+                                .judge
+                                .regime()
+                                .actor(i.regulator.as_str())
+                                .map_or_else(|| i.regulator.to_string().to_uppercase(), |a| a.name.clone()),
+                            i.framework.as_str().replace('_', " ")
+                        )),
                         Cell::text(overall),
                         Cell::text(long_date(i.inspected_on)),
                         Cell::text(long_date(i.published_on)),

@@ -714,6 +714,12 @@ async fn a_case_s_people_are_held_to_their_powers() {
         let path = format!("/interventions/{id}");
         let page = get_with(server.addr, &path, &[("cookie", &board)]).await;
         assert_eq!(page.status, 200, "[{b}]");
+        // The regime's names, not its ids: who applied it, and the rung stepped to.
+        assert!(page.body.contains("Local Government Association"), "[{b}] the actor's name");
+        for raw in [">lga<", ">peer_review<"] {
+            let at = page.body.find(raw).map(|i| &page.body[i.saturating_sub(300)..(i + 100).min(page.body.len())]);
+            assert!(at.is_none(), "[{b}] a raw id {raw}: {at:?}");
+        }
         assert!(page.body.contains("id=\"progress\""), "[{b}] the progress form");
         assert!(!page.body.contains("id=\"meeting\""), "[{b}] no meeting form for a monitor");
         assert!(!page.body.contains(&format!("href=\"{path}/themes\"")), "[{b}] no theme link for a monitor");
