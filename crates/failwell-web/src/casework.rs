@@ -1227,12 +1227,7 @@ pub(crate) async fn timeline(
             iso(i.published_on),
             0,
             "Judgement",
-            format!(
-                "{} {}: {}",
-                i.regulator.as_str().to_uppercase(),
-                i.framework,
-                i.overall.as_str().replace('_', " ")
-            ),
+            format!("{}: {}", crate::pages::judged_by(state.judge.regime(), i), i.overall.as_str().replace('_', " ")),
         ));
     }
     for e in snapshot.events.get(code).into_iter().flatten() {

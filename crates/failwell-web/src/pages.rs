@@ -662,6 +662,18 @@ pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
+/// Who judged, under which framework, in words: the regulator's name in the regime (its
+/// id in capitals without one) and the framework, an acronym in capitals ("Ofsted ILACS",
+/// "Ofsted annual assessment"). One wording for the ratings table, the timeline and the
+/// journey chart.
+pub(crate) fn judged_by(regime: &failwell_domain::regime::Regime, i: &failwell_domain::Inspection) -> String {
+    let regulator =
+        regime.actor(i.regulator.as_str()).map_or_else(|| i.regulator.as_str().to_uppercase(), |a| a.name.clone());
+    let framework = i.framework.as_str();
+    let framework = if framework.contains('_') { framework.replace('_', " ") } else { framework.to_uppercase() };
+    format!("{regulator} {framework}")
+}
+
 /// The query string that keeps a link on the same as-of day (empty for "now").
 fn as_of_query(as_of: Option<time::Date>) -> String {
     as_of.map(|d| format!("?as_of={}", failwell_domain::dates::iso(d))).unwrap_or_default()
@@ -727,15 +739,7 @@ pub async fn organisation(
                         format!("judged {overall}")
                     };
                     vec![
-                        Cell::text(format!(
-                            "{} {}",
-                            state
-                                .judge
-                                .regime()
-                                .actor(i.regulator.as_str())
-                                .map_or_else(|| i.regulator.to_string().to_uppercase(), |a| a.name.clone()),
-                            i.framework.as_str().replace('_', " ")
-                        )),
+                        Cell::text(judged_by(state.judge.regime(), i)),
                         Cell::text(overall),
                         Cell::text(long_date(i.inspected_on)),
                         Cell::text(long_date(i.published_on)),
@@ -865,11 +869,7 @@ fn journey_figure(
         .into_iter()
         .flatten()
         .filter(|i| i.published_on <= today)
-        .map(|i| Judged {
-            on: i.published_on,
-            grade: i.overall.as_str().to_string(),
-            by: format!("{} {}", i.regulator.as_str().to_uppercase(), i.framework),
-        })
+        .map(|i| Judged { on: i.published_on, grade: i.overall.as_str().to_string(), by: judged_by(regime, i) })
         .collect();
     let mut held = Vec::new();
     for c in cases {

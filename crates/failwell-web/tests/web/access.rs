@@ -100,7 +100,7 @@ async fn every_role_gets_exactly_what_the_role_matrix_in_docs_web_md_says() {
         // The public sees the journey the published record makes: the Inadequate judgement
         // drawn and in a spell, but not failwell's own case.
         let figure = public.body.split("id=\"journey\"").nth(1).expect("the journey section");
-        assert!(figure.contains("<svg") && figure.contains("inadequate (OFSTED ilacs)"), "[{b}] {figure}");
+        assert!(figure.contains("<svg") && figure.contains("inadequate (Ofsted ILACS)"), "[{b}] {figure}");
         assert!(!figure.contains("<title>Intervention 1"), "[{b}] no case bars for the public");
         assert!(figure.contains("spell") && !public.body.contains("id=\"timeline\""), "[{b}] no casework timeline");
         let signed = server.get_as("analyst", &format!("/organisations/{FAILING}")).await;
