@@ -26,10 +26,15 @@ pub struct OverviewQuery {
     /// `rung` or `signals`; ties are always broken by code, so pages do not overlap.
     pub sort: Option<String>,
     /// API only: how many organisations to return (1 to 1000, default 100).
+    // Read as text, so that a value that is not a number is the service's own 400 naming
+    // the parameter; documented as the integer it must be.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
     /// API only: how many to skip (default 0), for the next page.
+    #[param(value_type = Option<u32>)]
     pub offset: Option<String>,
     /// Pages only: which page of the table, [`PAGE_ROWS`] rows each (default 1).
+    #[param(value_type = Option<u32>, minimum = 1)]
     pub page: Option<String>,
 }
 

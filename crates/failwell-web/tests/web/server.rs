@@ -243,6 +243,12 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
         // reads published judgements without it), so generated clients can send it.
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer", "[{b}]");
         assert_eq!(doc["security"], serde_json::json!([{ "bearer": [] }, {}]), "[{b}]");
+        // Paging parameters are documented as the integers they must be.
+        let params = doc["paths"]["/api/v1/organisations"]["get"]["parameters"].as_array().unwrap();
+        for name in ["limit", "offset"] {
+            let p = params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("[{b}] {name}"));
+            assert_eq!(p["schema"]["type"], "integer", "[{b}] {p}");
+        }
         let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
         let served: BTreeSet<String> = failwell_web::api_paths().into_iter().collect();
         assert_eq!(documented, served, "[{b}] documented and served routes differ");
