@@ -822,9 +822,7 @@ pub async fn intervention(
     // In the regime's own words where it has them (the ids stay in the API).
     let regime = state.judge.regime();
     let ladder = regime.ladder(&c.ladder).map_or_else(|| c.ladder.clone(), |l| l.name.clone());
-    let rung_name = |id: &str| {
-        regime.ladder(&c.ladder).and_then(|l| l.rung(id)).map_or_else(|| id.replace('_', " "), |r| r.name.clone())
-    };
+    let rung_name = |id: &str| regime.rung(&c.ladder, id).map_or_else(|| id.replace('_', " "), |r| r.name.clone());
     summary.extend([
         SummaryRow::new("Status", c.status.clone()),
         SummaryRow::new("Rung", format!("{} ({ladder})", c.rung_name)),

@@ -111,9 +111,17 @@ pub fn event_signals(
             && (!matches!(kind, RungKind::FormalNotice | RungKind::Direction)
                 || lifted_on.is_none_or(|l| l < start.occurred_on))
     });
-    // Designations with no end recorded, older than the regime takes them to last.
-    let (active, long_past): (Vec<_>, Vec<_>) = active.into_iter().partition(|(kind, start)| {
-        start.ended_on.is_some() || assumed.end(*kind, start.occurred_on).is_none_or(|end| end > today)
+    // Designations with no end recorded, older than the regime takes them to last, with
+    // the day it takes them to have ended.
+    let mut long_past = Vec::new();
+    active.retain(|(kind, start)| {
+        match start.ended_on.map_or_else(|| assumed.end(*kind, start.occurred_on), |_| None) {
+            Some(end) if end <= today => {
+                long_past.push((*kind, *start, end));
+                false
+            }
+            _ => true,
+        }
     });
 
     let make = |e: &Event, rule: SignalRule, strength: Strength, explanation: String| {
@@ -152,9 +160,9 @@ pub fn event_signals(
     };
 
     let mut out = Vec::new();
-    for (kind, e) in &long_past {
+    for (kind, e, end) in &long_past {
         let (id, version) = assumed.definition.map(|d| (d.id.as_str(), d.version.as_str())).unwrap_or_default();
-        let end = assumed.end(*kind, e.occurred_on).map(iso).unwrap_or_default();
+        let end = iso(*end);
         let mut signal = make(
             e,
             SignalRule::Event(e.event_type),
