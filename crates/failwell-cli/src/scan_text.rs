@@ -102,7 +102,7 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
             let mark = match (s.direction, s.reading) {
                 (_, Reading::ProbableHonestReporting) => "~",
                 (_, Reading::NationalShift) => "=",
-                (_, Reading::SmallNumbers | Reading::NoExitRecorded) => "·",
+                (_, Reading::SmallNumbers | Reading::NoExitRecorded | Reading::SeriesStopped) => "·",
                 (Direction::Concern, _) => "!",
                 (Direction::Improvement, _) => "+",
                 (Direction::Neutral, _) => " ",

@@ -611,6 +611,7 @@ pub async fn interventions(
     let (list, today) = cases_in_reach(&state, &signed, &q).await?;
     let (head, rows) = case_rows(&list);
     Ok(ListPage {
+        nav: "/interventions",
         figure: None,
         national: None,
         record_scan: None,
@@ -1289,6 +1290,7 @@ pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<Li
         })
         .collect();
     Ok(ListPage {
+        nav: "/lessons",
         figure: None,
         national: None,
         record_scan: None,

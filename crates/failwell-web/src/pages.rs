@@ -1004,6 +1004,8 @@ fn learned_part(l: &crate::judgements::LearnedView) -> LearnedPart {
 #[derive(Template, WebTemplate)]
 #[template(path = "list.html")]
 pub(crate) struct ListPage {
+    /// The navigation's section this list belongs to (its link), marked as the current one.
+    pub(crate) nav: &'static str,
     /// Whether parts of the page are withheld from this viewer (marked for the role matrix).
     pub(crate) limited: bool,
     /// A figure above the table (the indicator page's funnel plot).
@@ -1299,6 +1301,7 @@ pub async fn indicator(
     let figure = funnel_figure(&snapshot, ind, &points, as_of, query.period.as_deref())?;
     let national_chart = national_chart(ind, &points, &as_of_suffix);
     Ok(ListPage {
+        nav: "/",
         figure,
         national: national_chart,
         record_scan: None,
@@ -1381,6 +1384,7 @@ pub async fn scans(State(state): State<AppState>, signed: Signed) -> Result<List
         head[c].numeric = true;
     }
     Ok(ListPage {
+        nav: "/scans",
         figure: None,
         national: None,
         record_scan: signed.csrf.clone().filter(|_| signed.may(Reach::Decide)),
@@ -1420,6 +1424,7 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
         })
         .collect();
     Ok(ListPage {
+        nav: "/decisions",
         figure: None,
         national: None,
         record_scan: None,

@@ -53,7 +53,8 @@ pub struct Case {
     pub previous_rank: Option<i64>,
     /// Whether that grade was failing.
     pub previous_failing: bool,
-    /// The concern signals behind the score: `rule` or `rule:indicator`.
+    /// The concern signals behind the score, those that count towards risk: `rule` or
+    /// `rule:indicator`.
     pub concerns: Vec<String>,
     /// The scan's reasons, as it gave them.
     pub reasons: Vec<String>,

@@ -18,7 +18,6 @@ pub mod figures;
 use crate::error::EngineError;
 use crate::judge::inspection::{is_self_assessment, latest_grade, oversight_sector, resolve_grade};
 use crate::judge::rules::RuleBook;
-use crate::judge::signal::Direction;
 use crate::options::ScanOptions;
 use crate::scan::{OrganisationReport, scan};
 use failwell_domain::regime::{EARLIER_SERIES, LEVEL_PREFIX, LearnedScore, Regime};
@@ -387,12 +386,14 @@ pub async fn backtest(
     })
 }
 
-/// The concern signals of a report as `rule` or `rule:indicator`, sorted, once each.
+/// The concern signals that count towards a report's risk, as `rule` or `rule:indicator`,
+/// sorted, once each. A concern its reading takes away (a national shift, small numbers,
+/// a designation long past) foresaw nothing in the scan's eyes, so it is no signal's value.
 fn concern_rules(report: &OrganisationReport) -> Vec<String> {
     let mut out: Vec<String> = report
         .signals
         .iter()
-        .filter(|s| s.direction == Direction::Concern)
+        .filter(|s| s.counts_as_concern())
         .map(|s| match &s.indicator {
             Some(i) => format!("{}:{i}", s.rule),
             None => s.rule.to_string(),

@@ -293,6 +293,9 @@ pub fn judge_organisation(
             Reading::NoExitRecorded => format!(
                 "{source}: a designation long past whose exit the data does not record (see its signal): not counted, and not the current rung."
             ),
+            Reading::SeriesStopped => format!(
+                "{source} stopped being reported long before the period most organisations have reached (see its signal): its signals are history, not counted."
+            ),
             Reading::NationalShift => format!(
                 "{source} moved with most organisations in the country at once: a national shift (see the national view), not counted as this organisation's own deterioration."
             ),

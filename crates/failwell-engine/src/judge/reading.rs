@@ -31,7 +31,7 @@ pub fn read_in_context(signals: &mut [Signal], designated_on: Option<Date>, wind
         .iter()
         .any(|s| s.indicator_kind == Some(IndicatorKind::Outcome) && s.direction == Direction::Concern && after(s));
     for s in signals.iter_mut() {
-        if is_reporting_rise(s) && after(s) {
+        if is_reporting_rise(s) && after(s) && s.reading != Reading::SeriesStopped {
             s.reading = if outcomes_worse {
                 Reading::DeteriorationConfirmedByOutcomes
             } else {

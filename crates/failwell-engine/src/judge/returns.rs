@@ -17,7 +17,7 @@ use crate::judge::signal::{
     Direction, Evidence, EvidenceJson, EvidencePoint, JudgedBy, Reading, Signal, SignalRule, SourceKind, Strength,
 };
 use failwell_domain::{FailureType, Period};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The rule's name.
 pub const RULE: SignalRule = SignalRule::ReturnsMissing;
@@ -84,17 +84,7 @@ pub fn late_returns(latest: &[LatestReturn<'_>], judged_by: &JudgedBy) -> Vec<Si
 /// (organisation, period), added to `out` unsorted. A scan of England passes 600,000
 /// series an indicator at a time, rather than gathering them all first.
 pub fn late_returns_of(indicator: &str, series: &[(&str, Period)], judged_by: &JudgedBy, out: &mut Vec<Signal>) {
-    // Grains are judged apart: months are never compared with years.
-    for g in 0..=2 {
-        let group: Vec<(&str, Period)> = series.iter().filter(|(_, p)| grain(*p) == Some(g)).copied().collect();
-        if group.len() < MIN_ORGANISATIONS {
-            continue;
-        }
-        let mut periods: Vec<Period> = group.iter().map(|(_, p)| *p).collect();
-        periods.sort_by(|a, b| b.cmp(a));
-        // More than half have reached it: the latest period at index n / 2 of the latest first.
-        let expected = periods[group.len() / 2];
-        let reached = periods.iter().filter(|p| **p >= expected).count();
+    for Expected { group, expected, reached, organisations } in expected_by_grain(series) {
         for &(organisation, period) in &group {
             let Some(behind) = steps(period, expected).filter(|n| *n > 0 && *n <= stopped_after(period)) else {
                 continue;
@@ -107,10 +97,76 @@ pub fn late_returns_of(indicator: &str, series: &[(&str, Period)], judged_by: &J
                 expected,
                 behind,
                 reached,
-                periods.len(),
+                organisations,
                 first_missing,
                 judged_by,
             ));
+        }
+    }
+}
+
+/// One grain of an indicator's series and the period most of them have reached.
+struct Expected<'a> {
+    group: Vec<(&'a str, Period)>,
+    /// The latest period more than half the organisations have reached.
+    expected: Period,
+    /// How many have reached it.
+    reached: usize,
+    /// How many report the indicator in this grain.
+    organisations: usize,
+}
+
+/// An indicator's series by grain (months are never compared with years), each grain with
+/// its expected period; grains of fewer than [`MIN_ORGANISATIONS`] are left out.
+fn expected_by_grain<'a>(series: &[(&'a str, Period)]) -> Vec<Expected<'a>> {
+    let mut out = Vec::new();
+    for g in 0..=2 {
+        let group: Vec<(&str, Period)> = series.iter().filter(|(_, p)| grain(*p) == Some(g)).copied().collect();
+        if group.len() < MIN_ORGANISATIONS {
+            continue;
+        }
+        let mut periods: Vec<Period> = group.iter().map(|(_, p)| *p).collect();
+        periods.sort_by(|a, b| b.cmp(a));
+        // More than half have reached it: the latest period at index n / 2 of the latest first.
+        let expected = periods[group.len() / 2];
+        let reached = periods.iter().filter(|p| **p >= expected).count();
+        out.push(Expected { organisations: group.len(), group, expected, reached });
+    }
+    out
+}
+
+/// The organisations among an indicator's series (organisation, latest period) whose
+/// series has stopped: further behind the expected period than [`stopped_after`]. No
+/// late return is flagged for them, and the scan reads their series' signals as
+/// [`Reading::SeriesStopped`] — what a series said before it stopped is history, not
+/// evidence of the organisation now.
+pub fn stopped_series<'a>(series: &[(&'a str, Period)]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for Expected { group, expected, .. } in expected_by_grain(series) {
+        out.extend(
+            group
+                .iter()
+                .filter(|(_, period)| steps(*period, expected).is_some_and(|n| n > stopped_after(*period)))
+                .map(|(organisation, _)| *organisation),
+        );
+    }
+    out
+}
+
+/// Reads the series signals of stopped series as [`Reading::SeriesStopped`]: `stopped`
+/// maps an indicator to its organisations from [`stopped_series`]. Late-return signals
+/// are never on a stopped series.
+pub fn mark_stopped<'a>(
+    signals: impl Iterator<Item = &'a mut Signal>,
+    stopped: &BTreeMap<String, BTreeSet<String>>,
+) {
+    if stopped.is_empty() {
+        return;
+    }
+    for s in signals.filter(|s| s.source_kind == SourceKind::Indicator && s.rule != RULE) {
+        let Some(indicator) = s.indicator.as_deref() else { continue };
+        if stopped.get(indicator).is_some_and(|o| o.contains(s.organisation.as_str())) {
+            s.reading = Reading::SeriesStopped;
         }
     }
 }

@@ -102,6 +102,10 @@ pub enum Reading {
     /// regime's definition `designation_without_exit` takes such a designation to last:
     /// shown with its age, not counted, and not the current rung (judge/events.rs).
     NoExitRecorded,
+    /// A signal on a series that stopped long before most organisations' latest period
+    /// (past [`crate::judge::returns::stopped_after`]: the organisation closed, merged or no
+    /// longer provides the service): history, shown but not counted (judge/returns.rs).
+    SeriesStopped,
 }
 
 /// Who judged: the regime version and the rule set, so a judgement can be re-run and
@@ -299,11 +303,15 @@ impl Signal {
 
     /// Whether its reading takes it out of the organisation's own evidence of change
     /// (honest reporting, a national shift, small numbers, a designation long past with
-    /// no exit recorded).
+    /// no exit recorded, a series that has stopped).
     pub fn read_away(&self) -> bool {
         matches!(
             self.reading,
-            Reading::ProbableHonestReporting | Reading::NationalShift | Reading::SmallNumbers | Reading::NoExitRecorded
+            Reading::ProbableHonestReporting
+                | Reading::NationalShift
+                | Reading::SmallNumbers
+                | Reading::NoExitRecorded
+                | Reading::SeriesStopped
         )
     }
 }

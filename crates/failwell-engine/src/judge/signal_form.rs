@@ -118,6 +118,7 @@ fn reading_code(r: Reading) -> &'static str {
         Reading::NationalShift => "national_shift",
         Reading::SmallNumbers => "small_numbers",
         Reading::NoExitRecorded => "no_exit_recorded",
+        Reading::SeriesStopped => "series_stopped",
     }
 }
 
@@ -148,6 +149,7 @@ mod tests {
             Reading::NationalShift,
             Reading::SmallNumbers,
             Reading::NoExitRecorded,
+            Reading::SeriesStopped,
         ] {
             assert_eq!(reading_code(r), json_code(r));
         }

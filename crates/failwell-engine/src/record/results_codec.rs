@@ -366,6 +366,7 @@ impl<'a> Reader<'a> {
             Reading::NationalShift,
             Reading::SmallNumbers,
             Reading::NoExitRecorded,
+            Reading::SeriesStopped,
         ])?;
         let judged_by = JudgedBy { regime: self.string()?, regime_version: self.string()?, rule_set: self.string()? };
         let tracking = match self.byte()? {

@@ -307,6 +307,7 @@ async fn judge_and_track(
             // Each series' latest period against its peers' (returns.rs), an indicator at
             // a time in one buffer.
             let mut late = Vec::new();
+            let mut stopped: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             let mut latest: Vec<(&str, Period)> = Vec::new();
             for (code, results) in &pass.by_indicator {
                 latest.clear();
@@ -317,9 +318,13 @@ async fn judge_and_track(
                     latest.dedup_by_key(|x| x.0);
                 }
                 crate::judge::returns::late_returns_of(code, &latest, &judge, &mut late);
+                let gone = crate::judge::returns::stopped_series(&latest);
+                if !gone.is_empty() {
+                    stopped.insert(code.clone(), gone.into_iter().map(str::to_string).collect());
+                }
             }
             late.sort_by(|a, b| a.key.cmp(&b.key));
-            late
+            (late, stopped)
         });
         let norms = PeerNorms::filed(
             pass.by_indicator.len(),
@@ -335,6 +340,7 @@ async fn judge_and_track(
         );
         (norms, late.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
+    let (late, stopped) = late;
     for s in late {
         series_signals.entry(s.organisation.clone()).or_default().push(vec![s]);
     }
@@ -355,19 +361,23 @@ async fn judge_and_track(
     }
     // A national shift is not a local failure (judge/national.rs): an indicator's latest
     // period, and how many organisations reported it, against the organisations signalling.
-    let reporting: BTreeMap<String, (String, usize)> = pass
+    let reporting: BTreeMap<String, crate::judge::national::LatestReporting> = pass
         .by_indicator
         .iter()
         .filter_map(|(code, results)| {
             let latest = results.series.iter().filter_map(|r| r.latest).max()?;
-            let n = results.series.iter().filter(|r| r.latest == Some(latest)).count();
-            Some((code.clone(), (latest.to_string(), n)))
+            let organisations =
+                results.series.iter().filter(|r| r.latest == Some(latest)).map(|r| r.organisation.clone()).collect();
+            Some((code.clone(), crate::judge::national::LatestReporting { period: latest.to_string(), organisations }))
         })
         .collect();
     let shift_rule = crate::judge::national::ShiftRule {
         share: options.national_shift_share,
         min_organisations: options.national_shift_min_organisations,
     };
+    // A series that stopped long ago (judge/returns.rs) is history: its signals are shown,
+    // not counted, and no part of a national movement now.
+    crate::judge::returns::mark_stopped(series_signals.values_mut().flatten().flatten(), &stopped);
     let national =
         crate::judge::national::find_shifts(&reporting, series_signals.values().flatten().flatten(), shift_rule);
     crate::judge::national::mark(series_signals.values_mut().flatten().flatten(), &national);

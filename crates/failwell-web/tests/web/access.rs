@@ -1260,6 +1260,7 @@ async fn an_analyst_records_a_scan_from_the_page_and_the_api_and_others_may_not(
         let analyst = session(&server, "analyst").await;
         let page = get_with(server.addr, "/scans", &[("cookie", &analyst)]).await;
         assert!(page.body.contains("id=\"record-scan\""), "[{b}] the form");
+        assert!(page.body.contains(r#"href="/scans" aria-current="page""#), "[{b}] the section marked");
         let csrf = hidden(&page.body, "csrf").unwrap();
         assert_eq!(post_form(server.addr, "/scans", &[("csrf", "forged")], &[("cookie", &analyst)]).await.status, 403);
         let r = post_form(server.addr, "/scans", &[("csrf", csrf.as_str())], &[("cookie", &analyst)]).await;

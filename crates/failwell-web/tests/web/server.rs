@@ -546,3 +546,31 @@ async fn the_indicator_page_draws_a_funnel_of_a_period_and_lists_its_outliers() 
     assert!(!spc.body.contains("id=\"funnel\""), "no funnel for an indicator without counts");
     server.stop().await;
 }
+
+/// The link of the page's own section, the one marked current in the navigation (None if none is).
+fn current_section(body: &str) -> Option<String> {
+    let marked: Vec<&str> = body.split(r#"aria-current="page""#).collect();
+    assert!(marked.len() <= 2, "at most one link is current: {body}");
+    let before = marked.first().filter(|_| marked.len() == 2)?;
+    let href = before.rsplit("href=\"").next()?;
+    Some(href[..href.find('"')?].to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_navigation_marks_the_section_a_page_belongs_to() {
+    let db = databases().await.into_iter().next().expect("SQLite at least");
+    let server = serve(&db).await;
+    for (path, section) in [
+        ("/", Some("/")),
+        (&*format!("/organisations/{FAILING}"), Some("/")),
+        ("/regime", Some("/regime")),
+        ("/sign-in", None),
+    ] {
+        let page = server.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert_eq!(current_section(&page.body).as_deref(), section, "{path}");
+        // Every section stays a link, the current one too (it reads as the page's place).
+        assert_eq!(page.body.matches("govuk-service-navigation__link").count(), 8, "{path}");
+    }
+    server.stop().await;
+}
