@@ -5,6 +5,7 @@
 //! progress bar on the command line, a request body on the web.
 
 use crate::parse_ahead::ParseAhead;
+use failwell_domain::regime::{Regime, Scale};
 use failwell_domain::{Event, Indicator, Inspection, Link, Observation, Organisation};
 use failwell_ingest::{Format, Kind, Mapping, Position, Record, RecordReader, RowError};
 use failwell_store::{ImportSession, ImportSummary, RowProblem, Store, StoreError};
@@ -72,6 +73,28 @@ pub struct Import {
     outcome: Outcome,
     /// The inputs' names, in the order read (a duplicate row names the input it is in).
     names: Vec<String>,
+    /// The regime's grading scales an inspection's grade must be on, when given.
+    scales: Option<Vec<Scale>>,
+}
+
+/// Why an inspection's grade cannot be judged: no scale of the regime in use on its day
+/// has it. Stored anyway, it would be a judgement the scan cannot read — a misspelt
+/// "Inadequate" silently taking a failing judgement's place.
+fn unknown_grade(scales: &[Scale], ins: &Inspection) -> Option<String> {
+    let in_use: Vec<&Scale> = scales.iter().filter(|s| s.validity.contains(ins.inspected_on)).collect();
+    let code = ins.overall.as_str();
+    if in_use.iter().any(|s| s.grade(code).is_some()) {
+        return None;
+    }
+    let day = failwell_domain::dates::iso(ins.inspected_on);
+    let mut known: Vec<&str> = in_use.iter().flat_map(|s| s.grades.iter().map(|g| g.code.as_str())).collect();
+    known.sort_unstable();
+    known.dedup();
+    Some(if known.is_empty() {
+        format!("no grading scale of the regime is in use on {day}, so grade {code:?} cannot be judged")
+    } else {
+        format!("unknown grade {code:?}: the regime's scales in use on {day} have {}", known.join(", "))
+    })
 }
 
 impl Import {
@@ -81,7 +104,14 @@ impl Import {
     /// When the store cannot begin the transaction.
     pub async fn begin(store: &Store, kind: Kind, label: &str, mapping: Mapping) -> Result<Import, StoreError> {
         let session = store.begin_import(kind.name(), label).await?;
-        Ok(Import { session, kind, mapping, outcome: Outcome::default(), names: Vec::new() })
+        Ok(Import { session, kind, mapping, outcome: Outcome::default(), names: Vec::new(), scales: None })
+    }
+
+    /// Refuses an inspection whose grade no scale of `regime` in use on its day has, so
+    /// every judgement stored is one the scan can read. Without it, grades are stored as
+    /// they come (a store judged under a regime of its own).
+    pub fn check_grades(&mut self, regime: &Regime) {
+        self.scales = Some(regime.scales.clone());
     }
 
     /// Reads one input named `name` into the import: each good row offered to the store,
@@ -134,7 +164,9 @@ impl Import {
                 match item {
                     Err(e) => self.outcome.push(e),
                     Ok(s) => {
-                        if let Err(problem) = s.record.store(&mut self.session, s.line).await? {
+                        if let Some(reason) = self.scales.as_deref().and_then(|scales| s.record.ungradable(scales)) {
+                            self.outcome.push(RowError { position: locator.locate(s.line, Some("overall")), reason });
+                        } else if let Err(problem) = s.record.store(&mut self.session, s.line).await? {
                             let column = problem.column();
                             self.outcome.push(RowError {
                                 position: locator.locate(s.line, column),
@@ -196,6 +228,11 @@ impl Import {
 
 /// Stores one record through the session method for its kind.
 trait Storable: Record {
+    /// Why the record's grade cannot be judged on `scales` (inspections only).
+    fn ungradable(&self, _scales: &[Scale]) -> Option<String> {
+        None
+    }
+
     /// Offers the record to the session.
     fn store(
         self,
@@ -225,6 +262,9 @@ impl Storable for Observation {
     }
 }
 impl Storable for Inspection {
+    fn ungradable(&self, scales: &[Scale]) -> Option<String> {
+        unknown_grade(scales, self)
+    }
     async fn store(self, s: &mut ImportSession, line: u64) -> Result<Result<(), RowProblem>, StoreError> {
         s.add_inspection(line, &self).await
     }

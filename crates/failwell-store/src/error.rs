@@ -74,6 +74,14 @@ pub enum RowProblem {
         /// without a release day.
         column: &'static str,
     },
+    /// A figure for a period that has not begun by the day of the import.
+    #[error("period {period} has not begun by today ({today}): a figure counts what has happened")]
+    PeriodInFuture {
+        /// The period as written in our terms.
+        period: String,
+        /// The import's day (ISO).
+        today: String,
+    },
 }
 
 impl RowProblem {
@@ -85,6 +93,7 @@ impl RowProblem {
             RowProblem::UnknownDenominator(_) => Some("denominator"),
             RowProblem::Duplicate(..) => None,
             RowProblem::PublishedInFuture { column, .. } => Some(column),
+            RowProblem::PeriodInFuture { .. } => Some("period"),
         }
     }
 }

@@ -207,6 +207,17 @@ impl ImportSession {
         }
     }
 
+    /// Refuses a figure for a period that has not yet begun on the import's day (with the
+    /// same day's grace): a figure is a count of what happened, and one for a period to
+    /// come would become every series' "latest" and move the scan's now into the future.
+    /// A period under way may have a figure (a month's first weeks).
+    pub(crate) fn period_begun(&self, period: failwell_domain::Period) -> Result<(), RowProblem> {
+        if period.start() > self.today + time::Duration::days(1) {
+            return Err(RowProblem::PeriodInFuture { period: period.to_string(), today: dates::iso(self.today) });
+        }
+        Ok(())
+    }
+
     pub(crate) fn backend(&self) -> crate::open::Backend {
         // Only a PostgreSQL store has the native pool that COPY needs.
         if self.copy_pool.is_some() { crate::open::Backend::Postgres } else { crate::open::Backend::Sqlite }

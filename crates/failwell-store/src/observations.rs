@@ -107,6 +107,9 @@ impl ImportSession {
         if let Err(p) = self.not_in_future(obs.published_on, "published_on") {
             return Ok(Err(p));
         }
+        if let Err(p) = self.period_begun(obs.period) {
+            return Ok(Err(p));
+        }
         if self.series_read.insert(ind) {
             let rows = sqlx::query("select organisation_id, id from series where indicator_id = $1")
                 .bind(ind)

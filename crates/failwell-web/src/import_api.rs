@@ -225,10 +225,15 @@ async fn run(
     dry_run: bool,
 ) -> Result<Outcome, WebError> {
     let (store, file) = (state.store.clone(), file.to_string());
+    let regime = state.judge.regime_arc();
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         handle.block_on(async move {
             let mut import = Import::begin(&store, kind, &file, mapping).await?;
+            // Every grade must be one the service's regime can judge.
+            if kind == Kind::Inspections {
+                import.check_grades(&regime);
+            }
             if let Err(e) = import.read(&file, Box::new(std::io::Cursor::new(body)), format, &mut |_| {}).await {
                 import.abandon().await.ok();
                 return Err(WebError::from(e));

@@ -175,6 +175,11 @@ impl Judge {
         &self.regime
     }
 
+    /// The regime judged under, shared (for work on a thread of its own).
+    pub fn regime_arc(&self) -> Arc<Regime> {
+        Arc::clone(&self.regime)
+    }
+
     /// Scans `store` as known on `as_of` (everything stored when `None`) without
     /// recording the scan, and returns the report in view form.
     ///

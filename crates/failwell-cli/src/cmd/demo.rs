@@ -485,6 +485,8 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let url = redact(&url);
     let data_str = data.display().to_string();
+    // Grades are checked against the regime the demo then scans under.
+    let (regime, _) = crate::cmd::scan::load_regime(None)?;
     let started = std::time::Instant::now();
     outln!("failwell demo: loading real public data into {url}")?;
     for (label, argv) in recipe() {
@@ -493,7 +495,8 @@ pub async fn run(database: &str, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("demo step {label}: bad arguments {argv:?}"))?
             .args;
         let t = std::time::Instant::now();
-        let outcome = import_files(&store, parsed.kind.into(), &parsed.files, &parsed.mapping()?, false).await?;
+        let outcome =
+            import_files(&store, parsed.kind.into(), &parsed.files, &parsed.mapping()?, (false, Some(&regime))).await?;
         crate::cmd::audit_import(&store, parsed.kind.into(), &parsed.files, &outcome, false).await?;
         if outcome.error_count > 0 {
             let list: Vec<String> = outcome.errors.iter().map(|e| e.to_string()).collect();

@@ -84,6 +84,9 @@ pub struct ImportArgs {
     /// Inspections: their columns that each hold one domain's grade (comma-separated), used when the file has no `domains` column.
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub domain_columns: Vec<String>,
+    /// Inspections: the regime (TOML) whose grading scales every grade must be on; default: the built-in England regime.
+    #[arg(long, value_name = "FILE")]
+    pub regime: Option<PathBuf>,
 }
 
 impl ImportArgs {
@@ -113,8 +116,13 @@ impl ImportArgs {
 
 /// Runs `failwell import`.
 pub async fn run(database: &str, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let kind: Kind = args.kind.into();
+    let regime = match kind {
+        Kind::Inspections => Some(super::scan::load_regime(args.regime.as_ref())?.0),
+        _ => None,
+    };
     let store = Store::open(database).await?;
-    let outcome = import_files(&store, args.kind.into(), &args.files, &args.mapping()?, args.dry_run).await;
+    let outcome = import_files(&store, kind, &args.files, &args.mapping()?, (args.dry_run, regime.as_ref())).await;
     let audited = match &outcome {
         Ok(o) => super::audit_import(&store, args.kind.into(), &args.files, o, args.dry_run).await,
         Err(_) => Ok(()),
@@ -162,15 +170,19 @@ fn report(o: &Outcome, dry_run: bool) -> std::io::Result<()> {
 
 /// Imports `files` of `kind` in one transaction through the engine's import, each file
 /// with a progress bar; commits only when every row is good and this is not a dry run.
+/// Inspections' grades are checked against the regime given with the dry-run flag.
 pub async fn import_files(
     store: &Store,
     kind: Kind,
     files: &[PathBuf],
     mapping: &Mapping,
-    dry_run: bool,
+    (dry_run, regime): (bool, Option<&failwell_domain::regime::Regime>),
 ) -> anyhow::Result<Outcome> {
     let label = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(",");
     let mut import = Import::begin(store, kind, &label, mapping.clone()).await?;
+    if let Some(regime) = regime {
+        import.check_grades(regime);
+    }
     for path in files {
         let name = path.display().to_string();
         let file = match std::fs::File::open(path).with_context(|| format!("cannot open {name}")) {

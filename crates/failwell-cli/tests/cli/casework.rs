@@ -79,6 +79,25 @@ fn a_case_is_opened_planned_reviewed_and_its_board_pack_printed() {
         assert!(err.contains("needs its own stated reason"), "[{b}] {err}");
         let audit = ok(&store, &["intervention", "audit"]);
         assert!(audit.lines().next().is_some_and(|l| l.contains("[refused]") && l.contains("step")), "[{b}] {audit}");
+        // A step dated years ahead would hold every later move back until then: refused.
+        let ahead = [
+            "intervention",
+            "step",
+            "1",
+            "--to",
+            "dfe_adviser",
+            "--taken-by",
+            "dfe",
+            "--on",
+            "2031-01-01",
+            "--reason",
+            "Planned",
+            "--by",
+            "caseworker",
+        ];
+        let out = run(&store, &ahead);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("2031-01-01, after today"), "[{b}] {err}");
 
         ok(
             &store,

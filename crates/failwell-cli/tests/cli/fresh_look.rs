@@ -89,6 +89,51 @@ fn a_release_day_in_the_future_is_refused_naming_its_place() {
     }
 }
 
+#[test]
+fn a_period_not_yet_begun_and_a_grade_no_scale_has_are_refused_naming_their_place() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load_registry(&store);
+        let refused = |kind: &str, name: &str, text: &str| {
+            let (_d, path) = file(name, text);
+            let out = run(&store, &["import", kind, path.to_str().unwrap()]);
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
+            err
+        };
+        // A figure for 2030 would become the latest period and the scan's "now".
+        let err = refused(
+            "observations",
+            "obs.csv",
+            "organisation,indicator,period,value\nE08000017,rereferrals_pct,2024,25.5\nE08000017,rereferrals_pct,2030,26.5\n",
+        );
+        assert!(err.contains("obs.csv:3:3 (period)") && err.contains("period 2030 has not begun"), "[{b}] {err}");
+        // A misspelt Inadequate would take a failing judgement's place unread.
+        let header =
+            "organisation,regulator,framework,inspected_on,published_on,overall,scale_version,domains,source\n";
+        let err = refused(
+            "inspections",
+            "ins.csv",
+            &format!(
+                "{header}E08000017,ofsted,ilacs,2024-11-01,2024-12-15,good,ofsted_ilacs_2018,,test\nE08000017,ofsted,ilacs,2025-05-01,2025-06-10,Inadequte,ofsted_ilacs_2018,,test\n"
+            ),
+        );
+        assert!(
+            err.contains("ins.csv:3:6 (overall)")
+                && err.contains("unknown grade \"inadequte\"")
+                && err.contains("inadequate"),
+            "[{b}] {err}"
+        );
+        assert_eq!(err.matches("error:").count(), 1, "[{b}] the good row is not refused: {err}");
+        // Spelt right, the same file goes in.
+        let (_d, path) = file(
+            "ins.csv",
+            &format!("{header}E08000017,ofsted,ilacs,2025-05-01,2025-06-10,Inadequate,ofsted_ilacs_2018,,test\n"),
+        );
+        ok(&store, &["import", "inspections", path.to_str().unwrap()]);
+    }
+}
+
 /// Runs failwell with standard output a pipe whose reader has already gone, as under
 /// `failwell … | head` once `head` has its lines; returns the exit code and standard error.
 fn into_closed_pipe(store: &TestStore, args: &[&str]) -> (Option<i32>, String) {
@@ -150,7 +195,7 @@ fn a_closed_pipe_ends_an_export_larger_than_any_buffer_quietly() {
     for month in 0..2000 {
         csv.push_str(&format!(
             "E08000017,rereferrals_pct,{}-{:02},{}.5\n",
-            1900 + month / 12,
+            1850 + month / 12,
             month % 12 + 1,
             month % 40
         ));

@@ -106,6 +106,17 @@ pub enum CaseworkRefusal {
         /// The day given.
         on: Date,
     },
+    /// A step or a closing dated after today: recorded, it would hold every later move
+    /// back until that day, and stand as the case's rung before it happened.
+    #[error("the {what} is dated {on}, after today ({today}): a move is recorded once it has happened")]
+    InFuture {
+        /// Which move (`step`, `closing`).
+        what: &'static str,
+        /// The day given.
+        on: Date,
+        /// Today (UTC).
+        today: Date,
+    },
     /// A second open intervention of the same rung on the same organisation.
     #[error("organisation {organisation} already has open intervention {id} on rung {rung}")]
     AlreadyOpen {

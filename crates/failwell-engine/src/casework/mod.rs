@@ -105,6 +105,17 @@ fn stored_date(s: &str) -> Result<Date, CaseworkError> {
     })
 }
 
+/// Refuses a move dated after today (UTC, with a day's grace for time zones ahead of it).
+/// An opening may be dated ahead (an intervention announced before it starts); a step or
+/// a closing is recorded once it has happened.
+fn happened(what: &'static str, on: Date) -> Result<(), CaseworkError> {
+    let today = time::OffsetDateTime::now_utc().date();
+    if on > today + time::Duration::days(1) {
+        return Err(CaseworkError::Refused(CaseworkRefusal::InFuture { what, on, today }));
+    }
+    Ok(())
+}
+
 /// Opens an intervention: checked against the regime, its rung's clocks laid out as
 /// obligations from its start (or the report's day), stored with its opening step.
 ///
@@ -157,6 +168,7 @@ pub async fn step(store: &Store, regime: &Regime, id: i64, step: &NewStep) -> Re
             CaseworkError::Refused(CaseworkRefusal::NoLadder { sector: case.sector.clone(), on: step.on })
         })?;
         let last = stored_date(case.last_move())?;
+        happened("step", step.on)?;
         let to = check_step(regime, ladder, &case.rung, last, step).map_err(CaseworkError::Refused)?;
         if let Some(person) = &step.person {
             // Named by name on the command line (a place's e-mail is for reminders and reach).
@@ -201,6 +213,7 @@ pub async fn close(store: &Store, id: i64, end: Date, lessons: &Lessons, by: &st
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
         hold_to_power(id, &case.actors, by, end, CaseMove::Close)?;
+        happened("closing", end)?;
         check_closing(stored_date(&case.start_on)?, stored_date(&last)?, end, lessons)
             .map_err(CaseworkError::Refused)?;
         store.close_intervention(id, end, lessons, &note).await?;

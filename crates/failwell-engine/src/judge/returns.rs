@@ -156,10 +156,7 @@ pub fn stopped_series<'a>(series: &[(&'a str, Period)]) -> Vec<&'a str> {
 /// Reads the series signals of stopped series as [`Reading::SeriesStopped`]: `stopped`
 /// maps an indicator to its organisations from [`stopped_series`]. Late-return signals
 /// are never on a stopped series.
-pub fn mark_stopped<'a>(
-    signals: impl Iterator<Item = &'a mut Signal>,
-    stopped: &BTreeMap<String, BTreeSet<String>>,
-) {
+pub fn mark_stopped<'a>(signals: impl Iterator<Item = &'a mut Signal>, stopped: &BTreeMap<String, BTreeSet<String>>) {
     if stopped.is_empty() {
         return;
     }
