@@ -243,10 +243,15 @@ pub fn run(args: &FunnelArgs, input: &mut dyn Read, output: &mut dyn Write) -> R
             FunnelError::NumeratorExceedsDenominator { index, .. } => (Some(*index), 1),
             _ => (None, 0),
         };
+        // The library counts units from 0; the file names them.
+        let reason = match index {
+            Some(i) => e.to_string().replacen(&format!("unit {i}"), &format!("unit {:?}", names[i]), 1),
+            None => e.to_string(),
+        };
         ToolError::Input {
             line: index.map(|i| lines[i]).unwrap_or(0),
             column: if index.is_some() { cols.indexes[k] as u64 + 1 } else { 0 },
-            reason: e.to_string(),
+            reason,
         }
     })?;
     write(args.format, &result, &names, output)

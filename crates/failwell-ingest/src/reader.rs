@@ -353,7 +353,7 @@ impl<R: Record> Iterator for RecordReader<'_, R> {
                         self.finished = true;
                         position.line = 1;
                         reason = format!(
-                            "the file has no column {:?} ({reason}); add it or map it with --map {}=THEIR_COLUMN",
+                            "the file has no column {:?} ({reason}); add it, or map it from one of yours ({}=THEIR_COLUMN: --map on the command line, map= in the web import)",
                             fe.column.unwrap_or(""),
                             fe.column.unwrap_or("")
                         );

@@ -330,7 +330,7 @@ async fn accounts_page(
         .iter()
         .map(|a| {
             vec![
-                Cell::link(a.username.clone(), format!("/admin/accounts/{}", crate::query::encode(&a.username))),
+                Cell::link(a.username.clone(), format!("/admin/accounts/{}", crate::query::segment(&a.username))),
                 Cell::text(a.display_name.clone()),
                 Cell::text(a.role.as_str().replace('_', " ")),
                 Cell::text(a.organisation.clone().unwrap_or_default()),
@@ -404,7 +404,7 @@ async fn account_page(
     Ok(AccountAdminPage {
         csrf: signed.csrf.clone().unwrap_or_default(),
         username: a.username.clone(),
-        base: format!("/admin/accounts/{}", crate::query::encode(&a.username)),
+        base: format!("/admin/accounts/{}", crate::query::segment(&a.username)),
         disabled: a.disabled_at.is_some(),
         is_self: a.username == signed.viewer.who(),
         rows: vec![

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{ApiError, PageError, WebError};
 use crate::pages::{ListPage, heads};
-use crate::query::encode;
+use crate::query::segment;
 use crate::view::{Cell, SelectItem, SummaryRow, long_date, select_items};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -817,7 +817,7 @@ pub async fn intervention(
     let org_row = |code: &String| SummaryRow {
         key: "Organisation".into(),
         value: code.clone(),
-        href: Some(format!("/organisations/{}", encode(code))),
+        href: Some(format!("/organisations/{}", segment(code))),
     };
     let mut summary: Vec<SummaryRow> = c.organisations.iter().map(org_row).collect();
     // In the regime's own words where it has them (the ids stay in the API).
@@ -1156,7 +1156,7 @@ pub async fn pack(
         summary.push(SummaryRow {
             key: "Organisation".into(),
             value: format!("{} ({}): overall band {}", j.name, j.code, j.overall_band),
-            href: Some(format!("/organisations/{}", encode(&j.code))),
+            href: Some(format!("/organisations/{}", segment(&j.code))),
         });
     }
     Ok(PackPage {

@@ -71,7 +71,7 @@ pub(crate) async fn record(
         return Err(WebError::BadField { field: "reason", reason: "say why: a decision needs a reason".into() }.into());
     }
     decide_as(&state, &signed, &code, scan, accepted, reason).await?;
-    let to = format!("/organisations/{}#decisions", crate::query::encode(&code));
+    let to = format!("/organisations/{}#decisions", crate::query::segment(&code));
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
 }
 

@@ -136,7 +136,8 @@ pub async fn import(
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.contains("ndjson") || t.contains("jsonl"));
+        // application/json too: one JSON object a line (JSON Lines) is what the import reads.
+        .is_some_and(|t| t.contains("json"));
     let format = if json { Format::JsonLines } else { Format::Csv };
     let file = q.file.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "body".into());
     let outcome = import_as(&state, &signed, (kind, mapping), &file, format, body, q.dry_run).await?;

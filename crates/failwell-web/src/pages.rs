@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{PageError, WebError};
 use crate::judgements::{BANDS, Judgement};
-use crate::query::{AsOfQuery, OverviewQuery, Sort, encode};
+use crate::query::{AsOfQuery, OverviewQuery, Sort, segment};
 use crate::snapshot::Snapshot;
 use crate::view::{Cell, SelectItem, SummaryRow, age, band_class, long_date, select_items};
 use askama::Template;
@@ -173,7 +173,7 @@ fn directory(
         .map(|&i| {
             let j = &report.organisations[i];
             vec![
-                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
+                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", segment(&j.code))),
                 Cell::text(j.code.clone()),
                 Cell::text(sector_name(state, &j.sector)),
                 Cell::text(snapshot.region_at(i).unwrap_or_default()),
@@ -284,7 +284,7 @@ pub async fn overview(
         .map(|&i| {
             let j = &report.organisations[i];
             let mut row = vec![
-                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
+                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", segment(&j.code))),
                 Cell::text(j.code.clone()),
                 Cell::text(sector_name(&state, &j.sector)),
                 Cell::text(snapshot.region_at(i).unwrap_or_default()),
@@ -369,6 +369,8 @@ pub(crate) struct OrganisationPage {
     as_of_suffix: String,
     report_as_of: String,
     code: String,
+    /// The code as a path segment, for the page's links and forms.
+    code_url: String,
     name: String,
     identity: Vec<SummaryRow>,
     judgement: Option<JudgementView>,
@@ -596,8 +598,12 @@ async fn draw_charts(
             id: chart_id,
             indicator: ind.code.to_string(),
             title: ind.title.clone(),
-            href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
-            csv_href: format!("/organisations/{}/charts/{}.csv{as_of_suffix}", encode(code), encode(ind.code.as_str())),
+            href: format!("/indicators/{}{as_of_suffix}", segment(ind.code.as_str())),
+            csv_href: format!(
+                "/organisations/{}/charts/{}.csv{as_of_suffix}",
+                segment(code),
+                segment(ind.code.as_str())
+            ),
             svg: chart.svg,
             icon_svg: chart.icon_svg,
             variation: chart.variation,
@@ -717,6 +723,12 @@ pub async fn organisation(
         SummaryRow::new("Type", org.org_type.to_string().replace('_', " ")),
         SummaryRow::new("Region", org.region.clone().unwrap_or_else(|| "–".into())),
     ];
+    // The sector whose ladder judges it, when not its own (a council judged on its
+    // children's services): the overview and the scan list it under that one.
+    if let Some(j) = snapshot.judgement(&code).filter(|j| j.sector != org.sector.as_str()) {
+        let name = state.judge.regime().sector(&j.sector).map_or_else(|| j.sector.clone(), |s| s.name.clone());
+        identity.insert(2, SummaryRow::new("Overseen as", format!("{name}, the sector of its latest judgement")));
+    }
     if let Some(d) = org.opened_on {
         identity.push(SummaryRow::new("Opened", long_date(d)));
     }
@@ -762,7 +774,7 @@ pub async fn organisation(
                         .map_or_else(|| other.to_string(), |o| o.name.clone());
                     vec![
                         Cell::text(format!("{} ({direction})", l.link_type.code().replace('_', " "))),
-                        Cell::link(other_name, format!("/organisations/{}{as_of_suffix}", encode(other.as_str()))),
+                        Cell::link(other_name, format!("/organisations/{}{as_of_suffix}", segment(other.as_str()))),
                         Cell::text(l.rank.map(|r| r.to_string()).unwrap_or_default()),
                         Cell::text(match (l.valid_from, l.valid_to) {
                             (None, None) => String::new(),
@@ -837,6 +849,7 @@ pub async fn organisation(
         as_of_suffix,
         report_as_of: snapshot.report.as_of.clone(),
         code: org.code.to_string(),
+        code_url: segment(org.code.as_str()),
         name: org.name.clone(),
         identity,
         judgement,
@@ -924,7 +937,7 @@ fn judgement_view(j: &Judgement, snapshot: &Snapshot, as_of_suffix: &str) -> Jud
             let source = match &s.indicator {
                 Some(code) => {
                     let title = snapshot.indicators.get(code).map_or_else(|| code.clone(), |i| i.title.clone());
-                    Cell::link(title, format!("/indicators/{}{as_of_suffix}", encode(code)))
+                    Cell::link(title, format!("/indicators/{}{as_of_suffix}", segment(code)))
                 }
                 None => Cell::text(s.source.replace('_', " ")),
             };
@@ -1106,7 +1119,7 @@ fn national_chart(
         id: "national".into(),
         indicator: ind.code.to_string(),
         title,
-        href: format!("/indicators/{}{as_of_suffix}", encode(ind.code.as_str())),
+        href: format!("/indicators/{}{as_of_suffix}", segment(ind.code.as_str())),
         csv_href: String::new(),
         svg: chart.svg,
         icon_svg: chart.icon_svg,
@@ -1188,7 +1201,7 @@ fn funnel_figure(
         rows.push((
             r.z_adjusted.abs(),
             vec![
-                Cell::link(u.name.clone(), format!("/organisations/{}", encode(&u.code))),
+                Cell::link(u.name.clone(), format!("/organisations/{}", segment(&u.code))),
                 Cell::number(crate::spc_chart::figure(u.numerator)),
                 Cell::number(crate::spc_chart::figure(u.denominator)),
                 Cell::number(crate::spc_chart::figure(r.value)),
@@ -1269,7 +1282,7 @@ pub async fn indicator(
     for j in snapshot.report.organisations.iter().filter(|_| national) {
         for s in j.signals.iter().filter(|s| s.indicator.as_deref() == Some(code.as_str())) {
             rows.push(vec![
-                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", encode(&j.code))),
+                Cell::link(j.name.clone(), format!("/organisations/{}{as_of_suffix}", segment(&j.code))),
                 Cell::text(format!("{} {}", s.strength, s.direction)),
                 Cell::text(s.rule.clone()),
                 Cell::text(s.end.clone()),
@@ -1414,7 +1427,7 @@ pub async fn decisions(State(state): State<AppState>, signed: Signed) -> Result<
         .map(|d| {
             vec![
                 Cell::text(d.decided_at.get(..10).unwrap_or(&d.decided_at).to_string()),
-                Cell::link(d.organisation.clone(), format!("/organisations/{}", encode(&d.organisation))),
+                Cell::link(d.organisation.clone(), format!("/organisations/{}", segment(&d.organisation))),
                 Cell::number(d.scan_id),
                 Cell::text(d.recommended_rung),
                 Cell::text(d.decision),

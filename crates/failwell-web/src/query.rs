@@ -253,11 +253,22 @@ impl Filters {
 
 /// Percent-encodes a query value (everything but unreserved characters).
 pub fn encode(v: &str) -> String {
+    percent_encode(v, "+")
+}
+
+/// `v` as one segment of a path: as [`encode`], but a space is `%20` (a `+` in a path is a
+/// plus) and a slash `%2F`, so a code such as "E06000061 / E06000062" (a trust serving
+/// two councils) stays one segment.
+pub fn segment(v: &str) -> String {
+    percent_encode(v, "%20")
+}
+
+fn percent_encode(v: &str, space: &str) -> String {
     let mut out = String::with_capacity(v.len());
     for b in v.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
+            b' ' => out.push_str(space),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -291,5 +302,12 @@ mod tests {
         let q =
             OverviewQuery { region: Some("North East".into()), as_of: Some("2020-03-31".into()), ..Default::default() };
         assert_eq!(q.filters().unwrap().query_with_sort(Sort::Name), "region=North+East&as_of=2020-03-31&sort=name");
+    }
+
+    #[test]
+    fn a_code_with_a_space_and_a_slash_stays_one_path_segment() {
+        assert_eq!(segment("E06000061 / E06000062"), "E06000061%20%2F%20E06000062");
+        assert_eq!(encode("E06000061 / E06000062"), "E06000061+%2F+E06000062", "a query value");
+        assert_eq!(segment("E08000017"), "E08000017");
     }
 }

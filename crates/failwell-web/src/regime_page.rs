@@ -88,7 +88,7 @@ pub(crate) async fn page(State(state): State<AppState>) -> Result<RegimePage, Pa
                                 name = format!("{name} (at most {n} a year)");
                             }
                             let clocks = if r.clocks.is_empty() {
-                                "None".to_string()
+                                "No deadlines".to_string()
                             } else {
                                 r.clocks
                                     .iter()
@@ -100,9 +100,17 @@ pub(crate) async fn page(State(state): State<AppState>) -> Result<RegimePage, Pa
                                 Cell::number(r.level),
                                 Cell::text(name),
                                 Cell::text(if r.statutory { "Statutory" } else { "By agreement" }),
-                                Cell::text(
-                                    r.applied_by.iter().map(|a| actor_name(regime, a)).collect::<Vec<_>>().join(", "),
-                                ),
+                                Cell::text({
+                                    // Two of the regime's actors may share a name (a department
+                                    // renamed and renamed back): each name once.
+                                    let mut names: Vec<String> = Vec::new();
+                                    for n in r.applied_by.iter().map(|a| actor_name(regime, a)) {
+                                        if !names.contains(&n) {
+                                            names.push(n);
+                                        }
+                                    }
+                                    names.join(", ")
+                                }),
                                 Cell::text(r.exit.as_str()),
                                 Cell::text(clocks),
                             ]

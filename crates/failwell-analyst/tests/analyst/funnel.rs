@@ -117,6 +117,7 @@ fn invalid_values_name_their_line() {
     let text = err.to_string();
     assert!(text.starts_with("line 3, column 2:"), "{text}");
     assert!(text.contains("exceeds denominator"), "{text}");
+    assert!(text.contains("unit \"B\": numerator 130"), "the unit by its name in the file, not its index: {text}");
 }
 
 #[test]

@@ -155,6 +155,15 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     // A regime file is checked before the store is opened: a bad file touches nothing.
     let chosen = if args.regime_version.is_none() { Some(load_regime(args.regime.as_ref())?) } else { None };
     let store = Store::open(database).await?;
+    // A store with nothing in it (a mistyped path makes one) has nothing to scan, and a
+    // recorded scan of it would be a record of nothing.
+    if store.counts().await.is_ok_and(|c| c.organisations == 0) {
+        store.close().await;
+        anyhow::bail!(
+            "the store {} holds no organisations, so there is nothing to scan: import a registry first (failwell import organisations FILE), or build the demo store (failwell demo --no-serve)",
+            crate::cmd::demo::redact(database)
+        );
+    }
     let (regime, rules) = match chosen {
         Some(c) => c,
         None => match choose_regime(&store, args.regime.as_ref(), args.regime_version.as_deref()).await {

@@ -291,3 +291,19 @@ fn scores_are_never_negative_zero_in_json() {
         assert_eq!(negative_zeros(&scan), 0, "[{}] no negative zero: {out}", store.backend);
     }
 }
+
+#[test]
+fn a_scan_of_an_empty_store_says_there_is_nothing_to_scan_and_records_nothing() {
+    for store in stores() {
+        let b = store.backend;
+        let out = run(&store, &["scan"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
+        assert!(err.contains("holds no organisations, so there is nothing to scan"), "[{b}] {err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("-9999"), "[{b}] no nonsense day");
+        // Nothing was recorded: with a registry, the first recorded scan is scan 1.
+        let _keep = load_registry(&store);
+        let scan = ok(&store, &["scan", "--format", "json"]);
+        assert!(scan.contains("\"scan_id\":1"), "[{b}] {}", &scan[..200.min(scan.len())]);
+    }
+}

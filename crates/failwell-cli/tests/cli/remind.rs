@@ -365,3 +365,44 @@ fn webhook_digests_are_signed_sent_once_a_day_and_retried_after_a_failure() {
         let _ = receiver.wait();
     }
 }
+
+#[test]
+fn a_case_with_items_due_and_no_one_to_mail_is_named_not_hidden() {
+    for store in stores() {
+        let b = store.backend;
+        let _keep = load(&store);
+        ok(
+            &store,
+            &[
+                "intervention",
+                "open",
+                "--organisation",
+                "E08000017",
+                "--sector",
+                "childrens_services",
+                "--rung",
+                "statutory_direction",
+                "--applied-by",
+                "dfe",
+                "--start",
+                "2023-07-01",
+                "--report-published",
+                "2023-06-01",
+                "--reason",
+                "Judged Inadequate",
+                "--by",
+                "caseworker",
+                "--actor",
+                "No Mail:board_member:monitor",
+            ],
+        );
+        let out = run(&store, &["remind", "--dry-run", "--today", "2023-08-25"]);
+        let (text, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "[{b}] {err}");
+        assert!(text.contains("0 digest(s)"), "[{b}] {text}");
+        assert!(
+            err.contains("intervention 1 has") && err.contains("none of its people has an e-mail address"),
+            "[{b}] the case that no one is reminded of is named: {err}"
+        );
+    }
+}

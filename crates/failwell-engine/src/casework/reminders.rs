@@ -68,6 +68,27 @@ impl Digest {
     }
 }
 
+/// The open cases with something overdue, due today or due soon on `today` but no one
+/// on the case with an e-mail address to remind: (case, how many items). Their digests
+/// go to nobody, which a run that only counted digests would hide.
+pub fn unreminded(cases: &[StoredIntervention], today: Date) -> Vec<(i64, usize)> {
+    let day = iso(today);
+    cases
+        .iter()
+        .filter(|c| c.ended_on.is_none())
+        .filter(|c| !c.actors.iter().any(|a| a.on_case(&day) && a.email.as_ref().is_some_and(|e| !e.trim().is_empty())))
+        .filter_map(|c| {
+            let due = c
+                .obligations
+                .iter()
+                .filter_map(|o| o.status_on(today))
+                .filter(|s| matches!(s, DueStatus::Overdue | DueStatus::DueToday | DueStatus::DueSoon))
+                .count();
+            (due > 0).then_some((c.id, due))
+        })
+        .collect()
+}
+
 /// The digests for `today`: for every open case, every person with an address gets the
 /// case's obligations that are overdue, due today or due soon; a person on several cases
 /// gets one digest holding them all. A person who has left a case (or joins it later)

@@ -207,7 +207,8 @@ async fn judge_and_track(
     let mut pass = series_pass(store, recorded_results, &indicators, &rule_set, &spc_judge, options).await?;
     tracing::info!(elapsed = ?started.elapsed(), charted = pass.charted, reused = pass.reused, "series pass");
     let (inspections, events) = (inspections.get().await?, events.get().await?);
-    // "Today": the as-of day, else the latest publication in the evidence.
+    // "Today": the as-of day, else the latest publication in the evidence (else, in a
+    // store with no dated evidence and so nothing to judge, the calendar's today).
     let today = match as_of {
         Some(d) => d,
         None => {
@@ -219,7 +220,7 @@ async fn judge_and_track(
             {
                 latest = Some(latest.map_or(d, |l: Date| l.max(d)));
             }
-            latest.unwrap_or(Date::MIN)
+            latest.unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
         }
     };
     let (organisations, links) = (organisations.get().await?, links.get().await?);

@@ -50,7 +50,10 @@ impl Signed {
         if !self.viewer.may(&reach) {
             return Err(match self.viewer.role {
                 None => WebError::SignInRequired(self.path.clone()),
-                Some(role) => WebError::Forbidden(format!("a {role} account cannot see or do this")),
+                Some(role) => {
+                    let article = if role.to_string().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                    WebError::Forbidden(format!("{article} {role} account cannot see or do this"))
+                }
             });
         }
         if !reach.is_published() {

@@ -21,6 +21,8 @@ use failwell_domain::casework::{CaseRole, Power};
 #[template(path = "case_open.html")]
 pub(crate) struct OpenPage {
     code: String,
+    /// The code as a path segment, for the page's links and form.
+    code_url: String,
     name: String,
     csrf: String,
     today: String,
@@ -65,6 +67,7 @@ pub(crate) async fn page(
     }
     Ok(OpenPage {
         code: code.clone(),
+        code_url: crate::query::segment(&code),
         name: org.name.clone(),
         csrf,
         today: failwell_domain::dates::iso(today),

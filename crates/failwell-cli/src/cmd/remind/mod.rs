@@ -86,6 +86,11 @@ async fn remind(store: &Store, args: &RemindArgs) -> anyhow::Result<ExitCode> {
     let today = today_or(args.today);
     let cases = store.interventions(None).await?;
     let list = digests(&cases, today);
+    for (id, n) in failwell_engine::casework::reminders::unreminded(&cases, today) {
+        eprintln!(
+            "note: intervention {id} has {n} item(s) due but none of its people has an e-mail address, so no one is reminded (name one: failwell intervention add-person {id} \"NAME:ROLE:POWER:EMAIL\" --by YOU)"
+        );
+    }
     if args.dry_run {
         for d in &list {
             let (subject, body) = d.message(today);
