@@ -485,7 +485,9 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
         assert_eq!((day["day"].as_str(), day["total"].as_i64()), (Some("2026-07-10"), Some(1)), "[{b}]");
         let bad = server.get_as("administrator", "/api/v1/reminders?day=tuesday").await;
         assert!(bad.status == 400 && bad.body.contains("day"), "[{b}] {}", bad.body);
-        assert_eq!(server.get_as("analyst", "/api/v1/reminders").await.status, 403, "[{b}]");
+        let refused = server.get_as("analyst", "/api/v1/reminders").await;
+        assert_eq!(refused.status, 403, "[{b}]");
+        assert!(refused.body.contains("an analyst account cannot see or do this"), "[{b}] {}", refused.body);
         server.stop().await;
     }
 }

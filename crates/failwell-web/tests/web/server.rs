@@ -79,6 +79,13 @@ async fn the_organisation_page_shows_identity_rating_age_links_and_signals() {
         let html = &page.body;
         assert!(html.contains("<h1 class=\"govuk-heading-xl\">Middlesbrough</h1>"), "[{b}]");
         assert!(html.contains("North East"), "[{b}] region");
+        // A council judged on its children's services: the page says so, as the overview
+        // lists it under that sector.
+        let overseen = html.split("Overseen as").nth(1).map(|s| &s[..200.min(s.len())]);
+        assert!(
+            overseen.is_some_and(|s| s.contains("Children&#39;s services, the sector of its latest judgement")),
+            "[{b}] {overseen:?}"
+        );
         assert!(html.contains("judged inadequate"), "[{b}] the rating with its age");
         assert!(html.contains("24 January 2020"), "[{b}] published");
         assert!(html.contains("Hartlepool"), "[{b}] the neighbour link");
@@ -456,9 +463,11 @@ async fn the_regime_page_reads_the_ladders_clocks_and_rules_in_words_to_everyone
         "of the report&#39;s publication",
         "Trigger rules",
         "Failure types",
+        "No deadlines",
     ] {
         assert!(page.body.contains(words), "{words} on the regime page");
     }
+    assert!(!page.body.contains(">None<"), "no bare None for a rung without clocks");
     server.stop().await;
 }
 
