@@ -81,7 +81,7 @@ use utoipa::{OpenApi, ToSchema};
         crate::admin::ReminderView,
         crate::accounts_page::AccountView
     )),
-    modifiers(&BearerToken)
+    modifiers(&BearerToken, &ProblemDetails)
 )]
 pub struct ApiDoc;
 
@@ -106,6 +106,43 @@ impl utoipa::Modify for BearerToken {
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
         openapi.security =
             Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new()), SecurityRequirement::default()]);
+    }
+}
+
+/// Says problem details as the service sends them, `application/problem+json` (RFC 9457),
+/// and gives every route that needs an account its 401: every route but the health,
+/// readiness and this document answers 401 to a request with no session or token.
+struct ProblemDetails;
+
+impl utoipa::Modify for ProblemDetails {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        const PROBLEM: &str = "application/problem+json";
+        let is_problem = |c: &RefOr<utoipa::openapi::Content>| match c {
+            RefOr::T(c) => matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("Problem")),
+            RefOr::Ref(_) => false,
+        };
+        for (path, item) in &mut openapi.paths.paths {
+            let open = matches!(path.as_str(), "/api/v1/health" | "/api/v1/ready" | "/api/v1/openapi.json");
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                for response in op.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    if response.content.get("application/json").is_some_and(is_problem)
+                        && let Some(c) = response.content.shift_remove("application/json")
+                    {
+                        response.content.insert(PROBLEM.to_string(), c);
+                    }
+                }
+                if !open && !op.responses.responses.contains_key("401") {
+                    let problem = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+                    let unauthorised = ResponseBuilder::new()
+                        .description("No session or API token (problem details)")
+                        .content(PROBLEM, problem)
+                        .build();
+                    op.responses.responses.insert("401".to_string(), RefOr::T(unauthorised));
+                }
+            }
+        }
     }
 }
 

@@ -261,6 +261,7 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
         assert_eq!(documented, served, "[{b}] documented and served routes differ");
         // And every documented read answers (none falls through to the API's 404); a
         // route documented for writes only is not found for reads, not missing.
+        let mut refused = 0;
         for path in &documented {
             let url = path.replace("{code}", FAILING).replace("{id}", "1");
             let r = server.get_as("administrator", &url).await;
@@ -270,6 +271,30 @@ async fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
             }
             assert_eq!(r.status, 200, "[{b}] {url}: {}", r.body);
             assert!(r.content_type().starts_with("application/json"), "[{b}] {url}");
+            // Asked with no account, a route that needs one answers what the document
+            // says: 401, as problem details.
+            let open = ["/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"].contains(&path.as_str());
+            let anonymous = get(server.addr, &url).await;
+            if !open && anonymous.status == 401 {
+                let said = &doc["paths"][path]["get"]["responses"]["401"]["content"];
+                assert!(said.get("application/problem+json").is_some(), "[{b}] {path} documents its 401: {said}");
+                assert_eq!(anonymous.content_type(), "application/problem+json", "[{b}] {url}");
+                refused += 1;
+            }
+        }
+        assert!(refused >= 5, "[{b}] the reads that need an account were asked anonymously: {refused}");
+        // No error is documented as plain JSON: the service sends problem details.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        assert!(
+                            response["content"].get("application/json").is_none(),
+                            "[{b}] {method} {path} {status} says application/json"
+                        );
+                    }
+                }
+            }
         }
         server.stop().await;
     }
