@@ -125,7 +125,8 @@ pub fn render_text(report: &ScanReport, all: bool) -> String {
     }
     if quiet > 0 {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{quiet} more organisations: low risk, universal monitoring (--all lists them).");
+        let them = if quiet == 1 { "organisation" } else { "organisations" };
+        let _ = writeln!(out, "{quiet} more {them}: low risk, universal monitoring (--all lists them).");
     }
     render_systems(&mut out, report, all);
     out

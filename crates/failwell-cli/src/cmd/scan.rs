@@ -191,6 +191,8 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         failwell_engine::record::decisions::recall_declines(&mut report, &decisions);
         if !organisations.is_empty() {
             report.organisations.retain(|o| organisations.contains(&o.organisation));
+            // And the groups they belong to; the national view stays, as their context.
+            report.systems.retain(|g| g.members.iter().any(|m| organisations.contains(m)));
         }
         let rendered = match format {
             ScanFormat::Json => crate::output::json_parts(&mut report),

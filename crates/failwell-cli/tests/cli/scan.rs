@@ -277,6 +277,19 @@ E10000032,serious_incident_reported,2023-05-01,,,council,Serious case review pub
         assert!(text.contains("  insularity: Insularity 1 (high)"), "[{b}] {text}");
         assert!(text.contains("Systems (groups of linked organisations)"), "[{b}] {text}");
         assert!(text.contains("E12000003 Yorkshire and The Humber region: 2 of 2 members signalling"), "[{b}] {text}");
+        // Asked about some organisations, the report keeps the groups they are in, no others.
+        let one: serde_json::Value = serde_json::from_str(&ok(
+            &store,
+            &["scan", "--as-of", "2024-01-01", "--format", "json", "--organisation", "E08000017"],
+        ))
+        .unwrap();
+        assert_eq!(one["systems"].as_array().map(Vec::len), Some(1), "[{b}] its region");
+        let none: serde_json::Value = serde_json::from_str(&ok(
+            &store,
+            &["scan", "--as-of", "2024-01-01", "--format", "json", "--organisation", "E06000001"],
+        ))
+        .unwrap();
+        assert_eq!(none["systems"].as_array().map(Vec::len), Some(0), "[{b}] a region it is not in");
     }
 }
 
