@@ -24,7 +24,14 @@ pub struct Counts {
 }
 
 impl Store {
-    /// Counts what the store holds.
+    /// Whether the registry holds any organisation: a store with none has nothing to judge.
+    pub async fn has_organisations(&self) -> Result<bool, StoreError> {
+        // One row looked up, where `counts` counts every observation (seconds at England's scale).
+        let row = sqlx::query("select exists (select 1 from organisation)").fetch_one(self.reads()).await?;
+        Ok(row.try_get::<bool, _>(0).or_else(|_| row.try_get::<i64, _>(0).map(|n| n != 0))?)
+    }
+
+    /// How many of each kind of record the store holds.
     pub async fn counts(&self) -> Result<Counts, StoreError> {
         let row = sqlx::query(
             "select

@@ -157,7 +157,7 @@ pub async fn run(database: &str, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(database).await?;
     // A store with nothing in it (a mistyped path makes one) has nothing to scan, and a
     // recorded scan of it would be a record of nothing.
-    if store.counts().await.is_ok_and(|c| c.organisations == 0) {
+    if store.has_organisations().await.is_ok_and(|any| !any) {
         store.close().await;
         anyhow::bail!(
             "the store {} holds no organisations, so there is nothing to scan: import a registry first (failwell import organisations FILE), or build the demo store (failwell demo --no-serve)",
