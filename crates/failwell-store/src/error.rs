@@ -26,6 +26,15 @@ pub enum StoreError {
     /// An account change the stored accounts refuse (nothing was written).
     #[error("refused: {0}")]
     Account(#[from] crate::accounts::AccountRefusal),
+    /// The store could not be opened: named (a PostgreSQL URL without its password), so
+    /// that a mistyped path says which.
+    #[error("cannot open the store {store}: {reason}")]
+    Open {
+        /// The SQLite file, or the PostgreSQL URL without its password.
+        store: String,
+        /// The database's reason.
+        reason: String,
+    },
     /// The database URL is not one failwell can use.
     #[error("unsupported database URL scheme {0:?}: use a SQLite file path, sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),

@@ -157,7 +157,14 @@ impl Store {
         let connect = AnyConnectOptions::from_str(&url)?
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(60));
-        let pool = options.acquire_timeout(Duration::from_secs(30)).connect_with(connect).await?;
+        let pool = options.acquire_timeout(Duration::from_secs(30)).connect_with(connect).await.map_err(|e| {
+            let store = sqlite_path.clone().unwrap_or_else(|| without_password(&url));
+            let reason = match &e {
+                sqlx::Error::Database(d) => d.message().to_string(),
+                other => other.to_string(),
+            };
+            StoreError::Open { store, reason }
+        })?;
         // Lazy: only an observations import connects it, so `status`, `export` and `scan`
         // open no second connection.
         let copy_pool = match backend {
@@ -289,5 +296,30 @@ impl Store {
     /// before it, through either.
     pub(crate) fn reads(&self) -> &AnyPool {
         self.read_pool.as_ref().unwrap_or(&self.pool)
+    }
+}
+
+/// A PostgreSQL URL as it may be shown: its password and options left out.
+fn without_password(url: &str) -> String {
+    let url = url.split('?').next().unwrap_or(url);
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user = &url[scheme + 3..at];
+            let user = user.split(':').next().unwrap_or(user);
+            format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod shown {
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            super::without_password("postgres://fw:s3cret@db:5432/failwell?sslmode=require"),
+            "postgres://fw@db:5432/failwell"
+        );
+        assert_eq!(super::without_password("postgres://db/failwell"), "postgres://db/failwell");
     }
 }

@@ -40,13 +40,25 @@ pub struct CaseQuery {
 
 impl CaseQuery {
     fn today(&self) -> Result<Date, WebError> {
-        match self.today.as_deref().filter(|t| !t.is_empty()) {
-            None => Ok(time::OffsetDateTime::now_utc().date()),
-            Some(t) => parse_date(t).map_err(|e| WebError::BadParameter {
-                parameter: "today",
-                reason: format!("{t:?} is not a date (YYYY-MM-DD): {e}"),
-            }),
-        }
+        day_asked(self.today.as_deref())
+    }
+}
+
+/// `?today=` alone: an organisation's journey has no cases to choose among.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct DayQuery {
+    /// The day the journey is read as of (YYYY-MM-DD; default: today).
+    pub today: Option<String>,
+}
+
+/// The day a casework read is as of: today unless asked.
+fn day_asked(today: Option<&str>) -> Result<Date, WebError> {
+    match today.filter(|t| !t.is_empty()) {
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+        Some(t) => parse_date(t).map_err(|e| WebError::BadParameter {
+            parameter: "today",
+            reason: format!("{t:?} is not a date (YYYY-MM-DD): {e}"),
+        }),
     }
 }
 
@@ -562,17 +574,18 @@ pub(crate) async fn journey_of(
 }
 
 /// `GET /api/v1/organisations/{code}/journey`: spells in intervention and relapses.
-#[utoipa::path(get, path = "/api/v1/organisations/{code}/journey", params(("code" = String, Path, description = "The organisation's code"), CaseQuery), responses((status = 200, body = JourneyView), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{code}/journey", params(("code" = String, Path, description = "The organisation's code"), DayQuery), responses((status = 200, body = JourneyView), (status = 404, body = crate::error::Problem)))]
 pub async fn api_journey(
     State(state): State<AppState>,
     signed: Signed,
     Path(code): Path<String>,
-    Query(q): Query<CaseQuery>,
+    Query(q): Query<DayQuery>,
 ) -> Result<Json<JourneyView>, ApiError> {
     let this: Vec<Code> = Code::new(&code).into_iter().collect();
     signed.allow(&state, Reach::Organisations(&this)).await?;
     let snapshot = state.snapshot(None, signed.marks).await?;
-    Ok(Json(journey_of(&state, &snapshot, &code, q.today()?, Some(&mut CaseReads::default())).await?))
+    let today = day_asked(q.today.as_deref())?;
+    Ok(Json(journey_of(&state, &snapshot, &code, today, Some(&mut CaseReads::default())).await?))
 }
 
 fn org_links(orgs: &[String]) -> String {

@@ -307,3 +307,14 @@ fn a_scan_of_an_empty_store_says_there_is_nothing_to_scan_and_records_nothing() 
         assert!(scan.contains("\"scan_id\":1"), "[{b}] {}", &scan[..200.min(scan.len())]);
     }
 }
+
+#[test]
+fn a_store_that_cannot_be_opened_is_named_once_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder").join("x.db");
+    let out = failwell().arg("--database").arg(&missing).arg("status").output().expect("failwell runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("cannot open the store {}", missing.display())), "{err}");
+    assert_eq!(err.matches("unable to open database file").count(), 1, "the reason once: {err}");
+}
