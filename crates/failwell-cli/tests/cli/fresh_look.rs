@@ -15,6 +15,15 @@ const INDICATORS: &str = "code,title,unit,polarity,kind,failure_types,method,cou
 rereferrals_pct,Re-referrals within 12 months,%,higher_is_worse,outcome,performance,spc,none,Share of referrals that are re-referrals,1,2013-04-01,test,
 ";
 
+/// Imports `text` as `kind` from a file `name`: refused with exit code 1; its standard error.
+fn refused_import(store: &TestStore, kind: &str, name: &str, text: &str) -> String {
+    let (_d, path) = file(name, text);
+    let out = run(store, &["import", kind, path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "[{}] {err}", store.backend);
+    err
+}
+
 fn load_registry(store: &TestStore) -> Vec<tempfile::TempDir> {
     let (d1, orgs) = file("orgs.csv", ORGS);
     let (d2, inds) = file("indicators.csv", INDICATORS);
@@ -47,14 +56,7 @@ fn a_release_day_in_the_future_is_refused_naming_its_place() {
     for store in stores() {
         let b = store.backend;
         let _keep = load_registry(&store);
-        // Imports `text` as `kind` from a file `name`: refused, its standard error.
-        let refused = |kind: &str, name: &str, text: &str| {
-            let (_d, path) = file(name, text);
-            let out = run(&store, &["import", kind, path.to_str().unwrap()]);
-            let err = String::from_utf8_lossy(&out.stderr).to_string();
-            assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
-            err
-        };
+        let refused = |kind: &str, name: &str, text: &str| refused_import(&store, kind, name, text);
         // A scan of "now" is as of the latest release: a day in the future would move it there.
         let err = refused(
             "observations",
@@ -94,13 +96,7 @@ fn a_period_not_yet_begun_and_a_grade_no_scale_has_are_refused_naming_their_plac
     for store in stores() {
         let b = store.backend;
         let _keep = load_registry(&store);
-        let refused = |kind: &str, name: &str, text: &str| {
-            let (_d, path) = file(name, text);
-            let out = run(&store, &["import", kind, path.to_str().unwrap()]);
-            let err = String::from_utf8_lossy(&out.stderr).to_string();
-            assert_eq!(out.status.code(), Some(1), "[{b}] {err}");
-            err
-        };
+        let refused = |kind: &str, name: &str, text: &str| refused_import(&store, kind, name, text);
         // A figure for 2030 would become the latest period and the scan's "now".
         let err = refused(
             "observations",

@@ -84,32 +84,7 @@ fn one_digest_per_person_per_day_never_twice_and_failures_are_retried() {
     for store in stores() {
         let b = store.backend;
         let _keep = load(&store);
-        let open = |org: &str, rung: &str, start: &str, report: &str, actors: &[&str]| {
-            let mut args = vec![
-                "intervention",
-                "open",
-                "--organisation",
-                org,
-                "--sector",
-                "childrens_services",
-                "--rung",
-                rung,
-                "--applied-by",
-                "dfe",
-                "--start",
-                start,
-                "--report-published",
-                report,
-                "--reason",
-                "Judged Inadequate",
-                "--by",
-                "caseworker",
-            ];
-            for a in actors {
-                args.extend(["--actor", a]);
-            }
-            ok(&store, &args);
-        };
+        let open = |org, rung, start, report, actors: &[&str]| open_case(&store, org, rung, (start, report), actors);
         open(
             "E08000017",
             "statutory_direction",
@@ -252,32 +227,12 @@ fn webhook_digests_are_signed_sent_once_a_day_and_retried_after_a_failure() {
     for store in stores() {
         let b = store.backend;
         let _keep = load(&store);
-        ok(
+        open_case(
             &store,
-            &[
-                "intervention",
-                "open",
-                "--organisation",
-                "E08000017",
-                "--sector",
-                "childrens_services",
-                "--rung",
-                "statutory_direction",
-                "--applied-by",
-                "dfe",
-                "--start",
-                "2023-07-01",
-                "--report-published",
-                "2023-06-01",
-                "--actor",
-                "B. Chair:board_chair:monitor:chair@example.org",
-                "--actor",
-                "No Mail:board_member:monitor",
-                "--reason",
-                "Judged Inadequate",
-                "--by",
-                "caseworker",
-            ],
+            "E08000017",
+            "statutory_direction",
+            ("2023-07-01", "2023-06-01"),
+            &["B. Chair:board_chair:monitor:chair@example.org", "No Mail:board_member:monitor"],
         );
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -371,30 +326,12 @@ fn a_case_with_items_due_and_no_one_to_mail_is_named_not_hidden() {
     for store in stores() {
         let b = store.backend;
         let _keep = load(&store);
-        ok(
+        open_case(
             &store,
-            &[
-                "intervention",
-                "open",
-                "--organisation",
-                "E08000017",
-                "--sector",
-                "childrens_services",
-                "--rung",
-                "statutory_direction",
-                "--applied-by",
-                "dfe",
-                "--start",
-                "2023-07-01",
-                "--report-published",
-                "2023-06-01",
-                "--reason",
-                "Judged Inadequate",
-                "--by",
-                "caseworker",
-                "--actor",
-                "No Mail:board_member:monitor",
-            ],
+            "E08000017",
+            "statutory_direction",
+            ("2023-07-01", "2023-06-01"),
+            &["No Mail:board_member:monitor"],
         );
         let out = run(&store, &["remind", "--dry-run", "--today", "2023-08-25"]);
         let (text, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -405,4 +342,33 @@ fn a_case_with_items_due_and_no_one_to_mail_is_named_not_hidden() {
             "[{b}] the case that no one is reminded of is named: {err}"
         );
     }
+}
+
+/// Opens a children's services case on `org` at `rung`, (start, report published), with
+/// its people (`NAME:ROLE:POWER[:EMAIL]`), applied by the DfE.
+fn open_case(store: &TestStore, org: &str, rung: &str, (start, report): (&str, &str), actors: &[&str]) {
+    let mut args = vec![
+        "intervention",
+        "open",
+        "--organisation",
+        org,
+        "--sector",
+        "childrens_services",
+        "--rung",
+        rung,
+        "--applied-by",
+        "dfe",
+        "--start",
+        start,
+        "--report-published",
+        report,
+        "--reason",
+        "Judged Inadequate",
+        "--by",
+        "caseworker",
+    ];
+    for a in actors {
+        args.extend(["--actor", a]);
+    }
+    ok(store, &args);
 }
