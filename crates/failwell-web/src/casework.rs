@@ -424,7 +424,12 @@ async fn cases_in_reach(
 }
 
 fn in_reach(signed: &Signed, case: &InterventionView) -> bool {
-    let codes: Vec<Code> = case.organisations.iter().filter_map(|c| Code::new(c).ok()).collect();
+    organisations_in_reach(signed, &case.organisations)
+}
+
+/// Whether a case covering `organisations` is within the viewer's reach.
+fn organisations_in_reach(signed: &Signed, organisations: &[String]) -> bool {
+    let codes: Vec<Code> = organisations.iter().filter_map(|c| Code::new(c).ok()).collect();
     signed.may(Reach::Organisations(&codes))
 }
 
@@ -1279,8 +1284,17 @@ pub(crate) async fn timeline(
 /// that fills as cases close, each lesson tagged with its case, rung, exit and length.
 pub async fn lessons(State(state): State<AppState>, signed: Signed) -> Result<ListPage, PageError> {
     signed.allow(&state, Reach::SignedIn).await?;
-    let closed: Vec<StoredIntervention> =
-        state.store.interventions(None).await?.into_iter().filter(|c| c.lessons.is_some()).rev().collect();
+    // A case's lessons are its casework: cut to the viewer's reach, as every list is.
+    let national = signed.viewer.is_national();
+    let closed: Vec<StoredIntervention> = state
+        .store
+        .interventions(None)
+        .await?
+        .into_iter()
+        .filter(|c| c.lessons.is_some())
+        .filter(|c| national || organisations_in_reach(&signed, &c.organisations))
+        .rev()
+        .collect();
     let rows = closed
         .iter()
         .map(|c| {

@@ -265,6 +265,13 @@ async fn an_analyst_decides_on_a_recommendation_from_the_organisation_page_and_i
             exit: "capability".into(),
         };
         failwell_engine::casework::close(server.store(), 1, date("2021-01-31"), &lessons, "caseworker").await.unwrap();
+        // Its lessons are its casework: an analyst reads them; Hartlepool's provider, whose
+        // reach Middlesbrough is not in, does not.
+        let analyst_lessons = server.get_as("analyst", "/lessons").await;
+        assert!(analyst_lessons.body.contains("A stable leadership team"), "[{b}] {}", analyst_lessons.body);
+        let provider_lessons = server.get_as("provider", "/lessons").await;
+        assert_eq!(provider_lessons.status, 200, "[{b}]");
+        assert!(!provider_lessons.body.contains("A stable leadership team"), "[{b}] out of the provider's reach");
         let report = failwell_engine::scan(server.store(), &regime, &rules, &options).await.unwrap();
         let scan_id = report.recorded.as_ref().expect("recorded").scan_id;
 
