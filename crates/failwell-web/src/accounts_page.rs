@@ -339,14 +339,21 @@ async fn accounts_page(
             ]
         })
         .collect();
-    let roles = Role::ALL
-        .iter()
-        .map(|r| SelectItem {
+    // No role is chosen for the administrator: the first of a list would be, and it is
+    // the most powerful one.
+    let choose = SelectItem {
+        value: String::new(),
+        text: "Choose a role".to_string(),
+        selected: form.role.is_empty(),
+        disabled: false,
+    };
+    let roles = std::iter::once(choose)
+        .chain(Role::ALL.iter().map(|r| SelectItem {
             value: r.as_str().to_string(),
             text: r.as_str().replace('_', " "),
             selected: form.role == r.as_str(),
             disabled: false,
-        })
+        }))
         .collect();
     Ok(AccountsPage {
         csrf: signed.csrf.clone().unwrap_or_default(),

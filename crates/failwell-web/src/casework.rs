@@ -638,7 +638,7 @@ pub async fn interventions(
         caption: None,
         intro: vec![
             format!("Every intervention on the ladder, in the order recorded, with what falls due next as of {}.", long_date(today)),
-            "Cases are opened, stepped and closed with failwell intervention; every move, and every refused move, is in the audit log.".into(),
+            "Cases are opened from an organisation's page (or with failwell intervention open), and moved on from each case's page; every move, and every refused move, is in the audit log.".into(),
         ],
         summary: Vec::new(),
         table_caption: "Interventions".into(),

@@ -100,15 +100,27 @@ pub async fn run(database: &str, args: &BacktestArgs) -> anyhow::Result<ExitCode
     .await;
     store.close().await;
     let result = result?;
+    // Say which filter left nothing: the store may hold the framework's judgements
+    // outside the days asked for.
+    let range = match (args.from, args.to) {
+        (None, None) => String::new(),
+        (from, to) => format!(
+            " published {}{}",
+            from.map(|d| format!("from {}", failwell_domain::dates::iso(d))).unwrap_or_default(),
+            to.map(|d| format!("{}to {}", if from.is_some() { " " } else { "" }, failwell_domain::dates::iso(d)))
+                .unwrap_or_default()
+        ),
+    };
     anyhow::ensure!(
         !result.cases.is_empty(),
-        "no judgements of framework {:?} in the store{}: nothing to backtest",
+        "no judgements of framework {:?}{range} in the store{}: nothing to backtest{}",
         args.framework,
         if result.ungraded > 0 {
             format!(" on a scale of the regime ({} ungraded)", result.ungraded)
         } else {
             String::new()
-        }
+        },
+        if range.is_empty() { "" } else { " (widen --from/--to)" }
     );
     match args.format {
         BacktestFormat::Json => crate::output::write_json(&result)?,

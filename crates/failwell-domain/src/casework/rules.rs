@@ -106,11 +106,12 @@ pub enum CaseworkRefusal {
         /// The day given.
         on: Date,
     },
-    /// A step or a closing dated after today: recorded, it would hold every later move
-    /// back until that day, and stand as the case's rung before it happened.
-    #[error("the {what} is dated {on}, after today ({today}): a move is recorded once it has happened")]
+    /// A record of something done (a step, a closing, a meeting, …) dated after today: a
+    /// step would hold every later move back until that day, an obligation met would read
+    /// "met" before it was.
+    #[error("the {what} is dated {on}, after today ({today}): it is recorded once it has happened")]
     InFuture {
-        /// Which move (`step`, `closing`).
+        /// What was recorded (`step`, `closing`, `board meeting`, …).
         what: &'static str,
         /// The day given.
         on: Date,

@@ -34,6 +34,7 @@ pub async fn record_meeting(
         if decisions.iter().any(|d| d.trim().is_empty()) {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("decision")));
         }
+        crate::casework::happened("board meeting", held_on)?;
         held_to_power(store, id, by, held_on, CaseMove::Meeting).await?;
         Ok(store.record_meeting(id, held_on, minutes, decisions, &note).await?)
     })

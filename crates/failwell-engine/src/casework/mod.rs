@@ -105,10 +105,12 @@ fn stored_date(s: &str) -> Result<Date, CaseworkError> {
     })
 }
 
-/// Refuses a move dated after today (UTC, with a day's grace for time zones ahead of it).
-/// An opening may be dated ahead (an intervention announced before it starts); a step or
-/// a closing is recorded once it has happened.
-fn happened(what: &'static str, on: Date) -> Result<(), CaseworkError> {
+/// Refuses a record of something done dated after today (UTC, with a day's grace for
+/// time zones ahead of it): a step, a closing, an obligation met, progress, a board
+/// meeting, a criterion judged, a check-in held. An opening may be dated ahead (an
+/// intervention announced before it starts), as may what is planned (an action's due
+/// day, a check-in scheduled).
+pub(crate) fn happened(what: &'static str, on: Date) -> Result<(), CaseworkError> {
     let today = time::OffsetDateTime::now_utc().date();
     if on > today + time::Duration::days(1) {
         return Err(CaseworkError::Refused(CaseworkRefusal::InFuture { what, on, today }));
@@ -282,6 +284,7 @@ pub async fn meet(store: &Store, id: i64, obligation: i64, on: Date, by: &str) -
         if by.trim().is_empty() {
             return Err(CaseworkError::Refused(CaseworkRefusal::Blank("name of who records it")));
         }
+        happened("obligation met", on)?;
         held_to_power(store, id, by, on, CaseMove::Meet).await?;
         Ok(store.meet_obligation(id, obligation, on, &note).await?)
     })

@@ -99,6 +99,7 @@ pub async fn record_progress(
     audited(store, note.clone(), async {
         not_blank(text, "progress note")?;
         not_blank(by, "name of who records it")?;
+        crate::casework::happened("progress update", on)?;
         held_to_power(store, id, by, on, CaseMove::Progress).await?;
         Ok(store.record_progress(id, action, on, status, text, &note).await?)
     })
@@ -157,6 +158,7 @@ pub async fn judge_criterion(
     let note = AuditNote { who: by, action: "judge criterion", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(evidence, "evidence")?;
+        crate::casework::happened("judgement", on)?;
         held_to_power(store, id, by, on, CaseMove::Judgement).await?;
         Ok(store.record_judgement(id, criterion, on, met, evidence, &note).await?)
     })
@@ -204,6 +206,7 @@ pub async fn hold_check_in(
     let note = AuditNote { who: by, action: "hold check-in", subject: &subject, detail: &detail };
     audited(store, note.clone(), async {
         not_blank(outcome, "check-in's outcome")?;
+        crate::casework::happened("check-in", on)?;
         held_to_power(store, id, by, on, CaseMove::CheckInHeld).await?;
         Ok(store.hold_check_in(id, check_in, on, outcome, &note).await?)
     })

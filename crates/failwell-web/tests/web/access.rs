@@ -1005,7 +1005,12 @@ async fn an_analyst_steers_a_case_from_step_to_exit_and_a_board_member_shapes_on
         assert_eq!(make_move(&server, &analyst, "check-ins", &check_in).await.status, 303, "[{b}]");
         let held_page = get_with(server.addr, "/interventions/1/check-ins-held", &[("cookie", &analyst)]).await;
         let held_id = first_option(&held_page.body, "check_in").expect("a check-in to hold");
-        let held = [("check_in", held_id.as_str()), ("on", "2027-07-01"), ("outcome", "Still below 20%")];
+        // A check-in is recorded once held: one dated ahead is refused, saying why.
+        let ahead = [("check_in", held_id.as_str()), ("on", "2031-07-01"), ("outcome", "Still below 20%")];
+        let r = make_move(&server, &analyst, "check-ins-held", &ahead).await;
+        assert_eq!(r.status, 409, "[{b}] {}", r.body);
+        assert!(r.body.contains("after today"), "[{b}] {}", r.body);
+        let held = [("check_in", held_id.as_str()), ("on", today.as_str()), ("outcome", "Still below 20%")];
         assert_eq!(make_move(&server, &analyst, "check-ins-held", &held).await.status, 303, "[{b}]");
         let lessons = [
             ("on", today.as_str()),
@@ -1484,6 +1489,8 @@ async fn an_administrator_manages_accounts_on_the_web_and_secrets_are_shown_once
         let page = get_with(server.addr, "/admin/accounts", &[("cookie", &cookie)]).await;
         assert_eq!(page.status, 200, "[{b}] {}", page.body);
         assert!(page.body.contains(r#"href="/admin/accounts/peer_reviewer""#), "[{b}] every account listed");
+        // No role is chosen for the administrator (the list's first is the most powerful).
+        assert!(page.body.contains(r#"<option value="" selected>Choose a role</option>"#), "[{b}] {}", page.body);
         assert_eq!(page.header("cache-control"), Some("private, no-cache"), "[{b}]");
         assert_eq!(page.header("vary"), Some("Cookie, Authorization"), "[{b}]");
         let account = get_with(server.addr, "/account", &[("cookie", &cookie)]).await;
