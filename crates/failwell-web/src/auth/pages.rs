@@ -34,6 +34,9 @@ pub(crate) struct AccountPage {
     csrf: String,
     /// Why the last password change was refused.
     error: Option<String>,
+    /// The field it was refused for (`current` or `new`): the summary links to it and it
+    /// shows the message beside it.
+    error_at: &'static str,
     /// Whether to link the administrators' pages (accounts, audit log).
     administrator: bool,
 }
@@ -242,7 +245,7 @@ pub(crate) async fn change_password(
             .await
             .map_err(|e| WebError::Judging(e.to_string()))?;
     if !checked {
-        return refuse_password(&state, &signed, "Your current password is not the one entered").await;
+        return refuse_password(&state, &signed, ("current", "Your current password is not the one entered")).await;
     }
     let new = form.new;
     let hash = match tokio::task::spawn_blocking(move || super::hash_password(&new))
@@ -250,7 +253,9 @@ pub(crate) async fn change_password(
         .map_err(|e| WebError::Judging(e.to_string()))?
     {
         Ok(h) => h,
-        Err(e) => return refuse_password(&state, &signed, &format!("The new password cannot be used: {e}")).await,
+        Err(e) => {
+            return refuse_password(&state, &signed, ("new", &format!("The new password cannot be used: {e}"))).await;
+        }
     };
     state.store.set_password(signed.viewer.who(), &hash, signed.viewer.who()).await?;
     let response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/sign-in?next=/account")]).into_response();
@@ -258,9 +263,15 @@ pub(crate) async fn change_password(
 }
 
 /// The account page again, saying why the password was not changed (and the audit entry).
-async fn refuse_password(state: &AppState, signed: &Signed, why: &str) -> Result<Response, PageError> {
+async fn refuse_password(
+    state: &AppState,
+    signed: &Signed,
+    (field, why): (&'static str, &str),
+) -> Result<Response, PageError> {
     signed.audit(state, "set password", signed.viewer.who(), why, "refused").await?;
-    let mut page = account_page(state, signed, Some(why.to_string())).await?.into_response();
+    let mut page = account_page(state, signed, Some(why.to_string())).await?;
+    page.error_at = field;
+    let mut page = page.into_response();
     *page.status_mut() = StatusCode::BAD_REQUEST;
     Ok(page)
 }
@@ -285,6 +296,7 @@ async fn account_page(state: &AppState, signed: &Signed, error: Option<String>) 
         ],
         csrf: signed.csrf.clone().unwrap_or_default(),
         error,
+        error_at: "current",
         administrator: v.role == Some(failwell_domain::access::Role::Administrator),
     })
 }

@@ -1445,9 +1445,17 @@ async fn a_user_changes_their_own_password_and_every_session_ends() {
         .await;
         assert_eq!(wrong.status, 400, "[{b}]");
         assert!(wrong.body.contains("Your current password is not the one entered"), "[{b}]");
+        assert!(wrong.body.contains(r##"href="#current""##) && wrong.body.contains(r#"id="current-error""#), "[{b}]");
         let short = post(vec![("csrf", csrf.clone()), ("current", PASSWORD.into()), ("new", "short".into())]).await;
         assert_eq!(short.status, 400, "[{b}]");
         assert!(short.body.contains("at least 12 characters"), "[{b}]");
+        // The summary links to the field refused, which says why beside it.
+        assert!(
+            short.body.contains(r##"href="#new""##) && short.body.contains(r#"id="new-error""#),
+            "[{b}] {}",
+            short.body
+        );
+        assert!(short.body.contains(r#"aria-describedby="new-hint new-error""#), "[{b}]");
         let forged =
             post(vec![("csrf", "x".into()), ("current", PASSWORD.into()), ("new", "a brand new long password".into())])
                 .await;
