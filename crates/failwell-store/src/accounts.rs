@@ -156,7 +156,7 @@ impl Store {
         match (new.role, &new.organisation) {
             (Role::Provider, None) => {
                 return Err(AccountRefusal::Organisation(
-                    "a provider account needs --organisation: the organisation it works for".into(),
+                    "a provider account needs an organisation: the one it works for (--organisation on the command line)".into(),
                 )
                 .into());
             }

@@ -34,6 +34,8 @@ pub(crate) struct ShownOnce {
 pub(crate) struct AccountsPage {
     csrf: String,
     error: Option<String>,
+    /// The field the error is about, which the error summary links to.
+    error_at: &'static str,
     done: Option<String>,
     shown_once: Option<ShownOnce>,
     head: Vec<Cell>,
@@ -146,7 +148,9 @@ pub(crate) async fn add(
     let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let Ok(role) = form.role.parse::<Role>() else {
         let why = "Choose the account's role".to_string();
-        return refused(accounts_page(&state, &signed, form, Some(why), None, None).await?);
+        let mut page = accounts_page(&state, &signed, form, Some(why), None, None).await?;
+        page.error_at = "#role";
+        return refused(page);
     };
     let password = new_password();
     let hash = hashed(password.clone()).await?;
@@ -167,7 +171,12 @@ pub(crate) async fn add(
             Ok(no_store(page.into_response()))
         }
         Err(StoreError::Account(why)) => {
-            refused(accounts_page(&state, &signed, form, Some(sentence(&why)), None, None).await?)
+            let mut page = accounts_page(&state, &signed, form, Some(sentence(&why)), None, None).await?;
+            page.error_at = match why {
+                AccountRefusal::Organisation(_) => "#organisation",
+                _ => "#username",
+            };
+            refused(page)
         }
         Err(e) => Err(e.into()),
     }
@@ -358,6 +367,7 @@ async fn accounts_page(
     Ok(AccountsPage {
         csrf: signed.csrf.clone().unwrap_or_default(),
         error,
+        error_at: "#username",
         done,
         shown_once,
         head: heads(&["User name", "Name", "Role", "Organisation", "E-mail", "Status"]),

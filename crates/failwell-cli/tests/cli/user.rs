@@ -26,7 +26,7 @@ fn accounts_have_no_default_password_and_a_disabled_account_s_token_stops_workin
         // password: each refused with the reason, and nothing written.
         for (args, reason) in [
             (vec!["user", "add", "ana", "--role", "analyst", "--name", "Other"], "exists already"),
-            (vec!["user", "add", "pat", "--role", "provider", "--name", "Pat"], "needs --organisation"),
+            (vec!["user", "add", "pat", "--role", "provider", "--name", "Pat"], "needs an organisation"),
             (
                 vec!["user", "add", "pat", "--role", "provider", "--name", "Pat", "--organisation", "E99999999"],
                 "unknown organisation",

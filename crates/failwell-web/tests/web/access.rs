@@ -1526,8 +1526,11 @@ async fn an_administrator_manages_accounts_on_the_web_and_secrets_are_shown_once
         assert_eq!(refused.status, 400, "[{b}] {}", refused.body);
         assert!(refused.body.contains("govuk-error-summary"), "[{b}]");
         assert!(refused.body.contains(r#"value="rreviewer""#), "[{b}] the form kept");
+        assert!(refused.body.contains(r##"href="#organisation""##), "[{b}] the summary links the field refused");
+        assert!(!refused.body.contains("--organisation:"), "[{b}] no command-line advice first");
         let taken = post("/admin/accounts".into(), account_form("analyst", FAILING)).await;
         assert_eq!(taken.status, 400, "[{b}]");
+        assert!(taken.body.contains(r##"href="#username""##), "[{b}]");
         assert!(taken.body.contains("exists already"), "[{b}] {}", taken.body);
         let forged = post("/admin/accounts".into(), {
             let mut f = account_form("rreviewer", FAILING);
