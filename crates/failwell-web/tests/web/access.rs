@@ -1748,6 +1748,10 @@ async fn a_published_file_is_imported_in_its_own_columns_with_a_mapping_from_the
         let form = get_with(server.addr, "/imports", &[("cookie", &analyst)]).await;
         assert!(form.body.contains("The file is in its publisher's columns"), "[{b}]");
         let csrf = hidden(&form.body, "csrf").unwrap();
+        // Every setting of the command line's mapping is on the page.
+        for name in ["map", "set", "filter", "period_style", "published_lag_days", "skip_empty", "domain_columns"] {
+            assert!(form.body.contains(&format!(r#"name="{name}""#)), "[{b}] {name} on the import page");
+        }
         let boundary = "failwell-test-boundary";
         let field = |name: &str, value: &str| {
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
@@ -1766,6 +1770,15 @@ async fn a_published_file_is_imported_in_its_own_columns_with_a_mapping_from_the
         ]
         .concat();
         let ct = format!("multipart/form-data; boundary={boundary}");
+        // A lag that is not a number of days is refused, naming the field.
+        let bad_lag = [field("csrf", &csrf), field("kind", "observations"), field("published_lag_days", "soon")]
+            .concat()
+            + &format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\nContent-Type: text/csv\r\n\r\n{later}\r\n--{boundary}--\r\n"
+            );
+        let refused = post(server.addr, "/imports", &ct, bad_lag, &[("cookie", &analyst)]).await;
+        assert_eq!(refused.status, 400, "[{b}] {}", refused.body);
+        assert!(refused.body.contains("published_lag_days"), "[{b}] {}", refused.body);
         let page = post(server.addr, "/imports", &ct, body, &[("cookie", &analyst)]).await;
         assert!(
             page.body.contains("Imported dfe-2026.csv:") && page.body.contains("2 new or changed"),
