@@ -590,7 +590,9 @@ async fn demo_plan(store: &failwell_store::Store, id: i64, code: &str, start: ti
     plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &stable, start, by).await?;
     let owned = CriterionRule::Judged {
         description: "The council owns its improvement plan".into(),
-        judge: "Peer review lead (demonstration)".into(),
+        // By the peer reviewer's demo account's user name: on the web, a criterion is
+        // judged by the signed-in user it names.
+        judge: DEMO_PEER_ACCOUNT.into(),
     };
     plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &owned, start, by).await?;
     // A first board meeting three weeks in, and a progress update before it, so the
@@ -719,6 +721,9 @@ async fn demo_casework(
     Ok(case_org)
 }
 
+/// The user name of the demo account that is the demonstration case's peer reviewer.
+const DEMO_PEER_ACCOUNT: &str = "peer";
+
 /// The demonstration case's peer reviewer, and the demo account that is them.
 const DEMO_PEER_REVIEWER: &str = "Peer review lead (demonstration)";
 /// The demonstration case's board member, and the demo account that is them.
@@ -736,7 +741,7 @@ async fn demo_accounts(store: &failwell_store::Store, case_org: Option<&str>) ->
         ("analyst", Role::Analyst, "Demo analyst"),
         ("board", Role::BoardMember, DEMO_BOARD_MEMBER),
         ("provider", Role::Provider, "Demo provider"),
-        ("peer", Role::PeerReviewer, DEMO_PEER_REVIEWER),
+        (DEMO_PEER_ACCOUNT, Role::PeerReviewer, DEMO_PEER_REVIEWER),
     ] {
         let organisation = (role == Role::Provider).then(|| case_org.map(str::to_string)).flatten();
         if role == Role::Provider && organisation.is_none() {

@@ -69,6 +69,10 @@ fn demo_casework(store: &TestStore, text: &str) {
     assert_eq!(review["criteria"].as_array().map(Vec::len), Some(4), "{review}");
     assert_eq!(review["exit_ready"], false, "{review}");
     assert_eq!(review["all_structural"], false);
+    // The judged criterion names the peer reviewer's demo account, so it can be judged on the web.
+    let text_review = ok(store, &["plan", "show", "1", "--today", "2026-03-01"]);
+    assert!(text_review.contains("owns its improvement plan (judged by peer)"), "{text_review}");
+    assert!(text.contains("  peer      peer_reviewer"), "the account it names: {text}");
     let rereferrals = &review["criteria"][0]["verdict"];
     assert!(
         rereferrals["why"]
