@@ -38,6 +38,8 @@ pub const AUTO_EXACT_HORIZON: usize = 300;
 /// probability varies, Steiner et al. 2000) or Poisson CUSUM over periods
 /// (--observed/--expected). Rows must be in time order.
 #[derive(Debug, Clone, clap::Args)]
+// One of the two ways to set H, and the error says both when neither is given.
+#[command(group(clap::ArgGroup::new("signal_at").required(true).args(["threshold", "false_alarm"])))]
 pub struct CusumArgs {
     /// CSV file with a header row; '-' or nothing reads standard input.
     pub file: Option<PathBuf>,
@@ -64,7 +66,7 @@ pub struct CusumArgs {
     #[arg(long, default_value_t = 2.0, value_name = "R")]
     pub odds_ratio: f64,
     /// Signal when the CUSUM reaches H.
-    #[arg(long, value_name = "H", conflicts_with = "false_alarm", required_unless_present = "false_alarm")]
+    #[arg(long, value_name = "H")]
     pub threshold: Option<f64>,
     /// Choose H so an in-control series signals with this probability within the horizon.
     #[arg(long, value_name = "P")]

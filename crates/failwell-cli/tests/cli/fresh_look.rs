@@ -314,3 +314,13 @@ fn a_store_that_cannot_be_opened_is_named_once_with_the_reason() {
     assert!(err.contains(&format!("cannot open the store {}", missing.display())), "{err}");
     assert_eq!(err.matches("unable to open database file").count(), 1, "the reason once: {err}");
 }
+
+#[test]
+fn cusum_without_a_threshold_names_both_ways_to_set_one() {
+    let (_d, path) = file("cases.csv", "died,risk\n1,0.1\n0,0.1\n");
+    let out = failwell().args(["cusum", path.to_str().unwrap(), "--outcome", "died", "--probability", "risk"]).output();
+    let out = out.expect("failwell runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a usage error: {err}");
+    assert!(err.contains("--threshold <H>|--false-alarm <P>"), "{err}");
+}
