@@ -77,24 +77,22 @@ pub struct Import {
     scales: Option<Vec<Scale>>,
 }
 
-/// Why an inspection's grade cannot be judged: no scale of the regime in use on its day
-/// has it. Stored anyway, it would be a judgement the scan cannot read — a misspelt
-/// "Inadequate" silently taking a failing judgement's place.
+/// Why an inspection's grade cannot be judged: scales of the regime are in use on its day
+/// and none has it. Stored anyway, it would be a judgement the scan cannot read — a
+/// misspelt "Inadequate" silently taking a failing judgement's place. A judgement from
+/// before any scale of the regime began is stored as it is: an archive goes back further
+/// than the regime reads, and the scan passes over what it cannot place.
 fn unknown_grade(scales: &[Scale], ins: &Inspection) -> Option<String> {
     let in_use: Vec<&Scale> = scales.iter().filter(|s| s.validity.contains(ins.inspected_on)).collect();
     let code = ins.overall.as_str();
-    if in_use.iter().any(|s| s.grade(code).is_some()) {
+    if in_use.is_empty() || in_use.iter().any(|s| s.grade(code).is_some()) {
         return None;
     }
     let day = failwell_domain::dates::iso(ins.inspected_on);
     let mut known: Vec<&str> = in_use.iter().flat_map(|s| s.grades.iter().map(|g| g.code.as_str())).collect();
     known.sort_unstable();
     known.dedup();
-    Some(if known.is_empty() {
-        format!("no grading scale of the regime is in use on {day}, so grade {code:?} cannot be judged")
-    } else {
-        format!("unknown grade {code:?}: the regime's scales in use on {day} have {}", known.join(", "))
-    })
+    Some(format!("unknown grade {code:?}: the regime's scales in use on {day} have {}", known.join(", ")))
 }
 
 impl Import {

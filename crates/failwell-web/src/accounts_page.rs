@@ -172,8 +172,9 @@ pub(crate) async fn add(
         }
         Err(StoreError::Account(why)) => {
             let mut page = accounts_page(&state, &signed, form, Some(sentence(&why)), None, None).await?;
-            page.error_at = match why {
+            page.error_at = match &why {
                 AccountRefusal::Organisation(_) => "#organisation",
+                AccountRefusal::Invalid(m) if m.contains("display name") => "#display_name",
                 _ => "#username",
             };
             refused(page)

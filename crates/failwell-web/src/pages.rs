@@ -371,6 +371,8 @@ pub(crate) struct OrganisationPage {
     code: String,
     /// The code as a path segment, for the page's links and forms.
     code_url: String,
+    /// This page's path as a query value, for the sign-in link's `next`.
+    next: String,
     name: String,
     identity: Vec<SummaryRow>,
     judgement: Option<JudgementView>,
@@ -850,6 +852,7 @@ pub async fn organisation(
         report_as_of: snapshot.report.as_of.clone(),
         code: org.code.to_string(),
         code_url: segment(org.code.as_str()),
+        next: crate::query::encode(&format!("/organisations/{}", segment(org.code.as_str()))),
         name: org.name.clone(),
         identity,
         judgement,

@@ -597,7 +597,10 @@ async fn demo_plan(store: &failwell_store::Store, id: i64, code: &str, start: ti
     plan::add_criterion(store, id, CriterionOf::Exit(ExitKind::Capability), &owned, start, by).await?;
     // A first board meeting three weeks in, and a progress update before it, so the
     // board pack has earlier minutes to show.
-    let after = |days: i64| start.checked_add(time::Duration::days(days)).unwrap_or(start);
+    // Never after today: a record of something done is refused when dated ahead, and data
+    // published in the last weeks would put these days there.
+    let today = time::OffsetDateTime::now_utc().date();
+    let after = |days: i64| start.checked_add(time::Duration::days(days)).unwrap_or(start).min(today.max(start));
     let first = first.expect("three actions");
     plan::record_progress(
         store,

@@ -27,11 +27,12 @@ pub fn read_in_context(signals: &mut [Signal], designated_on: Option<Date>, wind
         let e = s.end.end();
         e > d && months_between(d, e) <= window_months
     };
-    let outcomes_worse = signals
-        .iter()
-        .any(|s| s.indicator_kind == Some(IndicatorKind::Outcome) && s.direction == Direction::Concern && after(s));
+    // Only outcome concerns that count confirm anything: one read away (a national shift,
+    // small numbers, a stopped series) is no evidence of this organisation's own change.
+    let outcomes_worse =
+        signals.iter().any(|s| s.indicator_kind == Some(IndicatorKind::Outcome) && s.counts_as_concern() && after(s));
     for s in signals.iter_mut() {
-        if is_reporting_rise(s) && after(s) && s.reading != Reading::SeriesStopped {
+        if is_reporting_rise(s) && after(s) && !s.read_away() {
             s.reading = if outcomes_worse {
                 Reading::DeteriorationConfirmedByOutcomes
             } else {
