@@ -35,6 +35,14 @@ pub fn deserialize_iso_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<
     s.map(|s| parse_date(&s).map_err(serde::de::Error::custom)).transpose()
 }
 
+/// Whether `day` is after the day after `today`, the one rule for "in the future" that
+/// imports and casework share: `today` is UTC's, and a day's grace keeps a record made
+/// just after midnight in a time zone ahead of UTC (where it is already tomorrow) on time.
+#[must_use]
+pub fn is_ahead_of(day: Date, today: Date) -> bool {
+    day > today.next_day().unwrap_or(today)
+}
+
 /// `start` plus whole calendar months, the day kept where the month has it and the
 /// month's last day otherwise (31 January plus one month is 28 or 29 February); `None`
 /// past the calendar's end.

@@ -200,7 +200,7 @@ impl ImportSession {
     /// zone ahead of UTC is still "today" where it was published.
     pub(crate) fn not_in_future(&self, known: Option<time::Date>, column: &'static str) -> Result<(), RowProblem> {
         match known {
-            Some(day) if day > self.today + time::Duration::days(1) => {
+            Some(day) if dates::is_ahead_of(day, self.today) => {
                 Err(RowProblem::PublishedInFuture { day: dates::iso(day), today: dates::iso(self.today), column })
             }
             _ => Ok(()),
@@ -212,7 +212,7 @@ impl ImportSession {
     /// come would become every series' "latest" and move the scan's now into the future.
     /// A period under way may have a figure (a month's first weeks).
     pub(crate) fn period_begun(&self, period: failwell_domain::Period) -> Result<(), RowProblem> {
-        if period.start() > self.today + time::Duration::days(1) {
+        if dates::is_ahead_of(period.start(), self.today) {
             return Err(RowProblem::PeriodInFuture { period: period.to_string(), today: dates::iso(self.today) });
         }
         Ok(())

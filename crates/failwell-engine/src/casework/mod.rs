@@ -112,7 +112,7 @@ fn stored_date(s: &str) -> Result<Date, CaseworkError> {
 /// day, a check-in scheduled).
 pub(crate) fn happened(what: &'static str, on: Date) -> Result<(), CaseworkError> {
     let today = time::OffsetDateTime::now_utc().date();
-    if on > today + time::Duration::days(1) {
+    if failwell_domain::dates::is_ahead_of(on, today) {
         return Err(CaseworkError::Refused(CaseworkRefusal::InFuture { what, on, today }));
     }
     Ok(())

@@ -318,8 +318,7 @@ async fn judge_and_track(
                     latest.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
                     latest.dedup_by_key(|x| x.0);
                 }
-                crate::judge::returns::late_returns_of(code, &latest, &judge, &mut late);
-                let gone = crate::judge::returns::stopped_series(&latest);
+                let gone = crate::judge::returns::late_returns_of(code, &latest, &judge, &mut late);
                 if !gone.is_empty() {
                     stopped.insert(code.clone(), gone.into_iter().map(str::to_string).collect());
                 }
